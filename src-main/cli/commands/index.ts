@@ -1,0 +1,5 @@
+import type { Command } from '../io.js';
+import { inspectCommand } from './inspect.js';
+
+/** Every `fleetpack` command, in the order `fleetpack help` lists them. */
+export const commands: Command[] = [inspectCommand];

@@ -1,0 +1,54 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Fired by Ctrl-C; long commands pass it down as their AbortSignal. */
+  signal?: AbortSignal;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. 'inspect' or 'key create' is handled by 'key'. */
+  name: string;
+  summary: string;
+  /** Full usage text shown by `fleetpack help NAME` and on usage errors. */
+  usage: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** Exit codes, ARCHITECTURE.md: 0 ok, 1 the thing checked is invalid, 2 usage or input error. */
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs with strict checking, turning its errors into a UsageError naming the command. */
+export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError('BAD_ARGUMENTS', `${command}: ${(e as Error).message}`, { hint: usage });
+  }
+}
+
+/** Prints one JSON document followed by a newline. */
+export function printJson(io: CliIO, doc: unknown): void {
+  io.stdout(JSON.stringify(doc, null, 2) + '\n');
+}
+
+/** Human byte sizes: 1.2 GB, 340 KB. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}

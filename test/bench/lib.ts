@@ -1,0 +1,50 @@
+/** Shared helpers for benchmarks: timing, peak memory of a child process, report files. */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+export interface Measured {
+  ms: number;
+  /** Peak resident set size of the child, in MB (from /usr/bin/time). */
+  peakMB: number;
+  stdout: string;
+}
+
+/** Runs a command under /usr/bin/time to get wall time and peak RSS. */
+export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M', cmd, ...args], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      const m = /__PEAK_KB__=(\d+)/.exec(err);
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      resolve({ ms, peakMB: m ? Number(m[1]) / 1024 : NaN, stdout: out });
+    });
+  });
+}
+
+/** Median of n timed runs of an async function, in ms. */
+export async function timeMedian(n: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** Writes test-results/bench/NAME.json for the closing notes. */
+export function writeReport(name: string, data: unknown): void {
+  mkdirSync('test-results/bench', { recursive: true });
+  writeFileSync(`test-results/bench/${name}.json`, JSON.stringify(data, null, 2) + '\n');
+}
+
+/** Where benchmarks keep their large generated inputs (git-ignored, reused between runs). */
+export const BENCH_DATA = '.bench-data';

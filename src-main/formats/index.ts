@@ -1,3 +1,5 @@
 export * from './types.js';
 export { inspect, type InspectOptions } from './inspect.js';
+export { detect, readers } from './detect.js';
+export type { FormatReader, ReadOptions } from './reader.js';
 export { ModelFile, withModelFile, MAX_WINDOW } from './file.js';

@@ -1,13 +1,16 @@
-import { FormatError } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
+import { detect } from './detect.js';
+import { withModelFile } from './file.js';
+import type { ReadOptions } from './reader.js';
 import type { ModelInfo } from './types.js';
 
-export interface InspectOptions {
-  /** Companion file for formats whose I/O is not in the header (TensorRT): an ONNX model or a Triton config.pbtxt. */
-  ioFrom?: string;
-  signal?: AbortSignal;
-}
+export type InspectOptions = ReadOptions;
 
-/** Reads a model file's header into a ModelInfo. (Placeholder until the format readers land.) */
-export async function inspect(path: string, _options: InspectOptions = {}): Promise<ModelInfo> {
-  throw new FormatError('NOT_IMPLEMENTED', `Inspection is not implemented yet (${path})`);
+/** Reads a model file's header into a ModelInfo, detecting the format by content. */
+export async function inspect(path: string, options: InspectOptions = {}): Promise<ModelInfo> {
+  return withModelFile(path, async (file) => {
+    throwIfAborted(options.signal);
+    const reader = await detect(file);
+    return reader.read(file, options);
+  });
 }

@@ -43,7 +43,7 @@ export const BUILTIN_CUSTOM = 32;
 export const TENSOR_TYPES: readonly string[] = [
   'float32', 'float16', 'int32', 'uint8', 'int64', 'string', 'bool', 'int16', 'complex64', 'int8',
   'float64', 'complex128', 'uint64', 'resource', 'variant', 'uint32', 'uint16', 'int4', 'bfloat16',
-  'int2', 'uint4', 'float8_e4m3fn', 'float8_e5m2',
+  'int2', 'uint4', 'float8e4m3fn', 'float8e5m2',
 ];
 
 /** The enum value for a dtype name (the inverse of TENSOR_TYPES), for writers and tests. */

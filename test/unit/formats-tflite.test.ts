@@ -228,7 +228,7 @@ describe('TFLite reader: bad input gives FormatError with code and offset', () =
   it('zero-byte and short files', async () => {
     expect((await formatErrorOf(readDirect(Buffer.alloc(0)))).code).toBe('TRUNCATED');
     expect((await formatErrorOf(readDirect(Buffer.from('1234TFL')))).code).toBe('TRUNCATED');
-    expect((await formatErrorOf(inspect(writeTmp(Buffer.alloc(0))))).code).toBe('UNKNOWN_FORMAT');
+    expect((await formatErrorOf(inspect(writeTmp(Buffer.alloc(0))))).code).toBe('EMPTY_FILE');
   });
 
   it('wrong identifier', async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/inspect.js';
+import { formatErrorOf } from '../fixtures/format-error.js';
 import { tensorrtReader } from '../../src-main/formats/tensorrt.js';
 import {
   TRITON_NOBATCH_CONFIG,
@@ -22,16 +22,6 @@ function file(bytes: Buffer | string, ext = 'engine'): string {
   const p = join(dir, `case-${n++}.${ext}`);
   writeFileSync(p, bytes);
   return p;
-}
-
-async function formatErrorOf(p: Promise<unknown>): Promise<FormatError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('TensorRT engine header', () => {

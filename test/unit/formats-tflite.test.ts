@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/inspect.js';
+import { formatErrorOf } from '../fixtures/format-error.js';
 import { ModelFile } from '../../src-main/formats/file.js';
 import { tfliteReader } from '../../src-main/formats/tflite.js';
 import type { FbNode } from '../fixtures/flatbuffer-writer.js';
@@ -28,16 +28,6 @@ async function readDirect(bytes: Buffer) {
   } finally {
     await f.close();
   }
-}
-
-async function formatErrorOf(p: Promise<unknown>): Promise<FormatError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 function ref(node: FbNode, id: number): FbNode {

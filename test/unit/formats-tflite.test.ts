@@ -111,6 +111,12 @@ describe('TFLite reader: fixtures', () => {
     expect(d.metadataEntries.map((e: { name: string }) => e.name)).toEqual(['min_runtime_version', 'CONVERSION_METADATA']);
   });
 
+  it('an --io-from companion is ignored for TFLite, with a warning', async () => {
+    const info = await inspect(paths.float, { ioFrom: paths.quantized });
+    expect(info.inputs[0]!.name).toBe('input_image');
+    expect(info.warnings.map((w) => w.code)).toEqual(['IO_FROM_IGNORED']);
+  });
+
   it('per-channel quantization reports the quantized dimension', async () => {
     const def = quantizedModelDef();
     def.subgraphs[0]!.inputs = [1];

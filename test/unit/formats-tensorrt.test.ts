@@ -70,6 +70,7 @@ describe('TensorRT engine header', () => {
     const d = info.details as Record<string, unknown>;
     expect(d.labels).toEqual(['person', 'bicycle', 'car']);
     expect(d.precision).toBe('float16');
+    expect(info.metadata['ultralytics.precision']).toBe('float16 (export args)');
     expect(d.engineOffset).toBe(bytes.readUInt32LE(0) + 4);
     expect(info.ioSource).toBe('guess');
     expect(info.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 480] }]);

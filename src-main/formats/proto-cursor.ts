@@ -30,6 +30,9 @@ export interface CursorOptions {
   signal?: AbortSignal;
 }
 
+/** A skip shorter than this is cheaper to read through than to seek over (~ one read's latency). */
+const READ_THROUGH_GAP = 64 * 1024;
+
 const CORRUPT_HINT = 'The file is corrupt or not an ONNX model; re-export it.';
 const TRUNCATED_HINT = 'The file is truncated (an interrupted copy or download?); re-export or re-download it.';
 
@@ -74,8 +77,9 @@ export class ProtoCursor {
     if (this.has(n, limit)) return;
     throwIfAborted(this.signal);
     const bufEnd = this.bufStart + this.buf.length;
-    // Reading on from the end of the window: the region is dense, so widen the window.
-    const sequential = this.pos >= this.bufStart && this.pos <= bufEnd + this.window;
+    // Reading on from (or just past) the end of the window: the region is dense, so widen the
+    // window. After a long skip (a weight) start small again: the next header is tiny.
+    const sequential = this.pos >= this.bufStart && this.pos - bufEnd <= READ_THROUGH_GAP;
     this.window = sequential ? Math.min(this.window * 2, this.maxWindow) : this.minWindow;
     const len = Math.min(Math.max(Math.min(n, limit - this.pos), this.window), this.file.size - this.pos);
     if (len <= 0) return;

@@ -43,7 +43,7 @@ export class ProtoCursor {
   reads = 0;
   bytesRead = 0;
   /** Offset of the last tag read, for errors about its field. */
-  private tagAt = 0;
+  tagAt = 0;
   private buf: Buffer = Buffer.alloc(0);
   private bufStart = 0;
   private reader: Reader = protobuf.Reader.create(this.buf);
@@ -88,6 +88,12 @@ export class ProtoCursor {
     this.reader = protobuf.Reader.create(this.buf);
     this.reads++;
     this.bytesRead += len;
+  }
+
+  /** Loads the window as needed and reads the next field tag (and makes its length prefix readable). */
+  async nextTag(limit: number): Promise<number> {
+    if (!this.has(HEADER_BYTES, limit)) await this.ensure(HEADER_BYTES, limit);
+    return this.tag(limit);
   }
 
   /** Reads a field tag. The caller has called ensure(HEADER_BYTES, limit). */

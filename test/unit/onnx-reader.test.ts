@@ -169,4 +169,14 @@ describe('large-model generator (bench fixture), in miniature', () => {
     expect(info.details).toMatchObject({ initializerCount: 12, nodeCount: 12, weightElements: { float32: 12 * 32 } });
     expect(info.opsets).toEqual([{ domain: '', version: 17 }]);
   });
+
+  it('skips weights by seeking: an 8 MB model is inspected reading a few KB', async () => {
+    const { writeLargeOnnx } = await import('../fixtures/onnx-large.js');
+    const p = join(dir, 'weights-8mb.onnx');
+    const size = writeLargeOnnx(p, { count: 8, rows: 256, cols: 1024 }); // 1 MiB of raw_data each
+    const info = await inspect(p);
+    expect(size).toBeGreaterThan(8 * 1024 * 1024);
+    expect(info.details?.initializerCount).toBe(8);
+    expect(info.details?.bytesRead as number).toBeLessThan(64 * 1024);
+  });
 });

@@ -4,7 +4,6 @@
  * payloads nobody needs are skipped by their length prefix; only tags, small headers and the
  * graph inputs/outputs are read. Memory stays at the cursor window plus the collected facts.
  */
-import { FormatError } from '../errors.js';
 import { dtypeBits, onnxDtype } from './dtype.js';
 import { decodeEntry, decodeOpset, decodeValueInfo, MessageError, type ValueInfo } from './onnx-messages.js';
 import { ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
@@ -431,8 +430,8 @@ function decoded<T>(c: ProtoCursor, at: number, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
+    // The decoders wrap every protobufjs failure in a MessageError; anything else is a bug.
     if (e instanceof MessageError) c.fail(e.code, `${e.message} (message at byte ${at})`, at);
-    if (e instanceof FormatError) throw e;
     throw e;
   }
 }

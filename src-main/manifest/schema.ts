@@ -30,7 +30,7 @@ export function manifestSchema(): JsonSchema {
 /** The compiled schema validator (all errors, strict schema checking), built once. */
 export function schemaValidator(): ValidateFunction {
   if (validator) return validator;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   validator = ajv.compile(manifestSchema());
   return validator;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { throwIfAborted } from '../errors.js';
 
 export interface FileDigest {
@@ -28,4 +29,30 @@ export async function digestFile(path: string, signal?: AbortSignal): Promise<Fi
 /** Lower-case hex SHA-256 of a file. */
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   return (await digestFile(path, signal)).sha256;
+}
+
+/** Copies `src` to `dest` (which must not exist) while hashing it: one read of the source. */
+export async function copyFileHashed(src: string, dest: string, signal?: AbortSignal): Promise<FileDigest> {
+  throwIfAborted(signal);
+  const hash = createHash('sha256');
+  let size = 0;
+  const input = createReadStream(src, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+  const output = createWriteStream(dest, { flags: 'wx' });
+  try {
+    await pipeline(
+      input,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          size += chunk.length;
+          yield chunk;
+        }
+      },
+      output,
+    );
+  } catch (e) {
+    throwIfAborted(signal);
+    throw e;
+  }
+  return { size, sha256: hash.digest('hex') };
 }

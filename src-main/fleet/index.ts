@@ -21,7 +21,7 @@ export {
   type InventoryError,
   type InventoryFormat,
 } from './inventory.js';
-export { modelNeeds, EDGETPU_CUSTOM_OP, type ModelNeeds, type HardwareCompatibility } from './needs.js';
+export { modelNeeds, type ModelNeeds, type HardwareCompatibility } from './needs.js';
 export { ORT_TABLE, ORT_TABLE_SOURCE, ortLimits, type OrtRow } from './ort-table.js';
 export { preview, previewNeeds, type PreviewGroup, type PreviewOptions, type PreviewResult, type ReasonTotal, type VerdictCounts } from './preview.js';
 export { RULES, evaluate, rulesFor, verdictOf, type Evaluation, type Reason, type Rule, type Severity, type Verdict } from './rules/index.js';

@@ -4,7 +4,7 @@
  * op needs a Coral Edge TPU and a new enough libedgetpu; required delegates must be present.
  */
 import { findAccelerators, type DeviceFacts } from '../facts.js';
-import { EDGETPU_CUSTOM_OP } from '../needs.js';
+import { EDGETPU_CUSTOM_OP } from '../../manifest/index.js';
 import { compareDotted, satisfiesRange } from '../version.js';
 import { defineRule } from './rule.js';
 

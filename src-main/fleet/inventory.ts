@@ -122,7 +122,6 @@ export class DeviceBuilder {
     if (this.ids.has(id)) throw new RowError(`duplicate device id "${id}" (first occurrence kept)`);
     const channel = str(c.channel, 'channel');
     const profile = str(c.profile, 'profile');
-    if (profile && !this.catalog.has(profile)) throw new RowError(`unknown hardware profile "${profile}"`);
     let explicit: Explicit | undefined;
     let key: string;
     if (cacheKey !== undefined) key = `${profile ?? ''}\u0001${cacheKey}`;
@@ -132,6 +131,8 @@ export class DeviceBuilder {
     }
     let shared = this.factsCache.get(key);
     if (!shared) {
+      // Only on a cache miss: a hit means this profile and these cells were accepted before.
+      if (profile && !this.catalog.has(profile)) throw new RowError(`unknown hardware profile "${profile}"`);
       explicit ??= explicitFacts(c);
       const base = profile ? this.catalog.resolve(profile).facts : {};
       const facts = Object.freeze(mergeWithAccelerators(base, explicit));

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FleetError, throwIfAborted } from '../errors.js';
-import type { Catalog } from './catalog.js';
+import { type Catalog, validateFacts } from './catalog.js';
 import { type Accelerator, type Device, type DeviceFacts, type Runtimes, acceleratorMatches, factsKey, mergeFacts, normalizeArch } from './facts.js';
 import { parseDotted } from './version.js';
 
@@ -71,6 +71,7 @@ const KEY_ALIASES: Record<string, Column> = {
   device_id: 'id',
 };
 
+/** Same list as the facts schema's cpu.abi enum. */
 const KNOWN_ARCHES = new Set(['aarch64', 'x86_64', 'armv7l', 'armv6l', 'i686', 'riscv64']);
 const ACCELERATOR_TOKENS: Record<string, Accelerator> = {
   gpu: { kind: 'gpu', vendor: 'nvidia' },
@@ -245,6 +246,8 @@ function explicitFacts(c: Partial<Record<Column, Cell>> & { facts?: unknown }): 
   if (dla !== undefined) out.dlaCores = dla;
   if (c.facts !== undefined) {
     if (typeof c.facts !== 'object' || c.facts === null || Array.isArray(c.facts)) throw new RowError('facts must be an object');
+    const problems = validateFacts(c.facts);
+    if (problems.length) throw new RowError(`facts${problems[0]!.replace(/^\/ /, ' ')}`);
     out.facts = mergeFacts(out.facts, c.facts);
   }
   return out;
@@ -339,7 +342,13 @@ export class CsvParser {
   }
 
   private header(t: string, n: number): void {
-    const names = splitCsvLine(t).map((h) => h.trim().toLowerCase().replace(/-/g, '_'));
+    let raw: string[];
+    try {
+      raw = splitCsvLine(t);
+    } catch (e) {
+      throw new FleetError('INVENTORY_BAD_HEADER', `The CSV header cannot be read: ${(e as Error).message}`, { where: `${this.where}:${n}`, hint: `Columns: ${CSV_COLUMNS.join(',')}` });
+    }
+    const names = raw.map((h) => h.trim().toLowerCase().replace(/-/g, '_'));
     const cols: Column[] = [];
     for (const h of names) {
       const c = (CSV_COLUMNS as readonly string[]).includes(h) ? (h as Column) : KEY_ALIASES[h];

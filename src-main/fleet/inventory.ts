@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FleetError, throwIfAborted } from '../errors.js';
-import { type Catalog, validateFacts } from './catalog.js';
+import { type Catalog, defaultCatalog, validateFacts } from './catalog.js';
 import { type Accelerator, type Device, type DeviceFacts, type Runtimes, acceleratorMatches, factsKey, mergeFacts, normalizeArch } from './facts.js';
 import { parseDotted } from './version.js';
 
@@ -477,7 +477,7 @@ export function detectFormat(path: string, head: string): InventoryFormat {
 }
 
 /** Parses inventory text already in memory. */
-export function parseInventory(text: string, format: InventoryFormat, catalog: Catalog, where = 'inventory'): Inventory {
+export function parseInventory(text: string, format: InventoryFormat, catalog: Catalog = defaultCatalog(), where = 'inventory'): Inventory {
   const b = new DeviceBuilder(catalog);
   if (format === 'json') parseJsonInventory(b, text, where);
   else {
@@ -501,7 +501,7 @@ export interface ImportOptions {
 }
 
 /** Imports an inventory file. CSV and NDJSON are streamed line by line. */
-export async function importInventory(path: string, catalog: Catalog, opts: ImportOptions = {}): Promise<Inventory> {
+export async function importInventory(path: string, catalog: Catalog = defaultCatalog(), opts: ImportOptions = {}): Promise<Inventory> {
   let size: number;
   try {
     const s = await stat(path);

@@ -74,6 +74,12 @@ describe('fleetpack compat', () => {
     }
   });
 
+  it('warns when no device is in scope (e.g. a mistyped channel)', async () => {
+    const t = io();
+    expect(await run(['compat', 'detector-1.0.0', '--fleet', 'fleet.csv', '--channel', 'stabel'], t.io)).toBe(0);
+    expect(t.err.join('')).toMatch(/no device in scope on channel "stabel"; the inventory's channels: stable, beta/);
+  });
+
   it('exits 1 from a real process too (CI gate)', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src-main/cli/fleetpack.ts'), 'compat', pkg, '--fleet', join(dir, 'fleet.csv'), '--json'], { encoding: 'utf8' });
     expect(r.status).toBe(1);

@@ -21,3 +21,16 @@ export { refreshTodo, isTodoOpen } from './todo.js';
 export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS } from './semantics.js';
+export {
+  importMetrics,
+  parseMetrics,
+  parseMetricsJson,
+  parseMetricsCsv,
+  parseModelCard,
+  detectMetricsFormat,
+  mergeMetrics,
+  MAX_METRICS,
+  MAX_METRICS_BYTES,
+  type MetricsFormat,
+  type MetricsImport,
+} from './metrics.js';

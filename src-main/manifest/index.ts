@@ -34,3 +34,5 @@ export {
   type MetricsFormat,
   type MetricsImport,
 } from './metrics.js';
+export { diffManifests, type ManifestDiff, type Change, type Effect, type Section, type VersionBump } from './diff.js';
+export { initPackage, type InitOptions, type InitResult } from './init.js';

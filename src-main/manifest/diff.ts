@@ -45,7 +45,7 @@ export interface ManifestDiff {
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** The object at `v`, or an empty one: diff never trusts the input's shape. */
-const obj = (v: unknown): Record<string, unknown> => (obj(v));
+const obj = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const showShape = (s: Dim[] | null | undefined) => (Array.isArray(s) ? `[${s.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : 'unknown');

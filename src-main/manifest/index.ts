@@ -4,7 +4,7 @@ export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from '
 export type { Finding, ValidationReport } from './findings.js';
 export { validate, validateDocument, checkArtifactFiles, type ValidateOptions } from './validate.js';
 export { compareWithModel } from './compare.js';
-export { checkLicense, analyzeLicense, normalizeLicenseCase, suggestLicense, HUB_LICENSES, type LicenseAnalysis, type LicenseSuggestion, type HubLicense } from './license.js';
+export { checkLicense, analyzeLicense, normalizeLicenseCase, suggestLicense, mapHubLicenses, HUB_LICENSES, type LicenseAnalysis, type LicenseSuggestion, type HubLicense } from './license.js';
 export {
   prefill,
   draftManifest,

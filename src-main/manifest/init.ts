@@ -4,7 +4,7 @@ import { ManifestError, PackageError, isFleetpackError, throwIfAborted } from '.
 import { inspect, type ModelInfo } from '../formats/index.js';
 import { buildDirAtomic, copyFileHashed, writeManifest } from '../package/index.js';
 import type { ValidationReport } from './findings.js';
-import { analyzeLicense, suggestLicense } from './license.js';
+import { analyzeLicense, mapHubLicenses, suggestLicense } from './license.js';
 import { importMetrics, mergeMetrics, type MetricsImport } from './metrics.js';
 import { artifactSources, draftManifest, nameFromFile, type ManifestFields } from './prefill.js';
 import { refreshTodo } from './todo.js';
@@ -65,7 +65,8 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
       licenseRef = s.licenseRef;
       notes.push(...(fromCard ? [`license "${given}" taken from the model card`] : []), ...s.notes);
     } else if (!fromCard) {
-      const a = analyzeLicense(given);
+      // Report what is wrong after the hub ids were mapped, not the mapped ids themselves.
+      const a = analyzeLicense(mapHubLicenses(given).license);
       throw new ManifestError('LICENSE_INVALID', `--license: ${a.problem?.message ?? `"${given}" is not a valid SPDX expression`}`, { where: '--license', hint: a.problem?.hint ?? '' });
     } else if (metrics?.license?.link) {
       const id = `LicenseRef-${(metrics.license.name ?? 'model-card').replace(/[^A-Za-z0-9.-]+/g, '-')}`;

@@ -8,6 +8,7 @@ import { Findings, type ValidationReport } from './findings.js';
 import { schemaFindings } from './schema-errors.js';
 import { semanticFindings } from './semantics.js';
 import type { Manifest } from './types.js';
+import { isObj } from './guards.js';
 
 export interface ValidateOptions {
   /** The package folder: check the artifact files (exist, size, sha256) and read the model header. */
@@ -22,7 +23,6 @@ export interface ValidateOptions {
 /** Files walked when looking for unlisted files; a package has a handful. */
 const MAX_WALK = 10_000;
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Schema and semantic checks on the document alone (no disk). Every problem at once. */
 export function validateDocument(doc: unknown): ValidationReport {

@@ -15,6 +15,8 @@ export interface ValidateOptions {
   dir?: string;
   /** Warn about files in `dir` the manifest does not list (default true; off for a loose manifest file). */
   checkUnlisted?: boolean;
+  /** Check sizes only, not SHA-256 (for a caller that has just hashed the files itself). */
+  skipDigests?: boolean;
   /** The model's header, if the caller already has it (skips inspecting the file). */
   model?: ModelInfo;
   signal?: AbortSignal;
@@ -50,8 +52,15 @@ async function walk(dir: string, signal: AbortSignal | undefined): Promise<strin
   return out;
 }
 
-/** Checks the files listed in the manifest against the package folder. */
-export async function checkArtifactFiles(manifest: Manifest, dir: string, signal?: AbortSignal, checkUnlisted = true): Promise<Findings> {
+export interface ArtifactCheckOptions {
+  signal?: AbortSignal;
+  checkUnlisted?: boolean;
+  skipDigests?: boolean;
+}
+
+/** Checks the files listed in the manifest against the package folder: present, regular, size, SHA-256. */
+export async function checkArtifactFiles(manifest: Manifest, dir: string, options: ArtifactCheckOptions = {}): Promise<Findings> {
+  const { signal, checkUnlisted = true, skipDigests = false } = options;
   const f = new Findings();
   const root = resolve(dir);
   const files = isObj(manifest.artifact) && Array.isArray(manifest.artifact.files) ? manifest.artifact.files.filter(isObj) : [];
@@ -75,7 +84,7 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, signal
       f.error('ARTIFACT_SIZE_MISMATCH', `${at}/size`, `${file.path} is ${st.size} bytes but the manifest says ${file.size}`, 'The file changed after the manifest was written: re-run `fleetpack init`, or restore the file.');
       continue;
     }
-    if (typeof file.sha256 === 'string') {
+    if (typeof file.sha256 === 'string' && !skipDigests) {
       const { sha256 } = await digestFile(abs, signal);
       if (sha256 !== file.sha256) {
         f.error('ARTIFACT_DIGEST_MISMATCH', `${at}/sha256`, `${file.path} has SHA-256 ${sha256}, the manifest says ${file.sha256}`, 'The file is not the one the manifest describes: restore it, or re-create the manifest.');
@@ -130,7 +139,7 @@ export async function validate(doc: unknown, options: ValidateOptions = {}): Pro
   const manifest = doc as unknown as Manifest;
   let info = options.model;
   if (options.dir) {
-    f.add(await checkArtifactFiles(manifest, options.dir, options.signal, options.checkUnlisted ?? true));
+    f.add(await checkArtifactFiles(manifest, options.dir, options));
     info ??= await inspectArtifact(manifest, options.dir, f, options.signal);
   }
   if (info) f.add(compareWithModel(manifest, info));

@@ -150,3 +150,11 @@ describe('buildDirAtomic', () => {
     expect(await readdir(dir)).toEqual(['pkg']);
   });
 });
+
+describe('duplicate keys', () => {
+  it('are refused with the position of the second one, also when escaped differently', () => {
+    expect(() => parseJson('{"license": "MIT",\n "license": "LicenseRef-x"}', { file: 'f' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_KEY', where: 'f:2:2' }));
+    expect(() => parseJson('{"a": {"b": 1, "\\u0062": 2}}')).toThrow(expect.objectContaining({ code: 'DUPLICATE_KEY' }));
+    expect(parseJson('[{"a": 1}, {"a": 2}]')).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+});

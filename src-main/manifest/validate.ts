@@ -1,8 +1,8 @@
-import { lstat, readdir } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
-import { isFleetpackError, throwIfAborted } from '../errors.js';
+import { lstat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { isFleetpackError } from '../errors.js';
 import { inspect, type ModelInfo } from '../formats/index.js';
-import { digestFile, MANIFEST_FILE, RESERVED_FILES } from '../package/index.js';
+import { digestFile, listPackageFiles, RESERVED_FILES } from '../package/index.js';
 import { compareWithModel } from './compare.js';
 import { Findings, type ValidationReport } from './findings.js';
 import { schemaFindings } from './schema-errors.js';
@@ -22,9 +22,6 @@ export interface ValidateOptions {
   signal?: AbortSignal;
 }
 
-/** Files walked when looking for unlisted files; a package has a handful. */
-const MAX_WALK = 10_000;
-
 
 /** Schema and semantic checks on the document alone (no disk). Every problem at once. */
 export function validateDocument(doc: unknown): ValidationReport {
@@ -32,24 +29,6 @@ export function validateDocument(doc: unknown): ValidationReport {
   f.add(schemaFindings(doc));
   f.add(semanticFindings(doc));
   return f.report();
-}
-
-async function walk(dir: string, signal: AbortSignal | undefined): Promise<string[]> {
-  const out: string[] = [];
-  const queue = [dir];
-  while (queue.length && out.length < MAX_WALK) {
-    throwIfAborted(signal);
-    const d = queue.shift()!;
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      // A sub-folder with its own manifest is another package, not part of this one.
-      if (e.isDirectory()) {
-        if (!(await lstat(join(p, MANIFEST_FILE)).catch(() => undefined))) queue.push(p);
-      }
-      else out.push(relative(dir, p).split(sep).join('/'));
-    }
-  }
-  return out;
 }
 
 export interface ArtifactCheckOptions {
@@ -101,7 +80,8 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, option
       f.error('SBOM_DIGEST_MISMATCH', '/sbom/sha256', `SBOM ${sbom.file} does not match its recorded digest`, 'The SBOM changed after it was attached: attach it again.');
     }
   }
-  for (const p of checkUnlisted ? await walk(root, signal) : []) {
+  const present = checkUnlisted ? await listPackageFiles(root, { skipOther: true, ...(signal ? { signal } : {}) }).catch(() => []) : [];
+  for (const p of present) {
     if (listed.has(p) || RESERVED_FILES.includes(p) || p.split('/').some((s) => s.startsWith('.'))) continue;
     f.warn('UNLISTED_FILE', '/artifact/files', `${p} is in the package folder but not in the manifest`, 'List it in artifact.files (role "companion"), or remove it: the signature covers every file.');
   }

@@ -74,7 +74,8 @@ export const MAX_PACKAGE_FILES = 10_000;
 
 /**
  * Every regular file in a package folder, as sorted '/'-separated relative paths, except the
- * signature itself: what a signature must cover. Symbolic links and special files are refused
+ * signature itself (used to report files the manifest does not list; the exact set a signature
+ * covers, with OMS ignore rules, is the signing domain's). Symbolic links and special files are refused
  * (they would be shipped as something other than what was signed), or skipped with `skipOther`
  * (for reports that flag them separately).
  */

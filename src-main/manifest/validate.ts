@@ -97,7 +97,11 @@ async function inspectArtifact(manifest: Manifest, dir: string, f: Findings, sig
   if (!path.startsWith(root + sep)) return undefined;
   const st = await lstat(path).catch(() => undefined);
   if (!st?.isFile()) return undefined; // reported by the file checks
-  const companion = Array.isArray(art.files) ? art.files.find((x) => isObj(x) && x.role === 'companion' && typeof x.path === 'string') : undefined;
+  // Only a TensorRT engine takes its I/O from a companion (the source ONNX or a Triton config).
+  const isTrt = isObj(manifest.framework) && manifest.framework.format === 'tensorrt';
+  const companion = isTrt && Array.isArray(art.files)
+    ? art.files.find((x) => isObj(x) && x.role === 'companion' && typeof x.path === 'string' && /\.(onnx|pbtxt)$/i.test(x.path))
+    : undefined;
   try {
     return await inspect(path, { ...(companion ? { ioFrom: resolve(root, companion.path) } : {}), ...(signal ? { signal } : {}) });
   } catch (e) {

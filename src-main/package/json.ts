@@ -52,26 +52,133 @@ function checkDepth(text: string, maxDepth: number, file: string | undefined): v
 
 /**
  * JSON.parse with errors a person can act on: ManifestError MALFORMED_JSON with `file:line:column`,
- * and a depth cap. Accepts a leading UTF-8 byte order mark.
+ * DUPLICATE_KEY for a key given twice in one object, and a depth cap. Accepts a leading UTF-8 byte order mark.
  */
 export function parseJson(text: string, options: JsonParseOptions = {}): unknown {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   checkDepth(src, options.maxDepth ?? MAX_JSON_DEPTH, options.file);
+  let value: unknown;
+  let cause: unknown;
   try {
-    return JSON.parse(src);
+    value = JSON.parse(src);
   } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : src.length;
-    const { line, column } = lineColumn(src, offset);
-    // V8 appends its own position text; ours replaces it.
-    const reason = msg.replace(/\s*in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'Unexpected end of input');
-    throw new ManifestError('MALFORMED_JSON', `Malformed JSON at line ${line}, column ${column}: ${reason}`, {
-      where: where(options.file, src, offset),
-      hint: 'Fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause).',
-      cause: e,
+    cause = e;
+  }
+  // V8 does not always say where (e.g. "Unexpected token"), so find the spot ourselves. The same
+  // pass rejects duplicate keys, which JSON.parse silently resolves to the last one: two readers
+  // of a signed manifest must never disagree about what it says.
+  const problem = scanJson(src) ?? (cause === undefined ? undefined : { offset: src.length, reason: 'invalid JSON' });
+  if (!problem) return value;
+  const { line, column } = lineColumn(src, problem.offset);
+  if (problem.duplicate) {
+    throw new ManifestError('DUPLICATE_KEY', `Duplicate key at line ${line}, column ${column}: ${problem.reason}`, {
+      where: where(options.file, src, problem.offset),
+      hint: 'Keep one of the two entries; JSON readers disagree about which one wins.',
     });
   }
+  throw new ManifestError('MALFORMED_JSON', `Malformed JSON at line ${line}, column ${column}: ${problem.reason}`, {
+    where: where(options.file, src, problem.offset),
+    hint: 'Fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause).',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Where and why `text` is not JSON, or has a key twice in one object: a small recursive-descent
+ * checker (depth is already capped, so recursion is bounded). Undefined when the text is fine.
+ */
+function scanJson(text: string): { offset: number; reason: string; duplicate?: true } | undefined {
+  let i = 0;
+  class Stop {
+    constructor(readonly offset: number, readonly reason: string) {}
+  }
+  class DuplicateKey {
+    constructor(readonly offset: number, readonly key: string) {}
+  }
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const got = () => (i >= text.length ? 'end of input' : `"${text[i]}"`);
+  const fail = (want: string): never => {
+    throw new Stop(i, `expected ${want}, found ${got()}`);
+  };
+  const string = () => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) throw new Stop(i, 'control character in a string (escape it, e.g. \\n)');
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop(i, 'bad \\u escape');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) throw new Stop(i, 'bad escape in a string');
+      }
+      i++;
+    }
+    if (i >= text.length) throw new Stop(i, 'unterminated string');
+    i++;
+    return start;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      const keys = new Set<string>();
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('a double-quoted property name');
+        const start = string();
+        const key = JSON.parse(text.slice(start, i)) as string;
+        if (keys.has(key)) throw new DuplicateKey(start, key);
+        keys.add(key);
+        ws();
+        if (text[i] !== ':') fail('":"');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') return void i++;
+        fail('"," or "}"');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') return void i++;
+        fail('"," or "]"');
+      }
+    }
+    if (c === '"') return void string();
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!lit) fail('a value');
+    i += lit![0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail('end of input');
+  } catch (e) {
+    if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
+    if (e instanceof DuplicateKey) return { offset: e.offset, reason: `the key ${JSON.stringify(e.key)} appears twice in one object`, duplicate: true };
+    throw e;
+  }
+  return undefined;
 }
 
 /** Decodes bytes as UTF-8, refusing invalid sequences instead of silently replacing them. */

@@ -125,10 +125,14 @@ function string(v: unknown, where: string, opts: { nonEmpty?: boolean } = {}): s
 /** Standard base64 (URL-safe accepted too, as DSSE requires); rejects anything else. */
 function base64(v: unknown, where: string): Buffer {
   const s = string(v, where, { nonEmpty: true });
-  if (!/^[A-Za-z0-9+/\-_]*={0,2}$/.test(s) || s.replace(/=+$/, '').length % 4 === 1) {
+  const std = s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  const bytes = Buffer.from(std, 'base64');
+  // Canonical only: Node's decoder silently drops stray characters and non-zero padding bits, so
+  // re-encode and compare; otherwise two different bundle texts could carry the same bytes.
+  if (!/^[A-Za-z0-9+/\-_]*={0,2}$/.test(s) || bytes.toString('base64').replace(/=+$/, '') !== std) {
     throw malformed(`${where} is not valid base64`, where);
   }
-  return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes;
 }
 
 /** Parses and structurally checks a bundle file's text. Throws SignatureError. */

@@ -76,7 +76,7 @@ export interface VerifyResult {
   keyId: string;
   signaturePath: string;
   /** Subject name and digest of a bundle whose signature checked out. */
-  subject?: { name: string; digest: string };
+  subject: { name: string; digest: string } | undefined;
   files: VerifiedFile[];
   problems: VerifyProblem[];
 }
@@ -197,7 +197,7 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
   const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
   const single = await isFile(root);
   const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
-  const result: VerifyResult = { verified: false, keyId: key.keyId, signaturePath, files: [], problems: [] };
+  const result: VerifyResult = { verified: false, keyId: key.keyId, signaturePath, subject: undefined, files: [], problems: [] };
   const fail = (code: string, message: string, file?: string) => result.problems.push({ code, ...(file === undefined ? {} : { file }), message });
 
   const text = await readBundle(signaturePath);

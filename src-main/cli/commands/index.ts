@@ -1,5 +1,8 @@
 import type { Command } from '../io.js';
 import { inspectCommand } from './inspect.js';
+import { keyCommand } from './key.js';
+import { signCommand } from './sign.js';
+import { verifyCommand } from './verify.js';
 
 /** Every `fleetpack` command, in the order `fleetpack help` lists them. */
-export const commands: Command[] = [inspectCommand];
+export const commands: Command[] = [inspectCommand, keyCommand, signCommand, verifyCommand];

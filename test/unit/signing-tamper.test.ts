@@ -36,7 +36,7 @@ describe('tamper matrix', () => {
   it('changed weights → FILE_MODIFIED model.onnx', async () => {
     const dir = copy();
     const buf = readFileSync(join(dir, 'model.onnx'));
-    buf[buf.length >> 1] ^= 1; // one bit in the middle
+    buf[buf.length >> 1]! ^= 1; // one bit in the middle
     writeFileSync(join(dir, 'model.onnx'), buf);
     const r = await verifyWith(dir);
     expect(r.verified).toBe(false);

@@ -1,7 +1,7 @@
 /** The OMS conformance adapter executable, driven the way the public conformance suite drives it. */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -93,5 +93,26 @@ describe('test/conformance/oms-adapter (key method)', () => {
     expect(cert.stderr).toMatch(/not supported/);
     expect(emptyModel.code).not.toBe(0);
     expect(emptyModel.stderr).toMatch(/EMPTY_MODEL/);
+  });
+});
+
+describe('hash workers from the esbuild-bundled CLI', () => {
+  it('verifies a reference vector with the bundled `fleetpack verify` (exit 0) and reports an extra file (exit 1)', async () => {
+    const { build } = await import('esbuild');
+    const root = resolve(import.meta.dirname, '../..');
+    // Under .tmp/ in the repo so the bundle's external imports resolve from node_modules.
+    const outdir = join(root, '.tmp', `cli-${process.pid}`);
+    await build({ entryPoints: [join(root, 'src-main/cli/fleetpack.ts')], outdir, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    const cli = join(outdir, 'fleetpack.js');
+    const dir = join(MT_VECTORS, 'v1.1.0-elliptic-key');
+    const pub = join(MT_VECTORS, 'signing-key-pub.pem');
+    const ok = await run(process.execPath, [cli, 'verify', dir, '--public-key', pub, '--ignore', 'ignore-me', '--json'], { cwd: root });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ verified: true, files: [{ name: 'signme-1', status: 'ok' }, { name: 'signme-2', status: 'ok' }] });
+    const legacy = join(MT_VECTORS, 'v1.0.1-elliptic-key');
+    // v1.0.1 does not record ignore-me in the bundle, so without --ignore it is an extra file.
+    const extra = await run(process.execPath, [cli, 'verify', legacy, '--public-key', pub, '--json'], { cwd: root }).catch((e: { code: number; stdout: string }) => e);
+    rmSync(outdir, { recursive: true, force: true });
+    expect((extra as { code: number }).code).toBe(1);
+    expect(JSON.parse((extra as { stdout: string }).stdout).problems).toEqual([expect.objectContaining({ code: 'FILE_EXTRA', file: 'ignore-me' })]);
   });
 });

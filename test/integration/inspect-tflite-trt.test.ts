@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src-main/cli/index.js';
+import { runCli } from '../fixtures/cli.js';
 import { inspect } from '../../src-main/formats/index.js';
 import { basicModel } from '../fixtures/onnx-models.js';
 import { TRITON_TRT_CONFIG, engineBytes, withUltralyticsPrefix } from '../fixtures/tensorrt-fixtures.js';
@@ -23,12 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: dir, env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
+const cli = (...argv: string[]) => runCli(dir, argv);
 
 describe('fleetpack inspect: TFLite', () => {
   it('--json has format, inputs and outputs with dtype and shape', async () => {

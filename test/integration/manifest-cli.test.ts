@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src-main/cli/index.js';
+import { runCli } from '../fixtures/cli.js';
 import { validate, type Manifest } from '../../src-main/manifest/index.js';
 import { writeOnnxFixtures } from '../fixtures/onnx-models.js';
 import { writeTfliteFixtures } from '../fixtures/tflite-fixtures.js';
@@ -23,12 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: dir, env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
+const cli = (...argv: string[]) => runCli(dir, argv);
 const manifestOf = (pkg: string) => JSON.parse(readFileSync(join(dir, pkg, 'fleetpack.json'), 'utf8')) as Manifest;
 
 describe('fleetpack init', () => {

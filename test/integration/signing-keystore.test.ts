@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src-main/cli/index.js';
+import { runCli } from '../fixtures/cli.js';
 import { KeystoreError } from '../../src-main/errors.js';
 import { CURVES, KEYCHAIN_SERVICE, Keystore, signModel, verifyModel } from '../../src-main/signing/index.js';
 import { makePackage, tempDir } from '../fixtures/signing.js';
@@ -24,12 +24,7 @@ async function cleanup(): Promise<void> {
   }
 }
 
-function cli(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd(), env: { ...process.env } };
-  return run(argv, io).then((code) => ({ code, out: out.join(''), err: err.join('') }));
-}
+const cli = (argv: string[]) => runCli(process.cwd(), argv, { ...process.env });
 
 /** Every file under a folder (to check no private key landed on disk in the clear). */
 function filesUnder(dir: string): string[] {

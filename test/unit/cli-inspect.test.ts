@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src-main/cli/index.js';
+import { runCli } from '../fixtures/cli.js';
 import { type OnnxFixtureName, writeOnnxFixtures } from '../fixtures/onnx-models.js';
 
 let dir: string;
@@ -13,12 +13,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd: dir, env: {} });
-  return { code, out: out.join(''), err: err.join('') };
-}
+const cli = (...argv: string[]) => runCli(dir, argv);
 
 describe('fleetpack inspect', () => {
   it('prints a readable summary: format, producer, opsets, I/O table, custom ops, metadata', async () => {

@@ -1,0 +1,173 @@
+import { ManifestError } from '../errors.js';
+import { MAX_JSON_DEPTH } from './paths.js';
+
+export interface JsonParseOptions {
+  /** Shown in messages (`where`). */
+  file?: string;
+  maxDepth?: number;
+}
+
+/** 1-based line and column of a character offset in `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(Math.max(0, offset), text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+function where(file: string | undefined, text: string, offset: number): string {
+  const { line, column } = lineColumn(text, offset);
+  return `${file ?? '<input>'}:${line}:${column}`;
+}
+
+/**
+ * Rejects nesting deeper than `maxDepth` before JSON.parse sees the text, so hostile input cannot
+ * exhaust the stack anywhere downstream. One pass, strings skipped.
+ */
+function checkDepth(text: string, maxDepth: number, file: string | undefined): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) {
+        throw new ManifestError('JSON_TOO_DEEP', `JSON nested deeper than ${maxDepth} levels`, {
+          where: where(file, text, i),
+          hint: 'A manifest is a shallow document; this file is not a Fleetpack manifest or was generated wrongly.',
+        });
+      }
+    } else if (c === 125 || c === 93) depth--;
+  }
+}
+
+/**
+ * JSON.parse with errors a person can act on: ManifestError MALFORMED_JSON with `file:line:column`,
+ * and a depth cap. Accepts a leading UTF-8 byte order mark.
+ */
+export function parseJson(text: string, options: JsonParseOptions = {}): unknown {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  checkDepth(src, options.maxDepth ?? MAX_JSON_DEPTH, options.file);
+  try {
+    return JSON.parse(src);
+  } catch (e) {
+    // V8 does not always say where (e.g. "Unexpected token"), so find the spot ourselves.
+    const { offset, reason } = syntaxError(src);
+    const { line, column } = lineColumn(src, offset);
+    throw new ManifestError('MALFORMED_JSON', `Malformed JSON at line ${line}, column ${column}: ${reason}`, {
+      where: where(options.file, src, offset),
+      hint: 'Fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause).',
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Where and why `text` is not JSON: a small recursive-descent checker run only after JSON.parse
+ * failed (depth is already capped, so recursion is bounded).
+ */
+function syntaxError(text: string): { offset: number; reason: string } {
+  let i = 0;
+  class Stop {
+    constructor(readonly offset: number, readonly reason: string) {}
+  }
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const got = () => (i >= text.length ? 'end of input' : `"${text[i]}"`);
+  const fail = (want: string): never => {
+    throw new Stop(i, `expected ${want}, found ${got()}`);
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) throw new Stop(i, 'control character in a string (escape it, e.g. \\n)');
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop(i, 'bad \\u escape');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) throw new Stop(i, 'bad escape in a string');
+      }
+      i++;
+    }
+    if (i >= text.length) throw new Stop(i, 'unterminated string');
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('a double-quoted property name');
+        string();
+        ws();
+        if (text[i] !== ':') fail('":"');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') return void i++;
+        fail('"," or "}"');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') return void i++;
+        fail('"," or "]"');
+      }
+    }
+    if (c === '"') return string();
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!lit) fail('a value');
+    i += lit![0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail('end of input');
+  } catch (e) {
+    if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
+    throw e;
+  }
+  return { offset: text.length, reason: 'invalid JSON' };
+}
+
+/** Decodes bytes as UTF-8, refusing invalid sequences instead of silently replacing them. */
+export function decodeUtf8(bytes: Uint8Array, file?: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (e) {
+    throw new ManifestError('NOT_UTF8', `${file ?? 'Input'} is not valid UTF-8 text`, {
+      ...(file === undefined ? {} : { where: file }),
+      hint: 'Save the file as UTF-8 JSON.',
+      cause: e,
+    });
+  }
+}

@@ -8,6 +8,7 @@
  * LicenseRefs have extracted text. SPDX 3 — unique spdxIds, references resolve (or are declared
  * in imports), the AI and Dataset profiles' mandatory properties.
  */
+import { pointer as ptrOf } from '../manifest/index.js';
 import { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
 import type { ParsedSbom, SbomIssue, Severity } from './types.js';
 
@@ -21,7 +22,6 @@ const HASH_HEX: Record<string, number> = {
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
-const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
 class Issues {
   readonly list: SbomIssue[] = [];
@@ -138,8 +138,8 @@ export function walk(root: unknown, rootPtr: string, visit: (node: Obj, ptr: () 
   interface Frame { node: unknown; parent: Frame | null; key: string }
   const pointer = (f: Frame): string => {
     const parts: string[] = [];
-    for (let x: Frame | null = f; x && x.parent; x = x.parent) parts.push(esc(x.key));
-    return rootPtr + (parts.length ? '/' + parts.reverse().join('/') : '');
+    for (let x: Frame | null = f; x && x.parent; x = x.parent) parts.push(ptrOf(x.key));
+    return rootPtr + parts.reverse().join('');
   };
   const stack: Frame[] = [{ node: root, parent: null, key: '' }];
   while (stack.length) {

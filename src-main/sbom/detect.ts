@@ -4,14 +4,16 @@
  * (spdxVersion) or tag-value (SPDXVersion line), SPDX 3 JSON-LD (@context spdx.org/rdf/3.x).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { SbomError } from '../errors.js';
-import { parseJsonText } from './json-text.js';
+import { FleetpackError, SbomError } from '../errors.js';
+import { decodeUtf8, parseJson } from '../package/index.js';
 import { parseSpdxTagValue } from './spdx.js';
 import type { ParsedSbom } from './types.js';
 import { parseCycloneDxXml, sniffXmlRoot } from './xml.js';
 
 /** Refuse documents larger than this: parsing is in memory (a 50 MB SBOM takes ~0.5 GB). */
 export const MAX_SBOM_BYTES = 256 * 1024 * 1024;
+/** Deepest JSON nesting accepted (nested components and model cards need a few dozen levels). */
+export const MAX_SBOM_JSON_DEPTH = 256;
 
 const SPDX3_CONTEXT = /^https:\/\/spdx\.org\/rdf\/(3\.\d+(?:\.\d+)?)\/spdx-context\.jsonld$/;
 
@@ -49,9 +51,19 @@ function decodeText(buf: Buffer, file?: string): string {
   if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
     throw new SbomError('UNSUPPORTED_ENCODING', 'SBOM is UTF-16 encoded', { ...(file ? { where: file } : {}), hint: 'Save the SBOM as UTF-8.' });
   }
-  let s = buf.toString('utf8');
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-  return s;
+  const s = asSbomError(() => decodeUtf8(buf, file));
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+/** The package folder's JSON reader reports ManifestErrors; an SBOM's problems are SbomErrors. */
+function asSbomError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof FleetpackError) || e instanceof SbomError) throw e;
+    const hint = e.code === 'JSON_TOO_DEEP' ? `SBOMs nest a few dozen levels at most; this one nests deeper than ${MAX_SBOM_JSON_DEPTH}.` : e.hint;
+    throw new SbomError(e.code, e.message, { ...(e.where ? { where: e.where } : {}), ...(hint ? { hint } : {}), cause: e });
+  }
 }
 
 /** Detects and parses an SBOM held in memory. `file` only labels errors. */
@@ -72,7 +84,7 @@ export function parseSbom(text: string, file?: string): ParsedSbom {
     return { format: 'cyclonedx', encoding: 'xml', specVersion: x.specVersion, data: x.data, notes: x.notes };
   }
   if (first === '{' || first === '[') {
-    const doc = parseJsonText(text, file);
+    const doc = asSbomError(() => parseJson(text, { ...(file ? { file } : {}), maxDepth: MAX_SBOM_JSON_DEPTH }));
     return detectJson(doc, file);
   }
   const tv = /^\s*SPDXVersion\s*:\s*(\S+)/m.exec(text);

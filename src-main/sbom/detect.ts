@@ -23,6 +23,11 @@ export interface ReadOptions {
 
 /** Reads FILE (size-capped) and detects it. */
 export async function readSbom(file: string, opts: ReadOptions = {}): Promise<ParsedSbom> {
+  return (await readSbomWithBytes(file, opts)).parsed;
+}
+
+/** readSbom, also returning the exact bytes that were parsed (attach stores those). */
+export async function readSbomWithBytes(file: string, opts: ReadOptions = {}): Promise<{ parsed: ParsedSbom; bytes: Buffer }> {
   const max = opts.maxBytes ?? MAX_SBOM_BYTES;
   let size: number;
   try {
@@ -43,8 +48,9 @@ export async function readSbom(file: string, opts: ReadOptions = {}): Promise<Pa
       hint: 'Split the SBOM, or drop redundant data (e.g. embedded license texts) before attaching it.',
     });
   }
-  const buf = await readFile(file);
-  return parseSbom(decodeText(buf, file), file);
+  const bytes = await readFile(file);
+  if (bytes.length > max) throw new SbomError('SBOM_TOO_LARGE', `SBOM grew past the ${(max / 1048576).toFixed(0)} MiB limit while being read`, { where: file });
+  return { parsed: parseSbom(decodeText(bytes, file), file), bytes };
 }
 
 function decodeText(buf: Buffer, file?: string): string {

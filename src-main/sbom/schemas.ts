@@ -121,4 +121,10 @@ export function spdx2Validator(version: string): ValidateFunction | undefined {
   return v;
 }
 
+let spdxIds: Set<string> | undefined;
+/** License ids CycloneDX accepts in `license.id` (the SPDX list copy bundled with its schemas). */
+export function cycloneDxSpdxIds(): Set<string> {
+  return (spdxIds ??= new Set(JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')).enum as string[]));
+}
+
 export type { ErrorObject };

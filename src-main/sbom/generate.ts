@@ -56,12 +56,15 @@ const RUNTIMES: Record<string, { name: string; supplier: string; purl: (v?: stri
 };
 const FORMAT_RUNTIME: Record<string, string> = { onnx: 'onnxruntime', tflite: 'tflite', tensorrt: 'tensorrt' };
 
+/** A table lookup that ignores Object.prototype (keys come from files). */
+const own = <T>(table: Record<string, T>, key: string | undefined): T | undefined => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
+
 /** The runtimes a manifest requires: target.requirements.runtimes, else the one its format implies. */
 function runtimes(m: Manifest): Runtime[] {
   const declared = m.target?.requirements?.runtimes ?? {};
-  const names = Object.keys(declared).length ? Object.keys(declared) : [FORMAT_RUNTIME[m.framework?.format] ?? ''].filter(Boolean);
+  const names = Object.keys(declared).length ? Object.keys(declared) : [own(FORMAT_RUNTIME, m.framework?.format) ?? ''].filter(Boolean);
   return names.map((key) => {
-    const known = RUNTIMES[key] ?? RUNTIMES[key.toLowerCase()];
+    const known = own(RUNTIMES, key) ?? own(RUNTIMES, key.toLowerCase());
     let version: string | undefined = declared[key];
     if (version === undefined && key === 'tensorrt') version = m.framework.tensorrt?.version;
     if (version === undefined && key === 'tflite') version = m.framework.tflite?.minRuntimeVersion ? `>=${m.framework.tflite.minRuntimeVersion}` : undefined;

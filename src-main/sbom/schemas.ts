@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { resourcePath } from '../resources.js';
 
@@ -121,10 +122,41 @@ export function spdx2Validator(version: string): ValidateFunction | undefined {
   return v;
 }
 
+export const SPDX3_SCHEMA_KEY = 'https://spdx.org/schema/3.0.1/spdx-json-schema.json';
+let spdx3: { ajv: Ajv2020; full: ValidateFunction } | undefined;
+
+/** The official SPDX 3.0.1 JSON schema (draft 2020-12), compiled once. */
+export function spdx3Ajv(): { ajv: Ajv2020; full: ValidateFunction } {
+  if (spdx3) return spdx3;
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema(JSON.parse(readFileSync(resourcePath('schema', 'spdx', 'spdx-3.0.1.schema.json'), 'utf8')) as object, SPDX3_SCHEMA_KEY);
+  return (spdx3 = { ajv, full: ajv.getSchema(SPDX3_SCHEMA_KEY)! });
+}
+
 let spdxIds: Set<string> | undefined;
 /** License ids CycloneDX accepts in `license.id` (the SPDX list copy bundled with its schemas). */
 export function cycloneDxSpdxIds(): Set<string> {
   return (spdxIds ??= new Set(JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')).enum as string[]));
+}
+
+/** One line a person can act on, for an Ajv error (the pointer is reported beside it). */
+export function schemaErrorMessage(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unexpected property "${String(p.additionalProperty)}"`;
+    case 'unevaluatedProperties':
+      return `unexpected property "${String(p.unevaluatedProperty)}"`;
+    case 'required':
+      return `missing required property "${String(p.missingProperty)}"`;
+    case 'enum':
+      return `must be one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ').slice(0, 300)}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    default:
+      return e.message ?? e.keyword;
+  }
 }
 
 export type { ErrorObject };

@@ -168,7 +168,7 @@ function mapChild(name: string, node: unknown, pointer: string, notes: SbomIssue
     // compositions list refs as <assembly ref="x"/> / <dependency ref="x"/>
     return isObj(node) ? Object.values(node).flatMap((v) => (Array.isArray(v) ? v.map((x) => attr(x, 'ref')) : [])) : [];
   }
-  const item = LISTS[name];
+  const item = Object.hasOwn(LISTS, name) ? LISTS[name] : undefined;
   if (item) {
     const children = isObj(node) ? ((node[item] as unknown[] | undefined) ?? []) : [];
     const extra = isObj(node) ? Object.keys(node).filter((k) => k !== item && !k.startsWith('@') && k !== '#text') : [];

@@ -72,6 +72,19 @@ describe('schema errors: all of them, with JSON pointers', () => {
     doc['@graph'].push({ type: 'FancyThing', spdxId: 'x', creationInfo: '_:creationinfo' });
     const r = check(doc);
     expect(codes(r)).toEqual(expect.arrayContaining(['SCHEMA /@graph/3/ai_metric/0/value', 'SCHEMA /@graph/0/created', 'SCHEMA /@graph/8/type']));
+    expect(r.schema).toBe('SPDX 3.0.1 JSON schema');
+    const more = spdx3();
+    more['@graph'][3].bogus = 1;
+    delete more['@graph'][6].to;
+    more['@graph'][4].verifiedUsing = [{ type: 'Hash', algorithm: 'sha999', hashValue: 'x' }];
+    more['@graph'].push({ type: 'constructor', spdxId: 'x:y', creationInfo: '_:creationinfo' });
+    // focused errors: the class each object names, not the ~80 alternatives the schema tries
+    expect(check(more).issues.filter((i) => i.code === 'SCHEMA').map((i) => `${i.pointer} ${i.message}`)).toEqual([
+      '/@graph/3 unexpected property "bogus"',
+      expect.stringMatching(/^\/@graph\/4\/verifiedUsing\/0\/algorithm must be one of: .*"sha256"/),
+      '/@graph/6 missing required property "to"',
+      '/@graph/8/type unknown SPDX 3 class "constructor"',
+    ]);
     const ctx = spdx3();
     ctx['@context'] = 'https://spdx.org/rdf/3.0.0/spdx-context.jsonld';
     expect(codes(check(ctx))).toEqual(['SCHEMA /@context']);

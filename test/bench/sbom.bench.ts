@@ -28,22 +28,15 @@ async function child(mode: string, file: string): Promise<void> {
   }
 }
 
-function dataFile(n: number): string {
+/** The generated document with n components, written once to .bench-data and reused. */
+async function ensure(n: number): Promise<string> {
   mkdirSync(BENCH_DATA, { recursive: true });
   const f = join(BENCH_DATA, `sbom-${n}.cdx.json`);
   if (!existsSync(f)) {
-    // generated here (not imported at top level) so child processes do not load the fixture
-    return '';
+    // imported here, not at the top, so the measured child processes do not load the generator
+    const { bigCycloneDx } = await import('../fixtures/sbom-docs.js');
+    writeFileSync(f, bigCycloneDx(n));
   }
-  return f;
-}
-
-async function ensure(n: number): Promise<string> {
-  const have = dataFile(n);
-  if (have) return have;
-  const { bigCycloneDx } = await import('../fixtures/sbom-docs.js');
-  const f = join(BENCH_DATA, `sbom-${n}.cdx.json`);
-  writeFileSync(f, bigCycloneDx(n));
   return f;
 }
 

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
 import { readManifest } from '../../src-main/package/index.js';
 import { attachSbom, complianceReport, detectJson, generateSbom, mlBomFromManifest, parseSbom, validateParsed } from '../../src-main/sbom/index.js';
-import { mlBom, spdx23 } from '../fixtures/sbom-docs.js';
+import { mlBom, mlBomXml, spdx23, spdx23TagValue } from '../fixtures/sbom-docs.js';
 import { makePackage } from '../fixtures/sbom-package.js';
 
 let root: string;
@@ -133,6 +133,17 @@ describe('attach', () => {
     const t = cli();
     expect(await run(['sbom', 'attach', 'p', 'other.json', '--json'], t.io)).toBe(0);
     expect(JSON.parse(t.out.join(''))).toMatchObject({ ok: true, sbom: { file: 'sbom.cdx.json' } });
+  });
+
+  it('stores XML and tag-value SBOMs under their own names', async () => {
+    const pkg = await makePackage(join(root, 'p'));
+    writeFileSync(join(root, 'bom.xml'), mlBomXml('1.6').replace('a3f1c2d4e5b6a7980123456789abcdef0123456789abcdef0123456789abcdef', pkg.modelSha256));
+    const x = await attachSbom(pkg.dir, join(root, 'bom.xml'));
+    expect(x).toMatchObject({ attached: true, warnings: [], sbom: { file: 'sbom.cdx.xml', format: 'cyclonedx', specVersion: '1.6' } });
+    writeFileSync(join(root, 'bom.spdx'), spdx23TagValue());
+    const t = await attachSbom(pkg.dir, join(root, 'bom.spdx'));
+    expect(t.sbom).toMatchObject({ file: 'sbom.spdx', format: 'spdx', specVersion: '2.3' });
+    expect(readdirSync(pkg.dir).filter((f) => f.startsWith('sbom.'))).toEqual(['sbom.spdx']);
   });
 
   it('replacing a CycloneDX SBOM with an SPDX one removes the old file', async () => {

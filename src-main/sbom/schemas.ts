@@ -2,8 +2,8 @@
  * The official JSON schemas, compiled once per version and cached.
  * CycloneDX 1.2–1.7: the copies bundled in @cyclonedx/cyclonedx-library (res/schema), with the
  * SPDX-license-id, JSF and cryptography sub-schemas they $ref registered up front; remote schema
- * loading is disabled. SPDX 2.2/2.3: resources/schema/spdx/spdx-2.3.schema.json (2.2 documents are
- * checked against it too: 2.3 only added optional fields and relaxed required ones).
+ * loading is disabled. SPDX 2.2, 2.3 and 3.0.1: the official schemas vendored in
+ * resources/schema/spdx (see its README for source and license).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -114,10 +114,11 @@ export function cycloneDxValidator(version: string, coerce = false): ValidateFun
 
 export function spdx2Validator(version: string): ValidateFunction | undefined {
   if (!(SPDX2_VERSIONS as readonly string[]).includes(version)) return undefined;
-  let v = compiled.get('spdx-2.3');
+  const key = `spdx-${version}`;
+  let v = compiled.get(key);
   if (!v) {
-    v = ajvFor(false).compile(readJson(resourcePath('schema', 'spdx', 'spdx-2.3.schema.json')));
-    compiled.set('spdx-2.3', v);
+    v = ajvFor(false).compile(readJson(resourcePath('schema', 'spdx', `spdx-${version}.schema.json`)));
+    compiled.set(key, v);
   }
   return v;
 }

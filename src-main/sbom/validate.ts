@@ -45,7 +45,7 @@ export function schemaCheck(p: ParsedSbom): { schema: string; issues: SbomIssue[
     return { schema: `SPDX ${p.specVersion} JSON schema`, issues: validateSpdx3(p.data) };
   }
   const v = spdx2Validator(p.specVersion)!;
-  const name = `SPDX 2.3 JSON schema${p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : ''}`;
+  const name = `SPDX ${p.specVersion} JSON schema${p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : ''}`;
   return { schema: name, issues: v(p.data) ? [] : ajvIssues(v.errors ?? []) };
 }
 

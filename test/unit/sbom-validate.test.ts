@@ -65,6 +65,21 @@ describe('schema errors: all of them, with JSON pointers', () => {
     expect(r.issues.find((i) => i.pointer === '')!.message).toBe('missing required property "dataLicense"');
   });
 
+  it('SPDX 2.2 is checked against the 2.2 schema (stricter than 2.3)', () => {
+    const doc: Record<string, any> = { ...spdx23(), spdxVersion: 'SPDX-2.2' };
+    doc.packages = doc.packages.map((p: Record<string, unknown>) => {
+      const { primaryPackagePurpose: _, ...rest } = p;
+      return { ...rest, licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION' };
+    });
+    const ok = check(doc);
+    expect(ok.schema).toBe('SPDX 2.2 JSON schema');
+    expect(codes(ok)).toEqual([]);
+    delete doc.packages[1].copyrightText;
+    doc.packages[0].primaryPackagePurpose = 'OTHER'; // a 2.3 field
+    expect(codes(check(doc))).toEqual(['SCHEMA /packages/0', 'SCHEMA /packages/1']);
+    expect(check(doc).issues.map((i) => i.message)).toEqual(['unexpected property "primaryPackagePurpose"', 'missing required property "copyrightText"']);
+  });
+
   it('SPDX 3: numeric ai_metric value, wrong @context, bad date, unknown class', () => {
     const doc = spdx3();
     doc['@graph'][3].ai_metric[0].value = 0.52;

@@ -268,9 +268,18 @@ export interface LicenseSuggestion {
  * Returns undefined when it cannot be made valid (then `analyzeLicense` says why).
  */
 export function suggestLicense(input: string): LicenseSuggestion | undefined {
-  const words = (normalizeLicenseCase(input).match(TOKEN) ?? []).filter((t) => !/^\s+$/.test(t));
+  const mapped = mapHubLicenses(input);
+  return analyzeLicense(mapped.license).valid ? mapped : undefined;
+}
+
+/** The input with case normalized and model-hub ids replaced by their LicenseRef (valid or not). */
+export function mapHubLicenses(input: string): LicenseSuggestion {
+  const canonical = normalizeLicenseCase(input);
+  const words = (canonical.match(TOKEN) ?? []).filter((t) => !/^\s+$/.test(t));
   const notes: string[] = [];
   const licenseRef: LicenseSuggestion['licenseRef'] = [];
+  // Case first, then the hub-id mapping: each change gets its own note.
+  if (tidy(canonical) !== tidy(input)) notes.push(`"${input.trim()}" recorded in canonical form as "${tidy(canonical)}"`);
   const mapped = words.map((w) => {
     const h = HUB_LICENSES.get(w.toLowerCase());
     if (!h) return w;
@@ -278,9 +287,10 @@ export function suggestLicense(input: string): LicenseSuggestion | undefined {
     if (h.url) licenseRef.push({ id: h.ref, name: h.name, url: h.url });
     return h.ref;
   });
-  const license = mapped.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
-  const a = analyzeLicense(license);
-  if (!a.valid) return undefined;
-  if (!notes.length && license !== input.trim()) notes.push(`"${input}" recorded in canonical form as "${license}"`);
-  return { license, licenseRef, notes };
+  return { license: tidy(mapped.join(' ')), licenseRef, notes };
+}
+
+/** One space between tokens, none inside parentheses. */
+function tidy(expr: string): string {
+  return expr.trim().replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
 }

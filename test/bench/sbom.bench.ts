@@ -7,6 +7,7 @@
  * and the ratio is reported at the sizes both finish.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DATA, measure, writeReport } from './lib.js';
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
         (ratio !== undefined ? ` | peer/fleetpack = ${ratio}×` : ''),
     );
   }
-  writeReport('sbom', { peer: '@cyclonedx/cyclonedx-library JsonValidator (Ajv, same bundled CycloneDX 1.6 schema, first error only, no semantic checks)', rows });
+  const load = loadavg().map((x) => Math.round(x * 10) / 10);
+  console.log(`load average (1/5/15 min): ${load.join(' / ')} on this 2-core machine; other work inflates both columns`);
+  writeReport('sbom', { loadAverage: load, peer: '@cyclonedx/cyclonedx-library JsonValidator (Ajv, same bundled CycloneDX 1.6 schema, first error only, no semantic checks)', rows });
 }
 
 if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!);

@@ -55,6 +55,16 @@ describe('schema errors: all of them, with JSON pointers', () => {
     expect(codes(r, 'info')).toContain('XML_NOT_CHECKED /vulnerabilities');
   });
 
+  it('uniqueItems is checked in linear time and still finds equal items written in another key order', () => {
+    const doc = mlBom();
+    const rt = doc.components[1];
+    doc.components.push(Object.fromEntries(Object.entries(rt).reverse()));
+    const r = check(doc);
+    expect(r.issues.find((i) => i.code === 'SCHEMA')).toMatchObject({ pointer: '/components', message: 'must NOT have duplicate items (items ## 1 and 2 are identical)' });
+    doc.components[2] = { ...doc.components[2], version: '1.18.0', 'bom-ref': 'other' };
+    expect(check(doc).issues.filter((i) => i.code === 'SCHEMA')).toEqual([]);
+  });
+
   it('SPDX 2.3: missing required fields and bad enums', () => {
     const doc = spdx23();
     delete doc.dataLicense;

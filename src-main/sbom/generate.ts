@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileAtomic, loadManifest } from '../package/index.js';
 import type { Manifest, ManifestTensor } from '../manifest/index.js';
-import { SbomError } from '../errors.js';
+import { SbomError, throwIfAborted } from '../errors.js';
 import { detectJson } from './detect.js';
 import { cycloneDxSpdxIds } from './schemas.js';
 import type { SbomValidation } from './types.js';
@@ -21,6 +21,7 @@ export interface GenerateOptions {
   out?: string;
   /** Timestamp to record (default: now). Fixed in tests for reproducible output. */
   now?: Date;
+  signal?: AbortSignal;
 }
 
 export interface GeneratedSbom {
@@ -37,6 +38,7 @@ export async function generateSbom(dir: string, opts: GenerateOptions = {}): Pro
   const bom = mlBomFromManifest(manifest, opts.now ?? new Date());
   const text = JSON.stringify(bom, null, 2) + '\n';
   const validation = validateParsed(detectJson(bom));
+  throwIfAborted(opts.signal);
   if (opts.out) await writeFileAtomic(opts.out, text);
   return { bom, text, ...(opts.out ? { file: opts.out } : {}), validation };
 }

@@ -3,6 +3,7 @@
  * checks → NTIA minimum elements. Works on a file or an already parsed document.
  */
 import type { ErrorObject } from './schemas.js';
+import { throwIfAborted } from '../errors.js';
 import { isKnownVersion, semanticChecks } from './checks.js';
 import { readSbom, type ReadOptions } from './detect.js';
 import { ntiaReport } from './ntia.js';
@@ -15,6 +16,7 @@ export const MAX_ISSUES = 10_000;
 
 export async function validateSbomFile(file: string, opts: ReadOptions = {}): Promise<SbomValidation & { parsed: ParsedSbom }> {
   const parsed = await readSbom(file, opts);
+  throwIfAborted(opts.signal);
   return { ...validateParsed(parsed), parsed };
 }
 

@@ -11,6 +11,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SbomError } from '../errors.js';
+import { lineColumn } from '../package/index.js';
 import type { SbomIssue } from './types.js';
 
 const NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
@@ -76,9 +77,7 @@ export function checkXmlSafety(text: string, file?: string): void {
 }
 
 function where(text: string, offset: number, file?: string): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  const { line, column } = lineColumn(text, offset);
   return `${file ? file + ' ' : ''}line ${line}, column ${column}`;
 }
 

@@ -4,6 +4,7 @@ import { diffCommand } from './diff.js';
 import { initCommand } from './init.js';
 import { inspectCommand } from './inspect.js';
 import { keyCommand } from './key.js';
+import { sbomCommand } from './sbom.js';
 import { signCommand } from './sign.js';
 import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
@@ -14,6 +15,7 @@ export const commands: Command[] = [
   initCommand,
   validateCommand,
   diffCommand,
+  sbomCommand,
   keyCommand,
   signCommand,
   verifyCommand,

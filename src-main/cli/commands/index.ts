@@ -1,5 +1,6 @@
 import type { Command } from '../io.js';
 import { inspectCommand } from './inspect.js';
+import { studioCommand } from './studio.js';
 
 /** Every `fleetpack` command, in the order `fleetpack help` lists them. */
-export const commands: Command[] = [inspectCommand];
+export const commands: Command[] = [inspectCommand, studioCommand];

@@ -14,7 +14,11 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rolldownOptions: { input: { index: resolve('src-main/app/preload.ts') } },
+      // Sandboxed preloads must be CommonJS: out/preload/index.cjs (main points at it).
+      rolldownOptions: {
+        input: { index: resolve('src-main/app/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

@@ -10,10 +10,10 @@
  * - Long work (hashing, signing, verifying, SBOM generation) runs as a job: the call returns
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
-import type { ModelInfo } from '../formats/types.js';
-import type { Manifest, Metric } from '../manifest/types.js';
+import type { Dim, ModelInfo, TensorSpec } from '../formats/types.js';
+import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/types.js';
 
-export type { Manifest, Metric, ModelInfo };
+export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
 
 /** Opaque id for a file or folder the Node side holds (an upload, a dropped file, a package). */
 export type Handle = string;

@@ -1,0 +1,46 @@
+import type { DiffReport, FolderRef, Result, ReviewState, StudioError } from '../../src-main/studio/contract';
+import { getClient } from '../api/client';
+import type { Slice } from './types';
+
+export interface ReviewSlice {
+  review?: ReviewState;
+  diffReport?: DiffReport;
+  reviewError?: StudioError;
+  reviewBusy: boolean;
+  openPackage(files: File[] | 'dialog'): Promise<void>;
+  diffAgainst(files: File[] | 'dialog'): Promise<void>;
+  openPackageFolder(folder: FolderRef): Promise<void>;
+}
+
+async function folderFrom(files: File[] | 'dialog', purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>> {
+  const c = getClient();
+  if (files === 'dialog') return c.chooseFolder ? c.chooseFolder(purpose) : { ok: true, value: null };
+  if (files.length === 0) return { ok: true, value: null };
+  return c.sendFolder(files);
+}
+
+export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
+  reviewBusy: false,
+  async openPackage(files) {
+    set({ reviewBusy: true, reviewError: undefined, diffReport: undefined, mode: 'review' });
+    const folder = await folderFrom(files, 'package');
+    if (!folder.ok) return set({ reviewBusy: false, reviewError: folder.error });
+    if (!folder.value) return set({ reviewBusy: false });
+    await get().openPackageFolder(folder.value);
+  },
+  async openPackageFolder(folder) {
+    set({ reviewBusy: true, reviewError: undefined, diffReport: undefined, mode: 'review' });
+    const r = await getClient().call('openPackage', { folder: folder.handle });
+    if (!r.ok) return set({ reviewBusy: false, reviewError: r.error, review: undefined });
+    set({ review: r.value, reviewBusy: false });
+  },
+  async diffAgainst(files) {
+    set({ reviewBusy: true, reviewError: undefined });
+    const folder = await folderFrom(files, 'compare');
+    if (!folder.ok) return set({ reviewBusy: false, reviewError: folder.error });
+    if (!folder.value) return set({ reviewBusy: false });
+    const r = await getClient().call('diff', { against: folder.value.handle });
+    if (!r.ok) return set({ reviewBusy: false, reviewError: r.error });
+    set({ diffReport: r.value, reviewBusy: false });
+  },
+});

@@ -7,7 +7,7 @@ import { app, BrowserWindow, dialog, Menu, session as electronSession, type Open
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OPERATIONS, channelOf, type FilePurpose, type OperationName, type Result } from '../studio/contract.js';
-import { StudioSession, toStudioError } from '../studio/index.js';
+import { StudioSession } from '../studio/index.js';
 import { handle, send, trustedRenderer } from './ipc.js';
 import { buildMenu } from './menu.js';
 import { RecentFiles } from './recent.js';
@@ -34,13 +34,7 @@ let studio: StudioSession;
 let win: BrowserWindow | undefined;
 let recent: RecentFiles;
 
-const wrap = async <T>(fn: () => Promise<T>): Promise<Result<T>> => {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (e) {
-    return { ok: false, error: toStudioError(e) };
-  }
-};
+const wrap = <T>(fn: () => Promise<T>): Promise<Result<T>> => studio.wrap(fn);
 
 function harden(): void {
   const ses = electronSession.defaultSession;

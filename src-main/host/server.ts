@@ -75,19 +75,19 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hostRefusal = checkHost(req, port);
-    if (hostRefusal) return refuse(res, hostRefusal);
+    if (hostRefusal) return refuse(req, res, hostRefusal);
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
 
     res.setHeader('Cache-Control', 'no-store');
     const refusal = checkOrigin(req, port) ?? checkToken(req, url, token);
-    if (refusal) return refuse(res, refusal);
+    if (refusal) return refuse(req, res, refusal);
 
     const path = url.pathname;
     if (path === '/api/events' && req.method === 'GET') return openEvents(req, res);
     if (path === '/api/upload' && (req.method === 'POST' || req.method === 'PUT')) {
       const declared = Number(req.headers['content-length']);
-      const result = await wrap(() =>
+      const result = await session.wrap(() =>
         session.files.upload(req, url.searchParams.get('name') ?? '', {
           ...(url.searchParams.get('folder') ? { folder: url.searchParams.get('folder')! } : {}),
           maxBytes: session.maxUploadBytes,
@@ -101,18 +101,20 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       return sendJson(res, 200, result);
     }
     if (path === '/api/folder' && req.method === 'POST') {
-      return sendJson(res, 200, await wrap(() => session.files.newUploadFolder(url.searchParams.get('name') ?? 'package')));
+      return sendJson(res, 200, await session.wrap(() => session.files.newUploadFolder(url.searchParams.get('name') ?? 'package')));
     }
     const op = path.startsWith('/api/op/') ? path.slice('/api/op/'.length) : '';
     if (op && req.method === 'POST') {
-      if (!OPS.has(op)) return sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } });
+      if (!OPS.has(op)) return req.resume(), sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } });
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        req.resume();
         return sendJson(res, 415, { ok: false, error: { code: 'BAD_CONTENT_TYPE', message: 'Send application/json' } });
       }
       const body = await readJson(req);
       if (!body.ok) return sendJson(res, 400, body);
       return sendJson(res, 200, await session.call(op as OperationName, body.value));
     }
+    req.resume();
     sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
   }
 
@@ -170,13 +172,6 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
 }
 
-async function wrap<T>(fn: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (e) {
-    return { ok: false, error: toStudioError(e) };
-  }
-}
 
 async function readJson(req: IncomingMessage): Promise<Result<unknown>> {
   const chunks: Buffer[] = [];
@@ -193,7 +188,9 @@ async function readJson(req: IncomingMessage): Promise<Result<unknown>> {
   }
 }
 
-function refuse(res: ServerResponse, r: Refusal): void {
+/** Refuses without reading the body (drained, so the client sees the answer rather than a reset). */
+function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
+  req.resume();
   sendJson(res, r.status, { ok: false, error: { code: r.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: r.message } });
 }
 

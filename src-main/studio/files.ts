@@ -94,6 +94,14 @@ export class FileTable {
     return this.addFile(target, parts.at(-1));
   }
 
+  /** Replaces every held path (and the working folder) in a message by the file's display name. */
+  scrub(text: string): string {
+    let out = text;
+    const held = [...this.held.values()].sort((a, b) => b.path.length - a.path.length);
+    for (const h of held) out = out.split(h.path).join(h.name);
+    return out.split(join(this.uploadRoot, '..')).join('…');
+  }
+
   private get(handle: unknown, kind: Held['kind']): Held {
     const h = typeof handle === 'string' ? this.held.get(handle) : undefined;
     if (!h || h.kind !== kind) {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CancelledError } from '../errors.js';
-import type { JobEvent, JobId, JobKind, JobStatus } from './contract.js';
+import type { JobEvent, JobId, JobKind, JobStatus, StudioError } from './contract.js';
 import { toStudioError } from './errors.js';
 
 export type Progress = (done: number, total: number, phase?: string) => void;
@@ -25,6 +25,9 @@ const KEEP_FINISHED = 200;
 export class JobRunner {
   private readonly jobs = new Map<JobId, Job>();
   private readonly events = new EventEmitter();
+
+  /** `scrub` rewrites failed jobs' errors (the session uses it to keep paths out of them). */
+  constructor(private readonly scrub: (e: StudioError) => StudioError = (e) => e) {}
 
   onEvent(listener: (e: JobEvent) => void): () => void {
     this.events.on('event', listener);
@@ -62,7 +65,7 @@ export class JobRunner {
           this.emit({ jobId, kind, type: 'cancelled' });
         } else {
           status.state = 'failed';
-          status.error = toStudioError(e);
+          status.error = this.scrub(toStudioError(e));
           this.emit({ jobId, kind, type: 'failed', error: status.error });
         }
         return undefined;

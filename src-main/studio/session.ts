@@ -10,7 +10,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type {
   FileRef, Handle, JobId, Manifest, ManifestState, ModelInfo, ModelView, OpenModelResult, OperationArgs, OperationName,
-  OperationValue, PackageSummary, Result, ReviewState, SbomReport, StudioApi, VerifyReport,
+  OperationValue, PackageSummary, Result, ReviewState, SbomReport, StudioApi, StudioError, VerifyReport,
 } from './contract.js';
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
@@ -35,7 +35,7 @@ export interface SessionOptions {
 }
 
 export class StudioSession {
-  readonly jobs = new JobRunner();
+  readonly jobs = new JobRunner((e) => this.scrubError(e));
   readonly files: FileTable;
   readonly maxUploadBytes: number;
   private readonly d: Domain;
@@ -77,8 +77,25 @@ export class StudioSession {
       const value = await fn.call(this, args && typeof args === 'object' ? args : {});
       return { ok: true, value: value as OperationValue<K> };
     } catch (e) {
-      return { ok: false, error: toStudioError(e) };
+      return { ok: false, error: this.scrubError(toStudioError(e)) };
     }
+  }
+
+  /** Runs adapter work (uploads, dialogs) with the same error handling as the operations. */
+  async wrap<T>(fn: () => Promise<T>): Promise<Result<T>> {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (e) {
+      return { ok: false, error: this.scrubError(toStudioError(e)) };
+    }
+  }
+
+  /** Paths stay on the Node side: errors name files by their display names. */
+  scrubError(e: StudioError): StudioError {
+    const out: StudioError = { ...e, message: this.files.scrub(e.message) };
+    if (e.where !== undefined) out.where = this.files.scrub(e.where);
+    if (e.hint !== undefined) out.hint = this.files.scrub(e.hint);
+    return out;
   }
 
   // The operations, unwrapped (they throw); call() wraps them into Results.

@@ -18,9 +18,7 @@ const ICON = join(import.meta.dirname, '../../resources/icon.png');
 const DEV_URL = process.env.ELECTRON_RENDERER_URL;
 
 /** Same policy as the renderer's meta tag; set as a header too so it also covers the dev server. */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const FILTERS: Record<FilePurpose, OpenDialogOptions['filters']> = {
   model: [{ name: 'Models', extensions: ['onnx', 'tflite', 'engine', 'plan', 'trt'] }, { name: 'All files', extensions: ['*'] }],
@@ -134,6 +132,8 @@ function createWindow(): void {
       experimentalFeatures: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click must not open links in new windows (Electronegativity AUXCLICK).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const unsubscribe = studio.jobs.onEvent((e) => win && send(win.webContents, 'studio:job-event', e));

@@ -3,3 +3,4 @@ export { inspect, type InspectOptions } from './inspect.js';
 export { detect, readers } from './detect.js';
 export type { FormatReader, ReadOptions } from './reader.js';
 export { ModelFile, withModelFile, MAX_WINDOW } from './file.js';
+export { onnxDtype, isKnownOnnxDtype, dtypeBits, isLowBitInteger } from './dtype.js';

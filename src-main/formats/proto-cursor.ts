@@ -1,0 +1,255 @@
+/**
+ * A forward cursor over the protobuf wire format of a file, reading through a bounded window.
+ * protobufjs's Reader decodes tags and varints inside the window; length-delimited payloads
+ * that are not wanted (weights, node attributes) are skipped by moving `pos`, without I/O.
+ * Every length is checked against the enclosing message's end before it is trusted.
+ */
+import protobuf from 'protobufjs/minimal.js';
+import { FormatError, throwIfAborted } from '../errors.js';
+import type { ModelFile } from './file.js';
+
+type Reader = protobuf.Reader;
+type LongLike = { toNumber(): number };
+
+export const WIRE_VARINT = 0;
+export const WIRE_I64 = 1;
+export const WIRE_LEN = 2;
+export const WIRE_I32 = 5;
+
+/** The tag number for field `field` with wire type `wire`. */
+export const tagOf = (field: number, wire: number): number => field * 8 + wire;
+
+/** Enough bytes for a tag and a length prefix (protobufjs may consume 10 bytes per varint). */
+export const HEADER_BYTES = 20;
+
+export interface CursorOptions {
+  /** Window after a seek; small, because a seek usually lands on one small header. */
+  minWindow?: number;
+  /** Largest window; sequential reading doubles the window up to this. */
+  maxWindow?: number;
+  signal?: AbortSignal;
+}
+
+const CORRUPT_HINT = 'The file is corrupt or not an ONNX model; re-export it.';
+const TRUNCATED_HINT = 'The file is truncated (an interrupted copy or download?); re-export or re-download it.';
+
+export class ProtoCursor {
+  /** Absolute file offset of the next byte to decode. */
+  pos = 0;
+  /** I/O statistics, for tests and benchmarks. */
+  reads = 0;
+  bytesRead = 0;
+  /** Offset of the last tag read, for errors about its field. */
+  private tagAt = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private bufStart = 0;
+  private reader: Reader = protobuf.Reader.create(this.buf);
+  private window: number;
+  private readonly minWindow: number;
+  private readonly maxWindow: number;
+  private readonly signal: AbortSignal | undefined;
+
+  constructor(
+    readonly file: ModelFile,
+    options: CursorOptions = {},
+  ) {
+    this.minWindow = options.minWindow ?? 4096;
+    this.maxWindow = options.maxWindow ?? 1024 * 1024;
+    this.window = this.minWindow;
+    this.signal = options.signal;
+  }
+
+  get size(): number {
+    return this.file.size;
+  }
+
+  /** True when the window already holds min(n, limit - pos) bytes from pos. */
+  has(n: number, limit: number): boolean {
+    const want = Math.min(n, limit - this.pos);
+    return this.pos >= this.bufStart && this.pos + want <= this.bufStart + this.buf.length;
+  }
+
+  /** Makes the window hold min(n, limit - pos, bytes left in the file) bytes from pos. */
+  async ensure(n: number, limit: number): Promise<void> {
+    if (this.has(n, limit)) return;
+    throwIfAborted(this.signal);
+    const bufEnd = this.bufStart + this.buf.length;
+    // Reading on from the end of the window: the region is dense, so widen the window.
+    const sequential = this.pos >= this.bufStart && this.pos <= bufEnd + this.window;
+    this.window = sequential ? Math.min(this.window * 2, this.maxWindow) : this.minWindow;
+    const len = Math.min(Math.max(Math.min(n, limit - this.pos), this.window), this.file.size - this.pos);
+    if (len <= 0) return;
+    this.buf = await this.file.read(this.pos, len, 'ONNX protobuf data');
+    this.bufStart = this.pos;
+    this.reader = protobuf.Reader.create(this.buf);
+    this.reads++;
+    this.bytesRead += len;
+  }
+
+  /** Reads a field tag. The caller has called ensure(HEADER_BYTES, limit). */
+  tag(limit: number): number {
+    const at = this.pos;
+    this.tagAt = at;
+    const tag = this.decode(limit, (r) => r.uint32(), 'field tag');
+    if (tag >>> 3 === 0) this.fail('BAD_FIELD', `Invalid protobuf field number 0`, at);
+    return tag;
+  }
+
+  /** Reads a varint as a JS number (int64 semantics; may be negative). Flags values past 2^53. */
+  varint(limit: number): number {
+    const at = this.pos;
+    const v = this.decode(limit, (r) => r.int64() as unknown as LongLike | number, 'varint');
+    const n = typeof v === 'number' ? v : v.toNumber();
+    if (!Number.isSafeInteger(n)) this.fail('BAD_VARINT', `Integer at byte ${at} is too large to represent exactly`, at);
+    return n;
+  }
+
+  /** Reads a length prefix and checks the payload fits in its message; pos is then at the payload. */
+  length(limit: number): number {
+    const at = this.pos;
+    const len = this.decode(limit, (r) => r.uint32(), 'length prefix');
+    if (this.pos + len > limit) {
+      const pastFile = this.pos + len > this.file.size;
+      this.fail(
+        pastFile ? 'TRUNCATED' : 'LENGTH_PAST_END',
+        pastFile
+          ? `A ${len}-byte field at byte ${at} runs past the end of the file (${this.file.size} bytes)`
+          : `A ${len}-byte field at byte ${at} runs past the end of its enclosing message (byte ${limit})`,
+        at,
+        pastFile ? TRUNCATED_HINT : undefined,
+      );
+    }
+    return len;
+  }
+
+  /** Reads the length prefix of an embedded message and returns the message's end offset. */
+  messageEnd(limit: number): number {
+    const len = this.length(limit);
+    return this.pos + len;
+  }
+
+  /** Skips the value of a field whose tag was just read. */
+  skip(tag: number, limit: number): void {
+    const at = this.pos;
+    switch (tag & 7) {
+      case WIRE_VARINT:
+        this.decode(limit, (r) => r.skipType(WIRE_VARINT), 'varint');
+        return;
+      case WIRE_I64:
+        this.advance(8, limit, at);
+        return;
+      case WIRE_I32:
+        this.advance(4, limit, at);
+        return;
+      case WIRE_LEN: {
+        const len = this.length(limit); // read first: it moves pos past the prefix
+        this.pos += len;
+        return;
+      }
+      default:
+        this.fail('BAD_WIRE_TYPE', `Unsupported protobuf wire type ${tag & 7} (field ${tag >>> 3}) at byte ${this.tagAt}`, this.tagAt);
+    }
+  }
+
+  /**
+   * Returns the first min(len, cap) bytes of a payload of `len` bytes at pos and moves past all
+   * of it. Only `cap` bytes are ever read, so a huge length costs nothing.
+   */
+  async bytes(len: number, cap: number): Promise<Buffer> {
+    const take = Math.min(len, cap);
+    let out: Buffer;
+    if (this.has(take, this.pos + take)) {
+      const from = this.pos - this.bufStart;
+      out = this.buf.subarray(from, from + take);
+    } else if (take <= this.maxWindow) {
+      await this.ensure(take, this.pos + take);
+      const from = this.pos - this.bufStart;
+      out = this.buf.subarray(from, from + take);
+    } else {
+      out = await this.file.read(this.pos, take, 'ONNX field');
+      this.reads++;
+      this.bytesRead += take;
+    }
+    this.pos += len;
+    return out;
+  }
+
+  /** A UTF-8 string payload, cut at `cap` bytes. `truncated` tells whether it was cut. */
+  async string(len: number, cap: number): Promise<{ text: string; truncated: boolean }> {
+    const b = await this.bytes(len, cap);
+    return { text: b.toString('utf8'), truncated: len > cap };
+  }
+
+  /** Throws a FormatError naming the file and byte offset. */
+  fail(code: string, message: string, offset: number, hint: string = CORRUPT_HINT): never {
+    throw new FormatError(code, message, { file: this.file.path, offset, hint });
+  }
+
+  private advance(n: number, limit: number, at: number): void {
+    if (this.pos + n > limit) {
+      const truncated = this.pos + n > this.file.size;
+      this.fail(truncated ? 'TRUNCATED' : 'LENGTH_PAST_END', `A fixed-size field at byte ${at} runs past the end of its ${truncated ? 'file' : 'message'}`, at, truncated ? TRUNCATED_HINT : CORRUPT_HINT);
+    }
+    this.pos += n;
+  }
+
+  /** Runs a protobufjs Reader call at pos, bounded by the message end, and maps its errors. */
+  private decode<T>(limit: number, fn: (r: Reader) => T, what: string): T {
+    const at = this.pos;
+    if (at < this.bufStart || at > this.bufStart + this.buf.length) this.fail('INTERNAL_WINDOW', `Window does not cover byte ${at}`, at);
+    const r = this.reader;
+    r.pos = at - this.bufStart;
+    r.len = Math.min(this.buf.length, limit - this.bufStart);
+    try {
+      const v = fn(r);
+      this.pos = this.bufStart + r.pos;
+      return v;
+    } catch (e) {
+      if (e instanceof FormatError) throw e;
+      if (limit >= this.file.size && this.bufStart + this.buf.length >= this.file.size) {
+        this.fail('TRUNCATED', `The file ends inside a ${what} at byte ${at}`, at, TRUNCATED_HINT);
+      }
+      this.fail('LENGTH_PAST_END', `A ${what} at byte ${at} runs past the end of its enclosing message (byte ${limit})`, at);
+    }
+  }
+}
+
+/**
+ * Walks the top-level fields of a buffer, calling `visit(field, wire, value)` for each; returns
+ * false at the first malformed field. For length-delimited fields `value` is the payload length.
+ * Used for cheap content sniffing, never for untrusted-size allocation.
+ */
+export function scanFields(
+  buf: Uint8Array,
+  visit: (field: number, wire: number, value: number, payloadStart: number) => boolean,
+): { complete: boolean; ok: boolean } {
+  const r = protobuf.Reader.create(buf);
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      const field = tag >>> 3;
+      const wire = tag & 7;
+      if (field === 0) return { complete: false, ok: false };
+      let value: number;
+      if (wire === WIRE_VARINT) {
+        const v = r.int64() as unknown as LongLike | number;
+        value = typeof v === 'number' ? v : v.toNumber();
+      } else if (wire === WIRE_LEN) {
+        value = r.uint32();
+      } else if (wire === WIRE_I64 || wire === WIRE_I32) {
+        value = 0;
+      } else {
+        return { complete: false, ok: false };
+      }
+      const start = r.pos;
+      if (!visit(field, wire, value, start)) return { complete: false, ok: false };
+      const skip = wire === WIRE_LEN ? value : wire === WIRE_I64 ? 8 : wire === WIRE_I32 ? 4 : 0;
+      if (start + skip > r.len) return { complete: false, ok: true };
+      r.pos = start + skip;
+    }
+    return { complete: true, ok: true };
+  } catch {
+    // A varint cut by the end of the buffer.
+    return { complete: false, ok: true };
+  }
+}

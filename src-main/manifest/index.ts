@@ -1,1 +1,23 @@
+/** The manifest domain: schema, prefill, validation, license, metrics import and diff. */
 export * from './types.js';
+export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from './schema.js';
+export type { Finding, ValidationReport } from './findings.js';
+export { validate, validateDocument, checkArtifactFiles, type ValidateOptions } from './validate.js';
+export { compareWithModel } from './compare.js';
+export { checkLicense, analyzeLicense, normalizeLicenseCase, suggestLicense, HUB_LICENSES, type LicenseAnalysis, type LicenseSuggestion, type HubLicense } from './license.js';
+export {
+  prefill,
+  draftManifest,
+  artifactSources,
+  hashArtifact,
+  nameFromFile,
+  EDGETPU_CUSTOM_OP,
+  type PrefillOptions,
+  type DraftOptions,
+  type ManifestFields,
+  type ArtifactSource,
+} from './prefill.js';
+export { refreshTodo, isTodoOpen } from './todo.js';
+export { guessLayout } from './layout.js';
+export { pointer, resolvePointer, splitPointer } from './pointer.js';
+export { KNOWN_CHANNELS } from './semantics.js';

@@ -6,7 +6,10 @@
 import type { Dim, ModelFormat, OpsetImport } from '../formats/types.js';
 
 export const MANIFEST_SCHEMA_VERSION = '1.0';
-export const MANIFEST_FILE = 'fleetpack.json';
+/** `$id` of the published schema (resources/schema/fleetpack-manifest.schema.json). */
+export const MANIFEST_SCHEMA_ID = 'https://fleetpack.dev/schema/manifest/1.0.json';
+// The file name belongs to the package folder; re-exported here for existing importers.
+export { MANIFEST_FILE } from '../package/index.js';
 
 export interface Manifest {
   $schema?: string;

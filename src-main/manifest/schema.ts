@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { ManifestError } from '../errors.js';
+import { manifestSchemaPath } from '../package/index.js';
+import { MANIFEST_SCHEMA_ID } from './types.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+let doc: JsonSchema | undefined;
+let validator: ValidateFunction | undefined;
+
+/** The manifest JSON Schema document (draft 2020-12), as published under its `$id`. */
+export function manifestSchema(): JsonSchema {
+  if (doc) return doc;
+  const path = manifestSchemaPath();
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as JsonSchema;
+  } catch (e) {
+    throw new ManifestError('SCHEMA_MISSING', `Cannot load the manifest schema from ${path}`, {
+      where: path,
+      hint: 'The Fleetpack installation is incomplete; reinstall it or set FLEETPACK_ROOT.',
+      cause: e,
+    });
+  }
+  if (doc.$id !== MANIFEST_SCHEMA_ID) throw new ManifestError('SCHEMA_MISMATCH', `Schema at ${path} has $id ${String(doc.$id)}, expected ${MANIFEST_SCHEMA_ID}`, { where: path });
+  return doc;
+}
+
+/** The compiled schema validator (all errors, strict schema checking), built once. */
+export function schemaValidator(): ValidateFunction {
+  if (validator) return validator;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
+  addFormats(ajv);
+  validator = ajv.compile(manifestSchema());
+  return validator;
+}
+
+/** Raw ajv errors for a document (empty when it conforms). */
+export function schemaErrors(value: unknown): ErrorObject[] {
+  const v = schemaValidator();
+  return v(value) ? [] : [...(v.errors ?? [])];
+}

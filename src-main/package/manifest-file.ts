@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ManifestError, PackageError } from '../errors.js';
+import type { Manifest } from '../manifest/index.js';
+import { decodeUtf8, parseJson } from './json.js';
+import { MANIFEST_FILE, MAX_MANIFEST_BYTES, manifestSchemaPath } from './paths.js';
+
+export interface LoadedManifest {
+  /** Parsed JSON, not yet validated: check it with the manifest domain's `validateManifest`. */
+  manifest: Manifest;
+  /** Absolute path of the manifest file. */
+  path: string;
+  /** The package folder (the manifest's folder). */
+  dir: string;
+  /** The file's text as read. */
+  text: string;
+}
+
+/** Resolves a package folder or a manifest file path to the manifest file. */
+export async function resolveManifestPath(dirOrFile: string): Promise<string> {
+  const abs = resolve(dirOrFile);
+  const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
+    throw new PackageError(e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', `Cannot open ${abs} (${e.code ?? 'error'})`, {
+      where: abs,
+      hint: e.code === 'ENOENT' ? 'Check the path; `fleetpack init MODEL` creates a package folder.' : 'Check the permissions.',
+      cause: e,
+    });
+  });
+  return st.isDirectory() ? join(abs, MANIFEST_FILE) : abs;
+}
+
+/**
+ * Reads and parses a manifest (`DIR` or `DIR/fleetpack.json`). Bounded: files over
+ * MAX_MANIFEST_BYTES or nested too deeply are refused; malformed JSON reports line and column.
+ * Does not validate against the schema (so a validator can report every problem at once).
+ */
+export async function loadManifest(dirOrFile: string): Promise<LoadedManifest> {
+  const path = await resolveManifestPath(dirOrFile);
+  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new ManifestError(e.code === 'ENOENT' ? 'MANIFEST_NOT_FOUND' : 'MANIFEST_UNREADABLE', `${e.code === 'ENOENT' ? 'No manifest at' : 'Cannot read'} ${path}`, {
+      where: path,
+      hint: e.code === 'ENOENT' ? 'Run `fleetpack init MODEL` to create a package with a manifest.' : 'Check the file permissions.',
+      cause: e,
+    });
+  });
+  let bytes: Buffer;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new ManifestError('MANIFEST_NOT_FILE', `${path} is not a regular file`, { where: path, hint: 'Pass the package folder or its fleetpack.json.' });
+    if (st.size > MAX_MANIFEST_BYTES) {
+      throw new ManifestError('MANIFEST_TOO_LARGE', `${path} is ${st.size} bytes; a manifest may be at most ${MAX_MANIFEST_BYTES}`, {
+        where: path,
+        hint: 'This is not a Fleetpack manifest, or it embeds data that belongs in separate files.',
+      });
+    }
+    // Read at most the cap + 1 byte even if the file grows between stat and read.
+    const buf = Buffer.alloc(Math.min(st.size, MAX_MANIFEST_BYTES) + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead > MAX_MANIFEST_BYTES) throw new ManifestError('MANIFEST_TOO_LARGE', `${path} is larger than ${MAX_MANIFEST_BYTES} bytes`, { where: path });
+    bytes = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  const text = decodeUtf8(bytes, path);
+  const manifest = parseManifestText(text, path);
+  return { manifest, path, dir: dirname(path), text };
+}
+
+/** Parses manifest text: JSON with line/column errors, and the top level must be an object. */
+export function parseManifestText(text: string, file?: string): Manifest {
+  if (text.length > MAX_MANIFEST_BYTES) {
+    throw new ManifestError('MANIFEST_TOO_LARGE', `Manifest text is longer than ${MAX_MANIFEST_BYTES} characters`, { ...(file ? { where: file } : {}) });
+  }
+  const doc = parseJson(text, file === undefined ? {} : { file });
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ManifestError('MANIFEST_NOT_OBJECT', `The manifest must be a JSON object, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`, {
+      where: file ?? '/',
+      hint: 'A fleetpack.json starts with `{ "schemaVersion": "1.0", "name": … }`.',
+    });
+  }
+  return doc as Manifest;
+}
+
+/** Reads a manifest from a package folder or manifest file (see loadManifest). */
+export async function readManifest(dirOrFile: string): Promise<Manifest> {
+  return (await loadManifest(dirOrFile)).manifest;
+}
+
+// ---- canonical serialization -------------------------------------------------------------
+
+type SchemaNode = Record<string, unknown>;
+let schemaDoc: SchemaNode | undefined;
+
+function schema(): SchemaNode {
+  // The schema file is read as plain JSON here only for its property order.
+  schemaDoc ??= JSON.parse(readFileSync(manifestSchemaPath(), 'utf8')) as SchemaNode;
+  return schemaDoc;
+}
+
+function deref(node: SchemaNode | undefined): SchemaNode | undefined {
+  let n = node;
+  for (let i = 0; n && typeof n.$ref === 'string' && i < 8; i++) {
+    const name = (n.$ref as string).replace(/^#\/\$defs\//, '');
+    n = ((schema().$defs as Record<string, SchemaNode>) ?? {})[name];
+  }
+  return n;
+}
+
+/** The branch of an anyOf that describes `value`'s JSON type, for ordering nested keys. */
+function branchFor(node: SchemaNode | undefined, value: unknown): SchemaNode | undefined {
+  const n = deref(node);
+  if (!n || !Array.isArray(n.anyOf)) return n;
+  const want = Array.isArray(value) ? 'array' : typeof value === 'object' && value !== null ? 'object' : undefined;
+  return deref((n.anyOf as SchemaNode[]).find((b) => deref(b)?.type === want));
+}
+
+function canonical(value: unknown, node: SchemaNode | undefined): unknown {
+  if (Array.isArray(value)) {
+    const n = branchFor(node, value);
+    const items = n?.items as SchemaNode | undefined;
+    return value.map((v) => canonical(v, items));
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const n = branchFor(node, value);
+  const props = (n?.properties ?? {}) as Record<string, SchemaNode>;
+  const additional = typeof n?.additionalProperties === 'object' ? (n.additionalProperties as SchemaNode) : undefined;
+  const obj = value as Record<string, unknown>;
+  const known = Object.keys(props).filter((k) => Object.hasOwn(obj, k));
+  const rest = Object.keys(obj).filter((k) => !Object.hasOwn(props, k)).sort();
+  // Object.fromEntries defines own data properties, so a "__proto__" key stays a plain key.
+  return Object.fromEntries(
+    [...known, ...rest].filter((k) => obj[k] !== undefined).map((k) => [k, canonical(obj[k], props[k] ?? additional)]),
+  );
+}
+
+/**
+ * The manifest as written to disk: keys in the schema's order (unknown and `x-` keys after,
+ * sorted), undefined values dropped, 2-space indent, trailing newline. Same input, same bytes.
+ */
+export function serializeManifest(manifest: Manifest): string {
+  return pretty(canonical(manifest, schema()), '') + '\n';
+}
+
+/** JSON.stringify(v, null, 2), except short arrays of scalars (shapes, mean/std) stay on one line. */
+function pretty(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every((v) => v === null || typeof v !== 'object')) {
+      const line = `[${value.map((v) => JSON.stringify(v) ?? 'null').join(', ')}]`;
+      if (line.length <= 80) return line;
+    }
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + pretty(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pretty(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Writes `DIR/fleetpack.json` atomically (temp file in the same folder, fsync, rename), so a
+ * reader sees the old manifest or the new one, never half of one. Returns the path written.
+ */
+export async function writeManifest(dir: string, manifest: Manifest): Promise<string> {
+  const target = join(resolve(dir), MANIFEST_FILE);
+  await writeFileAtomic(target, serializeManifest(manifest));
+  return target;
+}
+
+/** Writes `path` via a temp sibling + rename; the temp file is removed on failure. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PackageError('WRITE_FAILED', `Cannot write ${path} (${code ?? (e as Error).message})`, {
+      where: path,
+      hint: 'Check that the folder exists and is writable; nothing was changed.',
+      cause: e,
+    });
+  }
+}

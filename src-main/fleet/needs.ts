@@ -1,0 +1,128 @@
+/**
+ * What a model needs from a device, derived from its manifest. The manifest's target profile ids
+ * resolve to the *build* facts (a TensorRT engine built on "Xavier NX, JetPack 5.1" was built for
+ * SM 7.2 with TensorRT 8.5.2.2); explicit manifest fields win over profile facts.
+ */
+import type { ModelFormat } from '../formats/index.js';
+import { EDGETPU_CUSTOM_OP, type Manifest } from '../manifest/index.js';
+import { FleetError, ManifestError } from '../errors.js';
+import type { Catalog, ResolvedProfile } from './catalog.js';
+import { findAccelerators, nvidiaGpu, normalizeArch } from './facts.js';
+import { opsetDomain } from './ort-table.js';
+
+export type HardwareCompatibility = 'none' | 'ampere-plus' | 'same-compute-capability';
+
+export interface ModelNeeds {
+  name: string;
+  version: string;
+  format: ModelFormat;
+  /** Sum of the artifact files (model + external data), bytes. */
+  sizeBytes: number;
+  /** Target profile ids the build facts came from. */
+  buildProfiles: string[];
+  tensorrt?: {
+    version?: string;
+    versionCompatible: boolean;
+    hardwareCompatibility: HardwareCompatibility;
+    computeCapability?: string;
+    gpuModel?: string;
+    dlaCore?: number;
+    /** DLA generation of the build device, when the engine uses a DLA core. */
+    dlaGeneration?: number;
+    /** True when built on a Jetson (integrated GPU): hardware compatibility is not supported there. */
+    builtOnJetson?: boolean;
+  };
+  onnx?: { irVersion: number; opsets: { domain: string; version: number }[] };
+  tflite?: { minRuntimeVersion?: string; customOps: string[]; edgetpu: boolean };
+  requires: {
+    computeCapability?: string;
+    accelerators: string[];
+    minMemoryMiB?: number;
+    cpuArch: string[];
+    runtimes: Record<string, string>;
+    executionProviders: string[];
+    delegates: string[];
+  };
+}
+
+const HW_COMPAT: Record<string, HardwareCompatibility> = {
+  none: 'none',
+  'ampere-plus': 'ampere-plus',
+  ampere_plus: 'ampere-plus',
+  kampere_plus: 'ampere-plus',
+  'same-compute-capability': 'same-compute-capability',
+  same_compute_capability: 'same-compute-capability',
+  ksame_compute_capability: 'same-compute-capability',
+};
+
+/** Derives what the model needs. Throws FleetError for an unknown target profile id. */
+export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
+  const format = m?.framework?.format as string | undefined;
+  if (format !== 'onnx' && format !== 'tflite' && format !== 'tensorrt')
+    throw new ManifestError('MANIFEST_INCOMPLETE', `The manifest's framework.format is ${JSON.stringify(format ?? null)}; expected onnx, tflite or tensorrt`, {
+      where: 'fleetpack.json /framework/format',
+      hint: 'Run `fleetpack validate` on the package and fix the manifest.',
+    });
+  const targets: ResolvedProfile[] = (m.target?.profiles ?? []).map((id) => {
+    try {
+      return catalog.resolve(id);
+    } catch (e) {
+      throw new FleetError('UNKNOWN_PROFILE', `The manifest's target names unknown hardware profile "${id}"`, {
+        where: 'fleetpack.json /target/profiles',
+        hint: (e as FleetError).hint ?? 'Use a profile id from the catalog.',
+        cause: e,
+      });
+    }
+  });
+  const r = m.target?.requirements ?? {};
+  const needs: ModelNeeds = {
+    name: m.name,
+    version: m.version,
+    format: m.framework.format,
+    sizeBytes: (Array.isArray(m.artifact?.files) ? m.artifact.files : []).reduce((s, f) => s + (Number.isFinite(f?.size) ? f.size : 0), 0),
+    buildProfiles: targets.map((t) => t.id),
+    requires: {
+      accelerators: (r.accelerators ?? []).map((a) => a.toLowerCase()),
+      cpuArch: (r.cpuArch ?? []).map(normalizeArch),
+      runtimes: { ...(r.runtimes ?? {}) },
+      executionProviders: r.executionProviders ?? [],
+      delegates: (r.delegates ?? []).map((d) => d.toLowerCase()),
+      ...(r.computeCapability !== undefined ? { computeCapability: r.computeCapability } : {}),
+      ...(r.minMemoryMiB !== undefined ? { minMemoryMiB: r.minMemoryMiB } : {}),
+    },
+  };
+  const fw = m.framework;
+  if (fw.format === 'tensorrt') {
+    const t = fw.tensorrt ?? {};
+    const build = targets.find((p) => nvidiaGpu(p.facts));
+    const gpu = build ? nvidiaGpu(build.facts) : undefined;
+    const dlaGen = build ? findAccelerators(build.facts, 'dla')?.[0]?.generation : undefined;
+    const version = t.version ?? build?.facts.runtimes?.tensorrt?.version;
+    const cc = t.computeCapability ?? gpu?.computeCapability ?? r.computeCapability;
+    const model = t.gpuModel ?? gpu?.model;
+    needs.tensorrt = {
+      versionCompatible: t.versionCompatible === true,
+      hardwareCompatibility: HW_COMPAT[(t.hardwareCompatibility ?? 'none').toLowerCase()] ?? 'none',
+      ...(version !== undefined ? { version } : {}),
+      ...(cc !== undefined ? { computeCapability: cc } : {}),
+      ...(model !== undefined ? { gpuModel: model } : {}),
+      ...(t.dlaCore !== undefined && t.dlaCore >= 0 ? { dlaCore: t.dlaCore } : {}),
+      ...(t.dlaCore !== undefined && dlaGen !== undefined ? { dlaGeneration: dlaGen } : {}),
+      ...(gpu ? { builtOnJetson: gpu.integrated === true } : {}),
+    };
+  } else if (fw.format === 'onnx' && fw.onnx) {
+    needs.onnx = {
+      irVersion: fw.onnx.irVersion,
+      opsets: fw.onnx.opsets.map((o) => ({ domain: opsetDomain(o.domain), version: o.version })),
+    };
+  } else if (fw.format === 'tflite') {
+    const t = fw.tflite ?? {};
+    const customOps = t.customOps ?? [];
+    needs.tflite = {
+      customOps,
+      edgetpu: t.edgetpu === true || customOps.includes(EDGETPU_CUSTOM_OP),
+      ...(t.minRuntimeVersion ? { minRuntimeVersion: t.minRuntimeVersion } : {}),
+    };
+  }
+  return needs;
+}

@@ -1,0 +1,81 @@
+/**
+ * ONNX Runtime release → the newest ONNX IR version and opsets it loads.
+ *
+ * Source: microsoft/onnxruntime docs/reference/compatibility.md (gh-pages), rows 1.0–1.20, as
+ * copied in reference/hardware.md §3.2. Rows for 1.21+ are not in that stored page and are left
+ * out on purpose: a newer runtime is judged by the newest row ("Newer versions of ONNX Runtime
+ * support all models that worked with prior versions", same page), anything beyond is "cannot tell".
+ */
+import { compareDotted } from './version.js';
+
+export interface OrtRow {
+  /** ORT minor line, e.g. '1.17'. */
+  ort: string;
+  onnx: string;
+  maxIr: number;
+  /** Highest opset per domain ('ai.onnx', 'ai.onnx.ml'). */
+  maxOpset: { 'ai.onnx': number; 'ai.onnx.ml': number };
+}
+
+export const ORT_TABLE_SOURCE = {
+  title: 'ONNX Runtime compatibility: ONNX opset and IR support per release',
+  url: 'https://onnxruntime.ai/docs/reference/compatibility.html',
+  repoPath: 'microsoft/onnxruntime docs/reference/compatibility.md (gh-pages)',
+};
+
+/** Opsets below this are outside ORT's support promise ("ONNX v1.2.1+ (opset version 7 and higher)"). */
+export const ORT_MIN_OPSET = 7;
+
+const row = (ort: string, onnx: string, opset: number, ml: number, maxIr: number): OrtRow => ({
+  ort,
+  onnx,
+  maxIr,
+  maxOpset: { 'ai.onnx': opset, 'ai.onnx.ml': ml },
+});
+
+export const ORT_TABLE: readonly OrtRow[] = [
+  row('1.20', '1.16.1', 21, 4, 10),
+  row('1.19', '1.16.1', 21, 4, 10),
+  row('1.18', '1.16', 21, 4, 10),
+  row('1.17', '1.15', 20, 4, 9),
+  row('1.16', '1.14.1', 19, 3, 9),
+  row('1.15', '1.14', 19, 3, 8),
+  row('1.14', '1.13', 18, 3, 8),
+  row('1.13', '1.12', 17, 3, 8),
+  row('1.12', '1.12', 17, 3, 8),
+  row('1.11', '1.11', 16, 2, 8),
+  row('1.10', '1.10', 15, 2, 8),
+  row('1.9', '1.10', 15, 2, 8),
+  row('1.8', '1.9', 14, 2, 7),
+  row('1.7', '1.8', 13, 2, 7),
+  row('1.6', '1.8', 13, 2, 7),
+  row('1.5', '1.7', 12, 2, 7),
+  row('1.4', '1.7', 12, 2, 7),
+  row('1.3', '1.7', 12, 2, 7),
+  row('1.2', '1.6', 11, 2, 6),
+  row('1.1', '1.6', 11, 2, 6),
+  row('1.0', '1.6', 11, 2, 6),
+];
+
+export interface OrtLimits {
+  row: OrtRow;
+  /** 'exact': the release's own row; 'newer': a release after the table, judged by the newest row (a floor). */
+  match: 'exact' | 'newer';
+}
+
+/** Limits for an ORT version ('1.17.3'); undefined when the version is not a 1.x we know. */
+export function ortLimits(version: string): OrtLimits | undefined {
+  const [maj, min] = version.split('.');
+  const line = `${Number(maj)}.${Number(min)}`;
+  const exact = ORT_TABLE.find((r) => r.ort === line);
+  if (exact) return { row: exact, match: 'exact' };
+  const newest = ORT_TABLE[0]!;
+  const cmp = compareDotted(version, newest.ort);
+  if (cmp !== undefined && cmp > 0) return { row: newest, match: 'newer' };
+  return undefined;
+}
+
+/** The canonical opset domain name: '' and 'ai.onnx' are the same default domain. */
+export function opsetDomain(domain: string): string {
+  return domain === '' ? 'ai.onnx' : domain;
+}

@@ -1,0 +1,193 @@
+/**
+ * The compatibility preview: which devices in scope would accept or decline the model, and why.
+ * Devices are grouped by (profile, identical facts) and each group is decided once, so a million
+ * devices over fifty kinds of hardware cost fifty rule evaluations. The result is plain JSON:
+ * the CLI prints it and the Studio renders it.
+ */
+import type { Manifest } from '../manifest/index.js';
+import { type Catalog, defaultCatalog } from './catalog.js';
+import { type Device, type DeviceFacts, factsKey } from './facts.js';
+import type { Inventory, InventoryError } from './inventory.js';
+import { type ModelNeeds, modelNeeds } from './needs.js';
+import { type Reason, type Rule, type Severity, type Verdict, evaluate, rulesFor } from './rules/index.js';
+
+export interface PreviewOptions {
+  /** Only devices on this release channel; undefined = every device. */
+  channel?: string;
+  /** Device ids listed per group (default 5). */
+  sample?: number;
+  catalog?: Catalog;
+  /** 'grouped' (default) decides once per group; 'per-device' evaluates every device (the benchmark's peer). */
+  strategy?: 'grouped' | 'per-device';
+}
+
+export interface VerdictCounts {
+  compatible: number;
+  warning: number;
+  declined: number;
+}
+
+export interface PreviewGroup {
+  /** Short stable id of the group (hash of profile + facts). */
+  id: string;
+  profile: string | null;
+  verdict: Verdict;
+  reasons: Reason[];
+  devices: number;
+  /** The first device ids of the group, in inventory order. */
+  sample: string[];
+  facts: DeviceFacts;
+}
+
+export interface ReasonTotal {
+  code: string;
+  severity: Severity;
+  rule: string;
+  /** Devices that have this reason. */
+  devices: number;
+  /** The sentence and fix for the largest group with it. */
+  message: string;
+  fix: string;
+}
+
+export interface PreviewResult {
+  model: { name: string; version: string; format: string; sizeBytes: number; buildProfiles: string[] };
+  scope: { channel: string | null; devices: number; outOfScope: number };
+  totals: VerdictCounts;
+  /** True when no device in scope would decline. */
+  ok: boolean;
+  byProfile: ({ profile: string | null; total: number } & VerdictCounts)[];
+  byReason: ReasonTotal[];
+  /** Declined groups first, then warning, then compatible; larger groups first. */
+  groups: PreviewGroup[];
+  rules: { id: string; title: string }[];
+  /** Rows the inventory import skipped, when an Inventory was passed. */
+  inventoryErrors: InventoryError[];
+}
+
+interface Acc {
+  profile: string | undefined;
+  facts: DeviceFacts;
+  key: string;
+  devices: number;
+  sample: string[];
+  counts?: VerdictCounts;
+  evaluation?: { verdict: Verdict; reasons: Reason[] };
+}
+
+const VERDICT_ORDER: Record<Verdict, number> = { declined: 0, warning: 1, compatible: 2 };
+
+/** FNV-1a, 32 bit, as 8 hex digits: a short id for a group key. */
+function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Decides every device in scope. Pure apart from reading the built-in catalog once. */
+export function preview(manifest: Manifest, inventory: Inventory | readonly Device[], options: PreviewOptions = {}): PreviewResult {
+  const catalog = options.catalog ?? defaultCatalog();
+  const needs = modelNeeds(manifest, catalog);
+  return previewNeeds(needs, inventory, options);
+}
+
+/** The preview for already derived model needs (lets callers reuse them across channels). */
+export function previewNeeds(needs: ModelNeeds, inventory: Inventory | readonly Device[], options: PreviewOptions = {}): PreviewResult {
+  const devices: readonly Device[] = Array.isArray(inventory) ? inventory : (inventory as Inventory).devices;
+  const errors = Array.isArray(inventory) ? [] : (inventory as Inventory).errors;
+  const rules = rulesFor(needs);
+  const sampleN = options.sample ?? 5;
+  const perDevice = options.strategy === 'per-device';
+  const channel = options.channel;
+  // factsKey → profile → group; two-level so no key string is built per device.
+  const byKey = new Map<string, Map<string | undefined, Acc>>();
+  const order: Acc[] = [];
+  let inScope = 0;
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i]!;
+    if (channel !== undefined && d.channel !== channel) continue;
+    inScope++;
+    const key = d.factsKey ?? factsKey(d.facts);
+    let byProfile = byKey.get(key);
+    if (!byProfile) byKey.set(key, (byProfile = new Map()));
+    let g = byProfile.get(d.profile);
+    if (!g) {
+      g = { profile: d.profile, facts: d.facts, key, devices: 0, sample: [] };
+      byProfile.set(d.profile, g);
+      order.push(g);
+    }
+    g.devices++;
+    if (g.sample.length < sampleN) g.sample.push(d.id);
+    if (perDevice) {
+      // The naive peer: every device evaluated on its own.
+      const e = evaluate(needs, d.facts, rules);
+      g.evaluation = e;
+      (g.counts ??= { compatible: 0, warning: 0, declined: 0 })[e.verdict]++;
+    }
+  }
+  for (const g of order) g.evaluation ??= evaluate(needs, g.facts, rules);
+  return summarize(needs, rules, order, inScope, devices.length - inScope, channel, errors);
+}
+
+function summarize(
+  needs: ModelNeeds,
+  rules: Rule[],
+  groups: Acc[],
+  inScope: number,
+  outOfScope: number,
+  channel: string | undefined,
+  errors: InventoryError[],
+): PreviewResult {
+  const totals: VerdictCounts = { compatible: 0, warning: 0, declined: 0 };
+  const profiles = new Map<string | null, { profile: string | null; total: number } & VerdictCounts>();
+  const reasons = new Map<string, ReasonTotal & { best: number }>();
+  for (const g of groups) {
+    const e = g.evaluation!;
+    const counts = g.counts ?? { compatible: 0, warning: 0, declined: 0, [e.verdict]: g.devices };
+    const p = profiles.get(g.profile ?? null) ?? { profile: g.profile ?? null, total: 0, compatible: 0, warning: 0, declined: 0 };
+    profiles.set(g.profile ?? null, p);
+    for (const v of ['compatible', 'warning', 'declined'] as const) {
+      totals[v] += counts[v];
+      p[v] += counts[v];
+    }
+    p.total += g.devices;
+    const codes = new Set<string>();
+    for (const r of e.reasons) {
+      if (codes.has(r.code)) continue; // a device counts once per code
+      codes.add(r.code);
+      const t = reasons.get(r.code);
+      if (!t) reasons.set(r.code, { code: r.code, severity: r.severity, rule: r.rule, devices: g.devices, message: r.message, fix: r.fix, best: g.devices });
+      else {
+        t.devices += g.devices;
+        if (g.devices > t.best) Object.assign(t, { message: r.message, fix: r.fix, best: g.devices });
+      }
+    }
+  }
+  const sevRank: Record<Severity, number> = { declined: 0, warning: 1, info: 2 };
+  return {
+    model: { name: needs.name, version: needs.version, format: needs.format, sizeBytes: needs.sizeBytes, buildProfiles: needs.buildProfiles },
+    scope: { channel: channel ?? null, devices: inScope, outOfScope },
+    totals,
+    ok: totals.declined === 0,
+    byProfile: [...profiles.values()].sort((a, b) => b.total - a.total || String(a.profile).localeCompare(String(b.profile))),
+    byReason: [...reasons.values()]
+      .sort((a, b) => sevRank[a.severity] - sevRank[b.severity] || b.devices - a.devices || a.code.localeCompare(b.code))
+      .map(({ best: _best, ...r }) => r),
+    groups: groups
+      .map((g) => ({
+        id: shortHash(`${g.profile ?? ''}\u0000${g.key}`),
+        profile: g.profile ?? null,
+        verdict: g.evaluation!.verdict,
+        reasons: g.evaluation!.reasons,
+        devices: g.devices,
+        sample: g.sample,
+        facts: g.facts,
+      }))
+      .sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || b.devices - a.devices),
+    rules: rules.map((r) => ({ id: r.id, title: r.title })),
+    inventoryErrors: errors,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * ONNX model vs the device's ONNX Runtime (reference/hardware.md §3, rules R6–R7): the IR version
+ * and every opset must be within what the ORT release loads (ort-table.ts, with its source), and
+ * any execution provider the model requires must be present in that ORT build.
+ */
+import { ORT_MIN_OPSET, ORT_TABLE, type OrtRow, ortLimits } from '../ort-table.js';
+import type { DeviceFacts } from '../facts.js';
+import { type Emit, defineRule } from './rule.js';
+
+/** Domains ONNX Runtime implements itself (contrib ops ship in every ORT build). */
+const ORT_BUILTIN_DOMAINS = new Set(['ai.onnx', 'ai.onnx.ml', 'com.microsoft', 'com.microsoft.nchwc', 'ai.onnx.training', 'ai.onnx.preview.training']);
+
+type OrtCommon = 'ORT_MISSING' | 'ORT_UNKNOWN' | 'ORT_VERSION_UNKNOWN_TO_TABLE';
+
+const ortCommonReasons = {
+  ORT_MISSING: {
+    severity: 'declined' as const,
+    sentence: () => 'ONNX Runtime is not installed on this device.',
+    fix: () => 'Install ONNX Runtime on the device or ship a format it can run.',
+  },
+  ORT_UNKNOWN: {
+    severity: 'warning' as const,
+    sentence: () => "Cannot tell the device's ONNX Runtime version: the inventory does not say.",
+    fix: () => 'Report `onnxruntime` (onnxruntime.__version__) for this device.',
+  },
+  ORT_VERSION_UNKNOWN_TO_TABLE: {
+    severity: 'warning' as const,
+    sentence: (p: Record<string, string | number>) => `ONNX Runtime ${p.device} is not in the compatibility table, so its IR and opset limits are unknown.`,
+    fix: () => 'Check the version string reported by the device.',
+  },
+};
+
+/** The device's ORT limits, or undefined after emitting why they are not known. */
+function ortOf<C extends string>(f: DeviceFacts, emit: Emit<C | OrtCommon>) {
+  const ort = f.runtimes?.onnxruntime;
+  if (ort === null) return void emit('ORT_MISSING');
+  if (ort === undefined) return void emit('ORT_UNKNOWN');
+  const limits = ortLimits(ort.version);
+  if (!limits) return void emit('ORT_VERSION_UNKNOWN_TO_TABLE', { device: ort.version });
+  return { version: ort.version, ...limits };
+}
+
+export const onnxIr = defineRule({
+  id: 'onnx-ir',
+  title: 'ONNX IR version vs device ONNX Runtime',
+  applies: (n) => n.onnx !== undefined,
+  reasons: {
+    ...ortCommonReasons,
+    ORT_IR_TOO_NEW: {
+      severity: 'declined',
+      sentence: (p) => `The model is ONNX IR version ${p.model}; ONNX Runtime ${p.device} loads IR ≤ ${p.max} ("Unsupported model IR version").`,
+      fix: (p) => `Upgrade ONNX Runtime to ${p.needed} or newer, or re-export the model with IR ≤ ${p.max}.`,
+    },
+    ORT_IR_BEYOND_TABLE: {
+      severity: 'warning',
+      sentence: (p) => `The model is IR version ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at IR ${p.max}), so cannot tell.`,
+      fix: () => 'Check the ONNX Runtime compatibility page for this release, or test-load the model on the device.',
+    },
+  },
+  check(n, f, emit) {
+    const ort = ortOf(f, emit);
+    if (!ort) return;
+    const ir = n.onnx!.irVersion;
+    if (ir <= ort.row.maxIr) return;
+    const p = { model: ir, device: ort.version, max: ort.row.maxIr, needed: neededOrt((r) => r.maxIr >= ir) };
+    emit(ort.match === 'newer' ? 'ORT_IR_BEYOND_TABLE' : 'ORT_IR_TOO_NEW', p);
+  },
+});
+
+export const onnxOpset = defineRule({
+  id: 'onnx-opset',
+  title: 'ONNX opset imports vs device ONNX Runtime',
+  applies: (n) => n.onnx !== undefined,
+  reasons: {
+    ...ortCommonReasons,
+    ORT_OPSET_TOO_NEW: {
+      severity: 'declined',
+      sentence: (p) => `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} implements up to opset ${p.max}.`,
+      fix: (p) => `Upgrade ONNX Runtime to ${p.needed} or newer, or export with ${p.domain} opset ≤ ${p.max}.`,
+    },
+    ORT_OPSET_BEYOND_TABLE: {
+      severity: 'warning',
+      sentence: (p) => `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at ${p.max}), so cannot tell.`,
+      fix: () => 'Check the ONNX Runtime compatibility page for this release, or test-load the model on the device.',
+    },
+    ONNX_OPSET_TOO_OLD: {
+      severity: 'warning',
+      sentence: (p) => `The model imports ai.onnx opset ${p.model}; ONNX Runtime only promises opset 7 and newer.`,
+      fix: () => 'Convert the model to opset 7 or newer (onnx.version_converter).',
+    },
+    ONNX_CUSTOM_DOMAIN: {
+      severity: 'warning',
+      sentence: (p) => `The model uses operators from custom domain "${p.domain}"; they load only if the device registers a custom-op library for it.`,
+      fix: (p) => `Ship and register the custom-op library for "${p.domain}" (SessionOptions.register_custom_ops_library).`,
+    },
+  },
+  check(n, f, emit) {
+    const ort = ortOf(f, emit);
+    for (const o of n.onnx!.opsets) {
+      if (!ORT_BUILTIN_DOMAINS.has(o.domain)) {
+        emit('ONNX_CUSTOM_DOMAIN', { domain: o.domain });
+        continue;
+      }
+      if (o.domain === 'ai.onnx' && o.version < ORT_MIN_OPSET) emit('ONNX_OPSET_TOO_OLD', { model: o.version });
+      if (!ort || (o.domain !== 'ai.onnx' && o.domain !== 'ai.onnx.ml')) continue;
+      const max = ort.row.maxOpset[o.domain];
+      if (o.version <= max) continue;
+      const dom = o.domain;
+      const p = { domain: dom, model: o.version, device: ort.version, max, needed: neededOrt((r) => r.maxOpset[dom] >= o.version) };
+      emit(ort.match === 'newer' ? 'ORT_OPSET_BEYOND_TABLE' : 'ORT_OPSET_TOO_NEW', p);
+    }
+  },
+});
+
+/** The oldest ORT release in the table that satisfies `ok`, for fix hints. */
+function neededOrt(ok: (r: OrtRow) => boolean): string {
+  return [...ORT_TABLE].reverse().find(ok)?.ort ?? `a release newer than ${ORT_TABLE[0]!.ort}`;
+}
+
+export const ortProviders = defineRule({
+  id: 'ort-execution-providers',
+  title: 'Required ONNX Runtime execution providers present',
+  applies: (n) => n.requires.executionProviders.length > 0,
+  reasons: {
+    ...ortCommonReasons,
+    EP_LIST_UNKNOWN: {
+      severity: 'warning',
+      sentence: (p) => `Cannot tell whether ONNX Runtime on this device has ${p.ep}: its execution providers are not reported.`,
+      fix: () => 'Report execution_providers (onnxruntime.get_available_providers()) for this device.',
+    },
+    EP_MISSING: {
+      severity: 'declined',
+      sentence: (p) => `The model requires ${p.ep}, which this device's ONNX Runtime build does not have (it has ${p.have}).`,
+      fix: (p) => `Install an ONNX Runtime build with ${p.ep} (e.g. the Jetson Zoo or GPU package), or drop the requirement.`,
+    },
+  },
+  check(n, f, emit) {
+    const ort = f.runtimes?.onnxruntime;
+    if (ort === null) return emit('ORT_MISSING');
+    if (ort === undefined) return emit('ORT_UNKNOWN');
+    for (const ep of n.requires.executionProviders) {
+      if (ep === 'CPUExecutionProvider') continue; // in every build
+      if (ort.executionProviders === undefined) emit('EP_LIST_UNKNOWN', { ep });
+      else if (!ort.executionProviders.includes(ep)) emit('EP_MISSING', { ep, have: ort.executionProviders.join(', ') || 'none' });
+    }
+  },
+});

@@ -1,0 +1,82 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src-main/cli/index.js';
+import { makeManifest } from '../fixtures/fleet.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: dir, env: {} } };
+}
+
+// A TensorRT engine built on Xavier NX / JetPack 5.1, in a package folder.
+const pkg = join(dir, 'detector-1.0.0');
+mkdirSync(pkg);
+writeFileSync(
+  join(pkg, 'fleetpack.json'),
+  JSON.stringify(makeManifest({ format: 'tensorrt', tensorrt: { computeCapability: '7.2' } }, { name: 'detector', target: { profiles: ['nvidia-jetson-xavier-nx-jp5.1'] } }), null, 2),
+);
+writeFileSync(join(pkg, 'broken.json'), JSON.stringify({ schemaVersion: '1.0', name: 'x' }));
+writeFileSync(
+  join(dir, 'fleet.csv'),
+  [
+    'id,channel,profile,tensorrt',
+    'xnx-1,stable,nvidia-jetson-xavier-nx-8gb-jp5.1,',
+    'xnx-2,stable,nvidia-jetson-xavier-nx-16gb-jp5.1.2,',
+    'orin-1,beta,nvidia-jetson-orin-nx-16gb-jp6.2,',
+    'bad-1,stable,not-a-profile,',
+  ].join('\n'),
+);
+writeFileSync(join(dir, 'bad-header.csv'), 'id,colour\nx,red\n');
+
+describe('fleetpack compat', () => {
+  it('exits 1 when a device in scope would decline, naming the reason and the fix', async () => {
+    const t = io();
+    expect(await run(['compat', 'detector-1.0.0', '--fleet', 'fleet.csv'], t.io)).toBe(1);
+    const text = t.out.join('');
+    expect(text).toMatch(/compatible\s+2/);
+    expect(text).toMatch(/declined\s+1/);
+    expect(text).toMatch(/TRT_CC_MISMATCH — 1 device/);
+    expect(text).toMatch(/fix: Build an engine on a compute capability 8\.7 device/);
+    expect(text).toMatch(/line 5: unknown hardware profile "not-a-profile"/);
+    expect(text).toMatch(/DECLINED: 1 device/);
+  });
+
+  it('exits 0 when every device in the channel is compatible, and prints one JSON document', async () => {
+    const t = io();
+    expect(await run(['compat', join(pkg, 'fleetpack.json'), '--fleet', 'fleet.csv', '--channel', 'stable', '--json'], t.io)).toBe(0);
+    const doc = JSON.parse(t.out.join(''));
+    expect(doc).toMatchObject({ ok: true, totals: { compatible: 2, warning: 0, declined: 0 }, scope: { channel: 'stable', devices: 2, outOfScope: 1 } });
+    expect(doc.inventoryErrors).toEqual([{ line: 5, message: 'unknown hardware profile "not-a-profile"' }]);
+  });
+
+  it('exits 2 on usage and input errors', async () => {
+    const cases: [string[], string][] = [
+      [['compat', 'detector-1.0.0'], 'BAD_ARGUMENTS'],
+      [['compat', '--fleet', 'fleet.csv'], 'BAD_ARGUMENTS'],
+      [['compat', 'detector-1.0.0', '--fleet', 'fleet.csv', '--sample', 'many'], 'BAD_ARGUMENTS'],
+      [['compat', 'detector-1.0.0', '--fleet', 'fleet.csv', '--format', 'xml'], 'BAD_ARGUMENTS'],
+      [['compat', 'detector-1.0.0', '--fleet', 'missing.csv'], 'INVENTORY_UNREADABLE'],
+      [['compat', 'detector-1.0.0', '--fleet', 'bad-header.csv'], 'INVENTORY_BAD_HEADER'],
+      [['compat', 'no-such-dir', '--fleet', 'fleet.csv'], 'NOT_FOUND'],
+      [['compat', join(pkg, 'broken.json'), '--fleet', 'fleet.csv'], 'MANIFEST_INVALID'],
+    ];
+    for (const [argv, code] of cases) {
+      const t = io();
+      expect(await run([...argv, '--json'], t.io), argv.join(' ')).toBe(2);
+      expect(JSON.parse(t.out.join('')), argv.join(' ')).toMatchObject({ ok: false, error: { code } });
+    }
+  });
+
+  it('lists the catalog profiles', async () => {
+    const t = io();
+    expect(await run(['compat', '--list-profiles', '--json'], t.io)).toBe(0);
+    const doc = JSON.parse(t.out.join(''));
+    expect(doc.profiles.map((p: { id: string }) => p.id)).toContain('nvidia-jetson-orin-nano-8gb-jp6.2');
+  });
+});

@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CSV_COLUMNS, defaultCatalog, importInventory, parseInventory } from '../../src-main/fleet/index.js';
+
+const catalog = defaultCatalog();
+const dir = mkdtempSync(join(tmpdir(), 'fleet-inv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CSV = [
+  'id,channel,profile,arch,memory_mib,accelerators,onnxruntime,execution_providers,tensorrt,tflite,delegates,libedgetpu,hailort,labels',
+  'jet-1,stable,nvidia-jetson-orin-nx-16gb-jp6.2,,,,1.18.1,TensorrtExecutionProvider;CUDAExecutionProvider;CPUExecutionProvider,,,,,,site=a;rack 3',
+  'jet-2,stable,nvidia-jetson-orin-nx-16gb-jp6.2,,,,1.18.1,TensorrtExecutionProvider;CUDAExecutionProvider;CPUExecutionProvider,,,,,,',
+  '',
+  '# a comment line',
+  'pi-1,beta,raspberrypi-4-4gb,armv7l,,edgetpu,none,,,2.16.1,xnnpack,16.0,,',
+  'bad-1,stable,no-such-profile,,,,,,,,,,,',
+  'bad-2,stable,,x86_64,lots,,,,,,,,,',
+  'bad-3,stable,,,,,,,,',
+  'jet-1,stable,x86-64-server,,,,,,,,,,,',
+  'srv-1,stable,,x86_64,65536,gpu,1.20.1,,10.3.0.30,,,,,"quoted, label"',
+  'bad-4,stable,,,,warp-drive,,,,,,,,',
+  'bad-5,stable,,,,,,,,,,,,"unterminated',
+  ',stable,x86-64-server,,,,,,,,,,,',
+].join('\n');
+
+describe('CSV inventory', () => {
+  const inv = parseInventory(CSV, 'csv', catalog, 'fleet.csv');
+
+  it('imports the good rows and reports each bad row with its line', () => {
+    expect(inv.devices.map((d) => d.id)).toEqual(['jet-1', 'jet-2', 'pi-1', 'srv-1']);
+    expect(inv.errors).toEqual([
+      { line: 7, message: 'unknown hardware profile "no-such-profile"' },
+      { line: 8, message: 'memory_mib "lots" is not a whole number' },
+      { line: 9, message: 'expected 14 cells, found 10' },
+      { line: 10, message: 'duplicate device id "jet-1" (first occurrence kept)' },
+      { line: 12, message: expect.stringContaining('unknown accelerator "warp-drive"') },
+      { line: 13, message: 'unterminated quoted field' },
+      { line: 14, message: 'missing device id' },
+    ]);
+    expect(inv.rows).toBe(inv.devices.length + inv.errors.length);
+    expect(inv.devices.map((d) => d.line)).toEqual([2, 3, 6, 11]);
+  });
+
+  it('merges explicit facts over the profile (explicit wins)', () => {
+    const pi = inv.devices.find((d) => d.id === 'pi-1')!;
+    expect(pi.facts.cpu).toMatchObject({ isa: 'aarch64', abi: 'armv7l', model: 'cortex-a72' });
+    expect(pi.facts.memoryMiB).toBe(4096);
+    expect(pi.facts.accelerators).toEqual([expect.objectContaining({ kind: 'edgetpu' })]);
+    expect(pi.facts.runtimes).toEqual({ onnxruntime: null, tflite: { version: '2.16.1', delegates: ['xnnpack'] }, libedgetpu: { version: '16.0' } });
+    const jet = inv.devices.find((d) => d.id === 'jet-1')!;
+    expect(jet.facts.runtimes?.tensorrt?.version).toBe('10.3.0.30'); // from JetPack 6.2
+    expect(jet.facts.runtimes?.onnxruntime?.executionProviders).toContain('TensorrtExecutionProvider');
+    expect(jet.labels).toEqual(['site=a', 'rack 3']);
+    const srv = inv.devices.find((d) => d.id === 'srv-1')!;
+    expect(srv.facts).toMatchObject({ cpu: { abi: 'x86_64' }, memoryMiB: 65536, accelerators: [{ kind: 'gpu' }], runtimes: { tensorrt: { version: '10.3.0.30' } } });
+    expect(srv.labels).toEqual(['quoted, label']);
+  });
+
+  it('shares one facts object between devices with the same profile and facts', () => {
+    const [a, b] = inv.devices;
+    expect(a!.facts).toBe(b!.facts);
+    expect(a!.factsKey).toBe(b!.factsKey);
+    expect(inv.devices[2]!.factsKey).not.toBe(a!.factsKey);
+  });
+
+  it('rejects a header with an unknown column or without id', () => {
+    expect(() => parseInventory('id,colour\nx,red\n', 'csv', catalog)).toThrow(expect.objectContaining({ code: 'INVENTORY_BAD_HEADER', hint: expect.stringContaining(CSV_COLUMNS.join(',')) }));
+    expect(() => parseInventory('channel,profile\nstable,x86-64-server\n', 'csv', catalog)).toThrow(/no "id" column/);
+  });
+
+  it('gives compute capability, GPU model and DLA cores columns to profile-less devices', () => {
+    const inv2 = parseInventory('id,arch,compute_capability,gpu_model,dla_cores,tensorrt\nd1,aarch64,8.7,Orin NX (nvgpu),2,10.3.0.30\nd2,aarch64,87,,,\n', 'csv', catalog);
+    expect(inv2.devices[0]!.facts.accelerators).toEqual([
+      { kind: 'gpu', vendor: 'nvidia', computeCapability: '8.7', model: 'Orin NX (nvgpu)' },
+      { kind: 'dla', vendor: 'nvidia', count: 2 },
+    ]);
+    expect(inv2.errors).toEqual([{ line: 3, message: 'compute_capability "87" must look like 8.7' }]);
+  });
+});
+
+describe('NDJSON inventory', () => {
+  const text = [
+    '{"id":"a","channel":"stable","profile":"raspberrypi-5-8gb","tflite":"2.16.1","labels":{"site":"berlin"}}',
+    '{"id":"b","profile":"raspberrypi-5-8gb","facts":{"runtimes":{"tflite":{"version":"2.14.0","delegates":["xnnpack"]}}}}',
+    '{"id":"c", "profile": ',
+    '[1,2]',
+    '{"id":"d","colour":"red"}',
+    '',
+    '{"id":"e","onnxruntime":"1.17.0","executionProviders":["CPUExecutionProvider"],"memoryMiB":2048}',
+    '{"id":"f","onnxruntime":"latest"}',
+  ].join('\n');
+  const inv = parseInventory(text, 'ndjson', catalog);
+
+  it('imports good lines and reports bad ones by line', () => {
+    expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['e', 7],
+    ]);
+    expect(inv.errors.map((e) => e.line)).toEqual([3, 4, 5, 8]);
+    expect(inv.errors[0]!.message).toMatch(/not valid JSON/);
+    expect(inv.errors[1]!.message).toMatch(/must be a JSON object/);
+    expect(inv.errors[2]!.message).toBe('unknown field "colour"');
+    expect(inv.errors[3]!.message).toMatch(/onnxruntime "latest" is not a version/);
+  });
+
+  it('accepts camelCase keys, label objects and a nested facts object', () => {
+    expect(inv.devices[0]!.labels).toEqual(['site=berlin']);
+    expect(inv.devices[1]!.facts.runtimes?.tflite).toEqual({ version: '2.14.0', delegates: ['xnnpack'] });
+    expect(inv.devices[1]!.facts.cpu?.model).toBe('cortex-a76');
+    expect(inv.devices[2]!.facts).toEqual({ memoryMiB: 2048, runtimes: { onnxruntime: { version: '1.17.0', executionProviders: ['CPUExecutionProvider'] } } });
+  });
+});
+
+describe('JSON inventory', () => {
+  it('reads an array and reports bad elements at the line where they start', () => {
+    const text = `[
+  {"id": "a", "profile": "x86-64-server", "onnxruntime": "1.17.0"},
+  {
+    "id": "b",
+    "profile": "nope"
+  },
+  {"id": "c", "labels": ["x", "y"]},
+  "not a device"
+]`;
+    const inv = parseInventory(text, 'json', catalog);
+    expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
+      ['a', 2],
+      ['c', 7],
+    ]);
+    expect(inv.errors).toEqual([
+      { line: 3, message: 'unknown hardware profile "nope"' },
+      { line: 8, message: 'a device must be a JSON object' },
+    ]);
+  });
+
+  it('reads {"devices": [...]} and refuses other shapes with a typed error', () => {
+    const inv = parseInventory('{"exportedAt": "2026-01-01", "tags": ["q"],\n "devices": [\n {"id": "a"},\n {"id": 5}\n]}', 'json', catalog);
+    expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
+      ['a', 3],
+      ['5', 4],
+    ]);
+    expect(() => parseInventory('{"machines": []}', 'json', catalog)).toThrow(expect.objectContaining({ code: 'INVENTORY_SHAPE' }));
+    expect(() => parseInventory('[{"id": "a"},', 'json', catalog)).toThrow(expect.objectContaining({ code: 'INVENTORY_NOT_JSON' }));
+  });
+});
+
+describe('importInventory (files)', () => {
+  it('streams CSV and NDJSON files and picks the format from the extension or content', async () => {
+    const csv = join(dir, 'fleet.csv');
+    writeFileSync(csv, CSV + '\n');
+    const a = await importInventory(csv, catalog);
+    expect(a.format).toBe('csv');
+    expect(a.devices).toHaveLength(4);
+    expect(a.errors).toHaveLength(7);
+
+    const nd = join(dir, 'fleet.export');
+    writeFileSync(nd, '{"id":"a","profile":"hailo-8"}\n{"id":"b"\n{"id":"c"}'); // no trailing newline
+    const b = await importInventory(nd, catalog);
+    expect(b.format).toBe('ndjson');
+    expect(b.devices.map((d) => d.id)).toEqual(['a', 'c']);
+    expect(b.errors).toEqual([{ line: 2, message: expect.stringMatching(/not valid JSON/) }]);
+
+    const js = join(dir, 'fleet.json');
+    writeFileSync(js, JSON.stringify([{ id: 'a', channel: 'stable' }], null, 2));
+    const c = await importInventory(js, catalog);
+    expect(c).toMatchObject({ format: 'json', devices: [{ id: 'a', channel: 'stable', line: 2 }] });
+  });
+
+  it('reports a missing file as a typed error', async () => {
+    await expect(importInventory(join(dir, 'missing.csv'), catalog)).rejects.toMatchObject({ code: 'INVENTORY_UNREADABLE' });
+    await expect(importInventory(dir, catalog)).rejects.toMatchObject({ code: 'INVENTORY_UNREADABLE' });
+  });
+
+  it('handles lines split across read chunks (2 MiB file)', async () => {
+    const p = join(dir, 'big.ndjson');
+    const lines: string[] = [];
+    for (let i = 0; i < 30000; i++) lines.push(JSON.stringify({ id: `dev-${i}`, channel: i % 2 ? 'beta' : 'stable', profile: 'raspberrypi-4-4gb', tflite: '2.16.1' }));
+    writeFileSync(p, lines.join('\n'));
+    const inv = await importInventory(p, catalog);
+    expect(inv.errors).toEqual([]);
+    expect(inv.devices).toHaveLength(30000);
+    expect(inv.devices[29999]!.line).toBe(30000);
+    expect(new Set(inv.devices.map((d) => d.facts)).size).toBe(1);
+  });
+});

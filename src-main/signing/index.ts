@@ -1,0 +1,32 @@
+/**
+ * Signing: keys in the OS keychain, OpenSSF Model Signing (OMS v1.0) bundles, parallel hashing.
+ * The public surface other folders (CLI, Studio) use.
+ */
+export { Keystore, KEYCHAIN_SERVICE, type KeyInfo, type KeystoreOptions } from './keystore.js';
+export {
+  CURVES,
+  type Curve,
+  generateKey,
+  hashForCurve,
+  isCurve,
+  keyIdOf,
+  parsePrivateKeyPem,
+  parsePublicKeyPem,
+  type Signer,
+  signerFromPrivateKeyPem,
+} from './keys.js';
+export { hashFiles, type DigestAlgorithm, type FileDigest, type FileToHash, type HashOptions, type HashProgress } from './digest.js';
+export { DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME } from './ignores.js';
+export { BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, type OmsBundle } from './bundle.js';
+export {
+  signModel,
+  verifyModel,
+  type FileStatus,
+  type SignOptions,
+  type SignProgress,
+  type SignResult,
+  type VerifiedFile,
+  type VerifyOptions,
+  type VerifyProblem,
+  type VerifyResult,
+} from './oms.js';

@@ -1,0 +1,271 @@
+/**
+ * Sign a model (folder or file) into an OMS v1.0 bundle, and verify one against a public key:
+ * signature, statement, subject digest, then every file re-hashed and compared by name
+ * (modified, missing and extra files are reported one by one).
+ */
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { SignatureError, throwIfAborted } from '../errors.js';
+import { buildBundle, buildStatement, FILE_HASHES, MAX_BUNDLE_BYTES, type OmsBundle, pae, parseBundle, parseStatement, type ParsedBundle, type Resource, rootDigest } from './bundle.js';
+import { type FileDigest, hashFiles, type HashProgress } from './digest.js';
+import { listModelFiles, type ModelFile } from './files.js';
+import { compareCodePoints, DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME, IgnoreSet, relativeToRoot } from './ignores.js';
+import { type Curve, type ParsedPublicKey, parsePublicKeyPem, type Signer, verifySignature } from './keys.js';
+
+export interface SignProgress extends HashProgress {
+  phase: 'listing' | 'hashing' | 'signing';
+}
+
+export interface SignOptions {
+  /** Where to write the bundle; default `model.sig` in the folder (beside the file for a single-file model). */
+  signaturePath?: string;
+  /** Paths to leave out: absolute, or relative to the model folder. */
+  ignorePaths?: string[];
+  signal?: AbortSignal;
+  onProgress?: (p: SignProgress) => void;
+  /** Worker count for hashing (default: CPU count). */
+  concurrency?: number;
+}
+
+export interface SignResult {
+  signaturePath: string;
+  keyId: string;
+  curve: Curve;
+  /** The subject digest (sha256 hex) over every file digest. */
+  rootDigest: string;
+  files: FileDigest[];
+  bundle: OmsBundle;
+}
+
+export interface VerifyOptions {
+  /** The signer's public key, SPKI PEM text (a text dump before the PEM block is tolerated). */
+  publicKeyPem: string;
+  /** Shown in errors about the key, e.g. its file path. */
+  publicKeyWhere?: string;
+  signaturePath?: string;
+  ignorePaths?: string[];
+  /** Tolerate files on disk that the bundle does not list. */
+  ignoreUnsignedFiles?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: HashProgress) => void;
+  concurrency?: number;
+}
+
+export type FileStatus = 'ok' | 'modified' | 'missing' | 'extra';
+
+export interface VerifiedFile {
+  name: string;
+  status: FileStatus;
+  /** Digest the bundle lists. */
+  expected?: string;
+  /** Digest of the file on disk. */
+  actual?: string;
+}
+
+export interface VerifyProblem {
+  /** SignatureError code: BUNDLE_MISSING, BUNDLE_MALFORMED, WRONG_KEY, SIGNATURE_INVALID, FILE_MODIFIED, … */
+  code: string;
+  /** Resource name, for file problems. */
+  file?: string;
+  message: string;
+}
+
+export interface VerifyResult {
+  verified: boolean;
+  /** Key id (OMS hint) of the public key verified against. */
+  keyId: string;
+  signaturePath: string;
+  /** Subject name and digest of a bundle whose signature checked out. */
+  subject: { name: string; digest: string } | undefined;
+  files: VerifiedFile[];
+  problems: VerifyProblem[];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function defaultSignaturePath(root: string, single: boolean): string {
+  return single ? join(dirname(root), DEFAULT_SIGNATURE_NAME) : join(root, DEFAULT_SIGNATURE_NAME);
+}
+
+/** Default ignores + the signature file + user paths, all relative to the model folder. */
+function ignoreSet(root: string, single: boolean, signaturePath: string, extra: string[] = [], recorded: string[] = []): IgnoreSet {
+  const set = new IgnoreSet(DEFAULT_IGNORES);
+  const base = single ? dirname(root) : root;
+  for (const p of [signaturePath, ...extra]) {
+    const rel = relativeToRoot(base, p);
+    if (rel !== undefined) set.add(rel);
+  }
+  for (const p of recorded) set.add(p);
+  return set;
+}
+
+/** Signs the model at `modelPath` and writes the bundle. */
+export async function signModel(modelPath: string, signer: Signer, opts: SignOptions = {}): Promise<SignResult> {
+  const root = resolve(modelPath);
+  const single = await isFile(root);
+  const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
+  if (single && signaturePath === root) {
+    throw new SignatureError('SIGNATURE_PATH', 'The signature would overwrite the model file', { where: signaturePath, hint: 'Choose another --signature path.' });
+  }
+  const ignore = ignoreSet(root, single, signaturePath, opts.ignorePaths);
+  opts.onProgress?.({ phase: 'listing', bytesDone: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0 });
+  const { files } = await listModelFiles(root, { ignore, signal: opts.signal });
+  const digests = await hashFiles(files, {
+    algorithm: 'sha256',
+    signal: opts.signal,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    onProgress: opts.onProgress && ((p) => opts.onProgress!({ phase: 'hashing', ...p })),
+  });
+  throwIfAborted(opts.signal);
+  const total = digests.reduce((s, d) => s + d.size, 0);
+  opts.onProgress?.({ phase: 'signing', bytesDone: total, bytesTotal: total, filesDone: files.length, filesTotal: files.length });
+  // `files` is already in code-point order; the subject digest is computed over this order.
+  const resources: Resource[] = digests.map((d) => ({ name: d.name, algorithm: 'sha256', digest: d.digest }));
+  const statement = buildStatement(basename(root), resources, {
+    method: 'files',
+    hash_type: 'sha256',
+    allow_symlinks: false,
+    ignore_paths: ignore.list(),
+  });
+  const bundle = buildBundle(statement, signer);
+  await writeAtomically(signaturePath, JSON.stringify(bundle));
+  return { signaturePath, keyId: signer.keyId, curve: signer.curve, rootDigest: statement.subject[0].digest.sha256, files: digests, bundle };
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new SignatureError('SIGNATURE_WRITE', `Cannot write the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      where: path,
+      hint: 'Check that the folder exists and is writable.',
+    });
+  }
+}
+
+/** Reads a bundle file with a size bound; undefined when it does not exist. */
+async function readBundle(path: string): Promise<string | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SignatureError('BUNDLE_UNREADABLE', `Cannot read the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { where: path });
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size > MAX_BUNDLE_BYTES) {
+      throw new SignatureError('BUNDLE_MALFORMED', `The signature file is ${size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`, { where: path, hint: 'This is not an OMS bundle for a model Fleetpack can verify.' });
+    }
+    return (await fh.readFile()).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Checks the bundle names this key (hint or legacy embedded PEM). */
+function checkKey(b: ParsedBundle, key: ParsedPublicKey): void {
+  const wrong = (detail: string) =>
+    new SignatureError('WRONG_KEY', `The bundle was signed with a different key (${detail})`, {
+      where: 'bundle.verificationMaterial.publicKey',
+      hint: 'Verify with the public key of the signer (`fleetpack key export NAME`), or check you picked the right signature.',
+    });
+  if (b.hint !== undefined && b.hint !== key.keyId) throw wrong(`bundle key id ${b.hint.slice(0, 64)}, given key ${key.keyId}`);
+  if (b.rawPublicKeyPem !== undefined) {
+    let same = false;
+    try {
+      same = parsePublicKeyPem(b.rawPublicKeyPem).keyId === key.keyId;
+    } catch {
+      throw new SignatureError('BUNDLE_MALFORMED', 'The public key embedded in the bundle is not a PEM EC public key', { where: 'bundle.verificationMaterial.publicKey.rawBytes' });
+    }
+    if (!same) throw wrong('embedded public key differs');
+  }
+}
+
+/** Verifies the model at `modelPath` against its bundle. Problems are returned, not thrown. */
+export async function verifyModel(modelPath: string, opts: VerifyOptions): Promise<VerifyResult> {
+  const root = resolve(modelPath);
+  const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
+  const single = await isFile(root);
+  const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
+  const result: VerifyResult = { verified: false, keyId: key.keyId, signaturePath, subject: undefined, files: [], problems: [] };
+  const fail = (code: string, message: string, file?: string) => result.problems.push({ code, ...(file === undefined ? {} : { file }), message });
+
+  const text = await readBundle(signaturePath);
+  if (text === undefined) {
+    fail('BUNDLE_MISSING', `No signature file at ${signaturePath}`);
+    return result;
+  }
+  let statement;
+  try {
+    const b = parseBundle(text);
+    checkKey(b, key);
+    if (!verifySignature(key, pae(b.payloadType, b.payload), b.signature)) {
+      throw new SignatureError('SIGNATURE_INVALID', 'The signature does not match the signed statement: it was altered or not made with this key', { where: 'bundle.dsseEnvelope.signatures[0].sig' });
+    }
+    statement = parseStatement(b.payload);
+    if (rootDigest(statement.resources) !== statement.subjectDigest) {
+      throw new SignatureError('SUBJECT_MISMATCH', 'The subject digest does not match the listed file digests', { where: 'payload.subject[0].digest' });
+    }
+  } catch (e) {
+    if (!(e instanceof SignatureError)) throw e;
+    fail(e.code, e.message);
+    return result;
+  }
+  result.subject = { name: statement.subjectName, digest: statement.subjectDigest };
+
+  const ignore = ignoreSet(root, single, signaturePath, opts.ignorePaths, statement.serialization.ignore_paths);
+  let local: ModelFile[];
+  try {
+    local = (await listModelFiles(root, { ignore, signal: opts.signal })).files;
+  } catch (e) {
+    if (!(e instanceof SignatureError) || e.code === 'MODEL_NOT_FOUND') throw e;
+    fail(e.code, e.message);
+    return result;
+  }
+  const expected = new Map(statement.resources.map((r) => [r.name, r]));
+  // Legacy single-file bundles (reference impl ≤ v1.0.x) name their one resource "."; spec-conformant
+  // ones use the basename. Either matches a lone file.
+  const only = statement.resources.length === 1 ? statement.resources[0]! : undefined;
+  if (only && local.length === 1 && (only.name === '.' || single)) {
+    expected.clear();
+    expected.set(local[0]!.name, { ...only, name: local[0]!.name });
+  }
+  if (opts.ignoreUnsignedFiles) local = local.filter((f) => expected.has(f.name));
+
+  const digests = await hashFiles(local, {
+    algorithm: FILE_HASHES[statement.serialization.hash_type],
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+  });
+  const actual = new Map(digests.map((d) => [d.name, d.digest]));
+  const names = [...new Set([...expected.keys(), ...actual.keys()])].sort(compareCodePoints);
+  for (const name of names) {
+    const want = expected.get(name)?.digest;
+    const got = actual.get(name);
+    if (want !== undefined && got === undefined) {
+      result.files.push({ name, status: 'missing', expected: want });
+      fail('FILE_MISSING', `"${name}" is signed but missing`, name);
+    } else if (want === undefined && got !== undefined) {
+      result.files.push({ name, status: 'extra', actual: got });
+      fail('FILE_EXTRA', `"${name}" is not covered by the signature`, name);
+    } else if (want !== got) {
+      result.files.push({ name, status: 'modified', expected: want!, actual: got! });
+      fail('FILE_MODIFIED', `"${name}" was modified after signing (digest differs)`, name);
+    } else {
+      result.files.push({ name, status: 'ok', expected: want!, actual: got! });
+    }
+  }
+  result.verified = result.problems.length === 0;
+  return result;
+}

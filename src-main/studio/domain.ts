@@ -3,19 +3,29 @@
  * sbom, fleet) through their index.ts, translating their results into the contract's view types.
  * Nothing here decides anything the domain owns.
  */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FleetpackError } from '../errors.js';
-import { inspect as inspectModel } from '../formats/index.js';
-import type { ModelInfo } from '../formats/index.js';
-import type { Manifest } from '../manifest/index.js';
+import { defaultCatalog, importInventory, preview as fleetPreview, type Inventory as FleetInventory, type ResolvedProfile } from '../fleet/index.js';
+import { inspect as inspectModel, type ModelInfo } from '../formats/index.js';
+import { analyzeLicense, artifactSources, draftManifest, refreshTodo, suggestLicense, validate as validateManifest, type ArtifactSource, type Manifest, type ValidationReport } from '../manifest/index.js';
+import { SIGNATURE_FILE, readManifest, writeManifest } from '../package/index.js';
+import { Keystore, hashFiles, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
 import type {
-  DiffChange, InventorySummary, KeyInfo, LicenseCheck, Metric, PreviewReport, Problem, ProfileSummary, SbomReport,
-  SignResult, VerifyReport,
+  DiffChange, InventorySummary, KeyInfo, LicenseCheck, Metric, PreviewReport, Problem, ProfileSummary, Reason, SbomReport, SignResult,
+  Verdict, VerifyReport,
 } from './contract.js';
 import type { Progress } from './jobs.js';
 
 export interface Inventory {
   summary: Omit<InventorySummary, 'handle' | 'name'>;
-  data: unknown;
+  data: FleetInventory;
+}
+
+export interface Draft {
+  manifest: Manifest;
+  /** The files that make up the artifact (model, external data, companions), to hash and package. */
+  sources: ArtifactSource[];
 }
 
 function notWired(what: string): never {
@@ -24,49 +34,116 @@ function notWired(what: string): never {
   });
 }
 
+let keystore: Keystore | undefined;
+const keys = (): Keystore => (keystore ??= new Keystore());
+
+function toProblems(r: ValidationReport): Problem[] {
+  return [
+    ...r.errors.map((f) => ({ severity: 'error' as const, pointer: f.pointer, message: f.message, code: f.code, ...(f.hint ? { hint: f.hint } : {}) })),
+    ...r.warnings.map((f) => ({ severity: 'warning' as const, pointer: f.pointer, message: f.message, code: f.code, ...(f.hint ? { hint: f.hint } : {}) })),
+  ];
+}
+
+function toKey(k: DomainKey): KeyInfo {
+  return { name: k.name, keyId: k.keyId, algorithm: `ECDSA ${k.curve}`, publicKeyPem: k.publicKeyPem, createdAt: k.created };
+}
+
+/** One line of facts for the profile picker: CPU, memory, accelerators, runtimes. */
+function factsLine(p: ResolvedProfile): string {
+  const f = p.facts;
+  const parts: string[] = [];
+  if (f.cpu?.abi ?? f.cpu?.isa) parts.push(String(f.cpu?.abi ?? f.cpu?.isa));
+  if (f.memoryMiB) parts.push(f.memoryMiB >= 1024 ? `${Math.round(f.memoryMiB / 1024)} GB` : `${f.memoryMiB} MB`);
+  for (const a of f.accelerators ?? []) parts.push([a.kind, a.computeCapability ? `CC ${a.computeCapability}` : undefined].filter(Boolean).join(' '));
+  for (const [name, rt] of Object.entries(f.runtimes ?? {})) if (rt && typeof rt === 'object' && 'version' in rt && rt.version) parts.push(`${name} ${rt.version}`);
+  return parts.join(' · ');
+}
+
+const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
+
 export const domain = {
   inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal }): Promise<ModelInfo> {
     return inspectModel(path, opts);
   },
-  prefill(_info: ModelInfo): Manifest {
-    return notWired('Manifest prefill');
+
+  /** A draft without hashing (the digest runs as a job): sizes now, sha256 filled in when known. */
+  async prefill(info: ModelInfo, companions: string[] = []): Promise<Draft> {
+    const sources = artifactSources(info, companions);
+    const files = await Promise.all(
+      sources.map(async (s) => ({ path: s.path, role: s.role, sha256: '', size: (await stat(s.source).catch(() => undefined))?.size ?? 0 })),
+    );
+    return { manifest: draftManifest(info, { files }), sources };
   },
-  async validate(_m: Manifest, _opts: { dir?: string } = {}): Promise<Problem[]> {
-    return notWired('Manifest validation');
+
+  /** Drops `todo` entries the engineer has filled in. */
+  refresh: (m: Manifest): Manifest => refreshTodo(m),
+
+  async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
+    return toProblems(await validateManifest(m, opts));
   },
-  checkLicense(_expression: string): LicenseCheck {
-    return notWired('License checking');
+
+  checkLicense(expression: string): LicenseCheck {
+    const a = analyzeLicense(expression);
+    const suggestion = a.valid ? undefined : suggestLicense(expression);
+    const hint = a.problem?.hint ?? (suggestion ? `Did you mean ${suggestion.license}? ${suggestion.notes.join(' ')}`.trim() : undefined);
+    return {
+      expression,
+      valid: a.valid,
+      ...(a.normalized ? { normalized: a.normalized } : {}),
+      ...(a.problem ? { message: a.problem.message } : {}),
+      ...(hint ? { hint } : {}),
+      ...(a.refs.length ? { needsReference: a.refs } : {}),
+    };
   },
+
   async importMetrics(_path: string): Promise<{ metrics: Metric[]; warnings: string[] }> {
     return notWired('Metrics import');
   },
-  async readManifest(_dir: string): Promise<Manifest> {
-    return notWired('Reading a package');
+
+  readManifest: (dir: string): Promise<Manifest> => readManifest(dir),
+  async writeManifest(dir: string, m: Manifest): Promise<void> {
+    await writeManifest(dir, m);
   },
-  async writeManifest(_dir: string, _m: Manifest): Promise<void> {
-    return notWired('Writing a manifest');
-  },
+
   diff(_before: Manifest, _after: Manifest): DiffChange[] {
     return notWired('Package diff');
   },
-  async digest(_paths: string[], _progress: Progress, _signal: AbortSignal): Promise<{ path: string; sha256: string; size: number }[]> {
-    return notWired('Hashing');
+
+  async digest(sources: ArtifactSource[], progress: Progress, signal: AbortSignal): Promise<{ path: string; sha256: string; size: number }[]> {
+    const files = await Promise.all(sources.map(async (s) => ({ name: s.path, path: s.source, size: (await stat(s.source)).size })));
+    const out = await hashFiles(files, { algorithm: 'sha256', signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing') });
+    return out.map((d) => ({ path: d.name, sha256: d.digest, size: d.size }));
   },
-  async listKeys(): Promise<KeyInfo[]> {
-    return notWired('The keychain');
+
+  listKeys: async (): Promise<KeyInfo[]> => (await keys().list()).map(toKey),
+  createKey: async (name: string): Promise<KeyInfo> => toKey(await keys().create(name)),
+  exportPublicKey: (name: string): Promise<string> => keys().exportPublicKey(name),
+
+  async sign(dir: string, key: string, progress: Progress, signal: AbortSignal): Promise<SignResult> {
+    const signer = await keys().signer(key);
+    const r = await signModel(dir, signer, { signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase) });
+    return { keyName: key, keyId: r.keyId, files: r.files.length, signedAt: new Date().toISOString() };
   },
-  async createKey(_name: string): Promise<KeyInfo> {
-    return notWired('The keychain');
+
+  async verify(dir: string, publicKeyPem: string | undefined, progress: Progress, signal: AbortSignal): Promise<VerifyReport> {
+    if (!publicKeyPem) {
+      return { verified: false, files: 0, problems: [{ code: 'NO_PUBLIC_KEY', message: 'No public key for this signature: the signing key is not in this keychain. Ask the signer for their public key.' }] };
+    }
+    const r = await verifyModel(dir, { publicKeyPem, signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing') });
+    return { verified: r.verified, keyId: r.keyId, files: r.files.length, problems: r.problems.map((p) => ({ code: p.code, message: p.message, ...(p.file ? { file: p.file } : {}) })) };
   },
-  async exportPublicKey(_name: string): Promise<string> {
-    return notWired('The keychain');
+
+  /** The key id (OMS public-key hint) a package's signature names, if it can be read. */
+  async signatureKeyId(dir: string): Promise<string | undefined> {
+    try {
+      const bundle = JSON.parse(await readFile(join(dir, SIGNATURE_FILE), 'utf8')) as { verificationMaterial?: { publicKey?: { hint?: unknown } } };
+      const hint = bundle.verificationMaterial?.publicKey?.hint;
+      return typeof hint === 'string' ? hint : undefined;
+    } catch {
+      return undefined;
+    }
   },
-  async sign(_dir: string, _key: string, _progress: Progress, _signal: AbortSignal): Promise<SignResult> {
-    return notWired('Signing');
-  },
-  async verify(_dir: string, _publicKeyPem: string | undefined, _progress: Progress, _signal: AbortSignal): Promise<VerifyReport> {
-    return notWired('Verification');
-  },
+
   async validateSbom(_path: string): Promise<SbomReport> {
     return notWired('SBOM validation');
   },
@@ -76,14 +153,38 @@ export const domain = {
   async generateSbom(_dir: string, _signal: AbortSignal): Promise<SbomReport> {
     return notWired('SBOM generation');
   },
+
   async catalog(): Promise<ProfileSummary[]> {
-    return notWired('The hardware catalog');
+    const c = defaultCatalog();
+    return c.ids().map((id) => {
+      const p = c.resolve(id);
+      return { id, name: p.name, family: p.family, facts: factsLine(p) };
+    });
   },
-  async loadInventory(_path: string): Promise<Inventory> {
-    return notWired('Inventory import');
+
+  async loadInventory(path: string): Promise<Inventory> {
+    const inv = await importInventory(path, defaultCatalog());
+    const channels = [...new Set(inv.devices.map((d) => d.channel).filter((c): c is string => typeof c === 'string'))].sort();
+    return { data: inv, summary: { devices: inv.devices.length, badRows: inv.errors.map((e) => ({ line: e.line, message: e.message })), channels } };
   },
-  async preview(_m: Manifest, _inv: Inventory, _opts: { channel?: string }): Promise<PreviewReport> {
-    return notWired('Compatibility preview');
+
+  async preview(m: Manifest, inv: Inventory, opts: { channel?: string }): Promise<PreviewReport> {
+    const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
+    const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
+      code: x.code,
+      verdict: VERDICT_OF[x.severity] ?? 'warning',
+      message: x.message,
+      ...(x.fix ? { hint: x.fix } : {}),
+    });
+    return {
+      total: r.scope.devices,
+      totals: { ...r.totals },
+      byProfile: r.byProfile.map((p) => ({ profile: p.profile ?? '(no profile)', compatible: p.compatible, warning: p.warning, declined: p.declined })),
+      reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
+      devices: r.groups.flatMap((g) =>
+        g.sample.map((id) => ({ id, profile: g.profile ?? '(no profile)', verdict: g.verdict, reasons: g.reasons.map(reason) })),
+      ),
+    };
   },
 };
 

@@ -7,6 +7,7 @@ import { cp, link, mkdir, mkdtemp, readdir, rm, stat, copyFile, constants as fsc
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import type { ArtifactSource } from '../manifest/index.js';
 import { UsageError } from '../errors.js';
 import type {
   FileRef, Handle, JobId, Manifest, ManifestState, ModelInfo, ModelView, OpenModelResult, OperationArgs, OperationName,
@@ -43,6 +44,8 @@ export class StudioSession {
   private model: CurrentModel | undefined;
   private manifest: Manifest | undefined;
   private digestJob: JobId | undefined;
+  /** Files of the artifact (model, external data, companion) with their place in the package. */
+  private sources: ArtifactSource[] = [];
   private digests = new Map<string, { sha256: string; size: number }>();
   /** The manifest as it was when the package was signed; a different one means "sign again". */
   private signedFingerprint: string | undefined;
@@ -106,7 +109,7 @@ export class StudioSession {
     updateManifest: async (a) => {
       if (!a.manifest || typeof a.manifest !== 'object') throw badRequest('updateManifest needs a manifest object');
       this.requireModel();
-      this.manifest = this.withDigests(a.manifest);
+      this.manifest = this.d.refresh(this.withDigests(a.manifest));
       return this.manifestState();
     },
     validateManifest: async () => this.manifestState(),
@@ -173,7 +176,9 @@ export class StudioSession {
     this.digests.clear();
     this.signedFingerprint = undefined;
     this.review = undefined;
-    this.manifest = this.d.prefill(info);
+    const draft = await this.d.prefill(info);
+    this.manifest = draft.manifest;
+    this.sources = draft.sources;
     this.digestJob = this.startDigest();
     return { model: this.modelView(), manifest: await this.manifestState(), digestJob: this.digestJob };
   }
@@ -184,11 +189,16 @@ export class StudioSession {
     const info = await this.d.inspect(cur.held.path, comp ? { ioFrom: comp.path } : {});
     cur.info = info;
     if (comp) cur.companion = { held: comp, ref: { handle: companion ?? cur.companion!.ref.handle, name: comp.name, size: comp.size } };
-    const prefilled = this.d.prefill(info);
-    // Keep what the engineer typed; take the I/O and framework facts from the new inspection.
+    const draft = await this.d.prefill(info, comp ? [comp.path] : []);
+    // Keep what the engineer typed; take the I/O, framework facts and artifact from the new inspection.
     const m = this.requireManifest();
-    this.manifest = this.withDigests({ ...m, framework: prefilled.framework, inputs: prefilled.inputs, outputs: prefilled.outputs });
-    return { model: this.modelView(), manifest: await this.manifestState(), digestJob: this.digestJob ?? this.startDigest() };
+    const p = draft.manifest;
+    this.sources = draft.sources;
+    this.manifest = { ...m, framework: p.framework, inputs: p.inputs, outputs: p.outputs, artifact: p.artifact };
+    if (this.digestJob) this.jobs.cancel(this.digestJob);
+    await rm(this.stageDir, { recursive: true, force: true });
+    this.digestJob = this.startDigest();
+    return { model: this.modelView(), manifest: await this.manifestState(), digestJob: this.digestJob };
   }
 
   private modelView(): ModelView {
@@ -211,25 +221,14 @@ export class StudioSession {
 
   private startDigest(): JobId {
     const cur = this.requireModel();
+    const sources = this.sources;
     return this.jobs.start('digest', async (signal, progress) => {
-      const files = await this.d.digest([cur.held.path], progress, signal);
-      if (this.model !== cur) return { files: [] };
-      const out: { path: string; sha256: string; size: number }[] = [];
-      for (const f of files) {
-        const name = this.artifactName(f.path);
-        this.digests.set(name, { sha256: f.sha256, size: f.size });
-        out.push({ path: name, sha256: f.sha256, size: f.size });
-      }
+      const files = await this.d.digest(sources, progress, signal);
+      if (this.model !== cur || this.sources !== sources) return { files: [] };
+      for (const f of files) this.digests.set(f.path, { sha256: f.sha256, size: f.size });
       if (this.manifest) this.manifest = this.withDigests(this.manifest);
-      return { files: out };
+      return { files };
     });
-  }
-
-  /** The file's name inside the package (the artifact entry prefill wrote for it). */
-  private artifactName(path: string): string {
-    const cur = this.requireModel();
-    if (path === cur.held.path) return this.manifest?.artifact?.file ?? cur.held.name;
-    return basename(path);
   }
 
   /** Artifact sizes and digests are the session's facts, not the editor's: re-apply them. */
@@ -246,7 +245,9 @@ export class StudioSession {
 
   private async manifestState(): Promise<ManifestState> {
     const manifest = this.requireManifest();
-    const problems = await this.d.validate(manifest);
+    const hashing = this.digestJob !== undefined && this.jobs.status(this.digestJob)?.state === 'running';
+    // While the digest runs, the empty sha256 fields are "being computed", not a problem.
+    const problems = (await this.d.validate(manifest)).filter((p) => !(hashing && /^\/artifact\/files\/\d+\/sha256$/.test(p.pointer)));
     return {
       manifest,
       problems,
@@ -263,7 +264,7 @@ export class StudioSession {
   }
 
   private async stage(signal?: AbortSignal): Promise<string> {
-    const cur = this.requireModel();
+    this.requireModel();
     if (this.digestJob) {
       const st = await this.jobs.settled(this.digestJob);
       if (st?.state !== 'done') this.digestJob = this.startDigest();
@@ -273,8 +274,12 @@ export class StudioSession {
     const m = this.requireManifest();
     const dir = this.stageDir;
     await mkdir(dir, { recursive: true });
-    const artifactPath = join(dir, m.artifact.file);
-    if (!existsSync(artifactPath)) await linkOrCopy(cur.held.path, artifactPath);
+    for (const src of this.sources) {
+      const target = join(dir, ...src.path.split('/'));
+      if (existsSync(target)) continue;
+      await mkdir(join(target, '..'), { recursive: true });
+      await linkOrCopy(src.source, target);
+    }
     await this.d.writeManifest(dir, m);
     return dir;
   }
@@ -388,11 +393,11 @@ export class StudioSession {
   }
 
   /** A local keychain key whose id the package names, if any (reviewers may pass a PEM instead). */
-  private async findPublicKey(_dir: string): Promise<string | undefined> {
+  private async findPublicKey(dir: string): Promise<string | undefined> {
+    const keyId = await this.d.signatureKeyId(dir);
+    if (!keyId) return undefined;
     try {
-      const keys = await this.d.listKeys();
-      if (this.signedKey) return await this.d.exportPublicKey(this.signedKey);
-      return keys[0]?.publicKeyPem;
+      return (await this.d.listKeys()).find((k) => k.keyId === keyId)?.publicKeyPem;
     } catch {
       return undefined;
     }

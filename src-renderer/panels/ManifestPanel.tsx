@@ -78,6 +78,14 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
       <legend>
         Preprocessing for <code>{tensor.name}</code>
       </legend>
+      {pp.guessed?.length ? (
+        <div className="note note-warn" id={fieldId(`${base}/guessed`)} tabIndex={-1}>
+          Guessed from the shape: {pp.guessed.join(', ')}. Check them, then{' '}
+          <button type="button" className="btn small" onClick={() => edit({ ...pp, guessed: undefined })}>
+            Confirm guessed values
+          </button>
+        </div>
+      ) : null}
       <div className="grid">
         <Field label={`Layout${guess('layout')}`} pointer={`${base}/layout`} problems={problems}>
           {(id, d) => (
@@ -285,6 +293,11 @@ function LicenseField({ value, problems, onChange }: { value: string; problems: 
               {current.valid ? `✓ valid SPDX${current.normalized && current.normalized !== value ? ` (${current.normalized})` : ''}` : `✗ ${current.message ?? 'not a valid SPDX expression'}`}
               {current.hint ? ` — ${current.hint}` : ''}
             </span>
+          ) : null}
+          {current?.valid && current.normalized && current.normalized !== value ? (
+            <button type="button" className="btn small" onClick={() => onChange(current.normalized!)}>
+              Use {current.normalized}
+            </button>
           ) : null}
         </>
       )}

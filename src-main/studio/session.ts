@@ -108,8 +108,10 @@ export class StudioSession {
     getManifest: async () => this.manifestState(),
     updateManifest: async (a) => {
       if (!a.manifest || typeof a.manifest !== 'object') throw badRequest('updateManifest needs a manifest object');
-      this.requireModel();
-      this.manifest = this.d.refresh(this.withDigests(a.manifest));
+      const current = this.requireManifest();
+      // The artifact (sizes, digests) and the SBOM reference are the session's facts, not the editor's.
+      const { sbom: _ignored, ...edited } = a.manifest;
+      this.manifest = this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) });
       return this.manifestState();
     },
     validateManifest: async () => this.manifestState(),

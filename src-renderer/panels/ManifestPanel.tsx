@@ -109,8 +109,8 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
             </select>
           )}
         </Field>
-        <NumberListField label={`Mean${guess('mean')}`} pointer={`${base}/mean`} problems={problems} value={pp.mean} onChange={(v) => set({ mean: v }, 'mean')} />
-        <NumberListField label={`Std${guess('std')}`} pointer={`${base}/std`} problems={problems} value={pp.std} onChange={(v) => set({ std: v }, 'std')} />
+        <NumberListField label={`Mean${guess('mean')}`} pointer={`${base}/mean`} problems={problems} value={pp.mean} example="0.485, 0.456, 0.406" onChange={(v) => set({ mean: v }, 'mean')} />
+        <NumberListField label={`Std${guess('std')}`} pointer={`${base}/std`} problems={problems} value={pp.std} example="0.229, 0.224, 0.225" onChange={(v) => set({ std: v }, 'std')} />
         <Field label={`Scale${guess('scale')}`} pointer={`${base}/scale`} problems={problems} help="e.g. 0.00392156 for 1/255">
           {(id, d) => (
             <input id={id} aria-describedby={d} inputMode="decimal" defaultValue={pp.scale ?? ''} onBlur={(e) => set({ scale: e.target.value === '' ? undefined : Number(e.target.value) }, 'scale')} />
@@ -130,12 +130,12 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
   );
 }
 
-function NumberListField(props: { label: string; pointer: string; problems: Problem[]; value: number[] | undefined; onChange: (v: number[] | undefined) => void }) {
+function NumberListField(props: { label: string; pointer: string; problems: Problem[]; value: number[] | undefined; example: string; onChange: (v: number[] | undefined) => void }) {
   const [text, setText] = useState(props.value?.join(', ') ?? '');
   const [bad, setBad] = useState(false);
   useEffect(() => setText(props.value?.join(', ') ?? ''), [props.value?.join(',')]);
   return (
-    <Field label={props.label} pointer={props.pointer} problems={props.problems} help={bad ? 'Numbers separated by commas' : 'per channel, e.g. 0.485, 0.456, 0.406'}>
+    <Field label={props.label} pointer={props.pointer} problems={props.problems} help={bad ? 'Numbers separated by commas' : `per channel, e.g. ${props.example}`}>
       {(id, d) => (
         <input
           id={id}

@@ -153,7 +153,7 @@ export function ModelPanel() {
             </Note>
           ) : null}
           {model.companion ? <p className="muted">Inputs and outputs taken from {model.companion.name}.</p> : null}
-          {model.info.unknowns?.length ? <p className="muted">Not in the file: {model.info.unknowns.join('; ')}.</p> : null}
+          {model.info.unknowns?.length ? <p className="muted">Not in the file: {model.info.unknowns.map((u) => u.replace(/\.+$/, '')).join('; ')}.</p> : null}
           <div className="two-col">
             <TensorTable title="Inputs" tensors={model.info.inputs} />
             <TensorTable title="Outputs" tensors={model.info.outputs} />

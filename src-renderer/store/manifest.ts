@@ -26,13 +26,18 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  let edits = 0;
+
   async function send(): Promise<void> {
     const draft = get().draft;
     if (!draft) return;
     const mine = ++seq;
+    const editsAtSend = edits;
     const r = await getClient().call('updateManifest', { manifest: draft });
-    if (mine !== seq) return; // a newer edit is on its way
+    if (mine !== seq) return; // a newer request is on its way
     if (!r.ok) return set({ manifestError: r.error });
+    // Edits made while this request was in flight stay in the draft; the next send carries them.
+    if (edits !== editsAtSend) return set({ mstate: { ...r.value, manifest: get().draft ?? r.value.manifest }, manifestError: undefined });
     set({ mstate: r.value, draft: r.value.manifest, manifestError: undefined });
   }
 
@@ -41,16 +46,16 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
     editManifest(update) {
       const draft = get().draft;
       if (!draft) return;
+      edits++;
       set({ draft: update(draft) });
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void send(), DEBOUNCE_MS);
     },
+    /** Pushes the current draft and takes the Node side's answer (digests, SBOM reference, problems). */
     async refreshManifest() {
-      if (timer) {
-        clearTimeout(timer);
-        timer = undefined;
-        return send();
-      }
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (get().draft) return send();
       const r = await getClient().call('getManifest', {});
       if (r.ok) set({ mstate: r.value, draft: r.value.manifest });
     },

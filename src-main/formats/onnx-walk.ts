@@ -4,10 +4,9 @@
  * payloads nobody needs are skipped by their length prefix; only tags, small headers and the
  * graph inputs/outputs are read. Memory stays at the cursor window plus the collected facts.
  */
-import { FormatError } from '../errors.js';
 import { dtypeBits, onnxDtype } from './dtype.js';
 import { decodeEntry, decodeOpset, decodeValueInfo, MessageError, type ValueInfo } from './onnx-messages.js';
-import { HEADER_BYTES, ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
+import { ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
 import type { ModelWarning } from './types.js';
 
 /** Caps on what the walker keeps; past them the file is treated as corrupt (absurd counts). */
@@ -101,9 +100,8 @@ export async function walkModel(c: ProtoCursor): Promise<OnnxScan> {
   const end = c.size;
   c.pos = 0;
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const at = c.pos;
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
+    const at = c.tagAt;
     switch (tag) {
       case tagOf(1, VARINT):
         s.irVersion = c.varint(end);
@@ -158,9 +156,8 @@ export async function walkModel(c: ProtoCursor): Promise<OnnxScan> {
 async function walkGraph(c: ProtoCursor, end: number, s: OnnxScan, depth: number): Promise<void> {
   const main = depth === 0;
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const at = c.pos;
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
+    const at = c.tagAt;
     switch (tag) {
       case tagOf(1, LEN): {
         const nEnd = c.messageEnd(end);
@@ -220,8 +217,7 @@ async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number)
   let domain = '';
   const at = c.pos;
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
     switch (tag) {
       case tagOf(4, LEN):
         opType = await text(c, end, LIMITS.name, s, 'op_type');
@@ -253,9 +249,8 @@ async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number)
 /** AttributeProto: t (5), tensors (10), g (6), graphs (11), sparse_tensor(s) (22, 23). */
 async function walkAttribute(c: ProtoCursor, end: number, s: OnnxScan, depth: number): Promise<void> {
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const at = c.pos;
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
+    const at = c.tagAt;
     switch (tag) {
       case tagOf(5, LEN):
       case tagOf(10, LEN): {
@@ -293,9 +288,8 @@ async function walkAttribute(c: ProtoCursor, end: number, s: OnnxScan, depth: nu
 async function walkTensor(c: ProtoCursor, end: number, s: OnnxScan, where: Where): Promise<TensorHeader> {
   const t: TensorHeader = { name: '', dataType: 0, dims: [], dataLocation: 0, entries: [] };
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const at = c.pos;
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
+    const at = c.tagAt;
     switch (tag) {
       case tagOf(1, VARINT):
         if (t.dims.length >= LIMITS.tensorDims) c.fail('TOO_MANY', `A tensor has more than ${LIMITS.tensorDims} dims`, at);
@@ -337,8 +331,7 @@ async function walkTensor(c: ProtoCursor, end: number, s: OnnxScan, where: Where
 async function walkSparseTensor(c: ProtoCursor, end: number, s: OnnxScan): Promise<string> {
   let name = '';
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
     if (tag === tagOf(1, LEN) || tag === tagOf(2, LEN)) {
       const tEnd = c.messageEnd(end);
       const t = await walkTensor(c, tEnd, s, 'sparse');
@@ -354,8 +347,7 @@ async function walkFunction(c: ProtoCursor, end: number, s: OnnxScan): Promise<v
   let name = '';
   let domain = '';
   while (c.pos < end) {
-    await c.ensure(HEADER_BYTES, end);
-    const tag = c.tag(end);
+    const tag = await c.nextTag(end);
     if (tag === tagOf(1, LEN)) name = await text(c, end, LIMITS.name, s, 'function name');
     else if (tag === tagOf(10, LEN)) domain = await text(c, end, LIMITS.name, s, 'function domain');
     else c.skip(tag, end);
@@ -425,8 +417,7 @@ async function entry(c: ProtoCursor, end: number, s: OnnxScan, what: string): Pr
   let key = '';
   let value = '';
   while (c.pos < eEnd) {
-    await c.ensure(HEADER_BYTES, eEnd);
-    const tag = c.tag(eEnd);
+    const tag = await c.nextTag(eEnd);
     if (tag === tagOf(1, LEN)) key = await text(c, eEnd, LIMITS.name, s, `${what} key`);
     else if (tag === tagOf(2, LEN)) value = await text(c, eEnd, LIMITS.metadataValue, s, `${what} value`);
     else c.skip(tag, eEnd);
@@ -439,8 +430,8 @@ function decoded<T>(c: ProtoCursor, at: number, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
+    // The decoders wrap every protobufjs failure in a MessageError; anything else is a bug.
     if (e instanceof MessageError) c.fail(e.code, `${e.message} (message at byte ${at})`, at);
-    if (e instanceof FormatError) throw e;
     throw e;
   }
 }

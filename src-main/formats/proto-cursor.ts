@@ -30,6 +30,9 @@ export interface CursorOptions {
   signal?: AbortSignal;
 }
 
+/** A skip shorter than this is cheaper to read through than to seek over (~ one read's latency). */
+const READ_THROUGH_GAP = 64 * 1024;
+
 const CORRUPT_HINT = 'The file is corrupt or not an ONNX model; re-export it.';
 const TRUNCATED_HINT = 'The file is truncated (an interrupted copy or download?); re-export or re-download it.';
 
@@ -40,7 +43,7 @@ export class ProtoCursor {
   reads = 0;
   bytesRead = 0;
   /** Offset of the last tag read, for errors about its field. */
-  private tagAt = 0;
+  tagAt = 0;
   private buf: Buffer = Buffer.alloc(0);
   private bufStart = 0;
   private reader: Reader = protobuf.Reader.create(this.buf);
@@ -74,8 +77,9 @@ export class ProtoCursor {
     if (this.has(n, limit)) return;
     throwIfAborted(this.signal);
     const bufEnd = this.bufStart + this.buf.length;
-    // Reading on from the end of the window: the region is dense, so widen the window.
-    const sequential = this.pos >= this.bufStart && this.pos <= bufEnd + this.window;
+    // Reading on from (or just past) the end of the window: the region is dense, so widen the
+    // window. After a long skip (a weight) start small again: the next header is tiny.
+    const sequential = this.pos >= this.bufStart && this.pos - bufEnd <= READ_THROUGH_GAP;
     this.window = sequential ? Math.min(this.window * 2, this.maxWindow) : this.minWindow;
     const len = Math.min(Math.max(Math.min(n, limit - this.pos), this.window), this.file.size - this.pos);
     if (len <= 0) return;
@@ -84,6 +88,12 @@ export class ProtoCursor {
     this.reader = protobuf.Reader.create(this.buf);
     this.reads++;
     this.bytesRead += len;
+  }
+
+  /** Loads the window as needed and reads the next field tag (and makes its length prefix readable). */
+  async nextTag(limit: number): Promise<number> {
+    if (!this.has(HEADER_BYTES, limit)) await this.ensure(HEADER_BYTES, limit);
+    return this.tag(limit);
   }
 
   /** Reads a field tag. The caller has called ensure(HEADER_BYTES, limit). */

@@ -151,3 +151,32 @@ describe('ONNX dtype table', () => {
     expect(onnxDtype(1234)).toBe('unknown(1234)');
   });
 });
+
+describe('large-model generator (bench fixture), in miniature', () => {
+  it('streams a valid model whose header the reader and a full decode agree on', async () => {
+    const { writeLargeOnnx } = await import('../fixtures/onnx-large.js');
+    const { onnx } = await import('../fixtures/onnx-models.js');
+    const { readFileSync } = await import('node:fs');
+    const p = join(dir, 'large-mini.onnx');
+    const size = writeLargeOnnx(p, { count: 12, rows: 4, cols: 8 });
+    const full = onnx.ModelProto.decode(readFileSync(p));
+    expect(full.graph?.initializer?.length).toBe(12);
+    expect(full.graph?.node?.length).toBe(12);
+    const info = await inspect(p);
+    expect(info.size).toBe(size);
+    expect(info.inputs).toEqual([{ name: 'x', dtype: 'float32', shape: ['batch', 4] }]);
+    expect(info.outputs).toEqual([{ name: 'y', dtype: 'float32', shape: ['batch', 4] }]);
+    expect(info.details).toMatchObject({ initializerCount: 12, nodeCount: 12, weightElements: { float32: 12 * 32 } });
+    expect(info.opsets).toEqual([{ domain: '', version: 17 }]);
+  });
+
+  it('skips weights by seeking: an 8 MB model is inspected reading a few KB', async () => {
+    const { writeLargeOnnx } = await import('../fixtures/onnx-large.js');
+    const p = join(dir, 'weights-8mb.onnx');
+    const size = writeLargeOnnx(p, { count: 8, rows: 256, cols: 1024 }); // 1 MiB of raw_data each
+    const info = await inspect(p);
+    expect(size).toBeGreaterThan(8 * 1024 * 1024);
+    expect(info.details?.initializerCount).toBe(8);
+    expect(info.details?.bytesRead as number).toBeLessThan(64 * 1024);
+  });
+});

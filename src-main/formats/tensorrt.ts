@@ -216,6 +216,7 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
       const args = u.args && typeof u.args === 'object' ? (u.args as Record<string, unknown>) : {};
       if (typeof args.half === 'boolean' || typeof args.int8 === 'boolean') {
         details.precision = args.int8 ? 'int8' : args.half ? 'float16' : 'float32';
+        metadata['ultralytics.precision'] = `${String(details.precision)} (export args)`;
         precisionKnown = true;
       }
       const size = positiveInts(u.imgsz);

@@ -234,6 +234,7 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
   const m = new TfliteModel(fb, await fb.root('Model'), file);
   const model = m.model;
 
+  if (options.ioFrom) m.warn('IO_FROM_IGNORED', 'A TFLite file declares its own inputs and outputs; the --io-from companion is used only for TensorRT engines');
   const version = await model.scalar(0, 'u32', 0);
   if (version !== 3) m.warn('SCHEMA_VERSION', `TFLite schema version ${version}; this reader knows version 3`);
   const description = (await model.string(3, 'description')) ?? undefined;

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/inspect.js';
+import { formatErrorOf } from '../fixtures/format-error.js';
 import { tensorrtReader } from '../../src-main/formats/tensorrt.js';
 import {
   TRITON_NOBATCH_CONFIG,
@@ -22,16 +22,6 @@ function file(bytes: Buffer | string, ext = 'engine'): string {
   const p = join(dir, `case-${n++}.${ext}`);
   writeFileSync(p, bytes);
   return p;
-}
-
-async function formatErrorOf(p: Promise<unknown>): Promise<FormatError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('TensorRT engine header', () => {
@@ -80,6 +70,7 @@ describe('TensorRT engine header', () => {
     const d = info.details as Record<string, unknown>;
     expect(d.labels).toEqual(['person', 'bicycle', 'car']);
     expect(d.precision).toBe('float16');
+    expect(info.metadata['ultralytics.precision']).toBe('float16 (export args)');
     expect(d.engineOffset).toBe(bytes.readUInt32LE(0) + 4);
     expect(info.ioSource).toBe('guess');
     expect(info.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 480] }]);

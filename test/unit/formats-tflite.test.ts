@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/inspect.js';
+import { formatErrorOf } from '../fixtures/format-error.js';
 import { ModelFile } from '../../src-main/formats/file.js';
 import { tfliteReader } from '../../src-main/formats/tflite.js';
 import type { FbNode } from '../fixtures/flatbuffer-writer.js';
@@ -28,16 +28,6 @@ async function readDirect(bytes: Buffer) {
   } finally {
     await f.close();
   }
-}
-
-async function formatErrorOf(p: Promise<unknown>): Promise<FormatError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 function ref(node: FbNode, id: number): FbNode {
@@ -119,6 +109,12 @@ describe('TFLite reader: fixtures', () => {
     expect(d.signatureDefs[0].inputs[0]).toMatchObject({ name: 'dense_input', tensor: 'serving_default_dense_input:0', tensorIndex: 0 });
     expect(d.subgraphs[0].inputs[0].name).toBe('serving_default_dense_input:0');
     expect(d.metadataEntries.map((e: { name: string }) => e.name)).toEqual(['min_runtime_version', 'CONVERSION_METADATA']);
+  });
+
+  it('an --io-from companion is ignored for TFLite, with a warning', async () => {
+    const info = await inspect(paths.float, { ioFrom: paths.quantized });
+    expect(info.inputs[0]!.name).toBe('input_image');
+    expect(info.warnings.map((w) => w.code)).toEqual(['IO_FROM_IGNORED']);
   });
 
   it('per-channel quantization reports the quantized dimension', async () => {
@@ -228,7 +224,7 @@ describe('TFLite reader: bad input gives FormatError with code and offset', () =
   it('zero-byte and short files', async () => {
     expect((await formatErrorOf(readDirect(Buffer.alloc(0)))).code).toBe('TRUNCATED');
     expect((await formatErrorOf(readDirect(Buffer.from('1234TFL')))).code).toBe('TRUNCATED');
-    expect((await formatErrorOf(inspect(writeTmp(Buffer.alloc(0))))).code).toBe('UNKNOWN_FORMAT');
+    expect((await formatErrorOf(inspect(writeTmp(Buffer.alloc(0))))).code).toBe('EMPTY_FILE');
   });
 
   it('wrong identifier', async () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../../src-main/errors.js';
+import { formatErrorOfSync as errorOf } from '../fixtures/format-error.js';
 import { parseTextFormat, parseTritonConfig } from '../../src-main/formats/triton-config.js';
 import { TRITON_NOBATCH_CONFIG, TRITON_TRT_CONFIG } from '../fixtures/tensorrt-fixtures.js';
-
-function errorOf(fn: () => unknown): FormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
 
 describe('protobuf text format parser', () => {
   it('scalars, nested messages, lists, repeated fields, comments', () => {

@@ -4,7 +4,7 @@ export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from '
 export type { Finding, ValidationReport } from './findings.js';
 export { validate, validateDocument, checkArtifactFiles, type ValidateOptions } from './validate.js';
 export { compareWithModel } from './compare.js';
-export { checkLicense, analyzeLicense, normalizeLicenseCase, suggestLicense, HUB_LICENSES, type LicenseAnalysis, type LicenseSuggestion, type HubLicense } from './license.js';
+export { checkLicense, analyzeLicense, normalizeLicenseCase, suggestLicense, mapHubLicenses, HUB_LICENSES, type LicenseAnalysis, type LicenseSuggestion, type HubLicense } from './license.js';
 export {
   prefill,
   draftManifest,
@@ -21,3 +21,18 @@ export { refreshTodo, isTodoOpen } from './todo.js';
 export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS } from './semantics.js';
+export {
+  importMetrics,
+  parseMetrics,
+  parseMetricsJson,
+  parseMetricsCsv,
+  parseModelCard,
+  detectMetricsFormat,
+  mergeMetrics,
+  MAX_METRICS,
+  MAX_METRICS_BYTES,
+  type MetricsFormat,
+  type MetricsImport,
+} from './metrics.js';
+export { diffManifests, type ManifestDiff, type Change, type Effect, type Section, type VersionBump } from './diff.js';
+export { initPackage, type InitOptions, type InitResult } from './init.js';

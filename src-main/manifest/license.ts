@@ -268,6 +268,12 @@ export interface LicenseSuggestion {
  * Returns undefined when it cannot be made valid (then `analyzeLicense` says why).
  */
 export function suggestLicense(input: string): LicenseSuggestion | undefined {
+  const mapped = mapHubLicenses(input);
+  return analyzeLicense(mapped.license).valid ? mapped : undefined;
+}
+
+/** The input with case normalized and model-hub ids replaced by their LicenseRef (valid or not). */
+export function mapHubLicenses(input: string): LicenseSuggestion {
   const words = (normalizeLicenseCase(input).match(TOKEN) ?? []).filter((t) => !/^\s+$/.test(t));
   const notes: string[] = [];
   const licenseRef: LicenseSuggestion['licenseRef'] = [];
@@ -279,8 +285,6 @@ export function suggestLicense(input: string): LicenseSuggestion | undefined {
     return h.ref;
   });
   const license = mapped.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
-  const a = analyzeLicense(license);
-  if (!a.valid) return undefined;
   if (!notes.length && license !== input.trim()) notes.push(`"${input}" recorded in canonical form as "${license}"`);
   return { license, licenseRef, notes };
 }

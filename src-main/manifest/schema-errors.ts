@@ -75,7 +75,7 @@ function patternMessage(ptr: string, value: unknown): { code: string; message: s
   if (last === 'minRuntimeVersion' || (last === 'version' && ptr.includes('/tensorrt/'))) return { code: 'INVALID_VALUE', message: `${ptr} ${v} must be a dotted version number`, hint: 'e.g. "2.14.0" or "10.3.0.30".' };
   if (/\/target\/profiles\/\d+$/.test(ptr)) return { code: 'INVALID_PROFILE_ID', message: `profile id ${v} is not a valid id`, hint: 'Profile ids are lower-case, e.g. "nvidia-jetson-orin-nx-16gb".' };
   if (last === 'layout') return { code: 'INVALID_VALUE', message: `layout ${v} must be upper-case axis letters`, hint: 'e.g. "NCHW" or "NHWC".' };
-  if (last === 'dtype') return { code: 'INVALID_VALUE', message: `dtype ${v} is not a dtype name`, hint: 'Use lower-case numpy-style names: float32, int8, uint8, float16, int64, bool, string.' };
+  if (last === 'dtype') return { code: 'INVALID_VALUE', message: `dtype ${v} is not a dtype name`, hint: 'Use lower-case numpy-style names (float32, int8, uint8, float16, int64, bool, string) or an ONNX type string like seq(tensor(float32)).' };
   return { code: 'INVALID_VALUE', message: `${ptr} ${v} has the wrong form`, hint: '' };
 }
 

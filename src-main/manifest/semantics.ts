@@ -187,7 +187,7 @@ export function semanticFindings(doc: unknown): Findings {
       f.warn(
         guessed ? 'GUESS_UNCONFIRMED' : 'TODO_OPEN',
         p,
-        guessed ? `${p.replace(/\/guessed$/, '')} contains guessed values (${arr<string>(resolvePointer(m, p)).join(', ')})` : `${p} is still to be filled in`,
+        guessed ? `${p.replace(/\/guessed$/, '')} contains guessed values (${arr<string>(resolvePointer(m, p)).join(', ')})` : `Still to fill in: ${p.slice(1).replace(/\//g, '.')}`,
         guessed ? 'Check the guessed fields, then empty "guessed".' : 'Fill it in; it is listed in "todo" by prefill.',
       );
     }

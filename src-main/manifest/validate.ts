@@ -2,7 +2,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { isFleetpackError, throwIfAborted } from '../errors.js';
 import { inspect, type ModelInfo } from '../formats/index.js';
-import { digestFile, RESERVED_FILES } from '../package/index.js';
+import { digestFile, MANIFEST_FILE, RESERVED_FILES } from '../package/index.js';
 import { compareWithModel } from './compare.js';
 import { Findings, type ValidationReport } from './findings.js';
 import { schemaFindings } from './schema-errors.js';
@@ -12,6 +12,8 @@ import type { Manifest } from './types.js';
 export interface ValidateOptions {
   /** The package folder: check the artifact files (exist, size, sha256) and read the model header. */
   dir?: string;
+  /** Warn about files in `dir` the manifest does not list (default true; off for a loose manifest file). */
+  checkUnlisted?: boolean;
   /** The model's header, if the caller already has it (skips inspecting the file). */
   model?: ModelInfo;
   signal?: AbortSignal;
@@ -38,7 +40,10 @@ async function walk(dir: string, signal: AbortSignal | undefined): Promise<strin
     const d = queue.shift()!;
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       const p = join(d, e.name);
-      if (e.isDirectory()) queue.push(p);
+      // A sub-folder with its own manifest is another package, not part of this one.
+      if (e.isDirectory()) {
+        if (!(await lstat(join(p, MANIFEST_FILE)).catch(() => undefined))) queue.push(p);
+      }
       else out.push(relative(dir, p).split(sep).join('/'));
     }
   }
@@ -46,7 +51,7 @@ async function walk(dir: string, signal: AbortSignal | undefined): Promise<strin
 }
 
 /** Checks the files listed in the manifest against the package folder. */
-export async function checkArtifactFiles(manifest: Manifest, dir: string, signal?: AbortSignal): Promise<Findings> {
+export async function checkArtifactFiles(manifest: Manifest, dir: string, signal?: AbortSignal, checkUnlisted = true): Promise<Findings> {
   const f = new Findings();
   const root = resolve(dir);
   const files = isObj(manifest.artifact) && Array.isArray(manifest.artifact.files) ? manifest.artifact.files.filter(isObj) : [];
@@ -87,7 +92,7 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, signal
       f.error('SBOM_DIGEST_MISMATCH', '/sbom/sha256', `SBOM ${sbom.file} does not match its recorded digest`, 'The SBOM changed after it was attached: attach it again.');
     }
   }
-  for (const p of await walk(root, signal)) {
+  for (const p of checkUnlisted ? await walk(root, signal) : []) {
     if (listed.has(p) || RESERVED_FILES.includes(p) || p.split('/').some((s) => s.startsWith('.'))) continue;
     f.warn('UNLISTED_FILE', '/artifact/files', `${p} is in the package folder but not in the manifest`, 'List it in artifact.files (role "companion"), or remove it: the signature covers every file.');
   }
@@ -125,7 +130,7 @@ export async function validate(doc: unknown, options: ValidateOptions = {}): Pro
   const manifest = doc as unknown as Manifest;
   let info = options.model;
   if (options.dir) {
-    f.add(await checkArtifactFiles(manifest, options.dir, options.signal));
+    f.add(await checkArtifactFiles(manifest, options.dir, options.signal, options.checkUnlisted ?? true));
     info ??= await inspectArtifact(manifest, options.dir, f, options.signal);
   }
   if (info) f.add(compareWithModel(manifest, info));

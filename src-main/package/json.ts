@@ -60,18 +60,103 @@ export function parseJson(text: string, options: JsonParseOptions = {}): unknown
   try {
     return JSON.parse(src);
   } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : src.length;
+    // V8 does not always say where (e.g. "Unexpected token"), so find the spot ourselves.
+    const { offset, reason } = syntaxError(src);
     const { line, column } = lineColumn(src, offset);
-    // V8 appends its own position text; ours replaces it.
-    const reason = msg.replace(/\s*in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'Unexpected end of input');
     throw new ManifestError('MALFORMED_JSON', `Malformed JSON at line ${line}, column ${column}: ${reason}`, {
       where: where(options.file, src, offset),
       hint: 'Fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause).',
       cause: e,
     });
   }
+}
+
+/**
+ * Where and why `text` is not JSON: a small recursive-descent checker run only after JSON.parse
+ * failed (depth is already capped, so recursion is bounded).
+ */
+function syntaxError(text: string): { offset: number; reason: string } {
+  let i = 0;
+  class Stop {
+    constructor(readonly offset: number, readonly reason: string) {}
+  }
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const got = () => (i >= text.length ? 'end of input' : `"${text[i]}"`);
+  const fail = (want: string): never => {
+    throw new Stop(i, `expected ${want}, found ${got()}`);
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) throw new Stop(i, 'control character in a string (escape it, e.g. \\n)');
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) throw new Stop(i, 'bad \\u escape');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) throw new Stop(i, 'bad escape in a string');
+      }
+      i++;
+    }
+    if (i >= text.length) throw new Stop(i, 'unterminated string');
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('a double-quoted property name');
+        string();
+        ws();
+        if (text[i] !== ':') fail('":"');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') return void i++;
+        fail('"," or "}"');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') return void i++;
+        fail('"," or "]"');
+      }
+    }
+    if (c === '"') return string();
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!lit) fail('a value');
+    i += lit![0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail('end of input');
+  } catch (e) {
+    if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
+    throw e;
+  }
+  return { offset: text.length, reason: 'invalid JSON' };
 }
 
 /** Decodes bytes as UTF-8, refusing invalid sequences instead of silently replacing them. */

@@ -97,7 +97,7 @@ describe('readManifest / writeManifest', () => {
     await writeFile(join(dir, 'fleetpack.json'), Buffer.from([0x7b, 0xff, 0x7d]));
     await expect(readManifest(dir)).rejects.toMatchObject({ code: 'NOT_UTF8' });
     await writeFile(join(dir, 'fleetpack.json'), '{"name": "x",\n"version": }');
-    await expect(readManifest(dir)).rejects.toMatchObject({ code: 'MALFORMED_JSON', where: expect.stringMatching(/fleetpack\.json:2:13$/) });
+    await expect(readManifest(dir)).rejects.toMatchObject({ code: 'MALFORMED_JSON', where: expect.stringMatching(/fleetpack\.json:2:12$/) });
   });
   it('keeps a "__proto__" key as data, not a prototype', async () => {
     await writeFile(join(dir, 'fleetpack.json'), '{"__proto__": {"polluted": true}, "name": "x"}');

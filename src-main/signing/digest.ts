@@ -1,8 +1,10 @@
 /**
  * Parallel streaming file hashing on worker threads. SHA-256 is sequential within a file, so
- * parallelism is across files (largest first); within a file a worker double-buffers: the next
- * chunk is read (libuv thread pool) while the current one is hashed. Memory is bounded by
- * 2 × chunkSize per worker, never by file size.
+ * parallelism is across files (largest first). Each worker reads its file with plain synchronous
+ * reads into one small reused buffer: measured on a cached 2 GiB file, 64 KiB sync reads cost the
+ * same CPU as `openssl dgst` (the chunk stays in L2 between the kernel copy and the hash), while
+ * MiB-sized or double-buffered async reads cost 1.5–2× more system time. Memory is bounded by
+ * one chunk per worker, never by file size; kernel readahead overlaps disk I/O on cold files.
  *
  * The worker is a small plain-JS source string (`eval: true`) using only node:fs, node:crypto and
  * node:worker_threads, so it runs the same from source (tsx, vitest), from the esbuild-bundled CLI
@@ -42,49 +44,47 @@ export interface HashOptions {
   onProgress?: ((p: HashProgress) => void) | undefined;
   /** Worker count; default min(files, os.availableParallelism()). */
   concurrency?: number;
-  /** Read size per chunk; default 4 MiB. */
+  /** Read size per chunk; default 64 KiB. */
   chunkSize?: number;
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const DEFAULT_CHUNK = 64 * 1024;
 /** Progress messages at most every this many bytes per worker. */
 const PROGRESS_STEP = 32 * 1024 * 1024;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const fsp = require('node:fs/promises');
+const fs = require('node:fs');
 const crypto = require('node:crypto');
 const chunk = workerData.chunkSize;
 const step = workerData.progressStep;
-const bufs = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
-async function hashFile(job) {
-  const fh = await fsp.open(job.path, 'r');
+const buf = Buffer.allocUnsafe(chunk);
+function hashFile(job) {
+  const fd = fs.openSync(job.path, 'r');
   try {
     const hash = crypto.createHash(job.algorithm);
-    let pos = 0, i = 0, unreported = 0;
-    let pending = fh.read(bufs[0], 0, chunk, 0);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const cur = bufs[i];
-      pos += bytesRead;
-      i ^= 1;
-      pending = fh.read(bufs[i], 0, chunk, pos);
-      hash.update(bytesRead === chunk ? cur : cur.subarray(0, bytesRead));
-      unreported += bytesRead;
+    let pos = 0, unreported = 0, n;
+    while ((n = fs.readSync(fd, buf, 0, chunk, pos)) > 0) {
+      hash.update(n === chunk ? buf : buf.subarray(0, n));
+      pos += n;
+      unreported += n;
       if (unreported >= step) { parentPort.postMessage({ id: job.id, progress: unreported }); unreported = 0; }
     }
     if (unreported > 0) parentPort.postMessage({ id: job.id, progress: unreported });
     return { digest: hash.digest('hex'), size: pos };
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
 }
 parentPort.on('message', (job) => {
-  hashFile(job).then(
-    (r) => parentPort.postMessage({ id: job.id, digest: r.digest, size: r.size }),
-    (e) => parentPort.postMessage({ id: job.id, error: { code: e && e.code, message: String(e && e.message || e) } }),
-  );
+  let r;
+  try {
+    r = hashFile(job);
+  } catch (e) {
+    parentPort.postMessage({ id: job.id, error: { code: e && e.code, message: String((e && e.message) || e) } });
+    return;
+  }
+  parentPort.postMessage({ id: job.id, digest: r.digest, size: r.size });
 });
 `;
 

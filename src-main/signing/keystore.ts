@@ -49,7 +49,8 @@ export class Keystore {
 
   constructor(opts: KeystoreOptions = {}) {
     this.service = opts.service ?? KEYCHAIN_SERVICE;
-    this.timeoutMs = opts.timeoutMs ?? 20_000;
+    // Long enough for a person to answer a desktop unlock prompt.
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
   }
 
   /** Creates a new key (P-256 unless another curve is asked for) and stores it. */

@@ -127,7 +127,7 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
   opts.onProgress?.({ phase: 'signing', bytesDone: total, bytesTotal: total, filesDone: files.length, filesTotal: files.length });
   // `files` is already in code-point order; the subject digest is computed over this order.
   const resources: Resource[] = digests.map((d) => ({ name: d.name, algorithm: 'sha256', digest: d.digest }));
-  const statement = buildStatement(basename(root), resources, {
+  const statement = buildStatement(basename(root) || 'model', resources, {
     method: 'files',
     hash_type: 'sha256',
     allow_symlinks: false,

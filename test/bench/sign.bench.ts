@@ -1,0 +1,120 @@
+/**
+ * Signing throughput: `fleetpack sign` (built CLI, keychain key; file listing, parallel hashing,
+ * ECDSA, bundle write) vs `openssl dgst -sha256` over the same files (one process, sequential),
+ * on a 2 GiB single-file model and a 4 × 512 MiB multi-file model. Runs alternate (openssl, ours)
+ * ROUNDS times; the first round is reported as "first", the fastest of the later (warm page cache)
+ * rounds as "warm", and the ratio compared is warm/warm. On a shared machine the load average is
+ * reported with the figures. Targets: ≥ 0.9× openssl on one file, ≥ 1.6× on the multi-file model
+ * with 2 cores, peak RSS < 150 MB. Run: `npm run bench -- sign` (ROUNDS=n to change from 3).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Keystore } from '../../src-main/signing/index.js';
+import { BENCH_DATA, measure, type Measured, writeReport } from './lib.js';
+
+const MiB = 1024 * 1024;
+const CLI = resolve('out/cli/fleetpack.mjs');
+const ROUNDS = Math.max(2, Number(process.env.ROUNDS ?? 3));
+
+/** Writes `size` bytes of random-ish data in 4 MiB chunks (a fresh random block, varied per chunk). */
+function ensureFile(path: string, size: number): void {
+  if (existsSync(path) && statSync(path).size === size) return;
+  const block = randomBytes(4 * MiB);
+  const fd = openSync(path, 'w');
+  try {
+    for (let off = 0, i = 0; off < size; off += block.length, i++) {
+      block.writeUInt32LE(i, (i * 4096) % (block.length - 4)); // no two chunks identical
+      writeSync(fd, block, 0, Math.min(block.length, size - off));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Case {
+  name: string;
+  dir: string;
+  files: string[];
+  bytes: number;
+  target: number;
+}
+
+function prepare(): Case[] {
+  const single = join(BENCH_DATA, 'sign-single');
+  const multi = join(BENCH_DATA, 'sign-multi');
+  mkdirSync(single, { recursive: true });
+  mkdirSync(multi, { recursive: true });
+  const singleFiles = [join(single, 'model.bin')];
+  ensureFile(singleFiles[0]!, 2048 * MiB);
+  const multiFiles = [0, 1, 2, 3].map((i) => join(multi, `model-0000${i}-of-00004.bin`));
+  for (const f of multiFiles) ensureFile(f, 512 * MiB);
+  return [
+    { name: 'single 2 GiB', dir: single, files: singleFiles, bytes: 2048 * MiB, target: 0.9 },
+    { name: 'multi 4 x 512 MiB', dir: multi, files: multiFiles, bytes: 2048 * MiB, target: 1.6 },
+  ];
+}
+
+const mbps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) {
+    const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('building the CLI failed');
+  }
+  const cases = prepare();
+  const store = new Keystore();
+  const keyName = `bench-${process.pid}`;
+  await store.create(keyName, { curve: 'P-256' });
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (const c of cases) {
+      const sigPath = join(BENCH_DATA, `${c.dir.split('/').pop()}.sig`);
+      const ours: Measured[] = [];
+      const peer: Measured[] = [];
+      const load = loadavg()[0]!;
+      for (let i = 0; i < ROUNDS; i++) {
+        peer.push(await measure('openssl', ['dgst', '-sha256', ...c.files]));
+        ours.push(await measure(process.execPath, [CLI, 'sign', c.dir, '--key', keyName, '--signature', sigPath, '--json']));
+      }
+      const doc = JSON.parse(ours.at(-1)!.stdout);
+      if (!doc.ok || doc.files.length !== c.files.length) throw new Error(`unexpected sign output: ${ours.at(-1)!.stdout.slice(0, 500)}`);
+      // Same digests as openssl: the bench is only meaningful if both hash the same bytes.
+      for (const f of doc.files as { name: string; digest: string }[]) {
+        if (!peer.at(-1)!.stdout.includes(f.digest)) throw new Error(`digest of ${f.name} differs from openssl`);
+      }
+      const best = (runs: Measured[]) => Math.min(...runs.slice(1).map((r) => r.ms));
+      const oursWarm = best(ours);
+      const peerWarm = best(peer);
+      const ratio = peerWarm / oursWarm;
+      const peakMB = Math.max(...ours.map((r) => r.peakMB));
+      const row = {
+        case: c.name,
+        bytes: c.bytes,
+        cores: availableParallelism(),
+        loadAverage: Number(load.toFixed(1)),
+        rounds: ROUNDS,
+        openssl: { firstMs: Math.round(peer[0]!.ms), warmMs: Math.round(peerWarm), warmMBps: Math.round(mbps(c.bytes, peerWarm)), allMs: peer.map((r) => Math.round(r.ms)) },
+        fleetpack: { firstMs: Math.round(ours[0]!.ms), warmMs: Math.round(oursWarm), warmMBps: Math.round(mbps(c.bytes, oursWarm)), peakMB: Math.round(peakMB), allMs: ours.map((r) => Math.round(r.ms)) },
+        ratioFirst: Number((peer[0]!.ms / ours[0]!.ms).toFixed(2)),
+        ratioVsOpenssl: Number(ratio.toFixed(2)),
+        target: c.target,
+        meetsTarget: ratio >= c.target,
+        memoryTargetMB: 150,
+        meetsMemory: peakMB < 150,
+      };
+      rows.push(row);
+      console.log(
+        `${c.name}: fleetpack sign ${row.fleetpack.warmMs} ms (${row.fleetpack.warmMBps} MB/s, peak ${row.fleetpack.peakMB} MB) ` +
+          `vs openssl dgst -sha256 ${row.openssl.warmMs} ms (${row.openssl.warmMBps} MB/s) → ${row.ratioVsOpenssl}× (target ≥ ${c.target}×; first round ${row.ratioFirst}×; load average ${row.loadAverage} on ${row.cores} cores)`,
+      );
+    }
+  } finally {
+    await store.delete(keyName);
+  }
+  writeReport('sign', { peer: 'openssl dgst -sha256 (one process, files in sequence)', rows });
+}
+
+await main();

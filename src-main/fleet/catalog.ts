@@ -59,17 +59,33 @@ export interface ResolvedProfile {
 
 const SCHEMA_FILE = 'hardware-profile.schema.json';
 
-let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+let validators: { catalog: Validator; facts: Validator } | undefined;
+
+function compiled(): { catalog: Validator; facts: Validator } {
+  if (!validators) {
+    const schema = JSON.parse(readFileSync(resourcePath('schema', SCHEMA_FILE), 'utf8')) as { $id: string };
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+    const catalog = ajv.compile(schema);
+    validators = { catalog, facts: ajv.getSchema(`${schema.$id}#/$defs/facts`) as Validator };
+  }
+  return validators;
+}
+
+function messages(v: Validator): string[] {
+  return (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
 
 /** Validates a catalog document against its JSON Schema; returns the messages (empty = valid). */
 export function validateCatalogDocument(doc: unknown): string[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(resourcePath('schema', SCHEMA_FILE), 'utf8')) as object;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
-    validator = ajv.compile(schema);
-  }
-  if (validator(doc)) return [];
-  return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  const v = compiled().catalog;
+  return v(doc) ? [] : messages(v);
+}
+
+/** Validates a device facts object (same schema as catalog facts); returns the messages. */
+export function validateFacts(doc: unknown): string[] {
+  const v = compiled().facts;
+  return v(doc) ? [] : messages(v);
 }
 
 function deepFreeze<T>(v: T): T {

@@ -1,5 +1,5 @@
 /** Fleet compatibility: hardware profiles, device inventory, rules and the preview. */
-export { Catalog, defaultCatalog, loadCatalog, validateCatalogDocument, type CatalogSource, type ResolvedProfile } from './catalog.js';
+export { Catalog, defaultCatalog, loadCatalog, validateCatalogDocument, validateFacts, type CatalogSource, type ResolvedProfile } from './catalog.js';
 export {
   type Accelerator,
   type Device,
@@ -23,5 +23,5 @@ export {
 } from './inventory.js';
 export { modelNeeds, type ModelNeeds, type HardwareCompatibility } from './needs.js';
 export { ORT_TABLE, ORT_TABLE_SOURCE, ortLimits, type OrtRow } from './ort-table.js';
-export { preview, previewNeeds, type PreviewGroup, type PreviewOptions, type PreviewResult, type ReasonTotal, type VerdictCounts } from './preview.js';
+export { preview, previewNeeds, channelsOf, type PreviewGroup, type PreviewOptions, type PreviewResult, type ReasonTotal, type VerdictCounts } from './preview.js';
 export { RULES, evaluate, rulesFor, verdictOf, type Evaluation, type Reason, type Rule, type Severity, type Verdict } from './rules/index.js';

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FleetError, throwIfAborted } from '../errors.js';
-import type { Catalog } from './catalog.js';
+import { type Catalog, defaultCatalog, validateFacts } from './catalog.js';
 import { type Accelerator, type Device, type DeviceFacts, type Runtimes, acceleratorMatches, factsKey, mergeFacts, normalizeArch } from './facts.js';
 import { parseDotted } from './version.js';
 
@@ -71,6 +71,7 @@ const KEY_ALIASES: Record<string, Column> = {
   device_id: 'id',
 };
 
+/** Same list as the facts schema's cpu.abi enum. */
 const KNOWN_ARCHES = new Set(['aarch64', 'x86_64', 'armv7l', 'armv6l', 'i686', 'riscv64']);
 const ACCELERATOR_TOKENS: Record<string, Accelerator> = {
   gpu: { kind: 'gpu', vendor: 'nvidia' },
@@ -122,7 +123,6 @@ export class DeviceBuilder {
     if (this.ids.has(id)) throw new RowError(`duplicate device id "${id}" (first occurrence kept)`);
     const channel = str(c.channel, 'channel');
     const profile = str(c.profile, 'profile');
-    if (profile && !this.catalog.has(profile)) throw new RowError(`unknown hardware profile "${profile}"`);
     let explicit: Explicit | undefined;
     let key: string;
     if (cacheKey !== undefined) key = `${profile ?? ''}\u0001${cacheKey}`;
@@ -132,6 +132,8 @@ export class DeviceBuilder {
     }
     let shared = this.factsCache.get(key);
     if (!shared) {
+      // Only on a cache miss: a hit means this profile and these cells were accepted before.
+      if (profile && !this.catalog.has(profile)) throw new RowError(`unknown hardware profile "${profile}"`);
       explicit ??= explicitFacts(c);
       const base = profile ? this.catalog.resolve(profile).facts : {};
       const facts = Object.freeze(mergeWithAccelerators(base, explicit));
@@ -244,6 +246,8 @@ function explicitFacts(c: Partial<Record<Column, Cell>> & { facts?: unknown }): 
   if (dla !== undefined) out.dlaCores = dla;
   if (c.facts !== undefined) {
     if (typeof c.facts !== 'object' || c.facts === null || Array.isArray(c.facts)) throw new RowError('facts must be an object');
+    const problems = validateFacts(c.facts);
+    if (problems.length) throw new RowError(`facts${problems[0]!.replace(/^\/ /, ' ')}`);
     out.facts = mergeFacts(out.facts, c.facts);
   }
   return out;
@@ -338,7 +342,13 @@ export class CsvParser {
   }
 
   private header(t: string, n: number): void {
-    const names = splitCsvLine(t).map((h) => h.trim().toLowerCase().replace(/-/g, '_'));
+    let raw: string[];
+    try {
+      raw = splitCsvLine(t);
+    } catch (e) {
+      throw new FleetError('INVENTORY_BAD_HEADER', `The CSV header cannot be read: ${(e as Error).message}`, { where: `${this.where}:${n}`, hint: `Columns: ${CSV_COLUMNS.join(',')}` });
+    }
+    const names = raw.map((h) => h.trim().toLowerCase().replace(/-/g, '_'));
     const cols: Column[] = [];
     for (const h of names) {
       const c = (CSV_COLUMNS as readonly string[]).includes(h) ? (h as Column) : KEY_ALIASES[h];
@@ -467,7 +477,7 @@ export function detectFormat(path: string, head: string): InventoryFormat {
 }
 
 /** Parses inventory text already in memory. */
-export function parseInventory(text: string, format: InventoryFormat, catalog: Catalog, where = 'inventory'): Inventory {
+export function parseInventory(text: string, format: InventoryFormat, catalog: Catalog = defaultCatalog(), where = 'inventory'): Inventory {
   const b = new DeviceBuilder(catalog);
   if (format === 'json') parseJsonInventory(b, text, where);
   else {
@@ -491,7 +501,7 @@ export interface ImportOptions {
 }
 
 /** Imports an inventory file. CSV and NDJSON are streamed line by line. */
-export async function importInventory(path: string, catalog: Catalog, opts: ImportOptions = {}): Promise<Inventory> {
+export async function importInventory(path: string, catalog: Catalog = defaultCatalog(), opts: ImportOptions = {}): Promise<Inventory> {
   let size: number;
   try {
     const s = await stat(path);

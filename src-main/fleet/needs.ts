@@ -32,7 +32,8 @@ export interface ModelNeeds {
     /** True when built on a Jetson (integrated GPU): hardware compatibility is not supported there. */
     builtOnJetson?: boolean;
   };
-  onnx?: { irVersion: number; opsets: { domain: string; version: number }[] };
+  /** irVersion undefined when the manifest lacks framework.onnx (then it cannot be checked). */
+  onnx?: { irVersion?: number; opsets: { domain: string; version: number }[] };
   tflite?: { minRuntimeVersion?: string; customOps: string[]; edgetpu: boolean };
   requires: {
     computeCapability?: string;
@@ -110,10 +111,11 @@ export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
       ...(t.dlaCore !== undefined && dlaGen !== undefined ? { dlaGeneration: dlaGen } : {}),
       ...(gpu ? { builtOnJetson: gpu.integrated === true } : {}),
     };
-  } else if (fw.format === 'onnx' && fw.onnx) {
+  } else if (fw.format === 'onnx') {
+    const o = fw.onnx;
     needs.onnx = {
-      irVersion: fw.onnx.irVersion,
-      opsets: fw.onnx.opsets.map((o) => ({ domain: opsetDomain(o.domain), version: o.version })),
+      ...(typeof o?.irVersion === 'number' ? { irVersion: o.irVersion } : {}),
+      opsets: (Array.isArray(o?.opsets) ? o.opsets : []).map((x) => ({ domain: opsetDomain(x.domain), version: x.version })),
     };
   } else if (fw.format === 'tflite') {
     const t = fw.tflite ?? {};

@@ -79,3 +79,31 @@ export function ortLimits(version: string): OrtLimits | undefined {
 export function opsetDomain(domain: string): string {
   return domain === '' ? 'ai.onnx' : domain;
 }
+
+/**
+ * TensorRT version each ONNX Runtime release's TensorRT execution provider is built against.
+ * Source: onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html (requirements
+ * table), as copied in reference/hardware.md §3.3. These are the official packages; Jetson Zoo
+ * builds are made against the JetPack's TensorRT instead, so a mismatch is a warning, not a decline.
+ */
+export const ORT_TRT_EP_SOURCE = 'https://onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html#requirements';
+
+export const ORT_TRT_EP: readonly { ort: string[]; tensorrt: string }[] = [
+  { ort: ['1.22'], tensorrt: '10.9' },
+  { ort: ['1.21'], tensorrt: '10.8' },
+  { ort: ['1.20'], tensorrt: '10.4' },
+  { ort: ['1.19'], tensorrt: '10.2' },
+  { ort: ['1.18'], tensorrt: '10.0' },
+  { ort: ['1.15', '1.16', '1.17'], tensorrt: '8.6' },
+  { ort: ['1.14'], tensorrt: '8.5' },
+  { ort: ['1.12', '1.13'], tensorrt: '8.4' },
+  { ort: ['1.11'], tensorrt: '8.2' },
+  { ort: ['1.9', '1.10'], tensorrt: '8.0' },
+];
+
+/** The TensorRT version the official ORT package's TensorRT EP expects, if the table has the release. */
+export function ortTrtEpVersion(ortVersion: string): string | undefined {
+  const [maj, min] = ortVersion.split('.');
+  const line = `${Number(maj)}.${Number(min)}`;
+  return ORT_TRT_EP.find((r) => r.ort.includes(line))?.tensorrt;
+}

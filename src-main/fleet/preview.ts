@@ -191,3 +191,11 @@ function summarize(
     inventoryErrors: errors,
   };
 }
+
+/** Release channels in an inventory with their device counts (for a channel picker), busiest first. */
+export function channelsOf(inventory: Inventory | readonly Device[]): { channel: string | null; devices: number }[] {
+  const devices: readonly Device[] = Array.isArray(inventory) ? inventory : (inventory as Inventory).devices;
+  const counts = new Map<string | null, number>();
+  for (const d of devices) counts.set(d.channel ?? null, (counts.get(d.channel ?? null) ?? 0) + 1);
+  return [...counts].map(([channel, n]) => ({ channel, devices: n })).sort((a, b) => b.devices - a.devices);
+}

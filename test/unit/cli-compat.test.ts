@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,18 @@ describe('fleetpack compat', () => {
       expect(await run([...argv, '--json'], t.io), argv.join(' ')).toBe(2);
       expect(JSON.parse(t.out.join('')), argv.join(' ')).toMatchObject({ ok: false, error: { code } });
     }
+  });
+
+  it('warns when no device is in scope (e.g. a mistyped channel)', async () => {
+    const t = io();
+    expect(await run(['compat', 'detector-1.0.0', '--fleet', 'fleet.csv', '--channel', 'stabel'], t.io)).toBe(0);
+    expect(t.err.join('')).toMatch(/no device in scope on channel "stabel"; the inventory's channels: stable, beta/);
+  });
+
+  it('exits 1 from a real process too (CI gate)', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src-main/cli/fleetpack.ts'), 'compat', pkg, '--fleet', join(dir, 'fleet.csv'), '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, totals: { declined: 1 } });
   });
 
   it('lists the catalog profiles', async () => {

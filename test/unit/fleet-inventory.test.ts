@@ -186,3 +186,24 @@ describe('importInventory (files)', () => {
     expect(new Set(inv.devices.map((d) => d.facts)).size).toBe(1);
   });
 });
+
+describe('explicit facts objects', () => {
+  it('are checked against the facts schema; a bad one is a bad row', () => {
+    const inv = parseInventory(
+      [
+        '{"id":"a","facts":{"accelerators":5}}',
+        '{"id":"b","facts":{"memoryMiB":"lots"}}',
+        '{"id":"c","facts":{"runtimes":{"onnxruntime":{"version":"1.17.0","executionProviders":["CPUExecutionProvider"]}}}}',
+        '{"id":"d","facts":{"cpu":{"abi":"sparc"}}}',
+      ].join('\n'),
+      'ndjson',
+      catalog,
+    );
+    expect(inv.devices.map((d) => d.id)).toEqual(['c']);
+    expect(inv.errors.map((e) => [e.line, e.message])).toEqual([
+      [1, 'facts/accelerators must be array'],
+      [2, 'facts/memoryMiB must be integer'],
+      [4, 'facts/cpu/abi must be equal to one of the allowed values'],
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Device, defaultCatalog, parseInventory, preview } from '../../src-main/fleet/index.js';
+import { type Device, channelsOf, defaultCatalog, parseInventory, preview } from '../../src-main/fleet/index.js';
 import { makeManifest } from '../fixtures/fleet.js';
 
 const catalog = defaultCatalog();
@@ -57,6 +57,13 @@ describe('preview', () => {
     const old = r.groups.find((g) => g.profile === 'nvidia-jetson-xavier-nx-8gb-jp5.0.2')!;
     expect(old.reasons.map((x) => x.code)).toEqual(['TRT_VERSION_MISMATCH']);
     expect(old.reasons[0]!.message).toContain('8.4.1.5');
+  });
+
+  it('lists the channels of an inventory', () => {
+    expect(channelsOf(inv)).toEqual([
+      { channel: 'stable', devices: 16 },
+      { channel: 'beta', devices: 2 },
+    ]);
   });
 
   it('limits the scope to a channel', () => {

@@ -69,6 +69,7 @@ const CASES: Record<string, Case[]> = {
     { name: 'IR 10 on ORT 1.23: newer than the table, within its last row', manifest: onnxModel(10, 21), facts: ortDevice('1.23.0') },
     { name: 'ORT not installed', manifest: onnxModel(8, 13), facts: ortDevice(null), code: 'ORT_MISSING', severity: 'declined' },
     { name: 'ORT unknown', manifest: onnxModel(8, 13), facts: ortDevice(undefined), code: 'ORT_UNKNOWN', severity: 'warning' },
+    { name: 'IR version not in the manifest', manifest: makeManifest({ format: 'onnx' }), facts: ortDevice('1.17.0'), code: 'ONNX_IR_UNKNOWN', severity: 'warning' },
     { name: 'ORT 0.5 not in the table', manifest: onnxModel(8, 13), facts: ortDevice('0.5.0'), code: 'ORT_VERSION_UNKNOWN_TO_TABLE', severity: 'warning' },
   ],
   'onnx-opset': [
@@ -89,6 +90,34 @@ const CASES: Record<string, Case[]> = {
     { name: 'TensorRT EP missing', manifest: onnxModel(8, 17, { target: { requirements: { executionProviders: ['TensorrtExecutionProvider'] } } }), facts: ortDevice('1.17.0', ['CPUExecutionProvider']), code: 'EP_MISSING', severity: 'declined' },
     { name: 'EP list unknown', manifest: onnxModel(8, 17, { target: { requirements: { executionProviders: ['CUDAExecutionProvider'] } } }), facts: ortDevice('1.17.0'), code: 'EP_LIST_UNKNOWN', severity: 'warning' },
     { name: 'CPU EP needs no listing', manifest: onnxModel(8, 17, { target: { requirements: { executionProviders: ['CPUExecutionProvider'] } } }), facts: ortDevice('1.17.0') },
+  ],
+  'ort-trt-ep-deps': [
+    {
+      name: 'ORT 1.18 TensorRT EP with TensorRT 10.3 (JetPack 6.2)',
+      manifest: onnxModel(9, 17, { target: { requirements: { executionProviders: ['TensorrtExecutionProvider'] } } }),
+      facts: withRuntimes(profile('nvidia-jetson-orin-nx-16gb-jp6.2'), { onnxruntime: { version: '1.18.1', executionProviders: ['TensorrtExecutionProvider'] } }),
+    },
+    {
+      name: 'ORT 1.18 TensorRT EP with TensorRT 8.5 (JetPack 5.1)',
+      manifest: onnxModel(9, 17, { target: { requirements: { executionProviders: ['TensorrtExecutionProvider'] } } }),
+      facts: withRuntimes(profile('nvidia-jetson-orin-nx-16gb-jp5.1.2'), { onnxruntime: { version: '1.18.1', executionProviders: ['TensorrtExecutionProvider'] } }),
+      code: 'ORT_TRT_EP_MAJOR',
+      severity: 'warning',
+    },
+    {
+      name: 'TensorRT EP required, TensorRT not installed',
+      manifest: onnxModel(9, 17, { target: { requirements: { executionProviders: ['TensorrtExecutionProvider'] } } }),
+      facts: withRuntimes(profile('x86-64-server-t4'), { tensorrt: null, onnxruntime: { version: '1.18.1', executionProviders: ['TensorrtExecutionProvider'] } }),
+      code: 'ORT_TRT_EP_NO_TRT',
+      severity: 'declined',
+    },
+    {
+      name: 'TensorRT EP required, TensorRT unknown',
+      manifest: onnxModel(9, 17, { target: { requirements: { executionProviders: ['TensorrtExecutionProvider'] } } }),
+      facts: withRuntimes(profile('x86-64-server-t4'), { onnxruntime: { version: '1.18.1', executionProviders: ['TensorrtExecutionProvider'] } }),
+      code: 'ORT_TRT_EP_TRT_UNKNOWN',
+      severity: 'warning',
+    },
   ],
   'tflite-runtime': [
     { name: 'min 2.9.0 on 2.16.1', manifest: tflite({ minRuntimeVersion: '2.9.0' }), facts: tfliteDevice({ version: '2.16.1' }) },

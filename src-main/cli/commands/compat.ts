@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ManifestError, UsageError } from '../../errors.js';
-import { defaultCatalog, importInventory, preview, type InventoryFormat, type PreviewResult } from '../../fleet/index.js';
+import { channelsOf, defaultCatalog, importInventory, preview, type InventoryFormat, type PreviewResult } from '../../fleet/index.js';
 import { validateDocument } from '../../manifest/index.js';
 import { readManifest } from '../../package/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
@@ -61,6 +61,10 @@ export const compatCommand: Command = {
     const inventoryPath = resolve(io.cwd, values.fleet);
     const inventory = await importInventory(inventoryPath, catalog, { ...(format ? { format } : {}), ...(io.signal ? { signal: io.signal } : {}) });
     const result = preview(manifest, inventory, { catalog, sample, ...(values.channel !== undefined ? { channel: values.channel } : {}) });
+    if (result.scope.devices === 0) {
+      const known = channelsOf(inventory).map((c) => c.channel ?? '(none)').join(', ') || 'none';
+      io.stderr(`warning: no device in scope${values.channel !== undefined ? ` on channel "${values.channel}"` : ''}; the inventory's channels: ${known}\n`);
+    }
     if (values.json) printJson(io, result);
     else render(io, result, values.fleet);
     return result.ok ? EXIT_OK : EXIT_INVALID;

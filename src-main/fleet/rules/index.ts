@@ -2,7 +2,7 @@
 import type { DeviceFacts } from '../facts.js';
 import type { ModelNeeds } from '../needs.js';
 import { accelerators, computeCapability, cpuArch, memory, runtimeVersions } from './device.js';
-import { onnxIr, onnxOpset, ortProviders } from './onnx.js';
+import { onnxIr, onnxOpset, ortProviders, ortTrtEpDeps } from './onnx.js';
 import { type Reason, type Rule, type Verdict, verdictOf } from './rule.js';
 import { trtDla, trtGpu, trtVersion } from './tensorrt.js';
 import { tfliteCustomOps, tfliteDelegates, tfliteEdgeTpu, tfliteRuntime } from './tflite.js';
@@ -16,6 +16,7 @@ export const RULES: readonly Rule[] = [
   onnxIr,
   onnxOpset,
   ortProviders,
+  ortTrtEpDeps,
   tfliteRuntime,
   tfliteEdgeTpu,
   tfliteCustomOps,

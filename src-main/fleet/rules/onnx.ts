@@ -3,7 +3,8 @@
  * and every opset must be within what the ORT release loads (ort-table.ts, with its source), and
  * any execution provider the model requires must be present in that ORT build.
  */
-import { ORT_MIN_OPSET, ORT_TABLE, type OrtRow, ortLimits } from '../ort-table.js';
+import { ORT_MIN_OPSET, ORT_TABLE, type OrtRow, ortLimits, ortTrtEpVersion } from '../ort-table.js';
+import { major } from '../version.js';
 import type { DeviceFacts } from '../facts.js';
 import { type Emit, defineRule } from './rule.js';
 
@@ -51,6 +52,11 @@ export const onnxIr = defineRule({
       sentence: (p) => `The model is ONNX IR version ${p.model}; ONNX Runtime ${p.device} loads IR ≤ ${p.max} ("Unsupported model IR version").`,
       fix: (p) => `Upgrade ONNX Runtime to ${p.needed} or newer, or re-export the model with IR ≤ ${p.max}.`,
     },
+    ONNX_IR_UNKNOWN: {
+      severity: 'warning',
+      sentence: () => "Cannot tell the model's ONNX IR version: the manifest has no framework.onnx block.",
+      fix: () => 'Re-run `fleetpack init` on the model so framework.onnx (irVersion, opsets) is filled from its header.',
+    },
     ORT_IR_BEYOND_TABLE: {
       severity: 'warning',
       sentence: (p) => `The model is IR version ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at IR ${p.max}), so cannot tell.`,
@@ -61,6 +67,7 @@ export const onnxIr = defineRule({
     const ort = ortOf(f, emit);
     if (!ort) return;
     const ir = n.onnx!.irVersion;
+    if (ir === undefined) return emit('ONNX_IR_UNKNOWN');
     if (ir <= ort.row.maxIr) return;
     const p = { model: ir, device: ort.version, max: ort.row.maxIr, needed: neededOrt((r) => r.maxIr >= ir) };
     emit(ort.match === 'newer' ? 'ORT_IR_BEYOND_TABLE' : 'ORT_IR_TOO_NEW', p);
@@ -143,5 +150,38 @@ export const ortProviders = defineRule({
       if (ort.executionProviders === undefined) emit('EP_LIST_UNKNOWN', { ep });
       else if (!ort.executionProviders.includes(ep)) emit('EP_MISSING', { ep, have: ort.executionProviders.join(', ') || 'none' });
     }
+  },
+});
+
+export const ortTrtEpDeps = defineRule({
+  id: 'ort-trt-ep-deps',
+  title: 'ONNX Runtime TensorRT EP vs the TensorRT installed on the device',
+  applies: (n) => n.requires.executionProviders.includes('TensorrtExecutionProvider'),
+  reasons: {
+    ORT_TRT_EP_MAJOR: {
+      severity: 'warning',
+      sentence: (p) => `The official ONNX Runtime ${p.ort} TensorRT EP is built for TensorRT ${p.expected}; this device has TensorRT ${p.device}. Unless this ORT build was made for it (e.g. a Jetson Zoo build), the EP fails to load and ORT silently falls back to CPU.`,
+      fix: (p) => `Install an ONNX Runtime built against TensorRT ${p.deviceMajor}.x, and record a load test of the EP in the inventory.`,
+    },
+    ORT_TRT_EP_TRT_UNKNOWN: {
+      severity: 'warning',
+      sentence: () => "The model requires the TensorRT execution provider; cannot tell the device's TensorRT version, so cannot tell whether the EP loads.",
+      fix: () => 'Report `tensorrt` for this device, or use a JetPack profile id.',
+    },
+    ORT_TRT_EP_NO_TRT: {
+      severity: 'declined',
+      sentence: () => 'The model requires the TensorRT execution provider, but TensorRT is not installed on this device.',
+      fix: () => 'Install TensorRT, or drop TensorrtExecutionProvider from the requirements (CUDA or CPU EP).',
+    },
+  },
+  check(n, f, emit) {
+    const ort = f.runtimes?.onnxruntime;
+    const trt = f.runtimes?.tensorrt;
+    if (!ort) return; // ort-execution-providers reports a missing or unknown ORT
+    if (trt === null) return emit('ORT_TRT_EP_NO_TRT');
+    if (trt === undefined) return emit('ORT_TRT_EP_TRT_UNKNOWN');
+    const expected = ortTrtEpVersion(ort.version);
+    if (expected && major(expected) !== major(trt.version))
+      emit('ORT_TRT_EP_MAJOR', { ort: ort.version, expected, device: trt.version, deviceMajor: major(trt.version) ?? trt.version });
   },
 });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { isFleetpackError } from '../../src-main/errors.js';
+import { defaultCatalog, parseInventory, type InventoryFormat } from '../../src-main/fleet/index.js';
+
+const catalog = defaultCatalog();
+
+const SEEDS: Record<InventoryFormat, string> = {
+  csv: [
+    'id,channel,profile,arch,memory_mib,accelerators,onnxruntime,execution_providers,tensorrt,tflite,delegates,libedgetpu,hailort,labels',
+    'a,stable,nvidia-jetson-orin-nx-16gb-jp6.2,,,,1.18.1,TensorrtExecutionProvider;CPUExecutionProvider,,,,,,"x, y"',
+    'b,beta,raspberrypi-4-4gb-coral-usb,armv7l,4096,edgetpu,none,,,2.16.1,xnnpack,16.0,,site=a',
+    'c,stable,,x86_64,65536,gpu,1.20.1,,10.3.0.30,,,,4.20.0,',
+  ].join('\n'),
+  ndjson: [
+    '{"id":"a","channel":"stable","profile":"raspberrypi-5-8gb-ai-kit","hailort":"4.20.0","labels":{"k":"v"}}',
+    '{"id":"b","facts":{"cpu":{"abi":"aarch64"},"runtimes":{"tflite":{"version":"2.16.1","delegates":["xnnpack"]}}}}',
+    '{"id":"c","profile":"x86-64-server-t4","tensorrt":"10.3.0.30","memoryMiB":32768}',
+  ].join('\n'),
+  json: JSON.stringify({ devices: [{ id: 'a', profile: 'coral-dev-board', libedgetpu: '14' }, { id: 'b', onnxruntime: '1.17.0', executionProviders: ['CPUExecutionProvider'] }] }, null, 2),
+};
+
+/** Deterministic PRNG (mulberry32) so a failure reproduces. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ALPHABET = ',;"{}[]:\n\r\\ 0123456789.-abcnoe';
+
+function mutate(text: string, rand: () => number): string {
+  let s = text;
+  const edits = 1 + Math.floor(rand() * 4);
+  for (let i = 0; i < edits; i++) {
+    const at = Math.floor(rand() * (s.length + 1));
+    const op = rand();
+    if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 5));
+    else if (op < 0.8) s = s.slice(0, at) + ALPHABET[Math.floor(rand() * ALPHABET.length)] + s.slice(at);
+    else s = s.slice(0, at) + s.slice(Math.floor(rand() * s.length));
+  }
+  return s;
+}
+
+describe('inventory parsers under mutation (fuzz, bounded)', () => {
+  for (const format of Object.keys(SEEDS) as InventoryFormat[]) {
+    it(`${format}: 400 mutated inputs give devices + line-numbered errors or a typed error, never a crash`, () => {
+      const rand = rng(format.length * 7919);
+      let typed = 0;
+      for (let i = 0; i < 400; i++) {
+        const input = mutate(SEEDS[format], rand);
+        try {
+          const inv = parseInventory(input, format, catalog);
+          expect(inv.rows).toBe(inv.devices.length + inv.errors.length);
+          for (const e of inv.errors) {
+            expect(e.line).toBeGreaterThanOrEqual(format === 'json' ? 0 : 1);
+            expect(e.message.length).toBeGreaterThan(3);
+          }
+          for (const d of inv.devices) expect(typeof d.id).toBe('string');
+        } catch (e) {
+          expect(isFleetpackError(e), `${String(e)}\n--- input:\n${input}`).toBe(true);
+          typed++;
+        }
+      }
+      if (format === 'csv') expect(typed).toBeLessThan(400); // most mutations keep the header
+    });
+  }
+});

@@ -4,6 +4,7 @@ import { diffCommand } from './diff.js';
 import { initCommand } from './init.js';
 import { inspectCommand } from './inspect.js';
 import { keyCommand } from './key.js';
+import { sbomCommand } from './sbom.js';
 import { signCommand } from './sign.js';
 import { studioCommand } from './studio.js';
 import { validateCommand } from './validate.js';
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   keyCommand,
   signCommand,
   verifyCommand,
+  sbomCommand,
   compatCommand,
   studioCommand,
 ];

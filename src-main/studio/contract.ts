@@ -206,20 +206,25 @@ export interface ReviewState {
 }
 
 export interface DiffChange {
-  /** e.g. 'input-changed', 'requirement-tightened', 'metric-moved', 'license-changed'. */
-  kind: string;
+  /** e.g. 'identity', 'inputs', 'requirements', 'metrics', 'license'. */
+  section: string;
+  code: string;
   pointer: string;
   message: string;
+  /** How it affects consumers and devices: breaking, tightened, loosened, improved, regressed, changed. */
+  effect: string;
   before?: unknown;
   after?: unknown;
-  /** How much a reviewer should care. */
-  impact: 'breaking' | 'notable' | 'info';
+  delta?: number;
 }
 
 export interface DiffReport {
   left: { name: string; version: string };
   right: { name: string; version: string };
+  versionBump: string;
   changes: DiffChange[];
+  /** Reviewer notes, e.g. a breaking change without a major version bump. */
+  notes: string[];
   /** Both manifests, for the side-by-side view. */
   leftManifest: Manifest;
   rightManifest: Manifest;

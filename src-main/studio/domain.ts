@@ -3,12 +3,17 @@
  * sbom, fleet) through their index.ts, translating their results into the contract's view types.
  * Nothing here decides anything the domain owns.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetpackError } from '../errors.js';
 import { defaultCatalog, importInventory, preview as fleetPreview, type Inventory as FleetInventory, type ResolvedProfile } from '../fleet/index.js';
 import { inspect as inspectModel, type ModelInfo } from '../formats/index.js';
-import { analyzeLicense, artifactSources, draftManifest, refreshTodo, suggestLicense, validate as validateManifest, type ArtifactSource, type Manifest, type ValidationReport } from '../manifest/index.js';
+import {
+  analyzeLicense, artifactSources, diffManifests, draftManifest, importMetrics, mergeMetrics, refreshTodo, suggestLicense, validate as validateManifest,
+  type ArtifactSource, type Manifest, type ValidationReport,
+} from '../manifest/index.js';
+import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
 import { SIGNATURE_FILE, readManifest, writeManifest } from '../package/index.js';
 import { Keystore, hashFiles, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
 import type {
@@ -59,6 +64,23 @@ function factsLine(p: ResolvedProfile): string {
   return parts.join(' · ');
 }
 
+function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): SbomReport {
+  return {
+    attached,
+    valid: v.valid,
+    format: v.kind.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX',
+    specVersion: v.kind.specVersion,
+    components: v.ntia.components,
+    errors: v.issues.filter((i) => i.severity === 'error').map((i) => ({ pointer: i.pointer, message: i.message })),
+    warnings: [
+      ...v.issues.filter((i) => i.severity !== 'error').map((i) => ({ pointer: i.pointer, message: i.message })),
+      ...notes.map((message) => ({ message })),
+    ],
+    ntia: { score: v.ntia.score, gaps: v.ntia.gaps.map((g) => ({ component: g.component, missing: [...g.missing] })) },
+    resignNeeded: false,
+  };
+}
+
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 
 export const domain = {
@@ -96,17 +118,23 @@ export const domain = {
     };
   },
 
-  async importMetrics(_path: string): Promise<{ metrics: Metric[]; warnings: string[] }> {
-    return notWired('Metrics import');
+  async importMetrics(path: string): Promise<{ metrics: Metric[]; warnings: string[] }> {
+    const r = await importMetrics(path);
+    const warnings: string[] = [];
+    if (r.license?.id) warnings.push(`the model card names the license "${r.license.id}"; set it in the License field`);
+    if (r.metrics.length === 0) warnings.push('no metrics found in the file');
+    return { metrics: r.metrics, warnings };
   },
+  mergeMetrics: (existing: Metric[] | undefined, incoming: Metric[]): Metric[] => mergeMetrics(existing, incoming),
 
   readManifest: (dir: string): Promise<Manifest> => readManifest(dir),
   async writeManifest(dir: string, m: Manifest): Promise<void> {
     await writeManifest(dir, m);
   },
 
-  diff(_before: Manifest, _after: Manifest): DiffChange[] {
-    return notWired('Package diff');
+  diff(before: Manifest, after: Manifest): { changes: DiffChange[]; notes: string[]; versionBump: string } {
+    const d = diffManifests(before, after);
+    return { changes: d.changes.map((c) => ({ ...c })), notes: d.notes, versionBump: d.versionBump };
   },
 
   async digest(sources: ArtifactSource[], progress: Progress, signal: AbortSignal): Promise<{ path: string; sha256: string; size: number }[]> {
@@ -144,14 +172,25 @@ export const domain = {
     }
   },
 
-  async validateSbom(_path: string): Promise<SbomReport> {
-    return notWired('SBOM validation');
+  async validateSbom(path: string): Promise<SbomReport> {
+    return sbomReport(await validateSbomFile(path), false, []);
   },
-  async attachSbom(_dir: string, _path: string): Promise<SbomReport> {
-    return notWired('Attaching an SBOM');
+  async attachSbom(dir: string, path: string): Promise<SbomReport> {
+    const r = await attachSbom(dir, path);
+    return sbomReport(r.validation, r.attached, r.warnings);
   },
-  async generateSbom(_dir: string, _signal: AbortSignal): Promise<SbomReport> {
-    return notWired('SBOM generation');
+  /** Generates the ML-BOM from the staged manifest and attaches it (validated like any other SBOM). */
+  async generateSbom(dir: string, signal: AbortSignal): Promise<SbomReport> {
+    const tmp = await mkdtemp(join(tmpdir(), 'fleetpack-sbom-'));
+    try {
+      const out = join(tmp, 'sbom.cdx.json');
+      await generateSbom(dir, { out });
+      if (signal.aborted) throw new FleetpackError('CANCELLED', 'Cancelled');
+      const r = await attachSbom(dir, out);
+      return sbomReport(r.validation, r.attached, r.warnings);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   },
 
   async catalog(): Promise<ProfileSummary[]> {

@@ -119,7 +119,7 @@ export class StudioSession {
       const held = this.files.file(a.file);
       const r = await this.d.importMetrics(held.path);
       const m = this.requireManifest();
-      this.manifest = { ...m, metrics: [...(m.metrics ?? []), ...r.metrics] };
+      this.manifest = this.d.refresh({ ...m, metrics: this.d.mergeMetrics(m.metrics, r.metrics) });
       return { ...r, manifest: await this.manifestState() };
     },
     checkLicense: async (a) => this.d.checkLicense(String(a.expression ?? '')),
@@ -151,7 +151,7 @@ export class StudioSession {
       return {
         left: { name: before.name, version: before.version },
         right: { name: after.name, version: after.version },
-        changes: this.d.diff(before, after),
+        ...this.d.diff(before, after),
         leftManifest: before,
         rightManifest: after,
       };
@@ -316,7 +316,7 @@ export class StudioSession {
     const dir = await this.stage();
     const report = await this.d.attachSbom(dir, held.path);
     if (report.attached) this.manifest = this.withDigests(await this.d.readManifest(dir));
-    return report;
+    return { ...report, resignNeeded: report.attached && this.signedFingerprint !== undefined };
   }
 
   private startGenerateSbom(): JobId {
@@ -325,7 +325,7 @@ export class StudioSession {
       const dir = await this.stage(signal);
       const report = await this.d.generateSbom(dir, signal);
       if (report.attached) this.manifest = this.withDigests(await this.d.readManifest(dir));
-      return report;
+      return { ...report, resignNeeded: report.attached && this.signedFingerprint !== undefined };
     });
   }
 

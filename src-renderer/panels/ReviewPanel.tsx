@@ -101,6 +101,14 @@ function show(v: unknown): string {
 function DiffView({ diff }: { diff: DiffReport }) {
   return (
     <Section title={`Changes from ${diff.left.name} ${diff.left.version} to ${diff.right.name} ${diff.right.version}`}>
+      <p>
+        Version change: <strong>{diff.versionBump}</strong> · {diff.changes.length} change{diff.changes.length === 1 ? '' : 's'}
+      </p>
+      {diff.notes.map((n) => (
+        <Note kind="warn" key={n}>
+          {n}
+        </Note>
+      ))}
       {diff.changes.length === 0 ? <Note kind="info">The manifests are the same.</Note> : null}
       <div className="table-wrap">
         <table className="diff" data-testid="diff-table">
@@ -113,9 +121,9 @@ function DiffView({ diff }: { diff: DiffReport }) {
           </thead>
           <tbody>
             {diff.changes.map((c, i) => (
-              <tr key={i} className={`impact-${c.impact}`}>
+              <tr key={i} className={`effect-${c.effect}`}>
                 <td>
-                  <span className={`tag tag-${c.impact}`}>{c.impact}</span> {c.message} <code className="muted">{c.pointer}</code>
+                  <span className={`tag tag-${c.effect}`}>{c.effect}</span> {c.message} <code className="muted">{c.pointer}</code>
                 </td>
                 <td className="before">{show(c.before)}</td>
                 <td className="after">{show(c.after)}</td>

@@ -4,24 +4,10 @@
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { IpcEventChannels, IpcInvokeChannels, Result } from '../studio/contract.js';
+import type { SenderCheck } from './sender.js';
 
-/** True when the frame that sent the message is our renderer's index.html (file: URL or the dev server). */
-export type SenderCheck = (url: string) => boolean;
+export { trustedRenderer, type SenderCheck } from './sender.js';
 
-export function trustedRenderer(rendererIndexUrl: string, devServerUrl?: string): SenderCheck {
-  const index = new URL(rendererIndexUrl);
-  const dev = devServerUrl ? new URL(devServerUrl) : undefined;
-  return (raw) => {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      return false;
-    }
-    if (u.protocol === 'file:') return index.protocol === 'file:' && u.pathname === index.pathname;
-    return dev !== undefined && u.origin === dev.origin;
-  };
-}
 
 export function handle<C extends keyof IpcInvokeChannels>(
   channel: C,

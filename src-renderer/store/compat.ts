@@ -27,7 +27,7 @@ export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
   async runPreview(channel) {
     const ch = channel ?? get().channel;
     set({ compatBusy: true, compatError: undefined, channel: ch });
-    await get().refreshManifest();
+    if (get().mode === 'build') await get().refreshManifest();
     const r = await getClient().call('preview', ch ? { channel: ch } : {});
     if (!r.ok) return set({ compatBusy: false, compatError: r.error });
     set({ preview: r.value, compatBusy: false });

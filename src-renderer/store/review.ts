@@ -32,7 +32,9 @@ export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
     set({ reviewBusy: true, reviewError: undefined, diffReport: undefined, mode: 'review' });
     const r = await getClient().call('openPackage', { folder: folder.handle });
     if (!r.ok) return set({ reviewBusy: false, reviewError: r.error, review: undefined });
-    set({ review: r.value, reviewBusy: false });
+    set({ review: r.value, reviewBusy: false, preview: undefined });
+    // The compatibility shown in review is the reviewed package's, against the loaded inventory.
+    if (get().inventory) await get().runPreview();
   },
   async diffAgainst(files) {
     set({ reviewBusy: true, reviewError: undefined });

@@ -30,6 +30,7 @@ export interface Fixtures {
   notAModel: string;
   inventory: string;
   metrics: string;
+  badSbom: string;
 }
 
 export function writeFixtures(): Fixtures {
@@ -39,11 +40,25 @@ export function writeFixtures(): Fixtures {
     notAModel: join(FIXTURES, 'holiday-notes.onnx'),
     inventory: join(FIXTURES, 'fleet.csv'),
     metrics: join(FIXTURES, 'metrics.csv'),
+    badSbom: join(FIXTURES, 'broken.cdx.json'),
   };
   writeFileSync(f.model, onnxModelBytes());
   writeFileSync(f.notAModel, 'These are my holiday notes, not a neural network.\n'.repeat(40));
   writeFileSync(f.metrics, 'name,value,unit,dataset,split\ntop1_accuracy,0.761,,imagenet-1k,validation\nlatency_p50,12.5,ms,imagenet-1k,validation\n');
   writeFileSync(f.inventory, inventoryCsv());
+  // CycloneDX that breaks the schema twice and repeats a bom-ref.
+  writeFileSync(
+    f.badSbom,
+    JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      version: 1,
+      components: [
+        { type: 'no-such-type', name: 'a', 'bom-ref': 'dup' },
+        { type: 'library', 'bom-ref': 'dup' },
+      ],
+    }),
+  );
   return f;
 }
 

@@ -60,10 +60,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const session = opts.session ?? (await StudioSession.create());
   let port = 0;
   const sse = new Set<ServerResponse>();
-  const stopEvents = session.jobs.onEvent((e) => {
-    const line = `data: ${JSON.stringify(e)}\n\n`;
-    for (const res of sse) res.write(line);
-  });
+  const broadcast = (text: string) => {
+    for (const res of sse) res.write(text);
+  };
+  const stopJobs = session.jobs.onEvent((e) => broadcast(`data: ${JSON.stringify(e)}\n\n`));
+  // Bytes an inspection is waiting for: the page answers with an upload-chunk of that range.
+  const stopRanges = session.files.onRangeRequest((r) => broadcast(`event: range\ndata: ${JSON.stringify(r)}\n\n`));
+  const stopEvents = () => {
+    stopJobs();
+    stopRanges();
+  };
 
   const server = createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -98,6 +104,21 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         res.setHeader('Connection', 'close');
         return sendJson(res, 413, result);
       }
+      return sendJson(res, 200, result);
+    }
+    if (path === '/api/upload-start' && req.method === 'POST') {
+      req.resume();
+      const result = await session.wrap(() =>
+        session.files.startArriving(url.searchParams.get('name') ?? '', Number(url.searchParams.get('size') ?? NaN), session.maxUploadBytes),
+      );
+      return sendJson(res, !result.ok && result.error.code === 'UPLOAD_TOO_LARGE' ? 413 : 200, result);
+    }
+    if (path === '/api/upload-ranges' && req.method === 'PUT') {
+      const result = await session.wrap(() => session.files.writeRanges(url.searchParams.get('file'), url.searchParams.get('ranges') ?? '', req));
+      return sendJson(res, 200, result);
+    }
+    if (path === '/api/upload-chunk' && req.method === 'PUT') {
+      const result = await session.wrap(() => session.files.writeChunk(url.searchParams.get('file'), Number(url.searchParams.get('offset') ?? NaN), req));
       return sendJson(res, 200, result);
     }
     if (path === '/api/folder' && req.method === 'POST') {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetpackError } from '../errors.js';
 import { defaultCatalog, importInventory, preview as fleetPreview, type Inventory as FleetInventory, type ResolvedProfile } from '../fleet/index.js';
-import { inspect as inspectModel, type ModelInfo } from '../formats/index.js';
+import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
+import type { FileHandle } from 'node:fs/promises';
 import {
   analyzeLicense, artifactSources, diffManifests, draftManifest, importMetrics, mergeMetrics, refreshTodo, suggestLicense, validate as validateManifest,
   type ArtifactSource, type Manifest, type ValidationReport,
@@ -25,6 +26,11 @@ import type { Progress } from './jobs.js';
 export interface Inventory {
   summary: Omit<InventorySummary, 'handle' | 'name'>;
   data: FleetInventory;
+}
+
+/** What inspect needs of a file still arriving (arriving.ts). */
+export interface Arriving {
+  ensure(offset: number, length: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface Draft {
@@ -84,8 +90,26 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 
 export const domain = {
-  inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal }): Promise<ModelInfo> {
-    return inspectModel(path, opts);
+  async inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving }): Promise<ModelInfo> {
+    const { arriving, ...options } = opts;
+    if (!arriving) return inspectModel(path, options);
+    // The file is still arriving from the browser: the same detect + read as inspect(), over a
+    // ModelFile whose reads first wait for their bytes (ModelFile has no public hook for this).
+    const file = await ModelFile.open(path);
+    const inner = (file as unknown as { handle: FileHandle }).handle;
+    (file as unknown as { handle: Pick<FileHandle, 'read' | 'close'> }).handle = {
+      read: (async (buf: Buffer, off: number, len: number, pos: number) => {
+        await arriving.ensure(pos, len, opts.signal);
+        return inner.read(buf, off, len, pos);
+      }) as FileHandle['read'],
+      close: () => inner.close(),
+    };
+    try {
+      const reader = await detect(file);
+      return await reader.read(file, options);
+    } finally {
+      await file.close();
+    }
   },
 
   /** A draft without hashing (the digest runs as a job): sizes now, sha256 filled in when known. */

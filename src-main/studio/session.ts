@@ -17,6 +17,7 @@ import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
 import { DEFAULT_MAX_UPLOAD, FileTable, type Held } from './files.js';
 import { JobRunner } from './jobs.js';
+import type { ArrivingFile } from './arriving.js';
 
 const SIGNATURE_FILE = 'model.sig';
 const MANIFEST_FILE = 'fleetpack.json';
@@ -171,7 +172,7 @@ export class StudioSession {
 
   private async openModel(handle: Handle): Promise<OpenModelResult> {
     const held = this.files.file(handle);
-    const info = await this.d.inspect(held.path, {});
+    const info = await this.d.inspect(held.path, held.arriving ? { arriving: held.arriving } : {});
     if (this.digestJob) this.jobs.cancel(this.digestJob);
     await rm(this.stageDir, { recursive: true, force: true });
     this.model = { held, ref: { handle, name: held.name, size: held.size }, info };
@@ -224,7 +225,9 @@ export class StudioSession {
   private startDigest(): JobId {
     const cur = this.requireModel();
     const sources = this.sources;
+    const arriving = cur.held.arriving;
     return this.jobs.start('digest', async (signal, progress) => {
+      if (arriving) await waitForArrival(arriving, progress, signal);
       const files = await this.d.digest(sources, progress, signal);
       if (this.model !== cur || this.sources !== sources) return { files: [] };
       for (const f of files) this.digests.set(f.path, { sha256: f.sha256, size: f.size });
@@ -415,6 +418,19 @@ export class StudioSession {
   private requireManifest(): Manifest {
     if (!this.manifest) throw badRequest('No model is open', 'Drop a model file or choose Open… first.');
     return this.manifest;
+  }
+}
+
+/** Reports the browser upload as the first phase of the digest job, until every byte is here. */
+async function waitForArrival(a: ArrivingFile, progress: (done: number, total: number, phase?: string) => void, signal: AbortSignal): Promise<void> {
+  const tick = setInterval(() => progress(a.received, a.size, 'receiving'), 100);
+  try {
+    await Promise.race([
+      a.done,
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new UsageError('CANCELLED', 'Cancelled')), { once: true })),
+    ]);
+  } finally {
+    clearInterval(tick);
   }
 }
 

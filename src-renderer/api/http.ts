@@ -3,6 +3,11 @@ import type { FileRef, FolderRef, JobEvent, Result } from '../../src-main/studio
 import type { StudioClient } from './client';
 
 const TOKEN_KEY = 'fleetpack-token';
+/** Files from this size on are sent in the background while the host already reads them. */
+const ARRIVING_MIN = 8 * 1024 * 1024;
+/** Background chunk size (a multiple of the host's 64 KiB block) and parallel senders. */
+const CHUNK = 8 * 1024 * 1024;
+const WORKERS = 2;
 
 /** The token arrives in the URL once; keep it for reloads and take it out of the address bar. */
 function takeToken(): string {
@@ -28,6 +33,12 @@ export function createHttpClient(): StudioClient {
   const jobListeners = new Set<(e: JobEvent) => void>();
   let source: EventSource | undefined;
 
+  /** Files still being sent in the background, by handle, to answer the host's range requests. */
+  const arriving = new Map<string, File>();
+  /** Range answers in flight: background chunks wait for them, so the header read is never queued. */
+  let urgent = 0;
+  const resume: (() => void)[] = [];
+
   function ensureEvents(): void {
     if (source) return;
     source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
@@ -35,6 +46,59 @@ export function createHttpClient(): StudioClient {
       const e = JSON.parse(m.data as string) as JobEvent;
       for (const l of jobListeners) l(e);
     };
+    // The host is reading bytes that have not arrived yet (e.g. a model header): send them now.
+    source.addEventListener('range', (m) => {
+      const r = JSON.parse((m as MessageEvent).data as string) as { upload: string; ranges: { offset: number; length: number }[] };
+      const file = arriving.get(r.upload);
+      if (!file) return;
+      urgent++;
+      const body = new Blob(r.ranges.map((x) => file.slice(x.offset, x.offset + x.length)));
+      const spec = r.ranges.map((x) => `${x.offset}:${x.length}`).join(',');
+      void fetch(`/api/upload-ranges?file=${encodeURIComponent(r.upload)}&ranges=${spec}`, {
+        method: 'PUT',
+        headers: { ...auth, 'Content-Type': 'application/octet-stream' },
+        body,
+      })
+        .catch(() => undefined)
+        .finally(() => {
+          urgent--;
+          if (urgent === 0) for (const w of resume.splice(0)) w();
+        });
+    });
+  }
+
+  function putChunk(handle: string, offset: number, body: Blob): Promise<Response> {
+    return fetch(`/api/upload-chunk?file=${encodeURIComponent(handle)}&offset=${offset}`, {
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/octet-stream' },
+      body,
+    });
+  }
+
+  /**
+   * Big files: the host creates the file at its full size and reads what it needs as soon as it
+   * needs it (range requests), while the rest follows in order in the background. The drop is
+   * answered in the time of a header read, not of a multi-GB upload.
+   */
+  async function sendArriving(file: File): Promise<Result<FileRef>> {
+    ensureEvents();
+    const started = await post<FileRef & { upload: string }>(`/api/upload-start?name=${encodeURIComponent(file.name)}&size=${file.size}`);
+    if (!started.ok) return started;
+    const handle = started.value.handle;
+    arriving.set(handle, file);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < file.size) {
+        while (urgent > 0) await new Promise<void>((r) => resume.push(r));
+        const offset = next;
+        next += CHUNK;
+        const res = await putChunk(handle, offset, file.slice(offset, offset + CHUNK)).catch(() => undefined);
+        if (!res?.ok) next = Math.min(next, offset); // retried by the next loop turn
+      }
+    };
+    void Promise.all(Array.from({ length: WORKERS }, worker)).finally(() => arriving.delete(handle));
+    const { upload: _u, ...ref } = started.value;
+    return { ok: true, value: ref };
   }
 
   async function post<T>(path: string, body?: unknown): Promise<Result<T>> {
@@ -74,7 +138,7 @@ export function createHttpClient(): StudioClient {
   return {
     kind: 'web',
     call: (op, args) => post(`/api/op/${op}`, args),
-    sendFile: (file, onProgress) => upload(file, { name: file.name }, onProgress),
+    sendFile: (file, onProgress) => (file.size >= ARRIVING_MIN ? sendArriving(file) : upload(file, { name: file.name }, onProgress)),
     async sendFolder(files, onProgress) {
       const first = files[0];
       const root = first?.webkitRelativePath.split('/')[0] || 'package';

@@ -48,7 +48,7 @@ export function Bar({ done, total, label }: { done: number; total: number; label
 export function JobBar({ jobId, label }: { jobId: string | undefined; label: string }) {
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined));
   if (!job || job.state !== 'running') return null;
-  return <Bar done={job.done} total={job.total} label={label} />;
+  return <Bar done={job.done} total={job.total} label={job.phase === 'receiving' ? 'Receiving the file' : label} />;
 }
 
 /** A keyboard-reachable button that opens a file (or folder) picker. */

@@ -8,6 +8,7 @@ export interface JobView {
   state: JobStatus['state'];
   done: number;
   total: number;
+  phase?: string;
   result?: unknown;
   error?: StudioError;
 }
@@ -25,7 +26,7 @@ function apply(e: JobEvent): void {
   useJobs.setState((s) => {
     const prev = s.jobs[e.jobId] ?? { kind: e.kind, state: 'running' as const, done: 0, total: 0 };
     let next: JobView = prev;
-    if (e.type === 'progress') next = { ...prev, done: e.done, total: e.total };
+    if (e.type === 'progress') next = { ...prev, done: e.done, total: e.total, ...(e.phase ? { phase: e.phase } : {}) };
     else if (e.type === 'done') next = { ...prev, state: 'done', result: e.result, done: prev.total || 1, total: prev.total || 1 };
     else if (e.type === 'failed') next = { ...prev, state: 'failed', error: e.error };
     else next = { ...prev, state: 'cancelled' };

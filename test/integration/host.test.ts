@@ -2,7 +2,7 @@
  * The browser host's guards, over real HTTP on loopback: the token (401 absent / 403 wrong),
  * a foreign Origin, a foreign Host (DNS rebinding), the security headers, and a streamed upload.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,5 +123,22 @@ describe('studio --web host', () => {
     });
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body).error.code).toBe('UPLOAD_TOO_LARGE');
+  });
+
+  it('takes a big file in chunks while it arrives: pre-sized, bounded, checked offsets', async () => {
+    const auth = { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' };
+    expect((await call('/api/upload-start?name=huge.onnx&size=999999', { method: 'POST', headers: auth })).status).toBe(413);
+    const start = JSON.parse((await call('/api/upload-start?name=m.onnx&size=1000', { method: 'POST', headers: auth })).body);
+    expect(start).toMatchObject({ ok: true, value: { name: 'm.onnx', size: 1000 } });
+    const handle = start.value.handle as string;
+    const bad = JSON.parse((await call(`/api/upload-chunk?file=${handle}&offset=7`, { method: 'PUT', headers: auth, body: Buffer.alloc(10) })).body);
+    expect(bad.error.code).toBe('BAD_OFFSET');
+    const badRanges = JSON.parse((await call(`/api/upload-ranges?file=${handle}&ranges=0:5000`, { method: 'PUT', headers: auth, body: Buffer.alloc(10) })).body);
+    expect(badRanges.error.code).toBe('BAD_RANGES');
+    const tooLong = JSON.parse((await call(`/api/upload-chunk?file=${handle}&offset=0`, { method: 'PUT', headers: auth, body: Buffer.alloc(1001) })).body);
+    expect(tooLong.ok).toBe(false);
+    const ok = JSON.parse((await call(`/api/upload-ranges?file=${handle}&ranges=0:1000`, { method: 'PUT', headers: auth, body: Buffer.alloc(1000, 9) })).body);
+    expect(ok).toEqual({ ok: true, value: { received: 1000, complete: true } });
+    expect(readFileSync(host.session.files.file(handle).path)).toEqual(Buffer.alloc(1000, 9));
   });
 });

@@ -20,10 +20,16 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
     const r = await getClient().call('openModel', { file: handle });
     if (!r.ok) return set({ modelBusy: false, modelError: r.error });
     get().acceptManifest(r.value.manifest);
-    set({ model: r.value.model, modelBusy: false, digestJob: r.value.digestJob, digestState: 'running' });
+    set({ model: r.value.model, modelBusy: false });
     get().resetAfterModel();
-    const end = await awaitJob(r.value.digestJob, 'digest');
-    if (get().digestJob !== r.value.digestJob) return;
+    await trackDigest(r.value.digestJob);
+  }
+
+  /** Follows the background digest; the manifest is refreshed (digests filled in) when it ends. */
+  async function trackDigest(jobId: string): Promise<void> {
+    set({ digestJob: jobId, digestState: 'running' });
+    const end = await awaitJob(jobId, 'digest');
+    if (get().digestJob !== jobId) return;
     set({ digestState: end.state });
     if (end.state === 'done') await get().refreshManifest();
   }
@@ -54,6 +60,7 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
       if (!r.ok) return set({ modelBusy: false, modelError: r.error });
       get().acceptManifest(r.value.manifest);
       set({ model: r.value.model, modelBusy: false });
+      await trackDigest(r.value.digestJob);
     },
   };
 };

@@ -67,10 +67,13 @@ test('complete the manifest: every problem linked to its field until none is lef
   await page.getByLabel(/^Std/).fill('0.229, 0.224, 0.225');
   await page.getByLabel(/^Std/).blur();
   await page.getByRole('button', { name: 'Confirm guessed values' }).click();
+  await page.getByTestId('metrics-input').setInputFiles(fx.metrics);
+  await expect(page.getByText('Imported 2 metrics from metrics.csv')).toBeVisible();
+  await expect(page.getByLabel('Metric of metric 2')).toHaveValue('latency_p50');
   await page.getByRole('button', { name: 'Add metric' }).click();
-  await page.getByLabel('Metric of metric 1').fill('top1_accuracy');
-  await page.getByLabel('Value of metric 1').fill('0.761');
-  await page.getByLabel('Dataset of metric 1').fill('imagenet-1k');
+  await page.getByLabel('Metric of metric 3').fill('mAP50');
+  await page.getByLabel('Value of metric 3').fill('0.52');
+  await page.getByLabel('Dataset of metric 3').fill('coco-val2017');
   await page.getByLabel('Filter profiles').fill('x86-64-server');
   await page.getByRole('checkbox', { name: /x86-64-server\b(?!-)/ }).first().check();
   await expect(page.getByText('The manifest is complete and valid.')).toBeVisible();

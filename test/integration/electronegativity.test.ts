@@ -41,12 +41,29 @@ function scan(input: string): Promise<Finding[]> {
   });
 }
 
+function ensureBuilt(): void {
+  if (!existsSync('out/main/index.js') || !existsSync('out/preload/index.cjs')) {
+    const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'ignore', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+    expect(b.status).toBe(0);
+  }
+}
+
+describe('the built Electron shell', () => {
+  it('main (ESM) and the sandboxed preload (CommonJS) are valid modules, and main loads that preload', () => {
+    ensureBuilt();
+    for (const f of ['out/main/index.js', 'out/preload/index.cjs']) {
+      const r = spawnSync(process.execPath, ['--check', f], { encoding: 'utf8' });
+      expect(r.stderr, f).toBe('');
+      expect(r.status, f).toBe(0);
+    }
+    expect(readFileSync('out/main/index.js', 'utf8')).toContain('../preload/index.cjs');
+    expect(readFileSync('out/preload/index.cjs', 'utf8')).toMatch(/require\("electron"\)/);
+  });
+});
+
 describe('Electronegativity', () => {
   it('finds no HIGH issue in the Electron shell (sources and build)', async () => {
-    if (!existsSync('out/main/index.js') || !existsSync('out/preload/index.cjs')) {
-      const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'ignore', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
-      expect(b.status).toBe(0);
-    }
+    ensureBuilt();
     const unsafe = mkdtempSync(join(tmpdir(), 'eneg-unsafe-'));
     writeFileSync(
       join(unsafe, 'main.js'),

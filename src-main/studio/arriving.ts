@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { UsageError } from '../errors.js';
 
 /** Unit of presence tracking and of on-demand requests. */
-export const BLOCK = 64 * 1024;
+export const BLOCK = 16 * 1024;
 /** A reader waiting this long without any byte arriving gives up with a clear error. */
 const STALL_MS = 30_000;
 /** A block asked for recently is not asked for again before this. */
@@ -21,7 +21,7 @@ export interface RangeRequest {
 }
 
 /** Strided read-ahead: after two misses `stride` blocks apart, also ask for this many more at that stride. */
-const READ_AHEAD = 24;
+const READ_AHEAD = 64;
 /** Bytes of guesses per request at most (keeps a request small next to the background upload). */
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 

@@ -146,7 +146,7 @@ export class FileTable {
   }
 
   /**
-   * Writes the answer to a range request: `ranges` (each inside the file, 64 KiB aligned) whose
+   * Writes the answer to a range request: `ranges` (each inside the file, 16 KiB aligned) whose
    * bytes come one after the other in `body`, at most MAX_RANGES_BYTES in all.
    */
   async writeRanges(handle: unknown, spec: string, body: Readable): Promise<{ received: number; complete: boolean }> {
@@ -157,7 +157,7 @@ export class FileTable {
     const valid = ranges.every(([o, l]) => Number.isSafeInteger(o) && Number.isSafeInteger(l) && o >= 0 && l > 0 && o % BLOCK === 0 && o + l <= held.size);
     if (!valid || total > MAX_RANGES_BYTES) {
       body.resume();
-      throw new UsageError('BAD_RANGES', 'Invalid ranges for this file', { hint: 'Ranges are OFFSET:LENGTH inside the file, 64 KiB aligned.' });
+      throw new UsageError('BAD_RANGES', 'Invalid ranges for this file', { hint: 'Ranges are OFFSET:LENGTH inside the file, 16 KiB aligned.' });
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -193,7 +193,7 @@ export class FileTable {
     }
     if (!Number.isSafeInteger(offset) || offset < 0 || offset % BLOCK !== 0 || offset > held.size) {
       body.resume();
-      throw new UsageError('BAD_OFFSET', 'Chunk offset out of range', { hint: 'Offsets are multiples of 64 KiB inside the file.' });
+      throw new UsageError('BAD_OFFSET', 'Chunk offset out of range', { hint: 'Offsets are multiples of 16 KiB inside the file.' });
     }
     let written = 0;
     const limit = held.size - offset;

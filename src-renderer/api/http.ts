@@ -4,7 +4,7 @@ import type { StudioClient } from './client';
 
 const TOKEN_KEY = 'fleetpack-token';
 /** Files from this size on are sent in the background while the host already reads them. */
-const ARRIVING_MIN = 8 * 1024 * 1024;
+const ARRIVING_MIN = 32 * 1024 * 1024;
 /** Background chunk size (a multiple of the host's 64 KiB block) and parallel senders. */
 const CHUNK = 8 * 1024 * 1024;
 const WORKERS = 2;

@@ -57,7 +57,7 @@ export function App() {
   const mode = useStudio((s) => s.mode);
   const step = useStudio((s) => s.step);
   const setMode = useStudio((s) => s.setMode);
-  const openModelFile = useStudio((s) => s.openModelFile);
+  const openModelRef = useStudio((s) => s.openModelRef);
   const openPackageFolder = useStudio((s) => s.openPackageFolder);
   const Panel = PANELS[step];
 
@@ -65,9 +65,9 @@ export function App() {
     subscribeJobs();
     return getClient().onMenu((m) => {
       if (m.action === 'open-package') void openPackageFolder(m.folder);
-      else useStudio.getState().goTo('model');
+      else void openModelRef(m.file);
     });
-  }, [openModelFile, openPackageFolder]);
+  }, [openModelRef, openPackageFolder]);
 
   // Files dropped anywhere outside the drop zone must not navigate the page away.
   useEffect(() => {

@@ -1,4 +1,4 @@
-import type { ModelView, StudioError } from '../../src-main/studio/contract';
+import type { FileRef, ModelView, StudioError } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { awaitJob } from './jobs';
 import type { Slice } from './types';
@@ -12,6 +12,8 @@ export interface ModelSlice {
   digestState?: 'running' | 'done' | 'failed' | 'cancelled';
   openModelFile(file: File): Promise<void>;
   openModelDialog(): Promise<void>;
+  /** A file the shell already handed over (menu Open…, Recent). */
+  openModelRef(file: FileRef): Promise<void>;
   setCompanion(file: File): Promise<void>;
 }
 
@@ -51,6 +53,10 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
       if (!r.value) return;
       set({ modelBusy: true, modelError: undefined });
       await openHandle(r.value.handle);
+    },
+    async openModelRef(file) {
+      set({ modelBusy: true, modelError: undefined, step: 'model', mode: 'build' });
+      await openHandle(file.handle);
     },
     async setCompanion(file) {
       set({ modelBusy: true, modelError: undefined });

@@ -1,10 +1,9 @@
-import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
+import type { ModelInfo, TensorSpec } from '../formats/index.js';
 import { Findings } from './findings.js';
 import type { Manifest, ManifestTensor } from './types.js';
+import { isObj, showShape } from './guards.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const showShape = (s: Dim[] | null) => (s ? `[${s.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : 'unknown rank');
 
 function compareTensors(f: Findings, kind: 'inputs' | 'outputs', declared: unknown, actual: TensorSpec[]): void {
   const list = Array.isArray(declared) ? (declared as ManifestTensor[]) : [];

@@ -1,7 +1,7 @@
 import semver from 'semver';
-import type { Dim } from '../formats/index.js';
 import { escapeToken } from './pointer.js';
 import type { Manifest, ManifestTensor, Metric } from './types.js';
+import { isObj, arr, showShape } from './guards.js';
 
 /** What a change means for the fleet and for users of the model. */
 export type Effect =
@@ -43,12 +43,9 @@ export interface ManifestDiff {
   notes: string[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** The object at `v`, or an empty one: diff never trusts the input's shape. */
 const obj = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-const showShape = (s: Dim[] | null | undefined) => (Array.isArray(s) ? `[${s.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : 'unknown');
 const show = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Compares dotted versions numerically ('2.14.0' vs '2.9'); NaN when either is not dotted numbers. */

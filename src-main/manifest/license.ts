@@ -274,9 +274,12 @@ export function suggestLicense(input: string): LicenseSuggestion | undefined {
 
 /** The input with case normalized and model-hub ids replaced by their LicenseRef (valid or not). */
 export function mapHubLicenses(input: string): LicenseSuggestion {
-  const words = (normalizeLicenseCase(input).match(TOKEN) ?? []).filter((t) => !/^\s+$/.test(t));
+  const canonical = normalizeLicenseCase(input);
+  const words = (canonical.match(TOKEN) ?? []).filter((t) => !/^\s+$/.test(t));
   const notes: string[] = [];
   const licenseRef: LicenseSuggestion['licenseRef'] = [];
+  // Case first, then the hub-id mapping: each change gets its own note.
+  if (tidy(canonical) !== tidy(input)) notes.push(`"${input.trim()}" recorded in canonical form as "${tidy(canonical)}"`);
   const mapped = words.map((w) => {
     const h = HUB_LICENSES.get(w.toLowerCase());
     if (!h) return w;
@@ -284,7 +287,10 @@ export function mapHubLicenses(input: string): LicenseSuggestion {
     if (h.url) licenseRef.push({ id: h.ref, name: h.name, url: h.url });
     return h.ref;
   });
-  const license = mapped.join(' ').replace(/\( /g, '(').replace(/ \)/g, ')');
-  if (!notes.length && license !== input.trim()) notes.push(`"${input}" recorded in canonical form as "${license}"`);
-  return { license, licenseRef, notes };
+  return { license: tidy(mapped.join(' ')), licenseRef, notes };
+}
+
+/** One space between tokens, none inside parentheses. */
+function tidy(expr: string): string {
+  return expr.trim().replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
 }

@@ -6,11 +6,10 @@ import { closest } from './schema-errors.js';
 import { resolvePointer } from './pointer.js';
 import { isTodoOpen } from './todo.js';
 import type { Manifest, ManifestTensor } from './types.js';
+import { isObj, arr } from './guards.js';
 
 export const KNOWN_CHANNELS = ['stable', 'beta', 'canary'] as const;
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
 /** Channels per layout letter C: how many a color order needs. */
 const COLOR_CHANNELS: Record<string, number> = { RGB: 3, BGR: 3, GRAY: 1, RGBA: 4, BGRA: 4 };

@@ -1,28 +1,27 @@
-import { lstat, readdir } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
-import { isFleetpackError, throwIfAborted } from '../errors.js';
+import { lstat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { isFleetpackError } from '../errors.js';
 import { inspect, type ModelInfo } from '../formats/index.js';
-import { digestFile, MANIFEST_FILE, RESERVED_FILES } from '../package/index.js';
+import { digestFile, listPackageFiles, RESERVED_FILES } from '../package/index.js';
 import { compareWithModel } from './compare.js';
 import { Findings, type ValidationReport } from './findings.js';
 import { schemaFindings } from './schema-errors.js';
 import { semanticFindings } from './semantics.js';
 import type { Manifest } from './types.js';
+import { isObj } from './guards.js';
 
 export interface ValidateOptions {
   /** The package folder: check the artifact files (exist, size, sha256) and read the model header. */
   dir?: string;
   /** Warn about files in `dir` the manifest does not list (default true; off for a loose manifest file). */
   checkUnlisted?: boolean;
+  /** Check sizes only, not SHA-256 (for a caller that has just hashed the files itself). */
+  skipDigests?: boolean;
   /** The model's header, if the caller already has it (skips inspecting the file). */
   model?: ModelInfo;
   signal?: AbortSignal;
 }
 
-/** Files walked when looking for unlisted files; a package has a handful. */
-const MAX_WALK = 10_000;
-
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Schema and semantic checks on the document alone (no disk). Every problem at once. */
 export function validateDocument(doc: unknown): ValidationReport {
@@ -32,26 +31,15 @@ export function validateDocument(doc: unknown): ValidationReport {
   return f.report();
 }
 
-async function walk(dir: string, signal: AbortSignal | undefined): Promise<string[]> {
-  const out: string[] = [];
-  const queue = [dir];
-  while (queue.length && out.length < MAX_WALK) {
-    throwIfAborted(signal);
-    const d = queue.shift()!;
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      // A sub-folder with its own manifest is another package, not part of this one.
-      if (e.isDirectory()) {
-        if (!(await lstat(join(p, MANIFEST_FILE)).catch(() => undefined))) queue.push(p);
-      }
-      else out.push(relative(dir, p).split(sep).join('/'));
-    }
-  }
-  return out;
+export interface ArtifactCheckOptions {
+  signal?: AbortSignal;
+  checkUnlisted?: boolean;
+  skipDigests?: boolean;
 }
 
-/** Checks the files listed in the manifest against the package folder. */
-export async function checkArtifactFiles(manifest: Manifest, dir: string, signal?: AbortSignal, checkUnlisted = true): Promise<Findings> {
+/** Checks the files listed in the manifest against the package folder: present, regular, size, SHA-256. */
+export async function checkArtifactFiles(manifest: Manifest, dir: string, options: ArtifactCheckOptions = {}): Promise<Findings> {
+  const { signal, checkUnlisted = true, skipDigests = false } = options;
   const f = new Findings();
   const root = resolve(dir);
   const files = isObj(manifest.artifact) && Array.isArray(manifest.artifact.files) ? manifest.artifact.files.filter(isObj) : [];
@@ -75,7 +63,7 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, signal
       f.error('ARTIFACT_SIZE_MISMATCH', `${at}/size`, `${file.path} is ${st.size} bytes but the manifest says ${file.size}`, 'The file changed after the manifest was written: re-run `fleetpack init`, or restore the file.');
       continue;
     }
-    if (typeof file.sha256 === 'string') {
+    if (typeof file.sha256 === 'string' && !skipDigests) {
       const { sha256 } = await digestFile(abs, signal);
       if (sha256 !== file.sha256) {
         f.error('ARTIFACT_DIGEST_MISMATCH', `${at}/sha256`, `${file.path} has SHA-256 ${sha256}, the manifest says ${file.sha256}`, 'The file is not the one the manifest describes: restore it, or re-create the manifest.');
@@ -92,7 +80,8 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, signal
       f.error('SBOM_DIGEST_MISMATCH', '/sbom/sha256', `SBOM ${sbom.file} does not match its recorded digest`, 'The SBOM changed after it was attached: attach it again.');
     }
   }
-  for (const p of checkUnlisted ? await walk(root, signal) : []) {
+  const present = checkUnlisted ? await listPackageFiles(root, { skipOther: true, ...(signal ? { signal } : {}) }).catch(() => []) : [];
+  for (const p of present) {
     if (listed.has(p) || RESERVED_FILES.includes(p) || p.split('/').some((s) => s.startsWith('.'))) continue;
     f.warn('UNLISTED_FILE', '/artifact/files', `${p} is in the package folder but not in the manifest`, 'List it in artifact.files (role "companion"), or remove it: the signature covers every file.');
   }
@@ -108,7 +97,11 @@ async function inspectArtifact(manifest: Manifest, dir: string, f: Findings, sig
   if (!path.startsWith(root + sep)) return undefined;
   const st = await lstat(path).catch(() => undefined);
   if (!st?.isFile()) return undefined; // reported by the file checks
-  const companion = Array.isArray(art.files) ? art.files.find((x) => isObj(x) && x.role === 'companion' && typeof x.path === 'string') : undefined;
+  // Only a TensorRT engine takes its I/O from a companion (the source ONNX or a Triton config).
+  const isTrt = isObj(manifest.framework) && manifest.framework.format === 'tensorrt';
+  const companion = isTrt && Array.isArray(art.files)
+    ? art.files.find((x) => isObj(x) && x.role === 'companion' && typeof x.path === 'string' && /\.(onnx|pbtxt)$/i.test(x.path))
+    : undefined;
   try {
     return await inspect(path, { ...(companion ? { ioFrom: resolve(root, companion.path) } : {}), ...(signal ? { signal } : {}) });
   } catch (e) {
@@ -130,7 +123,7 @@ export async function validate(doc: unknown, options: ValidateOptions = {}): Pro
   const manifest = doc as unknown as Manifest;
   let info = options.model;
   if (options.dir) {
-    f.add(await checkArtifactFiles(manifest, options.dir, options.signal, options.checkUnlisted ?? true));
+    f.add(await checkArtifactFiles(manifest, options.dir, options));
     info ??= await inspectArtifact(manifest, options.dir, f, options.signal);
   }
   if (info) f.add(compareWithModel(manifest, info));

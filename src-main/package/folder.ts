@@ -1,7 +1,8 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PackageError } from '../errors.js';
+import { PackageError, throwIfAborted } from '../errors.js';
+import { SIGNATURE_FILE } from './paths.js';
 
 export interface ReplaceDirOptions {
   /** Replace an existing folder; without it an existing target is refused. */
@@ -66,4 +67,45 @@ export async function buildDirAtomic(target: string, build: (tmpDir: string) => 
   }
   if (movedOld) await rm(old, { recursive: true, force: true });
   return abs;
+}
+
+/** Most files a package folder may hold (a package has a handful; this bounds hostile folders). */
+export const MAX_PACKAGE_FILES = 10_000;
+
+/**
+ * Every regular file in a package folder, as sorted '/'-separated relative paths, except the
+ * signature itself (used to report files the manifest does not list; the exact set a signature
+ * covers, with OMS ignore rules, is the signing domain's). Symbolic links and special files are refused
+ * (they would be shipped as something other than what was signed), or skipped with `skipOther`
+ * (for reports that flag them separately).
+ */
+export async function listPackageFiles(dir: string, options: { signal?: AbortSignal; skipOther?: boolean } = {}): Promise<string[]> {
+  const { signal, skipOther = false } = options;
+  const root = resolve(dir);
+  const out: string[] = [];
+  const queue = [root];
+  while (queue.length) {
+    throwIfAborted(signal);
+    const d = queue.shift()!;
+    const entries = await readdir(d, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+      throw new PackageError(e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', `Cannot list ${d} (${e.code ?? 'error'})`, { where: d, hint: 'Check the package path and permissions.', cause: e });
+    });
+    for (const e of entries) {
+      const p = join(d, e.name);
+      const rel = relative(root, p).split(sep).join('/');
+      if (e.isDirectory()) queue.push(p);
+      else if (e.isFile()) {
+        if (rel !== SIGNATURE_FILE) out.push(rel);
+      } else if (!skipOther) {
+        throw new PackageError('NOT_REGULAR_FILE', `${rel} in the package is ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`, {
+          where: p,
+          hint: 'Replace it with the real file: links and special files cannot be signed or shipped.',
+        });
+      }
+      if (out.length > MAX_PACKAGE_FILES) {
+        throw new PackageError('TOO_MANY_FILES', `The package folder holds more than ${MAX_PACKAGE_FILES} files`, { where: root, hint: 'A package holds a model, its data files, the manifest and an SBOM.' });
+      }
+    }
+  }
+  return out.sort();
 }

@@ -12,7 +12,7 @@ export {
   type PackagePaths,
 } from './paths.js';
 export { parseJson, lineColumn, decodeUtf8, type JsonParseOptions } from './json.js';
-export { digestFile, sha256File, copyFileHashed, type FileDigest } from './hash.js';
+export { digestFile, sha256File, type FileDigest } from './hash.js';
 export {
   loadManifest,
   readManifest,
@@ -23,4 +23,5 @@ export {
   writeFileAtomic,
   type LoadedManifest,
 } from './manifest-file.js';
-export { buildDirAtomic, type ReplaceDirOptions } from './folder.js';
+export { buildDirAtomic, listPackageFiles, MAX_PACKAGE_FILES, type ReplaceDirOptions } from './folder.js';
+export { copyFileHashed } from './hash.js';

@@ -52,33 +52,48 @@ function checkDepth(text: string, maxDepth: number, file: string | undefined): v
 
 /**
  * JSON.parse with errors a person can act on: ManifestError MALFORMED_JSON with `file:line:column`,
- * and a depth cap. Accepts a leading UTF-8 byte order mark.
+ * DUPLICATE_KEY for a key given twice in one object, and a depth cap. Accepts a leading UTF-8 byte order mark.
  */
 export function parseJson(text: string, options: JsonParseOptions = {}): unknown {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   checkDepth(src, options.maxDepth ?? MAX_JSON_DEPTH, options.file);
+  let value: unknown;
+  let cause: unknown;
   try {
-    return JSON.parse(src);
+    value = JSON.parse(src);
   } catch (e) {
-    // V8 does not always say where (e.g. "Unexpected token"), so find the spot ourselves.
-    const { offset, reason } = syntaxError(src);
-    const { line, column } = lineColumn(src, offset);
-    throw new ManifestError('MALFORMED_JSON', `Malformed JSON at line ${line}, column ${column}: ${reason}`, {
-      where: where(options.file, src, offset),
-      hint: 'Fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause).',
-      cause: e,
+    cause = e;
+  }
+  // V8 does not always say where (e.g. "Unexpected token"), so find the spot ourselves. The same
+  // pass rejects duplicate keys, which JSON.parse silently resolves to the last one: two readers
+  // of a signed manifest must never disagree about what it says.
+  const problem = scanJson(src) ?? (cause === undefined ? undefined : { offset: src.length, reason: 'invalid JSON' });
+  if (!problem) return value;
+  const { line, column } = lineColumn(src, problem.offset);
+  if (problem.duplicate) {
+    throw new ManifestError('DUPLICATE_KEY', `Duplicate key at line ${line}, column ${column}: ${problem.reason}`, {
+      where: where(options.file, src, problem.offset),
+      hint: 'Keep one of the two entries; JSON readers disagree about which one wins.',
     });
   }
+  throw new ManifestError('MALFORMED_JSON', `Malformed JSON at line ${line}, column ${column}: ${problem.reason}`, {
+    where: where(options.file, src, problem.offset),
+    hint: 'Fix the JSON syntax at that position (a missing comma, quote or bracket is the usual cause).',
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /**
- * Where and why `text` is not JSON: a small recursive-descent checker run only after JSON.parse
- * failed (depth is already capped, so recursion is bounded).
+ * Where and why `text` is not JSON, or has a key twice in one object: a small recursive-descent
+ * checker (depth is already capped, so recursion is bounded). Undefined when the text is fine.
  */
-function syntaxError(text: string): { offset: number; reason: string } {
+function scanJson(text: string): { offset: number; reason: string; duplicate?: true } | undefined {
   let i = 0;
   class Stop {
     constructor(readonly offset: number, readonly reason: string) {}
+  }
+  class DuplicateKey {
+    constructor(readonly offset: number, readonly key: string) {}
   }
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
@@ -88,6 +103,7 @@ function syntaxError(text: string): { offset: number; reason: string } {
     throw new Stop(i, `expected ${want}, found ${got()}`);
   };
   const string = () => {
+    const start = i;
     i++;
     while (i < text.length && text[i] !== '"') {
       const c = text.charCodeAt(i);
@@ -103,6 +119,7 @@ function syntaxError(text: string): { offset: number; reason: string } {
     }
     if (i >= text.length) throw new Stop(i, 'unterminated string');
     i++;
+    return start;
   };
   const value = (): void => {
     ws();
@@ -111,10 +128,14 @@ function syntaxError(text: string): { offset: number; reason: string } {
       i++;
       ws();
       if (text[i] === '}') return void i++;
+      const keys = new Set<string>();
       for (;;) {
         ws();
         if (text[i] !== '"') fail('a double-quoted property name');
-        string();
+        const start = string();
+        const key = JSON.parse(text.slice(start, i)) as string;
+        if (keys.has(key)) throw new DuplicateKey(start, key);
+        keys.add(key);
         ws();
         if (text[i] !== ':') fail('":"');
         i++;
@@ -143,7 +164,7 @@ function syntaxError(text: string): { offset: number; reason: string } {
         fail('"," or "]"');
       }
     }
-    if (c === '"') return string();
+    if (c === '"') return void string();
     const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i, i + 400));
     if (!lit) fail('a value');
     i += lit![0].length;
@@ -154,9 +175,10 @@ function syntaxError(text: string): { offset: number; reason: string } {
     if (i < text.length) fail('end of input');
   } catch (e) {
     if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
+    if (e instanceof DuplicateKey) return { offset: e.offset, reason: `the key ${JSON.stringify(e.key)} appears twice in one object`, duplicate: true };
     throw e;
   }
-  return { offset: text.length, reason: 'invalid JSON' };
+  return undefined;
 }
 
 /** Decodes bytes as UTF-8, refusing invalid sequences instead of silently replacing them. */

@@ -206,3 +206,21 @@ describe('prefill against the real readers', () => {
     }
   });
 });
+
+describe('cancellation', () => {
+  it('an aborted init leaves no folder and no temp folder behind', async () => {
+    const { initPackage } = await import('../../src-main/manifest/index.js');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(initPackage(onnx.external, { cwd: dir, out: 'pkg-cancel', signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(existsSync(join(dir, 'pkg-cancel'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('pkg-cancel'))).toEqual([]);
+  });
+  it('a validate that skips digests still checks sizes', async () => {
+    const m = manifestOf('pkg-basic');
+    m.artifact.files[0]!.sha256 = '0'.repeat(64);
+    expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors).toEqual([]);
+    m.artifact.files[0]!.size += 1;
+    expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors[0]!.code).toBe('ARTIFACT_SIZE_MISMATCH');
+  });
+});

@@ -8,7 +8,7 @@ import { countLine, renderFindings } from './manifest-report.js';
 const usage = 'fleetpack validate DIR|MANIFEST [--schema-only] [--json]';
 
 /** Errors that mean the manifest itself is unreadable as a document: invalid (exit 1), not a usage error. */
-const DOCUMENT_ERRORS = new Set(['MALFORMED_JSON', 'JSON_TOO_DEEP', 'MANIFEST_NOT_OBJECT', 'NOT_UTF8', 'MANIFEST_TOO_LARGE']);
+const DOCUMENT_ERRORS = new Set(['MALFORMED_JSON', 'DUPLICATE_KEY', 'JSON_TOO_DEEP', 'MANIFEST_NOT_OBJECT', 'NOT_UTF8', 'MANIFEST_TOO_LARGE']);
 
 export const validateCommand: Command = {
   name: 'validate',

@@ -68,7 +68,10 @@ describe('model-hub license ids', () => {
   it('maps hub ids that are SPDX ids modulo case by case normalization, reported', () => {
     expect(suggestLicense('cc-by-nc-4.0')).toEqual({ license: 'CC-BY-NC-4.0', licenseRef: [], notes: ['"cc-by-nc-4.0" recorded in canonical form as "CC-BY-NC-4.0"'] });
     expect(suggestLicense('Apache-2.0')).toEqual({ license: 'Apache-2.0', licenseRef: [], notes: [] });
-    expect(suggestLicense('apache-2.0 OR llama2')!.license).toBe('Apache-2.0 OR LicenseRef-llama2');
+    const mixed = suggestLicense('apache-2.0 or llama2')!;
+    expect(mixed.license).toBe('Apache-2.0 OR LicenseRef-llama2');
+    // Both the case change and the hub mapping are reported.
+    expect(mixed.notes).toEqual(['"apache-2.0 or llama2" recorded in canonical form as "Apache-2.0 OR llama2"', expect.stringContaining('recorded as LicenseRef-llama2')]);
   });
   it.each([
     ['c-uda', /C-UDA-1\.0/],

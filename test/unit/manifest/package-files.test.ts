@@ -150,3 +150,25 @@ describe('buildDirAtomic', () => {
     expect(await readdir(dir)).toEqual(['pkg']);
   });
 });
+
+describe('duplicate keys', () => {
+  it('are refused with the position of the second one, also when escaped differently', () => {
+    expect(() => parseJson('{"license": "MIT",\n "license": "LicenseRef-x"}', { file: 'f' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_KEY', where: 'f:2:2' }));
+    expect(() => parseJson('{"a": {"b": 1, "\\u0062": 2}}')).toThrow(expect.objectContaining({ code: 'DUPLICATE_KEY' }));
+    expect(parseJson('[{"a": 1}, {"a": 2}]')).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+});
+
+describe('listPackageFiles', () => {
+  it('lists every regular file except the signature, sorted, and refuses links unless told to skip them', async () => {
+    const { listPackageFiles } = await import('../../../src-main/package/index.js');
+    const { symlink } = await import('node:fs/promises');
+    await mkdir(join(dir, 'data'));
+    for (const f of ['model.onnx', 'fleetpack.json', 'model.sig', 'data/w.bin', '.hidden']) await writeFile(join(dir, f), f);
+    expect(await listPackageFiles(dir)).toEqual(['.hidden', 'data/w.bin', 'fleetpack.json', 'model.onnx']);
+    await symlink('/etc/hostname', join(dir, 'link'));
+    await expect(listPackageFiles(dir)).rejects.toMatchObject({ code: 'NOT_REGULAR_FILE' });
+    expect(await listPackageFiles(dir, { skipOther: true })).toEqual(['.hidden', 'data/w.bin', 'fleetpack.json', 'model.onnx']);
+    await expect(listPackageFiles(join(dir, 'nope'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

@@ -22,6 +22,6 @@ export {
   type InventoryFormat,
 } from './inventory.js';
 export { modelNeeds, type ModelNeeds, type HardwareCompatibility } from './needs.js';
-export { ORT_TABLE, ORT_TABLE_SOURCE, ortLimits, type OrtRow } from './ort-table.js';
+export { ORT_TABLE, ORT_TABLE_SOURCE, ORT_TRT_EP, ORT_TRT_EP_SOURCE, ortLimits, ortTrtEpVersion, type OrtRow } from './ort-table.js';
 export { preview, previewNeeds, channelsOf, type PreviewGroup, type PreviewOptions, type PreviewResult, type ReasonTotal, type VerdictCounts } from './preview.js';
 export { RULES, evaluate, rulesFor, verdictOf, type Evaluation, type Reason, type Rule, type Severity, type Verdict } from './rules/index.js';

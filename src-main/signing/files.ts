@@ -26,7 +26,7 @@ const MAX_DEPTH = 128;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Lists the files to sign or verify under `modelPath` (a folder or one file). */
-export async function listModelFiles(modelPath: string, opts: { ignore: IgnoreSet; signal?: AbortSignal | undefined }): Promise<ModelFiles> {
+export async function listModelFiles(modelPath: string, opts: { ignore: IgnoreSet; signal?: AbortSignal | undefined; allowEmpty?: boolean }): Promise<ModelFiles> {
   let st;
   try {
     st = await stat(modelPath);
@@ -42,7 +42,7 @@ export async function listModelFiles(modelPath: string, opts: { ignore: IgnoreSe
   }
   const files: ModelFile[] = [];
   await walk(modelPath, '', 0, files, opts.ignore, opts.signal);
-  if (files.length === 0) {
+  if (files.length === 0 && !opts.allowEmpty) {
     throw new SignatureError('EMPTY_MODEL', 'The model folder has no files to sign (after ignored paths)', {
       where: modelPath,
       hint: 'Check the folder and the ignore paths; an empty model cannot be signed.',
@@ -67,7 +67,7 @@ async function walk(dir: string, prefix: string, depth: number, out: ModelFile[]
     } catch {
       throw new SignatureError('INVALID_FILE_NAME', 'A file name is not valid UTF-8; OMS signatures need UTF-8 names', {
         where: join(dir, bytes.toString('latin1')),
-        hint: 'Rename the file (or leave it out with --ignore).',
+        hint: 'Rename the file to a UTF-8 name.',
       });
     }
   });
@@ -75,7 +75,9 @@ async function walk(dir: string, prefix: string, depth: number, out: ModelFile[]
     const rel = prefix === '' ? name : `${prefix}/${name}`;
     if (ignore.matches(rel)) continue;
     const path = join(dir, name);
-    const st = await lstat(path);
+    const st = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+      throw new SignatureError('MODEL_UNREADABLE', `Cannot read "${rel}" (${e.code ?? e.message})`, { where: path, hint: 'Check permissions, and that nothing changes the folder while signing.' });
+    });
     if (st.isSymbolicLink()) {
       throw new SignatureError('SYMLINK_NOT_ALLOWED', `"${rel}" is a symbolic link; OMS signing does not follow links`, {
         where: path,

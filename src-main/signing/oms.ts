@@ -226,7 +226,8 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
   const ignore = ignoreSet(root, single, signaturePath, opts.ignorePaths, statement.serialization.ignore_paths);
   let local: ModelFile[];
   try {
-    local = (await listModelFiles(root, { ignore, signal: opts.signal })).files;
+    // An emptied folder is reported file by file (all missing), not as an unsignable model.
+    local = (await listModelFiles(root, { ignore, signal: opts.signal, allowEmpty: true })).files;
   } catch (e) {
     if (!(e instanceof SignatureError) || e.code === 'MODEL_NOT_FOUND') throw e;
     fail(e.code, e.message);

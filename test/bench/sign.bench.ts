@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Keystore } from '../../src-main/signing/index.js';
@@ -59,6 +59,19 @@ function prepare(): Case[] {
 
 const mbps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
+interface Run extends Measured {
+  /** User + system CPU seconds of the command (all threads). */
+  cpuS: number;
+}
+
+/** measure() plus the command's CPU time: an inner /usr/bin/time writes it to a file. */
+async function measureCpu(cmd: string, args: string[]): Promise<Run> {
+  const cpuFile = join(BENCH_DATA, `cpu-${process.pid}.txt`);
+  const m = await measure('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args]);
+  const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { ...m, cpuS: (u ?? NaN) + (sy ?? NaN) };
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) {
     const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
@@ -72,12 +85,12 @@ async function main(): Promise<void> {
   try {
     for (const c of cases) {
       const sigPath = join(BENCH_DATA, `${c.dir.split('/').pop()}.sig`);
-      const ours: Measured[] = [];
-      const peer: Measured[] = [];
+      const ours: Run[] = [];
+      const peer: Run[] = [];
       const load = loadavg()[0]!;
       for (let i = 0; i < ROUNDS; i++) {
-        peer.push(await measure('openssl', ['dgst', '-sha256', ...c.files]));
-        ours.push(await measure(process.execPath, [CLI, 'sign', c.dir, '--key', keyName, '--signature', sigPath, '--json']));
+        peer.push(await measureCpu('openssl', ['dgst', '-sha256', ...c.files]));
+        ours.push(await measureCpu(process.execPath, [CLI, 'sign', c.dir, '--key', keyName, '--signature', sigPath, '--json']));
       }
       const doc = JSON.parse(ours.at(-1)!.stdout);
       if (!doc.ok || doc.files.length !== c.files.length) throw new Error(`unexpected sign output: ${ours.at(-1)!.stdout.slice(0, 500)}`);
@@ -85,7 +98,8 @@ async function main(): Promise<void> {
       for (const f of doc.files as { name: string; digest: string }[]) {
         if (!peer.at(-1)!.stdout.includes(f.digest)) throw new Error(`digest of ${f.name} differs from openssl`);
       }
-      const best = (runs: Measured[]) => Math.min(...runs.slice(1).map((r) => r.ms));
+      const best = (runs: Run[]) => Math.min(...runs.slice(1).map((r) => r.ms));
+      const bestCpu = (runs: Run[]) => Math.min(...runs.slice(1).map((r) => r.cpuS));
       const oursWarm = best(ours);
       const peerWarm = best(peer);
       const ratio = peerWarm / oursWarm;
@@ -96,8 +110,17 @@ async function main(): Promise<void> {
         cores: availableParallelism(),
         loadAverage: Number(load.toFixed(1)),
         rounds: ROUNDS,
-        openssl: { firstMs: Math.round(peer[0]!.ms), warmMs: Math.round(peerWarm), warmMBps: Math.round(mbps(c.bytes, peerWarm)), allMs: peer.map((r) => Math.round(r.ms)) },
-        fleetpack: { firstMs: Math.round(ours[0]!.ms), warmMs: Math.round(oursWarm), warmMBps: Math.round(mbps(c.bytes, oursWarm)), peakMB: Math.round(peakMB), allMs: ours.map((r) => Math.round(r.ms)) },
+        openssl: { firstMs: Math.round(peer[0]!.ms), warmMs: Math.round(peerWarm), warmMBps: Math.round(mbps(c.bytes, peerWarm)), cpuS: Number(bestCpu(peer).toFixed(2)), allMs: peer.map((r) => Math.round(r.ms)) },
+        fleetpack: {
+          firstMs: Math.round(ours[0]!.ms),
+          warmMs: Math.round(oursWarm),
+          warmMBps: Math.round(mbps(c.bytes, oursWarm)),
+          cpuS: Number(bestCpu(ours).toFixed(2)),
+          peakMB: Math.round(peakMB),
+          allMs: ours.map((r) => Math.round(r.ms)),
+        },
+        /** openssl CPU seconds / ours: efficiency independent of how busy the machine is. */
+        cpuRatio: Number((bestCpu(peer) / bestCpu(ours)).toFixed(2)),
         ratioFirst: Number((peer[0]!.ms / ours[0]!.ms).toFixed(2)),
         ratioVsOpenssl: Number(ratio.toFixed(2)),
         target: c.target,
@@ -108,11 +131,13 @@ async function main(): Promise<void> {
       rows.push(row);
       console.log(
         `${c.name}: fleetpack sign ${row.fleetpack.warmMs} ms (${row.fleetpack.warmMBps} MB/s, peak ${row.fleetpack.peakMB} MB) ` +
-          `vs openssl dgst -sha256 ${row.openssl.warmMs} ms (${row.openssl.warmMBps} MB/s) → ${row.ratioVsOpenssl}× (target ≥ ${c.target}×; first round ${row.ratioFirst}×; load average ${row.loadAverage} on ${row.cores} cores)`,
+          `vs openssl dgst -sha256 ${row.openssl.warmMs} ms (${row.openssl.warmMBps} MB/s) → ${row.ratioVsOpenssl}× (target ≥ ${c.target}×; first round ${row.ratioFirst}×; load average ${row.loadAverage} on ${row.cores} cores; ` +
+          `CPU ${row.fleetpack.cpuS} s vs ${row.openssl.cpuS} s)`,
       );
     }
   } finally {
     await store.delete(keyName);
+    rmSync(join(BENCH_DATA, `cpu-${process.pid}.txt`), { force: true });
   }
   writeReport('sign', { peer: 'openssl dgst -sha256 (one process, files in sequence)', rows });
 }

@@ -68,6 +68,16 @@ describe('tamper matrix', () => {
     expect(codes(await verifyWith(dir))).toEqual([['FILE_MISSING', 'sbom.cdx.json']]);
   });
 
+  it('every file removed → FILE_MISSING for each', async () => {
+    const dir = copy();
+    for (const f of ['fleetpack.json', 'model.onnx', 'sbom.cdx.json']) rmSync(join(dir, f));
+    expect(codes(await verifyWith(dir))).toEqual([
+      ['FILE_MISSING', 'fleetpack.json'],
+      ['FILE_MISSING', 'model.onnx'],
+      ['FILE_MISSING', 'sbom.cdx.json'],
+    ]);
+  });
+
   it('renamed file → FILE_MISSING old name + FILE_EXTRA new name', async () => {
     const dir = copy();
     renameSync(join(dir, 'model.onnx'), join(dir, 'model2.onnx'));

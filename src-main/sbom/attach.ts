@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { throwIfAborted } from '../errors.js';
 import type { SbomRef } from '../manifest/index.js';
 import { loadManifest, packagePaths, SBOM_FILES, writeFileAtomic, writeManifest } from '../package/index.js';
 import { sbomView } from './components.js';
@@ -39,10 +40,10 @@ export function namesDigest(p: ParsedSbom, sha256: string): boolean {
   return sbomView(p).components.some((c) => c.hashes.some((h) => h.alg === 'sha256' && h.value === want));
 }
 
-export async function attachSbom(dir: string, sbomFile: string): Promise<AttachResult> {
+export async function attachSbom(dir: string, sbomFile: string, opts: { signal?: AbortSignal } = {}): Promise<AttachResult> {
   const loaded = await loadManifest(dir); // fails early (typed) when DIR is not a package
   // the stored copy is exactly the bytes that were validated
-  const { parsed, bytes } = await readSbomWithBytes(sbomFile);
+  const { parsed, bytes } = await readSbomWithBytes(sbomFile, opts.signal ? { signal: opts.signal } : {});
   const validation = validateParsed(parsed);
   if (!validation.valid) return { attached: false, validation, warnings: [] };
 
@@ -61,6 +62,7 @@ export async function attachSbom(dir: string, sbomFile: string): Promise<AttachR
     warnings.push(`${paths.signature} signs the previous contents; the signature covers the SBOM and manifest, so sign the package again (fleetpack sign).`);
   }
 
+  throwIfAborted(opts.signal); // last point where cancelling leaves nothing half-done
   // keep the previous file at `target` until the manifest is written
   const backup = `${target}.${process.pid}.bak`;
   const hadTarget = await exists(target);

@@ -123,7 +123,7 @@ function cycloneDxChecks(doc: Obj, out: Issues): void {
 function checkHashes(hashes: unknown[], ptr: () => string, out: Issues): void {
   hashes.forEach((h, i) => {
     if (!isObj(h) || typeof h.alg !== 'string' || typeof h.content !== 'string') return;
-    const want = HASH_HEX[h.alg];
+    const want = Object.hasOwn(HASH_HEX, h.alg) ? HASH_HEX[h.alg] : undefined;
     if (want !== undefined && h.content.length !== want) {
       out.add('error', 'HASH_LENGTH', `${h.alg} digest has ${h.content.length} hex digits; ${h.alg} has ${want}`, `${ptr()}/hashes/${i}/content`);
     }
@@ -249,7 +249,7 @@ function spdx3Checks(doc: Obj, out: Issues): void {
     }
   });
   for (const { node, ptr } of graph) {
-    const need = typeof node.type === 'string' ? SPDX3_PROFILE_REQUIRED[node.type] : undefined;
+    const need = typeof node.type === 'string' && Object.hasOwn(SPDX3_PROFILE_REQUIRED, node.type) ? SPDX3_PROFILE_REQUIRED[node.type] : undefined;
     if (!need) continue;
     for (const k of need) {
       const v = node[k];

@@ -61,7 +61,6 @@ function cycloneDxView(doc: Obj): SbomView {
     hasEdgesFrom.add(d.ref);
     for (const x of arr(d.dependsOn)) if (typeof x === 'string') inGraph.add(x);
   }
-  // a BOM that declares its graph complete through compositions counts as stating relationships
   const authors = arr(meta.authors).some((a) => isObj(a) && (s(a.name) || s(a.email)));
   const tools = isObj(meta.tools) ? arr(meta.tools.components).length + arr(meta.tools.services).length > 0 : arr(meta.tools).length > 0;
   const primaryRef = isObj(meta.component) ? s(meta.component['bom-ref']) : undefined;

@@ -4,7 +4,7 @@
  * (spdxVersion) or tag-value (SPDXVersion line), SPDX 3 JSON-LD (@context spdx.org/rdf/3.x).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { FleetpackError, SbomError } from '../errors.js';
+import { FleetpackError, SbomError, throwIfAborted } from '../errors.js';
 import { decodeUtf8, parseJson } from '../package/index.js';
 import { parseSpdxTagValue } from './spdx.js';
 import type { ParsedSbom } from './types.js';
@@ -19,6 +19,8 @@ const SPDX3_CONTEXT = /^https:\/\/spdx\.org\/rdf\/(3\.\d+(?:\.\d+)?)\/spdx-conte
 
 export interface ReadOptions {
   maxBytes?: number;
+  /** Cancels between reading and parsing (CancelledError). */
+  signal?: AbortSignal;
 }
 
 /** Reads FILE (size-capped) and detects it. */
@@ -29,6 +31,7 @@ export async function readSbom(file: string, opts: ReadOptions = {}): Promise<Pa
 /** readSbom, also returning the exact bytes that were parsed (attach stores those). */
 export async function readSbomWithBytes(file: string, opts: ReadOptions = {}): Promise<{ parsed: ParsedSbom; bytes: Buffer }> {
   const max = opts.maxBytes ?? MAX_SBOM_BYTES;
+  throwIfAborted(opts.signal);
   let size: number;
   try {
     const st = await stat(file);
@@ -48,7 +51,11 @@ export async function readSbomWithBytes(file: string, opts: ReadOptions = {}): P
       hint: 'Split the SBOM, or drop redundant data (e.g. embedded license texts) before attaching it.',
     });
   }
-  const bytes = await readFile(file);
+  const bytes = await readFile(file, opts.signal ? { signal: opts.signal } : {}).catch((e: unknown) => {
+    throwIfAborted(opts.signal);
+    throw new SbomError('SBOM_UNREADABLE', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: file, cause: e });
+  });
+  throwIfAborted(opts.signal);
   if (bytes.length > max) throw new SbomError('SBOM_TOO_LARGE', `SBOM grew past the ${(max / 1048576).toFixed(0)} MiB limit while being read`, { where: file });
   return { parsed: parseSbom(decodeText(bytes, file), file), bytes };
 }

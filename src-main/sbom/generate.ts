@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileAtomic, loadManifest } from '../package/index.js';
 import type { Manifest, ManifestTensor } from '../manifest/index.js';
-import { SbomError } from '../errors.js';
+import { SbomError, throwIfAborted } from '../errors.js';
 import { detectJson } from './detect.js';
 import { cycloneDxSpdxIds } from './schemas.js';
 import type { SbomValidation } from './types.js';
@@ -21,6 +21,7 @@ export interface GenerateOptions {
   out?: string;
   /** Timestamp to record (default: now). Fixed in tests for reproducible output. */
   now?: Date;
+  signal?: AbortSignal;
 }
 
 export interface GeneratedSbom {
@@ -37,6 +38,7 @@ export async function generateSbom(dir: string, opts: GenerateOptions = {}): Pro
   const bom = mlBomFromManifest(manifest, opts.now ?? new Date());
   const text = JSON.stringify(bom, null, 2) + '\n';
   const validation = validateParsed(detectJson(bom));
+  throwIfAborted(opts.signal);
   if (opts.out) await writeFileAtomic(opts.out, text);
   return { bom, text, ...(opts.out ? { file: opts.out } : {}), validation };
 }
@@ -56,12 +58,15 @@ const RUNTIMES: Record<string, { name: string; supplier: string; purl: (v?: stri
 };
 const FORMAT_RUNTIME: Record<string, string> = { onnx: 'onnxruntime', tflite: 'tflite', tensorrt: 'tensorrt' };
 
+/** A table lookup that ignores Object.prototype (keys come from files). */
+const own = <T>(table: Record<string, T>, key: string | undefined): T | undefined => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
+
 /** The runtimes a manifest requires: target.requirements.runtimes, else the one its format implies. */
 function runtimes(m: Manifest): Runtime[] {
   const declared = m.target?.requirements?.runtimes ?? {};
-  const names = Object.keys(declared).length ? Object.keys(declared) : [FORMAT_RUNTIME[m.framework?.format] ?? ''].filter(Boolean);
+  const names = Object.keys(declared).length ? Object.keys(declared) : [own(FORMAT_RUNTIME, m.framework?.format) ?? ''].filter(Boolean);
   return names.map((key) => {
-    const known = RUNTIMES[key] ?? RUNTIMES[key.toLowerCase()];
+    const known = own(RUNTIMES, key) ?? own(RUNTIMES, key.toLowerCase());
     let version: string | undefined = declared[key];
     if (version === undefined && key === 'tensorrt') version = m.framework.tensorrt?.version;
     if (version === undefined && key === 'tflite') version = m.framework.tflite?.minRuntimeVersion ? `>=${m.framework.tflite.minRuntimeVersion}` : undefined;

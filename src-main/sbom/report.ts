@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FleetpackError } from '../errors.js';
+import { FleetpackError, throwIfAborted } from '../errors.js';
 import { loadManifest, MANIFEST_FILE, SBOM_FILES } from '../package/index.js';
 import { namesDigest } from './attach.js';
 import { readSbomWithBytes } from './detect.js';
@@ -61,9 +61,12 @@ export async function packageDirs(dirs: string[]): Promise<string[]> {
   return [...new Set(out)];
 }
 
-export async function complianceReport(dirs: string[]): Promise<ComplianceReport> {
+export async function complianceReport(dirs: string[], opts: { signal?: AbortSignal } = {}): Promise<ComplianceReport> {
   const packages: PackageCompliance[] = [];
-  for (const d of await packageDirs(dirs)) packages.push(await packageCompliance(d));
+  for (const d of await packageDirs(dirs)) {
+    throwIfAborted(opts.signal);
+    packages.push(await packageCompliance(d));
+  }
   const total = packages.length;
   const counted = packages.filter((p) => p.counted).length;
   const compliant = packages.filter((p) => p.compliant).length;

@@ -2,14 +2,14 @@
  * The official JSON schemas, compiled once per version and cached.
  * CycloneDX 1.2–1.7: the copies bundled in @cyclonedx/cyclonedx-library (res/schema), with the
  * SPDX-license-id, JSF and cryptography sub-schemas they $ref registered up front; remote schema
- * loading is disabled. SPDX 2.2/2.3: resources/schema/spdx/spdx-2.3.schema.json (2.2 documents are
- * checked against it too: 2.3 only added optional fields and relaxed required ones).
+ * loading is disabled. SPDX 2.2, 2.3 and 3.0.1: the official schemas vendored in
+ * resources/schema/spdx (see its README for source and license).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { resourcePath } from '../resources.js';
 
@@ -59,7 +59,8 @@ function readJson(path: string): Record<string, unknown> {
 
 /**
  * Ajv checks `uniqueItems` by comparing every pair of items — O(n²) deep comparisons, minutes for
- * 20k components. The same rule is checked here in O(n) by hashing each item's canonical JSON.
+ * 20k components. The same rule is checked here in about O(n): items are bucketed by a cheap
+ * fingerprint and only items in the same bucket are compared.
  */
 const UNIQUE = 'fleetpackUniqueItems';
 
@@ -74,27 +75,50 @@ function withFastUniqueItems(schema: unknown): unknown {
   return out;
 }
 
-function canonical(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+/**
+ * A cheap key that equal values always share (key order ignored; nested values only by shape), so
+ * only items that share it need a deep comparison.
+ */
+function fingerprint(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return `${typeof v}:${String(v)}`;
+  if (Array.isArray(v)) return `[${v.length}`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  let s = '{';
+  for (const k of Object.keys(o).sort()) {
+    const x = o[k];
+    s += `${k}=${typeof x === 'object' && x !== null ? (Array.isArray(x) ? `[${x.length}` : '{') : `${typeof x}:${String(x)}`};`;
+  }
+  return s;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const ob = b as Record<string, unknown>;
+  return ka.length === Object.keys(ob).length && ka.every((k) => Object.hasOwn(ob, k) && deepEqual((a as Record<string, unknown>)[k], ob[k]));
 }
 
 function uniqueItems(this: unknown, enabled: boolean, data: unknown[]): boolean {
-  if (!enabled) return true;
-  const seen = new Map<string, number>();
+  if (!enabled || data.length < 2) return true;
+  const seen = new Map<string, number[]>();
   for (let i = 0; i < data.length; i++) {
-    const item = data[i];
-    const key = typeof item === 'object' && item !== null ? createHash('sha1').update(canonical(item)).digest('base64') : `${typeof item}:${String(item)}`;
-    const j = seen.get(key);
+    const key = fingerprint(data[i]);
+    const same = seen.get(key);
+    const j = same?.find((k) => deepEqual(data[k], data[i]));
     if (j !== undefined) {
       (uniqueItems as unknown as { errors: unknown[] }).errors = [
         { keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)`, params: { i: j, j: i } },
       ];
       return false;
     }
-    seen.set(key, i);
+    if (same) same.push(i);
+    else seen.set(key, [i]);
   }
   return true;
 }
@@ -113,18 +137,50 @@ export function cycloneDxValidator(version: string, coerce = false): ValidateFun
 
 export function spdx2Validator(version: string): ValidateFunction | undefined {
   if (!(SPDX2_VERSIONS as readonly string[]).includes(version)) return undefined;
-  let v = compiled.get('spdx-2.3');
+  const key = `spdx-${version}`;
+  let v = compiled.get(key);
   if (!v) {
-    v = ajvFor(false).compile(readJson(resourcePath('schema', 'spdx', 'spdx-2.3.schema.json')));
-    compiled.set('spdx-2.3', v);
+    v = ajvFor(false).compile(readJson(resourcePath('schema', 'spdx', `spdx-${version}.schema.json`)));
+    compiled.set(key, v);
   }
   return v;
+}
+
+export const SPDX3_SCHEMA_KEY = 'https://spdx.org/schema/3.0.1/spdx-json-schema.json';
+let spdx3: { ajv: Ajv2020; full: ValidateFunction } | undefined;
+
+/** The official SPDX 3.0.1 JSON schema (draft 2020-12), compiled once. */
+export function spdx3Ajv(): { ajv: Ajv2020; full: ValidateFunction } {
+  if (spdx3) return spdx3;
+  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema(JSON.parse(readFileSync(resourcePath('schema', 'spdx', 'spdx-3.0.1.schema.json'), 'utf8')) as object, SPDX3_SCHEMA_KEY);
+  return (spdx3 = { ajv, full: ajv.getSchema(SPDX3_SCHEMA_KEY)! });
 }
 
 let spdxIds: Set<string> | undefined;
 /** License ids CycloneDX accepts in `license.id` (the SPDX list copy bundled with its schemas). */
 export function cycloneDxSpdxIds(): Set<string> {
   return (spdxIds ??= new Set(JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')).enum as string[]));
+}
+
+/** One line a person can act on, for an Ajv error (the pointer is reported beside it). */
+export function schemaErrorMessage(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unexpected property "${String(p.additionalProperty)}"`;
+    case 'unevaluatedProperties':
+      return `unexpected property "${String(p.unevaluatedProperty)}"`;
+    case 'required':
+      return `missing required property "${String(p.missingProperty)}"`;
+    case 'enum':
+      return `must be one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ').slice(0, 300)}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    default:
+      return e.message ?? e.keyword;
+  }
 }
 
 export type { ErrorObject };

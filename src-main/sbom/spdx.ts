@@ -1,16 +1,11 @@
 /**
  * SPDX specifics: the tag-value reader (mapped onto the SPDX 2 JSON model so the JSON schema and
- * checks apply) and the SPDX 3.0 JSON-LD structural validator.
- *
- * SPDX 3: the official JSON schema (spdx-json-schema.json, 3.0.1) is not on npm and is not
- * vendored here, so `validateSpdx3Structure` checks, per the 3.0.1 model, what that schema
- * checks for the classes an ML package uses: the @context, @graph of typed objects, Element
- * classes carrying spdxId + creationInfo, CreationInfo's required fields and formats, Hash,
- * ExternalIdentifier, DictionaryEntry (string values: a numeric ai_metric fails), Relationship,
- * and the value types / enumerations of Core, Software, AI and Dataset properties. Unknown
- * properties are not reported (the official schema rejects them). See resources/schema/spdx/README.md.
+ * checks apply) and SPDX 3.0.1 JSON-LD validation against the official JSON schema.
  */
+import type { ValidateFunction } from 'ajv';
 import { SbomError } from '../errors.js';
+import { pointer as pointerOf, splitPointer } from '../manifest/index.js';
+import { schemaErrorMessage, spdx3Ajv, SPDX3_SCHEMA_KEY, type ErrorObject } from './schemas.js';
 import type { SbomIssue } from './types.js';
 
 // ---------------------------------------------------------------- tag-value
@@ -124,9 +119,9 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
         continue;
       }
     }
-    if (current.kind === 'doc' && (tag in DOC_TAGS || tag === 'SPDXID')) {
+    if (current.kind === 'doc' && (Object.hasOwn(DOC_TAGS, tag) || tag === 'SPDXID')) {
       doc[tag === 'SPDXID' ? 'SPDXID' : DOC_TAGS[tag]!] = value;
-    } else if (current.kind === 'package' && tag in PKG_TAGS) {
+    } else if (current.kind === 'package' && Object.hasOwn(PKG_TAGS, tag)) {
       current.obj[PKG_TAGS[tag]!] = value;
     } else if (current.kind === 'package' && tag === 'FilesAnalyzed') {
       current.obj.filesAnalyzed = value.toLowerCase() === 'true';
@@ -137,7 +132,7 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       if (r) ((current.obj.externalRefs ??= []) as unknown[]).push({ referenceCategory: r[1]!.replace(/_/g, '-'), referenceType: r[2], referenceLocator: r[3] });
     } else if (current.kind === 'package' && tag === 'PackageLicenseInfoFromFiles') {
       ((current.obj.licenseInfoFromFiles ??= []) as unknown[]).push(value);
-    } else if (current.kind === 'file' && tag in FILE_TAGS) {
+    } else if (current.kind === 'file' && Object.hasOwn(FILE_TAGS, tag)) {
       current.obj[FILE_TAGS[tag]!] = value;
     } else if (current.kind === 'file' && tag === 'FileChecksum') {
       pushChecksum(current.obj, value);
@@ -167,173 +162,114 @@ function pushChecksum(obj: Record<string, unknown>, value: string): void {
   if (m) ((obj.checksums ??= []) as unknown[]).push({ algorithm: m[1], checksumValue: m[2] });
 }
 
-// ---------------------------------------------------------------- SPDX 3 structure
+// ---------------------------------------------------------------- SPDX 3
 
 export const SPDX3_CONTEXT_301 = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 
-/** Classes that are not Elements (no spdxId / creationInfo of their own). */
-const NON_ELEMENT = new Set([
-  'CreationInfo', 'DictionaryEntry', 'ExternalIdentifier', 'ExternalMap', 'ExternalRef', 'Hash', 'NamespaceMap',
-  'PackageVerificationCode', 'PositiveIntegerRange', 'ai_EnergyConsumption', 'ai_EnergyConsumptionDescription',
-  'extension_CdxPropertyEntry', 'extension_CdxPropertiesExtension', 'security_CvssV2VulnAssessmentRelationship',
-]);
-const CORE_CLASSES = new Set([
-  ...NON_ELEMENT, 'Annotation', 'Bom', 'Bundle', 'IndividualElement', 'LifecycleScopedRelationship', 'Organization', 'Person',
-  'Relationship', 'SoftwareAgent', 'SpdxDocument', 'Tool', 'Agent',
-]);
-const PROFILE_PREFIX = /^(ai|dataset|software|security|simplelicensing|expandedlicensing|build|extension)_[A-Za-z]+$/;
+const nodeValidators = new Map<string, ValidateFunction>();
 
-const DATE_TIME = /^\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const PURPOSES = ['application', 'archive', 'bom', 'configuration', 'container', 'data', 'device', 'deviceDriver', 'diskImage', 'documentation', 'evidence', 'executable', 'file', 'filesystemImage', 'firmware', 'framework', 'install', 'library', 'manifest', 'model', 'module', 'operatingSystem', 'other', 'patch', 'platform', 'requirement', 'source', 'specification', 'test'];
-const HASH_ALGS = ['adler32', 'blake2b256', 'blake2b384', 'blake2b512', 'blake3', 'crystalsDilithium', 'crystalsKyber', 'falcon', 'md2', 'md4', 'md5', 'md6', 'other', 'sha1', 'sha224', 'sha256', 'sha384', 'sha3_224', 'sha3_256', 'sha3_384', 'sha3_512', 'sha512'];
-const EXT_ID_TYPES = ['cpe22', 'cpe23', 'cve', 'email', 'gitoid', 'other', 'packageUrl', 'securityOther', 'swhid', 'swid', 'urlScheme'];
-const PRESENCE = ['yes', 'no', 'noAssertion'];
-const REL_TYPES = ['affects', 'amendedBy', 'ancestorOf', 'availableFrom', 'configures', 'contains', 'coordinatedBy', 'copiedTo', 'delegatedTo', 'dependsOn', 'descendantOf', 'describes', 'doesNotAffect', 'expandsTo', 'exploitCreatedBy', 'fixedBy', 'fixedIn', 'foundBy', 'generates', 'hasAddedFile', 'hasAssessmentFor', 'hasAssociatedVulnerability', 'hasConcludedLicense', 'hasDataFile', 'hasDeclaredLicense', 'hasDeletedFile', 'hasDependencyManifest', 'hasDistributionArtifact', 'hasDocumentation', 'hasDynamicLink', 'hasEvidence', 'hasExample', 'hasHost', 'hasInput', 'hasMetadata', 'hasOptionalComponent', 'hasOptionalDependency', 'hasOutput', 'hasPrerequisite', 'hasProvidedDependency', 'hasRequirement', 'hasSpecification', 'hasStaticLink', 'hasTest', 'hasTestCase', 'hasVariant', 'invokedBy', 'modifiedBy', 'other', 'packagedBy', 'patchedBy', 'publishedBy', 'reportedBy', 'republishedBy', 'serializedInArtifact', 'testedOn', 'trainedOn', 'underInvestigationFor', 'usesTool'];
-const DATASET_TYPES = ['audio', 'categorical', 'graph', 'image', 'noAssertion', 'numeric', 'other', 'sensor', 'structured', 'syntactic', 'text', 'timeseries', 'timestamp', 'video'];
-const PROFILES = ['ai', 'build', 'core', 'dataset', 'expandedLicensing', 'extension', 'lite', 'security', 'simpleLicensing', 'software'];
-
-type Check = (v: unknown, ptr: string, out: SbomIssue[]) => void;
-
-const err = (out: SbomIssue[], pointer: string, message: string): void => void out.push({ severity: 'error', code: 'SCHEMA', message, pointer });
-const str: Check = (v, p, o) => void (typeof v !== 'string' && err(o, p, 'must be a string'));
-const ref: Check = (v, p, o) => {
-  if (typeof v === 'string') return;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return; // inline object, checked as a node
-  err(o, p, 'must be an IRI / blank node id (string) or an object');
-};
-const pattern = (re: RegExp, what: string): Check => (v, p, o) => {
-  if (typeof v !== 'string') err(o, p, 'must be a string');
-  else if (!re.test(v)) err(o, p, `must be ${what}`);
-};
-const oneOf = (values: string[]): Check => (v, p, o) => {
-  if (typeof v !== 'string' || !values.includes(v)) err(o, p, `must be one of: ${values.join(', ')}`);
-};
-const list = (item: Check, min = 0): Check => (v, p, o) => {
-  if (!Array.isArray(v)) return err(o, p, 'must be an array');
-  if (v.length < min) err(o, p, `must have at least ${min} item(s)`);
-  v.forEach((x, i) => item(x, `${p}/${i}`, o));
-};
-const int0: Check = (v, p, o) => void ((typeof v !== 'number' || !Number.isInteger(v) || v < 0) && err(o, p, 'must be a non-negative integer'));
-
-/** Property value checks by JSON name (3.0.1). Nested objects are checked as nodes as well. */
-const PROPS: Record<string, Check> = {
-  spdxId: str, name: str, summary: str, description: str, comment: str,
-  creationInfo: ref,
-  created: pattern(DATE_TIME, 'a UTC date-time like 2024-05-01T12:00:00Z'),
-  createdBy: list(ref, 1),
-  createdUsing: list(ref),
-  specVersion: pattern(SEMVER, 'a semantic version like 3.0.1'),
-  releaseTime: pattern(DATE_TIME, 'a UTC date-time like 2024-05-01T12:00:00Z'),
-  builtTime: pattern(DATE_TIME, 'a UTC date-time like 2024-05-01T12:00:00Z'),
-  validUntilTime: pattern(DATE_TIME, 'a UTC date-time like 2024-05-01T12:00:00Z'),
-  suppliedBy: ref,
-  originatedBy: list(ref),
-  verifiedUsing: list(ref),
-  externalIdentifier: list(ref),
-  externalRef: list(ref),
-  algorithm: oneOf(HASH_ALGS),
-  hashValue: str,
-  externalIdentifierType: oneOf(EXT_ID_TYPES),
-  identifier: str,
-  key: str,
-  value: str,
-  from: ref,
-  to: list(ref, 1),
-  relationshipType: oneOf(REL_TYPES),
-  completeness: oneOf(['complete', 'incomplete', 'noAssertion']),
-  rootElement: list(ref),
-  element: list(ref),
-  profileConformance: list(oneOf(PROFILES)),
-  dataLicense: ref,
-  software_packageVersion: str,
-  software_downloadLocation: str,
-  software_packageUrl: str,
-  software_homePage: str,
-  software_sourceInfo: str,
-  software_copyrightText: str,
-  software_primaryPurpose: oneOf(PURPOSES),
-  software_additionalPurpose: list(oneOf(PURPOSES)),
-  ai_autonomyType: oneOf(PRESENCE),
-  ai_domain: list(str),
-  ai_energyConsumption: ref,
-  ai_hyperparameter: list(ref),
-  ai_informationAboutApplication: str,
-  ai_informationAboutTraining: str,
-  ai_limitation: str,
-  ai_metric: list(ref),
-  ai_metricDecisionThreshold: list(ref),
-  ai_modelDataPreprocessing: list(str),
-  ai_modelExplainability: list(str),
-  ai_safetyRiskAssessment: oneOf(['serious', 'high', 'medium', 'low']),
-  ai_standardCompliance: list(str),
-  ai_typeOfModel: list(str),
-  ai_useSensitivePersonalInformation: oneOf(PRESENCE),
-  dataset_datasetType: list(oneOf(DATASET_TYPES), 1),
-  dataset_datasetSize: int0,
-  dataset_hasSensitivePersonalInformation: oneOf(PRESENCE),
-  dataset_confidentialityLevel: oneOf(['amber', 'clear', 'green', 'red']),
-  dataset_datasetAvailability: oneOf(['clickthrough', 'directDownload', 'query', 'registration', 'scrapingScript']),
-  dataset_intendedUse: str,
-  dataset_knownBias: list(str),
-  dataset_dataCollectionProcess: str,
-  dataset_dataPreprocessing: list(str),
-  dataset_anonymizationMethodUsed: list(str),
-  dataset_datasetNoise: str,
-  dataset_datasetUpdateMechanism: str,
-};
-
-/** Required properties by class (beyond spdxId/creationInfo for Elements). */
-const REQUIRED: Record<string, string[]> = {
-  CreationInfo: ['created', 'createdBy', 'specVersion'],
-  Hash: ['algorithm', 'hashValue'],
-  ExternalIdentifier: ['externalIdentifierType', 'identifier'],
-  DictionaryEntry: ['key'],
-  Relationship: ['from', 'relationshipType'],
-  LifecycleScopedRelationship: ['from', 'relationshipType'],
-  ExternalMap: ['externalSpdxId'],
-  NamespaceMap: ['namespace', 'prefix'],
-  dataset_DatasetPackage: ['dataset_datasetType'],
-  SpdxDocument: [],
-};
-
-/** Structural validation of an SPDX 3.0.1 JSON-LD document (see the module comment). */
-export function validateSpdx3Structure(doc: Record<string, unknown>): SbomIssue[] {
+/**
+ * Validates an SPDX 3.0.1 document with the official JSON schema. The schema decides; its raw
+ * errors are unreadable (every @graph node is tried against ~80 classes), so when it fails, each
+ * node is validated again against the class its `type` names, and only the errors that explain
+ * the failure are kept (see `explain`).
+ */
+export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
+  const { ajv, full } = spdx3Ajv();
+  if (full(doc)) return [];
   const out: SbomIssue[] = [];
-  const ctx = doc['@context'];
-  if (ctx !== SPDX3_CONTEXT_301) err(out, '/@context', `must be "${SPDX3_CONTEXT_301}"`);
+  const err = (pointer: string, message: string) => out.push({ severity: 'error', code: 'SCHEMA', message, pointer });
+  if (doc['@context'] !== SPDX3_CONTEXT_301) err('/@context', `must be "${SPDX3_CONTEXT_301}"`);
+  const nodes: [unknown, string][] = Array.isArray(doc['@graph']) ? (doc['@graph'] as unknown[]).map((n, i) => [n, `/@graph/${i}`]) : [[doc, '']];
   if ('@graph' in doc) {
-    const g = doc['@graph'];
-    if (!Array.isArray(g)) err(out, '/@graph', 'must be an array');
-    else g.forEach((n, i) => checkNode(n, `/@graph/${i}`, out, true));
-    for (const k of Object.keys(doc)) if (k !== '@context' && k !== '@graph') err(out, `/${k}`, `unexpected top-level property "${k}" beside @graph`);
-  } else {
-    checkNode(doc, '', out, true);
+    if (!Array.isArray(doc['@graph'])) err('/@graph', 'must be an array');
+    for (const k of Object.keys(doc)) if (k !== '@context' && k !== '@graph') err(`/${k}`, `unexpected top-level property "${k}" beside @graph`);
+  }
+  const defs = (ajv.getSchema(SPDX3_SCHEMA_KEY)!.schema as { $defs: Record<string, unknown> }).$defs;
+  for (const [node, ptr] of nodes) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+      err(ptr, 'must be an object');
+      continue;
+    }
+    const type = (node as Record<string, unknown>).type;
+    if (typeof type !== 'string') {
+      err(ptr, 'must have a "type" naming its SPDX class');
+      continue;
+    }
+    if (!isClass(type, defs)) {
+      if (!type.includes(':')) err(`${ptr}/type`, `unknown SPDX 3 class "${type}"`);
+      continue;
+    }
+    for (const e of classErrors(node as Record<string, unknown>, defs)) err(ptr + e.path, e.message);
+  }
+  if (out.length === 0) {
+    // the schema failed for a reason the per-node pass does not show: report its own errors
+    for (const e of explain(full.errors ?? []).slice(0, 50)) err(e.instancePath, schemaErrorMessage(e));
   }
   return out;
 }
 
-function checkNode(n: unknown, ptr: string, out: SbomIssue[], top: boolean): void {
-  if (typeof n !== 'object' || n === null || Array.isArray(n)) return err(out, ptr, 'must be an object');
-  const o = n as Record<string, unknown>;
-  const type = o.type;
-  if (typeof type !== 'string') return err(out, ptr, 'must have a "type" naming its SPDX class');
-  if (!CORE_CLASSES.has(type) && !PROFILE_PREFIX.test(type) && !type.includes(':')) err(out, `${ptr}/type`, `unknown SPDX 3 class "${type}"`);
-  const element = !NON_ELEMENT.has(type);
-  if (element) {
-    if (!('spdxId' in o) && !('@id' in o)) err(out, ptr, `${type} must have "spdxId"`);
-    if (!('creationInfo' in o)) err(out, ptr, `${type} must have "creationInfo"`);
-  } else if (top && type !== 'CreationInfo' && !('@id' in o)) {
-    // non-Element objects at the top of @graph are only useful when referenced by @id
-    out.push({ severity: 'warning', code: 'SCHEMA', message: `${type} at the top of @graph has no "@id"; nothing can reference it`, pointer: ptr });
+/**
+ * The errors of one object against the class its `type` names. Where an error lies inside a
+ * nested inline object that names its own class (a Hash in verifiedUsing, a DictionaryEntry in
+ * ai_metric), that object is checked against its own class instead, so the alternatives it was
+ * tried against (PackageVerificationCode, an IRI string, …) do not show up.
+ */
+function classErrors(obj: Record<string, unknown>, defs: Record<string, unknown>, depth = 0): { path: string; message: string }[] {
+  const type = obj.type as string;
+  let v = nodeValidators.get(type);
+  if (!v) {
+    v = spdx3Ajv().ajv.compile({ $ref: `${SPDX3_SCHEMA_KEY}#/$defs/${type}`, unevaluatedProperties: false });
+    nodeValidators.set(type, v);
   }
-  for (const req of REQUIRED[type] ?? []) if (!(req in o)) err(out, ptr, `${type} must have "${req}"`);
-  for (const [k, v] of Object.entries(o)) {
-    const p = `${ptr}/${k}`;
-    PROPS[k]?.(v, p, out);
-    // inline objects are nodes too
-    if (k === 'type' || k === '@context') continue;
-    if (Array.isArray(v)) v.forEach((x, i) => typeof x === 'object' && x !== null && checkNode(x, `${p}/${i}`, out, false));
-    else if (typeof v === 'object' && v !== null) checkNode(v, p, out, false);
+  if (v(obj)) return [];
+  const errors = explain(v.errors ?? []);
+  const out: { path: string; message: string }[] = [];
+  const nested = new Map<string, Record<string, unknown>>();
+  for (const e of errors) {
+    const inner = depth < 8 ? typedAncestor(obj, e.instancePath, defs) : undefined;
+    if (inner) nested.set(inner.path, inner.node);
+    else out.push({ path: e.instancePath, message: schemaErrorMessage(e) });
   }
+  for (const [path, node] of nested) for (const e of classErrors(node, defs, depth + 1)) out.push({ path: path + e.path, message: e.message });
+  return out;
+}
+
+/** The outermost object strictly inside `root` on the way to `pointer` that names a known class. */
+function typedAncestor(root: unknown, pointer: string, defs: Record<string, unknown>): { path: string; node: Record<string, unknown> } | undefined {
+  const parts = splitPointer(pointer);
+  let cur: unknown = root;
+  for (let i = 0; i < parts.length; i++) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[parts[i]!];
+    const t = typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? (cur as Record<string, unknown>).type : undefined;
+    if (typeof t === 'string' && isClass(t, defs)) {
+      return { path: pointerOf(...parts.slice(0, i + 1)), node: cur as Record<string, unknown> };
+    }
+  }
+  return undefined;
+}
+
+const NOT_CLASSES = new Set(['IRI', 'BlankNode', 'BlankNodeOrIRI', 'anyURI', 'SHACLClass', 'AnyClass']);
+function isClass(t: string, defs: Record<string, unknown>): boolean {
+  return Object.hasOwn(defs, t) && !t.endsWith('_props') && !t.endsWith('_derived') && !NOT_CLASSES.has(t);
+}
+
+/**
+ * Keeps the errors that explain a failure and drops the noise of alternatives (anyOf/oneOf over
+ * classes, "object or IRI string"): branch verdicts, a `type` or `unevaluatedProperties` error on
+ * an object that also has an error deeper inside. Unknown properties of the node itself are kept.
+ */
+function explain(errors: ErrorObject[]): ErrorObject[] {
+  const kept = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'allOf' && e.keyword !== 'not');
+  const deeper = (p: string) => kept.some((o) => o.instancePath.startsWith(p + '/'));
+  const seen = new Set<string>();
+  return kept.filter((e) => {
+    if ((e.keyword === 'type' || e.keyword === 'const' || e.keyword === 'pattern') && deeper(e.instancePath)) return false;
+    if (e.keyword === 'unevaluatedProperties' && e.instancePath !== '' && deeper(e.instancePath)) return false;
+    const key = `${e.instancePath} ${schemaErrorMessage(e)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

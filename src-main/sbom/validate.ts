@@ -2,12 +2,13 @@
  * validate = detect → official schema for that version (all errors, JSON pointers) → semantic
  * checks → NTIA minimum elements. Works on a file or an already parsed document.
  */
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject } from './schemas.js';
+import { throwIfAborted } from '../errors.js';
 import { isKnownVersion, semanticChecks } from './checks.js';
 import { readSbom, type ReadOptions } from './detect.js';
 import { ntiaReport } from './ntia.js';
-import { cycloneDxValidator, spdx2Validator } from './schemas.js';
-import { validateSpdx3Structure } from './spdx.js';
+import { cycloneDxValidator, schemaErrorMessage, spdx2Validator } from './schemas.js';
+import { validateSpdx3 } from './spdx.js';
 import type { ParsedSbom, SbomIssue, SbomValidation } from './types.js';
 
 /** Issues kept per document; past this only a count is kept (bounded memory on hostile input). */
@@ -15,6 +16,7 @@ export const MAX_ISSUES = 10_000;
 
 export async function validateSbomFile(file: string, opts: ReadOptions = {}): Promise<SbomValidation & { parsed: ParsedSbom }> {
   const parsed = await readSbom(file, opts);
+  throwIfAborted(opts.signal);
   return { ...validateParsed(parsed), parsed };
 }
 
@@ -42,29 +44,13 @@ export function schemaCheck(p: ParsedSbom): { schema: string; issues: SbomIssue[
     return { schema: name, issues: v(p.data) ? [] : ajvIssues(v.errors ?? []) };
   }
   if (p.encoding === 'json-ld') {
-    return { schema: `SPDX ${p.specVersion} structural check (fleetpack; see resources/schema/spdx/README.md)`, issues: validateSpdx3Structure(p.data) };
+    return { schema: `SPDX ${p.specVersion} JSON schema`, issues: validateSpdx3(p.data) };
   }
   const v = spdx2Validator(p.specVersion)!;
-  const name = `SPDX 2.3 JSON schema${p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : ''}`;
+  const name = `SPDX ${p.specVersion} JSON schema${p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : ''}`;
   return { schema: name, issues: v(p.data) ? [] : ajvIssues(v.errors ?? []) };
 }
 
 function ajvIssues(errors: ErrorObject[]): SbomIssue[] {
-  return errors.map((e) => ({ severity: 'error', code: 'SCHEMA', message: ajvMessage(e), pointer: e.instancePath }));
-}
-
-function ajvMessage(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `unexpected property "${String(p.additionalProperty)}"`;
-    case 'required':
-      return `missing required property "${String(p.missingProperty)}"`;
-    case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ').slice(0, 300)}`;
-    case 'const':
-      return `must be ${JSON.stringify(p.allowedValue)}`;
-    default:
-      return e.message ?? e.keyword;
-  }
+  return errors.map((e) => ({ severity: 'error', code: 'SCHEMA', message: schemaErrorMessage(e), pointer: e.instancePath }));
 }

@@ -11,6 +11,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SbomError } from '../errors.js';
+import { lineColumn } from '../package/index.js';
 import type { SbomIssue } from './types.js';
 
 const NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
@@ -76,9 +77,7 @@ export function checkXmlSafety(text: string, file?: string): void {
 }
 
 function where(text: string, offset: number, file?: string): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  const { line, column } = lineColumn(text, offset);
   return `${file ? file + ' ' : ''}line ${line}, column ${column}`;
 }
 
@@ -168,7 +167,7 @@ function mapChild(name: string, node: unknown, pointer: string, notes: SbomIssue
     // compositions list refs as <assembly ref="x"/> / <dependency ref="x"/>
     return isObj(node) ? Object.values(node).flatMap((v) => (Array.isArray(v) ? v.map((x) => attr(x, 'ref')) : [])) : [];
   }
-  const item = LISTS[name];
+  const item = Object.hasOwn(LISTS, name) ? LISTS[name] : undefined;
   if (item) {
     const children = isObj(node) ? ((node[item] as unknown[] | undefined) ?? []) : [];
     const extra = isObj(node) ? Object.keys(node).filter((k) => k !== item && !k.startsWith('@') && k !== '#text') : [];

@@ -68,6 +68,12 @@ describe('sbom detection by content', () => {
     expect(sbomError(() => parseSbom(deep)).code).toBe('JSON_TOO_DEEP');
   });
 
+  it('malformed tag-value: line number', () => {
+    const e = sbomError(() => parseSbom('SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nthis is not a tag\n', 'x.spdx'));
+    expect(e).toMatchObject({ code: 'MALFORMED_TAG_VALUE', where: 'x.spdx line 3, column 1' });
+    expect(sbomError(() => parseSbom('SPDXVersion: SPDX-2.3\nPackageComment: <text>never closed\n')).code).toBe('MALFORMED_TAG_VALUE');
+  });
+
   it('malformed XML: line and column', () => {
     const e = sbomError(() => parseSbom('<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.6">\n  <components>\n</bom>'));
     expect(e.code).toBe('MALFORMED_XML');

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
 import { readManifest } from '../../src-main/package/index.js';
-import { attachSbom, complianceReport, detectJson, generateSbom, mlBomFromManifest, parseSbom, validateParsed } from '../../src-main/sbom/index.js';
-import { mlBom, spdx23 } from '../fixtures/sbom-docs.js';
+import { attachSbom, complianceReport, detectJson, generateSbom, mlBomFromManifest, parseSbom, validateParsed, validateSbomFile } from '../../src-main/sbom/index.js';
+import { mlBom, mlBomXml, spdx23, spdx23TagValue } from '../fixtures/sbom-docs.js';
 import { makePackage } from '../fixtures/sbom-package.js';
 
 let root: string;
@@ -133,6 +133,30 @@ describe('attach', () => {
     const t = cli();
     expect(await run(['sbom', 'attach', 'p', 'other.json', '--json'], t.io)).toBe(0);
     expect(JSON.parse(t.out.join(''))).toMatchObject({ ok: true, sbom: { file: 'sbom.cdx.json' } });
+  });
+
+  it('stores XML and tag-value SBOMs under their own names', async () => {
+    const pkg = await makePackage(join(root, 'p'));
+    writeFileSync(join(root, 'bom.xml'), mlBomXml('1.6').replace('a3f1c2d4e5b6a7980123456789abcdef0123456789abcdef0123456789abcdef', pkg.modelSha256));
+    const x = await attachSbom(pkg.dir, join(root, 'bom.xml'));
+    expect(x).toMatchObject({ attached: true, warnings: [], sbom: { file: 'sbom.cdx.xml', format: 'cyclonedx', specVersion: '1.6' } });
+    writeFileSync(join(root, 'bom.spdx'), spdx23TagValue());
+    const t = await attachSbom(pkg.dir, join(root, 'bom.spdx'));
+    expect(t.sbom).toMatchObject({ file: 'sbom.spdx', format: 'spdx', specVersion: '2.3' });
+    expect(readdirSync(pkg.dir).filter((f) => f.startsWith('sbom.'))).toEqual(['sbom.spdx']);
+  });
+
+  it('cancelling leaves the package untouched', async () => {
+    const pkg = await makePackage(join(root, 'p'));
+    writeFileSync(join(root, 'in.json'), JSON.stringify(boundBom(pkg.modelSha256)));
+    const before = readFileSync(join(pkg.dir, 'fleetpack.json'), 'utf8');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(attachSbom(pkg.dir, join(root, 'in.json'), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(validateSbomFile(join(root, 'in.json'), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(complianceReport([pkg.dir], { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(readFileSync(join(pkg.dir, 'fleetpack.json'), 'utf8')).toBe(before);
+    expect(readdirSync(pkg.dir)).not.toContain('sbom.cdx.json');
   });
 
   it('replacing a CycloneDX SBOM with an SPDX one removes the old file', async () => {

@@ -55,6 +55,16 @@ describe('schema errors: all of them, with JSON pointers', () => {
     expect(codes(r, 'info')).toContain('XML_NOT_CHECKED /vulnerabilities');
   });
 
+  it('uniqueItems is checked in linear time and still finds equal items written in another key order', () => {
+    const doc = mlBom();
+    const rt = doc.components[1];
+    doc.components.push(Object.fromEntries(Object.entries(rt).reverse()));
+    const r = check(doc);
+    expect(r.issues.find((i) => i.code === 'SCHEMA')).toMatchObject({ pointer: '/components', message: 'must NOT have duplicate items (items ## 1 and 2 are identical)' });
+    doc.components[2] = { ...doc.components[2], version: '1.18.0', 'bom-ref': 'other' };
+    expect(check(doc).issues.filter((i) => i.code === 'SCHEMA')).toEqual([]);
+  });
+
   it('SPDX 2.3: missing required fields and bad enums', () => {
     const doc = spdx23();
     delete doc.dataLicense;
@@ -65,6 +75,21 @@ describe('schema errors: all of them, with JSON pointers', () => {
     expect(r.issues.find((i) => i.pointer === '')!.message).toBe('missing required property "dataLicense"');
   });
 
+  it('SPDX 2.2 is checked against the 2.2 schema (stricter than 2.3)', () => {
+    const doc: Record<string, any> = { ...spdx23(), spdxVersion: 'SPDX-2.2' };
+    doc.packages = doc.packages.map((p: Record<string, unknown>) => {
+      const { primaryPackagePurpose: _, ...rest } = p;
+      return { ...rest, licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION' };
+    });
+    const ok = check(doc);
+    expect(ok.schema).toBe('SPDX 2.2 JSON schema');
+    expect(codes(ok)).toEqual([]);
+    delete doc.packages[1].copyrightText;
+    doc.packages[0].primaryPackagePurpose = 'OTHER'; // a 2.3 field
+    expect(codes(check(doc))).toEqual(['SCHEMA /packages/0', 'SCHEMA /packages/1']);
+    expect(check(doc).issues.map((i) => i.message)).toEqual(['unexpected property "primaryPackagePurpose"', 'missing required property "copyrightText"']);
+  });
+
   it('SPDX 3: numeric ai_metric value, wrong @context, bad date, unknown class', () => {
     const doc = spdx3();
     doc['@graph'][3].ai_metric[0].value = 0.52;
@@ -72,6 +97,19 @@ describe('schema errors: all of them, with JSON pointers', () => {
     doc['@graph'].push({ type: 'FancyThing', spdxId: 'x', creationInfo: '_:creationinfo' });
     const r = check(doc);
     expect(codes(r)).toEqual(expect.arrayContaining(['SCHEMA /@graph/3/ai_metric/0/value', 'SCHEMA /@graph/0/created', 'SCHEMA /@graph/8/type']));
+    expect(r.schema).toBe('SPDX 3.0.1 JSON schema');
+    const more = spdx3();
+    more['@graph'][3].bogus = 1;
+    delete more['@graph'][6].to;
+    more['@graph'][4].verifiedUsing = [{ type: 'Hash', algorithm: 'sha999', hashValue: 'x' }];
+    more['@graph'].push({ type: 'constructor', spdxId: 'x:y', creationInfo: '_:creationinfo' });
+    // focused errors: the class each object names, not the ~80 alternatives the schema tries
+    expect(check(more).issues.filter((i) => i.code === 'SCHEMA').map((i) => `${i.pointer} ${i.message}`)).toEqual([
+      '/@graph/3 unexpected property "bogus"',
+      expect.stringMatching(/^\/@graph\/4\/verifiedUsing\/0\/algorithm must be one of: .*"sha256"/),
+      '/@graph/6 missing required property "to"',
+      '/@graph/8/type unknown SPDX 3 class "constructor"',
+    ]);
     const ctx = spdx3();
     ctx['@context'] = 'https://spdx.org/rdf/3.0.0/spdx-context.jsonld';
     expect(codes(check(ctx))).toEqual(['SCHEMA /@context']);

@@ -38,7 +38,7 @@ async function validateCmd(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('sbom validate', argv, { json: { type: 'boolean' } }, usage);
   if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'sbom validate: expected exactly one FILE', { hint: usage });
   const file = resolve(io.cwd, positionals[0]!);
-  const r = await validateSbomFile(file);
+  const r = await validateSbomFile(file, io.signal ? { signal: io.signal } : {});
   if (values.json) {
     const { parsed: _parsed, ...rest } = r;
     printJson(io, { ok: r.valid, file, ...rest });
@@ -53,7 +53,7 @@ async function generateCmd(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'sbom generate: expected exactly one package DIR', { hint: usage });
   const dir = resolve(io.cwd, positionals[0]!);
   const out = values.out === undefined ? undefined : resolve(io.cwd, values.out);
-  const g = await generateSbom(dir, out === undefined ? {} : { out });
+  const g = await generateSbom(dir, { ...(out === undefined ? {} : { out }), ...(io.signal ? { signal: io.signal } : {}) });
   if (values.json) printJson(io, { ok: g.validation.valid, file: g.file ?? null, kind: g.validation.kind, issues: g.validation.issues, ntia: g.validation.ntia, ...(g.file ? {} : { sbom: g.bom }) });
   else if (g.file) io.stdout(`Wrote ${g.file}: CycloneDX 1.6 ML-BOM, ${g.validation.valid ? 'valid' : 'INVALID'}, NTIA ${pct(g.validation.ntia.score)}\n${gapLines(g.validation.ntia)}`);
   else io.stdout(g.text);
@@ -63,7 +63,7 @@ async function generateCmd(argv: string[], io: CliIO): Promise<number> {
 async function attachCmd(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('sbom attach', argv, { json: { type: 'boolean' } }, usage);
   if (positionals.length !== 2) throw new UsageError('BAD_ARGUMENTS', 'sbom attach: expected a package DIR and an SBOM FILE', { hint: usage });
-  const r = await attachSbom(resolve(io.cwd, positionals[0]!), resolve(io.cwd, positionals[1]!));
+  const r = await attachSbom(resolve(io.cwd, positionals[0]!), resolve(io.cwd, positionals[1]!), io.signal ? { signal: io.signal } : {});
   if (values.json) {
     printJson(io, { ok: r.attached, ...r, validation: { ...r.validation } });
     return r.attached ? EXIT_OK : EXIT_INVALID;
@@ -81,7 +81,10 @@ async function attachCmd(argv: string[], io: CliIO): Promise<number> {
 async function reportCmd(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('sbom report', argv, { json: { type: 'boolean' } }, usage);
   if (positionals.length === 0) throw new UsageError('BAD_ARGUMENTS', 'sbom report: expected one or more package folders', { hint: usage });
-  const r = await complianceReport(positionals.map((p) => resolve(io.cwd, p)));
+  const r = await complianceReport(
+    positionals.map((p) => resolve(io.cwd, p)),
+    io.signal ? { signal: io.signal } : {},
+  );
   if (values.json) {
     printJson(io, { ok: true, ...r });
     return EXIT_OK;

@@ -154,6 +154,7 @@ export function ReviewPanel() {
   const busy = useStudio((s) => s.reviewBusy);
   const open = useStudio((s) => s.openPackage);
   const diffAgainst = useStudio((s) => s.diffAgainst);
+  const verifyWithKey = useStudio((s) => s.verifyWithKey);
   const electron = getClient().kind === 'electron';
   const openButton = electron ? (
     <button type="button" className="btn primary" onClick={() => void open('dialog')}>
@@ -173,6 +174,10 @@ export function ReviewPanel() {
         <>
           <Section title={`${review.manifest.name} ${review.manifest.version}`}>
             {review.summary.verify ? <VerifyView report={review.summary.verify} /> : null}
+            <div className="actions">
+              <FileButton label="Verify with a public key file…" accept=".pem,.pub,.txt" testId="pubkey-input" disabled={busy} onFiles={(f) => void verifyWithKey(f[0]!)} />
+              <span className="muted">By default the key is looked up in this computer’s keychain by the signature’s key id.</span>
+            </div>
             <ManifestFacts m={review.manifest} />
             <h3>Manifest checks</h3>
             <ProblemList problems={review.problems} />

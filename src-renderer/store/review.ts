@@ -9,7 +9,9 @@ export interface ReviewSlice {
   reviewBusy: boolean;
   openPackage(files: File[] | 'dialog'): Promise<void>;
   diffAgainst(files: File[] | 'dialog'): Promise<void>;
-  openPackageFolder(folder: FolderRef): Promise<void>;
+  openPackageFolder(folder: FolderRef, publicKey?: string): Promise<void>;
+  /** Verifies the reviewed package with the signer's public key (a PEM file the reviewer has). */
+  verifyWithKey(file: File): Promise<void>;
 }
 
 async function folderFrom(files: File[] | 'dialog', purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>> {
@@ -28,13 +30,19 @@ export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
     if (!folder.value) return set({ reviewBusy: false });
     await get().openPackageFolder(folder.value);
   },
-  async openPackageFolder(folder) {
+  async openPackageFolder(folder, publicKey) {
     set({ reviewBusy: true, reviewError: undefined, diffReport: undefined, mode: 'review' });
-    const r = await getClient().call('openPackage', { folder: folder.handle });
+    const r = await getClient().call('openPackage', { folder: folder.handle, ...(publicKey ? { publicKey } : {}) });
     if (!r.ok) return set({ reviewBusy: false, reviewError: r.error, review: undefined });
     set({ review: r.value, reviewBusy: false, preview: undefined });
     // The compatibility shown in review is the reviewed package's, against the loaded inventory.
     if (get().inventory) await get().runPreview();
+  },
+  async verifyWithKey(file) {
+    const review = get().review;
+    if (!review) return;
+    if (file.size > 64 * 1024) return set({ reviewError: { code: 'NOT_A_PUBLIC_KEY', message: `${file.name} is too large to be a public key`, hint: 'Choose the signer’s public key PEM file.' } });
+    await get().openPackageFolder(review.pkg, await file.text());
   },
   async diffAgainst(files) {
     set({ reviewBusy: true, reviewError: undefined });

@@ -6,7 +6,8 @@
  * test-results/screenshots/, and each step is checked with axe.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFixtures } from './fixtures';
@@ -17,6 +18,7 @@ const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-'));
 const pkgV1 = join(out, 'classifier-1.0.0');
 const pkgV2 = join(out, 'classifier-1.1.0');
 const keyName = `e2e-${Date.now().toString(36)}`;
+let publicKeyPem = '';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -99,6 +101,7 @@ test('create a key in the OS keychain, sign, verify', async () => {
   await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
   await page.getByText(`Public key of ${keyName}`).click();
   await expect(page.getByTestId('public-key')).toContainText('BEGIN PUBLIC KEY');
+  publicKeyPem = (await page.getByTestId('public-key').textContent()) ?? '';
   await page.getByRole('button', { name: 'Sign package' }).click();
   await expect(page.getByTestId('signed')).toBeVisible();
   await page.getByRole('button', { name: 'Verify signature' }).click();
@@ -164,6 +167,17 @@ test('review mode: reopen the package, verify it, and diff against the previous 
   await expect(diff).toContainText('MIT');
   await shot(page, '08-review-diff');
   await expectAccessible(page, 'review');
+});
+
+test('review with a public key file: the signer\'s key verifies, another key does not', async () => {
+  const other = join(out, 'other.pub.pem');
+  writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+  await page.getByTestId('pubkey-input').setInputFiles(other);
+  await expect(page.getByTestId('verify-failed')).toBeVisible();
+  const mine = join(out, 'signer.pub.pem');
+  writeFileSync(mine, publicKeyPem);
+  await page.getByTestId('pubkey-input').setInputFiles(mine);
+  await expect(page.getByTestId('verify-ok')).toBeVisible();
 });
 
 test('a tampered package fails verification, naming the changed file', async () => {

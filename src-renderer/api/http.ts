@@ -8,6 +8,8 @@ const ARRIVING_MIN = 32 * 1024 * 1024;
 /** Background chunk size (a multiple of the host's 64 KiB block) and parallel senders. */
 const CHUNK = 8 * 1024 * 1024;
 const WORKERS = 2;
+/** How long after the last range request background chunks stay paused. */
+const QUIET_MS = 150;
 
 /** The token arrives in the URL once; keep it for reloads and take it out of the address bar. */
 function takeToken(): string {
@@ -37,7 +39,17 @@ export function createHttpClient(): StudioClient {
   const arriving = new Map<string, File>();
   /** Range answers in flight: background chunks wait for them, so the header read is never queued. */
   let urgent = 0;
+  let lastRange = -Infinity;
   const resume: (() => void)[] = [];
+  /** Background chunks also hold back while range requests keep coming (a header walk in progress). */
+  const quiet = async (): Promise<void> => {
+    for (;;) {
+      while (urgent > 0) await new Promise<void>((r) => resume.push(r));
+      const wait = lastRange + QUIET_MS - performance.now();
+      if (wait <= 0) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  };
 
   function ensureEvents(): void {
     if (source) return;
@@ -52,6 +64,7 @@ export function createHttpClient(): StudioClient {
       const file = arriving.get(r.upload);
       if (!file) return;
       urgent++;
+      lastRange = performance.now();
       const body = new Blob(r.ranges.map((x) => file.slice(x.offset, x.offset + x.length)));
       const spec = r.ranges.map((x) => `${x.offset}:${x.length}`).join(',');
       void fetch(`/api/upload-ranges?file=${encodeURIComponent(r.upload)}&ranges=${spec}`, {
@@ -89,7 +102,7 @@ export function createHttpClient(): StudioClient {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < file.size) {
-        while (urgent > 0) await new Promise<void>((r) => resume.push(r));
+        await quiet();
         const offset = next;
         next += CHUNK;
         const res = await putChunk(handle, offset, file.slice(offset, offset + CHUNK)).catch(() => undefined);

@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect.js';
 import { keyCommand } from './key.js';
 import { sbomCommand } from './sbom.js';
 import { signCommand } from './sign.js';
+import { studioCommand } from './studio.js';
 import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   signCommand,
   verifyCommand,
   compatCommand,
+  studioCommand,
 ];

@@ -1,0 +1,227 @@
+/**
+ * The browser host: serves the built renderer and the StudioApi on 127.0.0.1 only.
+ * /api/op/<name>   POST JSON → Result (one operation of the contract)
+ * /api/upload      POST/PUT body streamed to disk (size-capped) → Result<FileRef>
+ * /api/folder      POST → Result<FolderRef> (an empty folder to upload a package into)
+ * /api/events      GET → server-sent events: JobEvents
+ * Everything under /api/ needs the token; every request needs our own Host; a foreign Origin is refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { UsageError } from '../errors.js';
+import { OPERATIONS, type OperationName, type Result } from '../studio/contract.js';
+import { StudioSession, toStudioError } from '../studio/index.js';
+import { SECURITY_HEADERS, checkHost, checkOrigin, checkToken, type Refusal } from './security.js';
+
+export interface HostOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  token?: string;
+  session?: StudioSession;
+}
+
+export interface RunningHost {
+  url: string;
+  port: number;
+  token: string;
+  session: StudioSession;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const MAX_JSON = 8 * 1024 * 1024;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+const OPS = new Set<string>(OPERATIONS);
+
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const rendererDir = resolve(opts.rendererDir);
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new UsageError('RENDERER_NOT_BUILT', `The Studio UI is not built (${join(rendererDir, 'index.html')} is missing)`, {
+      hint: 'Run `npm run build` first.',
+    });
+  }
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const session = opts.session ?? (await StudioSession.create());
+  let port = 0;
+  const sse = new Set<ServerResponse>();
+  const broadcast = (text: string) => {
+    for (const res of sse) res.write(text);
+  };
+  const stopJobs = session.jobs.onEvent((e) => broadcast(`data: ${JSON.stringify(e)}\n\n`));
+  // Bytes an inspection is waiting for: the page answers with an upload-chunk of that range.
+  const stopRanges = session.files.onRangeRequest((r) => broadcast(`event: range\ndata: ${JSON.stringify(r)}\n\n`));
+  const stopEvents = () => {
+    stopJobs();
+    stopRanges();
+  };
+
+  const server = createServer((req, res) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: toStudioError(e) });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const hostRefusal = checkHost(req, port);
+    if (hostRefusal) return refuse(req, res, hostRefusal);
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
+
+    res.setHeader('Cache-Control', 'no-store');
+    const refusal = checkOrigin(req, port) ?? checkToken(req, url, token);
+    if (refusal) return refuse(req, res, refusal);
+
+    const path = url.pathname;
+    if (path === '/api/events' && req.method === 'GET') return openEvents(req, res);
+    if (path === '/api/upload' && (req.method === 'POST' || req.method === 'PUT')) {
+      const declared = Number(req.headers['content-length']);
+      const result = await session.wrap(() =>
+        session.files.upload(req, url.searchParams.get('name') ?? '', {
+          ...(url.searchParams.get('folder') ? { folder: url.searchParams.get('folder')! } : {}),
+          maxBytes: session.maxUploadBytes,
+          ...(Number.isFinite(declared) ? { declaredSize: declared } : {}),
+        }),
+      );
+      if (!result.ok && result.error.code === 'UPLOAD_TOO_LARGE') {
+        res.setHeader('Connection', 'close');
+        return sendJson(res, 413, result);
+      }
+      return sendJson(res, 200, result);
+    }
+    if (path === '/api/upload-start' && req.method === 'POST') {
+      req.resume();
+      const result = await session.wrap(() =>
+        session.files.startArriving(url.searchParams.get('name') ?? '', Number(url.searchParams.get('size') ?? NaN), session.maxUploadBytes),
+      );
+      return sendJson(res, !result.ok && result.error.code === 'UPLOAD_TOO_LARGE' ? 413 : 200, result);
+    }
+    if (path === '/api/upload-ranges' && req.method === 'PUT') {
+      const result = await session.wrap(() => session.files.writeRanges(url.searchParams.get('file'), url.searchParams.get('ranges') ?? '', req));
+      return sendJson(res, 200, result);
+    }
+    if (path === '/api/upload-chunk' && req.method === 'PUT') {
+      const result = await session.wrap(() => session.files.writeChunk(url.searchParams.get('file'), Number(url.searchParams.get('offset') ?? NaN), req));
+      return sendJson(res, 200, result);
+    }
+    if (path === '/api/folder' && req.method === 'POST') {
+      return sendJson(res, 200, await session.wrap(() => session.files.newUploadFolder(url.searchParams.get('name') ?? 'package')));
+    }
+    const op = path.startsWith('/api/op/') ? path.slice('/api/op/'.length) : '';
+    if (op && req.method === 'POST') {
+      if (!OPS.has(op)) return req.resume(), sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } });
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        req.resume();
+        return sendJson(res, 415, { ok: false, error: { code: 'BAD_CONTENT_TYPE', message: 'Send application/json' } });
+      }
+      const body = await readJson(req);
+      if (!body.ok) return sendJson(res, 400, body);
+      return sendJson(res, 200, await session.call(op as OperationName, body.value));
+    }
+    req.resume();
+    sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
+  }
+
+  function openEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    sse.add(res);
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(ping);
+      sse.delete(res);
+    });
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      return sendText(res, 400, 'Bad path');
+    }
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = normalize(join(rendererDir, rel));
+    if (!file.startsWith(rendererDir + sep)) return sendText(res, 404, 'Not found');
+    const st = await stat(file).catch(() => undefined);
+    if (!st?.isFile()) return sendText(res, 404, 'Not found');
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': st.size,
+      'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    session,
+    server,
+    async close() {
+      stopEvents();
+      for (const res of sse) res.end();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (!opts.session) await session.dispose();
+    },
+  };
+}
+
+
+async function readJson(req: IncomingMessage): Promise<Result<unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSON) return { ok: false, error: { code: 'TOO_LARGE', message: 'Request body too large' } };
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return { ok: true, value: size === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, error: { code: 'BAD_JSON', message: 'The request body is not JSON' } };
+  }
+}
+
+/** Refuses without reading the body (drained, so the client sees the answer rather than a reset). */
+function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
+  req.resume();
+  sendJson(res, r.status, { ok: false, error: { code: r.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: r.message } });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}

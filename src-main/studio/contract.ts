@@ -1,0 +1,366 @@
+/**
+ * The StudioApi: the typed contract between the UI (src-renderer) and the Node side (the
+ * Electron main process or the loopback browser host). Types only — the renderer imports this
+ * file with `import type`, so no main-process code ends up in the UI bundle.
+ *
+ * Rules the contract encodes:
+ * - Files are named by opaque handles the Node side hands out; the renderer never sees a path.
+ * - Every call answers a `Result`: domain errors travel as data (code, words, where, hint),
+ *   never as a stack trace.
+ * - Long work (hashing, signing, verifying, SBOM generation) runs as a job: the call returns
+ *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
+ */
+import type { Dim, ModelInfo, TensorSpec } from '../formats/types.js';
+import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/types.js';
+
+export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
+
+/** Opaque id for a file or folder the Node side holds (an upload, a dropped file, a package). */
+export type Handle = string;
+export type JobId = string;
+
+/** A domain error rendered as data. `pointer` links a problem to a manifest field. */
+export interface StudioError {
+  code: string;
+  message: string;
+  where?: string;
+  hint?: string;
+  pointer?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: StudioError };
+
+/** What the renderer learns about a file it handed over. */
+export interface FileRef {
+  handle: Handle;
+  /** Base name only, for display. */
+  name: string;
+  size: number;
+}
+
+export interface FolderRef {
+  handle: Handle;
+  name: string;
+  files: number;
+}
+
+// ---------------------------------------------------------------- model
+
+export interface ModelView {
+  file: FileRef;
+  info: Omit<ModelInfo, 'path'>;
+  /** Display strings for the runtime needs (e.g. "ai.onnx opset 17", "TensorRT 10.3.0.30"). */
+  runtimeNeeds: string[];
+  /** True for a TensorRT engine whose I/O is not known yet: ask for a companion ONNX / config.pbtxt. */
+  needsCompanion: boolean;
+  companion?: FileRef;
+}
+
+export interface OpenModelResult {
+  model: ModelView;
+  manifest: ManifestState;
+  /** The background digest of the model file(s); progress arrives as job events. */
+  digestJob: JobId;
+}
+
+// ---------------------------------------------------------------- manifest
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  severity: Severity;
+  /** JSON pointer into the manifest ('' = the whole document). */
+  pointer: string;
+  message: string;
+  hint?: string;
+  code?: string;
+}
+
+export interface ManifestState {
+  manifest: Manifest;
+  problems: Problem[];
+  /** No errors (warnings allowed). */
+  valid: boolean;
+  /** The manifest changed since the package was last signed. */
+  changedSinceSigning: boolean;
+}
+
+export interface LicenseCheck {
+  expression: string;
+  valid: boolean;
+  /** Normalized SPDX expression when it parses. */
+  normalized?: string;
+  message?: string;
+  hint?: string;
+  /** LicenseRef-… ids that need a URL or text in the manifest. */
+  needsReference?: string[];
+}
+
+export interface MetricsImport {
+  metrics: Metric[];
+  warnings: string[];
+  manifest: ManifestState;
+}
+
+// ---------------------------------------------------------------- catalog / fleet
+
+export interface ProfileSummary {
+  id: string;
+  name: string;
+  vendor?: string;
+  family?: string;
+  /** One-line facts, e.g. "TensorRT 8.5.2 · CC 7.2 · 8 GB". */
+  facts: string;
+}
+
+export interface InventorySummary {
+  handle: Handle;
+  name: string;
+  devices: number;
+  /** Rows skipped, with their line and reason. */
+  badRows: { line: number; message: string }[];
+  channels: string[];
+}
+
+export type Verdict = 'compatible' | 'warning' | 'declined';
+
+export interface Reason {
+  code: string;
+  verdict: Verdict;
+  message: string;
+  hint?: string;
+}
+
+export interface PreviewReport {
+  total: number;
+  totals: Record<Verdict, number>;
+  byProfile: { profile: string; compatible: number; warning: number; declined: number }[];
+  /** Reasons ranked by how many devices they affect (most first). */
+  reasons: (Reason & { devices: number })[];
+  /** Devices per (profile, verdict), a first page for drill-down. */
+  devices: { id: string; profile: string; channel?: string; verdict: Verdict; reasons: Reason[] }[];
+}
+
+// ---------------------------------------------------------------- keys / signing
+
+export interface KeyInfo {
+  name: string;
+  /** OMS public-key hint: lower-case hex SHA-256 of the PEM. */
+  keyId: string;
+  algorithm: string;
+  publicKeyPem: string;
+  createdAt?: string;
+}
+
+export interface SignResult {
+  keyName: string;
+  keyId: string;
+  files: number;
+  signedAt: string;
+}
+
+export interface VerifyReport {
+  verified: boolean;
+  keyId?: string;
+  files: number;
+  /** Each failure by file, e.g. tampered / missing / extra. */
+  problems: { code: string; message: string; file?: string }[];
+}
+
+// ---------------------------------------------------------------- SBOM
+
+export interface SbomReport {
+  /** The file was accepted and recorded in the manifest. */
+  attached: boolean;
+  valid: boolean;
+  format?: string;
+  specVersion?: string;
+  components?: number;
+  errors: { pointer?: string; message: string }[];
+  warnings: { pointer?: string; message: string }[];
+  ntia?: { score: number; gaps: { component: string; missing: string[] }[] };
+  /** Attaching changed the package: it must be signed again. */
+  resignNeeded: boolean;
+}
+
+// ---------------------------------------------------------------- package / review
+
+export interface PackageSummary {
+  name: string;
+  version: string;
+  files: { path: string; size: number; role: string }[];
+  signed: boolean;
+  /** Result of verifying the signature when the package is signed. */
+  verify?: VerifyReport;
+  sbom?: { file: string; format: string; specVersion: string };
+  /** Where it was saved, for the Electron shell only (the browser host names the folder). */
+  savedTo?: string;
+}
+
+export interface ReviewState {
+  pkg: FolderRef;
+  manifest: Manifest;
+  problems: Problem[];
+  summary: PackageSummary;
+  sbom?: SbomReport;
+}
+
+export interface DiffChange {
+  /** e.g. 'identity', 'inputs', 'requirements', 'metrics', 'license'. */
+  section: string;
+  code: string;
+  pointer: string;
+  message: string;
+  /** How it affects consumers and devices: breaking, tightened, loosened, improved, regressed, changed. */
+  effect: string;
+  before?: unknown;
+  after?: unknown;
+  delta?: number;
+}
+
+export interface DiffReport {
+  left: { name: string; version: string };
+  right: { name: string; version: string };
+  versionBump: string;
+  changes: DiffChange[];
+  /** Reviewer notes, e.g. a breaking change without a major version bump. */
+  notes: string[];
+  /** Both manifests, for the side-by-side view. */
+  leftManifest: Manifest;
+  rightManifest: Manifest;
+}
+
+// ---------------------------------------------------------------- jobs
+
+export type JobKind = 'digest' | 'sign' | 'verify' | 'sbom-generate' | 'save';
+
+export type JobEvent =
+  | { jobId: JobId; kind: JobKind; type: 'progress'; done: number; total: number; phase?: string }
+  | { jobId: JobId; kind: JobKind; type: 'done'; result: unknown }
+  | { jobId: JobId; kind: JobKind; type: 'failed'; error: StudioError }
+  | { jobId: JobId; kind: JobKind; type: 'cancelled' };
+
+export interface JobStatus {
+  jobId: JobId;
+  kind: JobKind;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  result?: unknown;
+  error?: StudioError;
+}
+
+/** Results of job kinds, for typed awaiting on the UI side. */
+export interface JobResults {
+  digest: { files: { path: string; sha256: string; size: number }[] };
+  sign: SignResult;
+  verify: VerifyReport;
+  'sbom-generate': SbomReport;
+  save: PackageSummary;
+}
+
+// ---------------------------------------------------------------- the API
+
+/**
+ * Every operation takes one JSON-serializable argument object and resolves to a Result.
+ * The HTTP host maps each to `POST /api/op/<name>`; Electron to the IPC channel `studio:<name>`.
+ */
+export interface StudioApi {
+  /** Inspect the model behind `file`, prefill a manifest and start hashing it. */
+  openModel(a: { file: Handle }): Promise<Result<OpenModelResult>>;
+  /** Re-inspect the current model (e.g. a TensorRT engine with its companion ONNX / config.pbtxt). */
+  inspect(a: { companion?: Handle }): Promise<Result<OpenModelResult>>;
+  getManifest(a: Record<string, never>): Promise<Result<ManifestState>>;
+  /** Replace the draft manifest with the edited one; answers the validation of the new draft. */
+  updateManifest(a: { manifest: Manifest }): Promise<Result<ManifestState>>;
+  validateManifest(a: Record<string, never>): Promise<Result<ManifestState>>;
+  importMetrics(a: { file: Handle }): Promise<Result<MetricsImport>>;
+  checkLicense(a: { expression: string }): Promise<Result<LicenseCheck>>;
+  listCatalog(a: Record<string, never>): Promise<Result<ProfileSummary[]>>;
+
+  listKeys(a: Record<string, never>): Promise<Result<KeyInfo[]>>;
+  createKey(a: { name: string }): Promise<Result<KeyInfo>>;
+  exportPublicKey(a: { name: string }): Promise<Result<{ name: string; pem: string }>>;
+  sign(a: { key: string }): Promise<Result<{ jobId: JobId }>>;
+  verify(a: { key?: string }): Promise<Result<{ jobId: JobId }>>;
+
+  attachSbom(a: { file: Handle }): Promise<Result<SbomReport>>;
+  generateSbom(a: Record<string, never>): Promise<Result<{ jobId: JobId }>>;
+  validateSbom(a: { file: Handle }): Promise<Result<SbomReport>>;
+
+  loadInventory(a: { file: Handle }): Promise<Result<InventorySummary>>;
+  preview(a: { channel?: string }): Promise<Result<PreviewReport>>;
+
+  /** Write the package folder. `dest` is a folder the user named; absent = the session's own copy. */
+  savePackage(a: { dest?: string }): Promise<Result<PackageSummary>>;
+  /** Review mode: open a package folder (uploaded or chosen), verify it, read its manifest. */
+  openPackage(a: { folder: Handle; publicKey?: string }): Promise<Result<ReviewState>>;
+  /** Semantic diff of the reviewed package (or the current draft) against another package. */
+  diff(a: { against: Handle }): Promise<Result<DiffReport>>;
+
+  cancelJob(a: { jobId: JobId }): Promise<Result<JobStatus>>;
+  jobStatus(a: { jobId: JobId }): Promise<Result<JobStatus>>;
+}
+
+export type OperationName = keyof StudioApi;
+export type OperationArgs<K extends OperationName> = Parameters<StudioApi[K]>[0];
+export type OperationValue<K extends OperationName> = Awaited<ReturnType<StudioApi[K]>> extends Result<infer T> ? T : never;
+
+/** Runtime list of operation names (keep in sync with StudioApi; a type test below enforces it). */
+export const OPERATIONS = [
+  'openModel', 'inspect', 'getManifest', 'updateManifest', 'validateManifest', 'importMetrics',
+  'checkLicense', 'listCatalog', 'listKeys', 'createKey', 'exportPublicKey', 'sign', 'verify',
+  'attachSbom', 'generateSbom', 'validateSbom', 'loadInventory', 'preview', 'savePackage',
+  'openPackage', 'diff', 'cancelJob', 'jobStatus',
+] as const satisfies readonly OperationName[];
+
+// Compile-time check: OPERATIONS names every operation of StudioApi.
+type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
+export const OPERATIONS_COMPLETE: [Missing] extends [never] ? true : Missing = true;
+
+// ---------------------------------------------------------------- Electron IPC channel map
+
+/**
+ * One typed map of IPC channel → signature, shared by the preload and main (GitHub Desktop style).
+ * Request/response channels are invoked with `ipcRenderer.invoke` and handled by `ipcMain.handle`.
+ */
+export type IpcInvokeChannels = {
+  [K in OperationName as `studio:${K}`]: (a: OperationArgs<K>) => Promise<Result<OperationValue<K>>>;
+} & {
+  /** A file dropped on the window: the preload resolved its path with webUtils.getPathForFile. */
+  'app:dropFile': (a: { path: string }) => Promise<Result<FileRef>>;
+  /** Native open dialogs in main; answers null when the user cancels. */
+  'app:chooseFile': (a: { purpose: FilePurpose }) => Promise<Result<FileRef | null>>;
+  'app:chooseFolder': (a: { purpose: 'package' | 'compare' }) => Promise<Result<FolderRef | null>>;
+  'app:chooseSaveFolder': (a: Record<string, never>) => Promise<Result<string | null>>;
+};
+
+/** Main → renderer messages (webContents.send); the preload forwards only the payload. */
+export type IpcEventChannels = {
+  'studio:job-event': JobEvent;
+  /** Menu actions the UI reacts to (Open, Open package, a recent file). */
+  'app:menu': MenuAction;
+};
+
+export type FilePurpose = 'model' | 'companion' | 'metrics' | 'sbom' | 'inventory';
+
+export type MenuAction =
+  | { action: 'open-model'; file: FileRef }
+  | { action: 'open-package'; folder: FolderRef };
+
+export const channelOf = <K extends OperationName>(op: K): `studio:${K}` => `studio:${op}`;
+
+/**
+ * What the preload exposes as `window.fleetpack`: one function per operation plus the few
+ * Electron-only ones. No raw ipcRenderer, no channel names on the page side.
+ */
+export type FleetpackBridge = {
+  [K in OperationName]: (a: OperationArgs<K>) => Promise<Result<OperationValue<K>>>;
+} & {
+  dropFile(file: File): Promise<Result<FileRef>>;
+  chooseFile(purpose: FilePurpose): Promise<Result<FileRef | null>>;
+  chooseFolder(purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>>;
+  chooseSaveFolder(): Promise<Result<string | null>>;
+  onJobEvent(listener: (e: JobEvent) => void): () => void;
+  onMenu(listener: (e: MenuAction) => void): () => void;
+};

@@ -1,0 +1,254 @@
+/**
+ * The one place the Studio calls into the domain folders (formats, manifest, package, signing,
+ * sbom, fleet) through their index.ts, translating their results into the contract's view types.
+ * Nothing here decides anything the domain owns.
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FleetpackError } from '../errors.js';
+import { defaultCatalog, importInventory, preview as fleetPreview, type Inventory as FleetInventory, type ResolvedProfile } from '../fleet/index.js';
+import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
+import type { FileHandle } from 'node:fs/promises';
+import {
+  analyzeLicense, artifactSources, diffManifests, draftManifest, importMetrics, mergeMetrics, refreshTodo, suggestLicense, validate as validateManifest,
+  type ArtifactSource, type Manifest, type ValidationReport,
+} from '../manifest/index.js';
+import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
+import { SIGNATURE_FILE, readManifest, writeManifest } from '../package/index.js';
+import { Keystore, hashFiles, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
+import type {
+  DiffChange, InventorySummary, KeyInfo, LicenseCheck, Metric, PreviewReport, Problem, ProfileSummary, Reason, SbomReport, SignResult,
+  Verdict, VerifyReport,
+} from './contract.js';
+import type { Progress } from './jobs.js';
+
+export interface Inventory {
+  summary: Omit<InventorySummary, 'handle' | 'name'>;
+  data: FleetInventory;
+}
+
+/** What inspect needs of a file still arriving (arriving.ts). */
+export interface Arriving {
+  ensure(offset: number, length: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface Draft {
+  manifest: Manifest;
+  /** The files that make up the artifact (model, external data, companions), to hash and package. */
+  sources: ArtifactSource[];
+}
+
+function notWired(what: string): never {
+  throw new FleetpackError('NOT_AVAILABLE', `${what} is not available in this build yet`, {
+    hint: 'This part of Fleetpack is still being integrated; use the CLI when it lands.',
+  });
+}
+
+let keystore: Keystore | undefined;
+const keys = (): Keystore => (keystore ??= new Keystore());
+
+function toProblems(r: ValidationReport): Problem[] {
+  return [
+    ...r.errors.map((f) => ({ severity: 'error' as const, pointer: f.pointer, message: f.message, code: f.code, ...(f.hint ? { hint: f.hint } : {}) })),
+    ...r.warnings.map((f) => ({ severity: 'warning' as const, pointer: f.pointer, message: f.message, code: f.code, ...(f.hint ? { hint: f.hint } : {}) })),
+  ];
+}
+
+function toKey(k: DomainKey): KeyInfo {
+  return { name: k.name, keyId: k.keyId, algorithm: `ECDSA ${k.curve}`, publicKeyPem: k.publicKeyPem, createdAt: k.created };
+}
+
+/** One line of facts for the profile picker: CPU, memory, accelerators, runtimes. */
+function factsLine(p: ResolvedProfile): string {
+  const f = p.facts;
+  const parts: string[] = [];
+  if (f.cpu?.abi ?? f.cpu?.isa) parts.push(String(f.cpu?.abi ?? f.cpu?.isa));
+  if (f.memoryMiB) parts.push(f.memoryMiB >= 1024 ? `${Math.round(f.memoryMiB / 1024)} GB` : `${f.memoryMiB} MB`);
+  for (const a of f.accelerators ?? []) parts.push([a.kind, a.computeCapability ? `CC ${a.computeCapability}` : undefined].filter(Boolean).join(' '));
+  for (const [name, rt] of Object.entries(f.runtimes ?? {})) if (rt && typeof rt === 'object' && 'version' in rt && rt.version) parts.push(`${name} ${rt.version}`);
+  return parts.join(' · ');
+}
+
+function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): SbomReport {
+  return {
+    attached,
+    valid: v.valid,
+    format: v.kind.format === 'cyclonedx' ? 'CycloneDX' : 'SPDX',
+    specVersion: v.kind.specVersion,
+    components: v.ntia.components,
+    errors: v.issues.filter((i) => i.severity === 'error').map((i) => ({ pointer: i.pointer, message: i.message })),
+    warnings: [
+      ...v.issues.filter((i) => i.severity !== 'error').map((i) => ({ pointer: i.pointer, message: i.message })),
+      ...notes.map((message) => ({ message })),
+    ],
+    ntia: { score: v.ntia.score, gaps: v.ntia.gaps.map((g) => ({ component: g.component, missing: [...g.missing] })) },
+    resignNeeded: false,
+  };
+}
+
+const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
+
+export const domain = {
+  async inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving }): Promise<ModelInfo> {
+    const { arriving, ...options } = opts;
+    if (!arriving) return inspectModel(path, options);
+    // The file is still arriving from the browser: the same detect + read as inspect(), over a
+    // ModelFile whose reads first wait for their bytes (ModelFile has no public hook for this).
+    const file = await ModelFile.open(path);
+    const inner = (file as unknown as { handle: FileHandle }).handle;
+    (file as unknown as { handle: Pick<FileHandle, 'read' | 'close'> }).handle = {
+      read: (async (buf: Buffer, off: number, len: number, pos: number) => {
+        await arriving.ensure(pos, len, opts.signal);
+        return inner.read(buf, off, len, pos);
+      }) as FileHandle['read'],
+      close: () => inner.close(),
+    };
+    try {
+      const reader = await detect(file);
+      return await reader.read(file, options);
+    } finally {
+      await file.close();
+    }
+  },
+
+  /** A draft without hashing (the digest runs as a job): sizes now, sha256 filled in when known. */
+  async prefill(info: ModelInfo, companions: string[] = []): Promise<Draft> {
+    const sources = artifactSources(info, companions);
+    const files = await Promise.all(
+      sources.map(async (s) => ({ path: s.path, role: s.role, sha256: '', size: (await stat(s.source).catch(() => undefined))?.size ?? 0 })),
+    );
+    return { manifest: draftManifest(info, { files }), sources };
+  },
+
+  /** Drops `todo` entries the engineer has filled in. */
+  refresh: (m: Manifest): Manifest => refreshTodo(m),
+
+  async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
+    return toProblems(await validateManifest(m, opts));
+  },
+
+  checkLicense(expression: string): LicenseCheck {
+    const a = analyzeLicense(expression);
+    const suggestion = a.valid ? undefined : suggestLicense(expression);
+    const hint = a.problem?.hint ?? (suggestion ? `Did you mean ${suggestion.license}? ${suggestion.notes.join(' ')}`.trim() : undefined);
+    return {
+      expression,
+      valid: a.valid,
+      ...(a.normalized ? { normalized: a.normalized } : {}),
+      ...(a.problem ? { message: a.problem.message } : {}),
+      ...(hint ? { hint } : {}),
+      ...(a.refs.length ? { needsReference: a.refs } : {}),
+    };
+  },
+
+  async importMetrics(path: string): Promise<{ metrics: Metric[]; warnings: string[] }> {
+    const r = await importMetrics(path);
+    const warnings: string[] = [];
+    if (r.license?.id) warnings.push(`the model card names the license "${r.license.id}"; set it in the License field`);
+    if (r.metrics.length === 0) warnings.push('no metrics found in the file');
+    return { metrics: r.metrics, warnings };
+  },
+  mergeMetrics: (existing: Metric[] | undefined, incoming: Metric[]): Metric[] => mergeMetrics(existing, incoming),
+
+  readManifest: (dir: string): Promise<Manifest> => readManifest(dir),
+  async writeManifest(dir: string, m: Manifest): Promise<void> {
+    await writeManifest(dir, m);
+  },
+
+  diff(before: Manifest, after: Manifest): { changes: DiffChange[]; notes: string[]; versionBump: string } {
+    const d = diffManifests(before, after);
+    return { changes: d.changes.map((c) => ({ ...c })), notes: d.notes, versionBump: d.versionBump };
+  },
+
+  async digest(sources: ArtifactSource[], progress: Progress, signal: AbortSignal): Promise<{ path: string; sha256: string; size: number }[]> {
+    const files = await Promise.all(sources.map(async (s) => ({ name: s.path, path: s.source, size: (await stat(s.source)).size })));
+    const out = await hashFiles(files, { algorithm: 'sha256', signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing') });
+    return out.map((d) => ({ path: d.name, sha256: d.digest, size: d.size }));
+  },
+
+  listKeys: async (): Promise<KeyInfo[]> => (await keys().list()).map(toKey),
+  createKey: async (name: string): Promise<KeyInfo> => toKey(await keys().create(name)),
+  exportPublicKey: (name: string): Promise<string> => keys().exportPublicKey(name),
+
+  async sign(dir: string, key: string, progress: Progress, signal: AbortSignal): Promise<SignResult> {
+    const signer = await keys().signer(key);
+    const r = await signModel(dir, signer, { signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase) });
+    return { keyName: key, keyId: r.keyId, files: r.files.length, signedAt: new Date().toISOString() };
+  },
+
+  async verify(dir: string, publicKeyPem: string | undefined, progress: Progress, signal: AbortSignal): Promise<VerifyReport> {
+    if (!publicKeyPem) {
+      return { verified: false, files: 0, problems: [{ code: 'NO_PUBLIC_KEY', message: 'No public key for this signature: the signing key is not in this keychain. Ask the signer for their public key.' }] };
+    }
+    const r = await verifyModel(dir, { publicKeyPem, signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing') });
+    return { verified: r.verified, keyId: r.keyId, files: r.files.length, problems: r.problems.map((p) => ({ code: p.code, message: p.message, ...(p.file ? { file: p.file } : {}) })) };
+  },
+
+  /** The key id (OMS public-key hint) a package's signature names, if it can be read. */
+  async signatureKeyId(dir: string): Promise<string | undefined> {
+    try {
+      const bundle = JSON.parse(await readFile(join(dir, SIGNATURE_FILE), 'utf8')) as { verificationMaterial?: { publicKey?: { hint?: unknown } } };
+      const hint = bundle.verificationMaterial?.publicKey?.hint;
+      return typeof hint === 'string' ? hint : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+
+  async validateSbom(path: string): Promise<SbomReport> {
+    return sbomReport(await validateSbomFile(path), false, []);
+  },
+  async attachSbom(dir: string, path: string): Promise<SbomReport> {
+    const r = await attachSbom(dir, path);
+    return sbomReport(r.validation, r.attached, r.warnings);
+  },
+  /** Generates the ML-BOM from the staged manifest and attaches it (validated like any other SBOM). */
+  async generateSbom(dir: string, signal: AbortSignal): Promise<SbomReport> {
+    const tmp = await mkdtemp(join(tmpdir(), 'fleetpack-sbom-'));
+    try {
+      const out = join(tmp, 'sbom.cdx.json');
+      await generateSbom(dir, { out });
+      if (signal.aborted) throw new FleetpackError('CANCELLED', 'Cancelled');
+      const r = await attachSbom(dir, out);
+      return sbomReport(r.validation, r.attached, r.warnings);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  },
+
+  async catalog(): Promise<ProfileSummary[]> {
+    const c = defaultCatalog();
+    return c.ids().map((id) => {
+      const p = c.resolve(id);
+      return { id, name: p.name, family: p.family, facts: factsLine(p) };
+    });
+  },
+
+  async loadInventory(path: string): Promise<Inventory> {
+    const inv = await importInventory(path, defaultCatalog());
+    const channels = [...new Set(inv.devices.map((d) => d.channel).filter((c): c is string => typeof c === 'string'))].sort();
+    return { data: inv, summary: { devices: inv.devices.length, badRows: inv.errors.map((e) => ({ line: e.line, message: e.message })), channels } };
+  },
+
+  async preview(m: Manifest, inv: Inventory, opts: { channel?: string }): Promise<PreviewReport> {
+    const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
+    const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
+      code: x.code,
+      verdict: VERDICT_OF[x.severity] ?? 'warning',
+      message: x.message,
+      ...(x.fix ? { hint: x.fix } : {}),
+    });
+    return {
+      total: r.scope.devices,
+      totals: { ...r.totals },
+      byProfile: r.byProfile.map((p) => ({ profile: p.profile ?? '(no profile)', compatible: p.compatible, warning: p.warning, declined: p.declined })),
+      reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
+      devices: r.groups.flatMap((g) =>
+        g.sample.map((id) => ({ id, profile: g.profile ?? '(no profile)', verdict: g.verdict, reasons: g.reasons.map(reason) })),
+      ),
+    };
+  },
+};
+
+export type Domain = typeof domain;

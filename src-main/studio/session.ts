@@ -1,0 +1,458 @@
+/**
+ * One Studio session: the current model, its draft manifest and the staged package folder, kept
+ * in a private temporary working folder. Implements every StudioApi operation over the domain;
+ * the Electron main process and the browser host both serve an instance of this.
+ */
+import { cp, link, mkdir, mkdtemp, readdir, rm, stat, copyFile, constants as fsc } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import type { ArtifactSource } from '../manifest/index.js';
+import { UsageError } from '../errors.js';
+import type {
+  FileRef, Handle, JobId, Manifest, ManifestState, ModelInfo, ModelView, OpenModelResult, OperationArgs, OperationName,
+  OperationValue, PackageSummary, Result, ReviewState, SbomReport, StudioApi, StudioError, VerifyReport,
+} from './contract.js';
+import { domain as realDomain, type Domain, type Inventory } from './domain.js';
+import { badRequest, toStudioError } from './errors.js';
+import { DEFAULT_MAX_UPLOAD, FileTable, type Held } from './files.js';
+import { JobRunner } from './jobs.js';
+import type { ArrivingFile } from './arriving.js';
+
+const SIGNATURE_FILE = 'model.sig';
+const MANIFEST_FILE = 'fleetpack.json';
+
+interface CurrentModel {
+  held: Held;
+  ref: FileRef;
+  info: ModelInfo;
+  companion?: { held: Held; ref: FileRef };
+}
+
+export interface SessionOptions {
+  /** Parent of the session's working folder (default: the OS temp folder). */
+  tmpRoot?: string;
+  domain?: Domain;
+  maxUploadBytes?: number;
+}
+
+export class StudioSession {
+  readonly jobs = new JobRunner((e) => this.scrubError(e));
+  readonly files: FileTable;
+  readonly maxUploadBytes: number;
+  private readonly d: Domain;
+
+  private model: CurrentModel | undefined;
+  private manifest: Manifest | undefined;
+  private digestJob: JobId | undefined;
+  /** Files of the artifact (model, external data, companion) with their place in the package. */
+  private sources: ArtifactSource[] = [];
+  private digests = new Map<string, { sha256: string; size: number }>();
+  /** The manifest as it was when the package was signed; a different one means "sign again". */
+  private signedFingerprint: string | undefined;
+  private signedKey: string | undefined;
+  private inventory: Inventory | undefined;
+  private review: { dir: string; manifest: Manifest } | undefined;
+
+  private constructor(readonly workDir: string, opts: SessionOptions) {
+    this.d = opts.domain ?? realDomain;
+    this.files = new FileTable(join(workDir, 'uploads'));
+    const envMax = Number(process.env.FLEETPACK_STUDIO_MAX_UPLOAD);
+    this.maxUploadBytes = opts.maxUploadBytes ?? (Number.isFinite(envMax) && envMax > 0 ? envMax : DEFAULT_MAX_UPLOAD);
+  }
+
+  static async create(opts: SessionOptions = {}): Promise<StudioSession> {
+    const dir = await mkdtemp(join(opts.tmpRoot ?? tmpdir(), 'fleetpack-studio-'));
+    await mkdir(join(dir, 'uploads'), { recursive: true });
+    return new StudioSession(dir, opts);
+  }
+
+  /** Cancels running jobs and removes the working folder. */
+  async dispose(): Promise<void> {
+    this.jobs.cancelAll();
+    await rm(this.workDir, { recursive: true, force: true });
+  }
+
+  /** Runs one operation by name, turning every thrown error into a Result. */
+  async call<K extends OperationName>(op: K, args: unknown): Promise<Result<OperationValue<K>>> {
+    const fn = (this.api as unknown as Record<string, ((a: unknown) => Promise<unknown>) | undefined>)[op];
+    if (typeof fn !== 'function') return { ok: false, error: toStudioError(badRequest(`Unknown operation ${String(op)}`)) };
+    try {
+      const value = await fn.call(this, args && typeof args === 'object' ? args : {});
+      return { ok: true, value: value as OperationValue<K> };
+    } catch (e) {
+      return { ok: false, error: this.scrubError(toStudioError(e)) };
+    }
+  }
+
+  /** Runs adapter work (uploads, dialogs) with the same error handling as the operations. */
+  async wrap<T>(fn: () => Promise<T>): Promise<Result<T>> {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (e) {
+      return { ok: false, error: this.scrubError(toStudioError(e)) };
+    }
+  }
+
+  /** Paths stay on the Node side: errors name files by their display names. */
+  scrubError(e: StudioError): StudioError {
+    const out: StudioError = { ...e, message: this.files.scrub(e.message) };
+    if (e.where !== undefined) out.where = this.files.scrub(e.where);
+    if (e.hint !== undefined) out.hint = this.files.scrub(e.hint);
+    return out;
+  }
+
+  // The operations, unwrapped (they throw); call() wraps them into Results.
+  private readonly api: { [K in OperationName]: (a: OperationArgs<K>) => Promise<OperationValue<K>> } = {
+    openModel: (a) => this.openModel(a.file),
+    inspect: (a) => this.reinspect(a.companion),
+    getManifest: async () => this.manifestState(),
+    updateManifest: async (a) => {
+      if (!a.manifest || typeof a.manifest !== 'object') throw badRequest('updateManifest needs a manifest object');
+      const current = this.requireManifest();
+      // The artifact (sizes, digests) and the SBOM reference are the session's facts, not the editor's.
+      const { sbom: _ignored, ...edited } = a.manifest;
+      this.manifest = this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) });
+      return this.manifestState();
+    },
+    validateManifest: async () => this.manifestState(),
+    importMetrics: async (a) => {
+      const held = this.files.file(a.file);
+      const r = await this.d.importMetrics(held.path);
+      const m = this.requireManifest();
+      this.manifest = this.d.refresh({ ...m, metrics: this.d.mergeMetrics(m.metrics, r.metrics) });
+      return { ...r, manifest: await this.manifestState() };
+    },
+    checkLicense: async (a) => this.d.checkLicense(String(a.expression ?? '')),
+    listCatalog: async () => this.d.catalog(),
+    listKeys: async () => this.d.listKeys(),
+    createKey: async (a) => this.d.createKey(requireName(a.name)),
+    exportPublicKey: async (a) => ({ name: requireName(a.name), pem: await this.d.exportPublicKey(requireName(a.name)) }),
+    sign: async (a) => ({ jobId: this.startSign(requireName(a.key)) }),
+    verify: async (a) => ({ jobId: this.startVerify(a.key) }),
+    attachSbom: async (a) => this.attachSbom(a.file),
+    generateSbom: async () => ({ jobId: this.startGenerateSbom() }),
+    validateSbom: async (a) => this.d.validateSbom(this.files.file(a.file).path),
+    loadInventory: async (a) => {
+      const held = this.files.file(a.file);
+      this.inventory = await this.d.loadInventory(held.path);
+      return { handle: a.file, name: held.name, ...this.inventory.summary };
+    },
+    preview: async (a) => {
+      if (!this.inventory) throw badRequest('No inventory loaded', 'Load a device inventory file first.');
+      const m = this.review?.manifest ?? this.requireManifest();
+      return this.d.preview(m, this.inventory, a.channel ? { channel: a.channel } : {});
+    },
+    savePackage: async (a) => this.savePackage(a.dest),
+    openPackage: async (a) => this.openPackage(a.folder, a.publicKey),
+    diff: async (a) => {
+      const other = this.files.folder(a.against);
+      const before = await this.d.readManifest(other.path);
+      const after = this.review?.manifest ?? this.requireManifest();
+      return {
+        left: { name: before.name, version: before.version },
+        right: { name: after.name, version: after.version },
+        ...this.d.diff(before, after),
+        leftManifest: before,
+        rightManifest: after,
+      };
+    },
+    cancelJob: async (a) => this.jobs.cancel(a.jobId) ?? unknownJob(),
+    jobStatus: async (a) => this.jobs.status(a.jobId) ?? unknownJob(),
+  };
+
+  /** The StudioApi as a typed object (for in-process callers and tests). */
+  get studioApi(): StudioApi {
+    const out: Record<string, (a: unknown) => Promise<unknown>> = {};
+    for (const op of Object.keys(this.api)) out[op] = (a) => this.call(op as OperationName, a);
+    return out as unknown as StudioApi;
+  }
+
+  // ------------------------------------------------------------ model
+
+  private async openModel(handle: Handle): Promise<OpenModelResult> {
+    const held = this.files.file(handle);
+    const info = await this.d.inspect(held.path, held.arriving ? { arriving: held.arriving } : {});
+    if (this.digestJob) this.jobs.cancel(this.digestJob);
+    await rm(this.stageDir, { recursive: true, force: true });
+    this.model = { held, ref: { handle, name: held.name, size: held.size }, info };
+    this.digests.clear();
+    this.signedFingerprint = undefined;
+    this.review = undefined;
+    const draft = await this.d.prefill(info);
+    this.manifest = draft.manifest;
+    this.sources = draft.sources;
+    this.digestJob = this.startDigest();
+    return { model: this.modelView(), manifest: await this.manifestState(), digestJob: this.digestJob };
+  }
+
+  private async reinspect(companion: Handle | undefined): Promise<OpenModelResult> {
+    const cur = this.requireModel();
+    const comp = companion !== undefined ? this.files.file(companion) : cur.companion?.held;
+    const info = await this.d.inspect(cur.held.path, comp ? { ioFrom: comp.path } : {});
+    cur.info = info;
+    if (comp) cur.companion = { held: comp, ref: { handle: companion ?? cur.companion!.ref.handle, name: comp.name, size: comp.size } };
+    const draft = await this.d.prefill(info, comp ? [comp.path] : []);
+    // Keep what the engineer typed; take the I/O, framework facts and artifact from the new inspection.
+    const m = this.requireManifest();
+    const p = draft.manifest;
+    this.sources = draft.sources;
+    this.manifest = { ...m, framework: p.framework, inputs: p.inputs, outputs: p.outputs, artifact: p.artifact };
+    if (this.digestJob) this.jobs.cancel(this.digestJob);
+    await rm(this.stageDir, { recursive: true, force: true });
+    this.digestJob = this.startDigest();
+    return { model: this.modelView(), manifest: await this.manifestState(), digestJob: this.digestJob };
+  }
+
+  private modelView(): ModelView {
+    const cur = this.requireModel();
+    const { path: _path, ...info } = cur.info;
+    const needs: string[] = [];
+    for (const o of info.opsets ?? []) needs.push(`${o.domain === '' ? 'ai.onnx' : o.domain} opset ${o.version}`);
+    if (info.format === 'onnx') needs.unshift(`ONNX IR ${info.formatVersion}`);
+    if (info.runtime?.tfliteMinRuntimeVersion) needs.push(`TFLite runtime ≥ ${info.runtime.tfliteMinRuntimeVersion}`);
+    if (info.runtime?.tensorrtVersion) needs.push(`TensorRT ${info.runtime.tensorrtVersion}`);
+    if (info.format === 'tflite') needs.unshift(`TFLite schema ${info.formatVersion}`);
+    return {
+      file: cur.ref,
+      info,
+      runtimeNeeds: needs,
+      needsCompanion: info.format === 'tensorrt' && info.ioSource === 'unknown',
+      ...(cur.companion ? { companion: cur.companion.ref } : {}),
+    };
+  }
+
+  private startDigest(): JobId {
+    const cur = this.requireModel();
+    const sources = this.sources;
+    const arriving = cur.held.arriving;
+    return this.jobs.start('digest', async (signal, progress) => {
+      if (arriving) await waitForArrival(arriving, progress, signal);
+      const files = await this.d.digest(sources, progress, signal);
+      if (this.model !== cur || this.sources !== sources) return { files: [] };
+      for (const f of files) this.digests.set(f.path, { sha256: f.sha256, size: f.size });
+      if (this.manifest) this.manifest = this.withDigests(this.manifest);
+      return { files };
+    });
+  }
+
+  /** Artifact sizes and digests are the session's facts, not the editor's: re-apply them. */
+  private withDigests(m: Manifest): Manifest {
+    if (!m.artifact || this.digests.size === 0) return m;
+    const files = (m.artifact.files ?? []).map((f) => {
+      const d = this.digests.get(f.path);
+      return d ? { ...f, sha256: d.sha256, size: d.size } : f;
+    });
+    return { ...m, artifact: { ...m.artifact, files } };
+  }
+
+  // ------------------------------------------------------------ manifest
+
+  private async manifestState(): Promise<ManifestState> {
+    const manifest = this.requireManifest();
+    const hashing = this.digestJob !== undefined && this.jobs.status(this.digestJob)?.state === 'running';
+    // While the digest runs, the empty sha256 fields are "being computed", not a problem.
+    const problems = (await this.d.validate(manifest)).filter((p) => !(hashing && /^\/artifact\/files\/\d+\/sha256$/.test(p.pointer)));
+    return {
+      manifest,
+      problems,
+      valid: !problems.some((p) => p.severity === 'error'),
+      changedSinceSigning: this.signedFingerprint !== undefined && this.signedFingerprint !== fingerprint(manifest),
+    };
+  }
+
+  // ------------------------------------------------------------ package staging
+
+  /** The staged package folder: the model (hard-linked when possible), fleetpack.json, the SBOM. */
+  private get stageDir(): string {
+    return join(this.workDir, 'package');
+  }
+
+  private async stage(signal?: AbortSignal): Promise<string> {
+    this.requireModel();
+    if (this.digestJob) {
+      const st = await this.jobs.settled(this.digestJob);
+      if (st?.state !== 'done') this.digestJob = this.startDigest();
+      await this.jobs.settled(this.digestJob);
+    }
+    if (signal?.aborted) throw new UsageError('CANCELLED', 'Cancelled');
+    const m = this.requireManifest();
+    const dir = this.stageDir;
+    await mkdir(dir, { recursive: true });
+    for (const src of this.sources) {
+      const target = join(dir, ...src.path.split('/'));
+      if (existsSync(target)) continue;
+      await mkdir(join(target, '..'), { recursive: true });
+      await linkOrCopy(src.source, target);
+    }
+    await this.d.writeManifest(dir, m);
+    return dir;
+  }
+
+  private startSign(key: string): JobId {
+    this.requireManifest();
+    return this.jobs.start('sign', async (signal, progress) => {
+      const dir = await this.stage(signal);
+      await rm(join(dir, SIGNATURE_FILE), { force: true });
+      const result = await this.d.sign(dir, key, progress, signal);
+      this.signedFingerprint = fingerprint(this.requireManifest());
+      this.signedKey = key;
+      return result;
+    });
+  }
+
+  private startVerify(key: string | undefined): JobId {
+    this.requireManifest();
+    return this.jobs.start('verify', async (signal, progress) => {
+      const dir = await this.stage(signal);
+      const keyName = key ?? this.signedKey;
+      if (!existsSync(join(dir, SIGNATURE_FILE))) {
+        return { verified: false, files: 0, problems: [{ code: 'NOT_SIGNED', message: 'The package is not signed yet.' }] } satisfies VerifyReport;
+      }
+      const pem = keyName ? await this.d.exportPublicKey(keyName) : undefined;
+      return this.d.verify(dir, pem, progress, signal);
+    });
+  }
+
+  private async attachSbom(handle: Handle): Promise<SbomReport> {
+    const held = this.files.file(handle);
+    const dir = await this.stage();
+    const report = await this.d.attachSbom(dir, held.path);
+    if (report.attached) this.manifest = this.withDigests(await this.d.readManifest(dir));
+    return { ...report, resignNeeded: report.attached && this.signedFingerprint !== undefined };
+  }
+
+  private startGenerateSbom(): JobId {
+    this.requireManifest();
+    return this.jobs.start('sbom-generate', async (signal) => {
+      const dir = await this.stage(signal);
+      const report = await this.d.generateSbom(dir, signal);
+      if (report.attached) this.manifest = this.withDigests(await this.d.readManifest(dir));
+      return { ...report, resignNeeded: report.attached && this.signedFingerprint !== undefined };
+    });
+  }
+
+  private async savePackage(dest: string | undefined): Promise<PackageSummary> {
+    const dir = await this.stage();
+    const m = this.requireManifest();
+    let savedTo: string | undefined;
+    if (dest !== undefined && dest !== '') {
+      if (!isAbsolute(dest)) throw new UsageError('BAD_DESTINATION', 'The destination must be a full folder path', { hint: 'For example /home/me/packages/detector-1.0.0' });
+      const target = resolve(dest);
+      if (existsSync(target) && (await readdir(target)).length > 0) {
+        throw new UsageError('DESTINATION_NOT_EMPTY', `${basename(target)} already exists and is not empty`, { hint: 'Choose a new or empty folder; Fleetpack never overwrites a package.' });
+      }
+      await cp(dir, target, { recursive: true, errorOnExist: true, force: false });
+      savedTo = target;
+    }
+    const summary = await this.summarize(dir, m);
+    return savedTo ? { ...summary, savedTo } : summary;
+  }
+
+  private async summarize(dir: string, m: Manifest, verify?: VerifyReport): Promise<PackageSummary> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    const files: PackageSummary['files'] = [];
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const rel = join(e.parentPath ?? dir, e.name).slice(dir.length + 1).split('\\').join('/');
+      const size = (await stat(join(dir, rel))).size;
+      const role =
+        rel === MANIFEST_FILE ? 'manifest' : rel === SIGNATURE_FILE ? 'signature' : rel === m.sbom?.file ? 'sbom' : (m.artifact.files.find((f) => f.path === rel)?.role ?? 'other');
+      files.push({ path: rel, size, role });
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const signed = files.some((f) => f.path === SIGNATURE_FILE);
+    return {
+      name: m.name,
+      version: m.version,
+      files,
+      signed,
+      ...(verify ? { verify } : {}),
+      ...(m.sbom ? { sbom: { file: m.sbom.file, format: m.sbom.format, specVersion: m.sbom.specVersion } } : {}),
+    };
+  }
+
+  // ------------------------------------------------------------ review
+
+  private async openPackage(folder: Handle, publicKey: string | undefined): Promise<ReviewState> {
+    const held = this.files.folder(folder);
+    const manifest = await this.d.readManifest(held.path);
+    const problems = await this.d.validate(manifest, { dir: held.path });
+    let verify: VerifyReport;
+    if (!existsSync(join(held.path, SIGNATURE_FILE))) {
+      verify = { verified: false, files: 0, problems: [{ code: 'NOT_SIGNED', message: 'This package has no signature (model.sig).' }] };
+    } else {
+      const pem = publicKey ?? (await this.findPublicKey(held.path));
+      const ctl = new AbortController();
+      verify = await this.d.verify(held.path, pem, () => {}, ctl.signal);
+    }
+    const sbom = manifest.sbom ? await this.d.validateSbom(join(held.path, manifest.sbom.file)).catch(() => undefined) : undefined;
+    this.review = { dir: held.path, manifest };
+    return {
+      pkg: { handle: folder, name: held.name, files: 0 },
+      manifest,
+      problems,
+      summary: await this.summarize(held.path, manifest, verify),
+      ...(sbom ? { sbom } : {}),
+    };
+  }
+
+  /** A local keychain key whose id the package names, if any (reviewers may pass a PEM instead). */
+  private async findPublicKey(dir: string): Promise<string | undefined> {
+    const keyId = await this.d.signatureKeyId(dir);
+    if (!keyId) return undefined;
+    try {
+      return (await this.d.listKeys()).find((k) => k.keyId === keyId)?.publicKeyPem;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ------------------------------------------------------------ guards
+
+  private requireModel(): CurrentModel {
+    if (!this.model) throw badRequest('No model is open', 'Drop a model file or choose Open… first.');
+    return this.model;
+  }
+
+  private requireManifest(): Manifest {
+    if (!this.manifest) throw badRequest('No model is open', 'Drop a model file or choose Open… first.');
+    return this.manifest;
+  }
+}
+
+/** Reports the browser upload as the first phase of the digest job, until every byte is here. */
+async function waitForArrival(a: ArrivingFile, progress: (done: number, total: number, phase?: string) => void, signal: AbortSignal): Promise<void> {
+  const tick = setInterval(() => progress(a.received, a.size, 'receiving'), 100);
+  try {
+    await Promise.race([
+      a.done,
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new UsageError('CANCELLED', 'Cancelled')), { once: true })),
+    ]);
+  } finally {
+    clearInterval(tick);
+  }
+}
+
+function fingerprint(m: Manifest): string {
+  return JSON.stringify(m);
+}
+
+function requireName(v: unknown): string {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) {
+    throw badRequest('Key names use letters, digits, dot, dash and underscore (up to 64)', 'For example lab-signing-2026.');
+  }
+  return v;
+}
+
+function unknownJob(): never {
+  throw badRequest('No such job in this session');
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to, fsc.COPYFILE_FICLONE);
+  }
+}

@@ -1,0 +1,184 @@
+import { useMemo, useState } from 'react';
+import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
+import { ErrorNote, FileButton, Note, Section } from '../components/common';
+import { useStudio } from '../store';
+
+const VERDICTS: Verdict[] = ['compatible', 'warning', 'declined'];
+const LABEL: Record<Verdict, string> = { compatible: 'Compatible', warning: 'Warning', declined: 'Declined' };
+
+/** Stacked bars per profile, plain CSS: each segment's width is its share of the profile's devices. */
+function Chart({ report, onPick, picked }: { report: PreviewReport; onPick: (profile: string, v?: Verdict) => void; picked?: string }) {
+  return (
+    <div className="chart" role="list" aria-label="Devices by profile and verdict">
+      {report.byProfile.map((p) => {
+        const total = p.compatible + p.warning + p.declined;
+        return (
+          <div key={p.profile} role="listitem" className={`chart-row${picked === p.profile ? ' picked' : ''}`}>
+            <button type="button" className="linkish chart-label" onClick={() => onPick(p.profile)} aria-label={`${p.profile}: ${p.compatible} compatible, ${p.warning} warning, ${p.declined} declined — show devices`}>
+              {p.profile}
+            </button>
+            <div className="chart-bar" aria-hidden="true">
+              {VERDICTS.map((v) =>
+                p[v] > 0 ? (
+                  <span key={v} className={`seg seg-${v}`} style={{ width: `${(p[v] / total) * 100}%` }} title={`${LABEL[v]}: ${p[v]}`} onClick={() => onPick(p.profile, v)}>
+                    {p[v]}
+                  </span>
+                ) : null,
+              )}
+            </div>
+            <span className="chart-total">{total}</span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export function CompatView() {
+  const inventory = useStudio((s) => s.inventory);
+  const report = useStudio((s) => s.preview);
+  const error = useStudio((s) => s.compatError);
+  const busy = useStudio((s) => s.compatBusy);
+  const load = useStudio((s) => s.loadInventory);
+  const run = useStudio((s) => s.runPreview);
+  const channel = useStudio((s) => s.channel);
+  const [pick, setPick] = useState<{ profile?: string; verdict?: Verdict; reason?: string }>({});
+  const devices = useMemo(
+    () =>
+      (report?.devices ?? []).filter(
+        (d) => (!pick.profile || d.profile === pick.profile) && (!pick.verdict || d.verdict === pick.verdict) && (!pick.reason || d.reasons.some((r) => r.code === pick.reason)),
+      ),
+    [report, pick],
+  );
+  return (
+    <>
+      <Section title="Device inventory" actions={<FileButton label="Load inventory…" accept=".json,.ndjson,.jsonl,.csv" testId="inventory-input" disabled={busy} onFiles={(f) => void load(f[0]!)} />}>
+        <ErrorNote error={error} />
+        {inventory ? (
+          <>
+            <p data-testid="inventory-summary">
+              <strong>{inventory.name}</strong>: {inventory.devices} device{inventory.devices === 1 ? '' : 's'}
+              {inventory.badRows.length ? `, ${inventory.badRows.length} row${inventory.badRows.length === 1 ? '' : 's'} skipped` : ''}.
+            </p>
+            {inventory.badRows.length ? (
+              <details>
+                <summary>Skipped rows</summary>
+                <ul className="issues">
+                  {inventory.badRows.map((r) => (
+                    <li key={r.line}>
+                      line {r.line}: {r.message}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
+            {inventory.channels.length > 0 ? (
+              <p>
+                <label htmlFor="compat-channel">Channel </label>
+                <select id="compat-channel" value={channel} onChange={(e) => void run(e.target.value)}>
+                  <option value="">all channels</option>
+                  {inventory.channels.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              </p>
+            ) : null}
+          </>
+        ) : (
+          <p className="muted">Load an exported inventory (JSON, NDJSON or CSV) to see which devices would accept this model, and why not.</p>
+        )}
+      </Section>
+      {report ? (
+        <>
+          <Section title="Verdicts">
+            <div className="totals" data-testid="compat-totals">
+              {VERDICTS.map((v) => (
+                <button key={v} type="button" className={`total total-${v}`} onClick={() => setPick({ verdict: v })}>
+                  <span className="total-n">{report.totals[v]}</span> {LABEL[v]}
+                </button>
+              ))}
+            </div>
+            {report.totals.declined > 0 ? <Note kind="warn">{report.totals.declined} device(s) would decline this model. See the reasons below.</Note> : <Note kind="ok">No device in scope would decline this model.</Note>}
+            <Chart report={report} picked={pick.profile} onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })} />
+            <p className="legend" aria-hidden="true">
+              {VERDICTS.map((v) => (
+                <span key={v}>
+                  <span className={`swatch seg-${v}`} /> {LABEL[v]}
+                </span>
+              ))}
+            </p>
+          </Section>
+          <Section title="Reasons, most devices first">
+            {report.reasons.length === 0 ? <p className="muted">No reasons: every device is compatible.</p> : null}
+            <ol className="reasons">
+              {report.reasons.map((r) => (
+                <li key={r.code + r.verdict}>
+                  <button type="button" className="linkish" onClick={() => setPick({ reason: r.code })}>
+                    <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message} <strong>({r.devices})</strong>
+                  </button>
+                  {r.hint ? <div className="muted">Fix: {r.hint}</div> : null}
+                </li>
+              ))}
+            </ol>
+          </Section>
+          <Section title={`Devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`} actions={pick.profile || pick.verdict || pick.reason ? <button type="button" className="btn small" onClick={() => setPick({})}>Show all</button> : null}>
+            <div className="table-wrap">
+              <table data-testid="compat-devices">
+                <thead>
+                  <tr>
+                    <th scope="col">Device</th>
+                    <th scope="col">Profile</th>
+                    <th scope="col">Verdict</th>
+                    <th scope="col">Why, and the fix</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {devices.slice(0, 200).map((d) => (
+                    <tr key={d.id}>
+                      <td>
+                        <code>{d.id}</code>
+                      </td>
+                      <td>{d.profile}</td>
+                      <td>
+                        <span className={`tag tag-${d.verdict}`}>{d.verdict}</span>
+                      </td>
+                      <td>
+                        {d.reasons.length === 0 ? <span className="muted">—</span> : null}
+                        {d.reasons.map((r, i) => (
+                          <div key={i}>
+                            {r.message}
+                            {r.hint ? <span className="muted"> Fix: {r.hint}</span> : null}
+                          </div>
+                        ))}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {devices.length > 200 ? <p className="muted">Showing 200 of {devices.length}.</p> : null}
+            </div>
+          </Section>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export function CompatPanel() {
+  const mstate = useStudio((s) => s.mstate);
+  const report = useStudio((s) => s.preview);
+  const goTo = useStudio((s) => s.goTo);
+  if (!mstate) return <Note kind="info">Open a model first.</Note>;
+  return (
+    <>
+      <CompatView />
+      {report ? (
+        <button type="button" className="btn primary" onClick={() => goTo('package')}>
+          Continue to package
+        </button>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import type { InventorySummary, PreviewReport, StudioError } from '../../src-main/studio/contract';
+import { getClient } from '../api/client';
+import type { Slice } from './types';
+
+export interface CompatSlice {
+  inventory?: InventorySummary;
+  preview?: PreviewReport;
+  channel: string;
+  compatError?: StudioError;
+  compatBusy: boolean;
+  loadInventory(file: File): Promise<void>;
+  runPreview(channel?: string): Promise<void>;
+}
+
+export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
+  channel: '',
+  compatBusy: false,
+  async loadInventory(file) {
+    set({ compatBusy: true, compatError: undefined, preview: undefined });
+    const sent = await getClient().sendFile(file);
+    if (!sent.ok) return set({ compatBusy: false, compatError: sent.error });
+    const r = await getClient().call('loadInventory', { file: sent.value.handle });
+    if (!r.ok) return set({ compatBusy: false, compatError: r.error });
+    set({ inventory: r.value, compatBusy: false });
+    await get().runPreview();
+  },
+  async runPreview(channel) {
+    const ch = channel ?? get().channel;
+    set({ compatBusy: true, compatError: undefined, channel: ch });
+    if (get().mode === 'build') await get().refreshManifest();
+    const r = await getClient().call('preview', ch ? { channel: ch } : {});
+    if (!r.ok) return set({ compatBusy: false, compatError: r.error });
+    set({ preview: r.value, compatBusy: false });
+  },
+});

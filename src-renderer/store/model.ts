@@ -1,0 +1,72 @@
+import type { FileRef, ModelView, StudioError } from '../../src-main/studio/contract';
+import { getClient } from '../api/client';
+import { awaitJob } from './jobs';
+import type { Slice } from './types';
+
+export interface ModelSlice {
+  model?: ModelView;
+  modelBusy: boolean;
+  modelError?: StudioError;
+  upload?: { name: string; done: number; total: number };
+  digestJob?: string;
+  digestState?: 'running' | 'done' | 'failed' | 'cancelled';
+  openModelFile(file: File): Promise<void>;
+  openModelDialog(): Promise<void>;
+  /** A file the shell already handed over (menu Open…, Recent). */
+  openModelRef(file: FileRef): Promise<void>;
+  setCompanion(file: File): Promise<void>;
+}
+
+export const createModelSlice: Slice<ModelSlice> = (set, get) => {
+  async function openHandle(handle: string): Promise<void> {
+    const r = await getClient().call('openModel', { file: handle });
+    if (!r.ok) return set({ modelBusy: false, modelError: r.error });
+    get().acceptManifest(r.value.manifest);
+    set({ model: r.value.model, modelBusy: false });
+    get().resetAfterModel();
+    await trackDigest(r.value.digestJob);
+  }
+
+  /** Follows the background digest; the manifest is refreshed (digests filled in) when it ends. */
+  async function trackDigest(jobId: string): Promise<void> {
+    set({ digestJob: jobId, digestState: 'running' });
+    const end = await awaitJob(jobId, 'digest');
+    if (get().digestJob !== jobId) return;
+    set({ digestState: end.state });
+    if (end.state === 'done') await get().refreshManifest();
+  }
+
+  return {
+    modelBusy: false,
+    async openModelFile(file) {
+      set({ modelBusy: true, modelError: undefined, upload: { name: file.name, done: 0, total: file.size } });
+      const sent = await getClient().sendFile(file, (done, total) => set({ upload: { name: file.name, done, total } }));
+      set({ upload: undefined });
+      if (!sent.ok) return set({ modelBusy: false, modelError: sent.error });
+      await openHandle(sent.value.handle);
+    },
+    async openModelDialog() {
+      const c = getClient();
+      if (!c.chooseFile) return;
+      const r = await c.chooseFile('model');
+      if (!r.ok) return set({ modelError: r.error });
+      if (!r.value) return;
+      set({ modelBusy: true, modelError: undefined });
+      await openHandle(r.value.handle);
+    },
+    async openModelRef(file) {
+      set({ modelBusy: true, modelError: undefined, step: 'model', mode: 'build' });
+      await openHandle(file.handle);
+    },
+    async setCompanion(file) {
+      set({ modelBusy: true, modelError: undefined });
+      const sent = await getClient().sendFile(file);
+      if (!sent.ok) return set({ modelBusy: false, modelError: sent.error });
+      const r = await getClient().call('inspect', { companion: sent.value.handle });
+      if (!r.ok) return set({ modelBusy: false, modelError: r.error });
+      get().acceptManifest(r.value.manifest);
+      set({ model: r.value.model, modelBusy: false });
+      await trackDigest(r.value.digestJob);
+    },
+  };
+};

@@ -1,0 +1,95 @@
+/**
+ * Studio in the browser host (Debian Chromium driven by Playwright, host in this process):
+ *  1. drop-to-prefilled-manifest for a 1 GB ONNX model: from the file input's change event to the
+ *     model facts and the prefilled manifest on screen (target < 500 ms). Peer in the same run:
+ *     the same flow with a 10 MB model of the same graph.
+ *  2. responsiveness while a 2 GB model is sent and hashed: long tasks (PerformanceObserver
+ *     'longtask') in the page, counted above 100 ms (target: none).
+ */
+import { chromium } from '@playwright/test';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHost } from '../../src-main/host/index.js';
+import { writeLargeOnnx, type LargeModelSpec } from '../fixtures/onnx-large.js';
+import { BENCH_DATA, writeReport } from './lib.js';
+
+const MODELS: Record<string, { file: string; spec: LargeModelSpec }> = {
+  '10 MB': { file: join(BENCH_DATA, 'onnx-10m-1024init.onnx'), spec: { count: 1024, rows: 16, cols: 160 } },
+  '1 GB': { file: join(BENCH_DATA, 'onnx-1g-1024init.onnx'), spec: { count: 1024, rows: 256, cols: 1024 } },
+  '2 GB': { file: join(BENCH_DATA, 'onnx-2g-1024init.onnx'), spec: { count: 1024, rows: 512, cols: 1024 } },
+};
+
+mkdirSync(BENCH_DATA, { recursive: true });
+for (const [label, m] of Object.entries(MODELS)) {
+  if (existsSync(m.file)) continue;
+  const t0 = performance.now();
+  writeLargeOnnx(m.file, m.spec);
+  console.log(`generated ${label} model ${m.file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+if (!existsSync('out/renderer/index.html')) throw new Error('Build the renderer first: npm run build');
+const host = await startHost({ rendererDir: 'out/renderer' });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+/** Opens the Studio, picks the file, and returns ms from the change event to the prefilled manifest. */
+async function dropToManifest(file: string): Promise<{ ms: number; digestMs: number; longTasks: number[] }> {
+  const page = await browser.newPage();
+  await page.goto(host.url);
+  await page.evaluate(() => {
+    const w = window as unknown as { __t0?: number; __long: number[] };
+    w.__long = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.__long.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+    document.querySelector('[data-testid=model-input]')!.addEventListener('change', () => (w.__t0 = performance.now()), { capture: true });
+  });
+  await page.getByTestId('model-input').setInputFiles(file);
+  // A string, not a function: tsx would wrap named helpers in __name(), which the page lacks.
+  const ms = (await page.evaluate(`new Promise((resolve) => {
+    const done = () => document.querySelector('[data-testid=model-format]') && document.querySelector('[data-testid=step-manifest][data-state]');
+    if (done()) return resolve(performance.now() - window.__t0);
+    new MutationObserver((_, obs) => {
+      if (done()) { obs.disconnect(); resolve(performance.now() - window.__t0); }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  })`)) as number;
+  // The digest keeps running in the background; wait for it, watching the page's long tasks.
+  await page.getByTestId('model-digest').locator('code').waitFor({ timeout: 600_000 });
+  const digestMs = await page.evaluate(() => performance.now() - (window as unknown as { __t0: number }).__t0);
+  const longTasks = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
+  await page.close();
+  return { ms, digestMs, longTasks };
+}
+
+const results: Record<string, unknown> = {};
+try {
+  const small = [];
+  for (let i = 0; i < 3; i++) small.push((await dropToManifest(MODELS['10 MB']!.file)).ms);
+  const big = [];
+  for (let i = 0; i < 3; i++) big.push((await dropToManifest(MODELS['1 GB']!.file)).ms);
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  const huge = await dropToManifest(MODELS['2 GB']!.file);
+  const over100 = huge.longTasks.filter((d) => d > 100);
+  Object.assign(results, {
+    dropToManifest: {
+      '10 MB': { medianMs: med(small), runs: small },
+      '1 GB': { medianMs: med(big), runs: big, bytes: statSync(MODELS['1 GB']!.file).size, targetMs: 500 },
+      ratio1GBvs10MB: med(big) / med(small),
+    },
+    hash2GB: {
+      bytes: statSync(MODELS['2 GB']!.file).size,
+      dropToManifestMs: huge.ms,
+      dropToDigestMs: huge.digestMs,
+      longTasks: huge.longTasks.length,
+      longTasksOver100ms: over100.length,
+      longestTaskMs: Math.max(0, ...huge.longTasks),
+    },
+  });
+  console.log(JSON.stringify(results, null, 2));
+  writeReport('studio', results);
+} finally {
+  await browser.close();
+  await host.close();
+}

@@ -1,0 +1,44 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+export const SHOTS = join('test-results', 'screenshots');
+
+export function studioUrl(): string {
+  const url = process.env.STUDIO_URL;
+  if (!url) throw new Error('STUDIO_URL is not set: the global setup did not start the host');
+  return url;
+}
+
+export async function openStudio(page: Page): Promise<void> {
+  await page.goto(studioUrl());
+  await expect(page.getByRole('heading', { name: 'Fleetpack Studio' })).toBeVisible();
+}
+
+/** Drops a file on the drop zone the way a browser does: a DataTransfer holding a File. */
+export async function dropFile(page: Page, path: string): Promise<void> {
+  const bytes = readFileSync(path).toString('base64');
+  const dt = await page.evaluateHandle(
+    ({ b64, name }) => {
+      const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const t = new DataTransfer();
+      t.items.add(new File([bin], name, { type: 'application/octet-stream' }));
+      return t;
+    },
+    { b64: bytes, name: basename(path) },
+  );
+  await page.dispatchEvent('[data-testid=dropzone]', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: dt });
+}
+
+/** No serious or critical axe violations on the page as it is now. */
+export async function expectAccessible(page: Page, step: string): Promise<void> {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${step}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,191 @@
+/**
+ * The whole journey in the browser host: drop → inspect → manifest completed → SBOM generated →
+ * key created in the real (headless) keychain → signed → verified → compatibility preview →
+ * package saved → changed after signing → re-signed and saved again → reopened in review mode
+ * and diffed; then a tampered copy fails verification. Screenshots of each step go to
+ * test-results/screenshots/, and each step is checked with axe.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFixtures } from './fixtures';
+import { dropFile, expectAccessible, openStudio, shot } from './helpers';
+
+const fx = writeFixtures();
+const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-'));
+const pkgV1 = join(out, 'classifier-1.0.0');
+const pkgV2 = join(out, 'classifier-1.1.0');
+const keyName = `e2e-${Date.now().toString(36)}`;
+let publicKeyPem = '';
+
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+test.beforeAll(async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+});
+test.afterAll(async () => {
+  await page.context().close();
+});
+
+const step = (id: string) => page.getByTestId(`step-${id}`);
+
+test('drop a model: header read, digest computed in the background', async () => {
+  await openStudio(page);
+  await shot(page, '00-start');
+  await expectAccessible(page, 'start');
+  await dropFile(page, fx.model);
+  await expect(page.getByTestId('model-format')).toContainText('ONNX');
+  await expect(page.getByRole('table', { name: 'Inputs' })).toContainText('images');
+  await expect(page.locator('.dim-symbolic').first()).toHaveText('batch');
+  await expect(page.locator('.dim-unknown').first()).toHaveText('?');
+  await expect(page.getByTestId('model-digest')).toContainText(/[0-9a-f]{64}/);
+  await expect(step('model')).toHaveAttribute('data-state', 'done');
+  await shot(page, '01-model');
+  await expectAccessible(page, 'model');
+});
+
+test('complete the manifest: every problem linked to its field until none is left', async () => {
+  await step('manifest').click();
+  await expect(page.getByTestId('problems')).toBeVisible();
+  // A problem is a link to its field.
+  await page.getByTestId('problems').getByRole('button', { name: /\/license/ }).click();
+  await expect(page.getByLabel('License (SPDX expression)')).toBeFocused();
+  await page.getByLabel('License (SPDX expression)').fill('apache-2.0');
+  await expect(page.getByTestId('license-check')).toContainText('valid SPDX (Apache-2.0)');
+  await page.getByRole('button', { name: 'Use Apache-2.0' }).click(); // offered, never applied silently
+  await expect(page.getByLabel('License (SPDX expression)')).toHaveValue('Apache-2.0');
+  await page.getByLabel('Version (semver)').fill('1.0.0');
+  await page.getByLabel('Release channel').selectOption('stable');
+  await page.getByLabel('Description').fill('Ten-class image classifier for the e2e test.');
+  await page.getByLabel('Authors (comma separated)').fill('Fleetpack QA');
+  await page.getByLabel('Authors (comma separated)').blur();
+  await page.getByLabel(/^Color order/).selectOption('RGB');
+  await page.getByLabel(/^Mean/).fill('0.485, 0.456, 0.406');
+  await page.getByLabel(/^Mean/).blur();
+  await page.getByLabel(/^Std/).fill('0.229, 0.224, 0.225');
+  await page.getByLabel(/^Std/).blur();
+  await page.getByRole('button', { name: 'Confirm guessed values' }).click();
+  await page.getByTestId('metrics-input').setInputFiles(fx.metrics);
+  await expect(page.getByText('Imported 2 metrics from metrics.csv')).toBeVisible();
+  await expect(page.getByLabel('Metric of metric 2')).toHaveValue('latency_p50');
+  await page.getByRole('button', { name: 'Add metric' }).click();
+  await page.getByLabel('Metric of metric 3').fill('mAP50');
+  await page.getByLabel('Value of metric 3').fill('0.52');
+  await page.getByLabel('Dataset of metric 3').fill('coco-val2017');
+  await page.getByLabel('Filter profiles').fill('x86-64-server');
+  await page.getByRole('checkbox', { name: /x86-64-server\b(?!-)/ }).first().check();
+  await expect(page.getByText('The manifest is complete and valid.')).toBeVisible();
+  await expect(step('manifest')).toHaveAttribute('data-state', 'done');
+  await shot(page, '02-manifest');
+  await expectAccessible(page, 'manifest');
+});
+
+test('generate an SBOM', async () => {
+  await step('sbom').click();
+  await page.getByRole('button', { name: 'Generate CycloneDX ML-BOM' }).click();
+  await expect(page.getByTestId('sbom-report')).toContainText(/valid/i);
+  await expect(page.getByTestId('sbom-ref')).toContainText('cyclonedx');
+  await expect(step('sbom')).toHaveAttribute('data-state', 'done');
+  await shot(page, '03-sbom');
+  await expectAccessible(page, 'sbom');
+});
+
+test('create a key in the OS keychain, sign, verify', async () => {
+  await step('sign').click();
+  await page.getByLabel('New key name').fill(keyName);
+  await page.getByRole('button', { name: 'Create key in keychain' }).click();
+  await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
+  await page.getByText(`Public key of ${keyName}`).click();
+  await expect(page.getByTestId('public-key')).toContainText('BEGIN PUBLIC KEY');
+  publicKeyPem = (await page.getByTestId('public-key').textContent()) ?? '';
+  await page.getByRole('button', { name: 'Sign package' }).click();
+  await expect(page.getByTestId('signed')).toBeVisible();
+  await page.getByRole('button', { name: 'Verify signature' }).click();
+  await expect(page.getByTestId('verify-ok')).toBeVisible();
+  await expect(step('sign')).toHaveAttribute('data-state', 'done');
+  await shot(page, '04-sign');
+  await expectAccessible(page, 'sign');
+});
+
+test('compatibility preview: verdicts per profile, reasons ranked, drill-down with fixes', async () => {
+  await step('compat').click();
+  await page.getByTestId('inventory-input').setInputFiles(fx.inventory);
+  await expect(page.getByTestId('inventory-summary')).toContainText('15 devices, 1 row skipped');
+  const totals = page.getByTestId('compat-totals');
+  await expect(totals).toContainText('Compatible');
+  await expect(totals).toContainText('Declined');
+  await expect(page.locator('.chart-row')).not.toHaveCount(0);
+  await shot(page, '05-compat');
+  await expectAccessible(page, 'compat');
+  await page.locator('.reasons button').first().click();
+  await expect(page.getByTestId('compat-devices').locator('tbody tr')).not.toHaveCount(0);
+  await shot(page, '05b-compat-drilldown');
+});
+
+test('save the package folder', async () => {
+  await step('package').click();
+  await page.getByLabel('Destination folder on this computer').fill(pkgV1);
+  await page.getByRole('button', { name: 'Save package' }).click();
+  await expect(page.getByTestId('saved')).toBeVisible();
+  await expect(page.getByTestId('package-files')).toContainText('model.sig');
+  await expect(page.getByTestId('package-files')).toContainText('fleetpack.json');
+  await expect(step('package')).toHaveAttribute('data-state', 'done');
+  await shot(page, '06-package');
+  await expectAccessible(page, 'package');
+});
+
+test('a change after signing is flagged; re-sign and save version 1.1.0', async () => {
+  await step('manifest').click();
+  await page.getByLabel('Version (semver)').fill('1.1.0');
+  await page.getByLabel('License (SPDX expression)').fill('MIT');
+  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
+  await step('sign').click();
+  await expect(page.getByTestId('changed-after-signing')).toBeVisible();
+  await expect(step('sign')).toHaveAttribute('data-state', 'attention');
+  await shot(page, '07-changed-after-signing');
+  await page.getByRole('button', { name: 'Sign package' }).click();
+  await expect(page.getByTestId('signed')).toBeVisible();
+  await expect(page.getByTestId('changed-after-signing')).toHaveCount(0);
+  await step('package').click();
+  await page.getByLabel('Destination folder on this computer').fill(pkgV2);
+  await page.getByRole('button', { name: 'Save package' }).click();
+  await expect(page.getByTestId('saved')).toBeVisible();
+});
+
+test('review mode: reopen the package, verify it, and diff against the previous version', async () => {
+  await page.getByTestId('mode-review').click();
+  await page.getByTestId('package-input').setInputFiles(pkgV2);
+  await expect(page.getByTestId('verify-ok')).toBeVisible();
+  await expect(page.getByTestId('review-facts')).toContainText('1.1.0');
+  await page.getByTestId('compare-input').setInputFiles(pkgV1);
+  const diff = page.getByTestId('diff-table');
+  await expect(diff).toContainText('Apache-2.0');
+  await expect(diff).toContainText('MIT');
+  await shot(page, '08-review-diff');
+  await expectAccessible(page, 'review');
+});
+
+test('review with a public key file: the signer\'s key verifies, another key does not', async () => {
+  const other = join(out, 'other.pub.pem');
+  writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+  await page.getByTestId('pubkey-input').setInputFiles(other);
+  await expect(page.getByTestId('verify-failed')).toBeVisible();
+  const mine = join(out, 'signer.pub.pem');
+  writeFileSync(mine, publicKeyPem);
+  await page.getByTestId('pubkey-input').setInputFiles(mine);
+  await expect(page.getByTestId('verify-ok')).toBeVisible();
+});
+
+test('a tampered package fails verification, naming the changed file', async () => {
+  const tampered = join(out, 'classifier-tampered');
+  cpSync(pkgV2, tampered, { recursive: true });
+  appendFileSync(join(tampered, 'classifier.onnx'), Buffer.from([0]));
+  await page.getByTestId('package-input').setInputFiles(tampered);
+  await expect(page.getByTestId('verify-failed')).toBeVisible();
+  await expect(page.locator('.note-error')).toContainText('classifier.onnx');
+  await shot(page, '09-review-tampered');
+});

@@ -193,7 +193,7 @@ export interface PackageSummary {
   /** Result of verifying the signature when the package is signed. */
   verify?: VerifyReport;
   sbom?: { file: string; format: string; specVersion: string };
-  /** Where it was saved, for the Electron shell only (the browser host names the folder). */
+  /** The folder it was saved to (a path the user chose; shown back to them). */
   savedTo?: string;
 }
 
@@ -232,7 +232,7 @@ export interface DiffReport {
 
 // ---------------------------------------------------------------- jobs
 
-export type JobKind = 'digest' | 'sign' | 'verify' | 'sbom-generate' | 'save';
+export type JobKind = 'digest' | 'sign' | 'verify' | 'sbom-generate';
 
 export type JobEvent =
   | { jobId: JobId; kind: JobKind; type: 'progress'; done: number; total: number; phase?: string }
@@ -256,7 +256,6 @@ export interface JobResults {
   sign: SignResult;
   verify: VerifyReport;
   'sbom-generate': SbomReport;
-  save: PackageSummary;
 }
 
 // ---------------------------------------------------------------- the API

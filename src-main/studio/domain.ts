@@ -39,12 +39,6 @@ export interface Draft {
   sources: ArtifactSource[];
 }
 
-function notWired(what: string): never {
-  throw new FleetpackError('NOT_AVAILABLE', `${what} is not available in this build yet`, {
-    hint: 'This part of Fleetpack is still being integrated; use the CLI when it lands.',
-  });
-}
-
 let keystore: Keystore | undefined;
 const keys = (): Keystore => (keystore ??= new Keystore());
 

@@ -26,11 +26,6 @@ export async function digestFile(path: string, signal?: AbortSignal): Promise<Fi
   return { size, sha256: hash.digest('hex') };
 }
 
-/** Lower-case hex SHA-256 of a file. */
-export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
-  return (await digestFile(path, signal)).sha256;
-}
-
 /** Copies `src` to `dest` (which must not exist) while hashing it: one read of the source. */
 export async function copyFileHashed(src: string, dest: string, signal?: AbortSignal): Promise<FileDigest> {
   throwIfAborted(signal);

@@ -12,7 +12,7 @@ export {
   type PackagePaths,
 } from './paths.js';
 export { parseJson, lineColumn, decodeUtf8, type JsonParseOptions } from './json.js';
-export { digestFile, sha256File, type FileDigest } from './hash.js';
+export { digestFile, type FileDigest } from './hash.js';
 export {
   loadManifest,
   readManifest,

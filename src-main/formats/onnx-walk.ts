@@ -6,6 +6,8 @@
  */
 import { dtypeBits, onnxDtype } from './dtype.js';
 import { decodeEntry, decodeOpset, decodeValueInfo, MessageError, type ValueInfo } from './onnx-messages.js';
+import { MAX_WINDOW } from './file.js';
+import { findTailStart } from './onnx-tail.js';
 import { ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
 import type { ModelWarning } from './types.js';
 
@@ -29,7 +31,14 @@ export const LIMITS = {
   initializerNameChars: 64 * 1024 * 1024,
   externalTensorsListed: 10_000,
   warnings: 100,
+  /** Total characters of node input/output names kept for a quick read (onnx-tail.ts). */
+  nodeNameChars: 64 * 1024 * 1024,
 };
+
+/** A quick read skips the initializers only when that saves at least this many bytes. */
+export const QUICK_MIN_SKIP = 8 * 1024 * 1024;
+/** Tail windows a quick read tries, smallest first. */
+const TAIL_WINDOWS = [1024 * 1024, MAX_WINDOW];
 
 export interface OpCount {
   domain: string;
@@ -70,7 +79,15 @@ export class OnnxScan {
   /** Weight elements per dtype over all initializers (main graph and subgraphs). */
   weightElements = new Map<string, number>();
   warnings: ModelWarning[] = [];
+  /** Quick read (ReadOptions.quick): skip the initializers if the graph's tail can be found. */
+  quickMinSkip: number | undefined;
+  /** Node input/output names, kept only for a quick read. */
+  consumed = new Set<string>();
+  produced = new Set<string>();
+  /** Set when a quick read skipped the initializers: the bytes [from, to) were not read. */
+  skipped: { from: number; to: number } | undefined;
   private nameChars = 0;
+  private nodeNameChars = 0;
 
   warn(code: string, message: string): void {
     if (this.warnings.length >= LIMITS.warnings) return;
@@ -81,6 +98,17 @@ export class OnnxScan {
     this.nameChars += name.length;
     if (this.nameChars > LIMITS.initializerNameChars) c.fail('TOO_MANY', `Initializer names exceed ${LIMITS.initializerNameChars} characters`, at);
     this.initializerNames.add(name);
+  }
+
+  /** Keeps a node's input or output name for a quick read; past the budget the quick read is off. */
+  addNodeName(set: Set<string>, name: string): void {
+    if (this.quickMinSkip === undefined) return;
+    this.nodeNameChars += name.length;
+    if (this.nodeNameChars > LIMITS.nodeNameChars) {
+      this.quickMinSkip = undefined;
+      this.consumed.clear();
+      this.produced.clear();
+    } else set.add(name);
   }
 }
 
@@ -94,9 +122,13 @@ interface TensorHeader {
 
 type Where = 'initializer' | 'attribute' | 'sparse';
 
-/** Walks the file's ModelProto from byte 0 to its end. */
-export async function walkModel(c: ProtoCursor): Promise<OnnxScan> {
+/**
+ * Walks the file's ModelProto from byte 0 to its end. With `quickMinSkip`, the main graph's
+ * initializers may be skipped (see onnx-tail.ts); `skipped` then says which bytes were not read.
+ */
+export async function walkModel(c: ProtoCursor, quickMinSkip?: number): Promise<OnnxScan> {
   const s = new OnnxScan();
+  s.quickMinSkip = quickMinSkip;
   const end = c.size;
   c.pos = 0;
   while (c.pos < end) {
@@ -174,6 +206,15 @@ async function walkGraph(c: ProtoCursor, end: number, s: OnnxScan, depth: number
         else c.skip(tag, end);
         break;
       case tagOf(5, LEN): {
+        if (main && s.skipped === undefined && s.quickMinSkip !== undefined) {
+          const tail = await quickTail(c, at, end, s);
+          s.quickMinSkip = undefined; // one try per read
+          if (tail !== undefined) {
+            s.skipped = { from: at, to: tail };
+            c.pos = tail;
+            break;
+          }
+        }
         const tEnd = c.messageEnd(end);
         const t = await walkTensor(c, tEnd, s, 'initializer');
         c.pos = tEnd;
@@ -211,6 +252,24 @@ async function walkGraph(c: ProtoCursor, end: number, s: OnnxScan, depth: number
   }
 }
 
+/**
+ * The start of the main graph's trailing I/O fields, found from its end (onnx-tail.ts), or
+ * undefined to walk the initializers after all. `at` is the first initializer's tag.
+ */
+async function quickTail(c: ProtoCursor, at: number, end: number, s: OnnxScan): Promise<number | undefined> {
+  // Before IR 4 every initializer is also a graph input, so the inputs need the initializer names.
+  if (end - at < (s.quickMinSkip ?? Infinity) || (s.irVersion ?? 0) < 4 || s.consumed.size === 0) return undefined;
+  for (const size of TAIL_WINDOWS) {
+    const from = Math.max(at, end - size);
+    const window = await c.file.read(from, end - from, 'ONNX graph tail');
+    c.reads++;
+    c.bytesRead += window.length;
+    const start = findTailStart(window, from, { consumed: s.consumed, produced: s.produced }, from === at);
+    if (start !== undefined || from === at) return start;
+  }
+  return undefined;
+}
+
 /** NodeProto: op_type (4) and domain (7) are counted; attributes are walked only for subgraphs and tensors. */
 async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number): Promise<void> {
   let opType = '';
@@ -219,6 +278,11 @@ async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number)
   while (c.pos < end) {
     const tag = await c.nextTag(end);
     switch (tag) {
+      case tagOf(1, LEN):
+      case tagOf(2, LEN):
+        if (s.quickMinSkip === undefined || (tag === tagOf(2, LEN) && depth > 0)) c.skip(tag, end);
+        else s.addNodeName(tag === tagOf(1, LEN) ? s.consumed : s.produced, await text(c, end, LIMITS.name, s, 'node input/output'));
+        break;
       case tagOf(4, LEN):
         opType = await text(c, end, LIMITS.name, s, 'op_type');
         break;

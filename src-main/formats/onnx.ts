@@ -6,7 +6,7 @@ import { FormatError } from '../errors.js';
 import { isLowBitInteger } from './dtype.js';
 import type { ModelFile } from './file.js';
 import { isTensorValue, toTensorSpec } from './onnx-messages.js';
-import { type OnnxScan, walkModel } from './onnx-walk.js';
+import { type OnnxScan, QUICK_MIN_SKIP, walkModel } from './onnx-walk.js';
 import { ProtoCursor, scanFields, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
 import type { FormatReader, ReadOptions } from './reader.js';
 import type { ExternalDataRef, ModelInfo, PreprocessingHint, TensorSpec } from './types.js';
@@ -68,7 +68,8 @@ export function looksLikeOnnx(head: Buffer, size: number): boolean {
 export async function readOnnx(file: ModelFile, options: ReadOptions = {}): Promise<ModelInfo> {
   if (file.size === 0) throw new FormatError('EMPTY_FILE', 'The file is empty (0 bytes)', { file: file.path, offset: 0, hint: 'Re-export or re-copy the model.' });
   const cursor = new ProtoCursor(file, options.signal ? { signal: options.signal } : {});
-  const scan = await walkModel(cursor);
+  const quick = options.quick === true ? QUICK_MIN_SKIP : options.quick ? options.quick.minSkipBytes : undefined;
+  const scan = await walkModel(cursor, quick);
   return toModelInfo(scan, file, cursor);
 }
 
@@ -132,10 +133,10 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     ...(s.graphDocString ? { graphDocString: s.graphDocString } : {}),
     nodeCount: s.nodeCount,
     subgraphCount: s.subgraphCount,
-    initializerCount: s.initializerCount,
+    ...(s.skipped ? {} : { initializerCount: s.initializerCount }),
     ...(s.sparseInitializerCount ? { sparseInitializerCount: s.sparseInitializerCount } : {}),
     ...(constants.length ? { initializerInputs: constants } : {}),
-    weightElements: Object.fromEntries([...s.weightElements].sort((a, b) => b[1] - a[1])),
+    ...(s.skipped ? {} : { weightElements: Object.fromEntries([...s.weightElements].sort((a, b) => b[1] - a[1])) }),
     ...(s.functions.length ? { functions: s.functions.map((f) => `${f.domain}.${f.name}`) } : {}),
     nonTensorIo: [...s.inputs, ...s.outputs].filter((v) => !isTensorValue(v)).map((v) => v.name ?? ''),
     bytesRead: cursor.bytesRead,
@@ -161,6 +162,14 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     details,
     unknowns: ['Which execution providers / accelerators support every operator is not recorded in an ONNX file.'],
     warnings: s.warnings,
+    ...(s.skipped
+      ? {
+          partial: {
+            skippedBytes: s.skipped.to - s.skipped.from,
+            unknown: ['initializer count, weight types and external data', 'which graph inputs are initializers (constants)'],
+          },
+        }
+      : {}),
     size: file.size,
     path: file.path,
   };

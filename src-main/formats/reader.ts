@@ -5,6 +5,14 @@ export interface ReadOptions {
   /** Companion file for I/O (TensorRT): an ONNX model or a Triton config.pbtxt. */
   ioFrom?: string;
   signal?: AbortSignal;
+  /**
+   * Allow a provisional read that skips the weights when the rest can be found without them
+   * (ONNX: the graph's inputs/outputs from its end, see onnx-tail.ts). Worth it only when reads
+   * are costly, e.g. a file still arriving over the network; the result then has `partial` set
+   * and a read without `quick` tells the rest. `minSkipBytes` (default 8 MiB): skip only when
+   * that many bytes would be saved. Formats without such a shortcut ignore it.
+   */
+  quick?: boolean | { minSkipBytes: number };
 }
 
 /** One model format: recognises its files by content and reads their header (Netron-style factory). */

@@ -99,6 +99,8 @@ export interface ModelInfo {
   /** Facts the file cannot tell (e.g. TensorRT compute capability). */
   unknowns?: string[];
   warnings: ModelWarning[];
+  /** Set by a quick read (ReadOptions.quick) that skipped part of the file: what it does not know yet. */
+  partial?: { skippedBytes: number; unknown: string[] };
   /** File size in bytes. */
   size: number;
   /** Absolute path that was inspected. */

@@ -25,8 +25,6 @@
  */
 import { decodeValueInfo } from './onnx-messages.js';
 
-/** GraphProto fields that may follow the initializers (all length-delimited). */
-const TAIL_FIELDS = new Set([10, 11, 12, 13, 14, 15, 16]);
 const INPUT = 11;
 const OUTPUT = 12;
 /** A window must reach this far before the chosen start (longer than any plausible I/O entry). */
@@ -54,13 +52,12 @@ export function findTailStart(window: Uint8Array, windowStart: number, names: Ta
   const next = new Int32Array(n + 1);
   first[n] = 255;
   for (let p = n - 1; p >= 0; p--) {
-    const tag = varintAt(window, p, n);
-    if (!tag || tag.value % 8 !== 2) continue;
-    const field = Math.floor(tag.value / 8);
-    if (!TAIL_FIELDS.has(field)) continue;
-    const len = varintAt(window, tag.end, n);
-    if (!len) continue;
-    const q = len.end + len.value;
+    const field = tailFieldAt(window, p);
+    if (field === 0) continue;
+    const lenAt = p + (field === 16 ? 2 : 1);
+    const len = varintAt(window, lenAt, n);
+    if (len < 0) continue;
+    const q = varintEnd + len;
     if (q > n || first[q] === 0 || first[q]! < field) continue;
     first[p] = field;
     next[p] = q;
@@ -99,13 +96,12 @@ function meaningful(window: Uint8Array, start: number, next: Int32Array, names: 
   const outputs: string[] = [];
   for (let p = start; p < window.length; p = next[p]!) {
     if (--budget.fields < 0) return 'over budget';
-    const tag = varintAt(window, p, window.length)!;
-    const field = Math.floor(tag.value / 8);
+    const field = tailFieldAt(window, p);
     if (field !== INPUT && field !== OUTPUT) continue;
-    const len = varintAt(window, tag.end, window.length)!;
+    const len = varintAt(window, p + 1, window.length);
     let name: string | null | undefined;
     try {
-      name = decodeValueInfo(window.subarray(len.end, len.end + len.value)).name;
+      name = decodeValueInfo(window.subarray(varintEnd, varintEnd + len)).name;
     } catch {
       return false;
     }
@@ -119,14 +115,30 @@ function meaningful(window: Uint8Array, start: number, next: Int32Array, names: 
   return inputs.every((x) => names.consumed.has(x) || outs.has(x)) && outputs.every((x) => names.produced.has(x) || ins.has(x));
 }
 
-/** A base-128 varint of at most 5 bytes (lengths and tags here fit in 32 bits) at `p`, or undefined. */
-function varintAt(b: Uint8Array, p: number, end: number): { value: number; end: number } | undefined {
+/**
+ * The field number (10..16) when a length-delimited tail field's tag starts at p, else 0. Tags
+ * 10..15 are one byte (0x52..0x7a), 16 is two (0x82 0x01). This runs for every byte of the window.
+ */
+function tailFieldAt(b: Uint8Array, p: number): number {
+  const t = b[p]!;
+  if (t === 0x82) return b[p + 1] === 0x01 ? 16 : 0;
+  return t >= 0x52 && t <= 0x7a && (t & 7) === 2 ? t >>> 3 : 0;
+}
+
+/** End of the varint varintAt() read last (no allocation per call: it runs for every byte). */
+let varintEnd = 0;
+
+/** A base-128 varint of at most 5 bytes (lengths here fit in 32 bits) at `p`, or -1. */
+function varintAt(b: Uint8Array, p: number, end: number): number {
   let value = 0;
   for (let i = 0; i < 5; i++) {
-    if (p + i >= end) return undefined;
+    if (p + i >= end) return -1;
     const byte = b[p + i]!;
     value += (byte & 0x7f) * 2 ** (7 * i);
-    if (byte < 0x80) return { value, end: p + i + 1 };
+    if (byte < 0x80) {
+      varintEnd = p + i + 1;
+      return value;
+    }
   }
-  return undefined;
+  return -1;
 }

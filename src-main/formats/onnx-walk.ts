@@ -38,7 +38,7 @@ export const LIMITS = {
 /** A quick read skips the initializers only when that saves at least this many bytes. */
 export const QUICK_MIN_SKIP = 8 * 1024 * 1024;
 /** Tail windows a quick read tries, smallest first. */
-const TAIL_WINDOWS = [1024 * 1024, MAX_WINDOW];
+const TAIL_WINDOWS = [512 * 1024, MAX_WINDOW];
 
 export interface OpCount {
   domain: string;

@@ -61,6 +61,11 @@ export interface OpenModelResult {
   manifest: ManifestState;
   /** The background digest of the model file(s); progress arrives as job events. */
   digestJob: JobId;
+  /**
+   * Set when the model was read quickly (a big file still arriving: header and end, not the
+   * weights; `model.info.partial` says what is not known yet). The job's result is the full read.
+   */
+  inspectJob?: JobId;
 }
 
 // ---------------------------------------------------------------- manifest
@@ -232,7 +237,7 @@ export interface DiffReport {
 
 // ---------------------------------------------------------------- jobs
 
-export type JobKind = 'digest' | 'sign' | 'verify' | 'sbom-generate';
+export type JobKind = 'digest' | 'inspect' | 'sign' | 'verify' | 'sbom-generate';
 
 export type JobEvent =
   | { jobId: JobId; kind: JobKind; type: 'progress'; done: number; total: number; phase?: string }
@@ -253,6 +258,8 @@ export interface JobStatus {
 /** Results of job kinds, for typed awaiting on the UI side. */
 export interface JobResults {
   digest: { files: { path: string; sha256: string; size: number }[] };
+  /** `changed`: the full read changed the manifest's model facts or the artifact's files. */
+  inspect: { model: ModelView; changed: boolean };
   sign: SignResult;
   verify: VerifyReport;
   'sbom-generate': SbomReport;

@@ -84,7 +84,7 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 
 export const domain = {
-  async inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving }): Promise<ModelInfo> {
+  async inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean }): Promise<ModelInfo> {
     const { arriving, ...options } = opts;
     if (!arriving) return inspectModel(path, options);
     // The file is still arriving from the browser: the same detect + read as inspect(), over a

@@ -161,10 +161,14 @@ export class FileTable {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const c of body) {
-      size += (c as Buffer).length;
-      if (size > total) throw new UsageError('BAD_RANGES', 'More bytes than the ranges name');
-      chunks.push(c as Buffer);
+    try {
+      for await (const c of body) {
+        size += (c as Buffer).length;
+        if (size > total) throw new UsageError('BAD_RANGES', 'More bytes than the ranges name');
+        chunks.push(c as Buffer);
+      }
+    } catch (e) {
+      throw e instanceof UsageError ? e : interrupted(held.name, e);
     }
     if (size !== total) throw new UsageError('BAD_RANGES', 'Fewer bytes than the ranges name');
     if (!arriving) return { received: held.size, complete: true };
@@ -204,7 +208,11 @@ export class FileTable {
         else cb(null, chunk);
       },
     });
-    await pipeline(body, cap, createWriteStream(held.path, { flags: 'r+', start: offset }));
+    try {
+      await pipeline(body, cap, createWriteStream(held.path, { flags: 'r+', start: offset }));
+    } catch (e) {
+      throw e instanceof UsageError ? e : interrupted(held.name, e);
+    }
     arriving.wrote(offset, written);
     return { received: arriving.received, complete: arriving.complete };
   }
@@ -229,6 +237,11 @@ export function safeName(name: string): string {
     .replace(/^\.+$/, '_')
     .slice(0, 200);
   return cleaned.length > 0 ? cleaned : 'upload';
+}
+
+/** The page went away (tab closed, reload) while sending: normal, not an internal error. */
+function interrupted(name: string, cause: unknown): UsageError {
+  return new UsageError('UPLOAD_INTERRUPTED', `Sending ${name} was interrupted`, { hint: 'Drop the file again.', cause });
 }
 
 function tooBig(max: number): UsageError {

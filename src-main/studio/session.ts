@@ -5,6 +5,7 @@
  */
 import { cp, link, mkdir, mkdtemp, readdir, rm, stat, copyFile, constants as fsc } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ArtifactSource } from '../manifest/index.js';
@@ -18,9 +19,17 @@ import { badRequest, toStudioError } from './errors.js';
 import { DEFAULT_MAX_UPLOAD, FileTable, type Held } from './files.js';
 import { JobRunner } from './jobs.js';
 import type { ArrivingFile } from './arriving.js';
+import { modelFacts, withConfirmedFacts, type ModelFacts } from './confirmed-read.js';
 
 const SIGNATURE_FILE = 'model.sig';
 const MANIFEST_FILE = 'fleetpack.json';
+
+interface QuickRead {
+  provisional: ModelFacts;
+  confirmed?: ModelFacts;
+  /** Resolves when the full read has ended (done, failed or cancelled). */
+  settled: Promise<void>;
+}
 
 interface CurrentModel {
   held: Held;
@@ -45,6 +54,12 @@ export class StudioSession {
   private model: CurrentModel | undefined;
   private manifest: Manifest | undefined;
   private digestJob: JobId | undefined;
+  private inspectJob: JobId | undefined;
+  /**
+   * After a quick read (a file still arriving): the provisional model facts the manifest was
+   * prefilled with, the full read's once it is done, and that read's end (confirmed-read.ts).
+   */
+  private quickRead: QuickRead | undefined;
   /** Files of the artifact (model, external data, companion) with their place in the package. */
   private sources: ArtifactSource[] = [];
   private digests = new Map<string, { sha256: string; size: number }>();
@@ -112,7 +127,7 @@ export class StudioSession {
       const current = this.requireManifest();
       // The artifact (sizes, digests) and the SBOM reference are the session's facts, not the editor's.
       const { sbom: _ignored, ...edited } = a.manifest;
-      this.manifest = this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) });
+      this.manifest = this.withModelFacts(this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) }));
       return this.manifestState();
     },
     validateManifest: async () => this.manifestState(),
@@ -172,8 +187,11 @@ export class StudioSession {
 
   private async openModel(handle: Handle): Promise<OpenModelResult> {
     const held = this.files.file(handle);
-    const info = await this.d.inspect(held.path, held.arriving ? { arriving: held.arriving } : {});
+    // A file still arriving is read quickly (header and end, not the weights), fully afterwards.
+    const arriving = held.arriving && !held.arriving.complete ? held.arriving : undefined;
+    const info = await this.d.inspect(held.path, arriving ? { arriving, quick: true } : {});
     if (this.digestJob) this.jobs.cancel(this.digestJob);
+    if (this.inspectJob) this.jobs.cancel(this.inspectJob);
     await rm(this.stageDir, { recursive: true, force: true });
     this.model = { held, ref: { handle, name: held.name, size: held.size }, info };
     this.digests.clear();
@@ -182,8 +200,46 @@ export class StudioSession {
     const draft = await this.d.prefill(info);
     this.manifest = draft.manifest;
     this.sources = draft.sources;
+    this.quickRead = undefined;
+    this.inspectJob = info.partial && arriving ? this.startFullRead(arriving) : undefined;
     this.digestJob = this.startDigest();
-    return { model: this.modelView(), manifest: await this.manifestState(), digestJob: this.digestJob };
+    return {
+      model: this.modelView(),
+      manifest: await this.manifestState(),
+      digestJob: this.digestJob,
+      ...(this.inspectJob ? { inspectJob: this.inspectJob } : {}),
+    };
+  }
+
+  /** The full read after a quick one: its facts replace the provisional ones the engineer left alone. */
+  private startFullRead(arriving: ArrivingFile): JobId {
+    const cur = this.requireModel();
+    let settle!: () => void;
+    const quick: QuickRead = { provisional: modelFacts(this.requireManifest()), settled: new Promise<void>((r) => (settle = r)) };
+    this.quickRead = quick;
+    return this.jobs.start('inspect', async (signal, progress) => {
+      try {
+        progress(0, 1, 'reading');
+        const info = await this.d.inspect(cur.held.path, { arriving, signal });
+        if (this.model !== cur || this.quickRead !== quick) return { model: this.modelView(), changed: false };
+        const draft = await this.d.prefill(info);
+        cur.info = info;
+        quick.confirmed = modelFacts(draft.manifest);
+        const changed = !isDeepStrictEqual(quick.confirmed, quick.provisional) || !isDeepStrictEqual(draft.sources, this.sources);
+        this.sources = draft.sources;
+        const m = this.requireManifest();
+        this.manifest = this.withDigests(this.withModelFacts({ ...m, artifact: draft.manifest.artifact }));
+        return { model: this.modelView(), changed };
+      } finally {
+        settle();
+      }
+    });
+  }
+
+  /** Model facts from the full read win over provisional ones still in `m` (confirmed-read.ts). */
+  private withModelFacts(m: Manifest): Manifest {
+    const q = this.quickRead;
+    return q?.confirmed ? withConfirmedFacts(m, q.provisional, q.confirmed) : m;
   }
 
   private async reinspect(companion: Handle | undefined): Promise<OpenModelResult> {
@@ -224,10 +280,14 @@ export class StudioSession {
 
   private startDigest(): JobId {
     const cur = this.requireModel();
-    const sources = this.sources;
     const arriving = cur.held.arriving;
+    const quick = this.quickRead;
     return this.jobs.start('digest', async (signal, progress) => {
       if (arriving) await waitForArrival(arriving, progress, signal);
+      // The full read decides what the artifact holds (external data files, say).
+      if (quick) await quick.settled;
+      if (this.model !== cur) return { files: [] };
+      const sources = this.sources;
       const files = await this.d.digest(sources, progress, signal);
       if (this.model !== cur || this.sources !== sources) return { files: [] };
       for (const f of files) this.digests.set(f.path, { sha256: f.sha256, size: f.size });

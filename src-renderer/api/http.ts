@@ -99,6 +99,8 @@ export function createHttpClient(): StudioClient {
     if (!started.ok) return started;
     const handle = started.value.handle;
     arriving.set(handle, file);
+    // The host is about to read the header: hold the background chunks until its reads go quiet.
+    lastRange = performance.now();
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < file.size) {

@@ -128,6 +128,11 @@ export function ModelPanel() {
               {digestState === 'running' ? <span className="muted"> computing in the background…</span> : null}
             </dd>
           </dl>
+          {model.info.partial ? (
+            <p className="muted" role="status" data-testid="model-partial">
+              Read from the start and end of the file while it arrives; still reading the weights for: {model.info.partial.unknown.join('; ')}.
+            </p>
+          ) : null}
           {model.info.customOps.length > 0 ? (
             <Note kind="warn">
               <strong>Custom operators:</strong> {model.info.customOps.join(', ')}. Devices need a runtime that registers them.

@@ -1,4 +1,4 @@
-import type { FileRef, ModelView, StudioError } from '../../src-main/studio/contract';
+import type { FileRef, JobResults, ModelView, StudioError } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { awaitJob } from './jobs';
 import type { Slice } from './types';
@@ -9,6 +9,8 @@ export interface ModelSlice {
   modelError?: StudioError;
   upload?: { name: string; done: number; total: number };
   digestJob?: string;
+  /** The full read that follows a quick one (model.info.partial), while it runs. */
+  inspectJob?: string;
   digestState?: 'running' | 'done' | 'failed' | 'cancelled';
   openModelFile(file: File): Promise<void>;
   openModelDialog(): Promise<void>;
@@ -24,7 +26,21 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
     get().acceptManifest(r.value.manifest);
     set({ model: r.value.model, modelBusy: false });
     get().resetAfterModel();
+    set({ inspectJob: r.value.inspectJob });
+    if (r.value.inspectJob) void trackInspect(r.value.inspectJob);
     await trackDigest(r.value.digestJob);
+  }
+
+  /** The full read after a quick one: its facts replace the provisional ones (the Node side merges). */
+  async function trackInspect(jobId: string): Promise<void> {
+    const end = await awaitJob(jobId, 'inspect');
+    if (get().inspectJob !== jobId) return;
+    set({ inspectJob: undefined });
+    if (end.state === 'failed') return set({ modelError: end.error });
+    if (end.state !== 'done') return;
+    const result = end.result as JobResults['inspect'];
+    set({ model: result.model });
+    if (result.changed) await get().refreshManifest();
   }
 
   /** Follows the background digest; the manifest is refreshed (digests filled in) when it ends. */

@@ -154,6 +154,7 @@ void app.whenReady().then(async () => {
   registerIpc();
   refreshMenu();
   createWindow();
+  void studio.warmUp().catch(() => {});
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

@@ -177,6 +177,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   port = (server.address() as AddressInfo).port;
+  void session.warmUp().catch(() => {}); // best effort: a failure here shows again, in words, on first use
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,

@@ -82,6 +82,14 @@ export class StudioSession {
     return new StudioSession(dir, opts);
   }
 
+  /**
+   * Compiles the manifest schema and loads the catalog now (~200 ms of CPU the first time), so
+   * the first dropped model is not the one that pays for it. Adapters call it once they are up.
+   */
+  async warmUp(): Promise<void> {
+    await this.d.validate({ schemaVersion: '1.0', name: 'warm-up', version: '0.0.0', framework: { format: 'onnx' }, artifact: { file: 'm', files: [] }, inputs: [], outputs: [] });
+  }
+
   /** Cancels running jobs and removes the working folder. */
   async dispose(): Promise<void> {
     this.jobs.cancelAll();
@@ -245,7 +253,12 @@ export class StudioSession {
   private async reinspect(companion: Handle | undefined): Promise<OpenModelResult> {
     const cur = this.requireModel();
     const comp = companion !== undefined ? this.files.file(companion) : cur.companion?.held;
-    const info = await this.d.inspect(cur.held.path, comp ? { ioFrom: comp.path } : {});
+    const arriving = cur.held.arriving && !cur.held.arriving.complete ? cur.held.arriving : undefined;
+    const info = await this.d.inspect(cur.held.path, { ...(comp ? { ioFrom: comp.path } : {}), ...(arriving ? { arriving } : {}) });
+    // A full read: it supersedes a quick one still being confirmed.
+    if (this.inspectJob) this.jobs.cancel(this.inspectJob);
+    this.inspectJob = undefined;
+    this.quickRead = undefined;
     cur.info = info;
     if (comp) cur.companion = { held: comp, ref: { handle: companion ?? cur.companion!.ref.handle, name: comp.name, size: comp.size } };
     const draft = await this.d.prefill(info, comp ? [comp.path] : []);

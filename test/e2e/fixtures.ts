@@ -72,3 +72,31 @@ export function inventoryCsv(): string {
   rows.push('broken-row,stable,no-such-profile,1.20.1');
   return rows.join('\n') + '\n';
 }
+
+/**
+ * A 40 MB model (over the host's 32 MiB threshold, so it is sent while the host already reads
+ * it): float16 weights, all listed as graph inputs too, as older exporters do. A quick read of its
+ * header and end cannot tell either fact; the full read that follows must correct both.
+ */
+export function writeBigModel(): string {
+  mkdirSync(FIXTURES, { recursive: true });
+  const path = join(FIXTURES, 'big-fp16.onnx');
+  const count = 40;
+  const elements = 512 * 1024;
+  writeFileSync(
+    path,
+    encodeModel({
+      irVersion: 8,
+      producerName: 'fleetpack-e2e',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'big',
+        node: Array.from({ length: count }, (_, i) => node('Add', [i === 0 ? 'x' : `h${i}`, `W${i}`], [i === count - 1 ? 'y' : `h${i + 1}`])),
+        initializer: Array.from({ length: count }, (_, i) => ({ name: `W${i}`, dataType: T.FLOAT16, dims: [elements], rawData: new Uint8Array(elements * 2).fill(i) })),
+        input: [valueInfo('x', tensorType(T.FLOAT16, ['batch', elements])), ...Array.from({ length: count }, (_, i) => valueInfo(`W${i}`, tensorType(T.FLOAT16, [elements])))],
+        output: [valueInfo('y', tensorType(T.FLOAT16, ['batch', elements]))],
+      },
+    }),
+  );
+  return path;
+}

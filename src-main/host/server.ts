@@ -172,12 +172,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     createReadStream(file).pipe(res);
   }
 
+  // Before the URL is handed out, so the first dropped model does not pay for it (best effort:
+  // a failure here shows again, in words, on first use).
+  await session.warmUp().catch(() => {});
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   port = (server.address() as AddressInfo).port;
-  void session.warmUp().catch(() => {}); // best effort: a failure here shows again, in words, on first use
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,

@@ -1,15 +1,11 @@
 /** The StudioApi over the loopback host: JSON POSTs, streamed uploads, server-sent job events. */
 import type { FileRef, FolderRef, JobEvent, Result } from '../../src-main/studio/contract';
+import type { ArrivingMessage } from './arriving-worker';
 import type { StudioClient } from './client';
 
 const TOKEN_KEY = 'fleetpack-token';
 /** Files from this size on are sent in the background while the host already reads them. */
 const ARRIVING_MIN = 32 * 1024 * 1024;
-/** Background chunk size (a multiple of the host's 64 KiB block) and parallel senders. */
-const CHUNK = 8 * 1024 * 1024;
-const WORKERS = 2;
-/** How long after the last range request background chunks stay paused. */
-const QUIET_MS = 150;
 
 /** The token arrives in the URL once; keep it for reloads and take it out of the address bar. */
 function takeToken(): string {
@@ -35,21 +31,11 @@ export function createHttpClient(): StudioClient {
   const jobListeners = new Set<(e: JobEvent) => void>();
   let source: EventSource | undefined;
 
-  /** Files still being sent in the background, by handle, to answer the host's range requests. */
-  const arriving = new Map<string, File>();
-  /** Range answers in flight: background chunks wait for them, so the header read is never queued. */
-  let urgent = 0;
-  let lastRange = -Infinity;
-  const resume: (() => void)[] = [];
-  /** Background chunks also hold back while range requests keep coming (a header walk in progress). */
-  const quiet = async (): Promise<void> => {
-    for (;;) {
-      while (urgent > 0) await new Promise<void>((r) => resume.push(r));
-      const wait = lastRange + QUIET_MS - performance.now();
-      if (wait <= 0) return;
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  };
+  /**
+   * Big files are sent by a worker (arriving-worker.ts), which also answers the host's range
+   * requests. Started with the page, so a drop does not wait for its script.
+   */
+  const sender = new Worker(new URL('./arriving-worker.ts', import.meta.url), { type: 'module' });
 
   function ensureEvents(): void {
     if (source) return;
@@ -58,33 +44,10 @@ export function createHttpClient(): StudioClient {
       const e = JSON.parse(m.data as string) as JobEvent;
       for (const l of jobListeners) l(e);
     };
-    // The host is reading bytes that have not arrived yet (e.g. a model header): send them now.
+    // The host is reading bytes that have not arrived yet (e.g. a model header): the worker sends them.
     source.addEventListener('range', (m) => {
       const r = JSON.parse((m as MessageEvent).data as string) as { upload: string; ranges: { offset: number; length: number }[] };
-      const file = arriving.get(r.upload);
-      if (!file) return;
-      urgent++;
-      lastRange = performance.now();
-      const body = new Blob(r.ranges.map((x) => file.slice(x.offset, x.offset + x.length)));
-      const spec = r.ranges.map((x) => `${x.offset}:${x.length}`).join(',');
-      void fetch(`/api/upload-ranges?file=${encodeURIComponent(r.upload)}&ranges=${spec}`, {
-        method: 'PUT',
-        headers: { ...auth, 'Content-Type': 'application/octet-stream' },
-        body,
-      })
-        .catch(() => undefined)
-        .finally(() => {
-          urgent--;
-          if (urgent === 0) for (const w of resume.splice(0)) w();
-        });
-    });
-  }
-
-  function putChunk(handle: string, offset: number, body: Blob): Promise<Response> {
-    return fetch(`/api/upload-chunk?file=${encodeURIComponent(handle)}&offset=${offset}`, {
-      method: 'PUT',
-      headers: { ...auth, 'Content-Type': 'application/octet-stream' },
-      body,
+      sender.postMessage({ type: 'range', upload: r.upload, ranges: r.ranges } satisfies ArrivingMessage);
     });
   }
 
@@ -97,21 +60,7 @@ export function createHttpClient(): StudioClient {
     ensureEvents();
     const started = await post<FileRef & { upload: string }>(`/api/upload-start?name=${encodeURIComponent(file.name)}&size=${file.size}`);
     if (!started.ok) return started;
-    const handle = started.value.handle;
-    arriving.set(handle, file);
-    // The host is about to read the header: hold the background chunks until its reads go quiet.
-    lastRange = performance.now();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < file.size) {
-        await quiet();
-        const offset = next;
-        next += CHUNK;
-        const res = await putChunk(handle, offset, file.slice(offset, offset + CHUNK)).catch(() => undefined);
-        if (!res?.ok) next = Math.min(next, offset); // retried by the next loop turn
-      }
-    };
-    void Promise.all(Array.from({ length: WORKERS }, worker)).finally(() => arriving.delete(handle));
+    sender.postMessage({ type: 'start', handle: started.value.handle, file, authorization: auth.Authorization } satisfies ArrivingMessage);
     const { upload: _u, ...ref } = started.value;
     return { ok: true, value: ref };
   }

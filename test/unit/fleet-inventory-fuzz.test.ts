@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFleetpackError } from '../../src-main/errors.js';
 import { defaultCatalog, parseInventory, type InventoryFormat } from '../../src-main/fleet/index.js';
+import { rng } from '../fixtures/rng.js';
 
 const catalog = defaultCatalog();
 
@@ -18,16 +19,6 @@ const SEEDS: Record<InventoryFormat, string> = {
   ].join('\n'),
   json: JSON.stringify({ devices: [{ id: 'a', profile: 'coral-dev-board', libedgetpu: '14' }, { id: 'b', onnxruntime: '1.17.0', executionProviders: ['CPUExecutionProvider'] }] }, null, 2),
 };
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ',;"{}[]:\n\r\\ 0123456789.-abcnoe';
 

@@ -17,24 +17,13 @@ import {
   legacyEngineBytes,
   withUltralyticsPrefix,
 } from '../fixtures/tensorrt-fixtures.js';
+import { rng } from '../fixtures/rng.js';
 
 const SEED = 0x5eed;
 const TFLITE_MUTANTS = 200;
 const TRT_MUTANTS = 120;
 const TEXT_MUTANTS = 300;
 /** Per-mutant ceiling; a healthy read takes a few milliseconds. */
-
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Buffer, r: () => number): { bytes: Buffer; how: string } {
   const int = (n: number) => Math.floor(r() * n);

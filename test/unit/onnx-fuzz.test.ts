@@ -11,6 +11,7 @@ import { FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/index.js';
 import { scanFields } from '../../src-main/formats/proto-cursor.js';
 import { ONNX_FIXTURES } from '../fixtures/onnx-models.js';
+import { rng } from '../fixtures/rng.js';
 
 /** Bounded in the suite; raise FLEETPACK_FUZZ_N for a longer local run. */
 const MUTATIONS_PER_FIXTURE = Number(process.env.FLEETPACK_FUZZ_N ?? 80);
@@ -20,16 +21,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fleetpack-onnx-fuzz-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of length prefixes in the message tree, found by walking nested payloads that parse. */
 function lengthPrefixes(buf: Buffer, base = 0, depth = 0, out: number[] = []): number[] {

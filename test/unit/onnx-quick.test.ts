@@ -11,6 +11,7 @@ import { FormatError } from '../../src-main/errors.js';
 import { inspect, type ModelInfo } from '../../src-main/formats/index.js';
 import { writeLargeOnnx } from '../fixtures/onnx-large.js';
 import { encodeModel, ir3Model, node, onnx, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
+import { rng } from '../fixtures/rng.js';
 
 let dir: string;
 let n = 0;
@@ -27,20 +28,8 @@ function file(bytes: Uint8Array): string {
 
 const ANY_SIZE = { quick: { minSkipBytes: 0 } };
 
-/** mulberry32: a small seeded PRNG, so every run builds the same models. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A chain of Add nodes over random-byte initializers, with random I/O shapes and extras. */
-export function randomModel(seed: number): Buffer {
+function randomModel(seed: number): Buffer {
   const r = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const weights = int(1, 24);

@@ -3,17 +3,7 @@ import { ManifestError } from '../../../src-main/errors.js';
 import { checkLicense, diffManifests, parseMetricsCsv, parseMetricsJson, parseModelCard, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
 import { parseManifestText, serializeManifest } from '../../../src-main/package/index.js';
 import { clone, completeManifest } from './helpers.js';
-
-/** Small seeded PRNG (mulberry32): the same mutations on every run. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../fixtures/rng.js';
 
 const SPICE = ['{', '}', '[', ']', '"', ',', ':', '\\', '\n', 'null', '-1', '1e999', '"__proto__"', '\u0000', '\ud800', 'ü'];
 

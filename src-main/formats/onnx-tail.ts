@@ -12,8 +12,9 @@
  *     10..16 (wire type 2) starts at p and ends at the graph's end or at a position that chains
  *     with a field number at least as high.
  *  2. Meaning: every input and output in the chain decodes as a ValueInfoProto with a name that
- *     the nodes consume (inputs) or produce (outputs). Weight bytes that happen to chain cannot
- *     pass this: they would have to spell a tensor name the nodes use.
+ *     the nodes consume (inputs) or produce (outputs), and a doc_string is UTF-8 text. Weight
+ *     bytes that happen to chain cannot pass this: they would have to spell a tensor name the
+ *     nodes use.
  *     A chain found inside another chain's first field wins over it: real fields never contain
  *     one, but noise that parses as a field (a "doc_string") can swallow the run's start.
  *  3. Certainty: the earliest such position is the run's start only if the window reaches well
@@ -23,8 +24,10 @@
  * The caller uses the answer as a quick, provisional read (ReadOptions.quick) and confirms it
  * with the full walk once the weights are at hand.
  */
+import { isUtf8 } from 'node:buffer';
 import { decodeValueInfo } from './onnx-messages.js';
 
+const DOC_STRING = 10;
 const INPUT = 11;
 const OUTPUT = 12;
 /** A window must reach this far before the chosen start (longer than any plausible I/O entry). */
@@ -90,13 +93,22 @@ export function findTailStart(window: Uint8Array, windowStart: number, names: Ta
   return undefined;
 }
 
-/** Every input/output of the chain from p decodes and is used by the nodes; at least one output. */
+/**
+ * Every input/output of the chain from p decodes and is used by the nodes, a doc_string is
+ * UTF-8 text, and there is at least one output.
+ */
 function meaningful(window: Uint8Array, start: number, next: Int32Array, names: TailNames, budget: { fields: number }): boolean | 'over budget' {
   const inputs: string[] = [];
   const outputs: string[] = [];
   for (let p = start; p < window.length; p = next[p]!) {
     if (--budget.fields < 0) return 'over budget';
     const field = tailFieldAt(window, p);
+    if (field === DOC_STRING) {
+      // Text, unlike the weight bytes a bogus one would be made of.
+      const len = varintAt(window, p + 1, window.length);
+      if (!isUtf8(window.subarray(varintEnd, varintEnd + len))) return false;
+      continue;
+    }
     if (field !== INPUT && field !== OUTPUT) continue;
     const len = varintAt(window, p + 1, window.length);
     let name: string | null | undefined;

@@ -13,37 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from '../../src-main/formats/inspect.js';
 import { tfliteReader } from '../../src-main/formats/tflite.js';
 import type { ModelFile } from '../../src-main/formats/file.js';
-import { writeTfliteModel, type TfliteModelDef, type TensorDef } from '../fixtures/tflite-model.js';
+import { deepConvNet, writeTfliteModel } from '../fixtures/tflite-model.js';
 import { BENCH_DATA, measure, writeReport } from './lib.js';
 
 const BIG_WEIGHTS = 520 * 1024 * 1024;
-const LAYERS = 200;
 const RUNS = 5;
-
-/** A deep conv net: LAYERS weight tensors whose buffers hold `weightBytes` in total. */
-function modelDef(weightBytes: number): TfliteModelDef {
-  const per = Math.max(16, Math.floor(weightBytes / LAYERS / 16) * 16);
-  const tensors: TensorDef[] = [{ name: 'input', dtype: 'float32', shape: [1, 224, 224, 3], shapeSignature: [-1, 224, 224, 3] }];
-  for (let i = 0; i < LAYERS; i++) {
-    tensors.push({ name: `layer${i}/kernel`, dtype: 'float32', shape: [per / 4], buffer: i + 1 });
-    tensors.push({ name: `layer${i}/act`, dtype: 'float32', shape: [1, 56, 56, 64] });
-  }
-  tensors.push({ name: 'probs', dtype: 'float32', shape: [1, 1000] });
-  return {
-    description: 'Fleetpack benchmark model',
-    operatorCodes: [{ builtin: 3 }, { builtin: 9 }, { builtin: 25 }],
-    subgraphs: [{ name: 'main', tensors, inputs: [0], outputs: [tensors.length - 1], operators: Array.from({ length: LAYERS * 2 }, (_, i) => i % 3) }],
-    buffers: Array.from({ length: LAYERS }, (_, i) => ({ lazy: per, fill: (c: Buffer, o: number) => c.fill((i * 31 + o) & 0xff) })),
-    metadata: [],
-    signatures: [{ key: 'serving_default', inputs: [{ name: 'image', tensor: 0 }], outputs: [{ name: 'probs', tensor: tensors.length - 1 }] }],
-  };
-}
 
 async function ensureModel(path: string, weightBytes: number): Promise<number> {
   if (!existsSync(path)) {
     mkdirSync(BENCH_DATA, { recursive: true });
     const t0 = performance.now();
-    await writeTfliteModel(modelDef(weightBytes), `${path}.partial`);
+    await writeTfliteModel(deepConvNet(weightBytes), `${path}.partial`);
     renameSync(`${path}.partial`, path);
     console.log(`generated ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }

@@ -3,15 +3,17 @@
  *  1. drop-to-prefilled-manifest for a 1 GB ONNX model: from the file input's change event to the
  *     model facts and the prefilled manifest on screen (target < 500 ms), and to the full read
  *     confirming it. Peer in the same run: the same flow with a 10 MB model of the same graph.
- *     The first drop of the run warms the host and the page; it is reported apart.
+ *     The first drop of the run warms the host and the page; it is reported apart. The same for
+ *     a 1 GB TFLite model.
  *  2. responsiveness while a 2 GB model is sent and hashed: long tasks (PerformanceObserver
  *     'longtask') in the page, counted above 100 ms (target: none).
  */
 import { chromium } from '@playwright/test';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHost } from '../../src-main/host/index.js';
 import { writeLargeOnnx, type LargeModelSpec } from '../fixtures/onnx-large.js';
+import { deepConvNet, writeTfliteModel } from '../fixtures/tflite-model.js';
 import { BENCH_DATA, writeReport } from './lib.js';
 
 const MODELS: Record<string, { file: string; spec: LargeModelSpec }> = {
@@ -26,6 +28,13 @@ for (const [label, m] of Object.entries(MODELS)) {
   const t0 = performance.now();
   writeLargeOnnx(m.file, m.spec);
   console.log(`generated ${label} model ${m.file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// The same drop for a 1 GB TFLite model (200 weight buffers), whose tables the reader finds at both ends.
+const TFLITE_1G = join(BENCH_DATA, 'tflite-1g.tflite');
+if (!existsSync(TFLITE_1G)) {
+  await writeTfliteModel(deepConvNet(1024 ** 3), `${TFLITE_1G}.partial`);
+  renameSync(`${TFLITE_1G}.partial`, TFLITE_1G);
 }
 
 if (!existsSync('out/renderer/index.html')) throw new Error('Build the renderer first: npm run build');
@@ -81,6 +90,8 @@ try {
     big.push(r.ms);
     confirm.push(r.confirmMs);
   }
+  const tflite = [];
+  for (let i = 0; i < 3; i++) tflite.push((await dropToManifest(TFLITE_1G)).ms);
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
   const huge = await dropToManifest(MODELS['2 GB']!.file);
   const over100 = huge.longTasks.filter((d) => d > 100);
@@ -91,6 +102,7 @@ try {
       // The quick read (header and end) prefills; the full read of every weight header confirms it.
       '1 GB confirmed by the full read': { medianMs: med(confirm), runs: confirm },
       ratio1GBvs10MB: med(big) / med(small),
+      '1 GB TFLite': { medianMs: med(tflite), runs: tflite, bytes: statSync(TFLITE_1G).size },
       '1 GB, first drop after the host started': cold.ms,
     },
     hash2GB: {

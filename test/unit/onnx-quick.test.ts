@@ -78,6 +78,7 @@ function expectSameIo(quick: ModelInfo, full: ModelInfo): void {
   expect(quick.opsets).toEqual(full.opsets);
   expect(quick.metadata).toEqual(full.metadata);
   expect(quick.producer).toEqual(full.producer);
+  expect(quick.details?.graphDocString).toEqual(full.details?.graphDocString);
 }
 
 describe('quick ONNX read', () => {
@@ -114,7 +115,7 @@ describe('quick ONNX read', () => {
       } else expect(facts(quick)).toEqual(facts(full));
     }
     // The shortcut must actually be taken: only a window too short to be sure forbids it.
-    expect(skipped).toBeGreaterThan(150);
+    expect(skipped).toBeGreaterThanOrEqual(190);
   });
 
   it('walks the initializers of an IR 3 model (there every initializer is also an input)', async () => {

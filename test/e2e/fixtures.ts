@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { T, encodeModel, initializer, node, tensorType, valueInfo } from '../fixtures/onnx-models';
+import { T, encodeModel, fp16WeightsAsInputsModel, initializer, node, tensorType, valueInfo } from '../fixtures/onnx-models';
 
 export const FIXTURES = join('test-results', 'e2e-fixtures');
 
@@ -75,28 +75,11 @@ export function inventoryCsv(): string {
 
 /**
  * A 40 MB model (over the host's 32 MiB threshold, so it is sent while the host already reads
- * it): float16 weights, all listed as graph inputs too, as older exporters do. A quick read of its
- * header and end cannot tell either fact; the full read that follows must correct both.
+ * it): float16 weights, all listed as graph inputs too (fp16WeightsAsInputsModel).
  */
 export function writeBigModel(): string {
   mkdirSync(FIXTURES, { recursive: true });
   const path = join(FIXTURES, 'big-fp16.onnx');
-  const count = 40;
-  const elements = 512 * 1024;
-  writeFileSync(
-    path,
-    encodeModel({
-      irVersion: 8,
-      producerName: 'fleetpack-e2e',
-      opsetImport: [{ domain: '', version: 17 }],
-      graph: {
-        name: 'big',
-        node: Array.from({ length: count }, (_, i) => node('Add', [i === 0 ? 'x' : `h${i}`, `W${i}`], [i === count - 1 ? 'y' : `h${i + 1}`])),
-        initializer: Array.from({ length: count }, (_, i) => ({ name: `W${i}`, dataType: T.FLOAT16, dims: [elements], rawData: new Uint8Array(elements * 2).fill(i) })),
-        input: [valueInfo('x', tensorType(T.FLOAT16, ['batch', elements])), ...Array.from({ length: count }, (_, i) => valueInfo(`W${i}`, tensorType(T.FLOAT16, [elements])))],
-        output: [valueInfo('y', tensorType(T.FLOAT16, ['batch', elements]))],
-      },
-    }),
-  );
+  writeFileSync(path, fp16WeightsAsInputsModel(40));
   return path;
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobResults, Manifest, OpenModelResult } from '../../src-main/studio/contract.js';
 import { StudioSession } from '../../src-main/studio/index.js';
 import { writeLargeOnnx } from '../fixtures/onnx-large.js';
-import { encodeModel, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
+import { fp16WeightsAsInputsModel } from '../fixtures/onnx-models.js';
 
 let dir: string;
 beforeAll(() => {
@@ -106,21 +106,7 @@ describe('quick open of an arriving model', () => {
     // cannot tell either; the full read can.
     const count = 10;
     const path = join(dir, 'fp16-inputs.onnx');
-    writeFileSync(
-      path,
-      encodeModel({
-        irVersion: 8,
-        producerName: 'quick-open-test',
-        opsetImport: [{ domain: '', version: 17 }],
-        graph: {
-          name: 'g',
-          node: Array.from({ length: count }, (_, i) => node('Add', [i === 0 ? 'x' : `h${i}`, `W${i}`], [i === count - 1 ? 'y' : `h${i + 1}`])),
-          initializer: Array.from({ length: count }, (_, i) => ({ name: `W${i}`, dataType: T.FLOAT16, dims: [512 * 1024], rawData: new Uint8Array(1024 * 1024).fill(i) })),
-          input: [valueInfo('x', tensorType(T.FLOAT16, ['batch', 512 * 1024])), ...Array.from({ length: count }, (_, i) => valueInfo(`W${i}`, tensorType(T.FLOAT16, [512 * 1024])))],
-          output: [valueInfo('y', tensorType(T.FLOAT16, ['batch', 512 * 1024]))],
-        },
-      }),
-    );
+    writeFileSync(path, fp16WeightsAsInputsModel(count));
     const session = await StudioSession.create();
     try {
       const page = await arrive(session, path);

@@ -103,17 +103,18 @@ function meaningful(window: Uint8Array, start: number, next: Int32Array, names: 
   for (let p = start; p < window.length; p = next[p]!) {
     if (--budget.fields < 0) return 'over budget';
     const field = tailFieldAt(window, p);
+    if (field !== DOC_STRING && field !== INPUT && field !== OUTPUT) continue;
+    // One-byte tags; the chain was built from these lengths, so they decode.
+    const len = varintAt(window, p + 1, window.length);
+    const payload = window.subarray(varintEnd, varintEnd + len);
     if (field === DOC_STRING) {
       // Text, unlike the weight bytes a bogus one would be made of.
-      const len = varintAt(window, p + 1, window.length);
-      if (!isUtf8(window.subarray(varintEnd, varintEnd + len))) return false;
+      if (!isUtf8(payload)) return false;
       continue;
     }
-    if (field !== INPUT && field !== OUTPUT) continue;
-    const len = varintAt(window, p + 1, window.length);
     let name: string | null | undefined;
     try {
-      name = decodeValueInfo(window.subarray(varintEnd, varintEnd + len)).name;
+      name = decodeValueInfo(payload).name;
     } catch {
       return false;
     }

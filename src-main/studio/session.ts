@@ -196,7 +196,7 @@ export class StudioSession {
   private async openModel(handle: Handle): Promise<OpenModelResult> {
     const held = this.files.file(handle);
     // A file still arriving is read quickly (header and end, not the weights), fully afterwards.
-    const arriving = held.arriving && !held.arriving.complete ? held.arriving : undefined;
+    const arriving = stillArriving(held);
     const info = await this.d.inspect(held.path, arriving ? { arriving, quick: true } : {});
     if (this.digestJob) this.jobs.cancel(this.digestJob);
     if (this.inspectJob) this.jobs.cancel(this.inspectJob);
@@ -253,7 +253,7 @@ export class StudioSession {
   private async reinspect(companion: Handle | undefined): Promise<OpenModelResult> {
     const cur = this.requireModel();
     const comp = companion !== undefined ? this.files.file(companion) : cur.companion?.held;
-    const arriving = cur.held.arriving && !cur.held.arriving.complete ? cur.held.arriving : undefined;
+    const arriving = stillArriving(cur.held);
     const info = await this.d.inspect(cur.held.path, { ...(comp ? { ioFrom: comp.path } : {}), ...(arriving ? { arriving } : {}) });
     // A full read: it supersedes a quick one still being confirmed.
     if (this.inspectJob) this.jobs.cancel(this.inspectJob);
@@ -492,6 +492,11 @@ export class StudioSession {
     if (!this.manifest) throw badRequest('No model is open', 'Drop a model file or choose Open… first.');
     return this.manifest;
   }
+}
+
+/** The file's arrival from the browser, while bytes are still missing (reads must wait for them). */
+function stillArriving(held: Held): ArrivingFile | undefined {
+  return held.arriving && !held.arriving.complete ? held.arriving : undefined;
 }
 
 /** Reports the browser upload as the first phase of the digest job, until every byte is here. */

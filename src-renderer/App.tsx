@@ -38,7 +38,14 @@ function Rail() {
           const current = mode === 'build' && step === x.id;
           return (
             <li key={x.id}>
-              <button type="button" className={`step step-${st}${current ? ' current' : ''}`} aria-current={current ? 'step' : undefined} onClick={() => goTo(x.id)} data-testid={`step-${x.id}`} data-state={st}>
+              <button
+                type="button"
+                className={`step step-${st}${current ? ' current' : ''}`}
+                aria-current={current ? 'step' : undefined}
+                onClick={() => goTo(x.id)}
+                data-testid={`step-${x.id}`}
+                data-state={st}
+              >
                 <span className="step-icon" aria-hidden="true">
                   {STATE_ICON[st] || i + 1}
                 </span>
@@ -87,10 +94,21 @@ export function App() {
           <img src={iconUrl} alt="" width={28} height={28} /> Fleetpack Studio
         </h1>
         <div className="modes" role="group" aria-label="Mode">
-          <button type="button" className={`btn${mode === 'build' ? ' on' : ''}`} aria-pressed={mode === 'build'} onClick={() => setMode('build')}>
+          <button
+            type="button"
+            className={`btn${mode === 'build' ? ' on' : ''}`}
+            aria-pressed={mode === 'build'}
+            onClick={() => setMode('build')}
+          >
             Build a package
           </button>
-          <button type="button" className={`btn${mode === 'review' ? ' on' : ''}`} aria-pressed={mode === 'review'} onClick={() => setMode('review')} data-testid="mode-review">
+          <button
+            type="button"
+            className={`btn${mode === 'review' ? ' on' : ''}`}
+            aria-pressed={mode === 'review'}
+            onClick={() => setMode('review')}
+            data-testid="mode-review"
+          >
             Review a package
           </button>
         </div>

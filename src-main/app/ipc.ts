@@ -8,7 +8,6 @@ import type { SenderCheck } from './sender.js';
 
 export { trustedRenderer, type SenderCheck } from './sender.js';
 
-
 export function handle<C extends keyof IpcInvokeChannels>(
   channel: C,
   isTrusted: SenderCheck,
@@ -24,6 +23,10 @@ export function handle<C extends keyof IpcInvokeChannels>(
   });
 }
 
-export function send<C extends keyof IpcEventChannels>(target: WebContents, channel: C, payload: IpcEventChannels[C]): void {
+export function send<C extends keyof IpcEventChannels>(
+  target: WebContents,
+  channel: C,
+  payload: IpcEventChannels[C],
+): void {
   if (!target.isDestroyed()) target.send(channel, payload);
 }

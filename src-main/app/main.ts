@@ -18,10 +18,14 @@ const ICON = join(import.meta.dirname, '../../resources/icon.png');
 const DEV_URL = process.env.ELECTRON_RENDERER_URL;
 
 /** Same policy as the renderer's meta tag; set as a header too so it also covers the dev server. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const FILTERS: Record<FilePurpose, OpenDialogOptions['filters']> = {
-  model: [{ name: 'Models', extensions: ['onnx', 'tflite', 'engine', 'plan', 'trt'] }, { name: 'All files', extensions: ['*'] }],
+  model: [
+    { name: 'Models', extensions: ['onnx', 'tflite', 'engine', 'plan', 'trt'] },
+    { name: 'All files', extensions: ['*'] },
+  ],
   companion: [{ name: 'ONNX or Triton config', extensions: ['onnx', 'pbtxt'] }],
   metrics: [{ name: 'Metrics', extensions: ['json', 'csv', 'yaml', 'yml', 'md'] }],
   sbom: [{ name: 'SBOM', extensions: ['json', 'xml', 'spdx', 'jsonld'] }],
@@ -39,7 +43,13 @@ function harden(): void {
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP], 'X-Content-Type-Options': ['nosniff'] } });
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [CSP],
+        'X-Content-Type-Options': ['nosniff'],
+      },
+    });
   });
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event) => event.preventDefault());
@@ -72,7 +82,10 @@ function registerIpc(): void {
   );
   handle('app:chooseSaveFolder', trusted, () =>
     wrap(async () => {
-      const r = await dialog.showOpenDialog(win!, { properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Save here' });
+      const r = await dialog.showOpenDialog(win!, {
+        properties: ['openDirectory', 'createDirectory'],
+        buttonLabel: 'Save here',
+      });
       return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
     }),
   );
@@ -91,7 +104,10 @@ function refreshMenu(): void {
       recent: () => recent.list(),
       openModel: () => void menuOpenModel(),
       openPackage: () => void menuOpenPackage(),
-      openRecent: (p) => void openPath(p).then((file) => win && send(win.webContents, 'app:menu', { action: 'open-model', file })).catch(() => {}),
+      openRecent: (p) =>
+        void openPath(p)
+          .then((file) => win && send(win.webContents, 'app:menu', { action: 'open-model', file }))
+          .catch(() => {}),
     }),
   );
 }

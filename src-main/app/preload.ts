@@ -5,13 +5,25 @@
  * opaque handle; the page never sees the path.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { OPERATIONS, channelOf, type FleetpackBridge, type IpcEventChannels, type IpcInvokeChannels } from '../studio/contract.js';
+import {
+  OPERATIONS,
+  channelOf,
+  type FleetpackBridge,
+  type IpcEventChannels,
+  type IpcInvokeChannels,
+} from '../studio/contract.js';
 
-function invoke<C extends keyof IpcInvokeChannels>(channel: C, args: Parameters<IpcInvokeChannels[C]>[0]): ReturnType<IpcInvokeChannels[C]> {
+function invoke<C extends keyof IpcInvokeChannels>(
+  channel: C,
+  args: Parameters<IpcInvokeChannels[C]>[0],
+): ReturnType<IpcInvokeChannels[C]> {
   return ipcRenderer.invoke(channel, args) as ReturnType<IpcInvokeChannels[C]>;
 }
 
-function listen<C extends keyof IpcEventChannels>(channel: C, listener: (payload: IpcEventChannels[C]) => void): () => void {
+function listen<C extends keyof IpcEventChannels>(
+  channel: C,
+  listener: (payload: IpcEventChannels[C]) => void,
+): () => void {
   const wrapped = (_e: IpcRendererEvent, payload: IpcEventChannels[C]) => listener(payload);
   ipcRenderer.on(channel, wrapped);
   return () => ipcRenderer.removeListener(channel, wrapped);
@@ -25,7 +37,11 @@ const bridge = {
   ...operations,
   dropFile: (file: File) => {
     const path = webUtils.getPathForFile(file);
-    if (!path) return Promise.resolve({ ok: false, error: { code: 'NOT_A_LOCAL_FILE', message: 'Only files from this computer can be opened.' } });
+    if (!path)
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'NOT_A_LOCAL_FILE', message: 'Only files from this computer can be opened.' },
+      });
     return invoke('app:dropFile', { path });
   },
   chooseFile: (purpose) => invoke('app:chooseFile', { purpose }),

@@ -12,7 +12,7 @@ function helpText(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `fleetpack help COMMAND` for a command\'s options.',
+    "Run `fleetpack help COMMAND` for a command's options.",
     'Exit codes: 0 ok, 1 the thing checked is invalid, 2 usage or input error.',
     '',
   ].join('\n');
@@ -33,7 +33,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return EXIT_OK;
     }
     const command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}"`, { hint: 'Run `fleetpack help` to list commands.' });
+    if (!command)
+      throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}"`, {
+        hint: 'Run `fleetpack help` to list commands.',
+      });
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(`Usage: ${command.usage}\n`);
       return EXIT_OK;

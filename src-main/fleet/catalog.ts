@@ -113,17 +113,20 @@ export class Catalog {
     for (const s of doc.stacks) this.stacks.set(s.id, s);
     for (const p of doc.profiles) {
       for (const parent of p.extends ?? [])
-        if (!this.raw.has(parent)) throw new FleetError('CATALOG_INVALID', `Profile "${p.id}" extends unknown profile "${parent}"`, { where });
+        if (!this.raw.has(parent))
+          throw new FleetError('CATALOG_INVALID', `Profile "${p.id}" extends unknown profile "${parent}"`, { where });
       for (const ids of Object.values(p.sources)) this.checkSources(ids, `${where} profile ${p.id}`);
     }
     for (const s of doc.stacks) {
       this.checkSources(Object.values(s.sources).flat(), `${where} stack ${s.id}`);
       for (const fam of s.appliesTo) {
-        if (!this.raw.has(fam)) throw new FleetError('CATALOG_INVALID', `Stack "${s.id}" applies to unknown profile "${fam}"`, { where });
+        if (!this.raw.has(fam))
+          throw new FleetError('CATALOG_INVALID', `Stack "${s.id}" applies to unknown profile "${fam}"`, { where });
         for (const p of doc.profiles) {
           if (p.kind !== 'hardware' || (p.id !== fam && p.family !== fam)) continue;
           const id = `${p.id}-${s.suffix}`;
-          if (this.raw.has(id) || this.combos.has(id)) throw new FleetError('CATALOG_INVALID', `Profile id "${id}" is generated twice`, { where });
+          if (this.raw.has(id) || this.combos.has(id))
+            throw new FleetError('CATALOG_INVALID', `Profile id "${id}" is generated twice`, { where });
           this.combos.set(id, [p.id, s.id]);
         }
       }
@@ -132,7 +135,8 @@ export class Catalog {
   }
 
   private checkSources(ids: string[], where: string): void {
-    for (const id of ids) if (!(id in this.sources)) throw new FleetError('CATALOG_INVALID', `Unknown source id "${id}"`, { where });
+    for (const id of ids)
+      if (!(id in this.sources)) throw new FleetError('CATALOG_INVALID', `Unknown source id "${id}"`, { where });
   }
 
   /** Every profile id, including generated hardware+JetPack ids, sorted. */
@@ -157,7 +161,8 @@ export class Catalog {
   resolve(id: string, seen: string[] = []): ResolvedProfile {
     const done = this.resolved.get(id);
     if (done) return done;
-    if (seen.includes(id)) throw new FleetError('CATALOG_INVALID', `Profile "${id}" extends itself (${[...seen, id].join(' → ')})`);
+    if (seen.includes(id))
+      throw new FleetError('CATALOG_INVALID', `Profile "${id}" extends itself (${[...seen, id].join(' → ')})`);
     const combo = this.combos.get(id);
     let out: ResolvedProfile;
     if (combo) {
@@ -206,7 +211,9 @@ function unknownProfile(id: string, ids: string[]): FleetError {
   const close = ids.filter((x) => x.startsWith(stem)).slice(0, 8);
   return new FleetError('UNKNOWN_PROFILE', `Unknown hardware profile "${id}"`, {
     where: id,
-    hint: close.length ? `Close matches: ${close.join(', ')}` : 'Run `fleetpack compat --list-profiles` to see the catalog ids.',
+    hint: close.length
+      ? `Close matches: ${close.join(', ')}`
+      : 'Run `fleetpack compat --list-profiles` to see the catalog ids.',
   });
 }
 
@@ -216,10 +223,18 @@ export function loadCatalog(path: string): Catalog {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new FleetError('CATALOG_UNREADABLE', `Cannot read the hardware catalog: ${(e as Error).message}`, { where: path, cause: e });
+    throw new FleetError('CATALOG_UNREADABLE', `Cannot read the hardware catalog: ${(e as Error).message}`, {
+      where: path,
+      cause: e,
+    });
   }
   const problems = validateCatalogDocument(doc);
-  if (problems.length) throw new FleetError('CATALOG_INVALID', `The hardware catalog does not match its schema: ${problems.slice(0, 5).join('; ')}`, { where: path });
+  if (problems.length)
+    throw new FleetError(
+      'CATALOG_INVALID',
+      `The hardware catalog does not match its schema: ${problems.slice(0, 5).join('; ')}`,
+      { where: path },
+    );
   return new Catalog(doc as CatalogFile, path);
 }
 

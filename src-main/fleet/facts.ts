@@ -45,7 +45,15 @@ export interface Runtimes {
 }
 
 export type RuntimeName = keyof Runtimes;
-export const RUNTIME_NAMES: readonly RuntimeName[] = ['tensorrt', 'cuda', 'cudnn', 'onnxruntime', 'tflite', 'libedgetpu', 'hailort'];
+export const RUNTIME_NAMES: readonly RuntimeName[] = [
+  'tensorrt',
+  'cuda',
+  'cudnn',
+  'onnxruntime',
+  'tflite',
+  'libedgetpu',
+  'hailort',
+];
 
 export interface DeviceFacts {
   cpu?: {
@@ -135,7 +143,9 @@ export function mergeFacts<T>(base: T, over: unknown): T {
 export function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   if (isPlainObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(v[k])}`).join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';

@@ -1,5 +1,13 @@
 /** Fleet compatibility: hardware profiles, device inventory, rules and the preview. */
-export { Catalog, defaultCatalog, loadCatalog, validateCatalogDocument, validateFacts, type CatalogSource, type ResolvedProfile } from './catalog.js';
+export {
+  Catalog,
+  defaultCatalog,
+  loadCatalog,
+  validateCatalogDocument,
+  validateFacts,
+  type CatalogSource,
+  type ResolvedProfile,
+} from './catalog.js';
 export {
   type Accelerator,
   type Device,
@@ -22,6 +30,33 @@ export {
   type InventoryFormat,
 } from './inventory.js';
 export { modelNeeds, type ModelNeeds, type HardwareCompatibility } from './needs.js';
-export { ORT_TABLE, ORT_TABLE_SOURCE, ORT_TRT_EP, ORT_TRT_EP_SOURCE, ortLimits, ortTrtEpVersion, type OrtRow } from './ort-table.js';
-export { preview, previewNeeds, channelsOf, type PreviewGroup, type PreviewOptions, type PreviewResult, type ReasonTotal, type VerdictCounts } from './preview.js';
-export { RULES, evaluate, rulesFor, verdictOf, type Evaluation, type Reason, type Rule, type Severity, type Verdict } from './rules/index.js';
+export {
+  ORT_TABLE,
+  ORT_TABLE_SOURCE,
+  ORT_TRT_EP,
+  ORT_TRT_EP_SOURCE,
+  ortLimits,
+  ortTrtEpVersion,
+  type OrtRow,
+} from './ort-table.js';
+export {
+  preview,
+  previewNeeds,
+  channelsOf,
+  type PreviewGroup,
+  type PreviewOptions,
+  type PreviewResult,
+  type ReasonTotal,
+  type VerdictCounts,
+} from './preview.js';
+export {
+  RULES,
+  evaluate,
+  rulesFor,
+  verdictOf,
+  type Evaluation,
+  type Reason,
+  type Rule,
+  type Severity,
+  type Verdict,
+} from './rules/index.js';

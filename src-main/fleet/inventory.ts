@@ -13,7 +13,16 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FleetError, throwIfAborted } from '../errors.js';
 import { type Catalog, defaultCatalog, validateFacts } from './catalog.js';
-import { type Accelerator, type Device, type DeviceFacts, type Runtimes, acceleratorMatches, factsKey, mergeFacts, normalizeArch } from './facts.js';
+import {
+  type Accelerator,
+  type Device,
+  type DeviceFacts,
+  type Runtimes,
+  acceleratorMatches,
+  factsKey,
+  mergeFacts,
+  normalizeArch,
+} from './facts.js';
 import { parseDotted } from './version.js';
 
 export type InventoryFormat = 'json' | 'ndjson' | 'csv';
@@ -163,7 +172,10 @@ function list(v: Cell, what: string): string[] | undefined {
   const s = str(v, what);
   if (s === undefined) return undefined;
   if (NONE.has(s.toLowerCase())) return [];
-  return s.split(';').map((x) => x.trim()).filter((x) => x !== '');
+  return s
+    .split(';')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 function version(v: Cell, what: string): { version: string } | null | undefined {
@@ -200,7 +212,8 @@ function explicitFacts(c: Partial<Record<Column, Cell>> & { facts?: unknown }): 
   const arch = str(c.arch, 'arch');
   if (arch !== undefined) {
     const a = normalizeArch(arch);
-    if (!KNOWN_ARCHES.has(a)) throw new RowError(`arch "${arch}" is not a CPU architecture (aarch64, x86_64, armv7l, …)`);
+    if (!KNOWN_ARCHES.has(a))
+      throw new RowError(`arch "${arch}" is not a CPU architecture (aarch64, x86_64, armv7l, …)`);
     facts.cpu = { abi: a };
   }
   const mem = positiveInt(c.memory_mib, 'memory_mib');
@@ -223,29 +236,35 @@ function explicitFacts(c: Partial<Record<Column, Cell>> & { facts?: unknown }): 
   const ort = version(c.onnxruntime, 'onnxruntime');
   const eps = list(c.execution_providers, 'execution_providers');
   if (ort === null && eps?.length) throw new RowError('execution_providers given but onnxruntime is none');
-  if (ort !== undefined) runtimes.onnxruntime = ort === null ? null : { ...ort, ...(eps ? { executionProviders: eps } : {}) };
+  if (ort !== undefined)
+    runtimes.onnxruntime = ort === null ? null : { ...ort, ...(eps ? { executionProviders: eps } : {}) };
   else if (eps) throw new RowError('execution_providers given without an onnxruntime version');
   const tfl = version(c.tflite, 'tflite');
   const delegates = list(c.delegates, 'delegates')?.map((d) => d.toLowerCase());
   const customOps = list(c.tflite_custom_ops, 'tflite_custom_ops');
-  if (tfl !== undefined) runtimes.tflite = tfl === null ? null : { ...tfl, ...(delegates ? { delegates } : {}), ...(customOps ? { customOps } : {}) };
+  if (tfl !== undefined)
+    runtimes.tflite =
+      tfl === null ? null : { ...tfl, ...(delegates ? { delegates } : {}), ...(customOps ? { customOps } : {}) };
   else if (delegates || customOps) throw new RowError('delegates / tflite_custom_ops given without a tflite version');
   if (Object.keys(runtimes).length) facts.runtimes = runtimes;
   const out: Explicit = { facts };
   const acc = list(c.accelerators, 'accelerators');
   if (acc) {
     const bad = acc.filter((t) => !(t.toLowerCase() in ACCELERATOR_TOKENS));
-    if (bad.length) throw new RowError(`unknown accelerator "${bad[0]}" (use ${Object.keys(ACCELERATOR_TOKENS).join(', ')})`);
+    if (bad.length)
+      throw new RowError(`unknown accelerator "${bad[0]}" (use ${Object.keys(ACCELERATOR_TOKENS).join(', ')})`);
     out.accelerators = acc.map((t) => t.toLowerCase());
   }
   const cc = str(c.compute_capability, 'compute_capability');
   if (cc !== undefined && !/^\d+\.\d+$/.test(cc)) throw new RowError(`compute_capability "${cc}" must look like 8.7`);
   const model = str(c.gpu_model, 'gpu_model');
-  if (cc !== undefined || model !== undefined) out.gpu = { ...(cc ? { computeCapability: cc } : {}), ...(model ? { model } : {}) };
+  if (cc !== undefined || model !== undefined)
+    out.gpu = { ...(cc ? { computeCapability: cc } : {}), ...(model ? { model } : {}) };
   const dla = positiveInt(c.dla_cores, 'dla_cores');
   if (dla !== undefined) out.dlaCores = dla;
   if (c.facts !== undefined) {
-    if (typeof c.facts !== 'object' || c.facts === null || Array.isArray(c.facts)) throw new RowError('facts must be an object');
+    if (typeof c.facts !== 'object' || c.facts === null || Array.isArray(c.facts))
+      throw new RowError('facts must be an object');
     const problems = validateFacts(c.facts);
     if (problems.length) throw new RowError(`facts${problems[0]!.replace(/^\/ /, ' ')}`);
     out.facts = mergeFacts(out.facts, c.facts);
@@ -321,7 +340,10 @@ export function splitCsvLine(line: string): string[] {
 export class CsvParser {
   private columns: Column[] | undefined;
   private factCols: number[] = [];
-  constructor(private readonly b: DeviceBuilder, private readonly where: string) {}
+  constructor(
+    private readonly b: DeviceBuilder,
+    private readonly where: string,
+  ) {}
 
   line(text: string, n: number): void {
     const t = text.endsWith('\r') ? text.slice(0, -1) : text;
@@ -333,7 +355,8 @@ export class CsvParser {
     } catch (e) {
       return this.b.error(n, (e as Error).message);
     }
-    if (cells.length !== this.columns.length) return this.b.error(n, `expected ${this.columns.length} cells, found ${cells.length}`);
+    if (cells.length !== this.columns.length)
+      return this.b.error(n, `expected ${this.columns.length} cells, found ${cells.length}`);
     const rec: Partial<Record<Column, string>> = {};
     for (let i = 0; i < cells.length; i++) rec[this.columns[i]!] = cells[i];
     let key = '';
@@ -346,18 +369,31 @@ export class CsvParser {
     try {
       raw = splitCsvLine(t);
     } catch (e) {
-      throw new FleetError('INVENTORY_BAD_HEADER', `The CSV header cannot be read: ${(e as Error).message}`, { where: `${this.where}:${n}`, hint: `Columns: ${CSV_COLUMNS.join(',')}` });
+      throw new FleetError('INVENTORY_BAD_HEADER', `The CSV header cannot be read: ${(e as Error).message}`, {
+        where: `${this.where}:${n}`,
+        hint: `Columns: ${CSV_COLUMNS.join(',')}`,
+      });
     }
     const names = raw.map((h) => h.trim().toLowerCase().replace(/-/g, '_'));
     const cols: Column[] = [];
     for (const h of names) {
       const c = (CSV_COLUMNS as readonly string[]).includes(h) ? (h as Column) : KEY_ALIASES[h];
-      if (!c) throw new FleetError('INVENTORY_BAD_HEADER', `Unknown CSV column "${h}"`, { where: `${this.where}:${n}`, hint: `Columns: ${CSV_COLUMNS.join(',')}` });
+      if (!c)
+        throw new FleetError('INVENTORY_BAD_HEADER', `Unknown CSV column "${h}"`, {
+          where: `${this.where}:${n}`,
+          hint: `Columns: ${CSV_COLUMNS.join(',')}`,
+        });
       cols.push(c);
     }
-    if (!cols.includes('id')) throw new FleetError('INVENTORY_BAD_HEADER', 'The CSV header has no "id" column', { where: `${this.where}:${n}`, hint: `Columns: ${CSV_COLUMNS.join(',')}` });
+    if (!cols.includes('id'))
+      throw new FleetError('INVENTORY_BAD_HEADER', 'The CSV header has no "id" column', {
+        where: `${this.where}:${n}`,
+        hint: `Columns: ${CSV_COLUMNS.join(',')}`,
+      });
     this.columns = cols;
-    this.factCols = cols.map((c, i) => (c === 'id' || c === 'channel' || c === 'labels' ? -1 : i)).filter((i) => i >= 0);
+    this.factCols = cols
+      .map((c, i) => (c === 'id' || c === 'channel' || c === 'labels' ? -1 : i))
+      .filter((i) => i >= 0);
   }
 }
 
@@ -372,7 +408,8 @@ function normalizeRecord(rec: Record<string, unknown>): Partial<Record<Column, u
 }
 
 function addRecord(b: DeviceBuilder, line: number, rec: unknown): void {
-  if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return b.error(line, 'a device must be a JSON object');
+  if (typeof rec !== 'object' || rec === null || Array.isArray(rec))
+    return b.error(line, 'a device must be a JSON object');
   let r;
   try {
     r = normalizeRecord(rec as Record<string, unknown>);
@@ -452,7 +489,11 @@ export function parseJsonInventory(b: DeviceBuilder, text: string, where: string
   const nested = !Array.isArray(doc);
   const items = Array.isArray(doc) ? doc : (doc as { devices?: unknown })?.devices;
   if (!Array.isArray(items))
-    throw new FleetError('INVENTORY_SHAPE', 'A JSON inventory must be an array of devices or an object with a "devices" array', { where });
+    throw new FleetError(
+      'INVENTORY_SHAPE',
+      'A JSON inventory must be an array of devices or an object with a "devices" array',
+      { where },
+    );
   const lines = elementLines(text, nested);
   items.forEach((rec, i) => addRecord(b, lines[i] ?? 0, rec));
 }
@@ -477,7 +518,12 @@ export function detectFormat(path: string, head: string): InventoryFormat {
 }
 
 /** Parses inventory text already in memory. */
-export function parseInventory(text: string, format: InventoryFormat, catalog: Catalog = defaultCatalog(), where = 'inventory'): Inventory {
+export function parseInventory(
+  text: string,
+  format: InventoryFormat,
+  catalog: Catalog = defaultCatalog(),
+  where = 'inventory',
+): Inventory {
   const b = new DeviceBuilder(catalog);
   if (format === 'json') parseJsonInventory(b, text, where);
   else {
@@ -501,14 +547,22 @@ export interface ImportOptions {
 }
 
 /** Imports an inventory file. CSV and NDJSON are streamed line by line. */
-export async function importInventory(path: string, catalog: Catalog = defaultCatalog(), opts: ImportOptions = {}): Promise<Inventory> {
+export async function importInventory(
+  path: string,
+  catalog: Catalog = defaultCatalog(),
+  opts: ImportOptions = {},
+): Promise<Inventory> {
   let size: number;
   try {
     const s = await stat(path);
     if (!s.isFile()) throw new Error('not a regular file');
     size = s.size;
   } catch (e) {
-    throw new FleetError('INVENTORY_UNREADABLE', `Cannot read the inventory: ${(e as Error).message}`, { where: path, hint: 'Pass a JSON, NDJSON or CSV file with --fleet.', cause: e });
+    throw new FleetError('INVENTORY_UNREADABLE', `Cannot read the inventory: ${(e as Error).message}`, {
+      where: path,
+      hint: 'Pass a JSON, NDJSON or CSV file with --fleet.',
+      cause: e,
+    });
   }
   const b = new DeviceBuilder(catalog);
   let format = opts.format;
@@ -522,7 +576,10 @@ export async function importInventory(path: string, catalog: Catalog = defaultCa
     if (format === undefined) format = detectFormat(path, chunk);
     if (format === 'json') {
       if (size > MAX_JSON_BYTES)
-        throw new FleetError('INVENTORY_TOO_LARGE', `JSON inventories are read whole and this one is ${size} bytes`, { where: path, hint: 'Use NDJSON or CSV for large fleets: they stream.' });
+        throw new FleetError('INVENTORY_TOO_LARGE', `JSON inventories are read whole and this one is ${size} bytes`, {
+          where: path,
+          hint: 'Use NDJSON or CSV for large fleets: they stream.',
+        });
       jsonText += chunk;
       continue;
     }

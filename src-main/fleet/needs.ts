@@ -60,10 +60,14 @@ const HW_COMPAT: Record<string, HardwareCompatibility> = {
 export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
   const format = m?.framework?.format as string | undefined;
   if (format !== 'onnx' && format !== 'tflite' && format !== 'tensorrt')
-    throw new ManifestError('MANIFEST_INCOMPLETE', `The manifest's framework.format is ${JSON.stringify(format ?? null)}; expected onnx, tflite or tensorrt`, {
-      where: 'fleetpack.json /framework/format',
-      hint: 'Run `fleetpack validate` on the package and fix the manifest.',
-    });
+    throw new ManifestError(
+      'MANIFEST_INCOMPLETE',
+      `The manifest's framework.format is ${JSON.stringify(format ?? null)}; expected onnx, tflite or tensorrt`,
+      {
+        where: 'fleetpack.json /framework/format',
+        hint: 'Run `fleetpack validate` on the package and fix the manifest.',
+      },
+    );
   const targets: ResolvedProfile[] = (m.target?.profiles ?? []).map((id) => {
     try {
       return catalog.resolve(id);
@@ -80,7 +84,10 @@ export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
     name: m.name,
     version: m.version,
     format: m.framework.format,
-    sizeBytes: (Array.isArray(m.artifact?.files) ? m.artifact.files : []).reduce((s, f) => s + (Number.isFinite(f?.size) ? f.size : 0), 0),
+    sizeBytes: (Array.isArray(m.artifact?.files) ? m.artifact.files : []).reduce(
+      (s, f) => s + (Number.isFinite(f?.size) ? f.size : 0),
+      0,
+    ),
     buildProfiles: targets.map((t) => t.id),
     requires: {
       accelerators: (r.accelerators ?? []).map((a) => a.toLowerCase()),
@@ -115,7 +122,10 @@ export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
     const o = fw.onnx;
     needs.onnx = {
       ...(typeof o?.irVersion === 'number' ? { irVersion: o.irVersion } : {}),
-      opsets: (Array.isArray(o?.opsets) ? o.opsets : []).map((x) => ({ domain: opsetDomain(x.domain), version: x.version })),
+      opsets: (Array.isArray(o?.opsets) ? o.opsets : []).map((x) => ({
+        domain: opsetDomain(x.domain),
+        version: x.version,
+      })),
     };
   } else if (fw.format === 'tflite') {
     const t = fw.tflite ?? {};

@@ -86,7 +86,8 @@ export function opsetDomain(domain: string): string {
  * table), as copied in reference/hardware.md §3.3. These are the official packages; Jetson Zoo
  * builds are made against the JetPack's TensorRT instead, so a mismatch is a warning, not a decline.
  */
-export const ORT_TRT_EP_SOURCE = 'https://onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html#requirements';
+export const ORT_TRT_EP_SOURCE =
+  'https://onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html#requirements';
 
 export const ORT_TRT_EP: readonly { ort: string[]; tensorrt: string }[] = [
   { ort: ['1.22'], tensorrt: '10.9' },

@@ -88,14 +88,22 @@ function shortHash(s: string): string {
 }
 
 /** Decides every device in scope. Pure apart from reading the built-in catalog once. */
-export function preview(manifest: Manifest, inventory: Inventory | readonly Device[], options: PreviewOptions = {}): PreviewResult {
+export function preview(
+  manifest: Manifest,
+  inventory: Inventory | readonly Device[],
+  options: PreviewOptions = {},
+): PreviewResult {
   const catalog = options.catalog ?? defaultCatalog();
   const needs = modelNeeds(manifest, catalog);
   return previewNeeds(needs, inventory, options);
 }
 
 /** The preview for already derived model needs (lets callers reuse them across channels). */
-export function previewNeeds(needs: ModelNeeds, inventory: Inventory | readonly Device[], options: PreviewOptions = {}): PreviewResult {
+export function previewNeeds(
+  needs: ModelNeeds,
+  inventory: Inventory | readonly Device[],
+  options: PreviewOptions = {},
+): PreviewResult {
   const devices: readonly Device[] = Array.isArray(inventory) ? inventory : (inventory as Inventory).devices;
   const errors = Array.isArray(inventory) ? [] : (inventory as Inventory).errors;
   const rules = rulesFor(needs);
@@ -147,7 +155,13 @@ function summarize(
   for (const g of groups) {
     const e = g.evaluation!;
     const counts = g.counts ?? { compatible: 0, warning: 0, declined: 0, [e.verdict]: g.devices };
-    const p = profiles.get(g.profile ?? null) ?? { profile: g.profile ?? null, total: 0, compatible: 0, warning: 0, declined: 0 };
+    const p = profiles.get(g.profile ?? null) ?? {
+      profile: g.profile ?? null,
+      total: 0,
+      compatible: 0,
+      warning: 0,
+      declined: 0,
+    };
     profiles.set(g.profile ?? null, p);
     for (const v of ['compatible', 'warning', 'declined'] as const) {
       totals[v] += counts[v];
@@ -159,7 +173,16 @@ function summarize(
       if (codes.has(r.code)) continue; // a device counts once per code
       codes.add(r.code);
       const t = reasons.get(r.code);
-      if (!t) reasons.set(r.code, { code: r.code, severity: r.severity, rule: r.rule, devices: g.devices, message: r.message, fix: r.fix, best: g.devices });
+      if (!t)
+        reasons.set(r.code, {
+          code: r.code,
+          severity: r.severity,
+          rule: r.rule,
+          devices: g.devices,
+          message: r.message,
+          fix: r.fix,
+          best: g.devices,
+        });
       else {
         t.devices += g.devices;
         if (g.devices > t.best) Object.assign(t, { message: r.message, fix: r.fix, best: g.devices });
@@ -168,13 +191,23 @@ function summarize(
   }
   const sevRank: Record<Severity, number> = { declined: 0, warning: 1, info: 2 };
   return {
-    model: { name: needs.name, version: needs.version, format: needs.format, sizeBytes: needs.sizeBytes, buildProfiles: needs.buildProfiles },
+    model: {
+      name: needs.name,
+      version: needs.version,
+      format: needs.format,
+      sizeBytes: needs.sizeBytes,
+      buildProfiles: needs.buildProfiles,
+    },
     scope: { channel: channel ?? null, devices: inScope, outOfScope },
     totals,
     ok: totals.declined === 0,
-    byProfile: [...profiles.values()].sort((a, b) => b.total - a.total || String(a.profile).localeCompare(String(b.profile))),
+    byProfile: [...profiles.values()].sort(
+      (a, b) => b.total - a.total || String(a.profile).localeCompare(String(b.profile)),
+    ),
     byReason: [...reasons.values()]
-      .sort((a, b) => sevRank[a.severity] - sevRank[b.severity] || b.devices - a.devices || a.code.localeCompare(b.code))
+      .sort(
+        (a, b) => sevRank[a.severity] - sevRank[b.severity] || b.devices - a.devices || a.code.localeCompare(b.code),
+      )
       .map(({ best: _best, ...r }) => r),
     groups: groups
       .map((g) => ({

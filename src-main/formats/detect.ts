@@ -13,7 +13,11 @@ const HEAD = 64 * 1024;
 /** Picks the reader by content, never by extension. */
 export async function detect(file: ModelFile): Promise<FormatReader> {
   if (file.size === 0) {
-    throw new FormatError('EMPTY_FILE', 'The file is empty (0 bytes)', { file: file.path, offset: 0, hint: 'Re-export or re-copy the model.' });
+    throw new FormatError('EMPTY_FILE', 'The file is empty (0 bytes)', {
+      file: file.path,
+      offset: 0,
+      hint: 'Re-export or re-copy the model.',
+    });
   }
   const head = await file.readUpTo(0, HEAD);
   const reader = readers.find((r) => r.matches(head, file.size));

@@ -30,7 +30,10 @@ export class ModelFile {
     const st = await handle.stat();
     if (!st.isFile()) {
       await handle.close();
-      throw new FormatError('NOT_A_FILE', `${path} is not a regular file`, { file: path, hint: 'Pass the model file itself.' });
+      throw new FormatError('NOT_A_FILE', `${path} is not a regular file`, {
+        file: path,
+        hint: 'Pass the model file itself.',
+      });
     }
     return new ModelFile(handle, path, st.size);
   }
@@ -41,27 +44,42 @@ export class ModelFile {
    */
   async read(offset: number, length: number, what = 'data'): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new FormatError('BAD_OFFSET', `Invalid offset/length for ${what}`, { file: this.path, offset: Math.max(0, offset | 0) });
+      throw new FormatError('BAD_OFFSET', `Invalid offset/length for ${what}`, {
+        file: this.path,
+        offset: Math.max(0, offset | 0),
+      });
     }
     if (length > MAX_WINDOW) {
-      throw new FormatError('LENGTH_TOO_LARGE', `${what} claims ${length} bytes, more than the ${MAX_WINDOW}-byte window`, {
-        file: this.path,
-        offset,
-        hint: 'The file is corrupt or not the format it appears to be.',
-      });
+      throw new FormatError(
+        'LENGTH_TOO_LARGE',
+        `${what} claims ${length} bytes, more than the ${MAX_WINDOW}-byte window`,
+        {
+          file: this.path,
+          offset,
+          hint: 'The file is corrupt or not the format it appears to be.',
+        },
+      );
     }
     if (offset + length > this.size) {
-      throw new FormatError('TRUNCATED', `${what} runs past the end of the file (needs bytes ${offset}..${offset + length}, file has ${this.size})`, {
-        file: this.path,
-        offset,
-        hint: 'The file is truncated or corrupt; re-export or re-download it.',
-      });
+      throw new FormatError(
+        'TRUNCATED',
+        `${what} runs past the end of the file (needs bytes ${offset}..${offset + length}, file has ${this.size})`,
+        {
+          file: this.path,
+          offset,
+          hint: 'The file is truncated or corrupt; re-export or re-download it.',
+        },
+      );
     }
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
-      if (bytesRead === 0) throw new FormatError('TRUNCATED', `Unexpected end of file reading ${what}`, { file: this.path, offset: offset + done });
+      if (bytesRead === 0)
+        throw new FormatError('TRUNCATED', `Unexpected end of file reading ${what}`, {
+          file: this.path,
+          offset: offset + done,
+        });
       done += bytesRead;
     }
     return buf;

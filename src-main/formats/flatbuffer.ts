@@ -86,7 +86,11 @@ export class FlatBuffer {
   /** Throws unless [pos, pos + len) lies inside this buffer. */
   check(pos: number, len: number, what: string): void {
     if (!Number.isSafeInteger(pos) || pos < 0 || len < 0 || pos + len > this.length) {
-      this.fail('OFFSET_OUT_OF_RANGE', `${what} at ${pos} (+${len} bytes) lies outside the ${this.length}-byte buffer`, pos);
+      this.fail(
+        'OFFSET_OUT_OF_RANGE',
+        `${what} at ${pos} (+${len} bytes) lies outside the ${this.length}-byte buffer`,
+        pos,
+      );
     }
   }
 
@@ -123,7 +127,8 @@ export class FlatBuffer {
   async deref(pos: number, what: string): Promise<number> {
     const off = await this.u32(pos, what);
     const target = pos + off;
-    if (off === 0 || target >= this.length) this.fail('OFFSET_OUT_OF_RANGE', `${what} points to ${target}, outside the buffer`, pos);
+    if (off === 0 || target >= this.length)
+      this.fail('OFFSET_OUT_OF_RANGE', `${what} points to ${target}, outside the buffer`, pos);
     return target;
   }
 
@@ -131,7 +136,8 @@ export class FlatBuffer {
   async table(pos: number, what: string): Promise<FbTable> {
     const soff = await this.i32(pos, `${what} vtable offset`);
     const vt = pos - soff;
-    if (vt < 0 || vt + 4 > this.length) this.fail('BAD_VTABLE', `${what} has its vtable at ${vt}, outside the buffer`, pos);
+    if (vt < 0 || vt + 4 > this.length)
+      this.fail('BAD_VTABLE', `${what} has its vtable at ${vt}, outside the buffer`, pos);
     const head = await this.bytes(vt, 4, `${what} vtable`);
     const vtSize = head.readUInt16LE(0);
     const tableSize = head.readUInt16LE(2);
@@ -153,7 +159,8 @@ export class FlatBuffer {
 
   async stringAt(pos: number, what: string): Promise<string> {
     const length = await this.u32(pos, `${what} length`);
-    if (length > FB_LIMITS.maxString) this.fail('LENGTH_TOO_LARGE', `${what} claims ${length} bytes (limit ${FB_LIMITS.maxString})`, pos);
+    if (length > FB_LIMITS.maxString)
+      this.fail('LENGTH_TOO_LARGE', `${what} claims ${length} bytes (limit ${FB_LIMITS.maxString})`, pos);
     return utf8.decode(await this.bytes(pos + 4, length, what));
   }
 }
@@ -233,7 +240,11 @@ export class FbTable {
     const off = this.vtable.readUInt16LE(at);
     if (off === 0) return 0;
     if (off < 4 || off + width > this.size) {
-      this.fb.fail('BAD_VTABLE', `${this.what} field ${id} at +${off} lies outside its ${this.size}-byte table`, this.pos);
+      this.fb.fail(
+        'BAD_VTABLE',
+        `${this.what} field ${id} at +${off} lies outside its ${this.size}-byte table`,
+        this.pos,
+      );
     }
     return this.pos + off;
   }

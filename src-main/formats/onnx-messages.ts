@@ -81,7 +81,8 @@ function checkTypeDepth(buf: Uint8Array): void {
 
 function skipWire(r: protobuf.Reader, tag: number): void {
   const wire = tag & 7;
-  if (wire === 3 || wire === 4 || wire > 5) throw new MessageError('BAD_WIRE_TYPE', `Unsupported protobuf wire type ${wire}`);
+  if (wire === 3 || wire === 4 || wire > 5)
+    throw new MessageError('BAD_WIRE_TYPE', `Unsupported protobuf wire type ${wire}`);
   r.skipType(wire);
 }
 
@@ -173,7 +174,11 @@ export function toTensorSpec(v: ValueInfo): TensorSpec {
   const spec: TensorSpec = { name: v.name ?? '', dtype, shape };
   if (v.docString) spec.description = v.docString;
   const denotations = [t?.denotation, ...(tensor?.shape?.dim ?? []).map((d) => d.denotation)];
-  if (denotations.some((d) => d)) spec.denotation = denotationText(t?.denotation ?? '', (tensor?.shape?.dim ?? []).map((d) => d.denotation ?? ''));
+  if (denotations.some((d) => d))
+    spec.denotation = denotationText(
+      t?.denotation ?? '',
+      (tensor?.shape?.dim ?? []).map((d) => d.denotation ?? ''),
+    );
   return spec;
 }
 

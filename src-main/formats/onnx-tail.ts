@@ -48,7 +48,12 @@ export interface TailNames {
  * trailing run of fields 10..16 starts, or undefined when it cannot be told with certainty.
  * `reachesRunStart`: the window starts at the first initializer, so nothing before it can hold I/O.
  */
-export function findTailStart(window: Uint8Array, windowStart: number, names: TailNames, reachesRunStart: boolean): number | undefined {
+export function findTailStart(
+  window: Uint8Array,
+  windowStart: number,
+  names: TailNames,
+  reachesRunStart: boolean,
+): number | undefined {
   const n = window.length;
   // first[p] = field number of the chain starting at p (0 = p does not chain); first[n] = the end.
   const first = new Uint8Array(n + 1);
@@ -97,7 +102,13 @@ export function findTailStart(window: Uint8Array, windowStart: number, names: Ta
  * Every input/output of the chain from p decodes and is used by the nodes, a doc_string is
  * UTF-8 text, and there is at least one output.
  */
-function meaningful(window: Uint8Array, start: number, next: Int32Array, names: TailNames, budget: { fields: number }): boolean | 'over budget' {
+function meaningful(
+  window: Uint8Array,
+  start: number,
+  next: Int32Array,
+  names: TailNames,
+  budget: { fields: number },
+): boolean | 'over budget' {
   const inputs: string[] = [];
   const outputs: string[] = [];
   for (let p = start; p < window.length; p = next[p]!) {
@@ -125,7 +136,10 @@ function meaningful(window: Uint8Array, start: number, next: Int32Array, names: 
   // A graph may pass an input straight through as an output.
   const ins = new Set(inputs);
   const outs = new Set(outputs);
-  return inputs.every((x) => names.consumed.has(x) || outs.has(x)) && outputs.every((x) => names.produced.has(x) || ins.has(x));
+  return (
+    inputs.every((x) => names.consumed.has(x) || outs.has(x)) &&
+    outputs.every((x) => names.produced.has(x) || ins.has(x))
+  );
 }
 
 /**

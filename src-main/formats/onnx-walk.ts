@@ -96,7 +96,8 @@ export class OnnxScan {
 
   addInitializerName(name: string, c: ProtoCursor, at: number): void {
     this.nameChars += name.length;
-    if (this.nameChars > LIMITS.initializerNameChars) c.fail('TOO_MANY', `Initializer names exceed ${LIMITS.initializerNameChars} characters`, at);
+    if (this.nameChars > LIMITS.initializerNameChars)
+      c.fail('TOO_MANY', `Initializer names exceed ${LIMITS.initializerNameChars} characters`, at);
     this.initializerNames.add(name);
   }
 
@@ -167,7 +168,8 @@ export async function walkModel(c: ProtoCursor, quickMinSkip?: number): Promise<
         break;
       }
       case tagOf(14, LEN): {
-        if (s.metadata.length >= LIMITS.metadataEntries) c.fail('TOO_MANY', `More than ${LIMITS.metadataEntries} metadata_props entries`, at);
+        if (s.metadata.length >= LIMITS.metadataEntries)
+          c.fail('TOO_MANY', `More than ${LIMITS.metadataEntries} metadata_props entries`, at);
         s.metadata.push(await entry(c, end, s, 'metadata_props'));
         break;
       }
@@ -241,7 +243,8 @@ async function walkGraph(c: ProtoCursor, end: number, s: OnnxScan, depth: number
           break;
         }
         const list = tag === tagOf(11, LEN) ? s.inputs : s.outputs;
-        if (list.length >= LIMITS.ioValues) c.fail('TOO_MANY', `More than ${LIMITS.ioValues} graph inputs or outputs`, at);
+        if (list.length >= LIMITS.ioValues)
+          c.fail('TOO_MANY', `More than ${LIMITS.ioValues} graph inputs or outputs`, at);
         const buf = await small(c, end, tag === tagOf(11, LEN) ? 'graph input' : 'graph output');
         list.push(decoded(c, at, () => decodeValueInfo(buf)));
         break;
@@ -281,7 +284,11 @@ async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number)
       case tagOf(1, LEN):
       case tagOf(2, LEN):
         if (s.quickMinSkip === undefined || (tag === tagOf(2, LEN) && depth > 0)) c.skip(tag, end);
-        else s.addNodeName(tag === tagOf(1, LEN) ? s.consumed : s.produced, await text(c, end, LIMITS.name, s, 'node input/output'));
+        else
+          s.addNodeName(
+            tag === tagOf(1, LEN) ? s.consumed : s.produced,
+            await text(c, end, LIMITS.name, s, 'node input/output'),
+          );
         break;
       case tagOf(4, LEN):
         opType = await text(c, end, LIMITS.name, s, 'op_type');
@@ -333,7 +340,8 @@ async function walkAttribute(c: ProtoCursor, end: number, s: OnnxScan, depth: nu
       case tagOf(6, LEN):
       case tagOf(11, LEN): {
         const gEnd = c.messageEnd(end);
-        if (depth + 1 > LIMITS.graphDepth) c.fail('TOO_DEEP', `Subgraphs nested deeper than ${LIMITS.graphDepth} levels`, at);
+        if (depth + 1 > LIMITS.graphDepth)
+          c.fail('TOO_DEEP', `Subgraphs nested deeper than ${LIMITS.graphDepth} levels`, at);
         s.subgraphCount++;
         await walkGraph(c, gEnd, s, depth + 1);
         c.pos = gEnd;
@@ -356,14 +364,16 @@ async function walkTensor(c: ProtoCursor, end: number, s: OnnxScan, where: Where
     const at = c.tagAt;
     switch (tag) {
       case tagOf(1, VARINT):
-        if (t.dims.length >= LIMITS.tensorDims) c.fail('TOO_MANY', `A tensor has more than ${LIMITS.tensorDims} dims`, at);
+        if (t.dims.length >= LIMITS.tensorDims)
+          c.fail('TOO_MANY', `A tensor has more than ${LIMITS.tensorDims} dims`, at);
         t.dims.push(c.varint(end));
         break;
       case tagOf(1, LEN): {
         // Packed dims (proto3-style writers).
         const pEnd = c.messageEnd(end);
         while (c.pos < pEnd) {
-          if (t.dims.length >= LIMITS.tensorDims) c.fail('TOO_MANY', `A tensor has more than ${LIMITS.tensorDims} dims`, at);
+          if (t.dims.length >= LIMITS.tensorDims)
+            c.fail('TOO_MANY', `A tensor has more than ${LIMITS.tensorDims} dims`, at);
           await c.ensure(10, pEnd);
           t.dims.push(c.varint(pEnd));
         }
@@ -435,7 +445,10 @@ function addExternal(s: OnnxScan, t: TensorHeader, where: Where): void {
     return;
   }
   if (location.startsWith('/') || /^[A-Za-z]:[\\/]/.test(location) || location.split(/[\\/]/).includes('..')) {
-    s.warn('EXTERNAL_DATA_PATH', `External data location "${location}" leaves the model's folder; the ONNX spec forbids this`);
+    s.warn(
+      'EXTERNAL_DATA_PATH',
+      `External data location "${location}" leaves the model's folder; the ONNX spec forbids this`,
+    );
   }
   let f = s.external.get(location);
   if (!f) {
@@ -449,7 +462,11 @@ function addExternal(s: OnnxScan, t: TensorHeader, where: Where): void {
   if (length !== undefined) {
     const n = Number(length);
     if (/^\d+$/.test(length.trim()) && Number.isSafeInteger(n)) f.declaredBytes = (f.declaredBytes ?? 0) + n;
-    else s.warn('EXTERNAL_DATA_LENGTH', `Tensor "${label}" declares a non-numeric external data length "${length.slice(0, 40)}"`);
+    else
+      s.warn(
+        'EXTERNAL_DATA_LENGTH',
+        `Tensor "${label}" declares a non-numeric external data length "${length.slice(0, 40)}"`,
+      );
   }
 }
 
@@ -465,7 +482,8 @@ async function text(c: ProtoCursor, end: number, cap: number, s: OnnxScan, what:
 async function small(c: ProtoCursor, end: number, what: string): Promise<Buffer> {
   const at = c.pos;
   const len = c.length(end);
-  if (len > LIMITS.smallMessage) c.fail('MESSAGE_TOO_LARGE', `${what} at byte ${at} is ${len} bytes; at most ${LIMITS.smallMessage} expected`, at);
+  if (len > LIMITS.smallMessage)
+    c.fail('MESSAGE_TOO_LARGE', `${what} at byte ${at} is ${len} bytes; at most ${LIMITS.smallMessage} expected`, at);
   return c.bytes(len, len);
 }
 

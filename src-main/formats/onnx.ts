@@ -35,7 +35,8 @@ export const STANDARD_DOMAINS: ReadonlySet<string> = new Set(['', 'ai.onnx', 'ai
 
 /** Ops that mark a quantized graph (QDQ format and QOperator format). */
 const QDQ_OPS = new Set(['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear']);
-const QOPERATOR = /^(QLinear\w+|ConvInteger|MatMulInteger|DynamicQuantize\w+|QGemm|QAttention|MatMulNBits|MatMulInteger16)$/;
+const QOPERATOR =
+  /^(QLinear\w+|ConvInteger|MatMulInteger|DynamicQuantize\w+|QGemm|QAttention|MatMulNBits|MatMulInteger16)$/;
 
 /**
  * True when the first bytes parse as a ModelProto: every top-level field is a ModelProto field
@@ -66,7 +67,12 @@ export function looksLikeOnnx(head: Buffer, size: number): boolean {
 }
 
 export async function readOnnx(file: ModelFile, options: ReadOptions = {}): Promise<ModelInfo> {
-  if (file.size === 0) throw new FormatError('EMPTY_FILE', 'The file is empty (0 bytes)', { file: file.path, offset: 0, hint: 'Re-export or re-copy the model.' });
+  if (file.size === 0)
+    throw new FormatError('EMPTY_FILE', 'The file is empty (0 bytes)', {
+      file: file.path,
+      offset: 0,
+      hint: 'Re-export or re-copy the model.',
+    });
   const cursor = new ProtoCursor(file, options.signal ? { signal: options.signal } : {});
   const quick = options.quick === true ? QUICK_MIN_SKIP : options.quick ? options.quick.minSkipBytes : undefined;
   const scan = await walkModel(cursor, quick);
@@ -89,9 +95,15 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     });
   }
   if (s.irVersion === undefined) s.warn('NO_IR_VERSION', 'The model does not declare an IR version');
-  else if (s.irVersion > KNOWN_IR_VERSION) s.warn('IR_VERSION_NEWER', `IR version ${s.irVersion} is newer than this reader knows (${KNOWN_IR_VERSION}); unknown fields were skipped`);
-  if (s.opsets.length === 0 && (s.irVersion ?? 3) >= 3) s.warn('NO_OPSET_IMPORT', 'The model declares no opset_import; runtimes will reject it');
-  if (s.graphCount > 1) s.warn('GRAPH_REPEATED', `The graph field appears ${s.graphCount} times; they were merged as protobuf does`);
+  else if (s.irVersion > KNOWN_IR_VERSION)
+    s.warn(
+      'IR_VERSION_NEWER',
+      `IR version ${s.irVersion} is newer than this reader knows (${KNOWN_IR_VERSION}); unknown fields were skipped`,
+    );
+  if (s.opsets.length === 0 && (s.irVersion ?? 3) >= 3)
+    s.warn('NO_OPSET_IMPORT', 'The model declares no opset_import; runtimes will reject it');
+  if (s.graphCount > 1)
+    s.warn('GRAPH_REPEATED', `The graph field appears ${s.graphCount} times; they were merged as protobuf does`);
 
   const inputs: TensorSpec[] = [];
   const constants: string[] = [];
@@ -102,18 +114,22 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
   const outputs = s.outputs.map(toTensorSpec);
   for (const t of [...inputs, ...outputs]) {
     if (t.dtype === 'unknown') s.warn('NO_TYPE', `"${t.name}" has no type in the model`);
-    else if (t.dtype.includes('unknown(')) s.warn('UNKNOWN_DTYPE', `"${t.name}" has an element type this reader does not know: ${t.dtype}`);
+    else if (t.dtype.includes('unknown('))
+      s.warn('UNKNOWN_DTYPE', `"${t.name}" has an element type this reader does not know: ${t.dtype}`);
   }
 
   const localFunctions = new Set(s.functions.map((f) => `${f.domain}\u0000${f.name}`));
-  const operators = [...s.ops.values()].sort((a, b) => a.domain.localeCompare(b.domain) || a.opType.localeCompare(b.opType));
+  const operators = [...s.ops.values()].sort(
+    (a, b) => a.domain.localeCompare(b.domain) || a.opType.localeCompare(b.opType),
+  );
   const customOps = operators
     .filter((o) => !STANDARD_DOMAINS.has(o.domain) && !localFunctions.has(`${o.domain}\u0000${o.opType}`))
     .map((o) => `${o.domain}.${o.opType}`);
 
   const metadata: Record<string, string> = {};
   for (const { key, value } of s.metadata) {
-    if (Object.hasOwn(metadata, key)) s.warn('METADATA_DUPLICATE', `metadata_props key "${key}" appears more than once; the last value is kept`);
+    if (Object.hasOwn(metadata, key))
+      s.warn('METADATA_DUPLICATE', `metadata_props key "${key}" appears more than once; the last value is kept`);
     metadata[key] = value;
   }
 
@@ -166,7 +182,10 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
       ? {
           partial: {
             skippedBytes: s.skipped.to - s.skipped.from,
-            unknown: ['initializer count, weight types and external data', 'which graph inputs are initializers (constants)'],
+            unknown: [
+              'initializer count, weight types and external data',
+              'which graph inputs are initializers (constants)',
+            ],
           },
         }
       : {}),
@@ -189,7 +208,13 @@ function quantizationHint(s: OnnxScan): string | undefined {
   return undefined;
 }
 
-const PIXEL_FORMATS: Record<string, string> = { Gray8: 'GRAYSCALE', Rgb8: 'RGB', Bgr8: 'BGR', Rgba8: 'RGBA', Bgra8: 'BGRA' };
+const PIXEL_FORMATS: Record<string, string> = {
+  Gray8: 'GRAYSCALE',
+  Rgb8: 'RGB',
+  Bgr8: 'BGR',
+  Rgba8: 'RGBA',
+  Bgra8: 'BGRA',
+};
 const PIXEL_RANGES: Record<string, [number, number]> = {
   NominalRange_0_255: [0, 255],
   Normalized_0_1: [0, 1],

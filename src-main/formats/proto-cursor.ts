@@ -110,7 +110,8 @@ export class ProtoCursor {
     const at = this.pos;
     const v = this.decode(limit, (r) => r.int64() as unknown as LongLike | number, 'varint');
     const n = typeof v === 'number' ? v : v.toNumber();
-    if (!Number.isSafeInteger(n)) this.fail('BAD_VARINT', `Integer at byte ${at} is too large to represent exactly`, at);
+    if (!Number.isSafeInteger(n))
+      this.fail('BAD_VARINT', `Integer at byte ${at} is too large to represent exactly`, at);
     return n;
   }
 
@@ -157,7 +158,11 @@ export class ProtoCursor {
         return;
       }
       default:
-        this.fail('BAD_WIRE_TYPE', `Unsupported protobuf wire type ${tag & 7} (field ${tag >>> 3}) at byte ${this.tagAt}`, this.tagAt);
+        this.fail(
+          'BAD_WIRE_TYPE',
+          `Unsupported protobuf wire type ${tag & 7} (field ${tag >>> 3}) at byte ${this.tagAt}`,
+          this.tagAt,
+        );
     }
   }
 
@@ -198,7 +203,12 @@ export class ProtoCursor {
   private advance(n: number, limit: number, at: number): void {
     if (this.pos + n > limit) {
       const truncated = this.pos + n > this.file.size;
-      this.fail(truncated ? 'TRUNCATED' : 'LENGTH_PAST_END', `A fixed-size field at byte ${at} runs past the end of its ${truncated ? 'file' : 'message'}`, at, truncated ? TRUNCATED_HINT : CORRUPT_HINT);
+      this.fail(
+        truncated ? 'TRUNCATED' : 'LENGTH_PAST_END',
+        `A fixed-size field at byte ${at} runs past the end of its ${truncated ? 'file' : 'message'}`,
+        at,
+        truncated ? TRUNCATED_HINT : CORRUPT_HINT,
+      );
     }
     this.pos += n;
   }
@@ -206,7 +216,8 @@ export class ProtoCursor {
   /** Runs a protobufjs Reader call at pos, bounded by the message end, and maps its errors. */
   private decode<T>(limit: number, fn: (r: Reader) => T, what: string): T {
     const at = this.pos;
-    if (at < this.bufStart || at > this.bufStart + this.buf.length) this.fail('INTERNAL_WINDOW', `Window does not cover byte ${at}`, at);
+    if (at < this.bufStart || at > this.bufStart + this.buf.length)
+      this.fail('INTERNAL_WINDOW', `Window does not cover byte ${at}`, at);
     const r = this.reader;
     r.pos = at - this.bufStart;
     r.len = Math.min(this.buf.length, limit - this.bufStart);
@@ -219,7 +230,11 @@ export class ProtoCursor {
       if (limit >= this.file.size && this.bufStart + this.buf.length >= this.file.size) {
         this.fail('TRUNCATED', `The file ends inside a ${what} at byte ${at}`, at, TRUNCATED_HINT);
       }
-      this.fail('LENGTH_PAST_END', `A ${what} at byte ${at} runs past the end of its enclosing message (byte ${limit})`, at);
+      this.fail(
+        'LENGTH_PAST_END',
+        `A ${what} at byte ${at} runs past the end of its enclosing message (byte ${limit})`,
+        at,
+      );
     }
   }
 }

@@ -77,14 +77,22 @@ async function readCompanion(path: string, options: ReadOptions): Promise<Compan
   const head = await withModelFile(path, async (f) => {
     const h = await f.readUpTo(0, 64 * 1024);
     if (h.length === 0) {
-      throw new FormatError('BAD_COMPANION', `The I/O companion ${path} is empty`, { file: path, offset: 0, hint: 'Pass the ONNX model or the Triton config.pbtxt.' });
+      throw new FormatError('BAD_COMPANION', `The I/O companion ${path} is empty`, {
+        file: path,
+        offset: 0,
+        hint: 'Pass the ONNX model or the Triton config.pbtxt.',
+      });
     }
     if (!looksLikeText(h)) return null;
     if (f.size > MAX_TRITON_CONFIG) {
-      throw new FormatError('BAD_COMPANION', `The I/O companion ${path} is a ${f.size}-byte text file, too large for a Triton config.pbtxt`, {
-        file: path,
-        hint: 'Pass the model\'s config.pbtxt (a few KB) or the source ONNX model.',
-      });
+      throw new FormatError(
+        'BAD_COMPANION',
+        `The I/O companion ${path} is a ${f.size}-byte text file, too large for a Triton config.pbtxt`,
+        {
+          file: path,
+          hint: "Pass the model's config.pbtxt (a few KB) or the source ONNX model.",
+        },
+      );
     }
     return f.size > h.length ? await f.read(0, f.size, 'config.pbtxt') : h;
   });
@@ -93,7 +101,10 @@ async function readCompanion(path: string, options: ReadOptions): Promise<Compan
     const warnings: ModelWarning[] = [];
     const runtime = cfg.platform ?? cfg.backend;
     if (runtime && !/tensorrt/i.test(runtime)) {
-      warnings.push({ code: 'COMPANION_PLATFORM', message: `The Triton config is for ${runtime}, not TensorRT; its I/O may differ from the engine's` });
+      warnings.push({
+        code: 'COMPANION_PLATFORM',
+        message: `The Triton config is for ${runtime}, not TensorRT; its I/O may differ from the engine's`,
+      });
     }
     const details: Record<string, unknown> = { path, maxBatchSize: cfg.maxBatchSize };
     if (cfg.name !== undefined) details.name = cfg.name;
@@ -101,16 +112,27 @@ async function readCompanion(path: string, options: ReadOptions): Promise<Compan
     if (cfg.backend !== undefined) details.backend = cfg.backend;
     if (cfg.defaultModelFilename !== undefined) details.defaultModelFilename = cfg.defaultModelFilename;
     if (Object.keys(cfg.computeCapabilities).length) details.ccModelFilenames = cfg.computeCapabilities;
-    return { source: 'companion-triton', inputs: cfg.inputs, outputs: cfg.outputs, hints: cfg.preprocessingHints, details, warnings };
+    return {
+      source: 'companion-triton',
+      inputs: cfg.inputs,
+      outputs: cfg.outputs,
+      hints: cfg.preprocessingHints,
+      details,
+      warnings,
+    };
   }
   // Loaded lazily: inspect.js → detect.js → this module would otherwise be a cycle at load time.
   const { inspect } = await import('./inspect.js');
   const onnx = await inspect(path, { signal: options.signal });
   if (onnx.format !== 'onnx') {
-    throw new FormatError('BAD_COMPANION', `The I/O companion ${path} is a ${onnx.format} model, not ONNX or a Triton config.pbtxt`, {
-      file: path,
-      hint: 'Pass the ONNX file the engine was built from, or the Triton config.pbtxt that serves it.',
-    });
+    throw new FormatError(
+      'BAD_COMPANION',
+      `The I/O companion ${path} is a ${onnx.format} model, not ONNX or a Triton config.pbtxt`,
+      {
+        file: path,
+        hint: 'Pass the ONNX file the engine was built from, or the Triton config.pbtxt that serves it.',
+      },
+    );
   }
   return {
     source: 'companion-onnx',
@@ -122,7 +144,7 @@ async function readCompanion(path: string, options: ReadOptions): Promise<Compan
       {
         code: 'COMPANION_ONNX_SHAPES',
         message:
-          'Inputs and outputs are taken from the ONNX model: dynamic dims are fixed by the engine\'s optimization profiles (not readable here), and TensorRT before 10 runs int64 tensors as int32',
+          "Inputs and outputs are taken from the ONNX model: dynamic dims are fixed by the engine's optimization profiles (not readable here), and TensorRT before 10 runs int64 tensors as int32",
       },
     ],
   };
@@ -133,7 +155,8 @@ async function readPrefix(file: ModelFile, len: number): Promise<UltralyticsPref
   const text = (await file.read(4, len, 'Ultralytics metadata prefix')).toString('utf8');
   try {
     const json: unknown = JSON.parse(text);
-    if (json && typeof json === 'object' && !Array.isArray(json)) return { engineOffset: 4 + len, json: json as Record<string, unknown> };
+    if (json && typeof json === 'object' && !Array.isArray(json))
+      return { engineOffset: 4 + len, json: json as Record<string, unknown> };
     return { engineOffset: 4 + len, json: null, error: 'the prefix is JSON but not an object' };
   } catch (e) {
     return { engineOffset: 4 + len, json: null, error: (e as Error).message };
@@ -155,11 +178,15 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
   if (!isMagic(head, 0)) {
     const len = prefixLength(head);
     if (len === null) {
-      throw new FormatError('BAD_MAGIC', `Not a TensorRT engine: no '${TRT_MAGIC}' tag at byte 0 and no Ultralytics metadata prefix`, {
-        file: file.path,
-        offset: 0,
-        hint: 'Serialize the engine with TensorRT (trtexec --saveEngine) and pass that file.',
-      });
+      throw new FormatError(
+        'BAD_MAGIC',
+        `Not a TensorRT engine: no '${TRT_MAGIC}' tag at byte 0 and no Ultralytics metadata prefix`,
+        {
+          file: file.path,
+          offset: 0,
+          hint: 'Serialize the engine with TensorRT (trtexec --saveEngine) and pass that file.',
+        },
+      );
     }
     prefix = await readPrefix(file, len);
   }
@@ -167,11 +194,15 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
   const header = await file.read(start, HEADER, 'TensorRT engine header');
   const tag = header.toString('latin1', 0, 4);
   if (tag !== TRT_MAGIC && tag !== TRT_MAGIC_ALT) {
-    throw new FormatError('BAD_MAGIC', `No TensorRT plan tag after the ${start - 4}-byte metadata prefix (found ${JSON.stringify(tag)})`, {
-      file: file.path,
-      offset: start,
-      hint: 'The metadata length prefix does not match the file; re-export the engine.',
-    });
+    throw new FormatError(
+      'BAD_MAGIC',
+      `No TensorRT plan tag after the ${start - 4}-byte metadata prefix (found ${JSON.stringify(tag)})`,
+      {
+        file: file.path,
+        offset: start,
+        hint: 'The metadata length prefix does not match the file; re-export the engine.',
+      },
+    );
   }
   throwIfAborted(options.signal);
 
@@ -182,7 +213,11 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
   if (tag === TRT_MAGIC && serializationVersion === 0) {
     const [major, minor, patch, build] = [header[24]!, header[25]!, header[26]!, header[27]!];
     if (major >= 8 && major < 100) tensorrtVersion = `${major}.${minor}.${patch}.${build}`;
-    else warnings.push({ code: 'TRT_VERSION_UNREADABLE', message: `Version bytes 24..27 hold ${major}.${minor}.${patch}.${build}, not a TensorRT 8.6+ version` });
+    else
+      warnings.push({
+        code: 'TRT_VERSION_UNREADABLE',
+        message: `Version bytes 24..27 hold ${major}.${minor}.${patch}.${build}, not a TensorRT 8.6+ version`,
+      });
   } else {
     warnings.push({
       code: 'TRT_VERSION_UNKNOWN',
@@ -192,7 +227,12 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
   if (!tensorrtVersion) unknowns.push('TensorRT version that built the engine (enter it in the manifest)');
 
   const metadata: Record<string, string> = {};
-  const details: Record<string, unknown> = { magic: tag, serializationVersion, engineOffset: start, engineBytes: file.size - start };
+  const details: Record<string, unknown> = {
+    magic: tag,
+    serializationVersion,
+    engineOffset: start,
+    engineBytes: file.size - start,
+  };
   let producer: ModelInfo['producer'];
   let inputs: TensorSpec[] = [];
   let outputs: TensorSpec[] = [];
@@ -204,11 +244,26 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
     if (prefix.json) {
       const u = prefix.json;
       details.ultralytics = u;
-      for (const key of ['description', 'author', 'date', 'version', 'license', 'docs', 'task', 'stride', 'batch', 'imgsz', 'channels', 'dla']) {
+      for (const key of [
+        'description',
+        'author',
+        'date',
+        'version',
+        'license',
+        'docs',
+        'task',
+        'stride',
+        'batch',
+        'imgsz',
+        'channels',
+        'dla',
+      ]) {
         if (u[key] !== undefined) metadata[`ultralytics.${key}`] = flat(u[key]);
       }
       if (u.names && typeof u.names === 'object') {
-        const names = Object.values(u.names as Record<string, unknown>).filter((n): n is string => typeof n === 'string');
+        const names = Object.values(u.names as Record<string, unknown>).filter(
+          (n): n is string => typeof n === 'string',
+        );
         metadata['ultralytics.classes'] = String(names.length);
         details.labels = names;
       }
@@ -222,15 +277,27 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
       const size = positiveInts(u.imgsz);
       if (size) {
         const [h, w] = size as [number, number];
-        hints.push({ input: 'images', width: w, height: h, layout: 'NCHW', colorSpace: 'RGB', valueRange: [0, 1], source: 'guess' });
-        const batch = args.dynamic === true ? null : Number.isInteger(u.batch) && (u.batch as number) > 0 ? (u.batch as number) : 1;
+        hints.push({
+          input: 'images',
+          width: w,
+          height: h,
+          layout: 'NCHW',
+          colorSpace: 'RGB',
+          valueRange: [0, 1],
+          source: 'guess',
+        });
+        const batch =
+          args.dynamic === true ? null : Number.isInteger(u.batch) && (u.batch as number) > 0 ? (u.batch as number) : 1;
         const channels = Number.isInteger(u.channels) && (u.channels as number) > 0 ? (u.channels as number) : 3;
         // Ultralytics exports name the image input `images`; outputs depend on the task.
         inputs = [{ name: 'images', dtype: 'float32', shape: [batch, channels, h, w] }];
         ioSource = 'guess';
       }
     } else {
-      warnings.push({ code: 'ULTRALYTICS_METADATA_UNREADABLE', message: `The ${start - 4}-byte metadata prefix is not a JSON object (${prefix.error ?? 'unknown error'})` });
+      warnings.push({
+        code: 'ULTRALYTICS_METADATA_UNREADABLE',
+        message: `The ${start - 4}-byte metadata prefix is not a JSON object (${prefix.error ?? 'unknown error'})`,
+      });
     }
   }
   if (tensorrtVersion) producer ??= { name: 'TensorRT', version: tensorrtVersion };

@@ -74,7 +74,10 @@ async function associatedFiles(v: FbVector | null): Promise<AssociatedFileInfo[]
   for (let i = 0; i < v.length; i++) {
     const f = await tableAt(v, i);
     const type = await f.scalar(2, 'i8', 0);
-    const info: AssociatedFileInfo = { name: (await f.string(0, 'name')) ?? '', type: FILE_TYPES[type] ?? `TYPE_${type}` };
+    const info: AssociatedFileInfo = {
+      name: (await f.string(0, 'name')) ?? '',
+      type: FILE_TYPES[type] ?? `TYPE_${type}`,
+    };
     const description = await optString(f, 1, 'description');
     const locale = await optString(f, 3, 'locale');
     if (description !== undefined) info.description = description;

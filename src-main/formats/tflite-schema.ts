@@ -35,15 +35,37 @@ export const BUILTIN_OPERATORS: readonly string[] = [
   'STABLEHLO_DOT_GENERAL STABLEHLO_REDUCE_WINDOW STABLEHLO_SORT STABLEHLO_WHILE STABLEHLO_GATHER',
   'STABLEHLO_TRANSPOSE DILATE STABLEHLO_RNG_BIT_GENERATOR REDUCE_WINDOW STABLEHLO_COMPOSITE',
   'STABLEHLO_SHIFT_LEFT STABLEHLO_CBRT STABLEHLO_CASE',
-].join(' ').split(' ');
+]
+  .join(' ')
+  .split(' ');
 
 export const BUILTIN_CUSTOM = 32;
 
 /** TensorType enum (byte) → dtype name, indexed by the enum value. */
 export const TENSOR_TYPES: readonly string[] = [
-  'float32', 'float16', 'int32', 'uint8', 'int64', 'string', 'bool', 'int16', 'complex64', 'int8',
-  'float64', 'complex128', 'uint64', 'resource', 'variant', 'uint32', 'uint16', 'int4', 'bfloat16',
-  'int2', 'uint4', 'float8e4m3fn', 'float8e5m2',
+  'float32',
+  'float16',
+  'int32',
+  'uint8',
+  'int64',
+  'string',
+  'bool',
+  'int16',
+  'complex64',
+  'int8',
+  'float64',
+  'complex128',
+  'uint64',
+  'resource',
+  'variant',
+  'uint32',
+  'uint16',
+  'int4',
+  'bfloat16',
+  'int2',
+  'uint4',
+  'float8e4m3fn',
+  'float8e5m2',
 ];
 
 /** The enum value for a dtype name (the inverse of TENSOR_TYPES), for writers and tests. */

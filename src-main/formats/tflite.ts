@@ -92,7 +92,11 @@ class TfliteModel {
       const list = v ? await scalars(v, 'i32') : [];
       for (const [i, ti] of list.entries()) {
         if (ti < 0 || ti >= tensorCount) {
-          this.fb.fail('BAD_INDEX', `SubGraph[${index}].${name}[${i}] = ${ti} is not a tensor index (subgraph has ${tensorCount})`, v!.pos + 4 * i);
+          this.fb.fail(
+            'BAD_INDEX',
+            `SubGraph[${index}].${name}[${i}] = ${ti} is not a tensor index (subgraph has ${tensorCount})`,
+            v!.pos + 4 * i,
+          );
         }
       }
       return list;
@@ -110,7 +114,11 @@ class TfliteModel {
 
   async tensor(sg: Subgraph, index: number): Promise<Tensor> {
     if (!sg.tensors || index < 0 || index >= sg.tensorCount) {
-      this.fb.fail('BAD_INDEX', `tensor index ${index} is outside SubGraph[${sg.index}] (${sg.tensorCount} tensors)`, sg.tensors?.pos ?? 0);
+      this.fb.fail(
+        'BAD_INDEX',
+        `tensor index ${index} is outside SubGraph[${sg.index}] (${sg.tensorCount} tensors)`,
+        sg.tensors?.pos ?? 0,
+      );
     }
     const what = `SubGraph[${sg.index}].tensors[${index}]`;
     const t = await tableAt(sg.tensors, index, what);
@@ -155,7 +163,11 @@ class TfliteModel {
       // Codes above 127 live only in builtin_code; old files only fill deprecated_builtin_code.
       const code = Math.max(deprecated, builtin);
       const custom = (await t.string(1, 'custom_code')) ?? undefined;
-      const op: OpCode = { code, name: code === BUILTIN_CUSTOM ? (custom ?? 'CUSTOM') : builtinName(code), version: await t.scalar(2, 'i32', 1) };
+      const op: OpCode = {
+        code,
+        name: code === BUILTIN_CUSTOM ? (custom ?? 'CUSTOM') : builtinName(code),
+        version: await t.scalar(2, 'i32', 1),
+      };
       if (code === BUILTIN_CUSTOM) op.custom = custom ?? '';
       out.push(op);
     }
@@ -171,14 +183,21 @@ class TfliteModel {
       if (!ops) continue;
       for (let i = 0; i < ops.length; i++) {
         if (budget-- <= 0) {
-          this.warn('OPERATOR_COUNT_PARTIAL', `Operator counts cover the first ${TFLITE_LIMITS.operatorsCounted} operators only`);
+          this.warn(
+            'OPERATOR_COUNT_PARTIAL',
+            `Operator counts cover the first ${TFLITE_LIMITS.operatorsCounted} operators only`,
+          );
           return counts;
         }
         if (i % 4096 === 0) throwIfAborted(signal);
         const op = await tableAt(ops, i, `SubGraph[${sg.index}].operators[${i}]`);
         const idx = await op.scalar(0, 'u32', 0);
         if (idx >= codes.length) {
-          this.fb.fail('BAD_INDEX', `SubGraph[${sg.index}].operators[${i}] uses opcode ${idx}, but there are ${codes.length} operator codes`, op.pos);
+          this.fb.fail(
+            'BAD_INDEX',
+            `SubGraph[${sg.index}].operators[${i}] uses opcode ${idx}, but there are ${codes.length} operator codes`,
+            op.pos,
+          );
         }
         counts[idx]!++;
       }
@@ -188,10 +207,15 @@ class TfliteModel {
 
   /** Model.buffers[index] as a file range, or null for an empty buffer. */
   async buffer(index: number): Promise<BufferRef | null> {
-    if (this.buffersVec === undefined) this.buffersVec = await this.model.vector(4, 'buffers', ELEM_OFFSET, TFLITE_LIMITS.buffers);
+    if (this.buffersVec === undefined)
+      this.buffersVec = await this.model.vector(4, 'buffers', ELEM_OFFSET, TFLITE_LIMITS.buffers);
     const v = this.buffersVec;
     if (!v || index >= v.length) {
-      this.fb.fail('BAD_INDEX', `buffer index ${index} is outside Model.buffers (${v?.length ?? 0} buffers)`, v?.pos ?? 0);
+      this.fb.fail(
+        'BAD_INDEX',
+        `buffer index ${index} is outside Model.buffers (${v?.length ?? 0} buffers)`,
+        v?.pos ?? 0,
+      );
     }
     const t = await tableAt(v, index, `Model.buffers[${index}]`);
     const data = await t.vector(0, 'data', 1, 0xffffffff);
@@ -201,11 +225,15 @@ class TfliteModel {
     // Per the schema, offset/size are relative to the file start and only valid when offset > 1.
     if (offset > 1) {
       if (!Number.isSafeInteger(offset + size) || offset + size > this.file.size) {
-        throw new FormatError('TRUNCATED', `Model.buffers[${index}] points at bytes ${offset}..${offset + size}, past the end of the ${this.file.size}-byte file`, {
-          file: this.file.path,
-          offset: t.pos,
-          hint: 'The model stores data after its FlatBuffer (models over 2 GB) and the file is cut short; copy it again.',
-        });
+        throw new FormatError(
+          'TRUNCATED',
+          `Model.buffers[${index}] points at bytes ${offset}..${offset + size}, past the end of the ${this.file.size}-byte file`,
+          {
+            file: this.file.path,
+            offset: t.pos,
+            hint: 'The model stores data after its FlatBuffer (models over 2 GB) and the file is cut short; copy it again.',
+          },
+        );
       }
       return { offset, size, outside: true };
     }
@@ -225,16 +253,25 @@ function asciiText(buf: Buffer): string | null {
 
 async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelInfo> {
   if (file.size < 8) {
-    throw new FormatError('TRUNCATED', `File is ${file.size} bytes, too short for a TFLite model`, { file: file.path, offset: 0, hint: 'The file is truncated; export it again.' });
+    throw new FormatError('TRUNCATED', `File is ${file.size} bytes, too short for a TFLite model`, {
+      file: file.path,
+      offset: 0,
+      hint: 'The file is truncated; export it again.',
+    });
   }
   const src = new PagedFile(file);
   const fb: FlatBuffer = new FlatBuffer(src, 0, file.size, 'TFLite model');
   const ident = await fb.identifier();
-  if (ident !== TFLITE_IDENTIFIER) fb.fail('BAD_MAGIC', `expected file identifier ${TFLITE_IDENTIFIER}, found ${JSON.stringify(ident)}`, 4);
+  if (ident !== TFLITE_IDENTIFIER)
+    fb.fail('BAD_MAGIC', `expected file identifier ${TFLITE_IDENTIFIER}, found ${JSON.stringify(ident)}`, 4);
   const m = new TfliteModel(fb, await fb.root('Model'), file);
   const model = m.model;
 
-  if (options.ioFrom) m.warn('IO_FROM_IGNORED', 'A TFLite file declares its own inputs and outputs; the --io-from companion is used only for TensorRT engines');
+  if (options.ioFrom)
+    m.warn(
+      'IO_FROM_IGNORED',
+      'A TFLite file declares its own inputs and outputs; the --io-from companion is used only for TensorRT engines',
+    );
   const version = await model.scalar(0, 'u32', 0);
   if (version !== 3) m.warn('SCHEMA_VERSION', `TFLite schema version ${version}; this reader knows version 3`);
   const description = (await model.string(3, 'description')) ?? undefined;
@@ -249,7 +286,8 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
     throwIfAborted(options.signal);
     const sg = await m.subgraph(sgVec, i);
     ioBudget -= sg.inputs.length + sg.outputs.length;
-    if (ioBudget < 0) fb.fail('TOO_MANY', `more than ${TFLITE_LIMITS.ioTensors} subgraph inputs/outputs in total`, sgVec.pos);
+    if (ioBudget < 0)
+      fb.fail('TOO_MANY', `more than ${TFLITE_LIMITS.ioTensors} subgraph inputs/outputs in total`, sgVec.pos);
     subgraphs.push(sg);
     const inputs: Tensor[] = [];
     const outputs: Tensor[] = [];
@@ -272,7 +310,10 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
   });
   const edgeTpu = customOps.includes(EDGETPU_CUSTOM_OP);
   if (edgeTpu) {
-    m.warn('EDGETPU_MODEL', `Compiled for the Coral Edge TPU (custom op ${EDGETPU_CUSTOM_OP}): it runs only with the libedgetpu delegate on an Edge TPU device`);
+    m.warn(
+      'EDGETPU_MODEL',
+      `Compiled for the Coral Edge TPU (custom op ${EDGETPU_CUSTOM_OP}): it runs only with the libedgetpu delegate on an Edge TPU device`,
+    );
   }
 
   // Signature defs.
@@ -284,13 +325,19 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
       const key = (await s.string(2, 'signature_key')) ?? '';
       const subgraphIndex = await s.scalar(4, 'u32', 0);
       const sg = subgraphs[subgraphIndex];
-      if (!sg) fb.fail('BAD_INDEX', `SignatureDef[${i}] (${key}) names subgraph ${subgraphIndex}, but there are ${subgraphs.length}`, s.pos);
+      if (!sg)
+        fb.fail(
+          'BAD_INDEX',
+          `SignatureDef[${i}] (${key}) names subgraph ${subgraphIndex}, but there are ${subgraphs.length}`,
+          s.pos,
+        );
       const maps = async (id: number, name: string): Promise<Tensor[]> => {
         const v = await s.vector(id, name, ELEM_OFFSET, TFLITE_LIMITS.ioTensors);
         const out: Tensor[] = [];
         if (!v) return out;
         ioBudget -= v.length;
-        if (ioBudget < 0) fb.fail('TOO_MANY', `more than ${TFLITE_LIMITS.ioTensors} signature inputs/outputs in total`, v.pos);
+        if (ioBudget < 0)
+          fb.fail('TOO_MANY', `more than ${TFLITE_LIMITS.ioTensors} signature inputs/outputs in total`, v.pos);
         for (let j = 0; j < v.length; j++) {
           const tm = await tableAt(v, j, `SignatureDef[${i}].${name}[${j}]`);
           const alias = (await tm.string(0, 'name')) ?? '';
@@ -317,7 +364,12 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
       const name = (await e.string(0, 'name')) ?? '';
       const bufferIndex = await e.scalar(1, 'u32', 0);
       const buf = await m.buffer(bufferIndex);
-      metadataEntries.push({ name, buffer: bufferIndex, size: buf?.size ?? 0, outsideFlatbuffer: buf?.outside ?? false });
+      metadataEntries.push({
+        name,
+        buffer: bufferIndex,
+        size: buf?.size ?? 0,
+        outsideFlatbuffer: buf?.outside ?? false,
+      });
       if (name === 'TFLITE_METADATA' && buf) {
         try {
           tfliteMetadata = await readTfliteMetadata(new FlatBuffer(src, buf.offset, buf.size, 'TFLITE_METADATA'));
@@ -325,7 +377,10 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
         } catch (err) {
           if (!(err instanceof FormatError)) throw err;
           metadata[name] = `(unreadable, ${buf.size} bytes)`;
-          m.warn('TFLITE_METADATA_UNREADABLE', `The TFLITE_METADATA buffer could not be read (${err.message}${err.offset !== undefined ? `, byte ${err.offset}` : ''}); preprocessing hints are missing`);
+          m.warn(
+            'TFLITE_METADATA_UNREADABLE',
+            `The TFLITE_METADATA buffer could not be read (${err.message}${err.offset !== undefined ? `, byte ${err.offset}` : ''}); preprocessing hints are missing`,
+          );
         }
         continue;
       }
@@ -340,7 +395,9 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
   }
 
   // Primary I/O: the signature over subgraph 0 (serving_default first), else subgraph 0 itself.
-  const primarySig = signatures.find((s) => s.subgraphIndex === 0 && s.key === 'serving_default') ?? signatures.find((s) => s.subgraphIndex === 0);
+  const primarySig =
+    signatures.find((s) => s.subgraphIndex === 0 && s.key === 'serving_default') ??
+    signatures.find((s) => s.subgraphIndex === 0);
   const main = subgraphIo[0]!;
   const inputs = primarySig ? primarySig.inputs : main.inputs;
   const outputs = primarySig ? primarySig.outputs : main.outputs;
@@ -443,7 +500,8 @@ async function readExternalGroups(m: TfliteModel, subgraphs: Subgraph[]): Promis
       const id = await b.scalar(0, 'u32', 0);
       const group = await b.scalar(1, 'u32', 0);
       const ref = refs[group];
-      if (!ref) m.fb.fail('BAD_INDEX', `ExternalBuffer[${i}] names group ${group}, but there are ${refs.length}`, b.pos);
+      if (!ref)
+        m.fb.fail('BAD_INDEX', `ExternalBuffer[${i}] names group ${group}, but there are ${refs.length}`, b.pos);
       ref.declaredBytes = (ref.declaredBytes ?? 0) + (await b.scalar(3, 'u64', 0));
       groupOfId.set(id, group);
     }
@@ -453,7 +511,10 @@ async function readExternalGroups(m: TfliteModel, subgraphs: Subgraph[]): Promis
   outer: for (const sg of subgraphs) {
     for (let i = 0; i < sg.tensorCount && sg.tensors; i++) {
       if (budget-- <= 0) {
-        m.warn('EXTERNAL_TENSORS_PARTIAL', `Only the first ${TFLITE_LIMITS.externalTensorsVisited} tensors were checked for external buffers`);
+        m.warn(
+          'EXTERNAL_TENSORS_PARTIAL',
+          `Only the first ${TFLITE_LIMITS.externalTensorsVisited} tensors were checked for external buffers`,
+        );
         break outer;
       }
       const t = await tableAt(sg.tensors, i, `SubGraph[${sg.index}].tensors[${i}]`);
@@ -461,7 +522,10 @@ async function readExternalGroups(m: TfliteModel, subgraphs: Subgraph[]): Promis
       if (ext === 0) continue;
       const group = groupOfId.get(ext);
       if (group === undefined) {
-        m.warn('EXTERNAL_BUFFER_MISSING', `Tensor ${i} of subgraph ${sg.index} refers to external buffer ${ext}, which is not declared`);
+        m.warn(
+          'EXTERNAL_BUFFER_MISSING',
+          `Tensor ${i} of subgraph ${sg.index} refers to external buffer ${ext}, which is not declared`,
+        );
         continue;
       }
       refs[group]!.tensors.push((await t.string(3, 'name')) ?? `tensor_${i}`);
@@ -483,6 +547,9 @@ export const tfliteReader: FormatReader = {
   format: 'tflite',
   title: 'TensorFlow Lite (FlatBuffer, identifier TFL3)',
   matches: (head, size) =>
-    head.length >= 8 && head.toString('latin1', 4, 8) === TFLITE_IDENTIFIER && head.readUInt32LE(0) >= 8 && head.readUInt32LE(0) < size,
+    head.length >= 8 &&
+    head.toString('latin1', 4, 8) === TFLITE_IDENTIFIER &&
+    head.readUInt32LE(0) >= 8 &&
+    head.readUInt32LE(0) < size,
   read: readTflite,
 };

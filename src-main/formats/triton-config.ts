@@ -179,7 +179,8 @@ class TextFormatParser {
   private value(depth: number): TextValue[] {
     if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`, this.peek()?.at ?? this.src.length);
     const t = this.next('a value');
-    if (t.kind === 'punct' && (t.text === '{' || t.text === '<')) return [this.message(depth + 1, t.text === '{' ? '}' : '>')];
+    if (t.kind === 'punct' && (t.text === '{' || t.text === '<'))
+      return [this.message(depth + 1, t.text === '{' ? '}' : '>')];
     if (t.kind === 'punct' && t.text === '[') {
       const out: TextValue[] = [];
       for (;;) {
@@ -231,7 +232,10 @@ function num(m: TextMessage, key: string, file: string): number | undefined {
   const v = m.fields.get(key)?.[0];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new FormatError('BAD_TRITON_CONFIG', `${key} must be a number`, { file, hint: 'Fix the value in config.pbtxt.' });
+    throw new FormatError('BAD_TRITON_CONFIG', `${key} must be a number`, {
+      file,
+      hint: 'Fix the value in config.pbtxt.',
+    });
   }
   return v;
 }
@@ -243,19 +247,30 @@ const LAYOUTS: Record<string, string> = { FORMAT_NCHW: 'NCHW', FORMAT_NHWC: 'NHW
 
 function tensor(t: TextMessage, kind: 'input' | 'output', batch: boolean, file: string): TensorSpec {
   const name = str(t, 'name');
-  if (!name) throw new FormatError('BAD_TRITON_CONFIG', `An ${kind} block has no name`, { file, hint: `Every ${kind} needs name, data_type and dims.` });
+  if (!name)
+    throw new FormatError('BAD_TRITON_CONFIG', `An ${kind} block has no name`, {
+      file,
+      hint: `Every ${kind} needs name, data_type and dims.`,
+    });
   const dataType = str(t, 'data_type');
   const dtype = dataType ? TRITON_DTYPES[dataType] : undefined;
   if (!dtype) {
-    throw new FormatError('BAD_TRITON_CONFIG', `${kind} ${name} has data_type ${dataType ?? '(none)'}, not a Triton TYPE_*`, {
-      file,
-      hint: `Use one of ${Object.keys(TRITON_DTYPES).join(', ')}.`,
-    });
+    throw new FormatError(
+      'BAD_TRITON_CONFIG',
+      `${kind} ${name} has data_type ${dataType ?? '(none)'}, not a Triton TYPE_*`,
+      {
+        file,
+        hint: `Use one of ${Object.keys(TRITON_DTYPES).join(', ')}.`,
+      },
+    );
   }
   const rawDims = t.fields.get('dims') ?? [];
   const dims = rawDims.map((d) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < -1) {
-      throw new FormatError('BAD_TRITON_CONFIG', `${kind} ${name} has a bad dim ${JSON.stringify(d)}`, { file, hint: 'dims are integers; -1 means variable.' });
+      throw new FormatError('BAD_TRITON_CONFIG', `${kind} ${name} has a bad dim ${JSON.stringify(d)}`, {
+        file,
+        hint: 'dims are integers; -1 means variable.',
+      });
     }
     return d === -1 ? null : d;
   });

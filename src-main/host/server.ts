@@ -52,9 +52,13 @@ const OPS = new Set<string>(OPERATIONS);
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const rendererDir = resolve(opts.rendererDir);
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new UsageError('RENDERER_NOT_BUILT', `The Studio UI is not built (${join(rendererDir, 'index.html')} is missing)`, {
-      hint: 'Run `npm run build` first.',
-    });
+    throw new UsageError(
+      'RENDERER_NOT_BUILT',
+      `The Studio UI is not built (${join(rendererDir, 'index.html')} is missing)`,
+      {
+        hint: 'Run `npm run build` first.',
+      },
+    );
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const session = opts.session ?? (await StudioSession.create());
@@ -109,24 +113,40 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (path === '/api/upload-start' && req.method === 'POST') {
       req.resume();
       const result = await session.wrap(() =>
-        session.files.startArriving(url.searchParams.get('name') ?? '', Number(url.searchParams.get('size') ?? NaN), session.maxUploadBytes),
+        session.files.startArriving(
+          url.searchParams.get('name') ?? '',
+          Number(url.searchParams.get('size') ?? NaN),
+          session.maxUploadBytes,
+        ),
       );
       return sendJson(res, !result.ok && result.error.code === 'UPLOAD_TOO_LARGE' ? 413 : 200, result);
     }
     if (path === '/api/upload-ranges' && req.method === 'PUT') {
-      const result = await session.wrap(() => session.files.writeRanges(url.searchParams.get('file'), url.searchParams.get('ranges') ?? '', req));
+      const result = await session.wrap(() =>
+        session.files.writeRanges(url.searchParams.get('file'), url.searchParams.get('ranges') ?? '', req),
+      );
       return sendJson(res, 200, result);
     }
     if (path === '/api/upload-chunk' && req.method === 'PUT') {
-      const result = await session.wrap(() => session.files.writeChunk(url.searchParams.get('file'), Number(url.searchParams.get('offset') ?? NaN), req));
+      const result = await session.wrap(() =>
+        session.files.writeChunk(url.searchParams.get('file'), Number(url.searchParams.get('offset') ?? NaN), req),
+      );
       return sendJson(res, 200, result);
     }
     if (path === '/api/folder' && req.method === 'POST') {
-      return sendJson(res, 200, await session.wrap(() => session.files.newUploadFolder(url.searchParams.get('name') ?? 'package')));
+      return sendJson(
+        res,
+        200,
+        await session.wrap(() => session.files.newUploadFolder(url.searchParams.get('name') ?? 'package')),
+      );
     }
     const op = path.startsWith('/api/op/') ? path.slice('/api/op/'.length) : '';
     if (op && req.method === 'POST') {
-      if (!OPS.has(op)) return req.resume(), sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } });
+      if (!OPS.has(op))
+        return (
+          req.resume(),
+          sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } })
+        );
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         req.resume();
         return sendJson(res, 415, { ok: false, error: { code: 'BAD_CONTENT_TYPE', message: 'Send application/json' } });
@@ -196,7 +216,6 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
 }
 
-
 async function readJson(req: IncomingMessage): Promise<Result<unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -215,12 +234,18 @@ async function readJson(req: IncomingMessage): Promise<Result<unknown>> {
 /** Refuses without reading the body (drained, so the client sees the answer rather than a reset). */
 function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal): void {
   req.resume();
-  sendJson(res, r.status, { ok: false, error: { code: r.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: r.message } });
+  sendJson(res, r.status, {
+    ok: false,
+    error: { code: r.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: r.message },
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

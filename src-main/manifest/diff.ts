@@ -15,7 +15,18 @@ export type Effect =
   | 'regressed'
   | 'changed';
 
-export type Section = 'identity' | 'framework' | 'requirements' | 'target' | 'artifact' | 'inputs' | 'outputs' | 'metrics' | 'license' | 'sbom' | 'other';
+export type Section =
+  | 'identity'
+  | 'framework'
+  | 'requirements'
+  | 'target'
+  | 'artifact'
+  | 'inputs'
+  | 'outputs'
+  | 'metrics'
+  | 'license'
+  | 'sbom'
+  | 'other';
 
 export interface Change {
   section: Section;
@@ -50,7 +61,8 @@ const show = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ?
 
 /** Compares dotted versions numerically ('2.14.0' vs '2.9'); NaN when either is not dotted numbers. */
 function cmpDotted(a: unknown, b: unknown): number {
-  if (typeof a !== 'string' || typeof b !== 'string' || !/^\d+(\.\d+)*$/.test(a) || !/^\d+(\.\d+)*$/.test(b)) return NaN;
+  if (typeof a !== 'string' || typeof b !== 'string' || !/^\d+(\.\d+)*$/.test(a) || !/^\d+(\.\d+)*$/.test(b))
+    return NaN;
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
@@ -61,7 +73,8 @@ function cmpDotted(a: unknown, b: unknown): number {
 }
 
 /** Metrics where a lower value is better, by name. */
-const LOWER_IS_BETTER = /latency|time|duration|\bms\b|wer|cer|error|loss|perplexity|memory|mem\b|size|energy|power|p50|p90|p95|p99/i;
+const LOWER_IS_BETTER =
+  /latency|time|duration|\bms\b|wer|cer|error|loss|perplexity|memory|mem\b|size|energy|power|p50|p90|p95|p99/i;
 
 function versionBump(a: unknown, b: unknown): VersionBump {
   if (typeof a !== 'string' || typeof b !== 'string' || !semver.valid(a) || !semver.valid(b)) return 'unknown';
@@ -77,23 +90,53 @@ function versionBump(a: unknown, b: unknown): VersionBump {
 
 class Collector {
   readonly changes: Change[] = [];
-  add(section: Section, code: string, pointer: string, effect: Effect, message: string, extra: Partial<Pick<Change, 'before' | 'after' | 'delta'>> = {}): void {
+  add(
+    section: Section,
+    code: string,
+    pointer: string,
+    effect: Effect,
+    message: string,
+    extra: Partial<Pick<Change, 'before' | 'after' | 'delta'>> = {},
+  ): void {
     this.changes.push({ section, code, pointer, effect, message, ...extra });
   }
 }
 
 /** Added/removed members of two lists: adding a required thing tightens, removing loosens (or the reverse). */
-function setChange(c: Collector, section: Section, pointer: string, label: string, before: unknown, after: unknown, addedIs: Effect, removedIs: Effect): void {
+function setChange(
+  c: Collector,
+  section: Section,
+  pointer: string,
+  label: string,
+  before: unknown,
+  after: unknown,
+  addedIs: Effect,
+  removedIs: Effect,
+): void {
   const a = new Set(arr<string>(before).map(String));
   const b = new Set(arr<string>(after).map(String));
   for (const x of b) if (!a.has(x)) c.add(section, 'ADDED', pointer, addedIs, `${label}: ${x} added`, { after: x });
-  for (const x of a) if (!b.has(x)) c.add(section, 'REMOVED', pointer, removedIs, `${label}: ${x} removed`, { before: x });
+  for (const x of a)
+    if (!b.has(x)) c.add(section, 'REMOVED', pointer, removedIs, `${label}: ${x} removed`, { before: x });
 }
 
-function numberChange(c: Collector, section: Section, pointer: string, label: string, before: unknown, after: unknown, higherIs: Effect, lowerIs: Effect): void {
+function numberChange(
+  c: Collector,
+  section: Section,
+  pointer: string,
+  label: string,
+  before: unknown,
+  after: unknown,
+  higherIs: Effect,
+  lowerIs: Effect,
+): void {
   if (same(before, after)) return;
   if (typeof before === 'number' && typeof after === 'number') {
-    c.add(section, 'CHANGED', pointer, after > before ? higherIs : lowerIs, `${label} ${before} → ${after}`, { before, after, delta: after - before });
+    c.add(section, 'CHANGED', pointer, after > before ? higherIs : lowerIs, `${label} ${before} → ${after}`, {
+      before,
+      after,
+      delta: after - before,
+    });
   } else if (after !== undefined && before === undefined) {
     c.add(section, 'ADDED', pointer, higherIs, `${label} set to ${show(after)}`, { after });
   } else if (before !== undefined && after === undefined) {
@@ -101,18 +144,44 @@ function numberChange(c: Collector, section: Section, pointer: string, label: st
   } else c.add(section, 'CHANGED', pointer, 'changed', `${label} ${show(before)} → ${show(after)}`, { before, after });
 }
 
-function versionChange(c: Collector, section: Section, pointer: string, label: string, before: unknown, after: unknown, exact = false): void {
+function versionChange(
+  c: Collector,
+  section: Section,
+  pointer: string,
+  label: string,
+  before: unknown,
+  after: unknown,
+  exact = false,
+): void {
   if (same(before, after)) return;
   const cmp = cmpDotted(after, before);
   const effect: Effect = exact || Number.isNaN(cmp) ? 'changed' : cmp > 0 ? 'tightened' : 'loosened';
-  c.add(section, 'CHANGED', pointer, before === undefined ? (exact ? 'changed' : 'tightened') : after === undefined ? 'loosened' : effect, `${label} ${show(before)} → ${show(after)}`, { before, after });
+  c.add(
+    section,
+    'CHANGED',
+    pointer,
+    before === undefined ? (exact ? 'changed' : 'tightened') : after === undefined ? 'loosened' : effect,
+    `${label} ${show(before)} → ${show(after)}`,
+    { before, after },
+  );
 }
 
 /** A runtime range change: narrower = tightened, wider = loosened (semver.subset), else changed. */
 function rangeChange(c: Collector, pointer: string, name: string, before: unknown, after: unknown): void {
   if (same(before, after)) return;
-  if (before === undefined) return c.add('requirements', 'ADDED', pointer, 'tightened', `runtime ${name} ${show(after)} now required`, { after });
-  if (after === undefined) return c.add('requirements', 'REMOVED', pointer, 'loosened', `runtime ${name} requirement ${show(before)} dropped`, { before });
+  if (before === undefined)
+    return c.add('requirements', 'ADDED', pointer, 'tightened', `runtime ${name} ${show(after)} now required`, {
+      after,
+    });
+  if (after === undefined)
+    return c.add(
+      'requirements',
+      'REMOVED',
+      pointer,
+      'loosened',
+      `runtime ${name} requirement ${show(before)} dropped`,
+      { before },
+    );
   let effect: Effect = 'changed';
   const ra = typeof before === 'string' ? semver.validRange(before) : null;
   const rb = typeof after === 'string' ? semver.validRange(after) : null;
@@ -120,7 +189,10 @@ function rangeChange(c: Collector, pointer: string, name: string, before: unknow
     if (semver.subset(rb, ra)) effect = 'tightened';
     else if (semver.subset(ra, rb)) effect = 'loosened';
   }
-  c.add('requirements', 'CHANGED', pointer, effect, `runtime ${name} ${show(before)} → ${show(after)}`, { before, after });
+  c.add('requirements', 'CHANGED', pointer, effect, `runtime ${name} ${show(before)} → ${show(after)}`, {
+    before,
+    after,
+  });
 }
 
 function tensorChanges(c: Collector, kind: 'inputs' | 'outputs', before: unknown, after: unknown): void {
@@ -131,8 +203,15 @@ function tensorChanges(c: Collector, kind: 'inputs' | 'outputs', before: unknown
   b.forEach((t, i) => {
     const p = `/${kind}/${i}`;
     const old = byName.get(t.name);
-    if (!old) return c.add(kind, 'ADDED', p, 'breaking', `${one} "${t.name}" added (${t.dtype} ${showShape(t.shape)})`, { after: t });
-    if (old.dtype !== t.dtype) c.add(kind, 'DTYPE_CHANGED', `${p}/dtype`, 'breaking', `${one} "${t.name}" dtype ${old.dtype} → ${t.dtype}`, { before: old.dtype, after: t.dtype });
+    if (!old)
+      return c.add(kind, 'ADDED', p, 'breaking', `${one} "${t.name}" added (${t.dtype} ${showShape(t.shape)})`, {
+        after: t,
+      });
+    if (old.dtype !== t.dtype)
+      c.add(kind, 'DTYPE_CHANGED', `${p}/dtype`, 'breaking', `${one} "${t.name}" dtype ${old.dtype} → ${t.dtype}`, {
+        before: old.dtype,
+        after: t.dtype,
+      });
     if (!same(old.shape, t.shape)) {
       // Pinning a dynamic dim narrows what callers may send; freeing a fixed one widens it.
       const oa = old.shape ?? [];
@@ -145,19 +224,51 @@ function tensorChanges(c: Collector, kind: 'inputs' | 'outputs', before: unknown
         if (!resized && !pinned && freed) effect = 'loosened';
         else if (!resized && !pinned && !freed) effect = 'changed'; // only symbolic names differ
       }
-      c.add(kind, 'SHAPE_CHANGED', `${p}/shape`, effect, `${one} "${t.name}" shape ${showShape(old.shape)} → ${showShape(t.shape)}`, { before: old.shape, after: t.shape });
+      c.add(
+        kind,
+        'SHAPE_CHANGED',
+        `${p}/shape`,
+        effect,
+        `${one} "${t.name}" shape ${showShape(old.shape)} → ${showShape(t.shape)}`,
+        { before: old.shape, after: t.shape },
+      );
     }
-    const strip = (x: unknown) => (isObj(x) ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'guessed')) : x);
+    const strip = (x: unknown) =>
+      isObj(x) ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'guessed')) : x;
     if (!same(strip(old.preprocessing), strip(t.preprocessing))) {
-      const keys = new Set([...Object.keys(old.preprocessing ?? {}), ...Object.keys(t.preprocessing ?? {})].filter((k) => k !== 'guessed'));
-      const changed = [...keys].filter((k) => !same((old.preprocessing as Record<string, unknown> | undefined)?.[k], (t.preprocessing as Record<string, unknown> | undefined)?.[k]));
-      c.add(kind, 'PREPROCESSING_CHANGED', `${p}/preprocessing`, 'breaking', `${one} "${t.name}" preprocessing changed: ${changed.map((k) => `${k} ${show((old.preprocessing as Record<string, unknown> | undefined)?.[k])} → ${show((t.preprocessing as Record<string, unknown> | undefined)?.[k])}`).join('; ')}`, { before: old.preprocessing, after: t.preprocessing });
+      const keys = new Set(
+        [...Object.keys(old.preprocessing ?? {}), ...Object.keys(t.preprocessing ?? {})].filter((k) => k !== 'guessed'),
+      );
+      const changed = [...keys].filter(
+        (k) =>
+          !same(
+            (old.preprocessing as Record<string, unknown> | undefined)?.[k],
+            (t.preprocessing as Record<string, unknown> | undefined)?.[k],
+          ),
+      );
+      c.add(
+        kind,
+        'PREPROCESSING_CHANGED',
+        `${p}/preprocessing`,
+        'breaking',
+        `${one} "${t.name}" preprocessing changed: ${changed.map((k) => `${k} ${show((old.preprocessing as Record<string, unknown> | undefined)?.[k])} → ${show((t.preprocessing as Record<string, unknown> | undefined)?.[k])}`).join('; ')}`,
+        { before: old.preprocessing, after: t.preprocessing },
+      );
     }
-    if (!same(old.quantization, t.quantization)) c.add(kind, 'QUANTIZATION_CHANGED', `${p}/quantization`, 'breaking', `${one} "${t.name}" quantization parameters changed`, { before: old.quantization, after: t.quantization });
+    if (!same(old.quantization, t.quantization))
+      c.add(
+        kind,
+        'QUANTIZATION_CHANGED',
+        `${p}/quantization`,
+        'breaking',
+        `${one} "${t.name}" quantization parameters changed`,
+        { before: old.quantization, after: t.quantization },
+      );
   });
   const names = new Set(b.map((t) => t.name));
   a.forEach((t, i) => {
-    if (!names.has(t.name)) c.add(kind, 'REMOVED', `/${kind}/${i}`, 'breaking', `${one} "${t.name}" removed`, { before: t });
+    if (!names.has(t.name))
+      c.add(kind, 'REMOVED', `/${kind}/${i}`, 'breaking', `${one} "${t.name}" removed`, { before: t });
   });
 }
 
@@ -167,26 +278,78 @@ function metricKey(m: Metric): string {
 
 function metricChanges(c: Collector, before: unknown, after: unknown): void {
   const key = (m: Metric) => JSON.stringify([m.name, m.dataset ?? null, m.split ?? null, m.hardware ?? null]);
-  const a = new Map(arr<Metric>(before).filter(isObj).map((m) => [key(m), m]));
+  const a = new Map(
+    arr<Metric>(before)
+      .filter(isObj)
+      .map((m) => [key(m), m]),
+  );
   arr<Metric>(after)
     .filter(isObj)
     .forEach((m, i) => {
       const label = `${m.name}${metricKey(m) ? ` [${metricKey(m)}]` : ''}`;
       const old = a.get(key(m));
       a.delete(key(m));
-      if (!old) return c.add('metrics', 'ADDED', `/metrics/${i}`, 'changed', `${label} added: ${show(m.value)}${m.unit ? ` ${m.unit}` : ''}`, { after: m.value });
+      if (!old)
+        return c.add(
+          'metrics',
+          'ADDED',
+          `/metrics/${i}`,
+          'changed',
+          `${label} added: ${show(m.value)}${m.unit ? ` ${m.unit}` : ''}`,
+          { after: m.value },
+        );
       if (same(old.value, m.value)) return;
       if (typeof old.value === 'number' && typeof m.value === 'number') {
         const delta = m.value - old.value;
         const better = LOWER_IS_BETTER.test(m.name) || LOWER_IS_BETTER.test(m.unit ?? '') ? delta < 0 : delta > 0;
-        const rel = old.value !== 0 ? ` (${delta > 0 ? '+' : ''}${+((delta / Math.abs(old.value)) * 100).toFixed(1)}%)` : '';
-        c.add('metrics', 'CHANGED', `/metrics/${i}/value`, better ? 'improved' : 'regressed', `${label} ${old.value} → ${m.value}${m.unit ? ` ${m.unit}` : ''}, ${delta > 0 ? '+' : ''}${+delta.toPrecision(6)}${rel}`, { before: old.value, after: m.value, delta });
-      } else c.add('metrics', 'CHANGED', `/metrics/${i}/value`, 'changed', `${label} ${show(old.value)} → ${show(m.value)}`, { before: old.value, after: m.value });
+        const rel =
+          old.value !== 0 ? ` (${delta > 0 ? '+' : ''}${+((delta / Math.abs(old.value)) * 100).toFixed(1)}%)` : '';
+        c.add(
+          'metrics',
+          'CHANGED',
+          `/metrics/${i}/value`,
+          better ? 'improved' : 'regressed',
+          `${label} ${old.value} → ${m.value}${m.unit ? ` ${m.unit}` : ''}, ${delta > 0 ? '+' : ''}${+delta.toPrecision(6)}${rel}`,
+          { before: old.value, after: m.value, delta },
+        );
+      } else
+        c.add(
+          'metrics',
+          'CHANGED',
+          `/metrics/${i}/value`,
+          'changed',
+          `${label} ${show(old.value)} → ${show(m.value)}`,
+          { before: old.value, after: m.value },
+        );
     });
-  for (const m of a.values()) c.add('metrics', 'REMOVED', '/metrics', 'changed', `${m.name}${metricKey(m) ? ` [${metricKey(m)}]` : ''} removed (was ${show(m.value)})`, { before: m.value });
+  for (const m of a.values())
+    c.add(
+      'metrics',
+      'REMOVED',
+      '/metrics',
+      'changed',
+      `${m.name}${metricKey(m) ? ` [${metricKey(m)}]` : ''} removed (was ${show(m.value)})`,
+      { before: m.value },
+    );
 }
 
-const HANDLED = new Set(['$schema', 'schemaVersion', 'name', 'version', 'channel', 'framework', 'artifact', 'inputs', 'outputs', 'metrics', 'target', 'license', 'licenseRef', 'sbom', 'todo']);
+const HANDLED = new Set([
+  '$schema',
+  'schemaVersion',
+  'name',
+  'version',
+  'channel',
+  'framework',
+  'artifact',
+  'inputs',
+  'outputs',
+  'metrics',
+  'target',
+  'license',
+  'licenseRef',
+  'sbom',
+  'todo',
+]);
 
 /**
  * A semantic diff of two manifests for reviewers: interface changes (breaking), runtime
@@ -198,40 +361,167 @@ export function diffManifests(before: Manifest, after: Manifest): ManifestDiff {
   const a = before as Manifest & Record<string, unknown>;
   const b = after as Manifest & Record<string, unknown>;
 
-  if (a.name !== b.name) c.add('identity', 'NAME_CHANGED', '/name', 'changed', `name ${show(a.name)} → ${show(b.name)}`, { before: a.name, after: b.name });
+  if (a.name !== b.name)
+    c.add('identity', 'NAME_CHANGED', '/name', 'changed', `name ${show(a.name)} → ${show(b.name)}`, {
+      before: a.name,
+      after: b.name,
+    });
   const bump = versionBump(a.version, b.version);
-  if (bump !== 'none') c.add('identity', 'VERSION_CHANGED', '/version', bump === 'downgrade' ? 'regressed' : 'changed', `version ${show(a.version)} → ${show(b.version)} (${bump})`, { before: a.version, after: b.version });
-  if (a.channel !== b.channel) c.add('identity', 'CHANNEL_CHANGED', '/channel', 'changed', `channel ${show(a.channel)} → ${show(b.channel)}`, { before: a.channel, after: b.channel });
-  if (a.schemaVersion !== b.schemaVersion) c.add('identity', 'SCHEMA_CHANGED', '/schemaVersion', 'changed', `schemaVersion ${show(a.schemaVersion)} → ${show(b.schemaVersion)}`);
+  if (bump !== 'none')
+    c.add(
+      'identity',
+      'VERSION_CHANGED',
+      '/version',
+      bump === 'downgrade' ? 'regressed' : 'changed',
+      `version ${show(a.version)} → ${show(b.version)} (${bump})`,
+      { before: a.version, after: b.version },
+    );
+  if (a.channel !== b.channel)
+    c.add('identity', 'CHANNEL_CHANGED', '/channel', 'changed', `channel ${show(a.channel)} → ${show(b.channel)}`, {
+      before: a.channel,
+      after: b.channel,
+    });
+  if (a.schemaVersion !== b.schemaVersion)
+    c.add(
+      'identity',
+      'SCHEMA_CHANGED',
+      '/schemaVersion',
+      'changed',
+      `schemaVersion ${show(a.schemaVersion)} → ${show(b.schemaVersion)}`,
+    );
 
   // Framework and what the runtime needs
   const fa = obj(a.framework);
   const fb = obj(b.framework);
-  if (fa.format !== fb.format) c.add('framework', 'FORMAT_CHANGED', '/framework/format', 'breaking', `format ${show(fa.format)} → ${show(fb.format)}`, { before: fa.format, after: fb.format });
+  if (fa.format !== fb.format)
+    c.add(
+      'framework',
+      'FORMAT_CHANGED',
+      '/framework/format',
+      'breaking',
+      `format ${show(fa.format)} → ${show(fb.format)}`,
+      { before: fa.format, after: fb.format },
+    );
   const oa = obj(fa.onnx);
   const ob = obj(fb.onnx);
-  numberChange(c, 'framework', '/framework/onnx/irVersion', 'ONNX IR version', oa.irVersion, ob.irVersion, 'tightened', 'loosened');
-  const opsets = (o: Record<string, unknown>) => new Map(arr<{ domain: string; version: number }>(o.opsets).filter(isObj).map((x) => [x.domain === 'ai.onnx' ? '' : x.domain, x.version]));
+  numberChange(
+    c,
+    'framework',
+    '/framework/onnx/irVersion',
+    'ONNX IR version',
+    oa.irVersion,
+    ob.irVersion,
+    'tightened',
+    'loosened',
+  );
+  const opsets = (o: Record<string, unknown>) =>
+    new Map(
+      arr<{ domain: string; version: number }>(o.opsets)
+        .filter(isObj)
+        .map((x) => [x.domain === 'ai.onnx' ? '' : x.domain, x.version]),
+    );
   const pa = opsets(oa);
   const pb = opsets(ob);
   for (const d of new Set([...pa.keys(), ...pb.keys()])) {
-    numberChange(c, 'framework', '/framework/onnx/opsets', `ONNX opset ${d || 'ai.onnx'}`, pa.get(d), pb.get(d), 'tightened', 'loosened');
+    numberChange(
+      c,
+      'framework',
+      '/framework/onnx/opsets',
+      `ONNX opset ${d || 'ai.onnx'}`,
+      pa.get(d),
+      pb.get(d),
+      'tightened',
+      'loosened',
+    );
   }
-  setChange(c, 'framework', '/framework/onnx/customDomains', 'ONNX custom domain', oa.customDomains, ob.customDomains, 'tightened', 'loosened');
+  setChange(
+    c,
+    'framework',
+    '/framework/onnx/customDomains',
+    'ONNX custom domain',
+    oa.customDomains,
+    ob.customDomains,
+    'tightened',
+    'loosened',
+  );
   const ta = obj(fa.tflite);
   const tb = obj(fb.tflite);
-  versionChange(c, 'framework', '/framework/tflite/minRuntimeVersion', 'TFLite min runtime', ta.minRuntimeVersion, tb.minRuntimeVersion);
-  setChange(c, 'framework', '/framework/tflite/customOps', 'TFLite custom op', ta.customOps, tb.customOps, 'tightened', 'loosened');
-  if (Boolean(ta.edgetpu) !== Boolean(tb.edgetpu)) c.add('framework', 'CHANGED', '/framework/tflite/edgetpu', tb.edgetpu ? 'tightened' : 'loosened', tb.edgetpu ? 'now compiled for the Edge TPU' : 'no longer compiled for the Edge TPU');
+  versionChange(
+    c,
+    'framework',
+    '/framework/tflite/minRuntimeVersion',
+    'TFLite min runtime',
+    ta.minRuntimeVersion,
+    tb.minRuntimeVersion,
+  );
+  setChange(
+    c,
+    'framework',
+    '/framework/tflite/customOps',
+    'TFLite custom op',
+    ta.customOps,
+    tb.customOps,
+    'tightened',
+    'loosened',
+  );
+  if (Boolean(ta.edgetpu) !== Boolean(tb.edgetpu))
+    c.add(
+      'framework',
+      'CHANGED',
+      '/framework/tflite/edgetpu',
+      tb.edgetpu ? 'tightened' : 'loosened',
+      tb.edgetpu ? 'now compiled for the Edge TPU' : 'no longer compiled for the Edge TPU',
+    );
   const ra = obj(fa.tensorrt);
   const rb = obj(fb.tensorrt);
-  versionChange(c, 'framework', '/framework/tensorrt/version', 'TensorRT version', ra.version, rb.version, !rb.versionCompatible);
-  if (!same(ra.computeCapability, rb.computeCapability)) c.add('framework', 'CHANGED', '/framework/tensorrt/computeCapability', 'changed', `TensorRT compute capability ${show(ra.computeCapability)} → ${show(rb.computeCapability)}`, { before: ra.computeCapability, after: rb.computeCapability });
-  if (Boolean(ra.versionCompatible) !== Boolean(rb.versionCompatible)) c.add('framework', 'CHANGED', '/framework/tensorrt/versionCompatible', rb.versionCompatible ? 'loosened' : 'tightened', rb.versionCompatible ? 'engine now version-compatible' : 'engine no longer version-compatible');
-  if (!same(ra.hardwareCompatibility, rb.hardwareCompatibility)) c.add('framework', 'CHANGED', '/framework/tensorrt/hardwareCompatibility', 'changed', `TensorRT hardware compatibility ${show(ra.hardwareCompatibility)} → ${show(rb.hardwareCompatibility)}`);
-  if (!same(ra.dlaCore, rb.dlaCore)) c.add('framework', 'CHANGED', '/framework/tensorrt/dlaCore', rb.dlaCore === undefined ? 'loosened' : 'tightened', `DLA core ${show(ra.dlaCore)} → ${show(rb.dlaCore)}`);
+  versionChange(
+    c,
+    'framework',
+    '/framework/tensorrt/version',
+    'TensorRT version',
+    ra.version,
+    rb.version,
+    !rb.versionCompatible,
+  );
+  if (!same(ra.computeCapability, rb.computeCapability))
+    c.add(
+      'framework',
+      'CHANGED',
+      '/framework/tensorrt/computeCapability',
+      'changed',
+      `TensorRT compute capability ${show(ra.computeCapability)} → ${show(rb.computeCapability)}`,
+      { before: ra.computeCapability, after: rb.computeCapability },
+    );
+  if (Boolean(ra.versionCompatible) !== Boolean(rb.versionCompatible))
+    c.add(
+      'framework',
+      'CHANGED',
+      '/framework/tensorrt/versionCompatible',
+      rb.versionCompatible ? 'loosened' : 'tightened',
+      rb.versionCompatible ? 'engine now version-compatible' : 'engine no longer version-compatible',
+    );
+  if (!same(ra.hardwareCompatibility, rb.hardwareCompatibility))
+    c.add(
+      'framework',
+      'CHANGED',
+      '/framework/tensorrt/hardwareCompatibility',
+      'changed',
+      `TensorRT hardware compatibility ${show(ra.hardwareCompatibility)} → ${show(rb.hardwareCompatibility)}`,
+    );
+  if (!same(ra.dlaCore, rb.dlaCore))
+    c.add(
+      'framework',
+      'CHANGED',
+      '/framework/tensorrt/dlaCore',
+      rb.dlaCore === undefined ? 'loosened' : 'tightened',
+      `DLA core ${show(ra.dlaCore)} → ${show(rb.dlaCore)}`,
+    );
   for (const k of ['precision', 'quantization'] as const) {
-    if (!same(fa[k], fb[k])) c.add('framework', 'CHANGED', `/framework/${k}`, 'changed', `${k} ${show(fa[k])} → ${show(fb[k])}`, { before: fa[k], after: fb[k] });
+    if (!same(fa[k], fb[k]))
+      c.add('framework', 'CHANGED', `/framework/${k}`, 'changed', `${k} ${show(fa[k])} → ${show(fb[k])}`, {
+        before: fa[k],
+        after: fb[k],
+      });
   }
 
   // Target and explicit requirements
@@ -240,50 +530,152 @@ export function diffManifests(before: Manifest, after: Manifest): ManifestDiff {
   setChange(c, 'target', '/target/profiles', 'target profile', tga.profiles, tgb.profiles, 'loosened', 'tightened');
   const qa = obj(tga.requirements);
   const qb = obj(tgb.requirements);
-  numberChange(c, 'requirements', '/target/requirements/minMemoryMiB', 'minimum memory (MiB)', qa.minMemoryMiB, qb.minMemoryMiB, 'tightened', 'loosened');
-  versionChange(c, 'requirements', '/target/requirements/computeCapability', 'compute capability', qa.computeCapability, qb.computeCapability);
-  setChange(c, 'requirements', '/target/requirements/accelerators', 'required accelerator', qa.accelerators, qb.accelerators, 'tightened', 'loosened');
-  setChange(c, 'requirements', '/target/requirements/cpuArch', 'CPU architecture', qa.cpuArch, qb.cpuArch, 'loosened', 'tightened');
-  setChange(c, 'requirements', '/target/requirements/executionProviders', 'execution provider', qa.executionProviders, qb.executionProviders, 'tightened', 'loosened');
-  setChange(c, 'requirements', '/target/requirements/delegates', 'delegate', qa.delegates, qb.delegates, 'tightened', 'loosened');
+  numberChange(
+    c,
+    'requirements',
+    '/target/requirements/minMemoryMiB',
+    'minimum memory (MiB)',
+    qa.minMemoryMiB,
+    qb.minMemoryMiB,
+    'tightened',
+    'loosened',
+  );
+  versionChange(
+    c,
+    'requirements',
+    '/target/requirements/computeCapability',
+    'compute capability',
+    qa.computeCapability,
+    qb.computeCapability,
+  );
+  setChange(
+    c,
+    'requirements',
+    '/target/requirements/accelerators',
+    'required accelerator',
+    qa.accelerators,
+    qb.accelerators,
+    'tightened',
+    'loosened',
+  );
+  setChange(
+    c,
+    'requirements',
+    '/target/requirements/cpuArch',
+    'CPU architecture',
+    qa.cpuArch,
+    qb.cpuArch,
+    'loosened',
+    'tightened',
+  );
+  setChange(
+    c,
+    'requirements',
+    '/target/requirements/executionProviders',
+    'execution provider',
+    qa.executionProviders,
+    qb.executionProviders,
+    'tightened',
+    'loosened',
+  );
+  setChange(
+    c,
+    'requirements',
+    '/target/requirements/delegates',
+    'delegate',
+    qa.delegates,
+    qb.delegates,
+    'tightened',
+    'loosened',
+  );
   const rta = obj(qa.runtimes);
   const rtb = obj(qb.runtimes);
-  for (const n of new Set([...Object.keys(rta), ...Object.keys(rtb)])) rangeChange(c, `/target/requirements/runtimes/${escapeToken(n)}`, n, rta[n], rtb[n]);
+  for (const n of new Set([...Object.keys(rta), ...Object.keys(rtb)]))
+    rangeChange(c, `/target/requirements/runtimes/${escapeToken(n)}`, n, rta[n], rtb[n]);
 
   // Artifact
-  const fileMap = (m: Record<string, unknown>) => new Map(arr<Record<string, unknown>>(isObj(m.artifact) ? m.artifact.files : []).filter(isObj).map((f) => [String(f.path), f]));
+  const fileMap = (m: Record<string, unknown>) =>
+    new Map(
+      arr<Record<string, unknown>>(isObj(m.artifact) ? m.artifact.files : [])
+        .filter(isObj)
+        .map((f) => [String(f.path), f]),
+    );
   const aa = fileMap(a);
   const ab = fileMap(b);
   for (const [p, f] of ab) {
     const old = aa.get(p);
-    if (!old) c.add('artifact', 'ADDED', '/artifact/files', 'changed', `file ${p} added (${show(f.role)}, ${show(f.size)} bytes)`, { after: f.sha256 });
+    if (!old)
+      c.add(
+        'artifact',
+        'ADDED',
+        '/artifact/files',
+        'changed',
+        `file ${p} added (${show(f.role)}, ${show(f.size)} bytes)`,
+        { after: f.sha256 },
+      );
     else if (old.sha256 !== f.sha256) {
       const delta = typeof f.size === 'number' && typeof old.size === 'number' ? f.size - old.size : undefined;
-      c.add('artifact', 'DIGEST_CHANGED', '/artifact/files', 'changed', `file ${p} content changed (sha256 ${String(old.sha256).slice(0, 12)}… → ${String(f.sha256).slice(0, 12)}…${delta ? `, ${delta > 0 ? '+' : ''}${delta} bytes` : ''})`, { before: old.sha256, after: f.sha256, ...(delta !== undefined ? { delta } : {}) });
+      c.add(
+        'artifact',
+        'DIGEST_CHANGED',
+        '/artifact/files',
+        'changed',
+        `file ${p} content changed (sha256 ${String(old.sha256).slice(0, 12)}… → ${String(f.sha256).slice(0, 12)}…${delta ? `, ${delta > 0 ? '+' : ''}${delta} bytes` : ''})`,
+        { before: old.sha256, after: f.sha256, ...(delta !== undefined ? { delta } : {}) },
+      );
     }
   }
-  for (const p of aa.keys()) if (!ab.has(p)) c.add('artifact', 'REMOVED', '/artifact/files', 'changed', `file ${p} removed`);
+  for (const p of aa.keys())
+    if (!ab.has(p)) c.add('artifact', 'REMOVED', '/artifact/files', 'changed', `file ${p} removed`);
   const fileA = isObj(a.artifact) ? a.artifact.file : undefined;
   const fileB = isObj(b.artifact) ? b.artifact.file : undefined;
-  if (fileA !== fileB) c.add('artifact', 'CHANGED', '/artifact/file', 'changed', `model file ${show(fileA)} → ${show(fileB)}`);
+  if (fileA !== fileB)
+    c.add('artifact', 'CHANGED', '/artifact/file', 'changed', `model file ${show(fileA)} → ${show(fileB)}`);
 
   tensorChanges(c, 'inputs', a.inputs, b.inputs);
   tensorChanges(c, 'outputs', a.outputs, b.outputs);
   metricChanges(c, a.metrics, b.metrics);
 
-  if (a.license !== b.license) c.add('license', 'LICENSE_CHANGED', '/license', 'changed', `license ${show(a.license)} → ${show(b.license)}`, { before: a.license, after: b.license });
-  if (!same(a.licenseRef, b.licenseRef)) c.add('license', 'LICENSE_REF_CHANGED', '/licenseRef', 'changed', 'custom license references (licenseRef) changed', { before: a.licenseRef, after: b.licenseRef });
-  if (!same(a.sbom, b.sbom)) c.add('sbom', 'SBOM_CHANGED', '/sbom', 'changed', a.sbom === undefined ? 'SBOM attached' : b.sbom === undefined ? 'SBOM removed' : 'SBOM changed', { before: a.sbom, after: b.sbom });
+  if (a.license !== b.license)
+    c.add('license', 'LICENSE_CHANGED', '/license', 'changed', `license ${show(a.license)} → ${show(b.license)}`, {
+      before: a.license,
+      after: b.license,
+    });
+  if (!same(a.licenseRef, b.licenseRef))
+    c.add(
+      'license',
+      'LICENSE_REF_CHANGED',
+      '/licenseRef',
+      'changed',
+      'custom license references (licenseRef) changed',
+      { before: a.licenseRef, after: b.licenseRef },
+    );
+  if (!same(a.sbom, b.sbom))
+    c.add(
+      'sbom',
+      'SBOM_CHANGED',
+      '/sbom',
+      'changed',
+      a.sbom === undefined ? 'SBOM attached' : b.sbom === undefined ? 'SBOM removed' : 'SBOM changed',
+      { before: a.sbom, after: b.sbom },
+    );
 
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (HANDLED.has(k) || same(a[k], b[k])) continue;
     c.add('other', 'CHANGED', `/${escapeToken(k)}`, 'changed', `${k} changed`, { before: a[k], after: b[k] });
   }
 
-  const summary = { breaking: 0, tightened: 0, loosened: 0, improved: 0, regressed: 0, changed: 0 } as Record<Effect, number>;
+  const summary = { breaking: 0, tightened: 0, loosened: 0, improved: 0, regressed: 0, changed: 0 } as Record<
+    Effect,
+    number
+  >;
   for (const ch of c.changes) summary[ch.effect]++;
   const notes: string[] = [];
-  if (summary.breaking && bump !== 'major' && !(typeof b.version === 'string' && semver.valid(b.version) && semver.major(b.version) === 0)) {
+  if (
+    summary.breaking &&
+    bump !== 'major' &&
+    !(typeof b.version === 'string' && semver.valid(b.version) && semver.major(b.version) === 0)
+  ) {
     notes.push(`${summary.breaking} breaking change(s) but the version bump is ${bump}: consider a major version.`);
   }
   if (bump === 'none' && c.changes.length) notes.push('The content changed but the version did not.');

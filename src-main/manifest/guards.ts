@@ -1,7 +1,8 @@
 import type { Dim } from '../formats/index.js';
 
 /** Manifests arrive untrusted: these read them without assuming their shape. */
-export const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `v` if it is a list, else an empty one. */
 export const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);

@@ -2,9 +2,25 @@
 export * from './types.js';
 export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from './schema.js';
 export type { Finding, ValidationReport } from './findings.js';
-export { validate, validateDocument, checkArtifactFiles, type ValidateOptions, type ArtifactCheckOptions } from './validate.js';
+export {
+  validate,
+  validateDocument,
+  checkArtifactFiles,
+  type ValidateOptions,
+  type ArtifactCheckOptions,
+} from './validate.js';
 export { compareWithModel } from './compare.js';
-export { checkLicense, analyzeLicense, normalizeLicenseCase, suggestLicense, mapHubLicenses, HUB_LICENSES, type LicenseAnalysis, type LicenseSuggestion, type HubLicense } from './license.js';
+export {
+  checkLicense,
+  analyzeLicense,
+  normalizeLicenseCase,
+  suggestLicense,
+  mapHubLicenses,
+  HUB_LICENSES,
+  type LicenseAnalysis,
+  type LicenseSuggestion,
+  type HubLicense,
+} from './license.js';
 export {
   prefill,
   draftManifest,

@@ -45,7 +45,10 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
   const cwd = options.cwd ?? process.cwd();
   const model = resolve(cwd, modelPath);
   const ioFrom = options.ioFrom ? resolve(cwd, options.ioFrom) : undefined;
-  const info = await inspect(model, { ...(ioFrom ? { ioFrom } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const info = await inspect(model, {
+    ...(ioFrom ? { ioFrom } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const notes: string[] = [];
 
   let metrics: MetricsImport | undefined;
@@ -67,7 +70,11 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
     } else if (!fromCard) {
       // Report what is wrong after the hub ids were mapped, not the mapped ids themselves.
       const a = analyzeLicense(mapHubLicenses(given).license);
-      throw new ManifestError('LICENSE_INVALID', `--license: ${a.problem?.message ?? `"${given}" is not a valid SPDX expression`}`, { where: '--license', hint: a.problem?.hint ?? '' });
+      throw new ManifestError(
+        'LICENSE_INVALID',
+        `--license: ${a.problem?.message ?? `"${given}" is not a valid SPDX expression`}`,
+        { where: '--license', hint: a.problem?.hint ?? '' },
+      );
     } else if (metrics?.license?.link) {
       const id = `LicenseRef-${(metrics.license.name ?? 'model-card').replace(/[^A-Za-z0-9.-]+/g, '-')}`;
       license = id;
@@ -97,10 +104,16 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
   };
 
   // Refuse bad options before touching the disk: validate a draft with placeholder digests.
-  const preview = validateDocument(compose(sources.map((s) => ({ path: s.path, size: 0, sha256: '0'.repeat(64), role: s.role }))));
+  const preview = validateDocument(
+    compose(sources.map((s) => ({ path: s.path, size: 0, sha256: '0'.repeat(64), role: s.role }))),
+  );
   if (preview.errors.length) {
     const e = preview.errors[0]!;
-    throw new ManifestError('INVALID_OPTIONS', `${e.message}${preview.errors.length > 1 ? ` (and ${preview.errors.length - 1} more)` : ''}`, { where: e.pointer, hint: e.hint });
+    throw new ManifestError(
+      'INVALID_OPTIONS',
+      `${e.message}${preview.errors.length > 1 ? ` (and ${preview.errors.length - 1} more)` : ''}`,
+      { where: e.pointer, hint: e.hint },
+    );
   }
 
   if (options.version === undefined) notes.push('version defaulted to 0.1.0 (set it with --version)');
@@ -117,12 +130,23 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
         const d = await copyFileHashed(s.source, dest, options.signal).catch((e: NodeJS.ErrnoException) => {
           if (isFleetpackError(e)) throw e;
           if (e.code === 'ENOENT') {
-            throw new ManifestError(s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING', `${s.role} file ${s.path} not found (${s.source})`, {
-              where: s.source,
-              hint: s.role === 'external-data' ? 'Put the external-data file next to the model, as the model references it.' : 'Check the path.',
-            });
+            throw new ManifestError(
+              s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING',
+              `${s.role} file ${s.path} not found (${s.source})`,
+              {
+                where: s.source,
+                hint:
+                  s.role === 'external-data'
+                    ? 'Put the external-data file next to the model, as the model references it.'
+                    : 'Check the path.',
+              },
+            );
           }
-          throw new PackageError('COPY_FAILED', `Cannot copy ${s.source} into the package (${e.code ?? e.message})`, { where: s.source, hint: 'Check the permissions and free disk space.', cause: e });
+          throw new PackageError('COPY_FAILED', `Cannot copy ${s.source} into the package (${e.code ?? e.message})`, {
+            where: s.source,
+            hint: 'Check the permissions and free disk space.',
+            cause: e,
+          });
         });
         files.push({ path: s.path, size: d.size, sha256: d.sha256, role: s.role });
       }
@@ -132,6 +156,11 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
     { force: options.force ?? false },
   );
   // The digests were computed while copying; hashing again would double the time for big models.
-  const report = await validate(manifest!, { dir: out, model: info, skipDigests: true, ...(options.signal ? { signal: options.signal } : {}) });
+  const report = await validate(manifest!, {
+    dir: out,
+    model: info,
+    skipDigests: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return { dir: out, manifest: manifest!, model: info, report, notes };
 }

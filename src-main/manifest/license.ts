@@ -26,7 +26,12 @@ export interface HubLicense {
 
 const hub = (id: string, name: string, url?: string, restricted?: boolean): [string, HubLicense] => [
   id,
-  { ref: `LicenseRef-${id.replace(/\+\+$/, '-plus-plus').replace(/[^A-Za-z0-9.-]/g, '-')}`, name, ...(url ? { url } : {}), ...(restricted ? { restricted } : {}) },
+  {
+    ref: `LicenseRef-${id.replace(/\+\+$/, '-plus-plus').replace(/[^A-Za-z0-9.-]/g, '-')}`,
+    name,
+    ...(url ? { url } : {}),
+    ...(restricted ? { restricted } : {}),
+  },
 ];
 
 /**
@@ -43,10 +48,26 @@ export const HUB_LICENSES: ReadonlyMap<string, HubLicense> = new Map([
   hub('gemma', 'Gemma Terms of Use', 'https://ai.google.dev/gemma/terms'),
   hub('openrail', 'OpenRAIL license family'),
   hub('openrail++', 'OpenRAIL++-M License'),
-  hub('bigscience-openrail-m', 'BigScience OpenRAIL-M License', 'https://bigscience.huggingface.co/blog/bigscience-openrail-m'),
-  hub('creativeml-openrail-m', 'CreativeML OpenRAIL-M License', 'https://huggingface.co/spaces/CompVis/stable-diffusion-license'),
-  hub('bigscience-bloom-rail-1.0', 'BigScience BLOOM RAIL 1.0', 'https://bigscience.huggingface.co/blog/the-bigscience-rail-license'),
-  hub('bigcode-openrail-m', 'BigCode OpenRAIL-M License', 'https://huggingface.co/spaces/bigcode/bigcode-model-license-agreement'),
+  hub(
+    'bigscience-openrail-m',
+    'BigScience OpenRAIL-M License',
+    'https://bigscience.huggingface.co/blog/bigscience-openrail-m',
+  ),
+  hub(
+    'creativeml-openrail-m',
+    'CreativeML OpenRAIL-M License',
+    'https://huggingface.co/spaces/CompVis/stable-diffusion-license',
+  ),
+  hub(
+    'bigscience-bloom-rail-1.0',
+    'BigScience BLOOM RAIL 1.0',
+    'https://bigscience.huggingface.co/blog/the-bigscience-rail-license',
+  ),
+  hub(
+    'bigcode-openrail-m',
+    'BigCode OpenRAIL-M License',
+    'https://huggingface.co/spaces/bigcode/bigcode-model-license-agreement',
+  ),
   hub('apple-ascl', 'Apple Sample Code License'),
   hub('apple-amlr', 'Apple Machine Learning Research Model License', undefined, true),
   hub('h-research', 'H Research License', undefined, true),
@@ -59,7 +80,12 @@ export const HUB_LICENSES: ReadonlyMap<string, HubLicense> = new Map([
 ]);
 
 /** Hub ids that name an SPDX license without its version: suggested, never applied silently. */
-const NEAR_MISS: Record<string, string> = { 'c-uda': 'C-UDA-1.0', pddl: 'PDDL-1.0', 'odc-by': 'ODC-By-1.0', odbl: 'ODbL-1.0' };
+const NEAR_MISS: Record<string, string> = {
+  'c-uda': 'C-UDA-1.0',
+  pddl: 'PDDL-1.0',
+  'odc-by': 'ODC-By-1.0',
+  odbl: 'ODbL-1.0',
+};
 /** Hub ids that name a family of licenses, not one. */
 const FAMILIES = new Set(['bsd', 'cc', 'gfdl', 'gpl', 'lgpl']);
 /** Hub sentinels that are not licenses at all. */
@@ -125,10 +151,21 @@ function adviceFor(token: string): { message: string; hint: string } {
       hint: `Write "${hubId.ref}" and add a licenseRef entry { "id": "${hubId.ref}", "name": "${hubId.name}", ${hubId.url ? `"url": "${hubId.url}"` : '"url" or "text": the license'} }.`,
     };
   }
-  if (NEAR_MISS[lower]) return { message: `"${token}" is not an SPDX id (it lacks a version)`, hint: `Did you mean "${NEAR_MISS[lower]}"? Check the version the model was released under.` };
-  if (FAMILIES.has(lower)) return { message: `"${token}" names a family of licenses, not one license`, hint: 'Name the exact license, e.g. "BSD-3-Clause", "CC-BY-4.0", "GPL-3.0-only".' };
+  if (NEAR_MISS[lower])
+    return {
+      message: `"${token}" is not an SPDX id (it lacks a version)`,
+      hint: `Did you mean "${NEAR_MISS[lower]}"? Check the version the model was released under.`,
+    };
+  if (FAMILIES.has(lower))
+    return {
+      message: `"${token}" names a family of licenses, not one license`,
+      hint: 'Name the exact license, e.g. "BSD-3-Clause", "CC-BY-4.0", "GPL-3.0-only".',
+    };
   if (SENTINELS.has(lower)) {
-    return { message: `"${token}" is not a license`, hint: 'Give the actual license: an SPDX id, or "LicenseRef-<name>" with a licenseRef entry holding its URL or text.' };
+    return {
+      message: `"${token}" is not a license`,
+      hint: 'Give the actual license: an SPDX id, or "LicenseRef-<name>" with a licenseRef entry holding its URL or text.',
+    };
   }
   return {
     message: `"${token}" is not a known SPDX license id`,
@@ -169,17 +206,26 @@ export function analyzeLicense(input: string): LicenseAnalysis {
         continue;
       }
       const base = w.replace(/\+$/, '');
-      const known = prevWith ? EXCEPTIONS.has(base.toLowerCase()) : LICENSES.has(base.toLowerCase()) || /^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(base);
+      const known = prevWith
+        ? EXCEPTIONS.has(base.toLowerCase())
+        : LICENSES.has(base.toLowerCase()) || /^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(base);
       if (!known) {
         a.problem = prevWith
-          ? { message: `"${w}" is not a known SPDX license exception`, hint: 'Use an exception id from https://spdx.org/licenses/exceptions-index.html after WITH.', token: w }
+          ? {
+              message: `"${w}" is not a known SPDX license exception`,
+              hint: 'Use an exception id from https://spdx.org/licenses/exceptions-index.html after WITH.',
+              token: w,
+            }
           : { ...adviceFor(w), token: w };
         return a;
       }
       prevWith = false;
     }
     const reason = e instanceof TypeError ? 'the expression is incomplete' : (e as Error).message;
-    a.problem = { message: `"${input}" is not a valid SPDX license expression (${reason})`, hint: 'Combine ids with AND, OR, WITH and parentheses, e.g. "MIT OR Apache-2.0".' };
+    a.problem = {
+      message: `"${input}" is not a valid SPDX license expression (${reason})`,
+      hint: 'Combine ids with AND, OR, WITH and parentheses, e.g. "MIT OR Apache-2.0".',
+    };
     return a;
   }
   collect(tree, a);
@@ -200,12 +246,22 @@ function deprecatedAdvice(id: string): string {
  * the canonical form, never rewritten), deprecated ids, every LicenseRef used has an entry with
  * a URL or text, entries unused, restricted (non-commercial / research) licenses flagged.
  */
-export function checkLicense(manifest: Pick<Manifest, 'license' | 'licenseRef'>): { errors: Finding[]; warnings: Finding[] } {
+export function checkLicense(manifest: Pick<Manifest, 'license' | 'licenseRef'>): {
+  errors: Finding[];
+  warnings: Finding[];
+} {
   const f = new Findings();
   const license = manifest.license;
-  const entries = Array.isArray(manifest.licenseRef) ? manifest.licenseRef.filter((e) => e && typeof e === 'object') : [];
+  const entries = Array.isArray(manifest.licenseRef)
+    ? manifest.licenseRef.filter((e) => e && typeof e === 'object')
+    : [];
   if (license === undefined || license === null || license === '') {
-    f.warn('LICENSE_MISSING', '/license', 'No license given', 'Add the SPDX license expression the model is released under, e.g. "Apache-2.0"; packages without one count as non-compliant.');
+    f.warn(
+      'LICENSE_MISSING',
+      '/license',
+      'No license given',
+      'Add the SPDX license expression the model is released under, e.g. "Apache-2.0"; packages without one count as non-compliant.',
+    );
     return f;
   }
   if (typeof license !== 'string') return f; // the schema reports the type
@@ -215,16 +271,33 @@ export function checkLicense(manifest: Pick<Manifest, 'license' | 'licenseRef'>)
     return f;
   }
   if (a.normalized !== license) {
-    f.warn('LICENSE_CASE', '/license', `License "${license}" is valid but not in canonical form`, `Write "${a.normalized}".`);
+    f.warn(
+      'LICENSE_CASE',
+      '/license',
+      `License "${license}" is valid but not in canonical form`,
+      `Write "${a.normalized}".`,
+    );
   }
-  for (const id of new Set(a.deprecated)) f.warn('LICENSE_DEPRECATED', '/license', `"${id}" is a deprecated SPDX license id`, deprecatedAdvice(id));
+  for (const id of new Set(a.deprecated))
+    f.warn('LICENSE_DEPRECATED', '/license', `"${id}" is a deprecated SPDX license id`, deprecatedAdvice(id));
   for (const id of a.ids) {
-    if (/-NC(-|$)/.test(id)) f.warn('LICENSE_RESTRICTED', '/license', `${id} forbids commercial use`, 'Confirm the fleet deployment is non-commercial, or get a commercial license.');
+    if (/-NC(-|$)/.test(id))
+      f.warn(
+        'LICENSE_RESTRICTED',
+        '/license',
+        `${id} forbids commercial use`,
+        'Confirm the fleet deployment is non-commercial, or get a commercial license.',
+      );
   }
   const byId = new Map(entries.map((e) => [String(e.id), e]));
   for (const ref of new Set(a.refs)) {
     if (ref.startsWith('DocumentRef-')) {
-      f.warn('LICENSE_EXTERNAL_REF', '/license', `${ref} points into another SPDX document, which Fleetpack cannot check`, 'Prefer a LicenseRef with a licenseRef entry (URL or text).');
+      f.warn(
+        'LICENSE_EXTERNAL_REF',
+        '/license',
+        `${ref} points into another SPDX document, which Fleetpack cannot check`,
+        'Prefer a LicenseRef with a licenseRef entry (URL or text).',
+      );
       continue;
     }
     const entry = byId.get(ref);
@@ -240,14 +313,30 @@ export function checkLicense(manifest: Pick<Manifest, 'license' | 'licenseRef'>)
           : `Add { "id": "${ref}", ${hubId?.url ? `"url": "${hubId.url}"` : '"url": "<where the license text is>"'} } (or "text") to licenseRef.`,
       );
     }
-    if (hubId?.restricted) f.warn('LICENSE_RESTRICTED', '/license', `${hubId.name} restricts use (research or non-commercial)`, 'Confirm the fleet deployment is allowed under it.');
+    if (hubId?.restricted)
+      f.warn(
+        'LICENSE_RESTRICTED',
+        '/license',
+        `${hubId.name} restricts use (research or non-commercial)`,
+        'Confirm the fleet deployment is allowed under it.',
+      );
     if (ref.toLowerCase() === 'licenseref-openrail') {
-      f.warn('LICENSE_VAGUE', '/license', 'OpenRAIL is a family of licenses, not one license', 'Name the specific one, e.g. LicenseRef-bigscience-openrail-m or LicenseRef-creativeml-openrail-m.');
+      f.warn(
+        'LICENSE_VAGUE',
+        '/license',
+        'OpenRAIL is a family of licenses, not one license',
+        'Name the specific one, e.g. LicenseRef-bigscience-openrail-m or LicenseRef-creativeml-openrail-m.',
+      );
     }
   }
   entries.forEach((e, i) => {
     if (typeof e.id === 'string' && !a.refs.includes(e.id)) {
-      f.warn('LICENSE_REF_UNUSED', `/licenseRef/${i}`, `licenseRef ${e.id} is not used in the license expression`, 'Remove it, or add it to "license".');
+      f.warn(
+        'LICENSE_REF_UNUSED',
+        `/licenseRef/${i}`,
+        `licenseRef ${e.id} is not used in the license expression`,
+        'Remove it, or add it to "license".',
+      );
     }
   });
   return f;
@@ -279,11 +368,14 @@ export function mapHubLicenses(input: string): LicenseSuggestion {
   const notes: string[] = [];
   const licenseRef: LicenseSuggestion['licenseRef'] = [];
   // Case first, then the hub-id mapping: each change gets its own note.
-  if (tidy(canonical) !== tidy(input)) notes.push(`"${input.trim()}" recorded in canonical form as "${tidy(canonical)}"`);
+  if (tidy(canonical) !== tidy(input))
+    notes.push(`"${input.trim()}" recorded in canonical form as "${tidy(canonical)}"`);
   const mapped = words.map((w) => {
     const h = HUB_LICENSES.get(w.toLowerCase());
     if (!h) return w;
-    notes.push(`"${w}" (${h.name}) is not an SPDX id; recorded as ${h.ref}${h.url ? ` with its URL` : ' — add its URL or text to licenseRef'}`);
+    notes.push(
+      `"${w}" (${h.name}) is not an SPDX id; recorded as ${h.ref}${h.url ? ` with its URL` : ' — add its URL or text to licenseRef'}`,
+    );
     if (h.url) licenseRef.push({ id: h.ref, name: h.name, url: h.url });
     return h.ref;
   });

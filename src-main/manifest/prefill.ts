@@ -58,11 +58,22 @@ export function artifactSources(info: ModelInfo, companions: string[] = []): Art
   for (const ref of info.externalData) {
     const loc = ref.location.replace(/\\/g, '/');
     const norm = normalize(loc).split(sep).join('/');
-    if (loc === '' || isAbsolute(loc) || /^[A-Za-z]:/.test(loc) || norm === '..' || norm.startsWith('../') || norm.includes('\0')) {
-      throw new ManifestError('EXTERNAL_DATA_OUTSIDE', `External data location "${ref.location}" points outside the model's folder`, {
-        where: info.path,
-        hint: 'External-data files must sit beside the model (relative path, no ".."). Re-export the model with relative locations.',
-      });
+    if (
+      loc === '' ||
+      isAbsolute(loc) ||
+      /^[A-Za-z]:/.test(loc) ||
+      norm === '..' ||
+      norm.startsWith('../') ||
+      norm.includes('\0')
+    ) {
+      throw new ManifestError(
+        'EXTERNAL_DATA_OUTSIDE',
+        `External data location "${ref.location}" points outside the model's folder`,
+        {
+          where: info.path,
+          hint: 'External-data files must sit beside the model (relative path, no ".."). Re-export the model with relative locations.',
+        },
+      );
     }
     if (!seen.has(norm)) {
       seen.add(norm);
@@ -85,10 +96,17 @@ export async function hashArtifact(sources: ArtifactSource[], signal?: AbortSign
     throwIfAborted(signal);
     const st = await lstat(s.source).catch(() => undefined);
     if (!st?.isFile()) {
-      throw new ManifestError(s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING', `${s.role} file ${s.path} not found (${s.source})`, {
-        where: s.source,
-        hint: s.role === 'external-data' ? 'Put the external-data file next to the model, as the model references it.' : 'Check the path.',
-      });
+      throw new ManifestError(
+        s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING',
+        `${s.role} file ${s.path} not found (${s.source})`,
+        {
+          where: s.source,
+          hint:
+            s.role === 'external-data'
+              ? 'Put the external-data file next to the model, as the model references it.'
+              : 'Check the path.',
+        },
+      );
     }
     const { size, sha256 } = await digestFile(s.source, signal);
     files.push({ path: s.path, size, sha256, role: s.role });
@@ -99,7 +117,10 @@ export async function hashArtifact(sources: ArtifactSource[], signal?: AbortSign
 /** Package name from a file name: letters, digits, '.', '_', '-'. */
 export function nameFromFile(path: string): string {
   const stem = basename(path).replace(/\.(onnx|tflite|lite|engine|plan|trt)$/i, '');
-  const clean = stem.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
+  const clean = stem
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
   return clean || 'model';
 }
 
@@ -110,7 +131,11 @@ function framework(info: ModelInfo): Framework {
     const domains = new Set([...opsets.map((o) => o.domain), ...(info.operators ?? []).map((o) => o.domain)]);
     const customDomains = [...domains].filter((d) => !ONNX_STANDARD_DOMAINS.has(d)).sort();
     const ir = Number.parseInt(info.formatVersion, 10);
-    fw.onnx = { irVersion: Number.isFinite(ir) && ir > 0 ? ir : 1, opsets, ...(customDomains.length ? { customDomains } : {}) };
+    fw.onnx = {
+      irVersion: Number.isFinite(ir) && ir > 0 ? ir : 1,
+      opsets,
+      ...(customDomains.length ? { customDomains } : {}),
+    };
   } else if (info.format === 'tflite') {
     const schema = Number.parseInt(info.formatVersion, 10);
     const customOps = [...new Set(info.customOps)].sort();
@@ -144,7 +169,10 @@ function framework(info: ModelInfo): Framework {
 /** Maps the reader's wording of the TensorRT hardware-compatibility level to the schema's enum. */
 function normalizeHardwareCompatibility(v: string | undefined): string | undefined {
   if (!v) return undefined;
-  const k = v.toLowerCase().replace(/^k/, '').replace(/[_\s]+/g, '-');
+  const k = v
+    .toLowerCase()
+    .replace(/^k/, '')
+    .replace(/[_\s]+/g, '-');
   if (k === 'none') return 'none';
   if (k.includes('ampere')) return 'ampere-plus';
   if (k.includes('same') || k.includes('compute')) return 'same-compute-capability';
@@ -155,7 +183,14 @@ function hintsFor(info: ModelInfo, input: string): PreprocessingHint[] {
   return info.preprocessingHints.filter((h) => h.input === undefined || h.input === input);
 }
 
-const COLOR: Record<string, Preprocessing['colorOrder']> = { RGB: 'RGB', BGR: 'BGR', GRAY: 'GRAY', GRAYSCALE: 'GRAY', RGBA: 'RGBA', BGRA: 'BGRA' };
+const COLOR: Record<string, Preprocessing['colorOrder']> = {
+  RGB: 'RGB',
+  BGR: 'BGR',
+  GRAY: 'GRAY',
+  GRAYSCALE: 'GRAY',
+  RGBA: 'RGBA',
+  BGRA: 'BGRA',
+};
 
 /** Preprocessing for one input from the model's hints, plus a layout guess from the shape. */
 function preprocessing(t: TensorSpec, info: ModelInfo): Preprocessing | undefined {
@@ -173,7 +208,8 @@ function preprocessing(t: TensorSpec, info: ModelInfo): Preprocessing | undefine
     set('mean', h.mean);
     set('std', h.std);
     set('valueRange', h.valueRange);
-    if ((h.width || h.height) && !p.resize) set('resize', { ...(h.width ? { width: h.width } : {}), ...(h.height ? { height: h.height } : {}) });
+    if ((h.width || h.height) && !p.resize)
+      set('resize', { ...(h.width ? { width: h.width } : {}), ...(h.height ? { height: h.height } : {}) });
   }
   const isImageLike = guessLayout(t.shape) !== undefined || p.layout !== undefined;
   if (!isImageLike) return Object.keys(p).length ? p : undefined;
@@ -200,7 +236,11 @@ function tensor(t: TensorSpec, info: ModelInfo | undefined): ManifestTensor {
     if (p) out.preprocessing = p;
   }
   if (t.quantization) {
-    out.quantization = { scale: [...t.quantization.scale], zeroPoint: [...t.quantization.zeroPoint], ...(t.quantization.axis !== undefined ? { axis: t.quantization.axis } : {}) };
+    out.quantization = {
+      scale: [...t.quantization.scale],
+      zeroPoint: [...t.quantization.zeroPoint],
+      ...(t.quantization.axis !== undefined ? { axis: t.quantization.axis } : {}),
+    };
   }
   return out;
 }
@@ -226,7 +266,10 @@ function requirements(fw: Framework): Requirements | undefined {
 export function draftManifest(info: ModelInfo, options: DraftOptions): Manifest {
   const fw = framework(info);
   const model = options.files.find((f) => f.role === 'model') ?? options.files[0];
-  if (!model) throw new ManifestError('NO_ARTIFACT', 'No artifact files given to prefill', { hint: 'Pass at least the model file.' });
+  if (!model)
+    throw new ManifestError('NO_ARTIFACT', 'No artifact files given to prefill', {
+      hint: 'Pass at least the model file.',
+    });
   const req = requirements(fw);
   const targets = options.targets?.filter(Boolean) ?? [];
   const m: Manifest = {
@@ -240,7 +283,9 @@ export function draftManifest(info: ModelInfo, options: DraftOptions): Manifest 
     artifact: { file: model.path, files: options.files.map((f) => ({ ...f })) },
     inputs: info.inputs.map((t) => tensor(t, info)),
     outputs: info.outputs.map((t) => tensor(t, undefined)),
-    ...(targets.length || req ? { target: { ...(targets.length ? { profiles: targets } : {}), ...(req ? { requirements: req } : {}) } } : {}),
+    ...(targets.length || req
+      ? { target: { ...(targets.length ? { profiles: targets } : {}), ...(req ? { requirements: req } : {}) } }
+      : {}),
     ...(options.license ? { license: options.license } : {}),
   };
   const todo: string[] = [];
@@ -256,7 +301,8 @@ export function draftManifest(info: ModelInfo, options: DraftOptions): Manifest 
   m.inputs.forEach((t, i) => {
     const p = t.preprocessing;
     if (!p?.layout) return; // not an image input: nothing to ask
-    for (const k of ['colorOrder', 'mean', 'std'] as const) if (p[k] === undefined) todo.push(`/inputs/${i}/preprocessing/${k}`);
+    for (const k of ['colorOrder', 'mean', 'std'] as const)
+      if (p[k] === undefined) todo.push(`/inputs/${i}/preprocessing/${k}`);
     // Guesses stay in `todo` until a reviewer confirms them by emptying `guessed`.
     if (p.guessed?.length) todo.push(`/inputs/${i}/preprocessing/guessed`);
   });

@@ -60,22 +60,80 @@ function patternMessage(ptr: string, value: unknown): { code: string; message: s
   const v = JSON.stringify(value);
   if (ptr === '/version') {
     const c = typeof value === 'string' ? semver.coerce(value)?.version : undefined;
-    return { code: 'INVALID_VERSION', message: `version ${v} is not a semantic version (MAJOR.MINOR.PATCH)`, hint: c ? `Did you mean "${c}"?` : 'Use e.g. "1.4.0" or "2.0.0-rc.1" (https://semver.org).' };
+    return {
+      code: 'INVALID_VERSION',
+      message: `version ${v} is not a semantic version (MAJOR.MINOR.PATCH)`,
+      hint: c ? `Did you mean "${c}"?` : 'Use e.g. "1.4.0" or "2.0.0-rc.1" (https://semver.org).',
+    };
   }
-  if (ptr === '/schemaVersion') return { code: 'UNSUPPORTED_SCHEMA_VERSION', message: `schemaVersion ${v} is not supported`, hint: 'This Fleetpack reads schema 1.x manifests; write "1.0".' };
-  if (ptr === '/name') return { code: 'INVALID_NAME', message: `name ${v} has characters a package name cannot have`, hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 128).' };
+  if (ptr === '/schemaVersion')
+    return {
+      code: 'UNSUPPORTED_SCHEMA_VERSION',
+      message: `schemaVersion ${v} is not supported`,
+      hint: 'This Fleetpack reads schema 1.x manifests; write "1.0".',
+    };
+  if (ptr === '/name')
+    return {
+      code: 'INVALID_NAME',
+      message: `name ${v} has characters a package name cannot have`,
+      hint: 'Use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 128).',
+    };
   if (ptr === '/channel') {
     const lower = typeof value === 'string' ? value.toLowerCase().replace(/[^a-z0-9-]+/g, '-') : '';
-    return { code: 'INVALID_CHANNEL', message: `channel ${v} is not a valid channel name`, hint: `Channels are lower-case letters, digits and "-" (stable, beta, canary or your own)${lower && /^[a-z]/.test(lower) ? `; did you mean "${lower}"?` : '.'}` };
+    return {
+      code: 'INVALID_CHANNEL',
+      message: `channel ${v} is not a valid channel name`,
+      hint: `Channels are lower-case letters, digits and "-" (stable, beta, canary or your own)${lower && /^[a-z]/.test(lower) ? `; did you mean "${lower}"?` : '.'}`,
+    };
   }
-  if (last === 'sha256') return { code: 'INVALID_DIGEST', message: `${ptr} must be 64 lower-case hex digits`, hint: 'Write the SHA-256 digest in lower-case hex (`sha256sum FILE`).' };
-  if (last === 'path') return { code: 'UNSAFE_PATH', message: `${ptr} ${v} is not a safe relative path`, hint: 'Use a path relative to the package folder with "/" separators and no "..".' };
-  if (/^\/licenseRef\/\d+\/id$/.test(ptr)) return { code: 'INVALID_LICENSE_REF', message: `licenseRef id ${v} is not of the form LicenseRef-<id>`, hint: 'Use "LicenseRef-" followed by letters, digits, "." and "-".' };
-  if (last === 'computeCapability') return { code: 'INVALID_VALUE', message: `compute capability ${v} must be MAJOR.MINOR`, hint: 'e.g. "8.7" for Jetson Orin, "7.2" for Xavier.' };
-  if (last === 'minRuntimeVersion' || (last === 'version' && ptr.includes('/tensorrt/'))) return { code: 'INVALID_VALUE', message: `${ptr} ${v} must be a dotted version number`, hint: 'e.g. "2.14.0" or "10.3.0.30".' };
-  if (/\/target\/profiles\/\d+$/.test(ptr)) return { code: 'INVALID_PROFILE_ID', message: `profile id ${v} is not a valid id`, hint: 'Profile ids are lower-case, e.g. "nvidia-jetson-orin-nx-16gb".' };
-  if (last === 'layout') return { code: 'INVALID_VALUE', message: `layout ${v} must be upper-case axis letters`, hint: 'e.g. "NCHW" or "NHWC".' };
-  if (last === 'dtype') return { code: 'INVALID_VALUE', message: `dtype ${v} is not a dtype name`, hint: 'Use lower-case numpy-style names (float32, int8, uint8, float16, int64, bool, string) or an ONNX type string like seq(tensor(float32)).' };
+  if (last === 'sha256')
+    return {
+      code: 'INVALID_DIGEST',
+      message: `${ptr} must be 64 lower-case hex digits`,
+      hint: 'Write the SHA-256 digest in lower-case hex (`sha256sum FILE`).',
+    };
+  if (last === 'path')
+    return {
+      code: 'UNSAFE_PATH',
+      message: `${ptr} ${v} is not a safe relative path`,
+      hint: 'Use a path relative to the package folder with "/" separators and no "..".',
+    };
+  if (/^\/licenseRef\/\d+\/id$/.test(ptr))
+    return {
+      code: 'INVALID_LICENSE_REF',
+      message: `licenseRef id ${v} is not of the form LicenseRef-<id>`,
+      hint: 'Use "LicenseRef-" followed by letters, digits, "." and "-".',
+    };
+  if (last === 'computeCapability')
+    return {
+      code: 'INVALID_VALUE',
+      message: `compute capability ${v} must be MAJOR.MINOR`,
+      hint: 'e.g. "8.7" for Jetson Orin, "7.2" for Xavier.',
+    };
+  if (last === 'minRuntimeVersion' || (last === 'version' && ptr.includes('/tensorrt/')))
+    return {
+      code: 'INVALID_VALUE',
+      message: `${ptr} ${v} must be a dotted version number`,
+      hint: 'e.g. "2.14.0" or "10.3.0.30".',
+    };
+  if (/\/target\/profiles\/\d+$/.test(ptr))
+    return {
+      code: 'INVALID_PROFILE_ID',
+      message: `profile id ${v} is not a valid id`,
+      hint: 'Profile ids are lower-case, e.g. "nvidia-jetson-orin-nx-16gb".',
+    };
+  if (last === 'layout')
+    return {
+      code: 'INVALID_VALUE',
+      message: `layout ${v} must be upper-case axis letters`,
+      hint: 'e.g. "NCHW" or "NHWC".',
+    };
+  if (last === 'dtype')
+    return {
+      code: 'INVALID_VALUE',
+      message: `dtype ${v} is not a dtype name`,
+      hint: 'Use lower-case numpy-style names (float32, int8, uint8, float16, int64, bool, string) or an ONNX type string like seq(tensor(float32)).',
+    };
   return { code: 'INVALID_VALUE', message: `${ptr} ${v} has the wrong form`, hint: '' };
 }
 
@@ -113,7 +171,9 @@ export function schemaFindings(doc: unknown): Findings {
       case 'additionalProperties': {
         const prop = String((e.params as { additionalProperty: string }).additionalProperty);
         where = `${ptr}/${escapeToken(prop)}`;
-        const known = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object);
+        const known = Object.keys(
+          ((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
+        );
         const guess = closest(prop, known);
         warning = true;
         code = 'UNKNOWN_FIELD';
@@ -126,7 +186,10 @@ export function schemaFindings(doc: unknown): Findings {
         where = `${ptr}/${escapeToken(prop)}`;
         code = 'MISSING_FIELD';
         message = `Missing required field "${prop}"${ptr ? ` in ${ptr}` : ''}`;
-        hint = prop === 'name' || prop === 'version' ? `Add "${prop}" (\`fleetpack init --${prop}\` fills it).` : 'Run `fleetpack init MODEL` to prefill it from the model, or add it by hand.';
+        hint =
+          prop === 'name' || prop === 'version'
+            ? `Add "${prop}" (\`fleetpack init --${prop}\` fills it).`
+            : 'Run `fleetpack init MODEL` to prefill it from the model, or add it by hand.';
         break;
       }
       case 'type':
@@ -161,7 +224,9 @@ export function schemaFindings(doc: unknown): Findings {
       case 'minItems':
       case 'maxItems':
         code = 'WRONG_LENGTH';
-        message = ptr.endsWith('/valueRange') ? `${at} must be [min, max]` : `${at} must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} item(s)`;
+        message = ptr.endsWith('/valueRange')
+          ? `${at} must be [min, max]`
+          : `${at} must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} item(s)`;
         break;
       case 'anyOf':
         code = ptr.includes('/shape') ? 'INVALID_SHAPE' : 'INVALID_VALUE';

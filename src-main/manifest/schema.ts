@@ -23,14 +23,25 @@ export function manifestSchema(): JsonSchema {
       cause: e,
     });
   }
-  if (doc.$id !== MANIFEST_SCHEMA_ID) throw new ManifestError('SCHEMA_MISMATCH', `Schema at ${path} has $id ${String(doc.$id)}, expected ${MANIFEST_SCHEMA_ID}`, { where: path });
+  if (doc.$id !== MANIFEST_SCHEMA_ID)
+    throw new ManifestError(
+      'SCHEMA_MISMATCH',
+      `Schema at ${path} has $id ${String(doc.$id)}, expected ${MANIFEST_SCHEMA_ID}`,
+      { where: path },
+    );
   return doc;
 }
 
 /** The compiled schema validator (all errors, strict schema checking), built once. */
 export function schemaValidator(): ValidateFunction {
   if (validator) return validator;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    verbose: true,
+  });
   addFormats(ajv);
   validator = ajv.compile(manifestSchema());
   return validator;

@@ -22,7 +22,6 @@ export interface ValidateOptions {
   signal?: AbortSignal;
 }
 
-
 /** Schema and semantic checks on the document alone (no disk). Every problem at once. */
 export function validateDocument(doc: unknown): ValidationReport {
   const f = new Findings();
@@ -38,11 +37,16 @@ export interface ArtifactCheckOptions {
 }
 
 /** Checks the files listed in the manifest against the package folder: present, regular, size, SHA-256. */
-export async function checkArtifactFiles(manifest: Manifest, dir: string, options: ArtifactCheckOptions = {}): Promise<Findings> {
+export async function checkArtifactFiles(
+  manifest: Manifest,
+  dir: string,
+  options: ArtifactCheckOptions = {},
+): Promise<Findings> {
   const { signal, checkUnlisted = true, skipDigests = false } = options;
   const f = new Findings();
   const root = resolve(dir);
-  const files = isObj(manifest.artifact) && Array.isArray(manifest.artifact.files) ? manifest.artifact.files.filter(isObj) : [];
+  const files =
+    isObj(manifest.artifact) && Array.isArray(manifest.artifact.files) ? manifest.artifact.files.filter(isObj) : [];
   const listed = new Set<string>();
   for (const [i, file] of files.entries()) {
     if (typeof file.path !== 'string') continue;
@@ -52,21 +56,41 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, option
     listed.add(file.path);
     const st = await lstat(abs).catch(() => undefined);
     if (!st) {
-      f.error('ARTIFACT_MISSING', `${at}/path`, `${file.path} is listed but not in the package folder`, `Copy it into ${root}, or remove it from artifact.files.`);
+      f.error(
+        'ARTIFACT_MISSING',
+        `${at}/path`,
+        `${file.path} is listed but not in the package folder`,
+        `Copy it into ${root}, or remove it from artifact.files.`,
+      );
       continue;
     }
     if (st.isSymbolicLink() || !st.isFile()) {
-      f.error('ARTIFACT_NOT_FILE', `${at}/path`, `${file.path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`, 'Put the real file in the package: links are not signed or shipped.');
+      f.error(
+        'ARTIFACT_NOT_FILE',
+        `${at}/path`,
+        `${file.path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`,
+        'Put the real file in the package: links are not signed or shipped.',
+      );
       continue;
     }
     if (typeof file.size === 'number' && st.size !== file.size) {
-      f.error('ARTIFACT_SIZE_MISMATCH', `${at}/size`, `${file.path} is ${st.size} bytes but the manifest says ${file.size}`, 'The file changed after the manifest was written: re-run `fleetpack init`, or restore the file.');
+      f.error(
+        'ARTIFACT_SIZE_MISMATCH',
+        `${at}/size`,
+        `${file.path} is ${st.size} bytes but the manifest says ${file.size}`,
+        'The file changed after the manifest was written: re-run `fleetpack init`, or restore the file.',
+      );
       continue;
     }
     if (typeof file.sha256 === 'string' && !skipDigests) {
       const { sha256 } = await digestFile(abs, signal);
       if (sha256 !== file.sha256) {
-        f.error('ARTIFACT_DIGEST_MISMATCH', `${at}/sha256`, `${file.path} has SHA-256 ${sha256}, the manifest says ${file.sha256}`, 'The file is not the one the manifest describes: restore it, or re-create the manifest.');
+        f.error(
+          'ARTIFACT_DIGEST_MISMATCH',
+          `${at}/sha256`,
+          `${file.path} has SHA-256 ${sha256}, the manifest says ${file.sha256}`,
+          'The file is not the one the manifest describes: restore it, or re-create the manifest.',
+        );
       }
     }
   }
@@ -75,21 +99,44 @@ export async function checkArtifactFiles(manifest: Manifest, dir: string, option
     listed.add(sbom.file);
     const abs = resolve(root, sbom.file);
     const st = abs.startsWith(root + sep) ? await lstat(abs).catch(() => undefined) : undefined;
-    if (!st?.isFile()) f.error('SBOM_MISSING', '/sbom/file', `SBOM ${sbom.file} is not in the package folder`, 'Attach it again with `fleetpack sbom attach`.');
+    if (!st?.isFile())
+      f.error(
+        'SBOM_MISSING',
+        '/sbom/file',
+        `SBOM ${sbom.file} is not in the package folder`,
+        'Attach it again with `fleetpack sbom attach`.',
+      );
     else if (typeof sbom.sha256 === 'string' && (await digestFile(abs, signal)).sha256 !== sbom.sha256) {
-      f.error('SBOM_DIGEST_MISMATCH', '/sbom/sha256', `SBOM ${sbom.file} does not match its recorded digest`, 'The SBOM changed after it was attached: attach it again.');
+      f.error(
+        'SBOM_DIGEST_MISMATCH',
+        '/sbom/sha256',
+        `SBOM ${sbom.file} does not match its recorded digest`,
+        'The SBOM changed after it was attached: attach it again.',
+      );
     }
   }
-  const present = checkUnlisted ? await listPackageFiles(root, { skipOther: true, ...(signal ? { signal } : {}) }).catch(() => []) : [];
+  const present = checkUnlisted
+    ? await listPackageFiles(root, { skipOther: true, ...(signal ? { signal } : {}) }).catch(() => [])
+    : [];
   for (const p of present) {
     if (listed.has(p) || RESERVED_FILES.includes(p) || p.split('/').some((s) => s.startsWith('.'))) continue;
-    f.warn('UNLISTED_FILE', '/artifact/files', `${p} is in the package folder but not in the manifest`, 'List it in artifact.files (role "companion"), or remove it: the signature covers every file.');
+    f.warn(
+      'UNLISTED_FILE',
+      '/artifact/files',
+      `${p} is in the package folder but not in the manifest`,
+      'List it in artifact.files (role "companion"), or remove it: the signature covers every file.',
+    );
   }
   return f;
 }
 
 /** Reads the model named by artifact.file (with its companion as I/O source for TensorRT). */
-async function inspectArtifact(manifest: Manifest, dir: string, f: Findings, signal?: AbortSignal): Promise<ModelInfo | undefined> {
+async function inspectArtifact(
+  manifest: Manifest,
+  dir: string,
+  f: Findings,
+  signal?: AbortSignal,
+): Promise<ModelInfo | undefined> {
   const art = isObj(manifest.artifact) ? manifest.artifact : undefined;
   if (!art || typeof art.file !== 'string') return undefined;
   const root = resolve(dir);
@@ -99,14 +146,25 @@ async function inspectArtifact(manifest: Manifest, dir: string, f: Findings, sig
   if (!st?.isFile()) return undefined; // reported by the file checks
   // Only a TensorRT engine takes its I/O from a companion (the source ONNX or a Triton config).
   const isTrt = isObj(manifest.framework) && manifest.framework.format === 'tensorrt';
-  const companion = isTrt && Array.isArray(art.files)
-    ? art.files.find((x) => isObj(x) && x.role === 'companion' && typeof x.path === 'string' && /\.(onnx|pbtxt)$/i.test(x.path))
-    : undefined;
+  const companion =
+    isTrt && Array.isArray(art.files)
+      ? art.files.find(
+          (x) => isObj(x) && x.role === 'companion' && typeof x.path === 'string' && /\.(onnx|pbtxt)$/i.test(x.path),
+        )
+      : undefined;
   try {
-    return await inspect(path, { ...(companion ? { ioFrom: resolve(root, companion.path) } : {}), ...(signal ? { signal } : {}) });
+    return await inspect(path, {
+      ...(companion ? { ioFrom: resolve(root, companion.path) } : {}),
+      ...(signal ? { signal } : {}),
+    });
   } catch (e) {
     if (!isFleetpackError(e) || e.code === 'CANCELLED') throw e;
-    f.error('MODEL_UNREADABLE', '/artifact/file', `The model ${art.file} cannot be read: ${e.message}`, e.hint ?? 'Check that the artifact is a supported model file.');
+    f.error(
+      'MODEL_UNREADABLE',
+      '/artifact/file',
+      `The model ${art.file} cannot be read: ${e.message}`,
+      e.hint ?? 'Check that the artifact is a supported model file.',
+    );
     return undefined;
   }
 }

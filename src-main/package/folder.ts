@@ -25,7 +25,11 @@ async function exists(p: string): Promise<boolean> {
  * refused (PackageError TARGET_EXISTS) unless `force`; with force the old folder is moved aside
  * and only deleted once the new one is in place.
  */
-export async function buildDirAtomic(target: string, build: (tmpDir: string) => Promise<void>, options: ReplaceDirOptions = {}): Promise<string> {
+export async function buildDirAtomic(
+  target: string,
+  build: (tmpDir: string) => Promise<void>,
+  options: ReplaceDirOptions = {},
+): Promise<string> {
   const abs = resolve(target);
   const parent = dirname(abs);
   if (!options.force && (await exists(abs))) {
@@ -35,7 +39,11 @@ export async function buildDirAtomic(target: string, build: (tmpDir: string) => 
     });
   }
   await mkdir(parent, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new PackageError('WRITE_FAILED', `Cannot create ${parent} (${e.code ?? 'error'})`, { where: parent, hint: 'Check the permissions.', cause: e });
+    throw new PackageError('WRITE_FAILED', `Cannot create ${parent} (${e.code ?? 'error'})`, {
+      where: parent,
+      hint: 'Check the permissions.',
+      cause: e,
+    });
   });
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const tmp = join(parent, `.${basename(abs)}.building.${tag}`);
@@ -50,7 +58,11 @@ export async function buildDirAtomic(target: string, build: (tmpDir: string) => 
   let movedOld = false;
   try {
     if (await exists(abs)) {
-      if (!options.force) throw new PackageError('TARGET_EXISTS', `${abs} appeared while the package was being built`, { where: abs, hint: 'Retry, or pass --force.' });
+      if (!options.force)
+        throw new PackageError('TARGET_EXISTS', `${abs} appeared while the package was being built`, {
+          where: abs,
+          hint: 'Retry, or pass --force.',
+        });
       await rename(abs, old);
       movedOld = true;
     }
@@ -59,11 +71,15 @@ export async function buildDirAtomic(target: string, build: (tmpDir: string) => 
     if (movedOld) await rename(old, abs).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     if (e instanceof PackageError) throw e;
-    throw new PackageError('WRITE_FAILED', `Cannot move the new package into ${abs} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
-      where: abs,
-      hint: 'Nothing was changed; check the permissions of the parent folder.',
-      cause: e,
-    });
+    throw new PackageError(
+      'WRITE_FAILED',
+      `Cannot move the new package into ${abs} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        where: abs,
+        hint: 'Nothing was changed; check the permissions of the parent folder.',
+        cause: e,
+      },
+    );
   }
   if (movedOld) await rm(old, { recursive: true, force: true });
   return abs;
@@ -79,7 +95,10 @@ export const MAX_PACKAGE_FILES = 10_000;
  * (they would be shipped as something other than what was signed), or skipped with `skipOther`
  * (for reports that flag them separately).
  */
-export async function listPackageFiles(dir: string, options: { signal?: AbortSignal; skipOther?: boolean } = {}): Promise<string[]> {
+export async function listPackageFiles(
+  dir: string,
+  options: { signal?: AbortSignal; skipOther?: boolean } = {},
+): Promise<string[]> {
   const { signal, skipOther = false } = options;
   const root = resolve(dir);
   const out: string[] = [];
@@ -88,7 +107,11 @@ export async function listPackageFiles(dir: string, options: { signal?: AbortSig
     throwIfAborted(signal);
     const d = queue.shift()!;
     const entries = await readdir(d, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
-      throw new PackageError(e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', `Cannot list ${d} (${e.code ?? 'error'})`, { where: d, hint: 'Check the package path and permissions.', cause: e });
+      throw new PackageError(
+        e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
+        `Cannot list ${d} (${e.code ?? 'error'})`,
+        { where: d, hint: 'Check the package path and permissions.', cause: e },
+      );
     });
     for (const e of entries) {
       const p = join(d, e.name);
@@ -97,13 +120,20 @@ export async function listPackageFiles(dir: string, options: { signal?: AbortSig
       else if (e.isFile()) {
         if (rel !== SIGNATURE_FILE) out.push(rel);
       } else if (!skipOther) {
-        throw new PackageError('NOT_REGULAR_FILE', `${rel} in the package is ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`, {
-          where: p,
-          hint: 'Replace it with the real file: links and special files cannot be signed or shipped.',
-        });
+        throw new PackageError(
+          'NOT_REGULAR_FILE',
+          `${rel} in the package is ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`,
+          {
+            where: p,
+            hint: 'Replace it with the real file: links and special files cannot be signed or shipped.',
+          },
+        );
       }
       if (out.length > MAX_PACKAGE_FILES) {
-        throw new PackageError('TOO_MANY_FILES', `The package folder holds more than ${MAX_PACKAGE_FILES} files`, { where: root, hint: 'A package holds a model, its data files, the manifest and an SBOM.' });
+        throw new PackageError('TOO_MANY_FILES', `The package folder holds more than ${MAX_PACKAGE_FILES} files`, {
+          where: root,
+          hint: 'A package holds a model, its data files, the manifest and an SBOM.',
+        });
       }
     }
   }

@@ -90,10 +90,16 @@ export function parseJson(text: string, options: JsonParseOptions = {}): unknown
 function scanJson(text: string): { offset: number; reason: string; duplicate?: true } | undefined {
   let i = 0;
   class Stop {
-    constructor(readonly offset: number, readonly reason: string) {}
+    constructor(
+      readonly offset: number,
+      readonly reason: string,
+    ) {}
   }
   class DuplicateKey {
-    constructor(readonly offset: number, readonly key: string) {}
+    constructor(
+      readonly offset: number,
+      readonly key: string,
+    ) {}
   }
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
@@ -175,7 +181,12 @@ function scanJson(text: string): { offset: number; reason: string; duplicate?: t
     if (i < text.length) fail('end of input');
   } catch (e) {
     if (e instanceof Stop) return { offset: e.offset, reason: e.reason };
-    if (e instanceof DuplicateKey) return { offset: e.offset, reason: `the key ${JSON.stringify(e.key)} appears twice in one object`, duplicate: true };
+    if (e instanceof DuplicateKey)
+      return {
+        offset: e.offset,
+        reason: `the key ${JSON.stringify(e.key)} appears twice in one object`,
+        duplicate: true,
+      };
     throw e;
   }
   return undefined;

@@ -22,11 +22,18 @@ export interface LoadedManifest {
 export async function resolveManifestPath(dirOrFile: string): Promise<string> {
   const abs = resolve(dirOrFile);
   const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
-    throw new PackageError(e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', `Cannot open ${abs} (${e.code ?? 'error'})`, {
-      where: abs,
-      hint: e.code === 'ENOENT' ? 'Check the path; `fleetpack init MODEL` creates a package folder.' : 'Check the permissions.',
-      cause: e,
-    });
+    throw new PackageError(
+      e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
+      `Cannot open ${abs} (${e.code ?? 'error'})`,
+      {
+        where: abs,
+        hint:
+          e.code === 'ENOENT'
+            ? 'Check the path; `fleetpack init MODEL` creates a package folder.'
+            : 'Check the permissions.',
+        cause: e,
+      },
+    );
   });
   return st.isDirectory() ? join(abs, MANIFEST_FILE) : abs;
 }
@@ -39,26 +46,44 @@ export async function resolveManifestPath(dirOrFile: string): Promise<string> {
 export async function loadManifest(dirOrFile: string): Promise<LoadedManifest> {
   const path = await resolveManifestPath(dirOrFile);
   const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new ManifestError(e.code === 'ENOENT' ? 'MANIFEST_NOT_FOUND' : 'MANIFEST_UNREADABLE', `${e.code === 'ENOENT' ? 'No manifest at' : 'Cannot read'} ${path}`, {
-      where: path,
-      hint: e.code === 'ENOENT' ? 'Run `fleetpack init MODEL` to create a package with a manifest.' : 'Check the file permissions.',
-      cause: e,
-    });
+    throw new ManifestError(
+      e.code === 'ENOENT' ? 'MANIFEST_NOT_FOUND' : 'MANIFEST_UNREADABLE',
+      `${e.code === 'ENOENT' ? 'No manifest at' : 'Cannot read'} ${path}`,
+      {
+        where: path,
+        hint:
+          e.code === 'ENOENT'
+            ? 'Run `fleetpack init MODEL` to create a package with a manifest.'
+            : 'Check the file permissions.',
+        cause: e,
+      },
+    );
   });
   let bytes: Buffer;
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new ManifestError('MANIFEST_NOT_FILE', `${path} is not a regular file`, { where: path, hint: 'Pass the package folder or its fleetpack.json.' });
-    if (st.size > MAX_MANIFEST_BYTES) {
-      throw new ManifestError('MANIFEST_TOO_LARGE', `${path} is ${st.size} bytes; a manifest may be at most ${MAX_MANIFEST_BYTES}`, {
+    if (!st.isFile())
+      throw new ManifestError('MANIFEST_NOT_FILE', `${path} is not a regular file`, {
         where: path,
-        hint: 'This is not a Fleetpack manifest, or it embeds data that belongs in separate files.',
+        hint: 'Pass the package folder or its fleetpack.json.',
       });
+    if (st.size > MAX_MANIFEST_BYTES) {
+      throw new ManifestError(
+        'MANIFEST_TOO_LARGE',
+        `${path} is ${st.size} bytes; a manifest may be at most ${MAX_MANIFEST_BYTES}`,
+        {
+          where: path,
+          hint: 'This is not a Fleetpack manifest, or it embeds data that belongs in separate files.',
+        },
+      );
     }
     // Read at most the cap + 1 byte even if the file grows between stat and read.
     const buf = Buffer.alloc(Math.min(st.size, MAX_MANIFEST_BYTES) + 1);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_MANIFEST_BYTES) throw new ManifestError('MANIFEST_TOO_LARGE', `${path} is larger than ${MAX_MANIFEST_BYTES} bytes`, { where: path });
+    if (bytesRead > MAX_MANIFEST_BYTES)
+      throw new ManifestError('MANIFEST_TOO_LARGE', `${path} is larger than ${MAX_MANIFEST_BYTES} bytes`, {
+        where: path,
+      });
     bytes = buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -71,14 +96,20 @@ export async function loadManifest(dirOrFile: string): Promise<LoadedManifest> {
 /** Parses manifest text: JSON with line/column errors, and the top level must be an object. */
 export function parseManifestText(text: string, file?: string): Manifest {
   if (text.length > MAX_MANIFEST_BYTES) {
-    throw new ManifestError('MANIFEST_TOO_LARGE', `Manifest text is longer than ${MAX_MANIFEST_BYTES} characters`, { ...(file ? { where: file } : {}) });
+    throw new ManifestError('MANIFEST_TOO_LARGE', `Manifest text is longer than ${MAX_MANIFEST_BYTES} characters`, {
+      ...(file ? { where: file } : {}),
+    });
   }
   const doc = parseJson(text, file === undefined ? {} : { file });
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ManifestError('MANIFEST_NOT_OBJECT', `The manifest must be a JSON object, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`, {
-      where: file ?? '/',
-      hint: 'A fleetpack.json starts with `{ "schemaVersion": "1.0", "name": … }`.',
-    });
+    throw new ManifestError(
+      'MANIFEST_NOT_OBJECT',
+      `The manifest must be a JSON object, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`,
+      {
+        where: file ?? '/',
+        hint: 'A fleetpack.json starts with `{ "schemaVersion": "1.0", "name": … }`.',
+      },
+    );
   }
   return doc as Manifest;
 }
@@ -128,7 +159,9 @@ function canonical(value: unknown, node: SchemaNode | undefined): unknown {
   const additional = typeof n?.additionalProperties === 'object' ? (n.additionalProperties as SchemaNode) : undefined;
   const obj = value as Record<string, unknown>;
   const known = Object.keys(props).filter((k) => Object.hasOwn(obj, k));
-  const rest = Object.keys(obj).filter((k) => !Object.hasOwn(props, k)).sort();
+  const rest = Object.keys(obj)
+    .filter((k) => !Object.hasOwn(props, k))
+    .sort();
   // Object.fromEntries defines own data properties, so a "__proto__" key stays a plain key.
   return Object.fromEntries(
     [...known, ...rest].filter((k) => obj[k] !== undefined).map((k) => [k, canonical(obj[k], props[k] ?? additional)]),

@@ -34,7 +34,9 @@ export interface PackagePaths {
 /** Absolute paths of the well-known files in the package folder `dir`. */
 export function packagePaths(dir: string): PackagePaths {
   const abs = resolve(dir);
-  const sbom = Object.fromEntries(Object.entries(SBOM_FILES).map(([k, f]) => [k, join(abs, f)])) as PackagePaths['sbom'];
+  const sbom = Object.fromEntries(
+    Object.entries(SBOM_FILES).map(([k, f]) => [k, join(abs, f)]),
+  ) as PackagePaths['sbom'];
   return { dir: abs, manifest: join(abs, MANIFEST_FILE), signature: join(abs, SIGNATURE_FILE), sbom };
 }
 

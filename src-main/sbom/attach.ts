@@ -40,7 +40,11 @@ export function namesDigest(p: ParsedSbom, sha256: string): boolean {
   return sbomView(p).components.some((c) => c.hashes.some((h) => h.alg === 'sha256' && h.value === want));
 }
 
-export async function attachSbom(dir: string, sbomFile: string, opts: { signal?: AbortSignal } = {}): Promise<AttachResult> {
+export async function attachSbom(
+  dir: string,
+  sbomFile: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<AttachResult> {
   const loaded = await loadManifest(dir); // fails early (typed) when DIR is not a package
   // the stored copy is exactly the bytes that were validated
   const { parsed, bytes } = await readSbomWithBytes(sbomFile, opts.signal ? { signal: opts.signal } : {});
@@ -56,10 +60,14 @@ export async function attachSbom(dir: string, sbomFile: string, opts: { signal?:
   const warnings: string[] = [];
   const model = loaded.manifest.artifact?.files?.find((f) => f.path === loaded.manifest.artifact?.file);
   if (model && !namesDigest(parsed, model.sha256)) {
-    warnings.push(`The SBOM does not name the model's SHA-256 (${model.sha256.slice(0, 12)}…) in any component hash, so it will not count toward SBOM coverage; generate one with \`fleetpack sbom generate\`.`);
+    warnings.push(
+      `The SBOM does not name the model's SHA-256 (${model.sha256.slice(0, 12)}…) in any component hash, so it will not count toward SBOM coverage; generate one with \`fleetpack sbom generate\`.`,
+    );
   }
   if (await exists(paths.signature)) {
-    warnings.push(`${paths.signature} signs the previous contents; the signature covers the SBOM and manifest, so sign the package again (fleetpack sign).`);
+    warnings.push(
+      `${paths.signature} signs the previous contents; the signature covers the SBOM and manifest, so sign the package again (fleetpack sign).`,
+    );
   }
 
   throwIfAborted(opts.signal); // last point where cancelling leaves nothing half-done

@@ -15,8 +15,20 @@ import type { ParsedSbom, SbomIssue, Severity } from './types.js';
 const BOM_LINK = /^urn:cdx:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[1-9]\d*#.+$/;
 /** Hex digits per CycloneDX hash algorithm. */
 const HASH_HEX: Record<string, number> = {
-  'MD5': 32, 'SHA-1': 40, 'SHA-256': 64, 'SHA-384': 96, 'SHA-512': 128, 'SHA3-256': 64, 'SHA3-384': 96, 'SHA3-512': 128,
-  'BLAKE2b-256': 64, 'BLAKE2b-384': 96, 'BLAKE2b-512': 128, 'BLAKE3': 64, 'Streebog-256': 64, 'Streebog-512': 128,
+  MD5: 32,
+  'SHA-1': 40,
+  'SHA-256': 64,
+  'SHA-384': 96,
+  'SHA-512': 128,
+  'SHA3-256': 64,
+  'SHA3-384': 96,
+  'SHA3-512': 128,
+  'BLAKE2b-256': 64,
+  'BLAKE2b-384': 96,
+  'BLAKE2b-512': 128,
+  BLAKE3: 64,
+  'Streebog-256': 64,
+  'Streebog-512': 128,
 };
 
 type Obj = Record<string, unknown>;
@@ -46,7 +58,12 @@ export function semanticChecks(p: ParsedSbom): SbomIssue[] {
   const out = new Issues();
   if (!isKnownVersion(p)) {
     const ptr = p.format === 'cyclonedx' ? '/specVersion' : p.encoding === 'json-ld' ? '/@context' : '/spdxVersion';
-    out.add('error', 'UNKNOWN_SPEC_VERSION', `specVersion "${p.specVersion}" is not one fleetpack knows (${knownVersionsText(p)}); its schema cannot be checked`, ptr);
+    out.add(
+      'error',
+      'UNKNOWN_SPEC_VERSION',
+      `specVersion "${p.specVersion}" is not one fleetpack knows (${knownVersionsText(p)}); its schema cannot be checked`,
+      ptr,
+    );
   }
   if (p.format === 'cyclonedx') cycloneDxChecks(p.data, out);
   else if (p.encoding === 'json-ld') spdx3Checks(p.data, out);
@@ -65,7 +82,13 @@ function cycloneDxChecks(doc: Obj, out: Issues): void {
     const r = node['bom-ref'];
     if (typeof r === 'string') {
       const first = refs.get(r);
-      if (first !== undefined) out.add('error', 'DUPLICATE_BOM_REF', `bom-ref "${r}" is used again (first at ${first() || '/'}); every bom-ref must be unique`, `${ptr()}/bom-ref`);
+      if (first !== undefined)
+        out.add(
+          'error',
+          'DUPLICATE_BOM_REF',
+          `bom-ref "${r}" is used again (first at ${first() || '/'}); every bom-ref must be unique`,
+          `${ptr()}/bom-ref`,
+        );
       else refs.set(r, ptr);
     }
     if ('modelCard' in node && typeof node.type === 'string' && 'name' in node) models.push({ c: node, ptr: ptr() });
@@ -74,18 +97,31 @@ function cycloneDxChecks(doc: Obj, out: Issues): void {
   // 2. model cards only on ML components; their dataset refs
   for (const { c, ptr } of models) {
     if (c.type !== 'machine-learning-model') {
-      out.add('error', 'MODELCARD_ON_NON_MODEL', `component "${String(c.name)}" of type "${String(c.type)}" has a modelCard; only machine-learning-model components may`, `${ptr}/modelCard`);
+      out.add(
+        'error',
+        'MODELCARD_ON_NON_MODEL',
+        `component "${String(c.name)}" of type "${String(c.type)}" has a modelCard; only machine-learning-model components may`,
+        `${ptr}/modelCard`,
+      );
     }
     const mp = isObj(c.modelCard) && isObj(c.modelCard.modelParameters) ? c.modelCard.modelParameters : undefined;
     arr(mp?.datasets).forEach((d, i) => {
-      if (isObj(d) && typeof d.ref === 'string') datasetRefs.push({ ref: d.ref, ptr: `${ptr}/modelCard/modelParameters/datasets/${i}/ref` });
+      if (isObj(d) && typeof d.ref === 'string')
+        datasetRefs.push({ ref: d.ref, ptr: `${ptr}/modelCard/modelParameters/datasets/${i}/ref` });
     });
   }
   const resolve = (ref: unknown, ptr: string, what: string) => {
     if (typeof ref !== 'string') return;
     if (refs.has(ref)) return;
-    if (BOM_LINK.test(ref)) out.add('info', 'EXTERNAL_REF', `${what} "${ref}" is a BOM-Link into another BOM (not resolved here)`, ptr);
-    else if (ref.startsWith('urn:cdx:')) out.add('error', 'BAD_BOM_LINK', `${what} "${ref}" starts with urn:cdx: but is not a BOM-Link (urn:cdx:<uuid>/<version>#<bom-ref>)`, ptr);
+    if (BOM_LINK.test(ref))
+      out.add('info', 'EXTERNAL_REF', `${what} "${ref}" is a BOM-Link into another BOM (not resolved here)`, ptr);
+    else if (ref.startsWith('urn:cdx:'))
+      out.add(
+        'error',
+        'BAD_BOM_LINK',
+        `${what} "${ref}" starts with urn:cdx: but is not a BOM-Link (urn:cdx:<uuid>/<version>#<bom-ref>)`,
+        ptr,
+      );
     else out.add('error', 'DANGLING_REF', `${what} "${ref}" matches no bom-ref in this document`, ptr);
   };
   // 3. dependencies: refs resolve, one entry per ref
@@ -95,13 +131,20 @@ function cycloneDxChecks(doc: Obj, out: Issues): void {
     const ptr = `/dependencies/${i}`;
     if (typeof d.ref === 'string') {
       const first = seen.get(d.ref);
-      if (first !== undefined) out.add('error', 'DUPLICATE_DEPENDENCY', `"${d.ref}" has a second dependencies entry (first at /dependencies/${first}); merge them into one`, `${ptr}/ref`);
+      if (first !== undefined)
+        out.add(
+          'error',
+          'DUPLICATE_DEPENDENCY',
+          `"${d.ref}" has a second dependencies entry (first at /dependencies/${first}); merge them into one`,
+          `${ptr}/ref`,
+        );
       else seen.set(d.ref, i);
     }
     resolve(d.ref, `${ptr}/ref`, 'dependency ref');
     arr(d.dependsOn).forEach((x, j) => {
       resolve(x, `${ptr}/dependsOn/${j}`, 'dependsOn');
-      if (x === d.ref) out.add('warning', 'SELF_DEPENDENCY', `"${String(x)}" depends on itself`, `${ptr}/dependsOn/${j}`);
+      if (x === d.ref)
+        out.add('warning', 'SELF_DEPENDENCY', `"${String(x)}" depends on itself`, `${ptr}/dependsOn/${j}`);
     });
     arr(d.provides).forEach((x, j) => resolve(x, `${ptr}/provides/${j}`, 'provides'));
   });
@@ -116,7 +159,10 @@ function cycloneDxChecks(doc: Obj, out: Issues): void {
   for (const d of datasetRefs) resolve(d.ref, d.ptr, 'modelCard dataset ref');
   // 6. vulnerability affects
   arr(doc.vulnerabilities).forEach((v, i) => {
-    if (isObj(v)) arr(v.affects).forEach((a, j) => isObj(a) && resolve(a.ref, `/vulnerabilities/${i}/affects/${j}/ref`, 'affects ref'));
+    if (isObj(v))
+      arr(v.affects).forEach(
+        (a, j) => isObj(a) && resolve(a.ref, `/vulnerabilities/${i}/affects/${j}/ref`, 'affects ref'),
+      );
   });
 }
 
@@ -125,7 +171,12 @@ function checkHashes(hashes: unknown[], ptr: () => string, out: Issues): void {
     if (!isObj(h) || typeof h.alg !== 'string' || typeof h.content !== 'string') return;
     const want = Object.hasOwn(HASH_HEX, h.alg) ? HASH_HEX[h.alg] : undefined;
     if (want !== undefined && h.content.length !== want) {
-      out.add('error', 'HASH_LENGTH', `${h.alg} digest has ${h.content.length} hex digits; ${h.alg} has ${want}`, `${ptr()}/hashes/${i}/content`);
+      out.add(
+        'error',
+        'HASH_LENGTH',
+        `${h.alg} digest has ${h.content.length} hex digits; ${h.alg} has ${want}`,
+        `${ptr()}/hashes/${i}/content`,
+      );
     }
   });
 }
@@ -135,7 +186,11 @@ function checkHashes(hashes: unknown[], ptr: () => string, out: Issues): void {
  * JSON pointer is built only when asked for, since most nodes never need one.
  */
 export function walk(root: unknown, rootPtr: string, visit: (node: Obj, ptr: () => string) => void): void {
-  interface Frame { node: unknown; parent: Frame | null; key: string }
+  interface Frame {
+    node: unknown;
+    parent: Frame | null;
+    key: string;
+  }
   const pointer = (f: Frame): string => {
     const parts: string[] = [];
     for (let x: Frame | null = f; x && x.parent; x = x.parent) parts.push(ptrOf(x.key));
@@ -146,7 +201,8 @@ export function walk(root: unknown, rootPtr: string, visit: (node: Obj, ptr: () 
     const f = stack.pop()!;
     const node = f.node;
     if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) if (typeof node[i] === 'object' && node[i] !== null) stack.push({ node: node[i], parent: f, key: String(i) });
+      for (let i = node.length - 1; i >= 0; i--)
+        if (typeof node[i] === 'object' && node[i] !== null) stack.push({ node: node[i], parent: f, key: String(i) });
     } else if (isObj(node)) {
       visit(node, () => pointer(f));
       const keys = Object.keys(node);
@@ -167,11 +223,13 @@ function spdx2Checks(doc: Obj, out: Issues): void {
   const note = (id: unknown, ptr: string) => {
     if (typeof id !== 'string') return;
     const first = ids.get(id);
-    if (first !== undefined) out.add('error', 'DUPLICATE_SPDXID', `SPDXID "${id}" is used again (first at ${first || '/'})`, ptr);
+    if (first !== undefined)
+      out.add('error', 'DUPLICATE_SPDXID', `SPDXID "${id}" is used again (first at ${first || '/'})`, ptr);
     else ids.set(id, ptr);
   };
   note(doc.SPDXID, '/SPDXID');
-  for (const k of ['packages', 'files', 'snippets']) arr(doc[k]).forEach((x, i) => isObj(x) && note(x.SPDXID, `/${k}/${i}/SPDXID`));
+  for (const k of ['packages', 'files', 'snippets'])
+    arr(doc[k]).forEach((x, i) => isObj(x) && note(x.SPDXID, `/${k}/${i}/SPDXID`));
   const resolve = (id: unknown, ptr: string, allowSpecial: boolean) => {
     if (typeof id !== 'string' || ids.has(id)) return;
     if (/^DocumentRef-[A-Za-z0-9.+-]+:SPDXRef-[A-Za-z0-9.-]+$/.test(id)) return;
@@ -188,7 +246,12 @@ function spdx2Checks(doc: Obj, out: Issues): void {
     if (r.relationshipType === 'DESCRIBED_BY' && r.relatedSpdxElement === doc.SPDXID) describes = true;
   });
   if (!describes && arr(doc.packages).length > 0) {
-    out.add('warning', 'NO_DESCRIBES', 'The document DESCRIBES no package (no DESCRIBES relationship from SPDXRef-DOCUMENT, no documentDescribes)', '/relationships');
+    out.add(
+      'warning',
+      'NO_DESCRIBES',
+      'The document DESCRIBES no package (no DESCRIBES relationship from SPDXRef-DOCUMENT, no documentDescribes)',
+      '/relationships',
+    );
   }
   // LicenseRef-… used must be defined in hasExtractedLicensingInfos
   const defined = new Set(arr(doc.hasExtractedLicensingInfos).map((x) => (isObj(x) ? x.licenseId : undefined)));
@@ -198,7 +261,13 @@ function spdx2Checks(doc: Obj, out: Issues): void {
       const v = p[k];
       if (typeof v !== 'string') continue;
       for (const m of v.matchAll(/(?<!:)\bLicenseRef-[A-Za-z0-9.-]+/g)) {
-        if (!defined.has(m[0])) out.add('warning', 'UNDEFINED_LICENSEREF', `${m[0]} has no hasExtractedLicensingInfos entry`, `/packages/${i}/${k}`);
+        if (!defined.has(m[0]))
+          out.add(
+            'warning',
+            'UNDEFINED_LICENSEREF',
+            `${m[0]} has no hasExtractedLicensingInfos entry`,
+            `/packages/${i}/${k}`,
+          );
       }
     }
   });
@@ -207,16 +276,44 @@ function spdx2Checks(doc: Obj, out: Issues): void {
 // ---------------------------------------------------------------- SPDX 3
 
 /** Properties whose values are references to other graph nodes. */
-const REF_PROPS = ['creationInfo', 'suppliedBy', 'from', 'to', 'rootElement', 'element', 'createdBy', 'createdUsing', 'originatedBy', 'subject', 'dataLicense', 'verifiedUsing', 'externalIdentifier'];
+const REF_PROPS = [
+  'creationInfo',
+  'suppliedBy',
+  'from',
+  'to',
+  'rootElement',
+  'element',
+  'createdBy',
+  'createdUsing',
+  'originatedBy',
+  'subject',
+  'dataLicense',
+  'verifiedUsing',
+  'externalIdentifier',
+];
 
 /** Mandatory properties the SPDX 3.0.1 model adds for AI and Dataset packages ("External properties restrictions"). */
 export const SPDX3_PROFILE_REQUIRED: Record<string, string[]> = {
-  ai_AIPackage: ['releaseTime', 'suppliedBy', 'software_downloadLocation', 'software_packageVersion', 'software_primaryPurpose'],
-  dataset_DatasetPackage: ['builtTime', 'originatedBy', 'releaseTime', 'software_downloadLocation', 'software_primaryPurpose', 'dataset_datasetType'],
+  ai_AIPackage: [
+    'releaseTime',
+    'suppliedBy',
+    'software_downloadLocation',
+    'software_packageVersion',
+    'software_primaryPurpose',
+  ],
+  dataset_DatasetPackage: [
+    'builtTime',
+    'originatedBy',
+    'releaseTime',
+    'software_downloadLocation',
+    'software_primaryPurpose',
+    'dataset_datasetType',
+  ],
 };
 
 export function spdx3Graph(doc: Obj): { node: Obj; ptr: string }[] {
-  if (Array.isArray(doc['@graph'])) return (doc['@graph'] as unknown[]).flatMap((n, i) => (isObj(n) ? [{ node: n, ptr: `/@graph/${i}` }] : []));
+  if (Array.isArray(doc['@graph']))
+    return (doc['@graph'] as unknown[]).flatMap((n, i) => (isObj(n) ? [{ node: n, ptr: `/@graph/${i}` }] : []));
   return [{ node: doc, ptr: '' }];
 }
 
@@ -229,7 +326,8 @@ function spdx3Checks(doc: Obj, out: Issues): void {
     const id = typeof n.spdxId === 'string' ? n.spdxId : typeof n['@id'] === 'string' ? n['@id'] : undefined;
     if (id !== undefined) {
       const first = ids.get(id);
-      if (first !== undefined) out.add('error', 'DUPLICATE_SPDXID', `spdxId "${id}" is used again (first at ${first() || '/'})`, ptr());
+      if (first !== undefined)
+        out.add('error', 'DUPLICATE_SPDXID', `spdxId "${id}" is used again (first at ${first() || '/'})`, ptr());
       else ids.set(id, ptr);
     }
     if (n.type === 'ExternalMap' && typeof n.externalSpdxId === 'string') external.add(n.externalSpdxId);
@@ -239,7 +337,12 @@ function spdx3Checks(doc: Obj, out: Issues): void {
     if (typeof v !== 'string') return;
     if (ids.has(v) || external.has(v) || prefixes.some((p) => v.startsWith(p))) return;
     if (/^spdx:/.test(v) || /^https:\/\/spdx\.org\/rdf\/3\./.test(v)) return; // vocabulary / license-list individuals
-    out.add('error', 'DANGLING_REF', `"${v}" matches no spdxId / @id in this document and is not declared in an import (ExternalMap)`, ptr());
+    out.add(
+      'error',
+      'DANGLING_REF',
+      `"${v}" matches no spdxId / @id in this document and is not declared in an import (ExternalMap)`,
+      ptr(),
+    );
   };
   walk(doc, '', (n, ptr) => {
     for (const k of REF_PROPS) {
@@ -249,12 +352,20 @@ function spdx3Checks(doc: Obj, out: Issues): void {
     }
   });
   for (const { node, ptr } of graph) {
-    const need = typeof node.type === 'string' && Object.hasOwn(SPDX3_PROFILE_REQUIRED, node.type) ? SPDX3_PROFILE_REQUIRED[node.type] : undefined;
+    const need =
+      typeof node.type === 'string' && Object.hasOwn(SPDX3_PROFILE_REQUIRED, node.type)
+        ? SPDX3_PROFILE_REQUIRED[node.type]
+        : undefined;
     if (!need) continue;
     for (const k of need) {
       const v = node[k];
       if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) {
-        out.add('error', 'PROFILE_REQUIRED', `${String(node.type)} "${String(node.name ?? node.spdxId)}" lacks ${k}, mandatory in the SPDX 3 ${String(node.type).split('_')[0] === 'ai' ? 'AI' : 'Dataset'} profile`, `${ptr}/${k}`);
+        out.add(
+          'error',
+          'PROFILE_REQUIRED',
+          `${String(node.type)} "${String(node.name ?? node.spdxId)}" lacks ${k}, mandatory in the SPDX 3 ${String(node.type).split('_')[0] === 'ai' ? 'AI' : 'Dataset'} profile`,
+          `${ptr}/${k}`,
+        );
       }
     }
   }

@@ -37,14 +37,24 @@ function cycloneDxView(doc: Obj): SbomView {
     if (!isObj(c)) return;
     const supplier = isObj(c.supplier) ? s(c.supplier.name) : undefined;
     const manufacturer = isObj(c.manufacturer) ? s(c.manufacturer.name) : undefined;
-    const identifiers = [s(c.purl), s(c.cpe), isObj(c.swid) ? s(c.swid.tagId) : undefined, s(c.omniborId), s(c.swhid)].filter((x): x is string => x !== undefined);
-    const hashes = arr(c.hashes).flatMap((h) => (isObj(h) && typeof h.alg === 'string' && typeof h.content === 'string' ? [{ alg: normAlg(h.alg), value: h.content.toLowerCase() }] : []));
+    const identifiers = [
+      s(c.purl),
+      s(c.cpe),
+      isObj(c.swid) ? s(c.swid.tagId) : undefined,
+      s(c.omniborId),
+      s(c.swhid),
+    ].filter((x): x is string => x !== undefined);
+    const hashes = arr(c.hashes).flatMap((h) =>
+      isObj(h) && typeof h.alg === 'string' && typeof h.content === 'string'
+        ? [{ alg: normAlg(h.alg), value: h.content.toLowerCase() }]
+        : [],
+    );
     components.push({
       pointer: ptr,
       ...(s(c['bom-ref']) ? { ref: c['bom-ref'] as string } : {}),
       ...(s(c.name) ? { name: c.name as string } : {}),
       ...(s(c.version) ? { version: c.version as string } : {}),
-      ...(supplier ?? manufacturer ? { supplier: (supplier ?? manufacturer)! } : {}),
+      ...((supplier ?? manufacturer) ? { supplier: (supplier ?? manufacturer)! } : {}),
       ...(s(c.type) ? { type: c.type as string } : {}),
       identifiers,
       hashes,
@@ -62,7 +72,9 @@ function cycloneDxView(doc: Obj): SbomView {
     for (const x of arr(d.dependsOn)) if (typeof x === 'string') inGraph.add(x);
   }
   const authors = arr(meta.authors).some((a) => isObj(a) && (s(a.name) || s(a.email)));
-  const tools = isObj(meta.tools) ? arr(meta.tools.components).length + arr(meta.tools.services).length > 0 : arr(meta.tools).length > 0;
+  const tools = isObj(meta.tools)
+    ? arr(meta.tools.components).length + arr(meta.tools.services).length > 0
+    : arr(meta.tools).length > 0;
   const primaryRef = isObj(meta.component) ? s(meta.component['bom-ref']) : undefined;
   return {
     components,
@@ -70,7 +82,12 @@ function cycloneDxView(doc: Obj): SbomView {
     hasEdgesFrom,
     ...(primaryRef ? { primary: primaryRef } : {}),
     // NTIA: the author of the SBOM data may be a person, an organization or a tool
-    author: authors || tools || (isObj(meta.manufacturer) && !!s(meta.manufacturer.name)) || (isObj(meta.supplier) && !!s(meta.supplier.name)) || !!s(meta.author),
+    author:
+      authors ||
+      tools ||
+      (isObj(meta.manufacturer) && !!s(meta.manufacturer.name)) ||
+      (isObj(meta.supplier) && !!s(meta.supplier.name)) ||
+      !!s(meta.author),
     timestamp: !!s(meta.timestamp),
   };
 }
@@ -82,9 +99,18 @@ function spdx2View(doc: Obj): SbomView {
   arr(doc.packages).forEach((p, i) => {
     if (!isObj(p)) return;
     const refs = arr(p.externalRefs).flatMap((r) =>
-      isObj(r) && typeof r.referenceType === 'string' && /^(purl|cpe22Type|cpe23Type|swid)$/.test(r.referenceType) && typeof r.referenceLocator === 'string' ? [r.referenceLocator] : [],
+      isObj(r) &&
+      typeof r.referenceType === 'string' &&
+      /^(purl|cpe22Type|cpe23Type|swid)$/.test(r.referenceType) &&
+      typeof r.referenceLocator === 'string'
+        ? [r.referenceLocator]
+        : [],
     );
-    const hashes = arr(p.checksums).flatMap((h) => (isObj(h) && typeof h.algorithm === 'string' && typeof h.checksumValue === 'string' ? [{ alg: normAlg(h.algorithm), value: h.checksumValue.toLowerCase() }] : []));
+    const hashes = arr(p.checksums).flatMap((h) =>
+      isObj(h) && typeof h.algorithm === 'string' && typeof h.checksumValue === 'string'
+        ? [{ alg: normAlg(h.algorithm), value: h.checksumValue.toLowerCase() }]
+        : [],
+    );
     const supplier = SPDX_NONE(s(p.supplier)) ?? SPDX_NONE(s(p.originator));
     components.push({
       pointer: `/packages/${i}`,
@@ -139,10 +165,18 @@ function spdx3View(doc: Obj): SbomView {
     const identifiers = [
       s(node.software_packageUrl),
       ...arr(node.externalIdentifier).map((e) =>
-        isObj(e) && typeof e.externalIdentifierType === 'string' && /^(packageUrl|cpe22|cpe23|swid|swhid|gitoid)$/.test(e.externalIdentifierType) ? s(e.identifier) : undefined,
+        isObj(e) &&
+        typeof e.externalIdentifierType === 'string' &&
+        /^(packageUrl|cpe22|cpe23|swid|swhid|gitoid)$/.test(e.externalIdentifierType)
+          ? s(e.identifier)
+          : undefined,
       ),
     ].filter((x): x is string => x !== undefined);
-    const hashes = arr(node.verifiedUsing).flatMap((h) => (isObj(h) && typeof h.algorithm === 'string' && typeof h.hashValue === 'string' ? [{ alg: normAlg(h.algorithm), value: h.hashValue.toLowerCase() }] : []));
+    const hashes = arr(node.verifiedUsing).flatMap((h) =>
+      isObj(h) && typeof h.algorithm === 'string' && typeof h.hashValue === 'string'
+        ? [{ alg: normAlg(h.algorithm), value: h.hashValue.toLowerCase() }]
+        : [],
+    );
     const supplier = nameOf(node.suppliedBy);
     components.push({
       pointer: ptr,
@@ -167,7 +201,9 @@ function spdx3View(doc: Obj): SbomView {
       for (const t of arr(node.to)) if (typeof t === 'string') inGraph.add(t);
     }
     if ((node.type === 'SpdxDocument' || node.type === 'software_Sbom') && !primary) {
-      primary = arr(node.rootElement).find((r): r is string => typeof r === 'string' && SPDX3_PACKAGES.has(String(byId.get(r)?.type)));
+      primary = arr(node.rootElement).find(
+        (r): r is string => typeof r === 'string' && SPDX3_PACKAGES.has(String(byId.get(r)?.type)),
+      );
     }
     if (node.type === 'CreationInfo') creation ??= node;
   }

@@ -29,40 +29,67 @@ export async function readSbom(file: string, opts: ReadOptions = {}): Promise<Pa
 }
 
 /** readSbom, also returning the exact bytes that were parsed (attach stores those). */
-export async function readSbomWithBytes(file: string, opts: ReadOptions = {}): Promise<{ parsed: ParsedSbom; bytes: Buffer }> {
+export async function readSbomWithBytes(
+  file: string,
+  opts: ReadOptions = {},
+): Promise<{ parsed: ParsedSbom; bytes: Buffer }> {
   const max = opts.maxBytes ?? MAX_SBOM_BYTES;
   throwIfAborted(opts.signal);
   let size: number;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw new SbomError('NOT_A_FILE', `${file} is not a file`, { where: file, hint: 'Pass the path of an SBOM file.' });
+    if (!st.isFile())
+      throw new SbomError('NOT_A_FILE', `${file} is not a file`, {
+        where: file,
+        hint: 'Pass the path of an SBOM file.',
+      });
     size = st.size;
   } catch (e) {
     if (e instanceof SbomError) throw e;
-    throw new SbomError('SBOM_UNREADABLE', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      where: file,
-      hint: 'Check the path and its permissions.',
-      cause: e,
-    });
+    throw new SbomError(
+      'SBOM_UNREADABLE',
+      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        where: file,
+        hint: 'Check the path and its permissions.',
+        cause: e,
+      },
+    );
   }
   if (size > max) {
-    throw new SbomError('SBOM_TOO_LARGE', `SBOM is ${(size / 1048576).toFixed(0)} MiB; the limit is ${(max / 1048576).toFixed(0)} MiB`, {
-      where: file,
-      hint: 'Split the SBOM, or drop redundant data (e.g. embedded license texts) before attaching it.',
-    });
+    throw new SbomError(
+      'SBOM_TOO_LARGE',
+      `SBOM is ${(size / 1048576).toFixed(0)} MiB; the limit is ${(max / 1048576).toFixed(0)} MiB`,
+      {
+        where: file,
+        hint: 'Split the SBOM, or drop redundant data (e.g. embedded license texts) before attaching it.',
+      },
+    );
   }
   const bytes = await readFile(file, opts.signal ? { signal: opts.signal } : {}).catch((e: unknown) => {
     throwIfAborted(opts.signal);
-    throw new SbomError('SBOM_UNREADABLE', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: file, cause: e });
+    throw new SbomError(
+      'SBOM_UNREADABLE',
+      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { where: file, cause: e },
+    );
   });
   throwIfAborted(opts.signal);
-  if (bytes.length > max) throw new SbomError('SBOM_TOO_LARGE', `SBOM grew past the ${(max / 1048576).toFixed(0)} MiB limit while being read`, { where: file });
+  if (bytes.length > max)
+    throw new SbomError(
+      'SBOM_TOO_LARGE',
+      `SBOM grew past the ${(max / 1048576).toFixed(0)} MiB limit while being read`,
+      { where: file },
+    );
   return { parsed: parseSbom(decodeText(bytes, file), file), bytes };
 }
 
 function decodeText(buf: Buffer, file?: string): string {
   if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-    throw new SbomError('UNSUPPORTED_ENCODING', 'SBOM is UTF-16 encoded', { ...(file ? { where: file } : {}), hint: 'Save the SBOM as UTF-8.' });
+    throw new SbomError('UNSUPPORTED_ENCODING', 'SBOM is UTF-16 encoded', {
+      ...(file ? { where: file } : {}),
+      hint: 'Save the SBOM as UTF-8.',
+    });
   }
   const s = asSbomError(() => decodeUtf8(buf, file));
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
@@ -74,8 +101,15 @@ function asSbomError<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     if (!(e instanceof FleetpackError) || e instanceof SbomError) throw e;
-    const hint = e.code === 'JSON_TOO_DEEP' ? `SBOMs nest a few dozen levels at most; this one nests deeper than ${MAX_SBOM_JSON_DEPTH}.` : e.hint;
-    throw new SbomError(e.code, e.message, { ...(e.where ? { where: e.where } : {}), ...(hint ? { hint } : {}), cause: e });
+    const hint =
+      e.code === 'JSON_TOO_DEEP'
+        ? `SBOMs nest a few dozen levels at most; this one nests deeper than ${MAX_SBOM_JSON_DEPTH}.`
+        : e.hint;
+    throw new SbomError(e.code, e.message, {
+      ...(e.where ? { where: e.where } : {}),
+      ...(hint ? { hint } : {}),
+      cause: e,
+    });
   }
 }
 
@@ -83,15 +117,20 @@ function asSbomError<T>(fn: () => T): T {
 export function parseSbom(text: string, file?: string): ParsedSbom {
   const at = file ? { where: file } : {};
   const start = /\S/.exec(text);
-  if (!start) throw new SbomError('NOT_AN_SBOM', 'The file is empty', { ...at, hint: 'Pass a CycloneDX or SPDX document.' });
+  if (!start)
+    throw new SbomError('NOT_AN_SBOM', 'The file is empty', { ...at, hint: 'Pass a CycloneDX or SPDX document.' });
   const first = text[start.index];
   if (first === '<') {
     const root = sniffXmlRoot(text);
     if (root.name !== 'bom') {
-      throw new SbomError('NOT_AN_SBOM', `XML document with root <${root.name || '?'}> is not an SBOM format fleetpack knows`, {
-        ...at,
-        hint: 'Supported: CycloneDX JSON/XML 1.2–1.7, SPDX 2.2/2.3 JSON or tag-value, SPDX 3.0 JSON-LD. SPDX RDF/XML is not supported.',
-      });
+      throw new SbomError(
+        'NOT_AN_SBOM',
+        `XML document with root <${root.name || '?'}> is not an SBOM format fleetpack knows`,
+        {
+          ...at,
+          hint: 'Supported: CycloneDX JSON/XML 1.2–1.7, SPDX 2.2/2.3 JSON or tag-value, SPDX 3.0 JSON-LD. SPDX RDF/XML is not supported.',
+        },
+      );
     }
     const x = parseCycloneDxXml(text, file);
     return { format: 'cyclonedx', encoding: 'xml', specVersion: x.specVersion, data: x.data, notes: x.notes };
@@ -104,7 +143,13 @@ export function parseSbom(text: string, file?: string): ParsedSbom {
   if (tv) {
     const m = /^SPDX-(\d+\.\d+)$/.exec(tv[1]!);
     const data = parseSpdxTagValue(text, file);
-    return { format: 'spdx', encoding: 'tag-value', specVersion: m ? m[1]! : tv[1]!, data: data.data, notes: data.notes };
+    return {
+      format: 'spdx',
+      encoding: 'tag-value',
+      specVersion: m ? m[1]! : tv[1]!,
+      data: data.data,
+      notes: data.notes,
+    };
   }
   throw new SbomError('NOT_AN_SBOM', 'Text that is neither JSON, XML nor SPDX tag-value (no SPDXVersion line)', {
     ...at,
@@ -117,12 +162,20 @@ export function detectJson(doc: unknown, file?: string): ParsedSbom {
   const at = file ? { where: file } : {};
   const hint = 'Supported: CycloneDX JSON/XML 1.2–1.7, SPDX 2.2/2.3 JSON or tag-value, SPDX 3.0 JSON-LD.';
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new SbomError('NOT_AN_SBOM', `JSON ${Array.isArray(doc) ? 'array' : typeof doc} is not an SBOM (an SBOM is a JSON object)`, { ...at, hint });
+    throw new SbomError(
+      'NOT_AN_SBOM',
+      `JSON ${Array.isArray(doc) ? 'array' : typeof doc} is not an SBOM (an SBOM is a JSON object)`,
+      { ...at, hint },
+    );
   }
   const o = doc as Record<string, unknown>;
   if ('bomFormat' in o) {
     if (o.bomFormat !== 'CycloneDX') {
-      throw new SbomError('NOT_AN_SBOM', `JSON object with bomFormat ${JSON.stringify(o.bomFormat)}; CycloneDX documents say "CycloneDX"`, { ...at, hint });
+      throw new SbomError(
+        'NOT_AN_SBOM',
+        `JSON object with bomFormat ${JSON.stringify(o.bomFormat)}; CycloneDX documents say "CycloneDX"`,
+        { ...at, hint },
+      );
     }
     const v = typeof o.specVersion === 'string' ? o.specVersion : String(o.specVersion ?? '');
     return { format: 'cyclonedx', encoding: 'json', specVersion: v, data: o, notes: [] };
@@ -138,10 +191,18 @@ export function detectJson(doc: unknown, file?: string): ParsedSbom {
       const m = typeof c === 'string' ? SPDX3_CONTEXT.exec(c) : null;
       if (m) return { format: 'spdx', encoding: 'json-ld', specVersion: spdx3Version(o) ?? m[1]!, data: o, notes: [] };
     }
-    throw new SbomError('NOT_AN_SBOM', `JSON-LD document whose @context (${JSON.stringify(o['@context']).slice(0, 120)}) is not SPDX 3`, { ...at, hint });
+    throw new SbomError(
+      'NOT_AN_SBOM',
+      `JSON-LD document whose @context (${JSON.stringify(o['@context']).slice(0, 120)}) is not SPDX 3`,
+      { ...at, hint },
+    );
   }
   const keys = Object.keys(o).slice(0, 8);
-  throw new SbomError('NOT_AN_SBOM', `JSON object without bomFormat/spdxVersion/@context (top-level keys: ${keys.length ? keys.join(', ') : 'none'})`, { ...at, hint });
+  throw new SbomError(
+    'NOT_AN_SBOM',
+    `JSON object without bomFormat/spdxVersion/@context (top-level keys: ${keys.length ? keys.join(', ') : 'none'})`,
+    { ...at, hint },
+  );
 }
 
 /** The specVersion of the first CreationInfo of an SPDX 3 graph, when there is one. */

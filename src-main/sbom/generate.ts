@@ -53,23 +53,31 @@ interface Runtime {
 
 const RUNTIMES: Record<string, { name: string; supplier: string; purl: (v?: string) => string }> = {
   onnxruntime: { name: 'onnxruntime', supplier: 'Microsoft', purl: (v) => `pkg:pypi/onnxruntime${v ? '@' + v : ''}` },
-  tflite: { name: 'tensorflow-lite', supplier: 'Google', purl: (v) => `pkg:generic/google/tensorflow-lite${v ? '@' + v : ''}` },
+  tflite: {
+    name: 'tensorflow-lite',
+    supplier: 'Google',
+    purl: (v) => `pkg:generic/google/tensorflow-lite${v ? '@' + v : ''}`,
+  },
   tensorrt: { name: 'tensorrt', supplier: 'NVIDIA', purl: (v) => `pkg:generic/nvidia/tensorrt${v ? '@' + v : ''}` },
 };
 const FORMAT_RUNTIME: Record<string, string> = { onnx: 'onnxruntime', tflite: 'tflite', tensorrt: 'tensorrt' };
 
 /** A table lookup that ignores Object.prototype (keys come from files). */
-const own = <T>(table: Record<string, T>, key: string | undefined): T | undefined => (key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined);
+const own = <T>(table: Record<string, T>, key: string | undefined): T | undefined =>
+  key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 
 /** The runtimes a manifest requires: target.requirements.runtimes, else the one its format implies. */
 function runtimes(m: Manifest): Runtime[] {
   const declared = m.target?.requirements?.runtimes ?? {};
-  const names = Object.keys(declared).length ? Object.keys(declared) : [own(FORMAT_RUNTIME, m.framework?.format) ?? ''].filter(Boolean);
+  const names = Object.keys(declared).length
+    ? Object.keys(declared)
+    : [own(FORMAT_RUNTIME, m.framework?.format) ?? ''].filter(Boolean);
   return names.map((key) => {
     const known = own(RUNTIMES, key) ?? own(RUNTIMES, key.toLowerCase());
     let version: string | undefined = declared[key];
     if (version === undefined && key === 'tensorrt') version = m.framework.tensorrt?.version;
-    if (version === undefined && key === 'tflite') version = m.framework.tflite?.minRuntimeVersion ? `>=${m.framework.tflite.minRuntimeVersion}` : undefined;
+    if (version === undefined && key === 'tflite')
+      version = m.framework.tflite?.minRuntimeVersion ? `>=${m.framework.tflite.minRuntimeVersion}` : undefined;
     const exact = version !== undefined && /^\d+(\.\d+)*$/.test(version) ? version : undefined;
     const name = known?.name ?? key;
     return {
@@ -83,7 +91,8 @@ function runtimes(m: Manifest): Runtime[] {
 }
 
 function tensorFormat(t: ManifestTensor): string {
-  const shape = t.shape === null ? 'unknown shape' : `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
+  const shape =
+    t.shape === null ? 'unknown shape' : `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
   const layout = t.preprocessing?.layout ? ` ${t.preprocessing.layout}` : '';
   return `${t.name}: tensor ${t.dtype} ${shape}${layout}`;
 }
@@ -95,7 +104,15 @@ function licenses(m: Manifest): unknown[] | undefined {
   const ref = m.licenseRef?.find((r) => r.id === l);
   if (ref && (ref.name || ref.url)) {
     // a single LicenseRef: CycloneDX names it (license.id only takes SPDX list ids)
-    return [{ license: { name: ref.name ?? ref.id, ...(ref.url ? { url: ref.url } : {}), ...(ref.text ? { text: { content: ref.text } } : {}) } }];
+    return [
+      {
+        license: {
+          name: ref.name ?? ref.id,
+          ...(ref.url ? { url: ref.url } : {}),
+          ...(ref.text ? { text: { content: ref.text } } : {}),
+        },
+      },
+    ];
   }
   return [{ expression: l }];
 }
@@ -120,7 +137,10 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
   const rts = runtimes(m);
   const others = files.filter((f) => f !== main);
   const props: { name: string; value: string }[] = [];
-  const prop = (name: string, value: unknown) => value !== undefined && value !== '' && props.push({ name: `fleetpack:${name}`, value: Array.isArray(value) ? value.join(',') : String(value) });
+  const prop = (name: string, value: unknown) =>
+    value !== undefined &&
+    value !== '' &&
+    props.push({ name: `fleetpack:${name}`, value: Array.isArray(value) ? value.join(',') : String(value) });
   prop('format', m.framework?.format);
   prop('precision', m.framework?.precision);
   prop('quantization', m.framework?.quantization);
@@ -133,7 +153,9 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
   prop('requirements.computeCapability', m.target?.requirements?.computeCapability);
 
   const metrics = (m.metrics ?? []).map((x) => {
-    const slice = [[x.dataset, x.split].filter(Boolean).join('/'), x.hardware ? `on ${x.hardware}` : ''].filter(Boolean).join(' ');
+    const slice = [[x.dataset, x.split].filter(Boolean).join('/'), x.hardware ? `on ${x.hardware}` : '']
+      .filter(Boolean)
+      .join(' ');
     return { type: x.unit ? `${x.name} (${x.unit})` : x.name, value: String(x.value), ...(slice ? { slice } : {}) };
   });
   const lic = licenses(m);
@@ -141,7 +163,9 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
     type: 'machine-learning-model',
     'bom-ref': 'model',
     ...(supplierName ? { supplier: { name: supplierName } } : {}),
-    ...(m.authors?.length ? { authors: m.authors.map((a) => ({ name: a.name, ...(a.email ? { email: a.email } : {}) })) } : {}),
+    ...(m.authors?.length
+      ? { authors: m.authors.map((a) => ({ name: a.name, ...(a.email ? { email: a.email } : {}) })) }
+      : {}),
     name: m.name,
     version: m.version,
     ...(m.description ? { description: m.description } : {}),
@@ -150,7 +174,9 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
     purl: `pkg:generic/${encodeURIComponent(m.name)}@${encodeURIComponent(m.version)}?checksum=sha256:${main.sha256}`,
     modelCard: {
       modelParameters: {
-        ...(m.framework?.format ? { modelArchitecture: `${m.framework.format}${m.framework.precision ? ' ' + m.framework.precision : ''}` } : {}),
+        ...(m.framework?.format
+          ? { modelArchitecture: `${m.framework.format}${m.framework.precision ? ' ' + m.framework.precision : ''}` }
+          : {}),
         inputs: (m.inputs ?? []).map((t) => ({ format: tensorFormat(t) })),
         outputs: (m.outputs ?? []).map((t) => ({ format: tensorFormat(t) })),
       },
@@ -175,7 +201,12 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
       name: r.name,
       ...(r.version ? { version: r.version } : {}),
       purl: r.purl,
-      properties: [{ name: 'fleetpack:role', value: 'runtime' }, ...(r.version && !/^\d+(\.\d+)*$/.test(r.version) ? [{ name: 'fleetpack:versionRange', value: r.version }] : [])],
+      properties: [
+        { name: 'fleetpack:role', value: 'runtime' },
+        ...(r.version && !/^\d+(\.\d+)*$/.test(r.version)
+          ? [{ name: 'fleetpack:versionRange', value: r.version }]
+          : []),
+      ],
     })),
   ];
   return {
@@ -187,7 +218,9 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
       timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       lifecycles: [{ phase: 'post-build' }],
       tools: { components: [{ type: 'application', name: 'fleetpack', version: TOOL_VERSION }] },
-      ...(m.authors?.length ? { authors: m.authors.map((a) => ({ name: a.name, ...(a.email ? { email: a.email } : {}) })) } : {}),
+      ...(m.authors?.length
+        ? { authors: m.authors.map((a) => ({ name: a.name, ...(a.email ? { email: a.email } : {}) })) }
+        : {}),
       component: model,
     },
     components,

@@ -9,4 +9,11 @@ export { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js
 export { readSbomWithBytes, MAX_SBOM_JSON_DEPTH } from './detect.js';
 export { generateSbom, mlBomFromManifest, type GenerateOptions, type GeneratedSbom } from './generate.js';
 export { attachSbom, sbomFileName, namesDigest, type AttachResult } from './attach.js';
-export { complianceReport, packageCompliance, packageDirs, COMPLIANCE_DEFINITION, type ComplianceReport, type PackageCompliance } from './report.js';
+export {
+  complianceReport,
+  packageCompliance,
+  packageDirs,
+  COMPLIANCE_DEFINITION,
+  type ComplianceReport,
+  type PackageCompliance,
+} from './report.js';

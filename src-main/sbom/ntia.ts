@@ -18,7 +18,10 @@ const PER_COMPONENT: NtiaElement[] = ['supplier', 'name', 'version', 'uniqueId',
 export function ntiaReport(p: ParsedSbom): NtiaReport {
   const view = sbomView(p);
   const elements = Object.fromEntries(
-    (['supplier', 'name', 'version', 'uniqueId', 'dependency', 'author', 'timestamp'] as NtiaElement[]).map((e) => [e, { present: 0, total: 0 }]),
+    (['supplier', 'name', 'version', 'uniqueId', 'dependency', 'author', 'timestamp'] as NtiaElement[]).map((e) => [
+      e,
+      { present: 0, total: 0 },
+    ]),
   ) as NtiaReport['elements'];
   const gaps: NtiaGap[] = [];
   for (const c of view.components) {
@@ -28,7 +31,8 @@ export function ntiaReport(p: ParsedSbom): NtiaReport {
       name: !!c.name,
       version: !!c.version,
       uniqueId: c.identifiers.length > 0 || c.hashes.length > 0,
-      dependency: c.ref !== undefined && (c.ref === view.primary ? view.hasEdgesFrom.has(c.ref) : view.inGraph.has(c.ref)),
+      dependency:
+        c.ref !== undefined && (c.ref === view.primary ? view.hasEdgesFrom.has(c.ref) : view.inGraph.has(c.ref)),
     };
     for (const e of PER_COMPONENT) {
       elements[e].total++;
@@ -38,14 +42,18 @@ export function ntiaReport(p: ParsedSbom): NtiaReport {
     if (missing.length) gaps.push({ pointer: c.pointer, component: c.name ?? c.ref ?? c.pointer, missing });
   }
   const docMissing: NtiaElement[] = [];
-  for (const [e, ok] of [['author', view.author], ['timestamp', view.timestamp]] as const) {
+  for (const [e, ok] of [
+    ['author', view.author],
+    ['timestamp', view.timestamp],
+  ] as const) {
     elements[e].total++;
     if (ok) elements[e].present++;
     else docMissing.push(e);
   }
   if (docMissing.length) gaps.unshift({ pointer: '', component: 'document', missing: docMissing });
   // an SBOM that lists no component at all names nothing: every per-component element is missing
-  if (view.components.length === 0) gaps.push({ pointer: '', component: '(no components)', missing: [...PER_COMPONENT] });
+  if (view.components.length === 0)
+    gaps.push({ pointer: '', component: '(no components)', missing: [...PER_COMPONENT] });
   let present = 0;
   let total = 0;
   for (const v of Object.values(elements)) {

@@ -52,7 +52,12 @@ export async function packageDirs(dirs: string[]): Promise<string[]> {
       continue;
     }
     const entries = await readdir(d, { withFileTypes: true }).catch(() => null);
-    const subs = entries ? entries.filter((e) => e.isDirectory()).map((e) => join(d, e.name)).sort() : [];
+    const subs = entries
+      ? entries
+          .filter((e) => e.isDirectory())
+          .map((e) => join(d, e.name))
+          .sort()
+      : [];
     const pkgs: string[] = [];
     for (const s of subs) if (await isFile(join(s, MANIFEST_FILE))) pkgs.push(s);
     // not a package and no packages inside: keep it, so it is reported (and counted) as a package without a manifest
@@ -113,14 +118,22 @@ export async function packageCompliance(dir: string): Promise<PackageCompliance>
   const v = validateParsed(parsed);
   res.ntia = { score: v.ntia.score, meetsMinimum: v.ntia.meetsMinimum, components: v.ntia.components };
   let counts = true;
-  if (manifest.sbom?.sha256 && createHash('sha256').update(bytes).digest('hex') !== manifest.sbom.sha256.toLowerCase()) {
+  if (
+    manifest.sbom?.sha256 &&
+    createHash('sha256').update(bytes).digest('hex') !== manifest.sbom.sha256.toLowerCase()
+  ) {
     counts = false;
     res.reasons.push(`${file} changed since it was attached (its sha256 differs from manifest.sbom.sha256)`);
   }
   if (!v.valid) {
     counts = false;
     const errors = v.issues.filter((i) => i.severity === 'error');
-    res.reasons.push(`SBOM invalid: ${errors.length + v.truncated} error(s), e.g. ${errors.slice(0, 3).map((i) => `${i.code} ${i.pointer || '/'} ${i.message}`).join('; ')}`);
+    res.reasons.push(
+      `SBOM invalid: ${errors.length + v.truncated} error(s), e.g. ${errors
+        .slice(0, 3)
+        .map((i) => `${i.code} ${i.pointer || '/'} ${i.message}`)
+        .join('; ')}`,
+    );
   }
   const model = manifest.artifact?.files?.find((f) => f.path === manifest.artifact?.file);
   if (!model?.sha256) {

@@ -23,7 +23,11 @@ function cdxSchemaDir(): string {
   return (cdxDir ??= join(dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')), 'res', 'schema'));
 }
 
-const SUB_SCHEMAS = ['spdx.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json', 'cryptography-defs.SNAPSHOT.schema.json'];
+const SUB_SCHEMAS = [
+  'spdx.SNAPSHOT.schema.json',
+  'jsf-0.82.SNAPSHOT.schema.json',
+  'cryptography-defs.SNAPSHOT.schema.json',
+];
 
 /** One Ajv per coercion mode: XML-mapped documents carry numbers/booleans as strings. */
 const instances = new Map<boolean, Ajv>();
@@ -101,7 +105,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a);
   const ob = b as Record<string, unknown>;
-  return ka.length === Object.keys(ob).length && ka.every((k) => Object.hasOwn(ob, k) && deepEqual((a as Record<string, unknown>)[k], ob[k]));
+  return (
+    ka.length === Object.keys(ob).length &&
+    ka.every((k) => Object.hasOwn(ob, k) && deepEqual((a as Record<string, unknown>)[k], ob[k]))
+  );
 }
 
 function uniqueItems(this: unknown, enabled: boolean, data: unknown[]): boolean {
@@ -113,7 +120,11 @@ function uniqueItems(this: unknown, enabled: boolean, data: unknown[]): boolean 
     const j = same?.find((k) => deepEqual(data[k], data[i]));
     if (j !== undefined) {
       (uniqueItems as unknown as { errors: unknown[] }).errors = [
-        { keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)`, params: { i: j, j: i } },
+        {
+          keyword: 'uniqueItems',
+          message: `must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+          params: { i: j, j: i },
+        },
       ];
       return false;
     }
@@ -154,14 +165,19 @@ export function spdx3Ajv(): { ajv: Ajv2020; full: ValidateFunction } {
   if (spdx3) return spdx3;
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
   addFormats(ajv);
-  ajv.addSchema(JSON.parse(readFileSync(resourcePath('schema', 'spdx', 'spdx-3.0.1.schema.json'), 'utf8')) as object, SPDX3_SCHEMA_KEY);
+  ajv.addSchema(
+    JSON.parse(readFileSync(resourcePath('schema', 'spdx', 'spdx-3.0.1.schema.json'), 'utf8')) as object,
+    SPDX3_SCHEMA_KEY,
+  );
   return (spdx3 = { ajv, full: ajv.getSchema(SPDX3_SCHEMA_KEY)! });
 }
 
 let spdxIds: Set<string> | undefined;
 /** License ids CycloneDX accepts in `license.id` (the SPDX list copy bundled with its schemas). */
 export function cycloneDxSpdxIds(): Set<string> {
-  return (spdxIds ??= new Set(JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')).enum as string[]));
+  return (spdxIds ??= new Set(
+    JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')).enum as string[],
+  ));
 }
 
 /** One line a person can act on, for an Ajv error (the pointer is reported beside it). */
@@ -175,7 +191,10 @@ export function schemaErrorMessage(e: ErrorObject): string {
     case 'required':
       return `missing required property "${String(p.missingProperty)}"`;
     case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ').slice(0, 300)}`;
+      return `must be one of: ${(p.allowedValues as unknown[])
+        .map((x) => JSON.stringify(x))
+        .join(', ')
+        .slice(0, 300)}`;
     case 'const':
       return `must be ${JSON.stringify(p.allowedValue)}`;
     default:

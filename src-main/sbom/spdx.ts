@@ -58,7 +58,10 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
   const extracted: Record<string, unknown>[] = [];
   const notes: SbomIssue[] = [];
   const unknown = new Set<string>();
-  let current: { kind: 'doc' | 'package' | 'file' | 'license'; obj: Record<string, unknown> } = { kind: 'doc', obj: doc };
+  let current: { kind: 'doc' | 'package' | 'file' | 'license'; obj: Record<string, unknown> } = {
+    kind: 'doc',
+    obj: doc,
+  };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -115,7 +118,13 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       case 'Relationship': {
         const r = /^(\S+)\s+(\S+)\s+(\S+)$/.exec(value);
         if (r) relationships.push({ spdxElementId: r[1], relationshipType: r[2], relatedSpdxElement: r[3] });
-        else notes.push({ severity: 'error', code: 'MALFORMED_TAG_VALUE', message: `line ${i + 1}: Relationship needs "A TYPE B"`, pointer: `/relationships/${relationships.length}` });
+        else
+          notes.push({
+            severity: 'error',
+            code: 'MALFORMED_TAG_VALUE',
+            message: `line ${i + 1}: Relationship needs "A TYPE B"`,
+            pointer: `/relationships/${relationships.length}`,
+          });
         continue;
       }
     }
@@ -129,7 +138,12 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       pushChecksum(current.obj, value);
     } else if (current.kind === 'package' && tag === 'ExternalRef') {
       const r = /^(\S+)\s+(\S+)\s+(\S+)$/.exec(value);
-      if (r) ((current.obj.externalRefs ??= []) as unknown[]).push({ referenceCategory: r[1]!.replace(/_/g, '-'), referenceType: r[2], referenceLocator: r[3] });
+      if (r)
+        ((current.obj.externalRefs ??= []) as unknown[]).push({
+          referenceCategory: r[1]!.replace(/_/g, '-'),
+          referenceType: r[2],
+          referenceLocator: r[3],
+        });
     } else if (current.kind === 'package' && tag === 'PackageLicenseInfoFromFiles') {
       ((current.obj.licenseInfoFromFiles ??= []) as unknown[]).push(value);
     } else if (current.kind === 'file' && Object.hasOwn(FILE_TAGS, tag)) {
@@ -138,7 +152,10 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       pushChecksum(current.obj, value);
     } else if (current.kind === 'file' && tag === 'LicenseInfoInFile') {
       ((current.obj.licenseInfoInFiles ??= []) as unknown[]).push(value);
-    } else if (current.kind === 'license' && (tag === 'ExtractedText' || tag === 'LicenseName' || tag === 'LicenseCrossReference' || tag === 'LicenseComment')) {
+    } else if (
+      current.kind === 'license' &&
+      (tag === 'ExtractedText' || tag === 'LicenseName' || tag === 'LicenseCrossReference' || tag === 'LicenseComment')
+    ) {
       if (tag === 'ExtractedText') current.obj.extractedText = value;
       else if (tag === 'LicenseName') current.obj.name = value;
       else if (tag === 'LicenseComment') current.obj.comment = value;
@@ -153,7 +170,13 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
   if (files.length) doc.files = files;
   if (relationships.length) doc.relationships = relationships;
   if (extracted.length) doc.hasExtractedLicensingInfos = extracted;
-  for (const t of unknown) notes.push({ severity: 'info', code: 'TAG_NOT_CHECKED', message: `tag-value tag ${t} is not mapped and was not checked`, pointer: '' });
+  for (const t of unknown)
+    notes.push({
+      severity: 'info',
+      code: 'TAG_NOT_CHECKED',
+      message: `tag-value tag ${t} is not mapped and was not checked`,
+      pointer: '',
+    });
   return { data: doc, notes };
 }
 
@@ -180,10 +203,13 @@ export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
   const out: SbomIssue[] = [];
   const err = (pointer: string, message: string) => out.push({ severity: 'error', code: 'SCHEMA', message, pointer });
   if (doc['@context'] !== SPDX3_CONTEXT_301) err('/@context', `must be "${SPDX3_CONTEXT_301}"`);
-  const nodes: [unknown, string][] = Array.isArray(doc['@graph']) ? (doc['@graph'] as unknown[]).map((n, i) => [n, `/@graph/${i}`]) : [[doc, '']];
+  const nodes: [unknown, string][] = Array.isArray(doc['@graph'])
+    ? (doc['@graph'] as unknown[]).map((n, i) => [n, `/@graph/${i}`])
+    : [[doc, '']];
   if ('@graph' in doc) {
     if (!Array.isArray(doc['@graph'])) err('/@graph', 'must be an array');
-    for (const k of Object.keys(doc)) if (k !== '@context' && k !== '@graph') err(`/${k}`, `unexpected top-level property "${k}" beside @graph`);
+    for (const k of Object.keys(doc))
+      if (k !== '@context' && k !== '@graph') err(`/${k}`, `unexpected top-level property "${k}" beside @graph`);
   }
   const defs = (ajv.getSchema(SPDX3_SCHEMA_KEY)!.schema as { $defs: Record<string, unknown> }).$defs;
   for (const [node, ptr] of nodes) {
@@ -215,7 +241,11 @@ export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
  * ai_metric), that object is checked against its own class instead, so the alternatives it was
  * tried against (PackageVerificationCode, an IRI string, …) do not show up.
  */
-function classErrors(obj: Record<string, unknown>, defs: Record<string, unknown>, depth = 0): { path: string; message: string }[] {
+function classErrors(
+  obj: Record<string, unknown>,
+  defs: Record<string, unknown>,
+  depth = 0,
+): { path: string; message: string }[] {
   const type = obj.type as string;
   let v = nodeValidators.get(type);
   if (!v) {
@@ -231,18 +261,26 @@ function classErrors(obj: Record<string, unknown>, defs: Record<string, unknown>
     if (inner) nested.set(inner.path, inner.node);
     else out.push({ path: e.instancePath, message: schemaErrorMessage(e) });
   }
-  for (const [path, node] of nested) for (const e of classErrors(node, defs, depth + 1)) out.push({ path: path + e.path, message: e.message });
+  for (const [path, node] of nested)
+    for (const e of classErrors(node, defs, depth + 1)) out.push({ path: path + e.path, message: e.message });
   return out;
 }
 
 /** The outermost object strictly inside `root` on the way to `pointer` that names a known class. */
-function typedAncestor(root: unknown, pointer: string, defs: Record<string, unknown>): { path: string; node: Record<string, unknown> } | undefined {
+function typedAncestor(
+  root: unknown,
+  pointer: string,
+  defs: Record<string, unknown>,
+): { path: string; node: Record<string, unknown> } | undefined {
   const parts = splitPointer(pointer);
   let cur: unknown = root;
   for (let i = 0; i < parts.length; i++) {
     if (typeof cur !== 'object' || cur === null) return undefined;
     cur = (cur as Record<string, unknown>)[parts[i]!];
-    const t = typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? (cur as Record<string, unknown>).type : undefined;
+    const t =
+      typeof cur === 'object' && cur !== null && !Array.isArray(cur)
+        ? (cur as Record<string, unknown>).type
+        : undefined;
     if (typeof t === 'string' && isClass(t, defs)) {
       return { path: pointerOf(...parts.slice(0, i + 1)), node: cur as Record<string, unknown> };
     }
@@ -261,11 +299,14 @@ function isClass(t: string, defs: Record<string, unknown>): boolean {
  * an object that also has an error deeper inside. Unknown properties of the node itself are kept.
  */
 function explain(errors: ErrorObject[]): ErrorObject[] {
-  const kept = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'allOf' && e.keyword !== 'not');
+  const kept = errors.filter(
+    (e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'allOf' && e.keyword !== 'not',
+  );
   const deeper = (p: string) => kept.some((o) => o.instancePath.startsWith(p + '/'));
   const seen = new Set<string>();
   return kept.filter((e) => {
-    if ((e.keyword === 'type' || e.keyword === 'const' || e.keyword === 'pattern') && deeper(e.instancePath)) return false;
+    if ((e.keyword === 'type' || e.keyword === 'const' || e.keyword === 'pattern') && deeper(e.instancePath))
+      return false;
     if (e.keyword === 'unevaluatedProperties' && e.instancePath !== '' && deeper(e.instancePath)) return false;
     const key = `${e.instancePath} ${schemaErrorMessage(e)}`;
     if (seen.has(key)) return false;

@@ -14,7 +14,10 @@ import type { ParsedSbom, SbomIssue, SbomValidation } from './types.js';
 /** Issues kept per document; past this only a count is kept (bounded memory on hostile input). */
 export const MAX_ISSUES = 10_000;
 
-export async function validateSbomFile(file: string, opts: ReadOptions = {}): Promise<SbomValidation & { parsed: ParsedSbom }> {
+export async function validateSbomFile(
+  file: string,
+  opts: ReadOptions = {},
+): Promise<SbomValidation & { parsed: ParsedSbom }> {
   const parsed = await readSbom(file, opts);
   throwIfAborted(opts.signal);
   return { ...validateParsed(parsed), parsed };
@@ -52,5 +55,10 @@ export function schemaCheck(p: ParsedSbom): { schema: string; issues: SbomIssue[
 }
 
 function ajvIssues(errors: ErrorObject[]): SbomIssue[] {
-  return errors.map((e) => ({ severity: 'error', code: 'SCHEMA', message: schemaErrorMessage(e), pointer: e.instancePath }));
+  return errors.map((e) => ({
+    severity: 'error',
+    code: 'SCHEMA',
+    message: schemaErrorMessage(e),
+    pointer: e.instancePath,
+  }));
 }

@@ -17,8 +17,25 @@ import type { SbomIssue } from './types.js';
 const NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
 
 /** Sections of the XML that are not mapped (their JSON forms differ too much to map blindly). */
-const SKIPPED_TOP = new Set(['vulnerabilities', 'formulation', 'annotations', 'declarations', 'definitions', 'signature', 'citations']);
-const SKIPPED_COMPONENT = new Set(['pedigree', 'evidence', 'releaseNotes', 'cryptoProperties', 'signature', 'data', 'swid', 'patentAssertions']);
+const SKIPPED_TOP = new Set([
+  'vulnerabilities',
+  'formulation',
+  'annotations',
+  'declarations',
+  'definitions',
+  'signature',
+  'citations',
+]);
+const SKIPPED_COMPONENT = new Set([
+  'pedigree',
+  'evidence',
+  'releaseNotes',
+  'cryptoProperties',
+  'signature',
+  'data',
+  'swid',
+  'patentAssertions',
+]);
 
 /** Wrapper element → the repeated child that makes up the JSON array. */
 const LISTS: Record<string, string> = {
@@ -48,7 +65,17 @@ const LISTS: Record<string, string> = {
 /** Elements that repeat in place (no wrapper) and are arrays in JSON. */
 const REPEATED = new Set(['url', 'contact', 'sensitiveData']);
 /** Organizational entities: their <url> and <contact> repeat; elsewhere <url> is single. */
-const ORG = new Set(['supplier', 'manufacturer', 'manufacture', 'provider', 'organization', 'licensor', 'licensee', 'purchaser', 'organizationalEntity']);
+const ORG = new Set([
+  'supplier',
+  'manufacturer',
+  'manufacture',
+  'provider',
+  'organization',
+  'licensor',
+  'licensee',
+  'purchaser',
+  'organizationalEntity',
+]);
 
 type XNode = Record<string, unknown>;
 
@@ -62,10 +89,14 @@ export interface CycloneDxXml {
 export function checkXmlSafety(text: string, file?: string): void {
   const doctype = /<!DOCTYPE/i.exec(text);
   if (doctype) {
-    throw new SbomError('XML_DOCTYPE_REFUSED', 'XML with a DOCTYPE declaration is refused (entities are never expanded and nothing is fetched)', {
-      where: where(text, doctype.index, file),
-      hint: 'CycloneDX XML needs no DOCTYPE; remove it (and any <!ENTITY> declarations) and try again.',
-    });
+    throw new SbomError(
+      'XML_DOCTYPE_REFUSED',
+      'XML with a DOCTYPE declaration is refused (entities are never expanded and nothing is fetched)',
+      {
+        where: where(text, doctype.index, file),
+        hint: 'CycloneDX XML needs no DOCTYPE; remove it (and any <!ENTITY> declarations) and try again.',
+      },
+    );
   }
   const v = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (v !== true) {
@@ -101,10 +132,14 @@ export function parseCycloneDxXml(text: string, file?: string): CycloneDxXml {
   const root = sniffXmlRoot(text);
   const specVersion = cycloneDxXmlVersion(root.namespace);
   if (root.name !== 'bom' || !specVersion) {
-    throw new SbomError('NOT_AN_SBOM', `XML document with root <${root.name}>${root.namespace ? ` in namespace ${root.namespace}` : ''} is not CycloneDX XML`, {
-      ...(file ? { where: file } : {}),
-      hint: 'CycloneDX XML has a <bom> root in namespace http://cyclonedx.org/schema/bom/1.x. SPDX RDF/XML is not supported: use SPDX JSON.',
-    });
+    throw new SbomError(
+      'NOT_AN_SBOM',
+      `XML document with root <${root.name}>${root.namespace ? ` in namespace ${root.namespace}` : ''} is not CycloneDX XML`,
+      {
+        ...(file ? { where: file } : {}),
+        hint: 'CycloneDX XML has a <bom> root in namespace http://cyclonedx.org/schema/bom/1.x. SPDX RDF/XML is not supported: use SPDX JSON.',
+      },
+    );
   }
   const parser = new XMLParser({
     ignoreAttributes: false,
@@ -122,7 +157,8 @@ export function parseCycloneDxXml(text: string, file?: string): CycloneDxXml {
   });
   const doc = parser.parse(text) as XNode;
   const bom = (doc.bom as XNode[] | undefined)?.[0];
-  if (!bom || typeof bom !== 'object') throw new SbomError('NOT_AN_SBOM', 'CycloneDX XML without a <bom> element', { ...(file ? { where: file } : {}) });
+  if (!bom || typeof bom !== 'object')
+    throw new SbomError('NOT_AN_SBOM', 'CycloneDX XML without a <bom> element', { ...(file ? { where: file } : {}) });
   const notes: SbomIssue[] = [];
   const data: Record<string, unknown> = { bomFormat: 'CycloneDX', specVersion };
   for (const [k, v] of Object.entries(bom)) {
@@ -134,7 +170,12 @@ export function parseCycloneDxXml(text: string, file?: string): CycloneDxXml {
     }
     if (k === '#text') continue;
     if (SKIPPED_TOP.has(k)) {
-      notes.push({ severity: 'info', code: 'XML_NOT_CHECKED', message: `<${k}> is not mapped from XML and was not checked`, pointer: `/${k}` });
+      notes.push({
+        severity: 'info',
+        code: 'XML_NOT_CHECKED',
+        message: `<${k}> is not mapped from XML and was not checked`,
+        pointer: `/${k}`,
+      });
       continue;
     }
     const items = v as unknown[];
@@ -165,13 +206,21 @@ function mapChild(name: string, node: unknown, pointer: string, notes: SbomIssue
   if (name === 'property') return { name: attr(node, 'name'), value: text(node) };
   if (name === 'assemblies' || (name === 'dependencies' && pointer.includes('/compositions/'))) {
     // compositions list refs as <assembly ref="x"/> / <dependency ref="x"/>
-    return isObj(node) ? Object.values(node).flatMap((v) => (Array.isArray(v) ? v.map((x) => attr(x, 'ref')) : [])) : [];
+    return isObj(node)
+      ? Object.values(node).flatMap((v) => (Array.isArray(v) ? v.map((x) => attr(x, 'ref')) : []))
+      : [];
   }
   const item = Object.hasOwn(LISTS, name) ? LISTS[name] : undefined;
   if (item) {
     const children = isObj(node) ? ((node[item] as unknown[] | undefined) ?? []) : [];
     const extra = isObj(node) ? Object.keys(node).filter((k) => k !== item && !k.startsWith('@') && k !== '#text') : [];
-    for (const k of extra) notes.push({ severity: 'info', code: 'XML_NOT_CHECKED', message: `<${k}> inside <${name}> is not mapped from XML`, pointer });
+    for (const k of extra)
+      notes.push({
+        severity: 'info',
+        code: 'XML_NOT_CHECKED',
+        message: `<${k}> inside <${name}> is not mapped from XML`,
+        pointer,
+      });
     return children.map((c, i) => mapChild(item, c, `${pointer}/${i}`, notes));
   }
   return mapObject(name, node, pointer, notes);
@@ -199,11 +248,17 @@ function mapObject(name: string, node: unknown, pointer: string, notes: SbomIssu
       continue;
     }
     if ((name === 'component' || name === 'service') && SKIPPED_COMPONENT.has(k)) {
-      notes.push({ severity: 'info', code: 'XML_NOT_CHECKED', message: `<${k}> of a ${name} is not mapped from XML and was not checked`, pointer: `${pointer}/${k}` });
+      notes.push({
+        severity: 'info',
+        code: 'XML_NOT_CHECKED',
+        message: `<${k}> of a ${name} is not mapped from XML and was not checked`,
+        pointer: `${pointer}/${k}`,
+      });
       continue;
     }
     const list = v as unknown[];
-    if (REPEATED.has(k) && (k === 'sensitiveData' || ORG.has(name))) out[k] = list.map((x, i) => mapObject(k, x, `${pointer}/${k}/${i}`, notes));
+    if (REPEATED.has(k) && (k === 'sensitiveData' || ORG.has(name)))
+      out[k] = list.map((x, i) => mapObject(k, x, `${pointer}/${k}/${i}`, notes));
     else out[k] = mapChild(k, list[0], `${pointer}/${k}`, notes);
   }
   return out;
@@ -212,7 +267,8 @@ function mapObject(name: string, node: unknown, pointer: string, notes: SbomIssu
 function mapLicenses(node: unknown, pointer: string, notes: SbomIssue[]): unknown[] {
   if (!isObj(node)) return [];
   const out: unknown[] = [];
-  for (const l of (node.license as unknown[] | undefined) ?? []) out.push({ license: mapObject('license', l, `${pointer}/${out.length}/license`, notes) });
+  for (const l of (node.license as unknown[] | undefined) ?? [])
+    out.push({ license: mapObject('license', l, `${pointer}/${out.length}/license`, notes) });
   for (const e of (node.expression as unknown[] | undefined) ?? []) {
     const o: Record<string, unknown> = { expression: text(e) };
     const ack = attr(e, 'acknowledgement');
@@ -228,7 +284,8 @@ function mapTools(node: unknown, pointer: string, notes: SbomIssue[]): unknown {
   if (!isObj(node)) return [];
   if (node.tool) return (node.tool as unknown[]).map((t, i) => mapObject('tool', t, `${pointer}/${i}`, notes));
   const out: Record<string, unknown> = {};
-  if (node.components) out.components = mapChild('components', (node.components as unknown[])[0], `${pointer}/components`, notes);
+  if (node.components)
+    out.components = mapChild('components', (node.components as unknown[])[0], `${pointer}/components`, notes);
   if (node.services) out.services = mapChild('services', (node.services as unknown[])[0], `${pointer}/services`, notes);
   return out;
 }

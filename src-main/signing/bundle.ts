@@ -73,7 +73,11 @@ export function buildBundle(statement: Statement, signer: Signer): OmsBundle {
   return {
     mediaType: BUNDLE_MEDIA_TYPE,
     verificationMaterial: { publicKey: { hint: signer.keyId }, tlogEntries: [] },
-    dsseEnvelope: { payload: payload.toString('base64'), payloadType: PAYLOAD_TYPE, signatures: [{ sig: sig.toString('base64'), keyid: '' }] },
+    dsseEnvelope: {
+      payload: payload.toString('base64'),
+      payloadType: PAYLOAD_TYPE,
+      signatures: [{ sig: sig.toString('base64'), keyid: '' }],
+    },
   };
 }
 
@@ -91,8 +95,11 @@ export interface ParsedBundle {
 /** Upper bound on a bundle file: generous for 100k-file models, small enough to read whole. */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 
-const malformed = (message: string, where: string, hint = 'The signature file is damaged or not an OMS bundle; sign the package again.') =>
-  new SignatureError('BUNDLE_MALFORMED', message, { where, hint });
+const malformed = (
+  message: string,
+  where: string,
+  hint = 'The signature file is damaged or not an OMS bundle; sign the package again.',
+) => new SignatureError('BUNDLE_MALFORMED', message, { where, hint });
 
 type Json = Record<string, unknown>;
 
@@ -108,10 +115,14 @@ function object(v: unknown, where: string): Json {
 function onlyFields(o: Json, allowed: readonly string[], where: string, code = 'BUNDLE_MALFORMED'): void {
   for (const k of Object.keys(o)) {
     if (!allowed.includes(k)) {
-      throw new SignatureError(code, `Unknown field "${k}" in ${where} (the OMS reference verifier rejects unknown fields)`, {
-        where: `${where}.${k}`,
-        hint: 'Only the OMS bundle fields are allowed; re-create the signature with a conforming signer.',
-      });
+      throw new SignatureError(
+        code,
+        `Unknown field "${k}" in ${where} (the OMS reference verifier rejects unknown fields)`,
+        {
+          where: `${where}.${k}`,
+          hint: 'Only the OMS bundle fields are allowed; re-create the signature with a conforming signer.',
+        },
+      );
     }
   }
 }
@@ -153,27 +164,40 @@ export function parseBundle(text: string): ParsedBundle {
       hint: `OMS v1.0 bundles use "${BUNDLE_MEDIA_TYPE}".`,
     });
   }
-  if (b.verificationMaterial === undefined) throw malformed('The bundle has no verificationMaterial', 'bundle.verificationMaterial');
+  if (b.verificationMaterial === undefined)
+    throw malformed('The bundle has no verificationMaterial', 'bundle.verificationMaterial');
   const vm = object(b.verificationMaterial, 'bundle.verificationMaterial');
   if (vm.certificate !== undefined || vm.x509CertificateChain !== undefined) {
-    throw new SignatureError('UNSUPPORTED_METHOD', 'The bundle was signed with a certificate or Sigstore keyless; Fleetpack verifies the key method only', {
-      where: 'bundle.verificationMaterial',
-      hint: 'Verify it with `model_signing verify certificate|sigstore`, or sign with a key (`fleetpack sign DIR --key NAME`).',
-    });
+    throw new SignatureError(
+      'UNSUPPORTED_METHOD',
+      'The bundle was signed with a certificate or Sigstore keyless; Fleetpack verifies the key method only',
+      {
+        where: 'bundle.verificationMaterial',
+        hint: 'Verify it with `model_signing verify certificate|sigstore`, or sign with a key (`fleetpack sign DIR --key NAME`).',
+      },
+    );
   }
   onlyFields(vm, ['publicKey', 'tlogEntries', 'timestampVerificationData'], 'bundle.verificationMaterial');
   const pk = object(vm.publicKey, 'bundle.verificationMaterial.publicKey');
   onlyFields(pk, ['hint', 'rawBytes', 'keyDetails'], 'bundle.verificationMaterial.publicKey');
-  if (vm.tlogEntries !== undefined && !Array.isArray(vm.tlogEntries)) throw malformed('tlogEntries is not an array', 'bundle.verificationMaterial.tlogEntries');
-  if (vm.timestampVerificationData !== undefined) object(vm.timestampVerificationData, 'bundle.verificationMaterial.timestampVerificationData');
+  if (vm.tlogEntries !== undefined && !Array.isArray(vm.tlogEntries))
+    throw malformed('tlogEntries is not an array', 'bundle.verificationMaterial.tlogEntries');
+  if (vm.timestampVerificationData !== undefined)
+    object(vm.timestampVerificationData, 'bundle.verificationMaterial.timestampVerificationData');
   const hint = pk.hint === undefined ? undefined : string(pk.hint, 'bundle.verificationMaterial.publicKey.hint');
   let rawPublicKeyPem: string | undefined;
-  if (pk.rawBytes !== undefined) rawPublicKeyPem = base64(pk.rawBytes, 'bundle.verificationMaterial.publicKey.rawBytes').toString('utf8');
+  if (pk.rawBytes !== undefined)
+    rawPublicKeyPem = base64(pk.rawBytes, 'bundle.verificationMaterial.publicKey.rawBytes').toString('utf8');
   if (pk.keyDetails !== undefined) string(pk.keyDetails, 'bundle.verificationMaterial.publicKey.keyDetails');
-  if (hint === undefined && rawPublicKeyPem === undefined) throw malformed('publicKey has neither hint nor rawBytes', 'bundle.verificationMaterial.publicKey');
+  if (hint === undefined && rawPublicKeyPem === undefined)
+    throw malformed('publicKey has neither hint nor rawBytes', 'bundle.verificationMaterial.publicKey');
 
   if (b.messageSignature !== undefined) {
-    throw new SignatureError('UNSUPPORTED_METHOD', 'The bundle holds a message signature, not a DSSE envelope; OMS bundles use DSSE', { where: 'bundle.messageSignature' });
+    throw new SignatureError(
+      'UNSUPPORTED_METHOD',
+      'The bundle holds a message signature, not a DSSE envelope; OMS bundles use DSSE',
+      { where: 'bundle.messageSignature' },
+    );
   }
   if (b.dsseEnvelope === undefined) throw malformed('The bundle has no dsseEnvelope', 'bundle.dsseEnvelope');
   const env = object(b.dsseEnvelope, 'bundle.dsseEnvelope');
@@ -188,11 +212,15 @@ export function parseBundle(text: string): ParsedBundle {
   }
   const sigs = env.signatures;
   if (!Array.isArray(sigs) || sigs.length !== 1) {
-    throw malformed(`A bundle's DSSE envelope must hold exactly one signature (found ${Array.isArray(sigs) ? sigs.length : 'none'})`, 'bundle.dsseEnvelope.signatures');
+    throw malformed(
+      `A bundle's DSSE envelope must hold exactly one signature (found ${Array.isArray(sigs) ? sigs.length : 'none'})`,
+      'bundle.dsseEnvelope.signatures',
+    );
   }
   const s0 = object(sigs[0], 'bundle.dsseEnvelope.signatures[0]');
   onlyFields(s0, ['sig', 'keyid'], 'bundle.dsseEnvelope.signatures[0]');
-  if (s0.keyid !== undefined && s0.keyid !== null && typeof s0.keyid !== 'string') throw malformed('keyid is not a string', 'bundle.dsseEnvelope.signatures[0].keyid');
+  if (s0.keyid !== undefined && s0.keyid !== null && typeof s0.keyid !== 'string')
+    throw malformed('keyid is not a string', 'bundle.dsseEnvelope.signatures[0].keyid');
   const signature = base64(s0.sig, 'bundle.dsseEnvelope.signatures[0].sig');
   return { payload, payloadType, signature, hint: hint === '' ? undefined : hint, rawPublicKeyPem };
 }
@@ -206,7 +234,10 @@ export interface ParsedStatement {
 }
 
 const payloadError = (message: string, where: string) =>
-  new SignatureError('PAYLOAD_MALFORMED', message, { where, hint: 'The signed statement is not a valid OMS v1.0 statement; sign the package again.' });
+  new SignatureError('PAYLOAD_MALFORMED', message, {
+    where,
+    hint: 'The signed statement is not a valid OMS v1.0 statement; sign the package again.',
+  });
 
 const HEX = /^[0-9a-f]+$/;
 
@@ -219,18 +250,25 @@ export function parseStatement(payload: Buffer): ParsedStatement {
     throw payloadError(`The DSSE payload is not JSON (${(e as Error).message})`, 'payload');
   }
   if (!isObject(doc)) throw payloadError('The statement is not a JSON object', 'payload');
-  if (doc._type !== STATEMENT_TYPE) throw payloadError(`The statement _type is not "${STATEMENT_TYPE}"`, 'payload._type');
+  if (doc._type !== STATEMENT_TYPE)
+    throw payloadError(`The statement _type is not "${STATEMENT_TYPE}"`, 'payload._type');
   if (doc.predicateType !== PREDICATE_TYPE) {
-    throw new SignatureError('WRONG_PREDICATE_TYPE', `The statement's predicateType is "${String(doc.predicateType).slice(0, 100)}", not the OMS v1.0 predicate`, {
-      where: 'payload.predicateType',
-      hint: `Fleetpack verifies OMS v1.0 signatures (${PREDICATE_TYPE}); legacy v0.1 digests-as-subjects bundles are not supported.`,
-    });
+    throw new SignatureError(
+      'WRONG_PREDICATE_TYPE',
+      `The statement's predicateType is "${String(doc.predicateType).slice(0, 100)}", not the OMS v1.0 predicate`,
+      {
+        where: 'payload.predicateType',
+        hint: `Fleetpack verifies OMS v1.0 signatures (${PREDICATE_TYPE}); legacy v0.1 digests-as-subjects bundles are not supported.`,
+      },
+    );
   }
   const subject = doc.subject;
-  if (!Array.isArray(subject) || subject.length !== 1 || !isObject(subject[0])) throw payloadError('The statement must have exactly one subject', 'payload.subject');
+  if (!Array.isArray(subject) || subject.length !== 1 || !isObject(subject[0]))
+    throw payloadError('The statement must have exactly one subject', 'payload.subject');
   const subjectName = subject[0].name;
   const digestSet = subject[0].digest;
-  if (typeof subjectName !== 'string' || subjectName === '') throw payloadError('The subject has no name', 'payload.subject[0].name');
+  if (typeof subjectName !== 'string' || subjectName === '')
+    throw payloadError('The subject has no name', 'payload.subject[0].name');
   if (!isObject(digestSet) || typeof digestSet.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(digestSet.sha256)) {
     throw payloadError('The subject has no lower-case hex sha256 digest', 'payload.subject[0].digest.sha256');
   }
@@ -239,38 +277,68 @@ export function parseStatement(payload: Buffer): ParsedStatement {
   onlyFields(predicate, ['resources', 'serialization'], 'payload.predicate', 'PAYLOAD_MALFORMED');
   const ser = predicate.serialization;
   if (!isObject(ser)) throw payloadError('The predicate has no serialization', 'payload.predicate.serialization');
-  onlyFields(ser, ['method', 'hash_type', 'allow_symlinks', 'shard_size', 'ignore_paths'], 'payload.predicate.serialization', 'PAYLOAD_MALFORMED');
+  onlyFields(
+    ser,
+    ['method', 'hash_type', 'allow_symlinks', 'shard_size', 'ignore_paths'],
+    'payload.predicate.serialization',
+    'PAYLOAD_MALFORMED',
+  );
   if (ser.method !== 'files') {
-    throw new SignatureError('UNSUPPORTED_SERIALIZATION', `Serialization method "${String(ser.method).slice(0, 40)}" is not supported`, {
-      where: 'payload.predicate.serialization.method',
-      hint: 'Fleetpack verifies the "files" method (the one the reference CLI verifies); re-sign with method files.',
-    });
+    throw new SignatureError(
+      'UNSUPPORTED_SERIALIZATION',
+      `Serialization method "${String(ser.method).slice(0, 40)}" is not supported`,
+      {
+        where: 'payload.predicate.serialization.method',
+        hint: 'Fleetpack verifies the "files" method (the one the reference CLI verifies); re-sign with method files.',
+      },
+    );
   }
   if (typeof ser.hash_type !== 'string' || !(ser.hash_type in FILE_HASHES)) {
-    throw new SignatureError('UNSUPPORTED_SERIALIZATION', `File hash "${String(ser.hash_type).slice(0, 40)}" is not supported`, {
-      where: 'payload.predicate.serialization.hash_type',
-      hint: `Supported: ${Object.keys(FILE_HASHES).join(', ')}.`,
-    });
+    throw new SignatureError(
+      'UNSUPPORTED_SERIALIZATION',
+      `File hash "${String(ser.hash_type).slice(0, 40)}" is not supported`,
+      {
+        where: 'payload.predicate.serialization.hash_type',
+        hint: `Supported: ${Object.keys(FILE_HASHES).join(', ')}.`,
+      },
+    );
   }
-  if (typeof ser.allow_symlinks !== 'boolean') throw payloadError('serialization.allow_symlinks is missing or not a boolean', 'payload.predicate.serialization.allow_symlinks');
+  if (typeof ser.allow_symlinks !== 'boolean')
+    throw payloadError(
+      'serialization.allow_symlinks is missing or not a boolean',
+      'payload.predicate.serialization.allow_symlinks',
+    );
   let ignorePaths: string[] | undefined;
   if (ser.ignore_paths !== undefined) {
     if (!Array.isArray(ser.ignore_paths) || !ser.ignore_paths.every((p) => typeof p === 'string')) {
-      throw payloadError('serialization.ignore_paths is not a list of strings', 'payload.predicate.serialization.ignore_paths');
+      throw payloadError(
+        'serialization.ignore_paths is not a list of strings',
+        'payload.predicate.serialization.ignore_paths',
+      );
     }
     ignorePaths = ser.ignore_paths as string[];
   }
   const hashType = ser.hash_type as FileHash;
   const list = predicate.resources;
-  if (!Array.isArray(list) || list.length === 0) throw payloadError('The predicate lists no resources', 'payload.predicate.resources');
+  if (!Array.isArray(list) || list.length === 0)
+    throw payloadError('The predicate lists no resources', 'payload.predicate.resources');
   const seen = new Set<string>();
   const resources: Resource[] = list.map((r, i) => {
     const where = `payload.predicate.resources[${i}]`;
     if (!isObject(r)) throw payloadError('A resource is not an object', where);
     const { name, algorithm, digest } = r;
-    if (typeof name !== 'string' || !validResourceName(name, list.length)) throw payloadError(`Resource name ${JSON.stringify(String(name)).slice(0, 200)} is not a normalized relative path`, `${where}.name`);
-    if (algorithm !== hashType) throw payloadError(`Resource "${name}" uses algorithm "${String(algorithm).slice(0, 40)}", not the serialization's "${hashType}"`, `${where}.algorithm`);
-    if (typeof digest !== 'string' || !HEX.test(digest) || digest.length % 2 !== 0) throw payloadError(`Resource "${name}" has no lower-case hex digest`, `${where}.digest`);
+    if (typeof name !== 'string' || !validResourceName(name, list.length))
+      throw payloadError(
+        `Resource name ${JSON.stringify(String(name)).slice(0, 200)} is not a normalized relative path`,
+        `${where}.name`,
+      );
+    if (algorithm !== hashType)
+      throw payloadError(
+        `Resource "${name}" uses algorithm "${String(algorithm).slice(0, 40)}", not the serialization's "${hashType}"`,
+        `${where}.algorithm`,
+      );
+    if (typeof digest !== 'string' || !HEX.test(digest) || digest.length % 2 !== 0)
+      throw payloadError(`Resource "${name}" has no lower-case hex digest`, `${where}.digest`);
     if (seen.has(name)) throw payloadError(`Resource "${name}" is listed twice`, `${where}.name`);
     seen.add(name);
     return { name, algorithm: hashType, digest };
@@ -279,7 +347,12 @@ export function parseStatement(payload: Buffer): ParsedStatement {
     subjectName,
     subjectDigest: digestSet.sha256,
     resources,
-    serialization: { method: 'files', hash_type: hashType, allow_symlinks: ser.allow_symlinks, ...(ignorePaths ? { ignore_paths: ignorePaths } : {}) },
+    serialization: {
+      method: 'files',
+      hash_type: hashType,
+      allow_symlinks: ser.allow_symlinks,
+      ...(ignorePaths ? { ignore_paths: ignorePaths } : {}),
+    },
   };
 }
 

@@ -162,9 +162,12 @@ export async function hashFiles(files: readonly FileToHash[], opts: HashOptions 
           else next(w);
         }
       });
-      w.on('error', (e) => finish(new SignatureError('HASH_FAILED', `A hashing worker failed: ${e.message}`, { cause: e })));
+      w.on('error', (e) =>
+        finish(new SignatureError('HASH_FAILED', `A hashing worker failed: ${e.message}`, { cause: e })),
+      );
       w.on('exit', (code) => {
-        if (!settled && !retired.has(w)) finish(new SignatureError('HASH_FAILED', `A hashing worker exited with code ${code}`));
+        if (!settled && !retired.has(w))
+          finish(new SignatureError('HASH_FAILED', `A hashing worker exited with code ${code}`));
       });
       next(w);
     }

@@ -26,19 +26,28 @@ const MAX_DEPTH = 128;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Lists the files to sign or verify under `modelPath` (a folder or one file). */
-export async function listModelFiles(modelPath: string, opts: { ignore: IgnoreSet; signal?: AbortSignal | undefined; allowEmpty?: boolean }): Promise<ModelFiles> {
+export async function listModelFiles(
+  modelPath: string,
+  opts: { ignore: IgnoreSet; signal?: AbortSignal | undefined; allowEmpty?: boolean },
+): Promise<ModelFiles> {
   let st;
   try {
     st = await stat(modelPath);
   } catch (e) {
-    throw new SignatureError('MODEL_NOT_FOUND', `The model path does not exist or cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      where: modelPath,
-      hint: 'Give the package folder (or model file) to sign or verify.',
-    });
+    throw new SignatureError(
+      'MODEL_NOT_FOUND',
+      `The model path does not exist or cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      {
+        where: modelPath,
+        hint: 'Give the package folder (or model file) to sign or verify.',
+      },
+    );
   }
   if (st.isFile()) return { singleFile: true, files: [{ name: basename(modelPath), path: modelPath, size: st.size }] };
   if (!st.isDirectory()) {
-    throw new SignatureError('UNSUPPORTED_FILE', 'The model path is neither a folder nor a regular file', { where: modelPath });
+    throw new SignatureError('UNSUPPORTED_FILE', 'The model path is neither a folder nor a regular file', {
+      where: modelPath,
+    });
   }
   const files: ModelFile[] = [];
   await walk(modelPath, '', 0, files, opts.ignore, opts.signal);
@@ -52,14 +61,24 @@ export async function listModelFiles(modelPath: string, opts: { ignore: IgnoreSe
   return { singleFile: false, files };
 }
 
-async function walk(dir: string, prefix: string, depth: number, out: ModelFile[], ignore: IgnoreSet, signal: AbortSignal | undefined): Promise<void> {
+async function walk(
+  dir: string,
+  prefix: string,
+  depth: number,
+  out: ModelFile[],
+  ignore: IgnoreSet,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   throwIfAborted(signal);
   if (depth > MAX_DEPTH) {
     throw new SignatureError('TOO_DEEP', `Folders nest deeper than ${MAX_DEPTH} levels`, { where: dir });
   }
   // Names as raw bytes, so a non-UTF-8 name is reported instead of silently mangled.
   const raw = await readdir(dir, { encoding: 'buffer' }).catch((e: NodeJS.ErrnoException) => {
-    throw new SignatureError('MODEL_UNREADABLE', `Cannot read folder (${e.code ?? e.message})`, { where: dir, hint: 'Check permissions.' });
+    throw new SignatureError('MODEL_UNREADABLE', `Cannot read folder (${e.code ?? e.message})`, {
+      where: dir,
+      hint: 'Check permissions.',
+    });
   });
   const names = raw.map((bytes) => {
     try {
@@ -76,13 +95,20 @@ async function walk(dir: string, prefix: string, depth: number, out: ModelFile[]
     if (ignore.matches(rel)) continue;
     const path = join(dir, name);
     const st = await lstat(path).catch((e: NodeJS.ErrnoException) => {
-      throw new SignatureError('MODEL_UNREADABLE', `Cannot read "${rel}" (${e.code ?? e.message})`, { where: path, hint: 'Check permissions, and that nothing changes the folder while signing.' });
+      throw new SignatureError('MODEL_UNREADABLE', `Cannot read "${rel}" (${e.code ?? e.message})`, {
+        where: path,
+        hint: 'Check permissions, and that nothing changes the folder while signing.',
+      });
     });
     if (st.isSymbolicLink()) {
-      throw new SignatureError('SYMLINK_NOT_ALLOWED', `"${rel}" is a symbolic link; OMS signing does not follow links`, {
-        where: path,
-        hint: 'Replace the link with the file it points to, or leave it out with --ignore.',
-      });
+      throw new SignatureError(
+        'SYMLINK_NOT_ALLOWED',
+        `"${rel}" is a symbolic link; OMS signing does not follow links`,
+        {
+          where: path,
+          hint: 'Replace the link with the file it points to, or leave it out with --ignore.',
+        },
+      );
     }
     if (st.isDirectory()) await walk(path, rel, depth + 1, out, ignore, signal);
     else if (st.isFile()) out.push({ name: rel, path, size: st.size });

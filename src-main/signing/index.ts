@@ -15,7 +15,14 @@ export {
   type Signer,
   signerFromPrivateKeyPem,
 } from './keys.js';
-export { hashFiles, type DigestAlgorithm, type FileDigest, type FileToHash, type HashOptions, type HashProgress } from './digest.js';
+export {
+  hashFiles,
+  type DigestAlgorithm,
+  type FileDigest,
+  type FileToHash,
+  type HashOptions,
+  type HashProgress,
+} from './digest.js';
 export { DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME } from './ignores.js';
 export { BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, type OmsBundle } from './bundle.js';
 export {

@@ -3,7 +3,15 @@
  * Signer that keeps the private KeyObject in a closure. OMS key method allows only NIST P-256,
  * P-384 and P-521; the curve fixes the signature hash (reference/signing.md §1.5).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { KeystoreError, SignatureError } from '../errors.js';
 
 export type Curve = 'P-256' | 'P-384' | 'P-521';
@@ -53,7 +61,9 @@ export function keyIdOf(publicKeyPem: string): string {
 
 export function generateKey(curve: Curve = 'P-256'): GeneratedKey {
   if (!isCurve(curve)) {
-    throw new KeystoreError('KEY_UNSUPPORTED', `Unsupported curve "${String(curve)}"`, { hint: `Use one of ${CURVES.join(', ')}.` });
+    throw new KeystoreError('KEY_UNSUPPORTED', `Unsupported curve "${String(curve)}"`, {
+      hint: `Use one of ${CURVES.join(', ')}.`,
+    });
   }
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: NAMED_CURVE[curve] });
   const publicKeyPem = publicKeyPemOf(publicKey);
@@ -69,18 +79,26 @@ export function generateKey(curve: Curve = 'P-256'): GeneratedKey {
 function curveOf(key: KeyObject, where: string, ErrorType: typeof KeystoreError | typeof SignatureError): Curve {
   const type = key.asymmetricKeyType;
   if (type !== 'ec') {
-    throw new ErrorType('KEY_UNSUPPORTED', `${describeKeyType(type)} keys are not supported for OpenSSF Model Signing`, {
-      where,
-      hint: `Use an ECDSA key on ${CURVES.join(', ')}, e.g. \`openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt\`, or \`fleetpack key create NAME\`.`,
-    });
+    throw new ErrorType(
+      'KEY_UNSUPPORTED',
+      `${describeKeyType(type)} keys are not supported for OpenSSF Model Signing`,
+      {
+        where,
+        hint: `Use an ECDSA key on ${CURVES.join(', ')}, e.g. \`openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt\`, or \`fleetpack key create NAME\`.`,
+      },
+    );
   }
   const named = key.asymmetricKeyDetails?.namedCurve ?? '';
   const curve = CURVE_BY_NAME[named];
   if (!curve) {
-    throw new ErrorType('KEY_UNSUPPORTED', `EC curve "${named || 'unknown'}" is not supported for OpenSSF Model Signing`, {
-      where,
-      hint: `Use a key on ${CURVES.join(', ')}.`,
-    });
+    throw new ErrorType(
+      'KEY_UNSUPPORTED',
+      `EC curve "${named || 'unknown'}" is not supported for OpenSSF Model Signing`,
+      {
+        where,
+        hint: `Use a key on ${CURVES.join(', ')}.`,
+      },
+    );
   }
   return curve;
 }
@@ -110,7 +128,11 @@ export interface ParsedPrivateKey {
  * RSA / Ed25519 keys, public keys and garbage. The returned PEM is normalized to PKCS#8.
  * Errors never include the key text.
  */
-export function parsePrivateKeyPem(text: string, where = 'private key', opts: { passphrase?: string } = {}): ParsedPrivateKey {
+export function parsePrivateKeyPem(
+  text: string,
+  where = 'private key',
+  opts: { passphrase?: string } = {},
+): ParsedPrivateKey {
   const pem = pemPart(text);
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem) && opts.passphrase === undefined) {
     throw new KeystoreError('KEY_ENCRYPTED', 'The private key PEM is encrypted with a passphrase', {
@@ -132,18 +154,34 @@ export function parsePrivateKeyPem(text: string, where = 'private key', opts: { 
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey(opts.passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase: opts.passphrase });
+    key = createPrivateKey(
+      opts.passphrase === undefined
+        ? { key: pem, format: 'pem' }
+        : { key: pem, format: 'pem', passphrase: opts.passphrase },
+    );
   } catch (e) {
     // node's message names the OpenSSL failure, never the key bytes.
     const wrongPass = opts.passphrase !== undefined && /decrypt|bad/i.test((e as Error).message);
-    throw new KeystoreError(wrongPass ? 'KEY_PASSPHRASE' : 'KEY_INVALID', wrongPass ? 'Could not decrypt the private key: wrong passphrase?' : `The private key PEM could not be parsed (${(e as Error).message})`, {
-      where,
-      hint: wrongPass ? 'Check the passphrase.' : 'Check that the file is a complete, unmodified PEM private key.',
-    });
+    throw new KeystoreError(
+      wrongPass ? 'KEY_PASSPHRASE' : 'KEY_INVALID',
+      wrongPass
+        ? 'Could not decrypt the private key: wrong passphrase?'
+        : `The private key PEM could not be parsed (${(e as Error).message})`,
+      {
+        where,
+        hint: wrongPass ? 'Check the passphrase.' : 'Check that the file is a complete, unmodified PEM private key.',
+      },
+    );
   }
   const curve = curveOf(key, where, KeystoreError);
   const publicKeyPem = publicKeyPemOf(createPublicKey(key));
-  return { key, curve, privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem, keyId: keyIdOf(publicKeyPem) };
+  return {
+    key,
+    curve,
+    privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem,
+    keyId: keyIdOf(publicKeyPem),
+  };
 }
 
 export interface ParsedPublicKey {
@@ -169,7 +207,7 @@ export function parsePublicKeyPem(text: string, where = 'public key'): ParsedPub
   } catch (e) {
     throw new SignatureError('KEY_INVALID', `Not a PEM public key (${(e as Error).message})`, {
       where,
-      hint: 'Give the signer\'s public key as PEM (-----BEGIN PUBLIC KEY-----), e.g. from `fleetpack key export NAME`.',
+      hint: "Give the signer's public key as PEM (-----BEGIN PUBLIC KEY-----), e.g. from `fleetpack key export NAME`.",
     });
   }
   const curve = curveOf(key, where, SignatureError);

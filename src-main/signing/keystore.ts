@@ -6,7 +6,15 @@
  * closure; there is no file fallback when the keychain is unavailable.
  */
 import { KeystoreError } from '../errors.js';
-import { type Curve, CURVES, generateKey, isCurve, parsePrivateKeyPem, type Signer, signerFromPrivateKeyPem } from './keys.js';
+import {
+  type Curve,
+  CURVES,
+  generateKey,
+  isCurve,
+  parsePrivateKeyPem,
+  type Signer,
+  signerFromPrivateKeyPem,
+} from './keys.js';
 
 export const KEYCHAIN_SERVICE = 'fleetpack';
 
@@ -58,17 +66,31 @@ export class Keystore {
     checkName(name);
     const curve = opts.curve ?? 'P-256';
     if (!isCurve(curve)) {
-      throw new KeystoreError('KEY_UNSUPPORTED', `Unsupported curve "${String(curve)}"`, { where: name, hint: `Use one of ${CURVES.join(', ')}.` });
+      throw new KeystoreError('KEY_UNSUPPORTED', `Unsupported curve "${String(curve)}"`, {
+        where: name,
+        hint: `Use one of ${CURVES.join(', ')}.`,
+      });
     }
     await this.assertAbsent(name);
     const k = generateKey(curve);
-    return this.store({ name, keyId: k.keyId, curve: k.curve, created: new Date().toISOString(), publicKeyPem: k.publicKeyPem, privateKeyPem: k.privateKeyPem });
+    return this.store({
+      name,
+      keyId: k.keyId,
+      curve: k.curve,
+      created: new Date().toISOString(),
+      publicKeyPem: k.publicKeyPem,
+      privateKeyPem: k.privateKeyPem,
+    });
   }
 
   /** Imports a PEM EC private key (P-256/384/521; PKCS#8 or SEC1; optionally encrypted with a passphrase). */
   async import(name: string, pem: string, opts: { passphrase?: string; where?: string } = {}): Promise<KeyInfo> {
     checkName(name);
-    const parsed = parsePrivateKeyPem(pem, opts.where ?? 'imported key', opts.passphrase === undefined ? {} : { passphrase: opts.passphrase });
+    const parsed = parsePrivateKeyPem(
+      pem,
+      opts.where ?? 'imported key',
+      opts.passphrase === undefined ? {} : { passphrase: opts.passphrase },
+    );
     await this.assertAbsent(name);
     return this.store({
       name,
@@ -155,10 +177,14 @@ export class Keystore {
       (m) => ((m as { default?: Keytar }).default ?? m) as Keytar,
       (e: unknown) => {
         this.keytarPromise = undefined;
-        throw new KeystoreError('KEYCHAIN_UNAVAILABLE', `The OS keychain module could not be loaded (${(e as Error).message})`, {
-          hint: 'Reinstall dependencies (`npm ci`) so keytar\'s native module is built for this Node/Electron; on Linux it needs libsecret-1-0.',
-          cause: e,
-        });
+        throw new KeystoreError(
+          'KEYCHAIN_UNAVAILABLE',
+          `The OS keychain module could not be loaded (${(e as Error).message})`,
+          {
+            hint: "Reinstall dependencies (`npm ci`) so keytar's native module is built for this Node/Electron; on Linux it needs libsecret-1-0.",
+            cause: e,
+          },
+        );
       },
     );
     return this.keytarPromise;
@@ -171,10 +197,14 @@ export class Keystore {
       timer = setTimeout(
         () =>
           reject(
-            new KeystoreError('KEYCHAIN_UNAVAILABLE', `The OS keychain did not answer within ${Math.round(this.timeoutMs / 1000)} s (trying to ${what})`, {
-              ...(name === undefined ? {} : { where: `key "${name}"` }),
-              hint: `The keyring may be locked and waiting for a password prompt. ${UNAVAILABLE_HINT}`,
-            }),
+            new KeystoreError(
+              'KEYCHAIN_UNAVAILABLE',
+              `The OS keychain did not answer within ${Math.round(this.timeoutMs / 1000)} s (trying to ${what})`,
+              {
+                ...(name === undefined ? {} : { where: `key "${name}"` }),
+                hint: `The keyring may be locked and waiting for a password prompt. ${UNAVAILABLE_HINT}`,
+              },
+            ),
           ),
         this.timeoutMs,
       );
@@ -185,11 +215,15 @@ export class Keystore {
     } catch (e) {
       if (e instanceof KeystoreError) throw e;
       // keytar's messages come from libsecret/D-Bus and hold no key material.
-      throw new KeystoreError('KEYCHAIN_UNAVAILABLE', `The OS keychain is not available (could not ${what}: ${(e as Error)?.message ?? String(e)})`, {
-        ...(name === undefined ? {} : { where: `key "${name}"` }),
-        hint: UNAVAILABLE_HINT,
-        cause: e,
-      });
+      throw new KeystoreError(
+        'KEYCHAIN_UNAVAILABLE',
+        `The OS keychain is not available (could not ${what}: ${(e as Error)?.message ?? String(e)})`,
+        {
+          ...(name === undefined ? {} : { where: `key "${name}"` }),
+          hint: UNAVAILABLE_HINT,
+          cause: e,
+        },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -225,7 +259,21 @@ function decodeSecret(account: string, secret: string): StoredSecret | undefined
   }
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as Partial<StoredSecret>;
-  if (d.v !== 1 || typeof d.privateKeyPem !== 'string' || typeof d.publicKeyPem !== 'string' || typeof d.keyId !== 'string') return undefined;
+  if (
+    d.v !== 1 ||
+    typeof d.privateKeyPem !== 'string' ||
+    typeof d.publicKeyPem !== 'string' ||
+    typeof d.keyId !== 'string'
+  )
+    return undefined;
   if (typeof d.curve !== 'string' || !isCurve(d.curve) || typeof d.created !== 'string') return undefined;
-  return { v: 1, name: account, keyId: d.keyId, curve: d.curve, created: d.created, publicKeyPem: d.publicKeyPem, privateKeyPem: d.privateKeyPem };
+  return {
+    v: 1,
+    name: account,
+    keyId: d.keyId,
+    curve: d.curve,
+    created: d.created,
+    publicKeyPem: d.publicKeyPem,
+    privateKeyPem: d.privateKeyPem,
+  };
 }

@@ -6,7 +6,19 @@
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SignatureError, throwIfAborted } from '../errors.js';
-import { buildBundle, buildStatement, FILE_HASHES, MAX_BUNDLE_BYTES, type OmsBundle, pae, parseBundle, parseStatement, type ParsedBundle, type Resource, rootDigest } from './bundle.js';
+import {
+  buildBundle,
+  buildStatement,
+  FILE_HASHES,
+  MAX_BUNDLE_BYTES,
+  type OmsBundle,
+  pae,
+  parseBundle,
+  parseStatement,
+  type ParsedBundle,
+  type Resource,
+  rootDigest,
+} from './bundle.js';
 import { type FileDigest, hashFiles, type HashProgress } from './digest.js';
 import { listModelFiles, type ModelFile } from './files.js';
 import { compareCodePoints, DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME, IgnoreSet, relativeToRoot } from './ignores.js';
@@ -94,7 +106,13 @@ function defaultSignaturePath(root: string, single: boolean): string {
 }
 
 /** Default ignores + the signature file + user paths, all relative to the model folder. */
-function ignoreSet(root: string, single: boolean, signaturePath: string, extra: string[] = [], recorded: string[] = []): IgnoreSet {
+function ignoreSet(
+  root: string,
+  single: boolean,
+  signaturePath: string,
+  extra: string[] = [],
+  recorded: string[] = [],
+): IgnoreSet {
   const set = new IgnoreSet(DEFAULT_IGNORES);
   const base = single ? dirname(root) : root;
   for (const p of [signaturePath, ...extra]) {
@@ -111,7 +129,10 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
   const single = await isFile(root);
   const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
   if (single && signaturePath === root) {
-    throw new SignatureError('SIGNATURE_PATH', 'The signature would overwrite the model file', { where: signaturePath, hint: 'Choose another --signature path.' });
+    throw new SignatureError('SIGNATURE_PATH', 'The signature would overwrite the model file', {
+      where: signaturePath,
+      hint: 'Choose another --signature path.',
+    });
   }
   const ignore = ignoreSet(root, single, signaturePath, opts.ignorePaths);
   opts.onProgress?.({ phase: 'listing', bytesDone: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0 });
@@ -124,7 +145,13 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
   });
   throwIfAborted(opts.signal);
   const total = digests.reduce((s, d) => s + d.size, 0);
-  opts.onProgress?.({ phase: 'signing', bytesDone: total, bytesTotal: total, filesDone: files.length, filesTotal: files.length });
+  opts.onProgress?.({
+    phase: 'signing',
+    bytesDone: total,
+    bytesTotal: total,
+    filesDone: files.length,
+    filesTotal: files.length,
+  });
   // `files` is already in code-point order; the subject digest is computed over this order.
   const resources: Resource[] = digests.map((d) => ({ name: d.name, algorithm: 'sha256', digest: d.digest }));
   const statement = buildStatement(basename(root) || 'model', resources, {
@@ -135,7 +162,14 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
   });
   const bundle = buildBundle(statement, signer);
   await writeAtomically(signaturePath, JSON.stringify(bundle));
-  return { signaturePath, keyId: signer.keyId, curve: signer.curve, rootDigest: statement.subject[0].digest.sha256, files: digests, bundle };
+  return {
+    signaturePath,
+    keyId: signer.keyId,
+    curve: signer.curve,
+    rootDigest: statement.subject[0].digest.sha256,
+    files: digests,
+    bundle,
+  };
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -145,10 +179,14 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new SignatureError('SIGNATURE_WRITE', `Cannot write the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      where: path,
-      hint: 'Check that the folder exists and is writable.',
-    });
+    throw new SignatureError(
+      'SIGNATURE_WRITE',
+      `Cannot write the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      {
+        where: path,
+        hint: 'Check that the folder exists and is writable.',
+      },
+    );
   }
 }
 
@@ -159,12 +197,20 @@ async function readBundle(path: string): Promise<string | undefined> {
     fh = await open(path, 'r');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SignatureError('BUNDLE_UNREADABLE', `Cannot read the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { where: path });
+    throw new SignatureError(
+      'BUNDLE_UNREADABLE',
+      `Cannot read the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { where: path },
+    );
   }
   try {
     const { size } = await fh.stat();
     if (size > MAX_BUNDLE_BYTES) {
-      throw new SignatureError('BUNDLE_MALFORMED', `The signature file is ${size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`, { where: path, hint: 'This is not an OMS bundle for a model Fleetpack can verify.' });
+      throw new SignatureError(
+        'BUNDLE_MALFORMED',
+        `The signature file is ${size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`,
+        { where: path, hint: 'This is not an OMS bundle for a model Fleetpack can verify.' },
+      );
     }
     return (await fh.readFile()).toString('utf8');
   } finally {
@@ -179,13 +225,16 @@ function checkKey(b: ParsedBundle, key: ParsedPublicKey): void {
       where: 'bundle.verificationMaterial.publicKey',
       hint: 'Verify with the public key of the signer (`fleetpack key export NAME`), or check you picked the right signature.',
     });
-  if (b.hint !== undefined && b.hint !== key.keyId) throw wrong(`bundle key id ${b.hint.slice(0, 64)}, given key ${key.keyId}`);
+  if (b.hint !== undefined && b.hint !== key.keyId)
+    throw wrong(`bundle key id ${b.hint.slice(0, 64)}, given key ${key.keyId}`);
   if (b.rawPublicKeyPem !== undefined) {
     let same = false;
     try {
       same = parsePublicKeyPem(b.rawPublicKeyPem).keyId === key.keyId;
     } catch {
-      throw new SignatureError('BUNDLE_MALFORMED', 'The public key embedded in the bundle is not a PEM EC public key', { where: 'bundle.verificationMaterial.publicKey.rawBytes' });
+      throw new SignatureError('BUNDLE_MALFORMED', 'The public key embedded in the bundle is not a PEM EC public key', {
+        where: 'bundle.verificationMaterial.publicKey.rawBytes',
+      });
     }
     if (!same) throw wrong('embedded public key differs');
   }
@@ -197,8 +246,16 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
   const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
   const single = await isFile(root);
   const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
-  const result: VerifyResult = { verified: false, keyId: key.keyId, signaturePath, subject: undefined, files: [], problems: [] };
-  const fail = (code: string, message: string, file?: string) => result.problems.push({ code, ...(file === undefined ? {} : { file }), message });
+  const result: VerifyResult = {
+    verified: false,
+    keyId: key.keyId,
+    signaturePath,
+    subject: undefined,
+    files: [],
+    problems: [],
+  };
+  const fail = (code: string, message: string, file?: string) =>
+    result.problems.push({ code, ...(file === undefined ? {} : { file }), message });
 
   const text = await readBundle(signaturePath);
   if (text === undefined) {
@@ -210,11 +267,17 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
     const b = parseBundle(text);
     checkKey(b, key);
     if (!verifySignature(key, pae(b.payloadType, b.payload), b.signature)) {
-      throw new SignatureError('SIGNATURE_INVALID', 'The signature does not match the signed statement: it was altered or not made with this key', { where: 'bundle.dsseEnvelope.signatures[0].sig' });
+      throw new SignatureError(
+        'SIGNATURE_INVALID',
+        'The signature does not match the signed statement: it was altered or not made with this key',
+        { where: 'bundle.dsseEnvelope.signatures[0].sig' },
+      );
     }
     statement = parseStatement(b.payload);
     if (rootDigest(statement.resources) !== statement.subjectDigest) {
-      throw new SignatureError('SUBJECT_MISMATCH', 'The subject digest does not match the listed file digests', { where: 'payload.subject[0].digest' });
+      throw new SignatureError('SUBJECT_MISMATCH', 'The subject digest does not match the listed file digests', {
+        where: 'payload.subject[0].digest',
+      });
     }
   } catch (e) {
     if (!(e instanceof SignatureError)) throw e;

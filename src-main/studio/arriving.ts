@@ -114,7 +114,9 @@ export class ArrivingFile {
       });
       if (!arrived) {
         if (Date.now() - this.lastArrival > STALL_MS) {
-          throw new UsageError('UPLOAD_STALLED', 'The file stopped arriving from the browser', { hint: 'Keep the Studio tab open until the upload finishes, or drop the file again.' });
+          throw new UsageError('UPLOAD_STALLED', 'The file stopped arriving from the browser', {
+            hint: 'Keep the Studio tab open until the upload finishes, or drop the file again.',
+          });
         }
         this.ask(first, last);
       }

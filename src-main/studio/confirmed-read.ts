@@ -10,7 +10,11 @@ import type { Manifest, ManifestTensor } from '../manifest/index.js';
 /** The model-derived parts of a prefilled manifest. */
 export type ModelFacts = Pick<Manifest, 'framework' | 'inputs' | 'outputs'>;
 
-export const modelFacts = (m: Manifest): ModelFacts => ({ framework: m.framework, inputs: m.inputs, outputs: m.outputs });
+export const modelFacts = (m: Manifest): ModelFacts => ({
+  framework: m.framework,
+  inputs: m.inputs,
+  outputs: m.outputs,
+});
 
 /**
  * `m` with the confirmed facts wherever it still carries the provisional ones. Tensors match by
@@ -26,14 +30,20 @@ export function withConfirmedFacts(m: Manifest, provisional: ModelFacts, confirm
   };
 }
 
-function mergeTensors(current: ManifestTensor[], provisional: ManifestTensor[], confirmed: ManifestTensor[]): ManifestTensor[] {
+function mergeTensors(
+  current: ManifestTensor[],
+  provisional: ManifestTensor[],
+  confirmed: ManifestTensor[],
+): ManifestTensor[] {
   const byName = (list: ManifestTensor[], name: string) => list.find((t) => t.name === name);
   const out: ManifestTensor[] = [];
   for (const t of current) {
     const prov = byName(provisional, t.name);
     const conf = byName(confirmed, t.name);
-    if (!prov) out.push(t); // added by the engineer
-    else if (!isDeepStrictEqual(t, prov)) out.push(t); // edited: the engineer's version stays
+    if (!prov)
+      out.push(t); // added by the engineer
+    else if (!isDeepStrictEqual(t, prov))
+      out.push(t); // edited: the engineer's version stays
     else if (conf) out.push(conf);
     // else: provisional, untouched, and not an input after all (an initializer): dropped
   }

@@ -310,14 +310,34 @@ export interface StudioApi {
 
 export type OperationName = keyof StudioApi;
 export type OperationArgs<K extends OperationName> = Parameters<StudioApi[K]>[0];
-export type OperationValue<K extends OperationName> = Awaited<ReturnType<StudioApi[K]>> extends Result<infer T> ? T : never;
+export type OperationValue<K extends OperationName> =
+  Awaited<ReturnType<StudioApi[K]>> extends Result<infer T> ? T : never;
 
 /** Runtime list of operation names (keep in sync with StudioApi; a type test below enforces it). */
 export const OPERATIONS = [
-  'openModel', 'inspect', 'getManifest', 'updateManifest', 'validateManifest', 'importMetrics',
-  'checkLicense', 'listCatalog', 'listKeys', 'createKey', 'exportPublicKey', 'sign', 'verify',
-  'attachSbom', 'generateSbom', 'validateSbom', 'loadInventory', 'preview', 'savePackage',
-  'openPackage', 'diff', 'cancelJob', 'jobStatus',
+  'openModel',
+  'inspect',
+  'getManifest',
+  'updateManifest',
+  'validateManifest',
+  'importMetrics',
+  'checkLicense',
+  'listCatalog',
+  'listKeys',
+  'createKey',
+  'exportPublicKey',
+  'sign',
+  'verify',
+  'attachSbom',
+  'generateSbom',
+  'validateSbom',
+  'loadInventory',
+  'preview',
+  'savePackage',
+  'openPackage',
+  'diff',
+  'cancelJob',
+  'jobStatus',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check: OPERATIONS names every operation of StudioApi.
@@ -350,9 +370,7 @@ export type IpcEventChannels = {
 
 export type FilePurpose = 'model' | 'companion' | 'metrics' | 'sbom' | 'inventory';
 
-export type MenuAction =
-  | { action: 'open-model'; file: FileRef }
-  | { action: 'open-package'; folder: FolderRef };
+export type MenuAction = { action: 'open-model'; file: FileRef } | { action: 'open-package'; folder: FolderRef };
 
 export const channelOf = <K extends OperationName>(op: K): `studio:${K}` => `studio:${op}`;
 

@@ -7,19 +7,46 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetpackError } from '../errors.js';
-import { defaultCatalog, importInventory, preview as fleetPreview, type Inventory as FleetInventory, type ResolvedProfile } from '../fleet/index.js';
+import {
+  defaultCatalog,
+  importInventory,
+  preview as fleetPreview,
+  type Inventory as FleetInventory,
+  type ResolvedProfile,
+} from '../fleet/index.js';
 import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
 import type { FileHandle } from 'node:fs/promises';
 import {
-  analyzeLicense, artifactSources, diffManifests, draftManifest, importMetrics, mergeMetrics, refreshTodo, suggestLicense, validate as validateManifest,
-  type ArtifactSource, type Manifest, type ValidationReport,
+  analyzeLicense,
+  artifactSources,
+  diffManifests,
+  draftManifest,
+  importMetrics,
+  mergeMetrics,
+  refreshTodo,
+  suggestLicense,
+  validate as validateManifest,
+  type ArtifactSource,
+  type Manifest,
+  type ValidationReport,
 } from '../manifest/index.js';
 import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
 import { SIGNATURE_FILE, readManifest, writeManifest } from '../package/index.js';
 import { Keystore, hashFiles, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
 import type {
-  DiffChange, InventorySummary, KeyInfo, LicenseCheck, Metric, PreviewReport, Problem, ProfileSummary, Reason, SbomReport, SignResult,
-  Verdict, VerifyReport,
+  DiffChange,
+  InventorySummary,
+  KeyInfo,
+  LicenseCheck,
+  Metric,
+  PreviewReport,
+  Problem,
+  ProfileSummary,
+  Reason,
+  SbomReport,
+  SignResult,
+  Verdict,
+  VerifyReport,
 } from './contract.js';
 import type { Progress } from './jobs.js';
 
@@ -44,13 +71,31 @@ const keys = (): Keystore => (keystore ??= new Keystore());
 
 function toProblems(r: ValidationReport): Problem[] {
   return [
-    ...r.errors.map((f) => ({ severity: 'error' as const, pointer: f.pointer, message: f.message, code: f.code, ...(f.hint ? { hint: f.hint } : {}) })),
-    ...r.warnings.map((f) => ({ severity: 'warning' as const, pointer: f.pointer, message: f.message, code: f.code, ...(f.hint ? { hint: f.hint } : {}) })),
+    ...r.errors.map((f) => ({
+      severity: 'error' as const,
+      pointer: f.pointer,
+      message: f.message,
+      code: f.code,
+      ...(f.hint ? { hint: f.hint } : {}),
+    })),
+    ...r.warnings.map((f) => ({
+      severity: 'warning' as const,
+      pointer: f.pointer,
+      message: f.message,
+      code: f.code,
+      ...(f.hint ? { hint: f.hint } : {}),
+    })),
   ];
 }
 
 function toKey(k: DomainKey): KeyInfo {
-  return { name: k.name, keyId: k.keyId, algorithm: `ECDSA ${k.curve}`, publicKeyPem: k.publicKeyPem, createdAt: k.created };
+  return {
+    name: k.name,
+    keyId: k.keyId,
+    algorithm: `ECDSA ${k.curve}`,
+    publicKeyPem: k.publicKeyPem,
+    createdAt: k.created,
+  };
 }
 
 /** One line of facts for the profile picker: CPU, memory, accelerators, runtimes. */
@@ -59,8 +104,10 @@ function factsLine(p: ResolvedProfile): string {
   const parts: string[] = [];
   if (f.cpu?.abi ?? f.cpu?.isa) parts.push(String(f.cpu?.abi ?? f.cpu?.isa));
   if (f.memoryMiB) parts.push(f.memoryMiB >= 1024 ? `${Math.round(f.memoryMiB / 1024)} GB` : `${f.memoryMiB} MB`);
-  for (const a of f.accelerators ?? []) parts.push([a.kind, a.computeCapability ? `CC ${a.computeCapability}` : undefined].filter(Boolean).join(' '));
-  for (const [name, rt] of Object.entries(f.runtimes ?? {})) if (rt && typeof rt === 'object' && 'version' in rt && rt.version) parts.push(`${name} ${rt.version}`);
+  for (const a of f.accelerators ?? [])
+    parts.push([a.kind, a.computeCapability ? `CC ${a.computeCapability}` : undefined].filter(Boolean).join(' '));
+  for (const [name, rt] of Object.entries(f.runtimes ?? {}))
+    if (rt && typeof rt === 'object' && 'version' in rt && rt.version) parts.push(`${name} ${rt.version}`);
   return parts.join(' · ');
 }
 
@@ -84,7 +131,10 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 
 export const domain = {
-  async inspect(path: string, opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean }): Promise<ModelInfo> {
+  async inspect(
+    path: string,
+    opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean },
+  ): Promise<ModelInfo> {
     const { arriving, ...options } = opts;
     if (!arriving) return inspectModel(path, options);
     // The file is still arriving from the browser: the same detect + read as inspect(), over a
@@ -110,7 +160,12 @@ export const domain = {
   async prefill(info: ModelInfo, companions: string[] = []): Promise<Draft> {
     const sources = artifactSources(info, companions);
     const files = await Promise.all(
-      sources.map(async (s) => ({ path: s.path, role: s.role, sha256: '', size: (await stat(s.source).catch(() => undefined))?.size ?? 0 })),
+      sources.map(async (s) => ({
+        path: s.path,
+        role: s.role,
+        sha256: '',
+        size: (await stat(s.source).catch(() => undefined))?.size ?? 0,
+      })),
     );
     return { manifest: draftManifest(info, { files }), sources };
   },
@@ -125,7 +180,9 @@ export const domain = {
   checkLicense(expression: string): LicenseCheck {
     const a = analyzeLicense(expression);
     const suggestion = a.valid ? undefined : suggestLicense(expression);
-    const hint = a.problem?.hint ?? (suggestion ? `Did you mean ${suggestion.license}? ${suggestion.notes.join(' ')}`.trim() : undefined);
+    const hint =
+      a.problem?.hint ??
+      (suggestion ? `Did you mean ${suggestion.license}? ${suggestion.notes.join(' ')}`.trim() : undefined);
     return {
       expression,
       valid: a.valid,
@@ -155,9 +212,19 @@ export const domain = {
     return { changes: d.changes.map((c) => ({ ...c })), notes: d.notes, versionBump: d.versionBump };
   },
 
-  async digest(sources: ArtifactSource[], progress: Progress, signal: AbortSignal): Promise<{ path: string; sha256: string; size: number }[]> {
-    const files = await Promise.all(sources.map(async (s) => ({ name: s.path, path: s.source, size: (await stat(s.source)).size })));
-    const out = await hashFiles(files, { algorithm: 'sha256', signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing') });
+  async digest(
+    sources: ArtifactSource[],
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<{ path: string; sha256: string; size: number }[]> {
+    const files = await Promise.all(
+      sources.map(async (s) => ({ name: s.path, path: s.source, size: (await stat(s.source)).size })),
+    );
+    const out = await hashFiles(files, {
+      algorithm: 'sha256',
+      signal,
+      onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing'),
+    });
     return out.map((d) => ({ path: d.name, sha256: d.digest, size: d.size }));
   },
 
@@ -171,18 +238,44 @@ export const domain = {
     return { keyName: key, keyId: r.keyId, files: r.files.length, signedAt: new Date().toISOString() };
   },
 
-  async verify(dir: string, publicKeyPem: string | undefined, progress: Progress, signal: AbortSignal): Promise<VerifyReport> {
+  async verify(
+    dir: string,
+    publicKeyPem: string | undefined,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<VerifyReport> {
     if (!publicKeyPem) {
-      return { verified: false, files: 0, problems: [{ code: 'NO_PUBLIC_KEY', message: 'No public key for this signature: the signing key is not in this keychain. Ask the signer for their public key.' }] };
+      return {
+        verified: false,
+        files: 0,
+        problems: [
+          {
+            code: 'NO_PUBLIC_KEY',
+            message:
+              'No public key for this signature: the signing key is not in this keychain. Ask the signer for their public key.',
+          },
+        ],
+      };
     }
-    const r = await verifyModel(dir, { publicKeyPem, signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing') });
-    return { verified: r.verified, keyId: r.keyId, files: r.files.length, problems: r.problems.map((p) => ({ code: p.code, message: p.message, ...(p.file ? { file: p.file } : {}) })) };
+    const r = await verifyModel(dir, {
+      publicKeyPem,
+      signal,
+      onProgress: (p) => progress(p.bytesDone, p.bytesTotal, 'hashing'),
+    });
+    return {
+      verified: r.verified,
+      keyId: r.keyId,
+      files: r.files.length,
+      problems: r.problems.map((p) => ({ code: p.code, message: p.message, ...(p.file ? { file: p.file } : {}) })),
+    };
   },
 
   /** The key id (OMS public-key hint) a package's signature names, if it can be read. */
   async signatureKeyId(dir: string): Promise<string | undefined> {
     try {
-      const bundle = JSON.parse(await readFile(join(dir, SIGNATURE_FILE), 'utf8')) as { verificationMaterial?: { publicKey?: { hint?: unknown } } };
+      const bundle = JSON.parse(await readFile(join(dir, SIGNATURE_FILE), 'utf8')) as {
+        verificationMaterial?: { publicKey?: { hint?: unknown } };
+      };
       const hint = bundle.verificationMaterial?.publicKey?.hint;
       return typeof hint === 'string' ? hint : undefined;
     } catch {
@@ -221,8 +314,17 @@ export const domain = {
 
   async loadInventory(path: string): Promise<Inventory> {
     const inv = await importInventory(path, defaultCatalog());
-    const channels = [...new Set(inv.devices.map((d) => d.channel).filter((c): c is string => typeof c === 'string'))].sort();
-    return { data: inv, summary: { devices: inv.devices.length, badRows: inv.errors.map((e) => ({ line: e.line, message: e.message })), channels } };
+    const channels = [
+      ...new Set(inv.devices.map((d) => d.channel).filter((c): c is string => typeof c === 'string')),
+    ].sort();
+    return {
+      data: inv,
+      summary: {
+        devices: inv.devices.length,
+        badRows: inv.errors.map((e) => ({ line: e.line, message: e.message })),
+        channels,
+      },
+    };
   },
 
   async preview(m: Manifest, inv: Inventory, opts: { channel?: string }): Promise<PreviewReport> {
@@ -236,10 +338,20 @@ export const domain = {
     return {
       total: r.scope.devices,
       totals: { ...r.totals },
-      byProfile: r.byProfile.map((p) => ({ profile: p.profile ?? '(no profile)', compatible: p.compatible, warning: p.warning, declined: p.declined })),
+      byProfile: r.byProfile.map((p) => ({
+        profile: p.profile ?? '(no profile)',
+        compatible: p.compatible,
+        warning: p.warning,
+        declined: p.declined,
+      })),
       reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
       devices: r.groups.flatMap((g) =>
-        g.sample.map((id) => ({ id, profile: g.profile ?? '(no profile)', verdict: g.verdict, reasons: g.reasons.map(reason) })),
+        g.sample.map((id) => ({
+          id,
+          profile: g.profile ?? '(no profile)',
+          verdict: g.verdict,
+          reasons: g.reasons.map(reason),
+        })),
       ),
     };
   },

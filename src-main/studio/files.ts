@@ -40,7 +40,8 @@ export class FileTable {
   /** Registers a file the Node side may read (a dropped or chosen file, an uploaded copy). */
   async addFile(path: string, name = basename(path)): Promise<FileRef> {
     const st = await statOrThrow(path);
-    if (!st.isFile()) throw new UsageError('NOT_A_FILE', `${name} is not a regular file`, { hint: 'Drop or choose a file.' });
+    if (!st.isFile())
+      throw new UsageError('NOT_A_FILE', `${name} is not a regular file`, { hint: 'Drop or choose a file.' });
     const handle = this.newHandle('f');
     this.held.set(handle, { kind: 'file', path, name, size: st.size });
     return { handle, name, size: st.size };
@@ -48,7 +49,8 @@ export class FileTable {
 
   async addFolder(path: string, name = basename(path)): Promise<FolderRef> {
     const st = await statOrThrow(path);
-    if (!st.isDirectory()) throw new UsageError('NOT_A_FOLDER', `${name} is not a folder`, { hint: 'Choose a package folder.' });
+    if (!st.isDirectory())
+      throw new UsageError('NOT_A_FOLDER', `${name} is not a folder`, { hint: 'Choose a package folder.' });
     const handle = this.newHandle('d');
     const files = (await readdir(path, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).length;
     this.held.set(handle, { kind: 'folder', path, name, size: 0 });
@@ -74,11 +76,22 @@ export class FileTable {
    * Streams an upload to disk. `relPath` may name a file inside an uploaded folder
    * ('pkg/sbom.cdx.json' style, no '..'); without `folder` the file gets its own folder.
    */
-  async upload(body: Readable, relPath: string, opts: { folder?: Handle; maxBytes: number; declaredSize?: number }): Promise<FileRef> {
-    const parts = relPath.split(/[\\/]+/).filter((p) => p.length > 0).map(safeName);
-    if (parts.length === 0) throw new UsageError('BAD_NAME', 'The upload has no file name', { hint: 'Send ?name=FILE.' });
+  async upload(
+    body: Readable,
+    relPath: string,
+    opts: { folder?: Handle; maxBytes: number; declaredSize?: number },
+  ): Promise<FileRef> {
+    const parts = relPath
+      .split(/[\\/]+/)
+      .filter((p) => p.length > 0)
+      .map(safeName);
+    if (parts.length === 0)
+      throw new UsageError('BAD_NAME', 'The upload has no file name', { hint: 'Send ?name=FILE.' });
     if (opts.declaredSize !== undefined && opts.declaredSize > opts.maxBytes) throw tooBig(opts.maxBytes);
-    const base = opts.folder !== undefined ? this.folder(opts.folder).path : join(this.uploadRoot, `${this.seq++}-${randomBytes(4).toString('hex')}`);
+    const base =
+      opts.folder !== undefined
+        ? this.folder(opts.folder).path
+        : join(this.uploadRoot, `${this.seq++}-${randomBytes(4).toString('hex')}`);
     const target = join(base, ...parts);
     if (relative(base, target).startsWith('..') || relative(base, target).split(sep).includes('..')) {
       throw new UsageError('BAD_NAME', 'The upload name leaves its folder', { hint: 'Use a plain relative name.' });
@@ -97,7 +110,10 @@ export class FileTable {
     } catch (e) {
       await rm(target, { force: true });
       if (e instanceof UsageError) throw e;
-      throw new UsageError('UPLOAD_FAILED', `The upload of ${parts.at(-1)} did not complete`, { hint: 'Drop the file again.', cause: e });
+      throw new UsageError('UPLOAD_FAILED', `The upload of ${parts.at(-1)} did not complete`, {
+        hint: 'Drop the file again.',
+        cause: e,
+      });
     }
     return this.addFile(target, parts.at(-1));
   }
@@ -121,7 +137,8 @@ export class FileTable {
    * final size now, so it can be opened (and its header read) while the bytes arrive.
    */
   async startArriving(relName: string, size: number, maxBytes: number): Promise<FileRef & { upload: string }> {
-    if (!Number.isSafeInteger(size) || size < 0) throw new UsageError('BAD_SIZE', 'The upload size is not a valid number', { hint: 'Send ?size=BYTES.' });
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new UsageError('BAD_SIZE', 'The upload size is not a valid number', { hint: 'Send ?size=BYTES.' });
     if (size > maxBytes) throw tooBig(maxBytes);
     const name = safeName(relName);
     const dir = join(this.uploadRoot, `${this.seq++}-${randomBytes(4).toString('hex')}`);
@@ -154,10 +171,15 @@ export class FileTable {
     const arriving = held.arriving;
     const ranges = spec.split(',').map((r) => r.split(':').map(Number) as [number, number]);
     const total = ranges.reduce((n, [, len]) => n + len, 0);
-    const valid = ranges.every(([o, l]) => Number.isSafeInteger(o) && Number.isSafeInteger(l) && o >= 0 && l > 0 && o % BLOCK === 0 && o + l <= held.size);
+    const valid = ranges.every(
+      ([o, l]) =>
+        Number.isSafeInteger(o) && Number.isSafeInteger(l) && o >= 0 && l > 0 && o % BLOCK === 0 && o + l <= held.size,
+    );
     if (!valid || total > MAX_RANGES_BYTES) {
       body.resume();
-      throw new UsageError('BAD_RANGES', 'Invalid ranges for this file', { hint: 'Ranges are OFFSET:LENGTH inside the file, 16 KiB aligned.' });
+      throw new UsageError('BAD_RANGES', 'Invalid ranges for this file', {
+        hint: 'Ranges are OFFSET:LENGTH inside the file, 16 KiB aligned.',
+      });
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -197,7 +219,9 @@ export class FileTable {
     }
     if (!Number.isSafeInteger(offset) || offset < 0 || offset % BLOCK !== 0 || offset > held.size) {
       body.resume();
-      throw new UsageError('BAD_OFFSET', 'Chunk offset out of range', { hint: 'Offsets are multiples of 16 KiB inside the file.' });
+      throw new UsageError('BAD_OFFSET', 'Chunk offset out of range', {
+        hint: 'Offsets are multiples of 16 KiB inside the file.',
+      });
     }
     let written = 0;
     const limit = held.size - offset;
@@ -220,7 +244,9 @@ export class FileTable {
   private get(handle: unknown, kind: Held['kind']): Held {
     const h = typeof handle === 'string' ? this.held.get(handle) : undefined;
     if (!h || h.kind !== kind) {
-      throw new UsageError('UNKNOWN_HANDLE', `That ${kind} is no longer open in this session`, { hint: `Drop or choose the ${kind} again.` });
+      throw new UsageError('UNKNOWN_HANDLE', `That ${kind} is no longer open in this session`, {
+        hint: `Drop or choose the ${kind} again.`,
+      });
     }
     return h;
   }
@@ -241,19 +267,29 @@ export function safeName(name: string): string {
 
 /** The page went away (tab closed, reload) while sending: normal, not an internal error. */
 function interrupted(name: string, cause: unknown): UsageError {
-  return new UsageError('UPLOAD_INTERRUPTED', `Sending ${name} was interrupted`, { hint: 'Drop the file again.', cause });
+  return new UsageError('UPLOAD_INTERRUPTED', `Sending ${name} was interrupted`, {
+    hint: 'Drop the file again.',
+    cause,
+  });
 }
 
 function tooBig(max: number): UsageError {
-  return new UsageError('UPLOAD_TOO_LARGE', `The file is larger than the ${Math.round(max / 1024 ** 2)} MiB upload limit`, {
-    hint: 'Use the desktop app or the CLI for files this large, or raise FLEETPACK_STUDIO_MAX_UPLOAD.',
-  });
+  return new UsageError(
+    'UPLOAD_TOO_LARGE',
+    `The file is larger than the ${Math.round(max / 1024 ** 2)} MiB upload limit`,
+    {
+      hint: 'Use the desktop app or the CLI for files this large, or raise FLEETPACK_STUDIO_MAX_UPLOAD.',
+    },
+  );
 }
 
 async function statOrThrow(path: string) {
   try {
     return await stat(path);
   } catch (e) {
-    throw new UsageError('FILE_NOT_FOUND', `Cannot open ${basename(path)}`, { hint: 'Check that the file still exists.', cause: e });
+    throw new UsageError('FILE_NOT_FOUND', `Cannot open ${basename(path)}`, {
+      hint: 'Check that the file still exists.',
+      cause: e,
+    });
   }
 }

@@ -50,15 +50,13 @@ export class JobRunner {
     // Started on the next tick so the caller can hand out the id before the first event.
     const promise = new Promise<void>((r) => setImmediate(r))
       .then(() => work(controller.signal, progress))
-      .then(
-        (result) => {
-          if (controller.signal.aborted) throw new CancelledError();
-          status.state = 'done';
-          status.result = result;
-          this.emit({ jobId, kind, type: 'done', result });
-          return result;
-        },
-      )
+      .then((result) => {
+        if (controller.signal.aborted) throw new CancelledError();
+        status.state = 'done';
+        status.result = result;
+        this.emit({ jobId, kind, type: 'done', result });
+        return result;
+      })
       .catch((e: unknown) => {
         if (controller.signal.aborted || e instanceof CancelledError) {
           status.state = 'cancelled';

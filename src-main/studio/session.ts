@@ -11,8 +11,24 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ArtifactSource } from '../manifest/index.js';
 import { UsageError } from '../errors.js';
 import type {
-  FileRef, Handle, JobId, Manifest, ManifestState, ModelInfo, ModelView, OpenModelResult, OperationArgs, OperationName,
-  OperationValue, PackageSummary, Result, ReviewState, SbomReport, StudioApi, StudioError, VerifyReport,
+  FileRef,
+  Handle,
+  JobId,
+  Manifest,
+  ManifestState,
+  ModelInfo,
+  ModelView,
+  OpenModelResult,
+  OperationArgs,
+  OperationName,
+  OperationValue,
+  PackageSummary,
+  Result,
+  ReviewState,
+  SbomReport,
+  StudioApi,
+  StudioError,
+  VerifyReport,
 } from './contract.js';
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
@@ -69,7 +85,10 @@ export class StudioSession {
   private inventory: Inventory | undefined;
   private review: { dir: string; manifest: Manifest } | undefined;
 
-  private constructor(readonly workDir: string, opts: SessionOptions) {
+  private constructor(
+    readonly workDir: string,
+    opts: SessionOptions,
+  ) {
     this.d = opts.domain ?? realDomain;
     this.files = new FileTable(join(workDir, 'uploads'));
     const envMax = Number(process.env.FLEETPACK_STUDIO_MAX_UPLOAD);
@@ -87,7 +106,15 @@ export class StudioSession {
    * the first dropped model is not the one that pays for it. Adapters call it once they are up.
    */
   async warmUp(): Promise<void> {
-    await this.d.validate({ schemaVersion: '1.0', name: 'warm-up', version: '0.0.0', framework: { format: 'onnx' }, artifact: { file: 'm', files: [] }, inputs: [], outputs: [] });
+    await this.d.validate({
+      schemaVersion: '1.0',
+      name: 'warm-up',
+      version: '0.0.0',
+      framework: { format: 'onnx' },
+      artifact: { file: 'm', files: [] },
+      inputs: [],
+      outputs: [],
+    });
   }
 
   /** Cancels running jobs and removes the working folder. */
@@ -99,7 +126,8 @@ export class StudioSession {
   /** Runs one operation by name, turning every thrown error into a Result. */
   async call<K extends OperationName>(op: K, args: unknown): Promise<Result<OperationValue<K>>> {
     const fn = (this.api as unknown as Record<string, ((a: unknown) => Promise<unknown>) | undefined>)[op];
-    if (typeof fn !== 'function') return { ok: false, error: toStudioError(badRequest(`Unknown operation ${String(op)}`)) };
+    if (typeof fn !== 'function')
+      return { ok: false, error: toStudioError(badRequest(`Unknown operation ${String(op)}`)) };
     try {
       const value = await fn.call(this, args && typeof args === 'object' ? args : {});
       return { ok: true, value: value as OperationValue<K> };
@@ -135,7 +163,9 @@ export class StudioSession {
       const current = this.requireManifest();
       // The artifact (sizes, digests) and the SBOM reference are the session's facts, not the editor's.
       const { sbom: _ignored, ...edited } = a.manifest;
-      this.manifest = this.withModelFacts(this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) }));
+      this.manifest = this.withModelFacts(
+        this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) }),
+      );
       return this.manifestState();
     },
     validateManifest: async () => this.manifestState(),
@@ -150,7 +180,10 @@ export class StudioSession {
     listCatalog: async () => this.d.catalog(),
     listKeys: async () => this.d.listKeys(),
     createKey: async (a) => this.d.createKey(requireName(a.name)),
-    exportPublicKey: async (a) => ({ name: requireName(a.name), pem: await this.d.exportPublicKey(requireName(a.name)) }),
+    exportPublicKey: async (a) => ({
+      name: requireName(a.name),
+      pem: await this.d.exportPublicKey(requireName(a.name)),
+    }),
     sign: async (a) => ({ jobId: this.startSign(requireName(a.key)) }),
     verify: async (a) => ({ jobId: this.startVerify(a.key) }),
     attachSbom: async (a) => this.attachSbom(a.file),
@@ -223,7 +256,10 @@ export class StudioSession {
   private startFullRead(arriving: ArrivingFile): JobId {
     const cur = this.requireModel();
     let settle!: () => void;
-    const quick: QuickRead = { provisional: modelFacts(this.requireManifest()), settled: new Promise<void>((r) => (settle = r)) };
+    const quick: QuickRead = {
+      provisional: modelFacts(this.requireManifest()),
+      settled: new Promise<void>((r) => (settle = r)),
+    };
     this.quickRead = quick;
     return this.jobs.start('inspect', async (signal, progress) => {
       try {
@@ -233,7 +269,8 @@ export class StudioSession {
         const draft = await this.d.prefill(info);
         cur.info = info;
         quick.confirmed = modelFacts(draft.manifest);
-        const changed = !isDeepStrictEqual(quick.confirmed, quick.provisional) || !isDeepStrictEqual(draft.sources, this.sources);
+        const changed =
+          !isDeepStrictEqual(quick.confirmed, quick.provisional) || !isDeepStrictEqual(draft.sources, this.sources);
         this.sources = draft.sources;
         const m = this.requireManifest();
         this.manifest = this.withDigests(this.withModelFacts({ ...m, artifact: draft.manifest.artifact }));
@@ -254,13 +291,20 @@ export class StudioSession {
     const cur = this.requireModel();
     const comp = companion !== undefined ? this.files.file(companion) : cur.companion?.held;
     const arriving = stillArriving(cur.held);
-    const info = await this.d.inspect(cur.held.path, { ...(comp ? { ioFrom: comp.path } : {}), ...(arriving ? { arriving } : {}) });
+    const info = await this.d.inspect(cur.held.path, {
+      ...(comp ? { ioFrom: comp.path } : {}),
+      ...(arriving ? { arriving } : {}),
+    });
     // A full read: it supersedes a quick one still being confirmed.
     if (this.inspectJob) this.jobs.cancel(this.inspectJob);
     this.inspectJob = undefined;
     this.quickRead = undefined;
     cur.info = info;
-    if (comp) cur.companion = { held: comp, ref: { handle: companion ?? cur.companion!.ref.handle, name: comp.name, size: comp.size } };
+    if (comp)
+      cur.companion = {
+        held: comp,
+        ref: { handle: companion ?? cur.companion!.ref.handle, name: comp.name, size: comp.size },
+      };
     const draft = await this.d.prefill(info, comp ? [comp.path] : []);
     // Keep what the engineer typed; take the I/O, framework facts and artifact from the new inspection.
     const m = this.requireManifest();
@@ -325,7 +369,9 @@ export class StudioSession {
     const manifest = this.requireManifest();
     const hashing = this.digestJob !== undefined && this.jobs.status(this.digestJob)?.state === 'running';
     // While the digest runs, the empty sha256 fields are "being computed", not a problem.
-    const problems = (await this.d.validate(manifest)).filter((p) => !(hashing && /^\/artifact\/files\/\d+\/sha256$/.test(p.pointer)));
+    const problems = (await this.d.validate(manifest)).filter(
+      (p) => !(hashing && /^\/artifact\/files\/\d+\/sha256$/.test(p.pointer)),
+    );
     return {
       manifest,
       problems,
@@ -380,7 +426,11 @@ export class StudioSession {
       const dir = await this.stage(signal);
       const keyName = key ?? this.signedKey;
       if (!existsSync(join(dir, SIGNATURE_FILE))) {
-        return { verified: false, files: 0, problems: [{ code: 'NOT_SIGNED', message: 'The package is not signed yet.' }] } satisfies VerifyReport;
+        return {
+          verified: false,
+          files: 0,
+          problems: [{ code: 'NOT_SIGNED', message: 'The package is not signed yet.' }],
+        } satisfies VerifyReport;
       }
       const pem = keyName ? await this.d.exportPublicKey(keyName) : undefined;
       return this.d.verify(dir, pem, progress, signal);
@@ -410,10 +460,15 @@ export class StudioSession {
     const m = this.requireManifest();
     let savedTo: string | undefined;
     if (dest !== undefined && dest !== '') {
-      if (!isAbsolute(dest)) throw new UsageError('BAD_DESTINATION', 'The destination must be a full folder path', { hint: 'For example /home/me/packages/detector-1.0.0' });
+      if (!isAbsolute(dest))
+        throw new UsageError('BAD_DESTINATION', 'The destination must be a full folder path', {
+          hint: 'For example /home/me/packages/detector-1.0.0',
+        });
       const target = resolve(dest);
       if (existsSync(target) && (await readdir(target)).length > 0) {
-        throw new UsageError('DESTINATION_NOT_EMPTY', `${basename(target)} already exists and is not empty`, { hint: 'Choose a new or empty folder; Fleetpack never overwrites a package.' });
+        throw new UsageError('DESTINATION_NOT_EMPTY', `${basename(target)} already exists and is not empty`, {
+          hint: 'Choose a new or empty folder; Fleetpack never overwrites a package.',
+        });
       }
       await cp(dir, target, { recursive: true, errorOnExist: true, force: false });
       savedTo = target;
@@ -427,10 +482,19 @@ export class StudioSession {
     const files: PackageSummary['files'] = [];
     for (const e of entries) {
       if (!e.isFile()) continue;
-      const rel = join(e.parentPath ?? dir, e.name).slice(dir.length + 1).split('\\').join('/');
+      const rel = join(e.parentPath ?? dir, e.name)
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/');
       const size = (await stat(join(dir, rel))).size;
       const role =
-        rel === MANIFEST_FILE ? 'manifest' : rel === SIGNATURE_FILE ? 'signature' : rel === m.sbom?.file ? 'sbom' : (m.artifact.files.find((f) => f.path === rel)?.role ?? 'other');
+        rel === MANIFEST_FILE
+          ? 'manifest'
+          : rel === SIGNATURE_FILE
+            ? 'signature'
+            : rel === m.sbom?.file
+              ? 'sbom'
+              : (m.artifact.files.find((f) => f.path === rel)?.role ?? 'other');
       files.push({ path: rel, size, role });
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -453,13 +517,19 @@ export class StudioSession {
     const problems = await this.d.validate(manifest, { dir: held.path });
     let verify: VerifyReport;
     if (!existsSync(join(held.path, SIGNATURE_FILE))) {
-      verify = { verified: false, files: 0, problems: [{ code: 'NOT_SIGNED', message: 'This package has no signature (model.sig).' }] };
+      verify = {
+        verified: false,
+        files: 0,
+        problems: [{ code: 'NOT_SIGNED', message: 'This package has no signature (model.sig).' }],
+      };
     } else {
       const pem = publicKey ?? (await this.findPublicKey(held.path));
       const ctl = new AbortController();
       verify = await this.d.verify(held.path, pem, () => {}, ctl.signal);
     }
-    const sbom = manifest.sbom ? await this.d.validateSbom(join(held.path, manifest.sbom.file)).catch(() => undefined) : undefined;
+    const sbom = manifest.sbom
+      ? await this.d.validateSbom(join(held.path, manifest.sbom.file)).catch(() => undefined)
+      : undefined;
     this.review = { dir: held.path, manifest };
     return {
       pkg: { handle: folder, name: held.name, files: 0 },
@@ -500,12 +570,18 @@ function stillArriving(held: Held): ArrivingFile | undefined {
 }
 
 /** Reports the browser upload as the first phase of the digest job, until every byte is here. */
-async function waitForArrival(a: ArrivingFile, progress: (done: number, total: number, phase?: string) => void, signal: AbortSignal): Promise<void> {
+async function waitForArrival(
+  a: ArrivingFile,
+  progress: (done: number, total: number, phase?: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const tick = setInterval(() => progress(a.received, a.size, 'receiving'), 100);
   try {
     await Promise.race([
       a.done,
-      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new UsageError('CANCELLED', 'Cancelled')), { once: true })),
+      new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(new UsageError('CANCELLED', 'Cancelled')), { once: true }),
+      ),
     ]);
   } finally {
     clearInterval(tick);
@@ -518,7 +594,10 @@ function fingerprint(m: Manifest): string {
 
 function requireName(v: unknown): string {
   if (typeof v !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) {
-    throw badRequest('Key names use letters, digits, dot, dash and underscore (up to 64)', 'For example lab-signing-2026.');
+    throw badRequest(
+      'Key names use letters, digits, dot, dash and underscore (up to 64)',
+      'For example lab-signing-2026.',
+    );
   }
   return v;
 }

@@ -37,7 +37,11 @@ async function quiet(): Promise<void> {
 }
 
 function put(path: string, authorization: string, body: Blob): Promise<Response> {
-  return fetch(path, { method: 'PUT', headers: { Authorization: authorization, 'Content-Type': 'application/octet-stream' }, body });
+  return fetch(path, {
+    method: 'PUT',
+    headers: { Authorization: authorization, 'Content-Type': 'application/octet-stream' },
+    body,
+  });
 }
 
 function answer(upload: string, ranges: { offset: number; length: number }[]): void {
@@ -66,7 +70,11 @@ function start(handle: string, file: File, authorization: string): void {
       await quiet();
       const offset = next;
       next += CHUNK;
-      const res = await put(`/api/upload-chunk?file=${encodeURIComponent(handle)}&offset=${offset}`, authorization, file.slice(offset, offset + CHUNK)).catch(() => undefined);
+      const res = await put(
+        `/api/upload-chunk?file=${encodeURIComponent(handle)}&offset=${offset}`,
+        authorization,
+        file.slice(offset, offset + CHUNK),
+      ).catch(() => undefined);
       if (res?.ok) failures = 0;
       else {
         // Retried by the next turn, after a pause; the host reports a stalled upload in words.

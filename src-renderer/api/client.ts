@@ -3,7 +3,16 @@
  * (window.fleetpack) and the loopback HTTP host (token from the page URL). The UI only uses this.
  */
 import type {
-  FileRef, FilePurpose, FleetpackBridge, FolderRef, JobEvent, MenuAction, OperationArgs, OperationName, OperationValue, Result,
+  FileRef,
+  FilePurpose,
+  FleetpackBridge,
+  FolderRef,
+  JobEvent,
+  MenuAction,
+  OperationArgs,
+  OperationName,
+  OperationValue,
+  Result,
 } from '../../src-main/studio/contract';
 import { createHttpClient } from './http';
 
@@ -33,7 +42,10 @@ function electronClient(bridge: FleetpackBridge): StudioClient {
     kind: 'electron',
     call: (op, args) => (bridge[op] as (a: unknown) => Promise<Result<never>>)(args),
     sendFile: (file) => bridge.dropFile(file),
-    sendFolder: async () => ({ ok: false, error: { code: 'UNSUPPORTED', message: 'Use Open package… to choose a folder.' } }),
+    sendFolder: async () => ({
+      ok: false,
+      error: { code: 'UNSUPPORTED', message: 'Use Open package… to choose a folder.' },
+    }),
     chooseFile: (p) => bridge.chooseFile(p),
     chooseFolder: (p) => bridge.chooseFolder(p),
     chooseSaveFolder: () => bridge.chooseSaveFolder(),

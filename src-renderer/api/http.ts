@@ -22,7 +22,11 @@ function takeToken(): string {
 
 const offline = (message: string): Result<never> => ({
   ok: false,
-  error: { code: 'HOST_UNREACHABLE', message, hint: 'Is `fleetpack studio --web` still running? Restart it and open the new link.' },
+  error: {
+    code: 'HOST_UNREACHABLE',
+    message,
+    hint: 'Is `fleetpack studio --web` still running? Restart it and open the new link.',
+  },
 });
 
 export function createHttpClient(): StudioClient {
@@ -46,7 +50,10 @@ export function createHttpClient(): StudioClient {
     };
     // The host is reading bytes that have not arrived yet (e.g. a model header): the worker sends them.
     source.addEventListener('range', (m) => {
-      const r = JSON.parse((m as MessageEvent).data as string) as { upload: string; ranges: { offset: number; length: number }[] };
+      const r = JSON.parse((m as MessageEvent).data as string) as {
+        upload: string;
+        ranges: { offset: number; length: number }[];
+      };
       sender.postMessage({ type: 'range', upload: r.upload, ranges: r.ranges } satisfies ArrivingMessage);
     });
   }
@@ -58,9 +65,16 @@ export function createHttpClient(): StudioClient {
    */
   async function sendArriving(file: File): Promise<Result<FileRef>> {
     ensureEvents();
-    const started = await post<FileRef & { upload: string }>(`/api/upload-start?name=${encodeURIComponent(file.name)}&size=${file.size}`);
+    const started = await post<FileRef & { upload: string }>(
+      `/api/upload-start?name=${encodeURIComponent(file.name)}&size=${file.size}`,
+    );
     if (!started.ok) return started;
-    sender.postMessage({ type: 'start', handle: started.value.handle, file, authorization: auth.Authorization } satisfies ArrivingMessage);
+    sender.postMessage({
+      type: 'start',
+      handle: started.value.handle,
+      file,
+      authorization: auth.Authorization,
+    } satisfies ArrivingMessage);
     const { upload: _u, ...ref } = started.value;
     return { ok: true, value: ref };
   }
@@ -79,7 +93,11 @@ export function createHttpClient(): StudioClient {
   }
 
   /** XHR rather than fetch: it streams a File from disk and reports upload progress. */
-  function upload(file: File, query: Record<string, string>, onProgress?: (d: number, t: number) => void): Promise<Result<FileRef>> {
+  function upload(
+    file: File,
+    query: Record<string, string>,
+    onProgress?: (d: number, t: number) => void,
+  ): Promise<Result<FileRef>> {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       const qs = new URLSearchParams(query).toString();
@@ -102,7 +120,8 @@ export function createHttpClient(): StudioClient {
   return {
     kind: 'web',
     call: (op, args) => post(`/api/op/${op}`, args),
-    sendFile: (file, onProgress) => (file.size >= ARRIVING_MIN ? sendArriving(file) : upload(file, { name: file.name }, onProgress)),
+    sendFile: (file, onProgress) =>
+      file.size >= ARRIVING_MIN ? sendArriving(file) : upload(file, { name: file.name }, onProgress),
     async sendFolder(files, onProgress) {
       const first = files[0];
       const root = first?.webkitRelativePath.split('/')[0] || 'package';

@@ -65,7 +65,12 @@ export function FileButton(props: {
   const id = useId();
   return (
     <>
-      <button type="button" className={props.primary ? 'btn primary' : 'btn'} disabled={props.disabled} onClick={() => input.current?.click()}>
+      <button
+        type="button"
+        className={props.primary ? 'btn primary' : 'btn'}
+        disabled={props.disabled}
+        onClick={() => input.current?.click()}
+      >
         {props.label}
       </button>
       <input
@@ -88,7 +93,12 @@ export function FileButton(props: {
 }
 
 export function Shape({ shape }: { shape: Dim[] | null }) {
-  if (shape === null) return <span className="dim dim-unknown" title="Rank unknown">unknown rank</span>;
+  if (shape === null)
+    return (
+      <span className="dim dim-unknown" title="Rank unknown">
+        unknown rank
+      </span>
+    );
   return (
     <span className="shape">
       [
@@ -96,9 +106,13 @@ export function Shape({ shape }: { shape: Dim[] | null }) {
         <span key={i}>
           {i > 0 ? ', ' : ''}
           {d === null ? (
-            <span className="dim dim-unknown" title="Unknown (dynamic) dimension">?</span>
+            <span className="dim dim-unknown" title="Unknown (dynamic) dimension">
+              ?
+            </span>
           ) : typeof d === 'string' ? (
-            <span className="dim dim-symbolic" title="Symbolic dimension">{d}</span>
+            <span className="dim dim-symbolic" title="Symbolic dimension">
+              {d}
+            </span>
           ) : (
             <span className="dim">{d}</span>
           )}

@@ -7,20 +7,39 @@ const VERDICTS: Verdict[] = ['compatible', 'warning', 'declined'];
 const LABEL: Record<Verdict, string> = { compatible: 'Compatible', warning: 'Warning', declined: 'Declined' };
 
 /** Stacked bars per profile, plain CSS: each segment's width is its share of the profile's devices. */
-function Chart({ report, onPick, picked }: { report: PreviewReport; onPick: (profile: string, v?: Verdict) => void; picked?: string }) {
+function Chart({
+  report,
+  onPick,
+  picked,
+}: {
+  report: PreviewReport;
+  onPick: (profile: string, v?: Verdict) => void;
+  picked?: string;
+}) {
   return (
     <div className="chart" role="list" aria-label="Devices by profile and verdict">
       {report.byProfile.map((p) => {
         const total = p.compatible + p.warning + p.declined;
         return (
           <div key={p.profile} role="listitem" className={`chart-row${picked === p.profile ? ' picked' : ''}`}>
-            <button type="button" className="linkish chart-label" onClick={() => onPick(p.profile)} aria-label={`${p.profile}: ${p.compatible} compatible, ${p.warning} warning, ${p.declined} declined — show devices`}>
+            <button
+              type="button"
+              className="linkish chart-label"
+              onClick={() => onPick(p.profile)}
+              aria-label={`${p.profile}: ${p.compatible} compatible, ${p.warning} warning, ${p.declined} declined — show devices`}
+            >
               {p.profile}
             </button>
             <div className="chart-bar" aria-hidden="true">
               {VERDICTS.map((v) =>
                 p[v] > 0 ? (
-                  <span key={v} className={`seg seg-${v}`} style={{ width: `${(p[v] / total) * 100}%` }} title={`${LABEL[v]}: ${p[v]}`} onClick={() => onPick(p.profile, v)}>
+                  <span
+                    key={v}
+                    className={`seg seg-${v}`}
+                    style={{ width: `${(p[v] / total) * 100}%` }}
+                    title={`${LABEL[v]}: ${p[v]}`}
+                    onClick={() => onPick(p.profile, v)}
+                  >
                     {p[v]}
                   </span>
                 ) : null,
@@ -46,19 +65,36 @@ export function CompatView() {
   const devices = useMemo(
     () =>
       (report?.devices ?? []).filter(
-        (d) => (!pick.profile || d.profile === pick.profile) && (!pick.verdict || d.verdict === pick.verdict) && (!pick.reason || d.reasons.some((r) => r.code === pick.reason)),
+        (d) =>
+          (!pick.profile || d.profile === pick.profile) &&
+          (!pick.verdict || d.verdict === pick.verdict) &&
+          (!pick.reason || d.reasons.some((r) => r.code === pick.reason)),
       ),
     [report, pick],
   );
   return (
     <>
-      <Section title="Device inventory" actions={<FileButton label="Load inventory…" accept=".json,.ndjson,.jsonl,.csv" testId="inventory-input" disabled={busy} onFiles={(f) => void load(f[0]!)} />}>
+      <Section
+        title="Device inventory"
+        actions={
+          <FileButton
+            label="Load inventory…"
+            accept=".json,.ndjson,.jsonl,.csv"
+            testId="inventory-input"
+            disabled={busy}
+            onFiles={(f) => void load(f[0]!)}
+          />
+        }
+      >
         <ErrorNote error={error} />
         {inventory ? (
           <>
             <p data-testid="inventory-summary">
               <strong>{inventory.name}</strong>: {inventory.devices} device{inventory.devices === 1 ? '' : 's'}
-              {inventory.badRows.length ? `, ${inventory.badRows.length} row${inventory.badRows.length === 1 ? '' : 's'} skipped` : ''}.
+              {inventory.badRows.length
+                ? `, ${inventory.badRows.length} row${inventory.badRows.length === 1 ? '' : 's'} skipped`
+                : ''}
+              .
             </p>
             {inventory.badRows.length ? (
               <details>
@@ -87,7 +123,9 @@ export function CompatView() {
             ) : null}
           </>
         ) : (
-          <p className="muted">Load an exported inventory (JSON, NDJSON or CSV) to see which devices would accept this model, and why not.</p>
+          <p className="muted">
+            Load an exported inventory (JSON, NDJSON or CSV) to see which devices would accept this model, and why not.
+          </p>
         )}
       </Section>
       {report ? (
@@ -100,8 +138,18 @@ export function CompatView() {
                 </button>
               ))}
             </div>
-            {report.totals.declined > 0 ? <Note kind="warn">{report.totals.declined} device(s) would decline this model. See the reasons below.</Note> : <Note kind="ok">No device in scope would decline this model.</Note>}
-            <Chart report={report} picked={pick.profile} onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })} />
+            {report.totals.declined > 0 ? (
+              <Note kind="warn">
+                {report.totals.declined} device(s) would decline this model. See the reasons below.
+              </Note>
+            ) : (
+              <Note kind="ok">No device in scope would decline this model.</Note>
+            )}
+            <Chart
+              report={report}
+              picked={pick.profile}
+              onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })}
+            />
             <p className="legend" aria-hidden="true">
               {VERDICTS.map((v) => (
                 <span key={v}>
@@ -116,14 +164,24 @@ export function CompatView() {
               {report.reasons.map((r) => (
                 <li key={r.code + r.verdict}>
                   <button type="button" className="linkish" onClick={() => setPick({ reason: r.code })}>
-                    <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message} <strong>({r.devices})</strong>
+                    <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message}{' '}
+                    <strong>({r.devices})</strong>
                   </button>
                   {r.hint ? <div className="muted">Fix: {r.hint}</div> : null}
                 </li>
               ))}
             </ol>
           </Section>
-          <Section title={`Devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`} actions={pick.profile || pick.verdict || pick.reason ? <button type="button" className="btn small" onClick={() => setPick({})}>Show all</button> : null}>
+          <Section
+            title={`Devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
+            actions={
+              pick.profile || pick.verdict || pick.reason ? (
+                <button type="button" className="btn small" onClick={() => setPick({})}>
+                  Show all
+                </button>
+              ) : null
+            }
+          >
             <div className="table-wrap">
               <table data-testid="compat-devices">
                 <thead>

@@ -5,7 +5,18 @@ import { useStudio } from '../store';
 import { fieldId, focusPointer, parseNumbers } from './fields';
 
 const CHANNELS = ['stable', 'beta', 'canary'];
-const COMMON_LICENSES = ['Apache-2.0', 'MIT', 'BSD-3-Clause', 'GPL-3.0-only', 'AGPL-3.0-only', 'CC-BY-4.0', 'CC-BY-NC-4.0', 'CC-BY-SA-4.0', 'OpenRAIL', 'LicenseRef-'];
+const COMMON_LICENSES = [
+  'Apache-2.0',
+  'MIT',
+  'BSD-3-Clause',
+  'GPL-3.0-only',
+  'AGPL-3.0-only',
+  'CC-BY-4.0',
+  'CC-BY-NC-4.0',
+  'CC-BY-SA-4.0',
+  'OpenRAIL',
+  'LicenseRef-',
+];
 const LAYOUTS = ['', 'NCHW', 'NHWC', 'NCW', 'NWC', 'NC', 'CHW', 'HWC'];
 const COLORS = ['', 'RGB', 'BGR', 'GRAY'];
 
@@ -14,7 +25,13 @@ function problemsAt(problems: Problem[], pointer: string): Problem[] {
 }
 
 /** A labelled field whose id is its JSON pointer, with its problems under it. */
-function Field(props: { label: string; pointer: string; problems: Problem[]; children: (id: string, describedBy?: string) => ReactNode; help?: string }) {
+function Field(props: {
+  label: string;
+  pointer: string;
+  problems: Problem[];
+  children: (id: string, describedBy?: string) => ReactNode;
+  help?: string;
+}) {
   const mine = problemsAt(props.problems, props.pointer);
   const id = fieldId(props.pointer);
   const msgId = `${id}:msg`;
@@ -51,7 +68,8 @@ export function ProblemList({ problems }: { problems: Problem[] }) {
         {problems.map((p, i) => (
           <li key={i} className={p.severity}>
             <button type="button" className="linkish" onClick={() => focusPointer(p.pointer)}>
-              <span className={`tag ${p.severity === 'error' ? 'tag-bad' : 'tag-warn'}`}>{p.severity}</span> <code>{p.pointer || '/'}</code> {p.message}
+              <span className={`tag ${p.severity === 'error' ? 'tag-bad' : 'tag-warn'}`}>{p.severity}</span>{' '}
+              <code>{p.pointer || '/'}</code> {p.message}
             </button>
             {p.hint ? <span className="muted"> {p.hint}</span> : null}
           </li>
@@ -61,7 +79,17 @@ export function ProblemList({ problems }: { problems: Problem[] }) {
   );
 }
 
-function PreprocessingEditor({ index, tensor, problems, edit }: { index: number; tensor: ManifestTensor; problems: Problem[]; edit: (p: Preprocessing) => void }) {
+function PreprocessingEditor({
+  index,
+  tensor,
+  problems,
+  edit,
+}: {
+  index: number;
+  tensor: ManifestTensor;
+  problems: Problem[];
+  edit: (p: Preprocessing) => void;
+}) {
   const pp = tensor.preprocessing ?? {};
   const base = `/inputs/${index}/preprocessing`;
   const guessed = new Set(pp.guessed ?? []);
@@ -89,7 +117,12 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
       <div className="grid">
         <Field label={`Layout${guess('layout')}`} pointer={`${base}/layout`} problems={problems}>
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={pp.layout ?? ''} onChange={(e) => set({ layout: e.target.value || undefined }, 'layout')}>
+            <select
+              id={id}
+              aria-describedby={d}
+              value={pp.layout ?? ''}
+              onChange={(e) => set({ layout: e.target.value || undefined }, 'layout')}
+            >
               {LAYOUTS.map((l) => (
                 <option key={l} value={l}>
                   {l || '—'}
@@ -100,7 +133,12 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
         </Field>
         <Field label={`Color order${guess('colorOrder')}`} pointer={`${base}/colorOrder`} problems={problems}>
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={pp.colorOrder ?? ''} onChange={(e) => set({ colorOrder: e.target.value || undefined }, 'colorOrder')}>
+            <select
+              id={id}
+              aria-describedby={d}
+              value={pp.colorOrder ?? ''}
+              onChange={(e) => set({ colorOrder: e.target.value || undefined }, 'colorOrder')}
+            >
               {COLORS.map((l) => (
                 <option key={l} value={l}>
                   {l || '—'}
@@ -109,19 +147,66 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
             </select>
           )}
         </Field>
-        <NumberListField label={`Mean${guess('mean')}`} pointer={`${base}/mean`} problems={problems} value={pp.mean} example="0.485, 0.456, 0.406" onChange={(v) => set({ mean: v }, 'mean')} />
-        <NumberListField label={`Std${guess('std')}`} pointer={`${base}/std`} problems={problems} value={pp.std} example="0.229, 0.224, 0.225" onChange={(v) => set({ std: v }, 'std')} />
-        <Field label={`Scale${guess('scale')}`} pointer={`${base}/scale`} problems={problems} help="e.g. 0.00392156 for 1/255">
+        <NumberListField
+          label={`Mean${guess('mean')}`}
+          pointer={`${base}/mean`}
+          problems={problems}
+          value={pp.mean}
+          example="0.485, 0.456, 0.406"
+          onChange={(v) => set({ mean: v }, 'mean')}
+        />
+        <NumberListField
+          label={`Std${guess('std')}`}
+          pointer={`${base}/std`}
+          problems={problems}
+          value={pp.std}
+          example="0.229, 0.224, 0.225"
+          onChange={(v) => set({ std: v }, 'std')}
+        />
+        <Field
+          label={`Scale${guess('scale')}`}
+          pointer={`${base}/scale`}
+          problems={problems}
+          help="e.g. 0.00392156 for 1/255"
+        >
           {(id, d) => (
-            <input id={id} aria-describedby={d} inputMode="decimal" defaultValue={pp.scale ?? ''} onBlur={(e) => set({ scale: e.target.value === '' ? undefined : Number(e.target.value) }, 'scale')} />
+            <input
+              id={id}
+              aria-describedby={d}
+              inputMode="decimal"
+              defaultValue={pp.scale ?? ''}
+              onBlur={(e) => set({ scale: e.target.value === '' ? undefined : Number(e.target.value) }, 'scale')}
+            />
           )}
         </Field>
         <Field label={`Resize width × height${guess('resize')}`} pointer={`${base}/resize`} problems={problems}>
           {(id, d) => (
             <span className="pair">
-              <input id={id} aria-describedby={d} aria-label="Resize width" inputMode="numeric" defaultValue={pp.resize?.width ?? ''} onBlur={(e) => set({ resize: { ...pp.resize, width: e.target.value ? Number(e.target.value) : undefined } }, 'resize')} />
+              <input
+                id={id}
+                aria-describedby={d}
+                aria-label="Resize width"
+                inputMode="numeric"
+                defaultValue={pp.resize?.width ?? ''}
+                onBlur={(e) =>
+                  set(
+                    { resize: { ...pp.resize, width: e.target.value ? Number(e.target.value) : undefined } },
+                    'resize',
+                  )
+                }
+              />
               <span aria-hidden="true">×</span>
-              <input aria-label="Resize height" inputMode="numeric" defaultValue={pp.resize?.height ?? ''} onBlur={(e) => set({ resize: { ...pp.resize, height: e.target.value ? Number(e.target.value) : undefined } }, 'resize')} />
+              <input
+                aria-label="Resize height"
+                inputMode="numeric"
+                defaultValue={pp.resize?.height ?? ''}
+                onBlur={(e) =>
+                  set(
+                    { resize: { ...pp.resize, height: e.target.value ? Number(e.target.value) : undefined } },
+                    'resize',
+                  )
+                }
+              />
             </span>
           )}
         </Field>
@@ -130,12 +215,24 @@ function PreprocessingEditor({ index, tensor, problems, edit }: { index: number;
   );
 }
 
-function NumberListField(props: { label: string; pointer: string; problems: Problem[]; value: number[] | undefined; example: string; onChange: (v: number[] | undefined) => void }) {
+function NumberListField(props: {
+  label: string;
+  pointer: string;
+  problems: Problem[];
+  value: number[] | undefined;
+  example: string;
+  onChange: (v: number[] | undefined) => void;
+}) {
   const [text, setText] = useState(props.value?.join(', ') ?? '');
   const [bad, setBad] = useState(false);
   useEffect(() => setText(props.value?.join(', ') ?? ''), [props.value?.join(',')]);
   return (
-    <Field label={props.label} pointer={props.pointer} problems={props.problems} help={bad ? 'Numbers separated by commas' : `per channel, e.g. ${props.example}`}>
+    <Field
+      label={props.label}
+      pointer={props.pointer}
+      problems={props.problems}
+      help={bad ? 'Numbers separated by commas' : `per channel, e.g. ${props.example}`}
+    >
       {(id, d) => (
         <input
           id={id}
@@ -154,7 +251,15 @@ function NumberListField(props: { label: string; pointer: string; problems: Prob
   );
 }
 
-function MetricsTable({ metrics, problems, edit }: { metrics: Metric[]; problems: Problem[]; edit: (m: Metric[]) => void }) {
+function MetricsTable({
+  metrics,
+  problems,
+  edit,
+}: {
+  metrics: Metric[];
+  problems: Problem[];
+  edit: (m: Metric[]) => void;
+}) {
   const importMetrics = useStudio((s) => s.importMetrics);
   const note = useStudio((s) => s.metricsNote);
   const cols: { key: keyof Metric; label: string }[] = [
@@ -166,7 +271,16 @@ function MetricsTable({ metrics, problems, edit }: { metrics: Metric[]; problems
     { key: 'hardware', label: 'Hardware' },
   ];
   const setCell = (i: number, key: keyof Metric, v: string) =>
-    edit(metrics.map((m, j) => (j !== i ? m : { ...m, [key]: key === 'value' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v || undefined })));
+    edit(
+      metrics.map((m, j) =>
+        j !== i
+          ? m
+          : {
+              ...m,
+              [key]: key === 'value' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v || undefined,
+            },
+      ),
+    );
   return (
     <Section
       title="Metrics"
@@ -175,7 +289,12 @@ function MetricsTable({ metrics, problems, edit }: { metrics: Metric[]; problems
           <button type="button" className="btn" onClick={() => edit([...metrics, { name: '', value: '' }])}>
             Add metric
           </button>
-          <FileButton label="Import JSON / CSV / model card…" accept=".json,.csv,.yaml,.yml,.md" testId="metrics-input" onFiles={(f) => void importMetrics(f[0]!)} />
+          <FileButton
+            label="Import JSON / CSV / model card…"
+            accept=".json,.csv,.yaml,.yml,.md"
+            testId="metrics-input"
+            onFiles={(f) => void importMetrics(f[0]!)}
+          />
         </>
       }
     >
@@ -203,14 +322,27 @@ function MetricsTable({ metrics, problems, edit }: { metrics: Metric[]; problems
               </tr>
             ) : null}
             {metrics.map((m, i) => (
-              <tr key={i} className={problemsAt(problems, `/metrics/${i}`).some((p) => p.severity === 'error') ? 'invalid' : ''}>
+              <tr
+                key={i}
+                className={problemsAt(problems, `/metrics/${i}`).some((p) => p.severity === 'error') ? 'invalid' : ''}
+              >
                 {cols.map((c) => (
                   <td key={c.key}>
-                    <input id={fieldId(`/metrics/${i}/${c.key}`)} aria-label={`${c.label} of metric ${i + 1}`} value={m[c.key] === undefined ? '' : String(m[c.key])} onChange={(e) => setCell(i, c.key, e.target.value)} />
+                    <input
+                      id={fieldId(`/metrics/${i}/${c.key}`)}
+                      aria-label={`${c.label} of metric ${i + 1}`}
+                      value={m[c.key] === undefined ? '' : String(m[c.key])}
+                      onChange={(e) => setCell(i, c.key, e.target.value)}
+                    />
                   </td>
                 ))}
                 <td>
-                  <button type="button" className="btn small" aria-label={`Remove metric ${i + 1}`} onClick={() => edit(metrics.filter((_, j) => j !== i))}>
+                  <button
+                    type="button"
+                    className="btn small"
+                    aria-label={`Remove metric ${i + 1}`}
+                    onClick={() => edit(metrics.filter((_, j) => j !== i))}
+                  >
                     ×
                   </button>
                 </td>
@@ -223,7 +355,15 @@ function MetricsTable({ metrics, problems, edit }: { metrics: Metric[]; problems
   );
 }
 
-function TargetPicker({ manifest, problems, edit }: { manifest: Manifest; problems: Problem[]; edit: (profiles: string[]) => void }) {
+function TargetPicker({
+  manifest,
+  problems,
+  edit,
+}: {
+  manifest: Manifest;
+  problems: Problem[];
+  edit: (profiles: string[]) => void;
+}) {
   const catalog = useStudio((s) => s.catalog);
   const catalogError = useStudio((s) => s.catalogError);
   const loadCatalog = useStudio((s) => s.loadCatalog);
@@ -231,7 +371,10 @@ function TargetPicker({ manifest, problems, edit }: { manifest: Manifest; proble
   useEffect(() => void loadCatalog(), [loadCatalog]);
   const chosen = new Set(manifest.target?.profiles ?? []);
   const shown = useMemo(
-    () => (catalog ?? []).filter((p) => !filter || `${p.id} ${p.name} ${p.vendor ?? ''} ${p.facts}`.toLowerCase().includes(filter.toLowerCase())),
+    () =>
+      (catalog ?? []).filter(
+        (p) => !filter || `${p.id} ${p.name} ${p.vendor ?? ''} ${p.facts}`.toLowerCase().includes(filter.toLowerCase()),
+      ),
     [catalog, filter],
   );
   const mine = problemsAt(problems, '/target');
@@ -239,10 +382,22 @@ function TargetPicker({ manifest, problems, edit }: { manifest: Manifest; proble
     <Section title="Target hardware">
       <ErrorNote error={catalogError} title="The hardware catalog could not be loaded" />
       <p className="muted">
-        Chosen: {chosen.size ? [...chosen].join(', ') : 'none'} {mine.map((p, i) => <span key={i} className={p.severity === 'error' ? 'bad' : 'warn'}> {p.message}</span>)}
+        Chosen: {chosen.size ? [...chosen].join(', ') : 'none'}{' '}
+        {mine.map((p, i) => (
+          <span key={i} className={p.severity === 'error' ? 'bad' : 'warn'}>
+            {' '}
+            {p.message}
+          </span>
+        ))}
       </p>
       <label htmlFor="profile-filter">Filter profiles</label>
-      <input id="profile-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="jetson, coral, x86…" />
+      <input
+        id="profile-filter"
+        type="search"
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        placeholder="jetson, coral, x86…"
+      />
       <fieldset className="profiles" id={fieldId('/target')} tabIndex={-1}>
         <legend className="sr-only">Hardware profiles</legend>
         {shown.map((p) => (
@@ -270,7 +425,15 @@ function TargetPicker({ manifest, problems, edit }: { manifest: Manifest; proble
   );
 }
 
-function LicenseField({ value, problems, onChange }: { value: string; problems: Problem[]; onChange: (v: string) => void }) {
+function LicenseField({
+  value,
+  problems,
+  onChange,
+}: {
+  value: string;
+  problems: Problem[];
+  onChange: (v: string) => void;
+}) {
   const check = useStudio((s) => s.checkLicense);
   const license = useStudio((s) => s.license);
   useEffect(() => {
@@ -279,10 +442,22 @@ function LicenseField({ value, problems, onChange }: { value: string; problems: 
   }, [value, check]);
   const current = license && license.expression === value ? license : undefined;
   return (
-    <Field label="License (SPDX expression)" pointer="/license" problems={problems} help="e.g. Apache-2.0, MIT OR Apache-2.0, LicenseRef-acme-eula">
+    <Field
+      label="License (SPDX expression)"
+      pointer="/license"
+      problems={problems}
+      help="e.g. Apache-2.0, MIT OR Apache-2.0, LicenseRef-acme-eula"
+    >
       {(id, d) => (
         <>
-          <input id={id} aria-describedby={d} list="spdx-ids" value={value} aria-invalid={current ? !current.valid : undefined} onChange={(e) => onChange(e.target.value)} />
+          <input
+            id={id}
+            aria-describedby={d}
+            list="spdx-ids"
+            value={value}
+            aria-invalid={current ? !current.valid : undefined}
+            onChange={(e) => onChange(e.target.value)}
+          />
           <datalist id="spdx-ids">
             {COMMON_LICENSES.map((l) => (
               <option key={l} value={l} />
@@ -290,7 +465,9 @@ function LicenseField({ value, problems, onChange }: { value: string; problems: 
           </datalist>
           {current ? (
             <span className={current.valid ? 'ok' : 'bad'} data-testid="license-check" role="status">
-              {current.valid ? `✓ valid SPDX${current.normalized && current.normalized !== value ? ` (${current.normalized})` : ''}` : `✗ ${current.message ?? 'not a valid SPDX expression'}`}
+              {current.valid
+                ? `✓ valid SPDX${current.normalized && current.normalized !== value ? ` (${current.normalized})` : ''}`
+                : `✗ ${current.message ?? 'not a valid SPDX expression'}`}
               {current.hint ? ` — ${current.hint}` : ''}
             </span>
           ) : null}
@@ -315,20 +492,42 @@ export function ManifestPanel() {
   if (!draft || !mstate) return <Note kind="info">Open a model first: the manifest is prefilled from it.</Note>;
   const problems = mstate.problems;
   const set = (patch: Partial<Manifest>) => edit((m) => ({ ...m, ...patch }));
-  const channelIsCustom = customChannel || (draft.channel !== undefined && draft.channel !== '' && !CHANNELS.includes(draft.channel));
+  const channelIsCustom =
+    customChannel || (draft.channel !== undefined && draft.channel !== '' && !CHANNELS.includes(draft.channel));
   return (
     <>
       <ErrorNote error={error} />
-      <Section title="Validation" actions={<button type="button" className="btn primary" disabled={!mstate.valid} onClick={() => goTo('sbom')}>Continue to SBOM</button>}>
+      <Section
+        title="Validation"
+        actions={
+          <button type="button" className="btn primary" disabled={!mstate.valid} onClick={() => goTo('sbom')}>
+            Continue to SBOM
+          </button>
+        }
+      >
         <ProblemList problems={problems} />
       </Section>
       <Section title="Identity">
         <div className="grid">
           <Field label="Name" pointer="/name" problems={problems}>
-            {(id, d) => <input id={id} aria-describedby={d} value={draft.name ?? ''} onChange={(e) => set({ name: e.target.value })} />}
+            {(id, d) => (
+              <input
+                id={id}
+                aria-describedby={d}
+                value={draft.name ?? ''}
+                onChange={(e) => set({ name: e.target.value })}
+              />
+            )}
           </Field>
           <Field label="Version (semver)" pointer="/version" problems={problems}>
-            {(id, d) => <input id={id} aria-describedby={d} value={draft.version ?? ''} onChange={(e) => set({ version: e.target.value })} />}
+            {(id, d) => (
+              <input
+                id={id}
+                aria-describedby={d}
+                value={draft.version ?? ''}
+                onChange={(e) => set({ version: e.target.value })}
+              />
+            )}
           </Field>
           <Field label="Release channel" pointer="/channel" problems={problems}>
             {(id, d) => (
@@ -351,11 +550,21 @@ export function ManifestPanel() {
                   ))}
                   <option value="custom">custom…</option>
                 </select>
-                {channelIsCustom ? <input aria-label="Custom channel name" value={draft.channel ?? ''} onChange={(e) => set({ channel: e.target.value })} /> : null}
+                {channelIsCustom ? (
+                  <input
+                    aria-label="Custom channel name"
+                    value={draft.channel ?? ''}
+                    onChange={(e) => set({ channel: e.target.value })}
+                  />
+                ) : null}
               </span>
             )}
           </Field>
-          <LicenseField value={draft.license ?? ''} problems={problems} onChange={(v) => set({ license: v || undefined })} />
+          <LicenseField
+            value={draft.license ?? ''}
+            problems={problems}
+            onChange={(v) => set({ license: v || undefined })}
+          />
           <Field label="Authors (comma separated)" pointer="/authors" problems={problems}>
             {(id, d) => (
               <input
@@ -363,27 +572,50 @@ export function ManifestPanel() {
                 aria-describedby={d}
                 defaultValue={(draft.authors ?? []).map((a) => a.name).join(', ')}
                 onBlur={(e) => {
-                  const names = e.target.value.split(',').map((s) => s.trim()).filter(Boolean);
+                  const names = e.target.value
+                    .split(',')
+                    .map((s) => s.trim())
+                    .filter(Boolean);
                   set({ authors: names.length ? names.map((name) => ({ name })) : undefined });
                 }}
               />
             )}
           </Field>
           {draft.framework.format === 'tensorrt' ? (
-            <Field label="GPU compute capability the engine was built for" pointer="/framework/tensorrt/computeCapability" problems={problems} help="e.g. 8.7 (Jetson Orin), 7.2 (Xavier)">
+            <Field
+              label="GPU compute capability the engine was built for"
+              pointer="/framework/tensorrt/computeCapability"
+              problems={problems}
+              help="e.g. 8.7 (Jetson Orin), 7.2 (Xavier)"
+            >
               {(id, d) => (
                 <input
                   id={id}
                   aria-describedby={d}
                   value={draft.framework.tensorrt?.computeCapability ?? ''}
-                  onChange={(e) => set({ framework: { ...draft.framework, tensorrt: { ...draft.framework.tensorrt, computeCapability: e.target.value || undefined } } })}
+                  onChange={(e) =>
+                    set({
+                      framework: {
+                        ...draft.framework,
+                        tensorrt: { ...draft.framework.tensorrt, computeCapability: e.target.value || undefined },
+                      },
+                    })
+                  }
                 />
               )}
             </Field>
           ) : null}
         </div>
         <Field label="Description" pointer="/description" problems={problems}>
-          {(id, d) => <textarea id={id} aria-describedby={d} rows={2} value={draft.description ?? ''} onChange={(e) => set({ description: e.target.value || undefined })} />}
+          {(id, d) => (
+            <textarea
+              id={id}
+              aria-describedby={d}
+              rows={2}
+              value={draft.description ?? ''}
+              onChange={(e) => set({ description: e.target.value || undefined })}
+            />
+          )}
         </Field>
       </Section>
       <Section title="Inputs and preprocessing">
@@ -398,8 +630,16 @@ export function ManifestPanel() {
         ))}
         {draft.inputs.length === 0 ? <p className="muted">The model declares no inputs.</p> : null}
       </Section>
-      <MetricsTable metrics={draft.metrics ?? []} problems={problems} edit={(metrics) => set({ metrics: metrics.length ? metrics : undefined })} />
-      <TargetPicker manifest={draft} problems={problems} edit={(profiles) => set({ target: { ...draft.target, profiles } })} />
+      <MetricsTable
+        metrics={draft.metrics ?? []}
+        problems={problems}
+        edit={(metrics) => set({ metrics: metrics.length ? metrics : undefined })}
+      />
+      <TargetPicker
+        manifest={draft}
+        problems={problems}
+        edit={(profiles) => set({ target: { ...draft.target, profiles } })}
+      />
       <Section title="fleetpack.json">
         <details>
           <summary>Show the manifest as JSON</summary>

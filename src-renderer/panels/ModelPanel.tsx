@@ -35,7 +35,14 @@ export function DropZone() {
           Open…
         </button>
       ) : (
-        <FileButton label="Open…" primary accept={MODEL_ACCEPT} testId="model-input" disabled={busy} onFiles={(f) => void openModelFile(f[0]!)} />
+        <FileButton
+          label="Open…"
+          primary
+          accept={MODEL_ACCEPT}
+          testId="model-input"
+          disabled={busy}
+          onFiles={(f) => void openModelFile(f[0]!)}
+        />
       )}
     </div>
   );
@@ -95,10 +102,21 @@ export function ModelPanel() {
     <>
       <DropZone />
       {upload ? <Bar done={upload.done} total={upload.total} label={`Sending ${upload.name}`} /> : null}
-      {busy && !upload ? <p className="muted" role="status">Reading the model header…</p> : null}
+      {busy && !upload ? (
+        <p className="muted" role="status">
+          Reading the model header…
+        </p>
+      ) : null}
       <ErrorNote error={error} title={error ? 'This file could not be opened as a model' : undefined} />
       {model ? (
-        <Section title={model.file.name} actions={<button type="button" className="btn primary" onClick={() => goTo('manifest')}>Continue to manifest</button>}>
+        <Section
+          title={model.file.name}
+          actions={
+            <button type="button" className="btn primary" onClick={() => goTo('manifest')}>
+              Continue to manifest
+            </button>
+          }
+        >
           <dl className="facts" data-testid="model-facts">
             <dt>Format</dt>
             <dd data-testid="model-format">
@@ -130,17 +148,20 @@ export function ModelPanel() {
           </dl>
           {model.info.partial ? (
             <p className="muted" role="status" data-testid="model-partial">
-              Read from the start and end of the file while it arrives; still reading the weights for: {model.info.partial.unknown.join('; ')}.
+              Read from the start and end of the file while it arrives; still reading the weights for:{' '}
+              {model.info.partial.unknown.join('; ')}.
             </p>
           ) : null}
           {model.info.customOps.length > 0 ? (
             <Note kind="warn">
-              <strong>Custom operators:</strong> {model.info.customOps.join(', ')}. Devices need a runtime that registers them.
+              <strong>Custom operators:</strong> {model.info.customOps.join(', ')}. Devices need a runtime that
+              registers them.
             </Note>
           ) : null}
           {model.info.externalData.length > 0 ? (
             <Note kind="warn">
-              <strong>External data:</strong> {model.info.externalData.map((x) => x.location).join(', ')} must ship with the model.
+              <strong>External data:</strong> {model.info.externalData.map((x) => x.location).join(', ')} must ship with
+              the model.
             </Note>
           ) : null}
           {model.info.warnings.map((w) => (
@@ -151,14 +172,23 @@ export function ModelPanel() {
           {model.needsCompanion ? (
             <Note kind="warn">
               <p>
-                <strong>A TensorRT engine does not record its inputs and outputs in a readable form.</strong> Add the ONNX model it was
-                built from, or its Triton <code>config.pbtxt</code>, to fill them in.
+                <strong>A TensorRT engine does not record its inputs and outputs in a readable form.</strong> Add the
+                ONNX model it was built from, or its Triton <code>config.pbtxt</code>, to fill them in.
               </p>
-              <FileButton label="Add companion ONNX / config.pbtxt…" accept=".onnx,.pbtxt,.txt" testId="companion-input" onFiles={(f) => void setCompanion(f[0]!)} />
+              <FileButton
+                label="Add companion ONNX / config.pbtxt…"
+                accept=".onnx,.pbtxt,.txt"
+                testId="companion-input"
+                onFiles={(f) => void setCompanion(f[0]!)}
+              />
             </Note>
           ) : null}
           {model.companion ? <p className="muted">Inputs and outputs taken from {model.companion.name}.</p> : null}
-          {model.info.unknowns?.length ? <p className="muted">Not in the file: {model.info.unknowns.map((u) => u.replace(/\.+$/, '')).join('; ')}.</p> : null}
+          {model.info.unknowns?.length ? (
+            <p className="muted">
+              Not in the file: {model.info.unknowns.map((u) => u.replace(/\.+$/, '')).join('; ')}.
+            </p>
+          ) : null}
           <div className="two-col">
             <TensorTable title="Inputs" tensors={model.info.inputs} />
             <TensorTable title="Outputs" tensors={model.info.outputs} />

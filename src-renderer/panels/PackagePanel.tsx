@@ -54,9 +54,15 @@ export function PackagePanel() {
           <li className={mstate.valid ? 'ok' : 'bad'}>{mstate.valid ? '✓ Manifest valid' : '✗ Manifest has errors'}</li>
           <li className={m.sbom ? 'ok' : 'warn'}>{m.sbom ? `✓ SBOM ${m.sbom.file}` : '– No SBOM attached'}</li>
           <li className={signed && !mstate.changedSinceSigning ? 'ok' : 'bad'}>
-            {signed ? (mstate.changedSinceSigning ? '✗ Changed after signing — sign again' : `✓ Signed with ${signed.keyName}`) : '✗ Not signed'}
+            {signed
+              ? mstate.changedSinceSigning
+                ? '✗ Changed after signing — sign again'
+                : `✓ Signed with ${signed.keyName}`
+              : '✗ Not signed'}
           </li>
-          <li className={verify?.verified && !mstate.changedSinceSigning ? 'ok' : 'warn'}>{verify?.verified && !mstate.changedSinceSigning ? '✓ Signature verifies' : '– Signature not verified yet'}</li>
+          <li className={verify?.verified && !mstate.changedSinceSigning ? 'ok' : 'warn'}>
+            {verify?.verified && !mstate.changedSinceSigning ? '✓ Signature verifies' : '– Signature not verified yet'}
+          </li>
         </ul>
       </Section>
       <Section title="Save the package folder">
@@ -68,7 +74,13 @@ export function PackagePanel() {
           }}
         >
           <label htmlFor="save-dest">Destination folder on this computer</label>
-          <input id="save-dest" value={dest} onChange={(e) => setDest(e.target.value)} placeholder={`/home/you/packages/${m.name || 'model'}-${m.version || '1.0.0'}`} size={48} />
+          <input
+            id="save-dest"
+            value={dest}
+            onChange={(e) => setDest(e.target.value)}
+            placeholder={`/home/you/packages/${m.name || 'model'}-${m.version || '1.0.0'}`}
+            size={48}
+          />
           {client.chooseSaveFolder ? (
             <button
               type="button"

@@ -40,25 +40,32 @@ function ManifestFacts({ m }: { m: Manifest }) {
             </tr>
           </thead>
           <tbody>
-            {[...m.inputs.map((t) => ['input', t] as const), ...m.outputs.map((t) => ['output', t] as const)].map(([k, t]) => (
-              <tr key={k + t.name}>
-                <td>{k}</td>
-                <td>
-                  <code>{t.name}</code>
-                </td>
-                <td>{t.dtype}</td>
-                <td>
-                  <Shape shape={t.shape} />
-                </td>
-                <td>
-                  {t.preprocessing
-                    ? [t.preprocessing.layout, t.preprocessing.colorOrder, t.preprocessing.mean && `mean ${t.preprocessing.mean.join('/')}`, t.preprocessing.std && `std ${t.preprocessing.std.join('/')}`]
-                        .filter(Boolean)
-                        .join(' · ')
-                    : '—'}
-                </td>
-              </tr>
-            ))}
+            {[...m.inputs.map((t) => ['input', t] as const), ...m.outputs.map((t) => ['output', t] as const)].map(
+              ([k, t]) => (
+                <tr key={k + t.name}>
+                  <td>{k}</td>
+                  <td>
+                    <code>{t.name}</code>
+                  </td>
+                  <td>{t.dtype}</td>
+                  <td>
+                    <Shape shape={t.shape} />
+                  </td>
+                  <td>
+                    {t.preprocessing
+                      ? [
+                          t.preprocessing.layout,
+                          t.preprocessing.colorOrder,
+                          t.preprocessing.mean && `mean ${t.preprocessing.mean.join('/')}`,
+                          t.preprocessing.std && `std ${t.preprocessing.std.join('/')}`,
+                        ]
+                          .filter(Boolean)
+                          .join(' · ')
+                      : '—'}
+                  </td>
+                </tr>
+              ),
+            )}
           </tbody>
         </table>
       </div>
@@ -102,7 +109,8 @@ function DiffView({ diff }: { diff: DiffReport }) {
   return (
     <Section title={`Changes from ${diff.left.name} ${diff.left.version} to ${diff.right.name} ${diff.right.version}`}>
       <p>
-        Version change: <strong>{diff.versionBump}</strong> · {diff.changes.length} change{diff.changes.length === 1 ? '' : 's'}
+        Version change: <strong>{diff.versionBump}</strong> · {diff.changes.length} change
+        {diff.changes.length === 1 ? '' : 's'}
       </p>
       {diff.notes.map((n) => (
         <Note kind="warn" key={n}>
@@ -123,7 +131,8 @@ function DiffView({ diff }: { diff: DiffReport }) {
             {diff.changes.map((c, i) => (
               <tr key={i} className={`effect-${c.effect}`}>
                 <td>
-                  <span className={`tag tag-${c.effect}`}>{c.effect}</span> {c.message} <code className="muted">{c.pointer}</code>
+                  <span className={`tag tag-${c.effect}`}>{c.effect}</span> {c.message}{' '}
+                  <code className="muted">{c.pointer}</code>
                 </td>
                 <td className="before">{show(c.before)}</td>
                 <td className="after">{show(c.after)}</td>
@@ -161,12 +170,21 @@ export function ReviewPanel() {
       Open package…
     </button>
   ) : (
-    <FileButton label="Open package folder…" folder primary testId="package-input" disabled={busy} onFiles={(f) => void open(f)} />
+    <FileButton
+      label="Open package folder…"
+      folder
+      primary
+      testId="package-input"
+      disabled={busy}
+      onFiles={(f) => void open(f)}
+    />
   );
   return (
     <>
       <Section title="Review a package" actions={openButton}>
-        <p className="muted">Open a package folder to verify its signature and read its manifest, SBOM and fleet compatibility.</p>
+        <p className="muted">
+          Open a package folder to verify its signature and read its manifest, SBOM and fleet compatibility.
+        </p>
         {busy ? <p role="status">Opening and verifying…</p> : null}
         <ErrorNote error={error} title={error ? 'The package could not be reviewed' : undefined} />
       </Section>
@@ -175,8 +193,16 @@ export function ReviewPanel() {
           <Section title={`${review.manifest.name} ${review.manifest.version}`}>
             {review.summary.verify ? <VerifyView report={review.summary.verify} /> : null}
             <div className="actions">
-              <FileButton label="Verify with a public key file…" accept=".pem,.pub,.txt" testId="pubkey-input" disabled={busy} onFiles={(f) => void verifyWithKey(f[0]!)} />
-              <span className="muted">By default the key is looked up in this computer’s keychain by the signature’s key id.</span>
+              <FileButton
+                label="Verify with a public key file…"
+                accept=".pem,.pub,.txt"
+                testId="pubkey-input"
+                disabled={busy}
+                onFiles={(f) => void verifyWithKey(f[0]!)}
+              />
+              <span className="muted">
+                By default the key is looked up in this computer’s keychain by the signature’s key id.
+              </span>
             </div>
             <ManifestFacts m={review.manifest} />
             <h3>Manifest checks</h3>
@@ -185,7 +211,9 @@ export function ReviewPanel() {
           <Section title="Files">
             <PackageFiles summary={review.summary} />
           </Section>
-          <Section title="SBOM">{review.sbom ? <SbomReportView report={review.sbom} /> : <p className="muted">No SBOM in this package.</p>}</Section>
+          <Section title="SBOM">
+            {review.sbom ? <SbomReportView report={review.sbom} /> : <p className="muted">No SBOM in this package.</p>}
+          </Section>
           <Section
             title="Compare with another version"
             actions={
@@ -194,11 +222,19 @@ export function ReviewPanel() {
                   Choose package…
                 </button>
               ) : (
-                <FileButton label="Compare with package folder…" folder testId="compare-input" disabled={busy} onFiles={(f) => void diffAgainst(f)} />
+                <FileButton
+                  label="Compare with package folder…"
+                  folder
+                  testId="compare-input"
+                  disabled={busy}
+                  onFiles={(f) => void diffAgainst(f)}
+                />
               )
             }
           >
-            <p className="muted">A semantic diff: inputs changed, requirements tightened, metrics moved, license changed.</p>
+            <p className="muted">
+              A semantic diff: inputs changed, requirements tightened, metrics moved, license changed.
+            </p>
           </Section>
           {diff ? <DiffView diff={diff} /> : null}
           <h2 className="section-title">Fleet compatibility</h2>

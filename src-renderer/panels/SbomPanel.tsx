@@ -8,11 +8,15 @@ export function SbomReportView({ report }: { report: SbomReport }) {
       {report.valid ? (
         <Note kind="ok">
           {report.attached ? 'Attached: ' : ''}valid {report.format ?? 'SBOM'} {report.specVersion ?? ''}
-          {report.components !== undefined ? `, ${report.components} component${report.components === 1 ? '' : 's'}` : ''}.
+          {report.components !== undefined
+            ? `, ${report.components} component${report.components === 1 ? '' : 's'}`
+            : ''}
+          .
         </Note>
       ) : (
         <Note kind="error">
-          <strong>This SBOM is not valid{report.attached ? '' : ' and was not attached'}.</strong> {report.errors.length} error
+          <strong>This SBOM is not valid{report.attached ? '' : ' and was not attached'}.</strong>{' '}
+          {report.errors.length} error
           {report.errors.length === 1 ? '' : 's'}:
         </Note>
       )}
@@ -41,7 +45,9 @@ export function SbomReportView({ report }: { report: SbomReport }) {
         <>
           <h3>NTIA minimum elements: {Math.round(report.ntia.score * 100)}%</h3>
           {report.ntia.gaps.length === 0 ? (
-            <p className="ok">Every component has supplier, name, version, identifier, dependencies, author and timestamp.</p>
+            <p className="ok">
+              Every component has supplier, name, version, identifier, dependencies, author and timestamp.
+            </p>
           ) : (
             <table>
               <caption className="sr-only">NTIA gaps by component</caption>
@@ -85,21 +91,34 @@ export function SbomPanel() {
         title="Software bill of materials"
         actions={
           <>
-            <FileButton label="Attach SBOM file…" accept=".json,.xml,.spdx,.jsonld" testId="sbom-input" disabled={busy} onFiles={(f) => void attach(f[0]!)} />
+            <FileButton
+              label="Attach SBOM file…"
+              accept=".json,.xml,.spdx,.jsonld"
+              testId="sbom-input"
+              disabled={busy}
+              onFiles={(f) => void attach(f[0]!)}
+            />
             <button type="button" className="btn primary" disabled={busy} onClick={() => void generate()}>
               Generate CycloneDX ML-BOM
             </button>
           </>
         }
       >
-        <p className="muted">Attach the SBOM your build produced (CycloneDX or SPDX), or let Fleetpack generate an ML-BOM from the manifest.</p>
+        <p className="muted">
+          Attach the SBOM your build produced (CycloneDX or SPDX), or let Fleetpack generate an ML-BOM from the
+          manifest.
+        </p>
         {ref ? (
           <p data-testid="sbom-ref">
             In the package: <code>{ref.file}</code> ({ref.format} {ref.specVersion})
           </p>
         ) : null}
         <JobBar jobId={job} label="Generating" />
-        {busy ? <p className="muted" role="status">Working…</p> : null}
+        {busy ? (
+          <p className="muted" role="status">
+            Working…
+          </p>
+        ) : null}
         <ErrorNote error={error} />
         {report ? <SbomReportView report={report} /> : null}
         {ref ? (

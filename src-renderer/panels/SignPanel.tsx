@@ -7,7 +7,8 @@ import { useJobs } from '../store/jobs';
 export function VerifyView({ report }: { report: VerifyReport }) {
   return report.verified ? (
     <Note kind="ok">
-      <strong data-testid="verify-ok">✓ Verified.</strong> All {report.files} file{report.files === 1 ? '' : 's'} match the signature
+      <strong data-testid="verify-ok">✓ Verified.</strong> All {report.files} file{report.files === 1 ? '' : 's'} match
+      the signature
       {report.keyId ? (
         <>
           {' '}
@@ -56,20 +57,34 @@ export function SignPanel() {
     <>
       {mstate.changedSinceSigning ? (
         <Note kind="warn">
-          <strong data-testid="changed-after-signing">The package changed after it was signed.</strong> The signature no longer covers it: sign again.
+          <strong data-testid="changed-after-signing">The package changed after it was signed.</strong> The signature no
+          longer covers it: sign again.
         </Note>
       ) : null}
-      {!mstate.valid ? <Note kind="warn">The manifest still has errors; fix them in the Manifest step before signing.</Note> : null}
+      {!mstate.valid ? (
+        <Note kind="warn">The manifest still has errors; fix them in the Manifest step before signing.</Note>
+      ) : null}
       <Section title="Signing key (OS keychain)">
         <ErrorNote error={keysError} title="The keychain could not be used" />
-        {keys && keys.length === 0 ? <p className="muted">No Fleetpack keys in this keychain yet. Create one below.</p> : null}
+        {keys && keys.length === 0 ? (
+          <p className="muted">No Fleetpack keys in this keychain yet. Create one below.</p>
+        ) : null}
         {keys && keys.length > 0 ? (
           <fieldset>
             <legend>Choose a key</legend>
             {keys.map((k) => (
               <label key={k.name} className="radio">
-                <input type="radio" name="key" value={k.name} checked={selected === k.name} onChange={() => selectKey(k.name)} />
-                <strong>{k.name}</strong> <span className="muted">{k.algorithm} · id {k.keyId.slice(0, 12)}…</span>
+                <input
+                  type="radio"
+                  name="key"
+                  value={k.name}
+                  checked={selected === k.name}
+                  onChange={() => selectKey(k.name)}
+                />
+                <strong>{k.name}</strong>{' '}
+                <span className="muted">
+                  {k.algorithm} · id {k.keyId.slice(0, 12)}…
+                </span>
               </label>
             ))}
           </fieldset>
@@ -99,7 +114,12 @@ export function SignPanel() {
       </Section>
       <Section title="Sign and verify">
         <div className="actions">
-          <button type="button" className="btn primary" disabled={!key || signing || !mstate.valid} onClick={() => void sign()}>
+          <button
+            type="button"
+            className="btn primary"
+            disabled={!key || signing || !mstate.valid}
+            onClick={() => void sign()}
+          >
             Sign package
           </button>
           <button type="button" className="btn" disabled={!result || verifying} onClick={() => void verify()}>
@@ -111,7 +131,8 @@ export function SignPanel() {
         <ErrorNote error={error} />
         {result && !mstate.changedSinceSigning ? (
           <Note kind="ok">
-            <span data-testid="signed">Signed {result.files} files</span> with <strong>{result.keyName}</strong> at {new Date(result.signedAt).toLocaleString()}.
+            <span data-testid="signed">Signed {result.files} files</span> with <strong>{result.keyName}</strong> at{' '}
+            {new Date(result.signedAt).toLocaleString()}.
           </Note>
         ) : null}
         {report ? <VerifyView report={report} /> : null}

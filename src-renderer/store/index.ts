@@ -38,7 +38,8 @@ export function stepState(s: Store, step: StepId): StepState {
       if (s.sbomError || (s.sbom && !s.sbom.valid)) return 'attention';
       return s.mstate?.manifest.sbom ? 'done' : 'todo';
     case 'sign':
-      if (s.signError || s.mstate?.changedSinceSigning || (s.verifyReport && !s.verifyReport.verified)) return 'attention';
+      if (s.signError || s.mstate?.changedSinceSigning || (s.verifyReport && !s.verifyReport.verified))
+        return 'attention';
       return s.signResult ? 'done' : 'todo';
     case 'compat':
       if (s.compatError) return 'attention';

@@ -27,7 +27,8 @@ function apply(e: JobEvent): void {
     const prev = s.jobs[e.jobId] ?? { kind: e.kind, state: 'running' as const, done: 0, total: 0 };
     let next: JobView = prev;
     if (e.type === 'progress') next = { ...prev, done: e.done, total: e.total, ...(e.phase ? { phase: e.phase } : {}) };
-    else if (e.type === 'done') next = { ...prev, state: 'done', result: e.result, done: prev.total || 1, total: prev.total || 1 };
+    else if (e.type === 'done')
+      next = { ...prev, state: 'done', result: e.result, done: prev.total || 1, total: prev.total || 1 };
     else if (e.type === 'failed') next = { ...prev, state: 'failed', error: e.error };
     else next = { ...prev, state: 'cancelled' };
     return { jobs: { ...s.jobs, [e.jobId]: next } };
@@ -51,7 +52,9 @@ export function subscribeJobs(): void {
 /** Starts tracking a job and resolves when it ends; polls as a fallback for a missed event. */
 export function awaitJob(jobId: JobId, kind: JobKind): Promise<JobView> {
   subscribeJobs();
-  useJobs.setState((s) => (s.jobs[jobId] ? s : { jobs: { ...s.jobs, [jobId]: { kind, state: 'running', done: 0, total: 0 } } }));
+  useJobs.setState((s) =>
+    s.jobs[jobId] ? s : { jobs: { ...s.jobs, [jobId]: { kind, state: 'running', done: 0, total: 0 } } },
+  );
   return new Promise((resolve) => {
     const list = waiters.get(jobId) ?? [];
     list.push(resolve);

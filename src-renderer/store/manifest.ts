@@ -1,4 +1,10 @@
-import type { LicenseCheck, Manifest, ManifestState, ProfileSummary, StudioError } from '../../src-main/studio/contract';
+import type {
+  LicenseCheck,
+  Manifest,
+  ManifestState,
+  ProfileSummary,
+  StudioError,
+} from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import type { Slice } from './types';
 
@@ -37,7 +43,8 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
     if (mine !== seq) return; // a newer request is on its way
     if (!r.ok) return set({ manifestError: r.error });
     // Edits made while this request was in flight stay in the draft; the next send carries them.
-    if (edits !== editsAtSend) return set({ mstate: { ...r.value, manifest: get().draft ?? r.value.manifest }, manifestError: undefined });
+    if (edits !== editsAtSend)
+      return set({ mstate: { ...r.value, manifest: get().draft ?? r.value.manifest }, manifestError: undefined });
     set({ mstate: r.value, draft: r.value.manifest, manifestError: undefined });
   }
 
@@ -63,7 +70,15 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
       if (!expression.trim()) return set({ license: undefined });
       const r = await getClient().call('checkLicense', { expression });
       if (r.ok) set({ license: r.value });
-      else set({ license: { expression, valid: false, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } });
+      else
+        set({
+          license: {
+            expression,
+            valid: false,
+            message: r.error.message,
+            ...(r.error.hint ? { hint: r.error.hint } : {}),
+          },
+        });
     },
     async loadCatalog() {
       if (get().catalog) return;
@@ -78,9 +93,22 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
       const r = await getClient().call('importMetrics', { file: sent.value.handle });
       if (!r.ok) return set({ manifestError: r.error, metricsNote: undefined });
       get().acceptManifest(r.value.manifest);
-      set({ metricsNote: `Imported ${r.value.metrics.length} metric${r.value.metrics.length === 1 ? '' : 's'} from ${file.name}${r.value.warnings.length ? ` (${r.value.warnings.join('; ')})` : ''}.` });
+      set({
+        metricsNote: `Imported ${r.value.metrics.length} metric${r.value.metrics.length === 1 ? '' : 's'} from ${file.name}${r.value.warnings.length ? ` (${r.value.warnings.join('; ')})` : ''}.`,
+      });
     },
     resetAfterModel: () =>
-      set({ license: undefined, metricsNote: undefined, sbom: undefined, sbomError: undefined, signResult: undefined, verifyReport: undefined, signError: undefined, preview: undefined, saved: undefined, pkgError: undefined }),
+      set({
+        license: undefined,
+        metricsNote: undefined,
+        sbom: undefined,
+        sbomError: undefined,
+        signResult: undefined,
+        verifyReport: undefined,
+        signError: undefined,
+        preview: undefined,
+        saved: undefined,
+        pkgError: undefined,
+      }),
   };
 };

@@ -41,7 +41,14 @@ export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
   async verifyWithKey(file) {
     const review = get().review;
     if (!review) return;
-    if (file.size > 64 * 1024) return set({ reviewError: { code: 'NOT_A_PUBLIC_KEY', message: `${file.name} is too large to be a public key`, hint: 'Choose the signer’s public key PEM file.' } });
+    if (file.size > 64 * 1024)
+      return set({
+        reviewError: {
+          code: 'NOT_A_PUBLIC_KEY',
+          message: `${file.name} is too large to be a public key`,
+          hint: 'Choose the signer’s public key PEM file.',
+        },
+      });
     await get().openPackageFolder(review.pkg, await file.text());
   },
   async diffAgainst(files) {

@@ -8,5 +8,12 @@ import type { ReviewSlice } from './review';
 import type { SbomSlice } from './sbom';
 import type { SignSlice } from './sign';
 
-export type Store = AppSlice & ModelSlice & ManifestSlice & SbomSlice & SignSlice & CompatSlice & PackageSlice & ReviewSlice;
+export type Store = AppSlice &
+  ModelSlice &
+  ManifestSlice &
+  SbomSlice &
+  SignSlice &
+  CompatSlice &
+  PackageSlice &
+  ReviewSlice;
 export type Slice<T> = StateCreator<Store, [], [], T>;

@@ -11,7 +11,16 @@ import { existsSync, mkdirSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCatalog, importInventory, preview, type Device, type DeviceFacts, mergeFacts, factsKey, type PreviewResult } from '../../src-main/fleet/index.js';
+import {
+  defaultCatalog,
+  importInventory,
+  preview,
+  type Device,
+  type DeviceFacts,
+  mergeFacts,
+  factsKey,
+  type PreviewResult,
+} from '../../src-main/fleet/index.js';
 import type { Manifest } from '../../src-main/manifest/index.js';
 import { BENCH_DATA, measure, timeMedian, writeReport } from './lib.js';
 
@@ -20,15 +29,38 @@ const self = fileURLToPath(import.meta.url);
 
 // ~50 combinations: 25 profiles × 2 software variants (ONNX Runtime builds).
 const PROFILES = [
-  'nvidia-jetson-nano-4gb-jp4.6.1', 'nvidia-jetson-nano-2gb-jp4.6.4', 'nvidia-jetson-tx2-8gb-jp4.6.1', 'nvidia-jetson-tx2-nx-jp4.6.4',
-  'nvidia-jetson-xavier-nx-8gb-jp5.1', 'nvidia-jetson-xavier-nx-16gb-jp5.1.2', 'nvidia-jetson-agx-xavier-32gb-jp5.1.2', 'nvidia-jetson-agx-xavier-64gb-jp5.0.2',
-  'nvidia-jetson-orin-nano-4gb-jp6.2', 'nvidia-jetson-orin-nano-8gb-jp6.0', 'nvidia-jetson-orin-nx-8gb-jp6.1', 'nvidia-jetson-orin-nx-16gb-jp6.2',
-  'nvidia-jetson-agx-orin-32gb-jp5.1.2', 'nvidia-jetson-agx-orin-64gb-jp6.2', 'x86-64-server', 'x86-64-server-t4', 'x86-64-server-a10', 'x86-64-server-l4',
-  'raspberrypi-4-4gb', 'raspberrypi-4-4gb-32bit', 'raspberrypi-5-8gb', 'raspberrypi-5-8gb-ai-kit', 'raspberrypi-4-4gb-coral-usb', 'coral-dev-board', 'x86-64-server-hailo-8',
+  'nvidia-jetson-nano-4gb-jp4.6.1',
+  'nvidia-jetson-nano-2gb-jp4.6.4',
+  'nvidia-jetson-tx2-8gb-jp4.6.1',
+  'nvidia-jetson-tx2-nx-jp4.6.4',
+  'nvidia-jetson-xavier-nx-8gb-jp5.1',
+  'nvidia-jetson-xavier-nx-16gb-jp5.1.2',
+  'nvidia-jetson-agx-xavier-32gb-jp5.1.2',
+  'nvidia-jetson-agx-xavier-64gb-jp5.0.2',
+  'nvidia-jetson-orin-nano-4gb-jp6.2',
+  'nvidia-jetson-orin-nano-8gb-jp6.0',
+  'nvidia-jetson-orin-nx-8gb-jp6.1',
+  'nvidia-jetson-orin-nx-16gb-jp6.2',
+  'nvidia-jetson-agx-orin-32gb-jp5.1.2',
+  'nvidia-jetson-agx-orin-64gb-jp6.2',
+  'x86-64-server',
+  'x86-64-server-t4',
+  'x86-64-server-a10',
+  'x86-64-server-l4',
+  'raspberrypi-4-4gb',
+  'raspberrypi-4-4gb-32bit',
+  'raspberrypi-5-8gb',
+  'raspberrypi-5-8gb-ai-kit',
+  'raspberrypi-4-4gb-coral-usb',
+  'coral-dev-board',
+  'x86-64-server-hailo-8',
 ];
 const ORT = [
   { onnxruntime: '1.16.3', execution_providers: 'CPUExecutionProvider' },
-  { onnxruntime: '1.18.1', execution_providers: 'TensorrtExecutionProvider;CUDAExecutionProvider;CPUExecutionProvider' },
+  {
+    onnxruntime: '1.18.1',
+    execution_providers: 'TensorrtExecutionProvider;CUDAExecutionProvider;CPUExecutionProvider',
+  },
 ];
 const CHANNELS = ['stable', 'stable', 'stable', 'beta', 'canary'];
 
@@ -38,10 +70,19 @@ const MANIFEST: Manifest = {
   name: 'bench-detector',
   version: '1.0.0',
   framework: { format: 'onnx', onnx: { irVersion: 9, opsets: [{ domain: '', version: 17 }] } },
-  artifact: { file: 'model.onnx', files: [{ path: 'model.onnx', size: 80 * 1024 * 1024, sha256: '0'.repeat(64), role: 'model' }] },
+  artifact: {
+    file: 'model.onnx',
+    files: [{ path: 'model.onnx', size: 80 * 1024 * 1024, sha256: '0'.repeat(64), role: 'model' }],
+  },
   inputs: [],
   outputs: [],
-  target: { requirements: { executionProviders: ['TensorrtExecutionProvider'], minMemoryMiB: 2048, cpuArch: ['aarch64', 'x86_64'] } },
+  target: {
+    requirements: {
+      executionProviders: ['TensorrtExecutionProvider'],
+      minMemoryMiB: 2048,
+      cpuArch: ['aarch64', 'x86_64'],
+    },
+  },
 };
 
 /** Deterministic choice of combination per device index (multiplicative hash, uneven sizes). */
@@ -75,7 +116,9 @@ function inMemoryDevices(n: number): Device[] {
   const facts: DeviceFacts[][] = PROFILES.map((id) =>
     ORT.map((o) =>
       Object.freeze(
-        mergeFacts(catalog.resolve(id).facts, { runtimes: { onnxruntime: { version: o.onnxruntime, executionProviders: o.execution_providers.split(';') } } }),
+        mergeFacts(catalog.resolve(id).facts, {
+          runtimes: { onnxruntime: { version: o.onnxruntime, executionProviders: o.execution_providers.split(';') } },
+        }),
       ),
     ),
   );
@@ -88,7 +131,9 @@ function inMemoryDevices(n: number): Device[] {
 }
 
 function same(a: PreviewResult, b: PreviewResult): boolean {
-  return JSON.stringify(a.totals) === JSON.stringify(b.totals) && JSON.stringify(a.byReason) === JSON.stringify(b.byReason);
+  return (
+    JSON.stringify(a.totals) === JSON.stringify(b.totals) && JSON.stringify(a.byReason) === JSON.stringify(b.byReason)
+  );
 }
 
 async function child(mode: string, n: number): Promise<void> {
@@ -108,15 +153,31 @@ async function child(mode: string, n: number): Promise<void> {
   const previewMs = await timeMedian(3, async () => (grouped = preview(MANIFEST, devices, { channel: 'stable' })));
   const rssAfterPreview = mb();
   let naive!: PreviewResult;
-  const naiveMs = await timeMedian(1, async () => (naive = preview(MANIFEST, devices, { channel: 'stable', strategy: 'per-device' })));
+  const naiveMs = await timeMedian(
+    1,
+    async () => (naive = preview(MANIFEST, devices, { channel: 'stable', strategy: 'per-device' })),
+  );
   // Every device, no channel filter: the worst case for the grouped path.
   let all!: PreviewResult;
   const allMs = await timeMedian(3, async () => (all = preview(MANIFEST, devices)));
   const keys = new Set(devices.map((d) => d.factsKey ?? factsKey(d.facts))).size;
   console.log(
     JSON.stringify({
-      mode, n, errors, importMs, previewMs, allMs, naiveMs, rssAfterImport, rssAfterPreview,
-      groups: grouped.groups.length, factKeys: keys, inScope: grouped.scope.devices, totals: grouped.totals, allTotals: all.totals, same: same(grouped, naive),
+      mode,
+      n,
+      errors,
+      importMs,
+      previewMs,
+      allMs,
+      naiveMs,
+      rssAfterImport,
+      rssAfterPreview,
+      groups: grouped.groups.length,
+      factKeys: keys,
+      inScope: grouped.scope.devices,
+      totals: grouped.totals,
+      allTotals: all.totals,
+      same: same(grouped, naive),
     }),
   );
 }
@@ -130,7 +191,12 @@ async function main(): Promise<void> {
     for (const mode of ['file', 'memory']) {
       const m = await measure(process.execPath, ['--import', 'tsx', self, '--child', mode, String(n)]);
       const r = JSON.parse(m.stdout.trim().split('\n').at(-1)!) as Record<string, number | boolean | object>;
-      const row = { ...r, peakMB: Math.round(m.peakMB), childMs: Math.round(m.ms), csvGenMs: mode === 'file' ? Math.round(genMs) : undefined };
+      const row = {
+        ...r,
+        peakMB: Math.round(m.peakMB),
+        childMs: Math.round(m.ms),
+        csvGenMs: mode === 'file' ? Math.round(genMs) : undefined,
+      };
       rows.push(row);
       const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(0) : String(x));
       console.log(
@@ -140,9 +206,17 @@ async function main(): Promise<void> {
     }
   }
   const big = rows.filter((r) => r.n === 1_000_000);
-  const verdict = big.map((r) => ({ mode: r.mode, previewUnder2s: (r.allMs as number) < 2000, peakUnder1GB: (r.peakMB as number) < 1024 }));
+  const verdict = big.map((r) => ({
+    mode: r.mode,
+    previewUnder2s: (r.allMs as number) < 2000,
+    peakUnder1GB: (r.peakMB as number) < 1024,
+  }));
   console.log('1M targets (preview < 2 s, peak < 1 GB):', JSON.stringify(verdict));
-  writeReport('compat', { peer: 'per-device evaluation (no grouping), same process and devices', rows, targets: verdict });
+  writeReport('compat', {
+    peer: 'per-device evaluation (no grouping), same process and devices',
+    rows,
+    targets: verdict,
+  });
 }
 
 const i = process.argv.indexOf('--child');

@@ -28,7 +28,9 @@ for (const m of models) {
   if (!existsSync(m.file)) {
     const t0 = performance.now();
     const size = writeLargeOnnx(m.file, m.spec);
-    console.log(`generated ${m.file}: ${(size / 1e9).toFixed(3)} GB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${m.file}: ${(size / 1e9).toFixed(3)} GB in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
 }
 
@@ -36,7 +38,8 @@ for (const m of models) {
 const built = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) throw new Error('building the CLI bundle failed');
 const cli = (file: string) => measure(process.execPath, ['out/cli/fleetpack.mjs', 'inspect', file, '--json']);
-const peer = (mode: string, file: string) => measure(process.execPath, ['--import', 'tsx', 'test/bench/onnx-peer.ts', mode, file]);
+const peer = (mode: string, file: string) =>
+  measure(process.execPath, ['--import', 'tsx', 'test/bench/onnx-peer.ts', mode, file]);
 const parse = (out: string) => JSON.parse(out.trim().split('\n').pop()!) as { ms: number; [k: string]: unknown };
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
@@ -64,12 +67,16 @@ for (const m of models) {
     inspect: { medianMs: inspectMs, cliWallMs: ours.ms, peakMB: ours.peakMB, bytesRead },
   };
   console.log(`\n${m.label} model (${(size / 1e6).toFixed(1)} MB, ${row.initializers} initializers)`);
-  console.log(`  fleetpack inspect        ${fmt(inspectMs)} median in-process, read ${(bytesRead / 1e6).toFixed(2)} MB of the file; CLI: ${fmt(ours.ms)} wall, peak RSS ${ours.peakMB.toFixed(0)} MB`);
+  console.log(
+    `  fleetpack inspect        ${fmt(inspectMs)} median in-process, read ${(bytesRead / 1e6).toFixed(2)} MB of the file; CLI: ${fmt(ours.ms)} wall, peak RSS ${ours.peakMB.toFixed(0)} MB`,
+  );
   try {
     const o = await peer('ort', m.file);
     const op = parse(o.stdout);
     row.ort = { childOpMs: op.ms, childWallMs: o.ms, peakMB: o.peakMB, ratioVsInspect: op.ms / inspectMs };
-    console.log(`  onnxruntime-node create  ${fmt(op.ms)} op, ${fmt(o.ms)} wall, peak RSS ${o.peakMB.toFixed(0)} MB  → inspect is ${(op.ms / inspectMs).toFixed(0)}× faster`);
+    console.log(
+      `  onnxruntime-node create  ${fmt(op.ms)} op, ${fmt(o.ms)} wall, peak RSS ${o.peakMB.toFixed(0)} MB  → inspect is ${(op.ms / inspectMs).toFixed(0)}× faster`,
+    );
   } catch (e) {
     row.ort = { failed: (e as Error).message.slice(0, 300) };
     console.log(`  onnxruntime-node create  FAILED: ${(e as Error).message.slice(0, 200)}`);
@@ -78,7 +85,9 @@ for (const m of models) {
     const d = await peer('decode', m.file);
     const op = parse(d.stdout);
     row.fullDecode = { childOpMs: op.ms, childWallMs: d.ms, peakMB: d.peakMB, ratioVsInspect: op.ms / inspectMs };
-    console.log(`  onnx-proto full decode   ${fmt(op.ms)} op, ${fmt(d.ms)} wall, peak RSS ${d.peakMB.toFixed(0)} MB  → inspect is ${(op.ms / inspectMs).toFixed(0)}× faster`);
+    console.log(
+      `  onnx-proto full decode   ${fmt(op.ms)} op, ${fmt(d.ms)} wall, peak RSS ${d.peakMB.toFixed(0)} MB  → inspect is ${(op.ms / inspectMs).toFixed(0)}× faster`,
+    );
   } catch (e) {
     row.fullDecode = { failed: (e as Error).message.slice(-300) };
     console.log(`  onnx-proto full decode   FAILED: ${(e as Error).message.slice(-200)}`);
@@ -86,13 +95,25 @@ for (const m of models) {
   report[m.label] = row;
 }
 
-type Row = { inspect: { medianMs: number; peakMB: number; cliWallMs: number }; ort: { ratioVsInspect?: number; childWallMs?: number } };
+type Row = {
+  inspect: { medianMs: number; peakMB: number; cliWallMs: number };
+  ort: { ratioVsInspect?: number; childWallMs?: number };
+};
 const big = report['1 GB'] as Row;
 const mid = report['100 MB'] as Row;
 const small = report['10 MB'] as Row;
 const growth = big.inspect.medianMs / mid.inspect.medianMs;
-console.log(`\ninspect time by file size, same graph: 10 MB ${fmt(small.inspect.medianMs)}, 100 MB ${fmt(mid.inspect.medianMs)}, 1 GB ${fmt(big.inspect.medianMs)}`);
-console.log(`  1 GB / 100 MB: ${growth.toFixed(2)}× for 10× the weight bytes (time follows the initializer count, not the bytes)`);
-if (big.ort.childWallMs) console.log(`  end to end (process start included): CLI ${fmt(big.inspect.cliWallMs)} vs ORT script ${fmt(big.ort.childWallMs)} = ${(big.ort.childWallMs / big.inspect.cliWallMs).toFixed(0)}×`);
-console.log(`targets: ≥ 50× faster than onnxruntime-node on 1 GB: ${big.ort.ratioVsInspect ? `${big.ort.ratioVsInspect.toFixed(0)}×` : 'n/a'}; peak RSS < 100 MB: ${big.inspect.peakMB.toFixed(0)} MB`);
+console.log(
+  `\ninspect time by file size, same graph: 10 MB ${fmt(small.inspect.medianMs)}, 100 MB ${fmt(mid.inspect.medianMs)}, 1 GB ${fmt(big.inspect.medianMs)}`,
+);
+console.log(
+  `  1 GB / 100 MB: ${growth.toFixed(2)}× for 10× the weight bytes (time follows the initializer count, not the bytes)`,
+);
+if (big.ort.childWallMs)
+  console.log(
+    `  end to end (process start included): CLI ${fmt(big.inspect.cliWallMs)} vs ORT script ${fmt(big.ort.childWallMs)} = ${(big.ort.childWallMs / big.inspect.cliWallMs).toFixed(0)}×`,
+  );
+console.log(
+  `targets: ≥ 50× faster than onnxruntime-node on 1 GB: ${big.ort.ratioVsInspect ? `${big.ort.ratioVsInspect.toFixed(0)}×` : 'n/a'}; peak RSS < 100 MB: ${big.inspect.peakMB.toFixed(0)} MB`,
+);
 writeReport('inspect-onnx', { models: report, inspectGrowth1GBvs100MB: growth });

@@ -25,7 +25,9 @@ async function ensureModel(path: string, weightBytes: number): Promise<number> {
     const t0 = performance.now();
     await writeTfliteModel(deepConvNet(weightBytes), `${path}.partial`);
     renameSync(`${path}.partial`, path);
-    console.log(`generated ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   return statSync(path).size;
 }

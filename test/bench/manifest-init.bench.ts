@@ -53,12 +53,33 @@ await prepare();
 const pkg = join(dir, 'pkg');
 const peerDir = join(dir, 'peer');
 const cli = ['--import', 'tsx', 'src-main/cli/fleetpack.ts'];
-console.log(`ONNX model + ${WEIGHTS / 2 ** 30} GiB external weights, median of ${RUNS} runs (page cache warm after the first)`);
-const init = await series('fleetpack init (copy + hash in one pass)', process.execPath, [...cli, 'init', join(src, 'model.onnx'), '--out', pkg, '--force', '--json']);
-const peer = await series('peer: cp files && sha256sum them', 'sh', ['-c', `mkdir -p "${peerDir}" && cp "${src}"/model.onnx "${src}"/weights.bin "${src}"/const.bin "${peerDir}"/ && sha256sum "${peerDir}"/*`], () =>
-  rmSync(peerDir, { recursive: true, force: true }),
+console.log(
+  `ONNX model + ${WEIGHTS / 2 ** 30} GiB external weights, median of ${RUNS} runs (page cache warm after the first)`,
 );
-const validate = await series('fleetpack validate (hash every file once)', process.execPath, [...cli, 'validate', pkg, '--json']);
+const init = await series('fleetpack init (copy + hash in one pass)', process.execPath, [
+  ...cli,
+  'init',
+  join(src, 'model.onnx'),
+  '--out',
+  pkg,
+  '--force',
+  '--json',
+]);
+const peer = await series(
+  'peer: cp files && sha256sum them',
+  'sh',
+  [
+    '-c',
+    `mkdir -p "${peerDir}" && cp "${src}"/model.onnx "${src}"/weights.bin "${src}"/const.bin "${peerDir}"/ && sha256sum "${peerDir}"/*`,
+  ],
+  () => rmSync(peerDir, { recursive: true, force: true }),
+);
+const validate = await series('fleetpack validate (hash every file once)', process.execPath, [
+  ...cli,
+  'validate',
+  pkg,
+  '--json',
+]);
 const sha = await series('peer: sha256sum the package files', 'sh', ['-c', `sha256sum "${pkg}"/*.bin "${pkg}"/*.onnx`]);
 const report = {
   weightsBytes: WEIGHTS,
@@ -67,8 +88,13 @@ const report = {
   peerCopyThenHash: peer,
   validate,
   peerSha256sum: sha,
-  ratios: { initVsCpSha256sum: +(init.medianMs / peer.medianMs).toFixed(2), validateVsSha256sum: +(validate.medianMs / sha.medianMs).toFixed(2) },
+  ratios: {
+    initVsCpSha256sum: +(init.medianMs / peer.medianMs).toFixed(2),
+    validateVsSha256sum: +(validate.medianMs / sha.medianMs).toFixed(2),
+  },
 };
-console.log(`init / (cp + sha256sum) = ${report.ratios.initVsCpSha256sum}   validate / sha256sum = ${report.ratios.validateVsSha256sum}`);
+console.log(
+  `init / (cp + sha256sum) = ${report.ratios.initVsCpSha256sum}   validate / sha256sum = ${report.ratios.validateVsSha256sum}`,
+);
 writeReport('manifest-init', report);
 rmSync(peerDir, { recursive: true, force: true });

@@ -20,7 +20,14 @@ async function child(mode: string, file: string): Promise<void> {
   if (mode === 'fleetpack') {
     const { validateSbomFile } = await import('../../src-main/sbom/index.js');
     const r = await validateSbomFile(file);
-    console.log(JSON.stringify({ valid: r.valid, issues: r.issues.length, components: r.ntia.components, ms: performance.now() - t0 }));
+    console.log(
+      JSON.stringify({
+        valid: r.valid,
+        issues: r.issues.length,
+        components: r.ntia.components,
+        ms: performance.now() - t0,
+      }),
+    );
   } else {
     const { Validation, Spec } = await import('@cyclonedx/cyclonedx-library');
     const text = readFileSync(file, 'utf8');
@@ -41,7 +48,11 @@ async function ensure(n: number): Promise<string> {
   return f;
 }
 
-async function runOne(mode: string, file: string, limitMs?: number): Promise<{ ms: number; peakMB: number; valid: boolean } | { timeout: true }> {
+async function runOne(
+  mode: string,
+  file: string,
+  limitMs?: number,
+): Promise<{ ms: number; peakMB: number; valid: boolean } | { timeout: true }> {
   const args = ['--import', 'tsx', self, 'child', mode, file];
   const env = { ...process.env };
   const p = measure('timeout', [String(Math.ceil((limitMs ?? 3_600_000) / 1000)), process.execPath, ...args], env);
@@ -62,8 +73,12 @@ async function main(): Promise<void> {
     const file = await ensure(n);
     const mb = statSync(file).size / 1e6;
     const ours = await runOne('fleetpack', file);
-    const peer = n <= 10_000 ? await runOne('cyclonedx-library', file, PEER_LIMIT_MS) : { skipped: `O(n²) uniqueItems: would take far longer than ${PEER_LIMIT_MS / 1000}s` };
-    const ratio = 'ms' in ours && 'ms' in peer ? Math.round(((peer as { ms: number }).ms / ours.ms) * 100) / 100 : undefined;
+    const peer =
+      n <= 10_000
+        ? await runOne('cyclonedx-library', file, PEER_LIMIT_MS)
+        : { skipped: `O(n²) uniqueItems: would take far longer than ${PEER_LIMIT_MS / 1000}s` };
+    const ratio =
+      'ms' in ours && 'ms' in peer ? Math.round(((peer as { ms: number }).ms / ours.ms) * 100) / 100 : undefined;
     rows.push({ components: n, sizeMB: Math.round(mb * 10) / 10, fleetpack: ours, peer, peerOverFleetpack: ratio });
     console.log(
       `${String(n).padStart(7)} components ${mb.toFixed(1).padStart(6)} MB | fleetpack ${'ms' in ours ? `${(ours.ms / 1000).toFixed(2)} s, ${ours.peakMB.toFixed(0)} MB peak, valid=${ours.valid}` : 'timeout'}` +
@@ -72,8 +87,14 @@ async function main(): Promise<void> {
     );
   }
   const load = loadavg().map((x) => Math.round(x * 10) / 10);
-  console.log(`load average (1/5/15 min): ${load.join(' / ')} on this 2-core machine; other work inflates both columns`);
-  writeReport('sbom', { loadAverage: load, peer: '@cyclonedx/cyclonedx-library JsonValidator (Ajv, same bundled CycloneDX 1.6 schema, first error only, no semantic checks)', rows });
+  console.log(
+    `load average (1/5/15 min): ${load.join(' / ')} on this 2-core machine; other work inflates both columns`,
+  );
+  writeReport('sbom', {
+    loadAverage: load,
+    peer: '@cyclonedx/cyclonedx-library JsonValidator (Ajv, same bundled CycloneDX 1.6 schema, first error only, no semantic checks)',
+    rows,
+  });
 }
 
 if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!);

@@ -90,10 +90,13 @@ async function main(): Promise<void> {
       const load = loadavg()[0]!;
       for (let i = 0; i < ROUNDS; i++) {
         peer.push(await measureCpu('openssl', ['dgst', '-sha256', ...c.files]));
-        ours.push(await measureCpu(process.execPath, [CLI, 'sign', c.dir, '--key', keyName, '--signature', sigPath, '--json']));
+        ours.push(
+          await measureCpu(process.execPath, [CLI, 'sign', c.dir, '--key', keyName, '--signature', sigPath, '--json']),
+        );
       }
       const doc = JSON.parse(ours.at(-1)!.stdout);
-      if (!doc.ok || doc.files.length !== c.files.length) throw new Error(`unexpected sign output: ${ours.at(-1)!.stdout.slice(0, 500)}`);
+      if (!doc.ok || doc.files.length !== c.files.length)
+        throw new Error(`unexpected sign output: ${ours.at(-1)!.stdout.slice(0, 500)}`);
       // Same digests as openssl: the bench is only meaningful if both hash the same bytes.
       for (const f of doc.files as { name: string; digest: string }[]) {
         if (!peer.at(-1)!.stdout.includes(f.digest)) throw new Error(`digest of ${f.name} differs from openssl`);
@@ -110,7 +113,13 @@ async function main(): Promise<void> {
         cores: availableParallelism(),
         loadAverage: Number(load.toFixed(1)),
         rounds: ROUNDS,
-        openssl: { firstMs: Math.round(peer[0]!.ms), warmMs: Math.round(peerWarm), warmMBps: Math.round(mbps(c.bytes, peerWarm)), cpuS: Number(bestCpu(peer).toFixed(2)), allMs: peer.map((r) => Math.round(r.ms)) },
+        openssl: {
+          firstMs: Math.round(peer[0]!.ms),
+          warmMs: Math.round(peerWarm),
+          warmMBps: Math.round(mbps(c.bytes, peerWarm)),
+          cpuS: Number(bestCpu(peer).toFixed(2)),
+          allMs: peer.map((r) => Math.round(r.ms)),
+        },
         fleetpack: {
           firstMs: Math.round(ours[0]!.ms),
           warmMs: Math.round(oursWarm),

@@ -41,14 +41,22 @@ if (!existsSync('out/renderer/index.html')) throw new Error('Build the renderer 
 const host = await startHost({ rendererDir: 'out/renderer' });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 
 /**
  * Opens the Studio, picks the file, and returns ms from the change event to the prefilled manifest
  * (`ms`), to the full read confirming it (`confirmMs`: the provisional note gone), and to the digest.
  */
-async function dropToManifest(file: string): Promise<{ ms: number; confirmMs: number; digestMs: number; longTasks: number[] }> {
+async function dropToManifest(
+  file: string,
+): Promise<{ ms: number; confirmMs: number; digestMs: number; longTasks: number[] }> {
   const page = await browser.newPage();
   await page.goto(host.url);
   await page.evaluate(() => {
@@ -57,7 +65,9 @@ async function dropToManifest(file: string): Promise<{ ms: number; confirmMs: nu
     new PerformanceObserver((l) => {
       for (const e of l.getEntries()) w.__long.push(e.duration);
     }).observe({ type: 'longtask', buffered: false });
-    document.querySelector('[data-testid=model-input]')!.addEventListener('change', () => (w.__t0 = performance.now()), { capture: true });
+    document
+      .querySelector('[data-testid=model-input]')!
+      .addEventListener('change', () => (w.__t0 = performance.now()), { capture: true });
   });
   await page.getByTestId('model-input').setInputFiles(file);
   // A string, not a function: tsx would wrap named helpers in __name(), which the page lacks.

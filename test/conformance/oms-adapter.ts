@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.method !== 'key') {
-    process.stderr.write(`method "${String(values.method ?? '')}" is not supported: Fleetpack signs and verifies with --method key only\n`);
+    process.stderr.write(
+      `method "${String(values.method ?? '')}" is not supported: Fleetpack signs and verifies with --method key only\n`,
+    );
     return 2;
   }
   const ignorePaths = (values['ignore-paths'] as string[] | undefined) ?? [];
@@ -60,7 +62,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    process.stderr.write(isFleetpackError(e) ? `${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n` : `error: ${(e as Error).message}\n`);
+    process.stderr.write(
+      isFleetpackError(e)
+        ? `${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`
+        : `error: ${(e as Error).message}\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -4,7 +4,9 @@ import { expect, test } from '@playwright/test';
 import { writeBigModel } from './fixtures';
 import { expectAccessible, openStudio, shot } from './helpers';
 
-test('a big model is prefilled from its header and end while it arrives, then corrected by the full read', async ({ page }) => {
+test('a big model is prefilled from its header and end while it arrives, then corrected by the full read', async ({
+  page,
+}) => {
   const path = writeBigModel();
   await openStudio(page);
   // The provisional state may be short: record that it was shown.
@@ -34,7 +36,10 @@ test('a big model is prefilled from its header and end while it arrives, then co
 
   await page.getByTestId('step-manifest').click();
   await page.getByText('Show the manifest as JSON').click();
-  const json = JSON.parse((await page.getByTestId('manifest-json').textContent()) ?? '{}') as { inputs: { name: string }[]; framework: { quantization?: string } };
+  const json = JSON.parse((await page.getByTestId('manifest-json').textContent()) ?? '{}') as {
+    inputs: { name: string }[];
+    framework: { quantization?: string };
+  };
   expect(json.inputs.map((t) => t.name)).toEqual(['x']);
   expect(json.framework.quantization).toBe('float16');
 });

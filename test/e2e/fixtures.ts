@@ -4,7 +4,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { T, encodeModel, fp16WeightsAsInputsModel, initializer, node, tensorType, valueInfo } from '../fixtures/onnx-models';
+import {
+  T,
+  encodeModel,
+  fp16WeightsAsInputsModel,
+  initializer,
+  node,
+  tensorType,
+  valueInfo,
+} from '../fixtures/onnx-models';
 
 export const FIXTURES = join('test-results', 'e2e-fixtures');
 
@@ -44,7 +52,10 @@ export function writeFixtures(): Fixtures {
   };
   writeFileSync(f.model, onnxModelBytes());
   writeFileSync(f.notAModel, 'These are my holiday notes, not a neural network.\n'.repeat(40));
-  writeFileSync(f.metrics, 'name,value,unit,dataset,split\ntop1_accuracy,0.761,,imagenet-1k,validation\nlatency_p50,12.5,ms,imagenet-1k,validation\n');
+  writeFileSync(
+    f.metrics,
+    'name,value,unit,dataset,split\ntop1_accuracy,0.761,,imagenet-1k,validation\nlatency_p50,12.5,ms,imagenet-1k,validation\n',
+  );
   writeFileSync(f.inventory, inventoryCsv());
   // CycloneDX that breaks the schema twice and repeats a bom-ref.
   writeFileSync(

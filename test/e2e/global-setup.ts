@@ -7,7 +7,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync('out/renderer/index.html')) {
-    const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+    const b = spawnSync('npx', ['electron-vite', 'build'], {
+      stdio: 'inherit',
+      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    });
     if (b.status !== 0) throw new Error('electron-vite build failed');
   }
   mkdirSync('test-results', { recursive: true });

@@ -52,7 +52,10 @@ test('complete the manifest: every problem linked to its field until none is lef
   await step('manifest').click();
   await expect(page.getByTestId('problems')).toBeVisible();
   // A problem is a link to its field.
-  await page.getByTestId('problems').getByRole('button', { name: /\/license/ }).click();
+  await page
+    .getByTestId('problems')
+    .getByRole('button', { name: /\/license/ })
+    .click();
   await expect(page.getByLabel('License (SPDX expression)')).toBeFocused();
   await page.getByLabel('License (SPDX expression)').fill('apache-2.0');
   await expect(page.getByTestId('license-check')).toContainText('valid SPDX (Apache-2.0)');
@@ -77,7 +80,10 @@ test('complete the manifest: every problem linked to its field until none is lef
   await page.getByLabel('Value of metric 3').fill('0.52');
   await page.getByLabel('Dataset of metric 3').fill('coco-val2017');
   await page.getByLabel('Filter profiles').fill('x86-64-server');
-  await page.getByRole('checkbox', { name: /x86-64-server\b(?!-)/ }).first().check();
+  await page
+    .getByRole('checkbox', { name: /x86-64-server\b(?!-)/ })
+    .first()
+    .check();
   await expect(page.getByText('The manifest is complete and valid.')).toBeVisible();
   await expect(step('manifest')).toHaveAttribute('data-state', 'done');
   await shot(page, '02-manifest');
@@ -169,9 +175,12 @@ test('review mode: reopen the package, verify it, and diff against the previous 
   await expectAccessible(page, 'review');
 });
 
-test('review with a public key file: the signer\'s key verifies, another key does not', async () => {
+test("review with a public key file: the signer's key verifies, another key does not", async () => {
   const other = join(out, 'other.pub.pem');
-  writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+  writeFileSync(
+    other,
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }),
+  );
   await page.getByTestId('pubkey-input').setInputFiles(other);
   await expect(page.getByTestId('verify-failed')).toBeVisible();
   const mine = join(out, 'signer.pub.pem');

@@ -13,7 +13,9 @@ const config = join(dir, 'config.pbtxt');
 writeFileSync(engine, engineBytes({ version: [10, 3, 0, 26] }));
 writeFileSync(config, TRITON_TRT_CONFIG);
 
-test('TensorRT engine: version from the header, I/O from the Triton config, compute capability asked for', async ({ page }) => {
+test('TensorRT engine: version from the header, I/O from the Triton config, compute capability asked for', async ({
+  page,
+}) => {
   await openStudio(page);
   await dropFile(page, engine);
   await expect(page.getByTestId('model-format')).toContainText('TENSORRT');

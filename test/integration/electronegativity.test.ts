@@ -43,7 +43,10 @@ function scan(input: string): Promise<Finding[]> {
 
 function ensureBuilt(): void {
   if (!existsSync('out/main/index.js') || !existsSync('out/preload/index.cjs')) {
-    const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'ignore', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+    const b = spawnSync('npx', ['electron-vite', 'build'], {
+      stdio: 'ignore',
+      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    });
     expect(b.status).toBe(0);
   }
 }
@@ -74,6 +77,8 @@ describe('Electronegativity', () => {
     expect(high.map((f) => `${f.issue} ${f.file}:${f.location}`)).toEqual([]);
     // The scan really ran on our files, and it does flag an unsafe window as HIGH.
     expect(built.some((f) => f.file.includes('main/index.js'))).toBe(true);
-    expect(control.filter((f) => f.severity === 'HIGH').map((f) => f.issue)).toEqual(expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK']));
+    expect(control.filter((f) => f.severity === 'HIGH').map((f) => f.issue)).toEqual(
+      expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK']),
+    );
   }, 180_000);
 });

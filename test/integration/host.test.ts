@@ -18,14 +18,27 @@ interface Res {
   body: string;
 }
 
-function call(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Res> {
+function call(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent: false, host: '127.0.0.1', port: host.port, path, method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        agent: false,
+        host: '127.0.0.1',
+        port: host.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: opts.headers ?? {},
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -73,7 +86,10 @@ describe('studio --web host', () => {
     expect(r.status).toBe(403);
     const r2 = await call('/api/op/listKeys', json(host.token, { Origin: `http://127.0.0.1:${host.port + 1}` }));
     expect(r2.status).toBe(403);
-    const ok = await call('/api/op/jobStatus', { ...json(host.token, { Origin: `http://localhost:${host.port}` }), body: '{"jobId":"x"}' });
+    const ok = await call('/api/op/jobStatus', {
+      ...json(host.token, { Origin: `http://localhost:${host.port}` }),
+      body: '{"jobId":"x"}',
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -94,7 +110,15 @@ describe('studio --web host', () => {
   });
 
   it('refuses non-JSON operation bodies (no form posts) and unknown operations', async () => {
-    expect((await call('/api/op/listKeys', { method: 'POST', headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'text/plain' }, body: '{}' })).status).toBe(415);
+    expect(
+      (
+        await call('/api/op/listKeys', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'text/plain' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(415);
     expect((await call('/api/op/rmRf', json(host.token))).status).toBe(404);
   });
 
@@ -127,17 +151,53 @@ describe('studio --web host', () => {
 
   it('takes a big file in chunks while it arrives: pre-sized, bounded, checked offsets', async () => {
     const auth = { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' };
-    expect((await call('/api/upload-start?name=huge.onnx&size=999999', { method: 'POST', headers: auth })).status).toBe(413);
-    const start = JSON.parse((await call('/api/upload-start?name=m.onnx&size=1000', { method: 'POST', headers: auth })).body);
+    expect((await call('/api/upload-start?name=huge.onnx&size=999999', { method: 'POST', headers: auth })).status).toBe(
+      413,
+    );
+    const start = JSON.parse(
+      (await call('/api/upload-start?name=m.onnx&size=1000', { method: 'POST', headers: auth })).body,
+    );
     expect(start).toMatchObject({ ok: true, value: { name: 'm.onnx', size: 1000 } });
     const handle = start.value.handle as string;
-    const bad = JSON.parse((await call(`/api/upload-chunk?file=${handle}&offset=7`, { method: 'PUT', headers: auth, body: Buffer.alloc(10) })).body);
+    const bad = JSON.parse(
+      (
+        await call(`/api/upload-chunk?file=${handle}&offset=7`, {
+          method: 'PUT',
+          headers: auth,
+          body: Buffer.alloc(10),
+        })
+      ).body,
+    );
     expect(bad.error.code).toBe('BAD_OFFSET');
-    const badRanges = JSON.parse((await call(`/api/upload-ranges?file=${handle}&ranges=0:5000`, { method: 'PUT', headers: auth, body: Buffer.alloc(10) })).body);
+    const badRanges = JSON.parse(
+      (
+        await call(`/api/upload-ranges?file=${handle}&ranges=0:5000`, {
+          method: 'PUT',
+          headers: auth,
+          body: Buffer.alloc(10),
+        })
+      ).body,
+    );
     expect(badRanges.error.code).toBe('BAD_RANGES');
-    const tooLong = JSON.parse((await call(`/api/upload-chunk?file=${handle}&offset=0`, { method: 'PUT', headers: auth, body: Buffer.alloc(1001) })).body);
+    const tooLong = JSON.parse(
+      (
+        await call(`/api/upload-chunk?file=${handle}&offset=0`, {
+          method: 'PUT',
+          headers: auth,
+          body: Buffer.alloc(1001),
+        })
+      ).body,
+    );
     expect(tooLong.ok).toBe(false);
-    const ok = JSON.parse((await call(`/api/upload-ranges?file=${handle}&ranges=0:1000`, { method: 'PUT', headers: auth, body: Buffer.alloc(1000, 9) })).body);
+    const ok = JSON.parse(
+      (
+        await call(`/api/upload-ranges?file=${handle}&ranges=0:1000`, {
+          method: 'PUT',
+          headers: auth,
+          body: Buffer.alloc(1000, 9),
+        })
+      ).body,
+    );
     expect(ok).toEqual({ ok: true, value: { received: 1000, complete: true } });
     expect(readFileSync(host.session.files.file(handle).path)).toEqual(Buffer.alloc(1000, 9));
   });

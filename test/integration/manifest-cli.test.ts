@@ -18,8 +18,14 @@ beforeAll(() => {
   tflite = writeTfliteFixtures(join(dir, 'models'));
   writeFileSync(join(dir, 'models', 'detector.engine'), engineBytes());
   writeFileSync(join(dir, 'models', 'config.pbtxt'), TRITON_TRT_CONFIG);
-  writeFileSync(join(dir, 'results.csv'), 'name,value,unit,dataset,split\ntop1,76.1,%,imagenet,val\nlatency-p50,12.5,ms,,\n');
-  writeFileSync(join(dir, 'README.md'), '---\nlicense: gemma\nmodel-index:\n- name: m\n  results:\n  - task: {type: image-classification}\n    dataset: {type: imagenet-1k, name: ImageNet, split: validation}\n    metrics:\n    - {type: accuracy, value: 0.8}\n---\n');
+  writeFileSync(
+    join(dir, 'results.csv'),
+    'name,value,unit,dataset,split\ntop1,76.1,%,imagenet,val\nlatency-p50,12.5,ms,,\n',
+  );
+  writeFileSync(
+    join(dir, 'README.md'),
+    '---\nlicense: gemma\nmodel-index:\n- name: m\n  results:\n  - task: {type: image-classification}\n    dataset: {type: imagenet-1k, name: ImageNet, split: validation}\n    metrics:\n    - {type: accuracy, value: 0.8}\n---\n',
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,15 +34,39 @@ const manifestOf = (pkg: string) => JSON.parse(readFileSync(join(dir, pkg, 'flee
 
 describe('fleetpack init', () => {
   it('creates an ONNX package with the options filled in and reports what is missing', async () => {
-    const r = await cli('init', 'models/basic.onnx', '--out', 'pkg-basic', '--name', 'classifier', '--version', '1.0.0', '--license', 'apache-2.0', '--target', 'nvidia-jetson-orin-nx-16gb', '--metrics', 'results.csv');
+    const r = await cli(
+      'init',
+      'models/basic.onnx',
+      '--out',
+      'pkg-basic',
+      '--name',
+      'classifier',
+      '--version',
+      '1.0.0',
+      '--license',
+      'apache-2.0',
+      '--target',
+      'nvidia-jetson-orin-nx-16gb',
+      '--metrics',
+      'results.csv',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Created .*pkg-basic/);
     expect(r.out).toMatch(/recorded in canonical form as "Apache-2.0"/);
     expect(r.out).toMatch(/Still to fill in: description/);
     expect(readdirSync(join(dir, 'pkg-basic')).sort()).toEqual(['basic.onnx', 'fleetpack.json']);
     const m = manifestOf('pkg-basic');
-    expect(m).toMatchObject({ name: 'classifier', version: '1.0.0', license: 'Apache-2.0', target: { profiles: ['nvidia-jetson-orin-nx-16gb'] }, framework: { format: 'onnx', onnx: { irVersion: 8, customDomains: ['com.example'] } } });
-    expect(m.metrics).toEqual([{ name: 'top1', value: 76.1, unit: '%', dataset: 'imagenet', split: 'val' }, { name: 'latency-p50', value: 12.5, unit: 'ms' }]);
+    expect(m).toMatchObject({
+      name: 'classifier',
+      version: '1.0.0',
+      license: 'Apache-2.0',
+      target: { profiles: ['nvidia-jetson-orin-nx-16gb'] },
+      framework: { format: 'onnx', onnx: { irVersion: 8, customDomains: ['com.example'] } },
+    });
+    expect(m.metrics).toEqual([
+      { name: 'top1', value: 76.1, unit: '%', dataset: 'imagenet', split: 'val' },
+      { name: 'latency-p50', value: 12.5, unit: 'ms' },
+    ]);
     expect(m.inputs.map((t) => t.name)).toEqual(['image', 'mask', 'scale', 'anything']);
     expect(m.todo).toEqual(expect.arrayContaining(['/description', '/authors']));
     expect((await cli('validate', 'pkg-basic')).code).toBe(0);
@@ -45,25 +75,47 @@ describe('fleetpack init', () => {
     const r = await cli('init', 'models/external.onnx', '--out', 'pkg-ext', '--json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(doc.manifest.artifact.files.map((f: { path: string; role: string }) => `${f.path}:${f.role}`)).toEqual(['external.onnx:model', 'const.bin:external-data', 'weights.bin:external-data']);
+    expect(doc.manifest.artifact.files.map((f: { path: string; role: string }) => `${f.path}:${f.role}`)).toEqual([
+      'external.onnx:model',
+      'const.bin:external-data',
+      'weights.bin:external-data',
+    ]);
     expect(doc.notes).toContain('version defaulted to 0.1.0 (set it with --version)');
-    expect(readdirSync(join(dir, 'pkg-ext')).sort()).toEqual(['const.bin', 'external.onnx', 'fleetpack.json', 'weights.bin']);
+    expect(readdirSync(join(dir, 'pkg-ext')).sort()).toEqual([
+      'const.bin',
+      'external.onnx',
+      'fleetpack.json',
+      'weights.bin',
+    ]);
   });
   it('TFLite: Edge TPU requirement and TFLite normalization metadata, license and metrics from a model card', async () => {
     expect((await cli('init', 'models/edgeTpu.tflite', '--out', 'pkg-tpu')).code).toBe(0);
-    expect(manifestOf('pkg-tpu')).toMatchObject({ framework: { tflite: { edgetpu: true } }, target: { requirements: { accelerators: ['edgetpu'] } } });
+    expect(manifestOf('pkg-tpu')).toMatchObject({
+      framework: { tflite: { edgetpu: true } },
+      target: { requirements: { accelerators: ['edgetpu'] } },
+    });
     const r = await cli('init', 'models/float.tflite', '--out', 'pkg-float', '--metrics', 'README.md');
     expect(r.code).toBe(0);
     const m = manifestOf('pkg-float');
     expect(m.inputs[0]!.preprocessing).toMatchObject({ mean: [127.5], std: [127.5], colorOrder: 'RGB' });
     expect(m.framework.tflite!.minRuntimeVersion).toBe('2.3.0');
     expect(m.license).toBe('LicenseRef-gemma');
-    expect(m.licenseRef).toEqual([{ id: 'LicenseRef-gemma', name: 'Gemma Terms of Use', url: 'https://ai.google.dev/gemma/terms' }]);
+    expect(m.licenseRef).toEqual([
+      { id: 'LicenseRef-gemma', name: 'Gemma Terms of Use', url: 'https://ai.google.dev/gemma/terms' },
+    ]);
     expect(r.out).toMatch(/taken from the model card/);
     expect(m.metrics).toEqual([{ name: 'accuracy', value: 0.8, dataset: 'ImageNet', split: 'validation' }]);
   });
   it('TensorRT: the version from the header, the Triton companion copied in, compute capability asked for', async () => {
-    const r = await cli('init', 'models/detector.engine', '--io-from', 'models/config.pbtxt', '--out', 'pkg-trt', '--json');
+    const r = await cli(
+      'init',
+      'models/detector.engine',
+      '--io-from',
+      'models/config.pbtxt',
+      '--out',
+      'pkg-trt',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc.manifest.framework.tensorrt.version).toBe('10.3.0.26');
@@ -90,7 +142,10 @@ describe('fleetpack init', () => {
   it('refuses a bad license or version before creating anything', async () => {
     const r = await cli('init', 'models/basic.onnx', '--out', 'pkg-bad', '--license', 'openrail++ OR banana', '--json');
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out).error).toMatchObject({ code: 'LICENSE_INVALID', message: expect.stringContaining('banana') });
+    expect(JSON.parse(r.out).error).toMatchObject({
+      code: 'LICENSE_INVALID',
+      message: expect.stringContaining('banana'),
+    });
     const v = await cli('init', 'models/basic.onnx', '--out', 'pkg-bad', '--version', 'one');
     expect(v.code).toBe(2);
     expect(v.err).toMatch(/not a semantic version/);
@@ -98,8 +153,13 @@ describe('fleetpack init', () => {
   });
   it('maps a model-hub license id visibly', async () => {
     const r = await cli('init', 'models/ir3.onnx', '--out', 'pkg-llama', '--license', 'llama2');
-    expect(r.out).toMatch(/"llama2" \(Llama 2 Community License Agreement\) is not an SPDX id; recorded as LicenseRef-llama2/);
-    expect(manifestOf('pkg-llama')).toMatchObject({ license: 'LicenseRef-llama2', licenseRef: [{ id: 'LicenseRef-llama2', url: 'https://ai.meta.com/llama/license/' }] });
+    expect(r.out).toMatch(
+      /"llama2" \(Llama 2 Community License Agreement\) is not an SPDX id; recorded as LicenseRef-llama2/,
+    );
+    expect(manifestOf('pkg-llama')).toMatchObject({
+      license: 'LicenseRef-llama2',
+      licenseRef: [{ id: 'LicenseRef-llama2', url: 'https://ai.meta.com/llama/license/' }],
+    });
   });
   it('reports an unreadable model as a usage/input error', async () => {
     writeFileSync(join(dir, 'junk.onnx'), 'not a model');
@@ -122,7 +182,11 @@ describe('fleetpack validate', () => {
     writeFileSync(model, bytes);
     let r = await cli('validate', 'pkg-tamper', '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out).errors.map((e: { code: string }) => e.code).sort()).toEqual(['DTYPE_MISMATCH', 'SHAPE_MISMATCH']);
+    expect(
+      JSON.parse(r.out)
+        .errors.map((e: { code: string }) => e.code)
+        .sort(),
+    ).toEqual(['DTYPE_MISMATCH', 'SHAPE_MISMATCH']);
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     writeFileSync(model, bytes);
     r = await cli('validate', 'pkg-tamper');
@@ -193,7 +257,13 @@ describe('prefill against the real readers', () => {
   it('every ONNX and TFLite fixture prefills a manifest that validates against its own header', async () => {
     writeFileSync(join(dir, 'models', 'model.weights.bin'), Buffer.alloc(80, 3));
     for (const [name, path] of [...Object.entries(onnx), ...Object.entries(tflite)]) {
-      const r = await cli('init', path, '--out', `pkg-all-${name}-${path.endsWith('.onnx') ? 'onnx' : 'tflite'}`, '--json');
+      const r = await cli(
+        'init',
+        path,
+        '--out',
+        `pkg-all-${name}-${path.endsWith('.onnx') ? 'onnx' : 'tflite'}`,
+        '--json',
+      );
       const doc = JSON.parse(r.out);
       expect(doc.errors ?? doc.error, name).toEqual([]);
       const again = await validate(doc.manifest, { dir: doc.dir });
@@ -207,7 +277,9 @@ describe('cancellation', () => {
     const { initPackage } = await import('../../src-main/manifest/index.js');
     const ac = new AbortController();
     ac.abort();
-    await expect(initPackage(onnx.external, { cwd: dir, out: 'pkg-cancel', signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(initPackage(onnx.external, { cwd: dir, out: 'pkg-cancel', signal: ac.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     expect(existsSync(join(dir, 'pkg-cancel'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('pkg-cancel'))).toEqual([]);
   });
@@ -216,6 +288,8 @@ describe('cancellation', () => {
     m.artifact.files[0]!.sha256 = '0'.repeat(64);
     expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors).toEqual([]);
     m.artifact.files[0]!.size += 1;
-    expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors[0]!.code).toBe('ARTIFACT_SIZE_MISMATCH');
+    expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors[0]!.code).toBe(
+      'ARTIFACT_SIZE_MISMATCH',
+    );
   });
 });

@@ -12,7 +12,12 @@ describe('sbom in the package flow', () => {
     writeFileSync(join(root, 'det.onnx'), basicModel());
     const out: string[] = [];
     const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), cwd: root, env: {} };
-    expect(await run(['init', 'det.onnx', '--out', 'pkg', '--name', 'det', '--version', '1.0.0', '--license', 'apache-2.0'], io)).toBe(0);
+    expect(
+      await run(
+        ['init', 'det.onnx', '--out', 'pkg', '--name', 'det', '--version', '1.0.0', '--license', 'apache-2.0'],
+        io,
+      ),
+    ).toBe(0);
     expect(await run(['sbom', 'generate', 'pkg', '--out', 'bom.json'], io)).toBe(0);
     expect(await run(['sbom', 'attach', 'pkg', 'bom.json'], io)).toBe(0);
     // the manifest domain accepts what attach recorded (file present, digest matches)

@@ -45,9 +45,29 @@ describe('test/conformance/oms-adapter (key method)', () => {
         mkdirSync(join(model, '.git'));
         writeFileSync(join(model, '.git', 'HEAD'), 'ref');
         const bundle = join(model, 'sig.bundle.json');
-        const s = await adapter(['sign-model', '--method', 'key', '--model-path', model, '--output-bundle', bundle, '--private-key', k.priv]);
+        const s = await adapter([
+          'sign-model',
+          '--method',
+          'key',
+          '--model-path',
+          model,
+          '--output-bundle',
+          bundle,
+          '--private-key',
+          k.priv,
+        ]);
         expect(s, curve).toMatchObject({ code: 0 });
-        const v = await adapter(['verify-model', '--method', 'key', '--model-path', model, '--bundle', bundle, '--public-key', k.pub]);
+        const v = await adapter([
+          'verify-model',
+          '--method',
+          'key',
+          '--model-path',
+          model,
+          '--bundle',
+          bundle,
+          '--public-key',
+          k.pub,
+        ]);
         expect(v, curve).toMatchObject({ code: 0 });
       }),
     );
@@ -58,8 +78,34 @@ describe('test/conformance/oms-adapter (key method)', () => {
     const other = keyFiles('prime256v1');
     const model = makePackage();
     const bundle = join(tempDir(), 'model.sig');
-    expect((await adapter(['sign-model', '--method', 'key', '--model-path', model, '--output-bundle', bundle, '--private-key', k.priv])).code).toBe(0);
-    const verify = (pub: string, ...extra: string[]) => adapter(['verify-model', '--method', 'key', '--model-path', model, '--bundle', bundle, '--public-key', pub, ...extra]);
+    expect(
+      (
+        await adapter([
+          'sign-model',
+          '--method',
+          'key',
+          '--model-path',
+          model,
+          '--output-bundle',
+          bundle,
+          '--private-key',
+          k.priv,
+        ])
+      ).code,
+    ).toBe(0);
+    const verify = (pub: string, ...extra: string[]) =>
+      adapter([
+        'verify-model',
+        '--method',
+        'key',
+        '--model-path',
+        model,
+        '--bundle',
+        bundle,
+        '--public-key',
+        pub,
+        ...extra,
+      ]);
     const [wrong] = await Promise.all([verify(other.pub)]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/WRONG_KEY/);
@@ -84,9 +130,41 @@ describe('test/conformance/oms-adapter (key method)', () => {
     const k = keyFiles('prime256v1');
     const empty = tempDir('fleetpack-empty-');
     const [pre, cert, emptyModel] = await Promise.all([
-      adapter(['verify-model', '--method', 'key', '--model-path', dir, '--bundle', join(dir, 'model.sig'), '--public-key', join(MT_VECTORS, 'signing-key-pub.pem'), '--ignore-paths', join(dir, 'ignore-me')]),
-      adapter(['sign-model', '--method', 'certificate', '--model-path', dir, '--output-bundle', join(tempDir(), 'x.sig'), '--private-key', k.priv]),
-      adapter(['sign-model', '--method', 'key', '--model-path', empty, '--output-bundle', join(tempDir(), 'x.sig'), '--private-key', k.priv]),
+      adapter([
+        'verify-model',
+        '--method',
+        'key',
+        '--model-path',
+        dir,
+        '--bundle',
+        join(dir, 'model.sig'),
+        '--public-key',
+        join(MT_VECTORS, 'signing-key-pub.pem'),
+        '--ignore-paths',
+        join(dir, 'ignore-me'),
+      ]),
+      adapter([
+        'sign-model',
+        '--method',
+        'certificate',
+        '--model-path',
+        dir,
+        '--output-bundle',
+        join(tempDir(), 'x.sig'),
+        '--private-key',
+        k.priv,
+      ]),
+      adapter([
+        'sign-model',
+        '--method',
+        'key',
+        '--model-path',
+        empty,
+        '--output-bundle',
+        join(tempDir(), 'x.sig'),
+        '--private-key',
+        k.priv,
+      ]),
     ]);
     expect(pre.code).toBe(0);
     expect(cert.code).not.toBe(0);
@@ -102,17 +180,40 @@ describe('hash workers from the esbuild-bundled CLI', () => {
     const root = resolve(import.meta.dirname, '../..');
     // Under .tmp/ in the repo so the bundle's external imports resolve from node_modules.
     const outdir = join(root, '.tmp', `cli-${process.pid}`);
-    await build({ entryPoints: [join(root, 'src-main/cli/fleetpack.ts')], outdir, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    await build({
+      entryPoints: [join(root, 'src-main/cli/fleetpack.ts')],
+      outdir,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
     const cli = join(outdir, 'fleetpack.js');
     const dir = join(MT_VECTORS, 'v1.1.0-elliptic-key');
     const pub = join(MT_VECTORS, 'signing-key-pub.pem');
-    const ok = await run(process.execPath, [cli, 'verify', dir, '--public-key', pub, '--ignore', 'ignore-me', '--json'], { cwd: root });
-    expect(JSON.parse(ok.stdout)).toMatchObject({ verified: true, files: [{ name: 'signme-1', status: 'ok' }, { name: 'signme-2', status: 'ok' }] });
+    const ok = await run(
+      process.execPath,
+      [cli, 'verify', dir, '--public-key', pub, '--ignore', 'ignore-me', '--json'],
+      { cwd: root },
+    );
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      verified: true,
+      files: [
+        { name: 'signme-1', status: 'ok' },
+        { name: 'signme-2', status: 'ok' },
+      ],
+    });
     const legacy = join(MT_VECTORS, 'v1.0.1-elliptic-key');
     // v1.0.1 does not record ignore-me in the bundle, so without --ignore it is an extra file.
-    const extra = await run(process.execPath, [cli, 'verify', legacy, '--public-key', pub, '--json'], { cwd: root }).catch((e: { code: number; stdout: string }) => e);
+    const extra = await run(process.execPath, [cli, 'verify', legacy, '--public-key', pub, '--json'], {
+      cwd: root,
+    }).catch((e: { code: number; stdout: string }) => e);
     rmSync(outdir, { recursive: true, force: true });
     expect((extra as { code: number }).code).toBe(1);
-    expect(JSON.parse((extra as { stdout: string }).stdout).problems).toEqual([expect.objectContaining({ code: 'FILE_EXTRA', file: 'ignore-me' })]);
+    expect(JSON.parse((extra as { stdout: string }).stdout).problems).toEqual([
+      expect.objectContaining({ code: 'FILE_EXTRA', file: 'ignore-me' }),
+    ]);
   });
 });

@@ -39,7 +39,9 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(() => {
   if (!process.env.FLEETPACK_SERVICES) {
-    throw new Error('Keychain tests need a Secret Service: run them with `bash test/tools/with-services.sh npx vitest run ...` (npm test does).');
+    throw new Error(
+      'Keychain tests need a Secret Service: run them with `bash test/tools/with-services.sh npx vitest run ...` (npm test does).',
+    );
   }
 });
 afterAll(cleanup);
@@ -88,12 +90,16 @@ describe('keystore on the real OS keychain', () => {
 
   it('imports a PEM private key, refusing duplicates, RSA, Ed25519 and bad names', async () => {
     const name = `${prefix}-imported`;
-    const pem = generateKeyPairSync('ec', { namedCurve: 'secp521r1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
+    const pem = generateKeyPairSync('ec', { namedCurve: 'secp521r1' })
+      .privateKey.export({ type: 'sec1', format: 'pem' })
+      .toString();
     const k = await store.import(name, pem);
     expect(k.curve).toBe('P-521');
     await expect(store.import(name, pem)).rejects.toMatchObject({ code: 'KEY_EXISTS' });
     await expect(store.create(name)).rejects.toMatchObject({ code: 'KEY_EXISTS' });
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     await expect(store.import(`${prefix}-rsa`, rsa)).rejects.toMatchObject({ code: 'KEY_UNSUPPORTED' });
     const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await expect(store.import(`${prefix}-ed`, ed)).rejects.toMatchObject({ code: 'KEY_UNSUPPORTED' });
@@ -134,7 +140,12 @@ describe('fleetpack key / sign / verify CLI', () => {
     const dir = makePackage();
     const signed = await cli(['sign', dir, '--key', name, '--json']);
     expect(signed.code).toBe(0);
-    expect(JSON.parse(signed.out)).toMatchObject({ ok: true, keyId: key.keyId, curve: 'P-384', signaturePath: join(dir, 'model.sig') });
+    expect(JSON.parse(signed.out)).toMatchObject({
+      ok: true,
+      keyId: key.keyId,
+      curve: 'P-384',
+      signaturePath: join(dir, 'model.sig'),
+    });
 
     const ok = await cli(['verify', dir, '--public-key', pubPath]);
     expect(ok.code).toBe(0);
@@ -144,13 +155,24 @@ describe('fleetpack key / sign / verify CLI', () => {
     writeFileSync(join(dir, 'fleetpack.json'), '{"tampered":true}');
     const bad = await cli(['verify', dir, '--public-key', pubPath, '--json']);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.out)).toMatchObject({ verified: false, problems: [{ code: 'FILE_MODIFIED', file: 'fleetpack.json' }] });
+    expect(JSON.parse(bad.out)).toMatchObject({
+      verified: false,
+      problems: [{ code: 'FILE_MODIFIED', file: 'fleetpack.json' }],
+    });
     const badText = await cli(['verify', dir, '--public-key', pubPath]);
     expect(badText.code).toBe(1);
     expect(badText.out).toMatch(/NOT verified[\s\S]*FILE_MODIFIED/);
 
     const pemPath = join(tempDir(), 'imp.pem');
-    writeFileSync(pemPath, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'pw' }));
+    writeFileSync(
+      pemPath,
+      generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-128-cbc',
+        passphrase: 'pw',
+      }),
+    );
     const noPass = await cli(['key', 'import', `${name}-imp`, pemPath, '--json']);
     expect(noPass.code).toBe(2);
     expect(JSON.parse(noPass.out).error).toMatchObject({ code: 'KEY_ENCRYPTED', where: pemPath });
@@ -173,12 +195,22 @@ describe('fleetpack key / sign / verify CLI', () => {
 describe('no Secret Service', () => {
   it('fails with KEYCHAIN_UNAVAILABLE and a how-to-fix hint, never a file fallback', () => {
     const home = tempDir('fleetpack-nokeyring-');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src-main/cli/fleetpack.ts'), 'key', 'create', `${prefix}-nodbus`, '--json'], {
-      cwd: ROOT,
-      env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: '' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src-main/cli/fleetpack.ts'), 'key', 'create', `${prefix}-nodbus`, '--json'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HOME: home,
+          XDG_DATA_HOME: join(home, 'data'),
+          DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+          DISPLAY: '',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(r.status).toBe(2);
     const doc = JSON.parse(r.stdout);
     expect(doc.error.code).toBe('KEYCHAIN_UNAVAILABLE');

@@ -6,7 +6,10 @@ import { generateKey, verifyModel } from '../../src-main/signing/index.js';
 import { MT_VECTORS, SPEC_VECTORS } from '../fixtures/signing.js';
 
 const publicKeyPem = readFileSync(join(MT_VECTORS, 'signing-key-pub.pem'), 'utf8');
-const mtFolders = readdirSync(MT_VECTORS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const mtFolders = readdirSync(MT_VECTORS, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 const invalid = ['invalid', 'invalid-payload'].flatMap((sub) =>
   existsSync(join(SPEC_VECTORS, sub)) ? readdirSync(join(SPEC_VECTORS, sub)).map((f) => `${sub}/${f}`) : [],
 );
@@ -67,7 +70,11 @@ describe('OMS vectors: spec test-vectors v1.0', () => {
   };
   for (const f of invalid) {
     it(`${f} is rejected with a reason`, async () => {
-      const r = await verifyModel(specModel, { publicKeyPem, signaturePath: join(SPEC_VECTORS, f), ignorePaths: ['ignore-me', 'model.sig'] });
+      const r = await verifyModel(specModel, {
+        publicKeyPem,
+        signaturePath: join(SPEC_VECTORS, f),
+        ignorePaths: ['ignore-me', 'model.sig'],
+      });
       expect(r.verified).toBe(false);
       expect(r.problems).toHaveLength(1);
       expect(r.problems[0]!.message.length).toBeGreaterThan(10);

@@ -30,7 +30,11 @@ async function arrive(session: StudioSession, path: string) {
   const answer = async (spec: { offset: number; length: number }[]) => {
     ranges++;
     const body = Buffer.concat(spec.map((r) => bytes.subarray(r.offset, r.offset + r.length)));
-    await session.files.writeRanges(ref.handle, spec.map((r) => `${r.offset}:${r.length}`).join(','), Readable.from([body]));
+    await session.files.writeRanges(
+      ref.handle,
+      spec.map((r) => `${r.offset}:${r.length}`).join(','),
+      Readable.from([body]),
+    );
   };
   session.files.onRangeRequest((r) => {
     if (r.upload !== ref.handle) return;
@@ -56,7 +60,11 @@ async function arrive(session: StudioSession, path: string) {
   };
 }
 
-async function job<K extends keyof JobResults>(session: StudioSession, id: string | undefined, _kind: K): Promise<JobResults[K]> {
+async function job<K extends keyof JobResults>(
+  session: StudioSession,
+  id: string | undefined,
+  _kind: K,
+): Promise<JobResults[K]> {
   expect(id).toBeDefined();
   for (;;) {
     const s = await session.call('jobStatus', { jobId: id! });
@@ -74,32 +82,36 @@ async function open(session: StudioSession, handle: string): Promise<OpenModelRe
 }
 
 describe('quick open of an arriving model', () => {
-  it('prefills from the header and end, then confirms with the full read and hashes the whole file', { timeout: 60_000 }, async () => {
-    const path = join(dir, 'large.onnx');
-    writeLargeOnnx(path, { count: 64, rows: 256, cols: 256 });
-    const session = await StudioSession.create();
-    try {
-      const page = await arrive(session, path);
-      const opened = await open(session, page.handle);
-      expect(opened.model.info.partial?.skippedBytes).toBeGreaterThan(16_000_000);
-      expect(opened.manifest.manifest.inputs.map((t) => t.name)).toEqual(['x']);
-      expect(opened.manifest.manifest.outputs.map((t) => t.name)).toEqual(['y']);
-      // Header and end only: a handful of round trips to the page, not one per weight.
-      expect(page.ranges).toBeLessThanOrEqual(4);
+  it(
+    'prefills from the header and end, then confirms with the full read and hashes the whole file',
+    { timeout: 60_000 },
+    async () => {
+      const path = join(dir, 'large.onnx');
+      writeLargeOnnx(path, { count: 64, rows: 256, cols: 256 });
+      const session = await StudioSession.create();
+      try {
+        const page = await arrive(session, path);
+        const opened = await open(session, page.handle);
+        expect(opened.model.info.partial?.skippedBytes).toBeGreaterThan(16_000_000);
+        expect(opened.manifest.manifest.inputs.map((t) => t.name)).toEqual(['x']);
+        expect(opened.manifest.manifest.outputs.map((t) => t.name)).toEqual(['y']);
+        // Header and end only: a handful of round trips to the page, not one per weight.
+        expect(page.ranges).toBeLessThanOrEqual(4);
 
-      const full = await job(session, opened.inspectJob, 'inspect');
-      expect(full.changed).toBe(false);
-      expect(full.model.info.partial).toBeUndefined();
-      expect(full.model.info.details?.initializerCount).toBe(64);
-      await page.sendAll();
-      const digest = await job(session, opened.digestJob, 'digest');
-      expect(digest.files[0]?.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
-      const m = await session.call('getManifest', {});
-      expect(m.ok && m.value.manifest.inputs.map((t) => t.name)).toEqual(['x']);
-    } finally {
-      await session.dispose();
-    }
-  });
+        const full = await job(session, opened.inspectJob, 'inspect');
+        expect(full.changed).toBe(false);
+        expect(full.model.info.partial).toBeUndefined();
+        expect(full.model.info.details?.initializerCount).toBe(64);
+        await page.sendAll();
+        const digest = await job(session, opened.digestJob, 'digest');
+        expect(digest.files[0]?.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+        const m = await session.call('getManifest', {});
+        expect(m.ok && m.value.manifest.inputs.map((t) => t.name)).toEqual(['x']);
+      } finally {
+        await session.dispose();
+      }
+    },
+  );
 
   it('replaces provisional facts the engineer left alone and keeps the edited ones', { timeout: 60_000 }, async () => {
     // Initializers listed as graph inputs (older exporters) and float16 weights: a quick read
@@ -120,7 +132,9 @@ describe('quick open of an arriving model', () => {
       page.hold();
       const edited: Manifest = {
         ...provisional,
-        inputs: provisional.inputs.map((t) => (t.name === 'x' ? { ...t, description: 'audio frames', preprocessing: { layout: 'NC' } } : t)),
+        inputs: provisional.inputs.map((t) =>
+          t.name === 'x' ? { ...t, description: 'audio frames', preprocessing: { layout: 'NC' } } : t,
+        ),
       };
       const afterEdit = await session.call('updateManifest', { manifest: edited });
       expect(afterEdit.ok).toBe(true);
@@ -132,7 +146,9 @@ describe('quick open of an arriving model', () => {
 
       const now = await session.call('getManifest', {});
       if (!now.ok) throw new Error(now.error.message);
-      expect(now.value.manifest.inputs).toEqual([expect.objectContaining({ name: 'x', description: 'audio frames', preprocessing: { layout: 'NC' } })]);
+      expect(now.value.manifest.inputs).toEqual([
+        expect.objectContaining({ name: 'x', description: 'audio frames', preprocessing: { layout: 'NC' } }),
+      ]);
       expect(now.value.manifest.framework.quantization).toBe('float16');
 
       // An editor that still holds the provisional inputs (a save in flight) cannot bring them back.

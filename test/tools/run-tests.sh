@@ -7,6 +7,7 @@ export ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip
 bash test/tools/system-deps.sh
 [ -d node_modules ] || npm ci
 mkdir -p test-results
+echo "== format"; npm run --silent format:check
 echo "== typecheck"; npm run --silent typecheck
 echo "== build"; npm run --silent build >test-results/build.log 2>&1 || { cat test-results/build.log; exit 1; }
 status=0

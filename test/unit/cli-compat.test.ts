@@ -12,7 +12,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: dir, env: {} } };
+  return {
+    out,
+    err,
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: dir, env: {} },
+  };
 }
 
 // A TensorRT engine built on Xavier NX / JetPack 5.1, in a package folder.
@@ -20,7 +24,14 @@ const pkg = join(dir, 'detector-1.0.0');
 mkdirSync(pkg);
 writeFileSync(
   join(pkg, 'fleetpack.json'),
-  JSON.stringify(makeManifest({ format: 'tensorrt', tensorrt: { computeCapability: '7.2' } }, { name: 'detector', target: { profiles: ['nvidia-jetson-xavier-nx-jp5.1'] } }), null, 2),
+  JSON.stringify(
+    makeManifest(
+      { format: 'tensorrt', tensorrt: { computeCapability: '7.2' } },
+      { name: 'detector', target: { profiles: ['nvidia-jetson-xavier-nx-jp5.1'] } },
+    ),
+    null,
+    2,
+  ),
 );
 writeFileSync(join(pkg, 'broken.json'), JSON.stringify({ schemaVersion: '1.0', name: 'x' }));
 writeFileSync(
@@ -50,9 +61,15 @@ describe('fleetpack compat', () => {
 
   it('exits 0 when every device in the channel is compatible, and prints one JSON document', async () => {
     const t = io();
-    expect(await run(['compat', join(pkg, 'fleetpack.json'), '--fleet', 'fleet.csv', '--channel', 'stable', '--json'], t.io)).toBe(0);
+    expect(
+      await run(['compat', join(pkg, 'fleetpack.json'), '--fleet', 'fleet.csv', '--channel', 'stable', '--json'], t.io),
+    ).toBe(0);
     const doc = JSON.parse(t.out.join(''));
-    expect(doc).toMatchObject({ ok: true, totals: { compatible: 2, warning: 0, declined: 0 }, scope: { channel: 'stable', devices: 2, outOfScope: 1 } });
+    expect(doc).toMatchObject({
+      ok: true,
+      totals: { compatible: 2, warning: 0, declined: 0 },
+      scope: { channel: 'stable', devices: 2, outOfScope: 1 },
+    });
     expect(doc.inventoryErrors).toEqual([{ line: 5, message: 'unknown hardware profile "not-a-profile"' }]);
   });
 
@@ -81,7 +98,20 @@ describe('fleetpack compat', () => {
   });
 
   it('exits 1 from a real process too (CI gate)', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src-main/cli/fleetpack.ts'), 'compat', pkg, '--fleet', join(dir, 'fleet.csv'), '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(process.cwd(), 'src-main/cli/fleetpack.ts'),
+        'compat',
+        pkg,
+        '--fleet',
+        join(dir, 'fleet.csv'),
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, totals: { declined: 1 } });
   });

@@ -34,7 +34,9 @@ describe('fleetpack inspect', () => {
   });
 
   it('shows external data, quantization and warnings', async () => {
-    expect((await cli('inspect', paths.external)).out).toMatch(/External data \(must ship with the model\):\n\s+const\.bin\s+\(1 tensor, 64 B declared\)\n\s+weights\.bin\s+\(2 tensors, 2\.0 KB declared\)/);
+    expect((await cli('inspect', paths.external)).out).toMatch(
+      /External data \(must ship with the model\):\n\s+const\.bin\s+\(1 tensor, 64 B declared\)\n\s+weights\.bin\s+\(2 tensors, 2\.0 KB declared\)/,
+    );
     expect((await cli('inspect', paths.quantized)).out).toMatch(/quantization\s+int8 \(QOperator\)/);
     expect((await cli('inspect', paths.types)).out).toMatch(/Warnings \(2\):[\s\S]*\[UNKNOWN_DTYPE\]/);
   });

@@ -4,7 +4,11 @@ import { run } from '../../src-main/cli/index.js';
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd(), env: {} } };
+  return {
+    out,
+    err,
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: process.cwd(), env: {} },
+  };
 }
 
 describe('fleetpack CLI dispatch', () => {

@@ -71,7 +71,10 @@ describe('hardware profile catalog', () => {
   it('resolves Xavier NX on JetPack 5.1 to SM 7.2, TensorRT 8.5.2.2, two generation-1 DLAs', () => {
     const f = catalog.resolve('nvidia-jetson-xavier-nx-8gb-jp5.1').facts;
     expect(f.accelerators).toEqual(
-      expect.arrayContaining([expect.objectContaining({ kind: 'gpu', computeCapability: '7.2' }), expect.objectContaining({ kind: 'dla', generation: 1, count: 2 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'gpu', computeCapability: '7.2' }),
+        expect.objectContaining({ kind: 'dla', generation: 1, count: 2 }),
+      ]),
     );
     expect(f.runtimes?.tensorrt?.version).toBe('8.5.2.2');
     expect(f.platform).toMatchObject({ l4t: '35.2.1', jetpack: '5.1' });
@@ -79,8 +82,12 @@ describe('hardware profile catalog', () => {
   });
 
   it('knows the Orin Nano has no DLA and the Orin NX 8GB has one', () => {
-    expect(catalog.resolve('nvidia-jetson-orin-nano-8gb').facts.accelerators!.filter((a) => a.kind === 'dla')).toEqual([]);
-    expect(catalog.resolve('nvidia-jetson-orin-nx-8gb').facts.accelerators!.find((a) => a.kind === 'dla')?.count).toBe(1);
+    expect(catalog.resolve('nvidia-jetson-orin-nano-8gb').facts.accelerators!.filter((a) => a.kind === 'dla')).toEqual(
+      [],
+    );
+    expect(catalog.resolve('nvidia-jetson-orin-nx-8gb').facts.accelerators!.find((a) => a.kind === 'dla')?.count).toBe(
+      1,
+    );
   });
 
   it('only combines JetPack releases with the modules they support', () => {
@@ -92,7 +99,9 @@ describe('hardware profile catalog', () => {
   });
 
   it('composes accessories: a Pi 5 with the AI Kit has a Hailo-8L, a 32-bit Pi 4 has an armv7l userland', () => {
-    expect(catalog.resolve('raspberrypi-5-8gb-ai-kit').facts.accelerators).toEqual([expect.objectContaining({ kind: 'npu', arch: 'hailo8l' })]);
+    expect(catalog.resolve('raspberrypi-5-8gb-ai-kit').facts.accelerators).toEqual([
+      expect.objectContaining({ kind: 'npu', arch: 'hailo8l' }),
+    ]);
     expect(catalog.resolve('raspberrypi-4-4gb-32bit').facts.cpu).toMatchObject({ isa: 'aarch64', abi: 'armv7l' });
   });
 
@@ -103,12 +112,21 @@ describe('hardware profile catalog', () => {
   });
 
   it('rejects an unknown id with close matches as the hint', () => {
-    expect(() => catalog.resolve('nvidia-jetson-orin-nanoo')).toThrow(expect.objectContaining({ code: 'UNKNOWN_PROFILE', hint: expect.stringContaining('nvidia-jetson-orin-nano') }));
+    expect(() => catalog.resolve('nvidia-jetson-orin-nanoo')).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_PROFILE', hint: expect.stringContaining('nvidia-jetson-orin-nano') }),
+    );
   });
 
   it('rejects cycles, unknown parents and unknown source ids', () => {
     const base = { catalogVersion: '1', sources: { s: { title: 't', url: 'u', grade: 'src' as const } }, stacks: [] };
-    const p = (id: string, ext: string[], src = 's') => ({ id, name: id, kind: 'hardware' as const, extends: ext, facts: {}, sources: { memoryMiB: [src] } });
+    const p = (id: string, ext: string[], src = 's') => ({
+      id,
+      name: id,
+      kind: 'hardware' as const,
+      extends: ext,
+      facts: {},
+      sources: { memoryMiB: [src] },
+    });
     expect(() => new Catalog({ ...base, profiles: [p('a', ['b']), p('b', ['a'])] })).toThrow(/extends itself/);
     expect(() => new Catalog({ ...base, profiles: [p('a', ['zzz'])] })).toThrow(/unknown profile "zzz"/);
     expect(() => new Catalog({ ...base, profiles: [p('a', [], 'nope')] })).toThrow(/Unknown source id "nope"/);

@@ -17,7 +17,16 @@ const SEEDS: Record<InventoryFormat, string> = {
     '{"id":"b","facts":{"cpu":{"abi":"aarch64"},"runtimes":{"tflite":{"version":"2.16.1","delegates":["xnnpack"]}}}}',
     '{"id":"c","profile":"x86-64-server-t4","tensorrt":"10.3.0.30","memoryMiB":32768}',
   ].join('\n'),
-  json: JSON.stringify({ devices: [{ id: 'a', profile: 'coral-dev-board', libedgetpu: '14' }, { id: 'b', onnxruntime: '1.17.0', executionProviders: ['CPUExecutionProvider'] }] }, null, 2),
+  json: JSON.stringify(
+    {
+      devices: [
+        { id: 'a', profile: 'coral-dev-board', libedgetpu: '14' },
+        { id: 'b', onnxruntime: '1.17.0', executionProviders: ['CPUExecutionProvider'] },
+      ],
+    },
+    null,
+    2,
+  ),
 };
 
 const ALPHABET = ',;"{}[]:\n\r\\ 0123456789.-abcnoe';

@@ -48,13 +48,22 @@ describe('CSV inventory', () => {
     expect(pi.facts.cpu).toMatchObject({ isa: 'aarch64', abi: 'armv7l', model: 'cortex-a72' });
     expect(pi.facts.memoryMiB).toBe(4096);
     expect(pi.facts.accelerators).toEqual([expect.objectContaining({ kind: 'edgetpu' })]);
-    expect(pi.facts.runtimes).toEqual({ onnxruntime: null, tflite: { version: '2.16.1', delegates: ['xnnpack'] }, libedgetpu: { version: '16.0' } });
+    expect(pi.facts.runtimes).toEqual({
+      onnxruntime: null,
+      tflite: { version: '2.16.1', delegates: ['xnnpack'] },
+      libedgetpu: { version: '16.0' },
+    });
     const jet = inv.devices.find((d) => d.id === 'jet-1')!;
     expect(jet.facts.runtimes?.tensorrt?.version).toBe('10.3.0.30'); // from JetPack 6.2
     expect(jet.facts.runtimes?.onnxruntime?.executionProviders).toContain('TensorrtExecutionProvider');
     expect(jet.labels).toEqual(['site=a', 'rack 3']);
     const srv = inv.devices.find((d) => d.id === 'srv-1')!;
-    expect(srv.facts).toMatchObject({ cpu: { abi: 'x86_64' }, memoryMiB: 65536, accelerators: [{ kind: 'gpu' }], runtimes: { tensorrt: { version: '10.3.0.30' } } });
+    expect(srv.facts).toMatchObject({
+      cpu: { abi: 'x86_64' },
+      memoryMiB: 65536,
+      accelerators: [{ kind: 'gpu' }],
+      runtimes: { tensorrt: { version: '10.3.0.30' } },
+    });
     expect(srv.labels).toEqual(['quoted, label']);
   });
 
@@ -66,12 +75,18 @@ describe('CSV inventory', () => {
   });
 
   it('rejects a header with an unknown column or without id', () => {
-    expect(() => parseInventory('id,colour\nx,red\n', 'csv', catalog)).toThrow(expect.objectContaining({ code: 'INVENTORY_BAD_HEADER', hint: expect.stringContaining(CSV_COLUMNS.join(',')) }));
+    expect(() => parseInventory('id,colour\nx,red\n', 'csv', catalog)).toThrow(
+      expect.objectContaining({ code: 'INVENTORY_BAD_HEADER', hint: expect.stringContaining(CSV_COLUMNS.join(',')) }),
+    );
     expect(() => parseInventory('channel,profile\nstable,x86-64-server\n', 'csv', catalog)).toThrow(/no "id" column/);
   });
 
   it('gives compute capability, GPU model and DLA cores columns to profile-less devices', () => {
-    const inv2 = parseInventory('id,arch,compute_capability,gpu_model,dla_cores,tensorrt\nd1,aarch64,8.7,Orin NX (nvgpu),2,10.3.0.30\nd2,aarch64,87,,,\n', 'csv', catalog);
+    const inv2 = parseInventory(
+      'id,arch,compute_capability,gpu_model,dla_cores,tensorrt\nd1,aarch64,8.7,Orin NX (nvgpu),2,10.3.0.30\nd2,aarch64,87,,,\n',
+      'csv',
+      catalog,
+    );
     expect(inv2.devices[0]!.facts.accelerators).toEqual([
       { kind: 'gpu', vendor: 'nvidia', computeCapability: '8.7', model: 'Orin NX (nvgpu)' },
       { kind: 'dla', vendor: 'nvidia', count: 2 },
@@ -110,7 +125,10 @@ describe('NDJSON inventory', () => {
     expect(inv.devices[0]!.labels).toEqual(['site=berlin']);
     expect(inv.devices[1]!.facts.runtimes?.tflite).toEqual({ version: '2.14.0', delegates: ['xnnpack'] });
     expect(inv.devices[1]!.facts.cpu?.model).toBe('cortex-a76');
-    expect(inv.devices[2]!.facts).toEqual({ memoryMiB: 2048, runtimes: { onnxruntime: { version: '1.17.0', executionProviders: ['CPUExecutionProvider'] } } });
+    expect(inv.devices[2]!.facts).toEqual({
+      memoryMiB: 2048,
+      runtimes: { onnxruntime: { version: '1.17.0', executionProviders: ['CPUExecutionProvider'] } },
+    });
   });
 });
 
@@ -137,13 +155,21 @@ describe('JSON inventory', () => {
   });
 
   it('reads {"devices": [...]} and refuses other shapes with a typed error', () => {
-    const inv = parseInventory('{"exportedAt": "2026-01-01", "tags": ["q"],\n "devices": [\n {"id": "a"},\n {"id": 5}\n]}', 'json', catalog);
+    const inv = parseInventory(
+      '{"exportedAt": "2026-01-01", "tags": ["q"],\n "devices": [\n {"id": "a"},\n {"id": 5}\n]}',
+      'json',
+      catalog,
+    );
     expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
       ['a', 3],
       ['5', 4],
     ]);
-    expect(() => parseInventory('{"machines": []}', 'json', catalog)).toThrow(expect.objectContaining({ code: 'INVENTORY_SHAPE' }));
-    expect(() => parseInventory('[{"id": "a"},', 'json', catalog)).toThrow(expect.objectContaining({ code: 'INVENTORY_NOT_JSON' }));
+    expect(() => parseInventory('{"machines": []}', 'json', catalog)).toThrow(
+      expect.objectContaining({ code: 'INVENTORY_SHAPE' }),
+    );
+    expect(() => parseInventory('[{"id": "a"},', 'json', catalog)).toThrow(
+      expect.objectContaining({ code: 'INVENTORY_NOT_JSON' }),
+    );
   });
 });
 
@@ -170,14 +196,24 @@ describe('importInventory (files)', () => {
   });
 
   it('reports a missing file as a typed error', async () => {
-    await expect(importInventory(join(dir, 'missing.csv'), catalog)).rejects.toMatchObject({ code: 'INVENTORY_UNREADABLE' });
+    await expect(importInventory(join(dir, 'missing.csv'), catalog)).rejects.toMatchObject({
+      code: 'INVENTORY_UNREADABLE',
+    });
     await expect(importInventory(dir, catalog)).rejects.toMatchObject({ code: 'INVENTORY_UNREADABLE' });
   });
 
   it('handles lines split across read chunks (2 MiB file)', async () => {
     const p = join(dir, 'big.ndjson');
     const lines: string[] = [];
-    for (let i = 0; i < 30000; i++) lines.push(JSON.stringify({ id: `dev-${i}`, channel: i % 2 ? 'beta' : 'stable', profile: 'raspberrypi-4-4gb', tflite: '2.16.1' }));
+    for (let i = 0; i < 30000; i++)
+      lines.push(
+        JSON.stringify({
+          id: `dev-${i}`,
+          channel: i % 2 ? 'beta' : 'stable',
+          profile: 'raspberrypi-4-4gb',
+          tflite: '2.16.1',
+        }),
+      );
     writeFileSync(p, lines.join('\n'));
     const inv = await importInventory(p, catalog);
     expect(inv.errors).toEqual([]);

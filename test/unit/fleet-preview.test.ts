@@ -4,7 +4,10 @@ import { makeManifest } from '../fixtures/fleet.js';
 
 const catalog = defaultCatalog();
 // A Xavier NX / JetPack 5.1 TensorRT engine using DLA core 0.
-const engine = makeManifest({ format: 'tensorrt', tensorrt: { dlaCore: 0 } }, { target: { profiles: ['nvidia-jetson-xavier-nx-jp5.1'] }, sizeBytes: 40 * 1024 * 1024 });
+const engine = makeManifest(
+  { format: 'tensorrt', tensorrt: { dlaCore: 0 } },
+  { target: { profiles: ['nvidia-jetson-xavier-nx-jp5.1'] }, sizeBytes: 40 * 1024 * 1024 },
+);
 
 function fleet(): string {
   const rows = ['id,channel,profile,tensorrt'];
@@ -31,7 +34,13 @@ describe('preview', () => {
 
   it('totals by profile', () => {
     const by = Object.fromEntries(r.byProfile.map((p) => [p.profile, p]));
-    expect(by['nvidia-jetson-xavier-nx-8gb-jp5.1']).toEqual({ profile: 'nvidia-jetson-xavier-nx-8gb-jp5.1', total: 7, compatible: 7, warning: 0, declined: 0 });
+    expect(by['nvidia-jetson-xavier-nx-8gb-jp5.1']).toEqual({
+      profile: 'nvidia-jetson-xavier-nx-8gb-jp5.1',
+      total: 7,
+      compatible: 7,
+      warning: 0,
+      declined: 0,
+    });
     expect(by['nvidia-jetson-agx-xavier-32gb-jp5.1.2']).toMatchObject({ total: 3, warning: 3 });
     expect(by['nvidia-jetson-orin-nx-16gb-jp6.2']).toMatchObject({ total: 4, declined: 4 });
     expect(r.byProfile[0]!.profile).toBe('nvidia-jetson-xavier-nx-8gb-jp5.1'); // biggest first
@@ -49,7 +58,11 @@ describe('preview', () => {
   });
 
   it('lists groups, declined first, with the first devices of each', () => {
-    expect(r.groups.map((g) => g.verdict)).toEqual([...r.groups.map((g) => g.verdict)].sort((a, b) => ['declined', 'warning', 'compatible'].indexOf(a) - ['declined', 'warning', 'compatible'].indexOf(b)));
+    expect(r.groups.map((g) => g.verdict)).toEqual(
+      [...r.groups.map((g) => g.verdict)].sort(
+        (a, b) => ['declined', 'warning', 'compatible'].indexOf(a) - ['declined', 'warning', 'compatible'].indexOf(b),
+      ),
+    );
     const xnx = r.groups.find((g) => g.profile === 'nvidia-jetson-xavier-nx-8gb-jp5.1')!;
     expect(xnx).toMatchObject({ verdict: 'compatible', devices: 7, sample: ['xnx-0', 'xnx-1', 'xnx-2'] });
     expect(xnx.id).toMatch(/^[0-9a-f]{8}$/);

@@ -36,7 +36,13 @@ describe('TensorRT engine header', () => {
     expect(info.ioSource).toBe('unknown');
     const warning = info.warnings.find((w) => w.code === 'NO_IO_COMPANION');
     expect(warning?.message).toMatch(/--io-from/);
-    expect(info.unknowns).toEqual(expect.arrayContaining([expect.stringMatching(/input and output tensors/), expect.stringMatching(/compute capability/), expect.stringMatching(/precision/)]));
+    expect(info.unknowns).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/input and output tensors/),
+        expect.stringMatching(/compute capability/),
+        expect.stringMatching(/precision/),
+      ]),
+    );
     expect(info.details).toMatchObject({ magic: 'ftrt', serializationVersion: 0, engineOffset: 0 });
   });
 
@@ -66,7 +72,12 @@ describe('TensorRT engine header', () => {
     expect(info.format).toBe('tensorrt');
     expect(info.runtime?.tensorrtVersion).toBe('10.0.1.6');
     expect(info.producer).toEqual({ name: 'Ultralytics', version: '8.3.40' });
-    expect(info.metadata).toMatchObject({ 'ultralytics.task': 'detect', 'ultralytics.imgsz': '[640,480]', 'ultralytics.classes': '3', 'ultralytics.stride': '32' });
+    expect(info.metadata).toMatchObject({
+      'ultralytics.task': 'detect',
+      'ultralytics.imgsz': '[640,480]',
+      'ultralytics.classes': '3',
+      'ultralytics.stride': '32',
+    });
     const d = info.details as Record<string, unknown>;
     expect(d.labels).toEqual(['person', 'bicycle', 'car']);
     expect(d.precision).toBe('float16');
@@ -75,7 +86,17 @@ describe('TensorRT engine header', () => {
     expect(info.ioSource).toBe('guess');
     expect(info.inputs).toEqual([{ name: 'images', dtype: 'float32', shape: [1, 3, 640, 480] }]);
     expect(info.outputs).toEqual([]);
-    expect(info.preprocessingHints).toEqual([{ input: 'images', width: 480, height: 640, layout: 'NCHW', colorSpace: 'RGB', valueRange: [0, 1], source: 'guess' }]);
+    expect(info.preprocessingHints).toEqual([
+      {
+        input: 'images',
+        width: 480,
+        height: 640,
+        layout: 'NCHW',
+        colorSpace: 'RGB',
+        valueRange: [0, 1],
+        source: 'guess',
+      },
+    ]);
     expect(info.warnings.map((w) => w.code)).toContain('IO_GUESSED');
     expect(info.unknowns?.some((u) => /precision/.test(u))).toBe(false);
   });
@@ -139,7 +160,9 @@ describe('TensorRT I/O companion', () => {
   });
 
   it('companion overrides the Ultralytics guess', async () => {
-    const info = await inspect(file(withUltralyticsPrefix(engineBytes())), { ioFrom: file(TRITON_TRT_CONFIG, 'pbtxt') });
+    const info = await inspect(file(withUltralyticsPrefix(engineBytes())), {
+      ioFrom: file(TRITON_TRT_CONFIG, 'pbtxt'),
+    });
     expect(info.ioSource).toBe('companion-triton');
     expect(info.inputs[0]!.shape).toEqual([null, 3, 640, 640]);
     expect(info.warnings.map((w) => w.code)).not.toContain('IO_GUESSED');
@@ -151,9 +174,15 @@ describe('TensorRT I/O companion', () => {
   });
 
   it('bad companions: missing, empty, broken text', async () => {
-    expect((await formatErrorOf(inspect(file(engineBytes()), { ioFrom: join(dir, 'nope.pbtxt') }))).code).toBe('FILE_NOT_FOUND');
-    expect((await formatErrorOf(inspect(file(engineBytes()), { ioFrom: file('', 'pbtxt') }))).code).toBe('BAD_COMPANION');
-    const err = await formatErrorOf(inspect(file(engineBytes()), { ioFrom: file('input [ { name: "x" data_type: TYPE_FP32 dims: [1, 2 }', 'pbtxt') }));
+    expect((await formatErrorOf(inspect(file(engineBytes()), { ioFrom: join(dir, 'nope.pbtxt') }))).code).toBe(
+      'FILE_NOT_FOUND',
+    );
+    expect((await formatErrorOf(inspect(file(engineBytes()), { ioFrom: file('', 'pbtxt') }))).code).toBe(
+      'BAD_COMPANION',
+    );
+    const err = await formatErrorOf(
+      inspect(file(engineBytes()), { ioFrom: file('input [ { name: "x" data_type: TYPE_FP32 dims: [1, 2 }', 'pbtxt') }),
+    );
     expect(err.code).toBe('BAD_TRITON_CONFIG');
     expect(err.message).toMatch(/line 1/);
   });

@@ -29,7 +29,23 @@ function mutate(src: Buffer, r: () => number): { bytes: Buffer; how: string } {
   const int = (n: number) => Math.floor(r() * n);
   const b = Buffer.from(src);
   const at = int(b.length);
-  const interesting = [0, 1, 2, 4, 8, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, b.length, b.length - 4, int(0x100000000)];
+  const interesting = [
+    0,
+    1,
+    2,
+    4,
+    8,
+    0x7f,
+    0x80,
+    0xff,
+    0xffff,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    b.length,
+    b.length - 4,
+    int(0x100000000),
+  ];
   switch (int(6)) {
     case 0: {
       const flips = 1 + int(8);
@@ -70,7 +86,12 @@ function mutate(src: Buffer, r: () => number): { bytes: Buffer; how: string } {
 
 const dir = mkdtempSync(join(tmpdir(), 'fp-fuzz-'));
 
-async function fuzzFile(name: string, original: Buffer, count: number, seed: number): Promise<{ ok: number; errors: Record<string, number> }> {
+async function fuzzFile(
+  name: string,
+  original: Buffer,
+  count: number,
+  seed: number,
+): Promise<{ ok: number; errors: Record<string, number> }> {
   const r = rng(seed);
   const path = join(dir, `${name}.bin`);
   const errors: Record<string, number> = {};
@@ -83,7 +104,8 @@ async function fuzzFile(name: string, original: Buffer, count: number, seed: num
       expect(Array.isArray(info.inputs) && Array.isArray(info.outputs), `${name} #${i} (${how})`).toBe(true);
       ok++;
     } catch (e) {
-      if (!(e instanceof FormatError)) throw new Error(`${name} mutant #${i} (${how}) threw ${String(e)}`, { cause: e });
+      if (!(e instanceof FormatError))
+        throw new Error(`${name} mutant #${i} (${how}) threw ${String(e)}`, { cause: e });
       expect(e.code, `${name} #${i}`).toMatch(/^[A-Z_]+$/);
       errors[e.code] = (errors[e.code] ?? 0) + 1;
     }

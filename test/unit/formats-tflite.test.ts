@@ -7,7 +7,12 @@ import { formatErrorOf } from '../fixtures/format-error.js';
 import { ModelFile } from '../../src-main/formats/file.js';
 import { tfliteReader } from '../../src-main/formats/tflite.js';
 import type { FbNode } from '../fixtures/flatbuffer-writer.js';
-import { writeTfliteFixtures, quantizedModelDef, floatModelDef, type TfliteFixtureName } from '../fixtures/tflite-fixtures.js';
+import {
+  writeTfliteFixtures,
+  quantizedModelDef,
+  floatModelDef,
+  type TfliteFixtureName,
+} from '../fixtures/tflite-fixtures.js';
 import { buildModel, tfliteFromNode, tfliteModel, type TfliteModelDef } from '../fixtures/tflite-model.js';
 
 let paths: Record<TfliteFixtureName, string>;
@@ -71,7 +76,16 @@ describe('TFLite reader: fixtures', () => {
       'tflite_metadata.version': 'v1',
     });
     expect(info.preprocessingHints).toEqual([
-      { input: 'input_image', source: 'metadata', mean: [127.5], std: [127.5], colorSpace: 'RGB', width: 224, height: 224, valueRange: [-1, 1] },
+      {
+        input: 'input_image',
+        source: 'metadata',
+        mean: [127.5],
+        std: [127.5],
+        colorSpace: 'RGB',
+        width: 224,
+        height: 224,
+        valueRange: [-1, 1],
+      },
     ]);
     const d = info.details as Record<string, any>;
     expect(d.operatorCodes).toContainEqual({ code: 9, name: 'FULLY_CONNECTED', version: 2 });
@@ -96,7 +110,12 @@ describe('TFLite reader: fixtures', () => {
     expect(input.quantization?.scale[0]).toBeCloseTo(0.02448, 5);
     expect(input.quantization?.axis).toBeUndefined();
     const output = info.outputs[0]!;
-    expect(output).toMatchObject({ name: 'dense_out', dtype: 'uint8', shape: [null, 1], quantization: { scale: [0.00390625], zeroPoint: [0] } });
+    expect(output).toMatchObject({
+      name: 'dense_out',
+      dtype: 'uint8',
+      shape: [null, 1],
+      quantization: { scale: [0.00390625], zeroPoint: [0] },
+    });
     expect(info.quantization).toBe('int8/uint8 (quantized I/O)');
     expect(info.runtime?.tfliteMinRuntimeVersion).toBe('1.14.0');
     // Binary metadata is listed by size, not dumped as text.
@@ -106,9 +125,16 @@ describe('TFLite reader: fixtures', () => {
     expect(d.signatureDefs).toHaveLength(1);
     expect(d.signatureDefs[0]).toMatchObject({ key: 'serving_default', subgraphIndex: 0 });
     // TensorMap.tensor_index 0 is not written (default) and must resolve to tensor 0.
-    expect(d.signatureDefs[0].inputs[0]).toMatchObject({ name: 'dense_input', tensor: 'serving_default_dense_input:0', tensorIndex: 0 });
+    expect(d.signatureDefs[0].inputs[0]).toMatchObject({
+      name: 'dense_input',
+      tensor: 'serving_default_dense_input:0',
+      tensorIndex: 0,
+    });
     expect(d.subgraphs[0].inputs[0].name).toBe('serving_default_dense_input:0');
-    expect(d.metadataEntries.map((e: { name: string }) => e.name)).toEqual(['min_runtime_version', 'CONVERSION_METADATA']);
+    expect(d.metadataEntries.map((e: { name: string }) => e.name)).toEqual([
+      'min_runtime_version',
+      'CONVERSION_METADATA',
+    ]);
   });
 
   it('an --io-from companion is ignored for TFLite, with a warning', async () => {
@@ -122,7 +148,11 @@ describe('TFLite reader: fixtures', () => {
     def.subgraphs[0]!.inputs = [1];
     def.signatures = undefined;
     const info = await readDirect(tfliteModel(def));
-    expect(info.inputs[0]!.quantization).toEqual({ scale: [0.5, 0.25, 0.125, 0.0625], zeroPoint: [0, 0, 0, 0], axis: 0 });
+    expect(info.inputs[0]!.quantization).toEqual({
+      scale: [0.5, 0.25, 0.125, 0.0625],
+      zeroPoint: [0, 0, 0, 0],
+      axis: 0,
+    });
   });
 
   it('multiple subgraphs: primary I/O from the signature over subgraph 0; all subgraphs and signatures in details', async () => {
@@ -160,7 +190,11 @@ describe('TFLite reader: fixtures', () => {
     ]);
     expect((info.details as Record<string, unknown>).edgeTpu).toBe(true);
     expect(info.warnings.map((w) => w.code)).toContain('EDGETPU_MODEL');
-    expect(info.inputs[0]).toMatchObject({ dtype: 'uint8', shape: [1, 300, 300, 3], quantization: { scale: [0.0078125], zeroPoint: [128] } });
+    expect(info.inputs[0]).toMatchObject({
+      dtype: 'uint8',
+      shape: [1, 300, 300, 3],
+      quantization: { scale: [0.0078125], zeroPoint: [128] },
+    });
   });
 
   it('buffers outside the FlatBuffer: metadata read through Buffer.offset/size', async () => {

@@ -90,7 +90,9 @@ describe('ONNX bad input gives a FormatError with code and offset, fast', () => 
       expect(e.offset).toBeLessThanOrEqual(cut);
     }
     expect(codes.has('TRUNCATED')).toBe(true);
-    expect([...codes].every((c) => ['TRUNCATED', 'LENGTH_PAST_END', 'ONNX_NO_GRAPH', 'UNKNOWN_FORMAT'].includes(c))).toBe(true);
+    expect(
+      [...codes].every((c) => ['TRUNCATED', 'LENGTH_PAST_END', 'ONNX_NO_GRAPH', 'UNKNOWN_FORMAT'].includes(c)),
+    ).toBe(true);
   });
 
   it('a length that points far past the end of the file (4 GB claim in a tiny file)', async () => {
@@ -112,13 +114,16 @@ describe('ONNX bad input gives a FormatError with code and offset, fast', () => 
   it('deeply nested sequence types', async () => {
     let type: ReturnType<typeof tensorType> = tensorType(T.FLOAT, [1]);
     for (let i = 0; i < 40; i++) type = { sequenceType: { elemType: type } };
-    const e = await formatError(encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }], graph: { input: [valueInfo('x', type)] } }));
+    const e = await formatError(
+      encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }], graph: { input: [valueInfo('x', type)] } }),
+    );
     expect(e.code).toBe('TOO_DEEP');
   });
 
   it('deeply nested subgraphs', async () => {
     let g: { node: ReturnType<typeof node>[] } = { node: [node('Relu', ['a'], ['b'])] };
-    for (let i = 0; i < 40; i++) g = { node: [node('If', ['c'], ['d'], { attribute: [{ name: 'then_branch', type: 5, g }] })] };
+    for (let i = 0; i < 40; i++)
+      g = { node: [node('If', ['c'], ['d'], { attribute: [{ name: 'then_branch', type: 5, g }] })] };
     const e = await formatError(encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }], graph: g }));
     expect(e.code).toBe('TOO_DEEP');
   });
@@ -138,7 +143,10 @@ describe('ONNX bad input gives a FormatError with code and offset, fast', () => 
   });
 
   it('a malformed graph input (bad wire type inside the ValueInfoProto)', async () => {
-    const bytes = Buffer.concat([irHeader, lengthField(7, lengthField(11, Buffer.from([0x0a, 0x01, 0x78, 0x13, 0x14])))]);
+    const bytes = Buffer.concat([
+      irHeader,
+      lengthField(7, lengthField(11, Buffer.from([0x0a, 0x01, 0x78, 0x13, 0x14]))),
+    ]);
     const e = await formatError(bytes);
     expect(['BAD_WIRE_TYPE', 'BAD_MESSAGE']).toContain(e.code);
   });
@@ -157,7 +165,13 @@ describe('ONNX bad input gives a FormatError with code and offset, fast', () => 
 
   it('a huge string field is cut, not loaded', async () => {
     const doc = Buffer.alloc(3 * 1024 * 1024, 0x61);
-    const bytes = Buffer.concat([irHeader, Buffer.from([0x32]), varint(doc.length), doc, lengthField(7, Buffer.from([0x12, 0x01, 0x67]))]);
+    const bytes = Buffer.concat([
+      irHeader,
+      Buffer.from([0x32]),
+      varint(doc.length),
+      doc,
+      lengthField(7, Buffer.from([0x12, 0x01, 0x67])),
+    ]);
     const info = await inspect(file(bytes));
     expect((info.details?.docString as string).length).toBe(64 * 1024);
     expect(info.warnings.map((w) => w.code)).toContain('FIELD_TRUNCATED');

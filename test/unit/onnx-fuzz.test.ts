@@ -51,7 +51,9 @@ function mutate(src: Buffer, r: () => number): Buffer {
       const prefixes = lengthPrefixes(src);
       const p = prefixes[Math.floor(r() * prefixes.length)] ?? at();
       const values = [0xffffffff, 0x7fffffff, b.length * 2, 0, Math.floor(r() * 300)];
-      const v = protobuf.Writer.create().uint32(values[Math.floor(r() * values.length)]!).finish();
+      const v = protobuf.Writer.create()
+        .uint32(values[Math.floor(r() * values.length)]!)
+        .finish();
       return Buffer.concat([b.subarray(0, p), Buffer.from(v), b.subarray(p + 1)]);
     }
     case 3: {
@@ -73,37 +75,41 @@ function mutate(src: Buffer, r: () => number): Buffer {
 }
 
 describe('ONNX reader fuzz', () => {
-  it(`${Object.keys(ONNX_FIXTURES).length} fixtures × ${MUTATIONS_PER_FIXTURE} mutations: a ModelInfo or a FormatError, never anything else`, { timeout: 60_000 }, async () => {
-    const r = rng(20261126);
-    const failures: string[] = [];
-    let infos = 0;
-    let errors = 0;
-    let slowest = 0;
-    let n = 0;
-    for (const [name, build] of Object.entries(ONNX_FIXTURES)) {
-      const src = build();
-      for (let i = 0; i < MUTATIONS_PER_FIXTURE; i++) {
-        const bytes = mutate(src, r);
-        const p = join(dir, `f${n++}.onnx`);
-        writeFileSync(p, bytes);
-        const t0 = performance.now();
-        try {
-          const info = await inspect(p);
-          expect(Array.isArray(info.inputs) && Array.isArray(info.outputs)).toBe(true);
-          JSON.stringify(info);
-          infos++;
-        } catch (e) {
-          if (e instanceof FormatError && typeof e.code === 'string' && e.hint) errors++;
-          else failures.push(`${name} #${i}: ${(e as Error)?.constructor?.name} ${(e as Error)?.message}`);
+  it(
+    `${Object.keys(ONNX_FIXTURES).length} fixtures × ${MUTATIONS_PER_FIXTURE} mutations: a ModelInfo or a FormatError, never anything else`,
+    { timeout: 60_000 },
+    async () => {
+      const r = rng(20261126);
+      const failures: string[] = [];
+      let infos = 0;
+      let errors = 0;
+      let slowest = 0;
+      let n = 0;
+      for (const [name, build] of Object.entries(ONNX_FIXTURES)) {
+        const src = build();
+        for (let i = 0; i < MUTATIONS_PER_FIXTURE; i++) {
+          const bytes = mutate(src, r);
+          const p = join(dir, `f${n++}.onnx`);
+          writeFileSync(p, bytes);
+          const t0 = performance.now();
+          try {
+            const info = await inspect(p);
+            expect(Array.isArray(info.inputs) && Array.isArray(info.outputs)).toBe(true);
+            JSON.stringify(info);
+            infos++;
+          } catch (e) {
+            if (e instanceof FormatError && typeof e.code === 'string' && e.hint) errors++;
+            else failures.push(`${name} #${i}: ${(e as Error)?.constructor?.name} ${(e as Error)?.message}`);
+          }
+          slowest = Math.max(slowest, performance.now() - t0);
         }
-        slowest = Math.max(slowest, performance.now() - t0);
       }
-    }
-    expect(failures).toEqual([]);
-    expect(infos + errors).toBe(n);
-    // Both outcomes occur, so the mutations reach past detection into the reader.
-    expect(infos).toBeGreaterThan(0);
-    expect(errors).toBeGreaterThan(0);
-    expect(slowest).toBeLessThan(1000);
-  });
+      expect(failures).toEqual([]);
+      expect(infos + errors).toBe(n);
+      // Both outcomes occur, so the mutations reach past detection into the reader.
+      expect(infos).toBeGreaterThan(0);
+      expect(errors).toBeGreaterThan(0);
+      expect(slowest).toBeLessThan(1000);
+    },
+  );
 });

@@ -58,7 +58,10 @@ function randomModel(seed: number): Buffer {
       node: nodes,
       initializer,
       ...(r() < 0.3 ? { docString: 'graph doc' } : {}),
-      input: [...inputs.map((x) => valueInfo(x, tensorType(T.FLOAT, dims()))), ...(r() < 0.2 ? [valueInfo('w0', tensorType(T.FLOAT, null))] : [])],
+      input: [
+        ...inputs.map((x) => valueInfo(x, tensorType(T.FLOAT, dims()))),
+        ...(r() < 0.2 ? [valueInfo('w0', tensorType(T.FLOAT, null))] : []),
+      ],
       output: outputs.map((x) => valueInfo(x, tensorType(T.FLOAT, dims()))),
       valueInfo: Array.from({ length: int(0, 30) }, (_, i) => valueInfo(`h${i}`, tensorType(T.FLOAT, dims()))),
     },
@@ -70,7 +73,10 @@ const facts = (m: ModelInfo) => ({ ...m, details: { ...m.details, bytesRead: und
 
 /** The quick read's I/O must be the full read's, with the initializers-as-inputs still listed. */
 function expectSameIo(quick: ModelInfo, full: ModelInfo): void {
-  const fullInputs = [...full.inputs.map((t) => t.name), ...((full.details?.initializerInputs as string[] | undefined) ?? [])];
+  const fullInputs = [
+    ...full.inputs.map((t) => t.name),
+    ...((full.details?.initializerInputs as string[] | undefined) ?? []),
+  ];
   expect(quick.inputs.map((t) => t.name).sort()).toEqual(fullInputs.sort());
   for (const t of full.inputs) expect(quick.inputs.find((q) => q.name === t.name)).toEqual(t);
   expect(quick.outputs).toEqual(full.outputs);
@@ -135,7 +141,9 @@ describe('quick ONNX read', () => {
         initializer: [{ name: 'w', dataType: T.FLOAT, dims: [4], rawData: new Uint8Array(16) }],
         input: [valueInfo('x', tensorType(T.FLOAT, [4]))],
         output: [valueInfo('y', tensorType(T.FLOAT, [4]))],
-        valueInfo: Array.from({ length: 70_000 }, (_, i) => valueInfo(`intermediate_tensor_name_${i}`, tensorType(T.FLOAT, ['batch', 3, 224, 224]))),
+        valueInfo: Array.from({ length: 70_000 }, (_, i) =>
+          valueInfo(`intermediate_tensor_name_${i}`, tensorType(T.FLOAT, ['batch', 3, 224, 224])),
+        ),
       },
     });
     expect(bytes.length).toBeGreaterThan(4 * 1024 * 1024);
@@ -146,12 +154,24 @@ describe('quick ONNX read', () => {
   });
 
   it('keeps inputs that only a subgraph consumes', async () => {
-    const body = { name: 'then', node: [node('Identity', ['side'], ['t'])], output: [valueInfo('t', tensorType(T.FLOAT, [1]))] };
+    const body = {
+      name: 'then',
+      node: [node('Identity', ['side'], ['t'])],
+      output: [valueInfo('t', tensorType(T.FLOAT, [1]))],
+    };
     const bytes = encodeModel({
       irVersion: 8,
       opsetImport: [{ domain: '', version: 17 }],
       graph: {
-        node: [node('If', ['cond'], ['y'], { attribute: [{ name: 'then_branch', type: 5, g: body }, { name: 'else_branch', type: 5, g: body }] }), node('Add', ['y', 'w'], ['z'])],
+        node: [
+          node('If', ['cond'], ['y'], {
+            attribute: [
+              { name: 'then_branch', type: 5, g: body },
+              { name: 'else_branch', type: 5, g: body },
+            ],
+          }),
+          node('Add', ['y', 'w'], ['z']),
+        ],
         initializer: [{ name: 'w', dataType: T.FLOAT, dims: [1], rawData: new Uint8Array(4) }],
         input: [valueInfo('cond', tensorType(T.BOOL, [])), valueInfo('side', tensorType(T.FLOAT, [1]))],
         output: [valueInfo('z', tensorType(T.FLOAT, [1]))],
@@ -163,30 +183,40 @@ describe('quick ONNX read', () => {
     expectSameIo(quick, await inspect(path));
   });
 
-  it('never fails differently from the full walk on corrupted tails (fuzz, 300 mutants)', { timeout: 60_000 }, async () => {
-    const r = rng(99);
-    const base = randomModel(7);
-    for (let i = 0; i < 300; i++) {
-      const bytes = Buffer.from(base);
-      for (let k = 0; k < 1 + Math.floor(r() * 4); k++) bytes[bytes.length - 1 - Math.floor(r() * 2048)] = Math.floor(r() * 256);
-      const path = file(bytes);
-      const t0 = performance.now();
-      const full = await inspect(path).catch((e: unknown) => e);
-      const quick = await inspect(path, ANY_SIZE).catch((e: unknown) => e);
-      expect(performance.now() - t0).toBeLessThan(5000);
-      if (quick instanceof Error) {
-        expect(quick).toBeInstanceOf(FormatError);
-        continue;
+  it(
+    'never fails differently from the full walk on corrupted tails (fuzz, 300 mutants)',
+    { timeout: 60_000 },
+    async () => {
+      const r = rng(99);
+      const base = randomModel(7);
+      for (let i = 0; i < 300; i++) {
+        const bytes = Buffer.from(base);
+        for (let k = 0; k < 1 + Math.floor(r() * 4); k++)
+          bytes[bytes.length - 1 - Math.floor(r() * 2048)] = Math.floor(r() * 256);
+        const path = file(bytes);
+        const t0 = performance.now();
+        const full = await inspect(path).catch((e: unknown) => e);
+        const quick = await inspect(path, ANY_SIZE).catch((e: unknown) => e);
+        expect(performance.now() - t0).toBeLessThan(5000);
+        if (quick instanceof Error) {
+          expect(quick).toBeInstanceOf(FormatError);
+          continue;
+        }
+        expect(quick).toHaveProperty('format', 'onnx');
+        // A corrupt tail that still reads must not produce I/O the nodes do not use.
+        if ((quick as ModelInfo).partial && !(full instanceof Error))
+          expectSameIo(quick as ModelInfo, full as ModelInfo);
       }
-      expect(quick).toHaveProperty('format', 'onnx');
-      // A corrupt tail that still reads must not produce I/O the nodes do not use.
-      if ((quick as ModelInfo).partial && !(full instanceof Error)) expectSameIo(quick as ModelInfo, full as ModelInfo);
-    }
-  });
+    },
+  );
 });
 
 // Sanity: the fixture encoder writes GraphProto fields in field-number order, as ONNX writers do.
 it('fixture encoder orders graph fields by number', () => {
-  const g = onnx.GraphProto.encode({ output: [valueInfo('y')], initializer: [{ name: 'w' }], node: [node('Relu', ['x'], ['y'])] }).finish();
+  const g = onnx.GraphProto.encode({
+    output: [valueInfo('y')],
+    initializer: [{ name: 'w' }],
+    node: [node('Relu', ['x'], ['y'])],
+  }).finish();
   expect(g[0]).toBe(0x0a); // node (1) first
 });

@@ -35,7 +35,14 @@ describe('ONNX reader', () => {
       { domain: '', version: 17 },
       { domain: 'com.example', version: 1 },
     ]);
-    expect(info.details).toMatchObject({ modelVersion: 3, docString: 'A test classifier', domain: 'com.fleetpack.test', graphName: 'classifier', nodeCount: 5, initializerCount: 2 });
+    expect(info.details).toMatchObject({
+      modelVersion: 3,
+      docString: 'A test classifier',
+      domain: 'com.fleetpack.test',
+      graphName: 'classifier',
+      nodeCount: 5,
+      initializerCount: 2,
+    });
     expect(info.metadata).toEqual({
       model_author: 'Fleetpack tests',
       model_license: 'Apache-2.0',
@@ -71,7 +78,17 @@ describe('ONNX reader', () => {
 
   it('derives preprocessing hints from image metadata and the IMAGE denotation', async () => {
     const info = await inspect(paths.basic);
-    expect(info.preprocessingHints).toEqual([{ source: 'metadata', input: 'image', colorSpace: 'RGB', valueRange: [0, 1], layout: 'NCHW', width: 224, height: 224 }]);
+    expect(info.preprocessingHints).toEqual([
+      {
+        source: 'metadata',
+        input: 'image',
+        colorSpace: 'RGB',
+        valueRange: [0, 1],
+        layout: 'NCHW',
+        width: 224,
+        height: 224,
+      },
+    ]);
   });
 
   it('drops initializers listed as inputs (IR 3) and reports them as overridable constants', async () => {
@@ -146,7 +163,19 @@ describe('ONNX reader', () => {
 
 describe('ONNX dtype table', () => {
   it('maps elem types to numpy-style names and keeps unknown values visible', () => {
-    expect([1, 2, 3, 7, 9, 10, 11, 16, 21, 22, 26].map(onnxDtype)).toEqual(['float32', 'uint8', 'int8', 'int64', 'bool', 'float16', 'float64', 'bfloat16', 'uint4', 'int4', 'int2']);
+    expect([1, 2, 3, 7, 9, 10, 11, 16, 21, 22, 26].map(onnxDtype)).toEqual([
+      'float32',
+      'uint8',
+      'int8',
+      'int64',
+      'bool',
+      'float16',
+      'float64',
+      'bfloat16',
+      'uint4',
+      'int4',
+      'int2',
+    ]);
     expect(onnxDtype(0)).toBe('undefined');
     expect(onnxDtype(1234)).toBe('unknown(1234)');
   });

@@ -18,7 +18,12 @@ function sbomError(fn: () => unknown): SbomError {
 
 describe('sbom detection by content', () => {
   it.each(['1.2', '1.3', '1.4', '1.5', '1.6', '1.7'])('CycloneDX JSON %s: detected and schema-valid', (v) => {
-    const doc = { bomFormat: 'CycloneDX', specVersion: v, version: 1, components: [{ type: 'library', name: 'x', version: '1' }] };
+    const doc = {
+      bomFormat: 'CycloneDX',
+      specVersion: v,
+      version: 1,
+      components: [{ type: 'library', name: 'x', version: '1' }],
+    };
     const p = parseSbom(JSON.stringify(doc));
     expect(p).toMatchObject({ format: 'cyclonedx', encoding: 'json', specVersion: v });
     const r = validateParsed(p);
@@ -28,7 +33,8 @@ describe('sbom detection by content', () => {
 
   it('CycloneDX XML: version from the namespace, default or prefixed', () => {
     expect(parseSbom(mlBomXml('1.5'))).toMatchObject({ format: 'cyclonedx', encoding: 'xml', specVersion: '1.5' });
-    const prefixed = '<?xml version="1.0"?>\n<cdx:bom xmlns:cdx="http://cyclonedx.org/schema/bom/1.4" version="1"><cdx:components><cdx:component type="library"><cdx:name>a</cdx:name></cdx:component></cdx:components></cdx:bom>';
+    const prefixed =
+      '<?xml version="1.0"?>\n<cdx:bom xmlns:cdx="http://cyclonedx.org/schema/bom/1.4" version="1"><cdx:components><cdx:component type="library"><cdx:name>a</cdx:name></cdx:component></cdx:components></cdx:bom>';
     const p = parseSbom(prefixed);
     expect(p).toMatchObject({ format: 'cyclonedx', encoding: 'xml', specVersion: '1.4' });
     expect(p.data.components).toEqual([{ type: 'library', name: 'a' }]);
@@ -42,11 +48,17 @@ describe('sbom detection by content', () => {
     expect(tv).toMatchObject({ format: 'spdx', encoding: 'tag-value', specVersion: '2.3' });
     expect((tv.data.packages as { name: string }[]).map((p) => p.name)).toEqual(['person-detector', 'onnxruntime']);
     expect((tv.data.packages as { comment: string }[])[0]!.comment).toBe('An object detector\nfor edge cameras.');
-    expect(parseSbom(JSON.stringify(spdx3()))).toMatchObject({ format: 'spdx', encoding: 'json-ld', specVersion: '3.0.1' });
+    expect(parseSbom(JSON.stringify(spdx3()))).toMatchObject({
+      format: 'spdx',
+      encoding: 'json-ld',
+      specVersion: '3.0.1',
+    });
   });
 
   it('names what it recognised when the input is not an SBOM', () => {
-    expect(sbomError(() => parseSbom('{"name":"x","version":"1"}')).message).toMatch(/JSON object without bomFormat\/spdxVersion\/@context \(top-level keys: name, version\)/);
+    expect(sbomError(() => parseSbom('{"name":"x","version":"1"}')).message).toMatch(
+      /JSON object without bomFormat\/spdxVersion\/@context \(top-level keys: name, version\)/,
+    );
     expect(sbomError(() => parseSbom('[1,2]')).message).toMatch(/JSON array/);
     expect(sbomError(() => parseSbom('hello world')).message).toMatch(/neither JSON, XML nor SPDX tag-value/);
     expect(sbomError(() => parseSbom('<project><a/></project>')).message).toMatch(/root <project>/);
@@ -71,11 +83,15 @@ describe('sbom detection by content', () => {
   it('malformed tag-value: line number', () => {
     const e = sbomError(() => parseSbom('SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nthis is not a tag\n', 'x.spdx'));
     expect(e).toMatchObject({ code: 'MALFORMED_TAG_VALUE', where: 'x.spdx line 3, column 1' });
-    expect(sbomError(() => parseSbom('SPDXVersion: SPDX-2.3\nPackageComment: <text>never closed\n')).code).toBe('MALFORMED_TAG_VALUE');
+    expect(sbomError(() => parseSbom('SPDXVersion: SPDX-2.3\nPackageComment: <text>never closed\n')).code).toBe(
+      'MALFORMED_TAG_VALUE',
+    );
   });
 
   it('malformed XML: line and column', () => {
-    const e = sbomError(() => parseSbom('<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.6">\n  <components>\n</bom>'));
+    const e = sbomError(() =>
+      parseSbom('<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.6">\n  <components>\n</bom>'),
+    );
     expect(e.code).toBe('MALFORMED_XML');
     expect(e.where).toMatch(/line \d+, column \d+/);
   });
@@ -112,7 +128,8 @@ describe('hostile XML', () => {
     expect(sbomError(() => parseSbom(xxe)).code).toBe('XML_DOCTYPE_REFUSED');
   });
   it('an undeclared entity reference is never expanded', () => {
-    const text = '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>a&amp;b &#65; &xxe;</name></component></components></bom>';
+    const text =
+      '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>a&amp;b &#65; &xxe;</name></component></components></bom>';
     let name: unknown;
     try {
       name = (parseSbom(text).data.components as { name: string }[])[0]!.name;

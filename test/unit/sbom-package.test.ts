@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
 import { readManifest } from '../../src-main/package/index.js';
-import { attachSbom, complianceReport, detectJson, generateSbom, mlBomFromManifest, parseSbom, validateParsed, validateSbomFile } from '../../src-main/sbom/index.js';
+import {
+  attachSbom,
+  complianceReport,
+  detectJson,
+  generateSbom,
+  mlBomFromManifest,
+  parseSbom,
+  validateParsed,
+  validateSbomFile,
+} from '../../src-main/sbom/index.js';
 import { mlBom, mlBomXml, spdx23, spdx23TagValue } from '../fixtures/sbom-docs.js';
 import { makePackage } from '../fixtures/sbom-package.js';
 
@@ -17,7 +26,11 @@ beforeEach(() => {
 function cli() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: root, env: {} } };
+  return {
+    out,
+    err,
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd: root, env: {} },
+  };
 }
 
 /** A valid SBOM that names this package's model digest. */
@@ -48,14 +61,22 @@ describe('generate: CycloneDX 1.6 ML-BOM from the manifest', () => {
     expect(model.hashes).toEqual([{ alg: 'SHA-256', content: pkg.modelSha256 }]);
     expect(model.licenses).toEqual([{ license: { id: 'Apache-2.0' } }]);
     expect(model.supplier).toEqual({ name: 'Example Labs' });
-    expect(model.modelCard.modelParameters.inputs).toEqual([{ format: 'images: tensor float32 [batch,3,640,640] NCHW' }]);
+    expect(model.modelCard.modelParameters.inputs).toEqual([
+      { format: 'images: tensor float32 [batch,3,640,640] NCHW' },
+    ]);
     expect(model.modelCard.modelParameters.outputs).toEqual([{ format: 'boxes: tensor float32 [batch,84,8400]' }]);
     expect(model.modelCard.quantitativeAnalysis.performanceMetrics).toEqual([
       { type: 'mAP@0.5 (ratio)', value: '0.52', slice: 'coco/val2017' },
       { type: 'latency-p50 (ms)', value: '12.5', slice: 'on nvidia-jetson-orin-nx-16gb' },
     ]);
     const ort = bom.components.find((c: any) => c['bom-ref'] === 'runtime-onnxruntime');
-    expect(ort).toMatchObject({ type: 'framework', name: 'onnxruntime', version: '>=1.17', purl: 'pkg:pypi/onnxruntime', supplier: { name: 'Microsoft' } });
+    expect(ort).toMatchObject({
+      type: 'framework',
+      name: 'onnxruntime',
+      version: '>=1.17',
+      purl: 'pkg:pypi/onnxruntime',
+      supplier: { name: 'Microsoft' },
+    });
     expect(bom.dependencies[0]).toEqual({ ref: 'model', dependsOn: ['file-weights.bin', 'runtime-onnxruntime'] });
     expect(bom.metadata.timestamp).toBe('2025-05-01T12:00:00Z');
     // same manifest → same serial number
@@ -65,13 +86,33 @@ describe('generate: CycloneDX 1.6 ML-BOM from the manifest', () => {
   it('TensorRT and TFLite runtimes by version; LicenseRef licenses as named licenses or expressions', async () => {
     const pkg = await makePackage(join(root, 'p'));
     const trt = mlBomFromManifest(
-      { ...pkg.manifest, framework: { format: 'tensorrt', tensorrt: { version: '10.3.0.30' } }, target: {}, license: 'LicenseRef-llama2', licenseRef: [{ id: 'LicenseRef-llama2', name: 'Llama 2 Community License', url: 'https://example.com/l' }] },
+      {
+        ...pkg.manifest,
+        framework: { format: 'tensorrt', tensorrt: { version: '10.3.0.30' } },
+        target: {},
+        license: 'LicenseRef-llama2',
+        licenseRef: [{ id: 'LicenseRef-llama2', name: 'Llama 2 Community License', url: 'https://example.com/l' }],
+      },
       new Date(),
     ) as any;
-    expect(trt.components.at(-1)).toMatchObject({ name: 'tensorrt', version: '10.3.0.30', purl: 'pkg:generic/nvidia/tensorrt@10.3.0.30' });
-    expect(trt.metadata.component.licenses).toEqual([{ license: { name: 'Llama 2 Community License', url: 'https://example.com/l' } }]);
+    expect(trt.components.at(-1)).toMatchObject({
+      name: 'tensorrt',
+      version: '10.3.0.30',
+      purl: 'pkg:generic/nvidia/tensorrt@10.3.0.30',
+    });
+    expect(trt.metadata.component.licenses).toEqual([
+      { license: { name: 'Llama 2 Community License', url: 'https://example.com/l' } },
+    ]);
     expect(validateParsed(detectJson(trt)).valid).toBe(true);
-    const tfl = mlBomFromManifest({ ...pkg.manifest, framework: { format: 'tflite', tflite: { minRuntimeVersion: '2.14.0' } }, target: {}, license: 'MIT OR Apache-2.0' }, new Date()) as any;
+    const tfl = mlBomFromManifest(
+      {
+        ...pkg.manifest,
+        framework: { format: 'tflite', tflite: { minRuntimeVersion: '2.14.0' } },
+        target: {},
+        license: 'MIT OR Apache-2.0',
+      },
+      new Date(),
+    ) as any;
     expect(tfl.components.at(-1)).toMatchObject({ name: 'tensorflow-lite', version: '>=2.14.0' });
     expect(tfl.metadata.component.licenses).toEqual([{ expression: 'MIT OR Apache-2.0' }]);
     expect(validateParsed(detectJson(tfl)).valid).toBe(true);
@@ -100,7 +141,12 @@ describe('attach', () => {
     const bytes = readFileSync(join(pkg.dir, 'sbom.cdx.json'));
     expect(bytes.equals(readFileSync(file))).toBe(true);
     const m = await readManifest(pkg.dir);
-    expect(m.sbom).toEqual({ file: 'sbom.cdx.json', format: 'cyclonedx', specVersion: '1.6', sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(m.sbom).toEqual({
+      file: 'sbom.cdx.json',
+      format: 'cyclonedx',
+      specVersion: '1.6',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
     expect(readdirSync(pkg.dir).filter((f) => f.includes('.tmp') || f.includes('.bak'))).toEqual([]);
   });
 
@@ -137,9 +183,16 @@ describe('attach', () => {
 
   it('stores XML and tag-value SBOMs under their own names', async () => {
     const pkg = await makePackage(join(root, 'p'));
-    writeFileSync(join(root, 'bom.xml'), mlBomXml('1.6').replace('a3f1c2d4e5b6a7980123456789abcdef0123456789abcdef0123456789abcdef', pkg.modelSha256));
+    writeFileSync(
+      join(root, 'bom.xml'),
+      mlBomXml('1.6').replace('a3f1c2d4e5b6a7980123456789abcdef0123456789abcdef0123456789abcdef', pkg.modelSha256),
+    );
     const x = await attachSbom(pkg.dir, join(root, 'bom.xml'));
-    expect(x).toMatchObject({ attached: true, warnings: [], sbom: { file: 'sbom.cdx.xml', format: 'cyclonedx', specVersion: '1.6' } });
+    expect(x).toMatchObject({
+      attached: true,
+      warnings: [],
+      sbom: { file: 'sbom.cdx.xml', format: 'cyclonedx', specVersion: '1.6' },
+    });
     writeFileSync(join(root, 'bom.spdx'), spdx23TagValue());
     const t = await attachSbom(pkg.dir, join(root, 'bom.spdx'));
     expect(t.sbom).toMatchObject({ file: 'sbom.spdx', format: 'spdx', specVersion: '2.3' });
@@ -152,8 +205,12 @@ describe('attach', () => {
     const before = readFileSync(join(pkg.dir, 'fleetpack.json'), 'utf8');
     const ac = new AbortController();
     ac.abort();
-    await expect(attachSbom(pkg.dir, join(root, 'in.json'), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(validateSbomFile(join(root, 'in.json'), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(attachSbom(pkg.dir, join(root, 'in.json'), { signal: ac.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+    await expect(validateSbomFile(join(root, 'in.json'), { signal: ac.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     await expect(complianceReport([pkg.dir], { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(readFileSync(join(pkg.dir, 'fleetpack.json'), 'utf8')).toBe(before);
     expect(readdirSync(pkg.dir)).not.toContain('sbom.cdx.json');
@@ -195,7 +252,13 @@ describe('compliance report', () => {
     const tampered = await makePackage(join(rel, 'e-tampered'), { name: 'e' }, 'e');
     writeFileSync(join(root, 'e.json'), JSON.stringify(boundBom(tampered.modelSha256)));
     await attachSbom(tampered.dir, join(root, 'e.json'));
-    writeFileSync(join(tampered.dir, 'sbom.cdx.json'), JSON.stringify({ ...boundBom(tampered.modelSha256), serialNumber: 'urn:uuid:00000000-0000-4000-8000-000000000000' }));
+    writeFileSync(
+      join(tampered.dir, 'sbom.cdx.json'),
+      JSON.stringify({
+        ...boundBom(tampered.modelSha256),
+        serialNumber: 'urn:uuid:00000000-0000-4000-8000-000000000000',
+      }),
+    );
 
     const r = await complianceReport([rel]);
     expect(r.total).toBe(5);
@@ -243,10 +306,14 @@ describe('CLI sbom validate', () => {
     expect(await run(['sbom', 'validate', 'bad.json', '--json'], b.io)).toBe(1);
     const doc = JSON.parse(b.out.join(''));
     expect(doc).toMatchObject({ ok: false, valid: false, kind: { format: 'cyclonedx' } });
-    expect(doc.issues).toContainEqual(expect.objectContaining({ code: 'DANGLING_REF', pointer: '/dependencies/3/ref' }));
+    expect(doc.issues).toContainEqual(
+      expect.objectContaining({ code: 'DANGLING_REF', pointer: '/dependencies/3/ref' }),
+    );
     const c = cli();
     expect(await run(['sbom', 'validate', 'pkg.json'], c.io)).toBe(2);
-    expect(c.err.join('')).toMatch(/JSON object without bomFormat\/spdxVersion\/@context \(top-level keys: name, version\)/);
+    expect(c.err.join('')).toMatch(
+      /JSON object without bomFormat\/spdxVersion\/@context \(top-level keys: name, version\)/,
+    );
     const d = cli();
     expect(await run(['sbom', 'frob'], d.io)).toBe(2);
     expect(await run(['sbom'], d.io)).toBe(2);

@@ -3,8 +3,10 @@ import { SbomError } from '../../src-main/errors.js';
 import { parseSbom, validateParsed, type SbomValidation } from '../../src-main/sbom/index.js';
 import { bigCycloneDx, MODEL_SHA256, mlBom, mlBomXml, spdx23, spdx23TagValue, spdx3 } from '../fixtures/sbom-docs.js';
 
-const check = (doc: unknown): SbomValidation => validateParsed(parseSbom(typeof doc === 'string' ? doc : JSON.stringify(doc)));
-const codes = (r: SbomValidation, severity = 'error') => r.issues.filter((i) => i.severity === severity).map((i) => `${i.code} ${i.pointer}`);
+const check = (doc: unknown): SbomValidation =>
+  validateParsed(parseSbom(typeof doc === 'string' ? doc : JSON.stringify(doc)));
+const codes = (r: SbomValidation, severity = 'error') =>
+  r.issues.filter((i) => i.severity === severity).map((i) => `${i.code} ${i.pointer}`);
 
 describe('valid documents of every supported kind', () => {
   it.each([
@@ -39,18 +41,26 @@ describe('schema errors: all of them, with JSON pointers', () => {
     expect(ptrs).toContain('/metadata/component/modelCard/quantitativeAnalysis/performanceMetrics/0/value');
     expect(ptrs).toContain('/serialNumber');
     expect(ptrs.some((p) => p.startsWith('/metadata/component/licenses/0'))).toBe(true);
-    expect(r.issues.find((i) => i.pointer === '/components/1/type')!.message).toMatch(/must be one of: .*"machine-learning-model"/);
+    expect(r.issues.find((i) => i.pointer === '/components/1/type')!.message).toMatch(
+      /must be one of: .*"machine-learning-model"/,
+    );
   });
 
   it('CycloneDX XML: schema errors point into the JSON model of the XML', () => {
-    const xml = mlBomXml('1.6').replace('type="framework"', 'type="gadget"').replace('<task>object-detection</task>', '<task>object-detection</task><bogus>1</bogus>');
+    const xml = mlBomXml('1.6')
+      .replace('type="framework"', 'type="gadget"')
+      .replace('<task>object-detection</task>', '<task>object-detection</task><bogus>1</bogus>');
     const r = check(xml);
-    expect(codes(r)).toEqual(expect.arrayContaining(['SCHEMA /components/1/type', 'SCHEMA /metadata/component/modelCard/modelParameters']));
+    expect(codes(r)).toEqual(
+      expect.arrayContaining(['SCHEMA /components/1/type', 'SCHEMA /metadata/component/modelCard/modelParameters']),
+    );
     expect(r.schema).toMatch(/XML mapped to the JSON model/);
   });
 
   it('CycloneDX XML: sections that are not mapped are listed, not silently passed', () => {
-    const r = check(mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id></vulnerability></vulnerabilities>'));
+    const r = check(
+      mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id></vulnerability></vulnerabilities>'),
+    );
     expect(r.valid).toBe(true);
     expect(codes(r, 'info')).toContain('XML_NOT_CHECKED /vulnerabilities');
   });
@@ -60,7 +70,10 @@ describe('schema errors: all of them, with JSON pointers', () => {
     const rt = doc.components[1];
     doc.components.push(Object.fromEntries(Object.entries(rt).reverse()));
     const r = check(doc);
-    expect(r.issues.find((i) => i.code === 'SCHEMA')).toMatchObject({ pointer: '/components', message: 'must NOT have duplicate items (items ## 1 and 2 are identical)' });
+    expect(r.issues.find((i) => i.code === 'SCHEMA')).toMatchObject({
+      pointer: '/components',
+      message: 'must NOT have duplicate items (items ## 1 and 2 are identical)',
+    });
     doc.components[2] = { ...doc.components[2], version: '1.18.0', 'bom-ref': 'other' };
     expect(check(doc).issues.filter((i) => i.code === 'SCHEMA')).toEqual([]);
   });
@@ -71,7 +84,9 @@ describe('schema errors: all of them, with JSON pointers', () => {
     doc.packages[0].primaryPackagePurpose = 'MODEL';
     delete doc.packages[1].downloadLocation;
     const r = check(doc);
-    expect(codes(r)).toEqual(expect.arrayContaining(['SCHEMA ', 'SCHEMA /packages/0/primaryPackagePurpose', 'SCHEMA /packages/1']));
+    expect(codes(r)).toEqual(
+      expect.arrayContaining(['SCHEMA ', 'SCHEMA /packages/0/primaryPackagePurpose', 'SCHEMA /packages/1']),
+    );
     expect(r.issues.find((i) => i.pointer === '')!.message).toBe('missing required property "dataLicense"');
   });
 
@@ -87,7 +102,10 @@ describe('schema errors: all of them, with JSON pointers', () => {
     delete doc.packages[1].copyrightText;
     doc.packages[0].primaryPackagePurpose = 'OTHER'; // a 2.3 field
     expect(codes(check(doc))).toEqual(['SCHEMA /packages/0', 'SCHEMA /packages/1']);
-    expect(check(doc).issues.map((i) => i.message)).toEqual(['unexpected property "primaryPackagePurpose"', 'missing required property "copyrightText"']);
+    expect(check(doc).issues.map((i) => i.message)).toEqual([
+      'unexpected property "primaryPackagePurpose"',
+      'missing required property "copyrightText"',
+    ]);
   });
 
   it('SPDX 3: numeric ai_metric value, wrong @context, bad date, unknown class', () => {
@@ -96,7 +114,13 @@ describe('schema errors: all of them, with JSON pointers', () => {
     doc['@graph'][0].created = '2025-05-01';
     doc['@graph'].push({ type: 'FancyThing', spdxId: 'x', creationInfo: '_:creationinfo' });
     const r = check(doc);
-    expect(codes(r)).toEqual(expect.arrayContaining(['SCHEMA /@graph/3/ai_metric/0/value', 'SCHEMA /@graph/0/created', 'SCHEMA /@graph/8/type']));
+    expect(codes(r)).toEqual(
+      expect.arrayContaining([
+        'SCHEMA /@graph/3/ai_metric/0/value',
+        'SCHEMA /@graph/0/created',
+        'SCHEMA /@graph/8/type',
+      ]),
+    );
     expect(r.schema).toBe('SPDX 3.0.1 JSON schema');
     const more = spdx3();
     more['@graph'][3].bogus = 1;
@@ -104,7 +128,11 @@ describe('schema errors: all of them, with JSON pointers', () => {
     more['@graph'][4].verifiedUsing = [{ type: 'Hash', algorithm: 'sha999', hashValue: 'x' }];
     more['@graph'].push({ type: 'constructor', spdxId: 'x:y', creationInfo: '_:creationinfo' });
     // focused errors: the class each object names, not the ~80 alternatives the schema tries
-    expect(check(more).issues.filter((i) => i.code === 'SCHEMA').map((i) => `${i.pointer} ${i.message}`)).toEqual([
+    expect(
+      check(more)
+        .issues.filter((i) => i.code === 'SCHEMA')
+        .map((i) => `${i.pointer} ${i.message}`),
+    ).toEqual([
       '/@graph/3 unexpected property "bogus"',
       expect.stringMatching(/^\/@graph\/4\/verifiedUsing\/0\/algorithm must be one of: .*"sha256"/),
       '/@graph/6 missing required property "to"',
@@ -137,7 +165,10 @@ describe('semantic checks the schemas miss (each failing and passing)', () => {
     expect(codes(ok, 'info')).toContain('EXTERNAL_REF /dependencies/0/dependsOn/1');
     doc.dependencies[0].dependsOn.push('runtime-tensorrt');
     doc.dependencies[1].dependsOn.push('urn:cdx:nonsense');
-    expect(codes(check(doc))).toEqual(['DANGLING_REF /dependencies/0/dependsOn/2', 'BAD_BOM_LINK /dependencies/1/dependsOn/0']);
+    expect(codes(check(doc))).toEqual([
+      'DANGLING_REF /dependencies/0/dependsOn/2',
+      'BAD_BOM_LINK /dependencies/1/dependsOn/0',
+    ]);
   });
 
   it('dataset references of a model card resolve', () => {
@@ -174,9 +205,21 @@ describe('semantic checks the schemas miss (each failing and passing)', () => {
   it('SPDX 2: unique SPDXIDs, relationship ends resolve, the document DESCRIBES a package', () => {
     const doc = spdx23();
     doc.packages[1].SPDXID = 'SPDXRef-model';
-    doc.relationships.push({ spdxElementId: 'SPDXRef-model', relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'SPDXRef-missing' });
-    doc.relationships.push({ spdxElementId: 'SPDXRef-model', relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'NOASSERTION' });
-    expect(codes(check(doc))).toEqual(['DUPLICATE_SPDXID /packages/1/SPDXID', 'DANGLING_REF /relationships/1/relatedSpdxElement', 'DANGLING_REF /relationships/2/relatedSpdxElement']);
+    doc.relationships.push({
+      spdxElementId: 'SPDXRef-model',
+      relationshipType: 'DEPENDS_ON',
+      relatedSpdxElement: 'SPDXRef-missing',
+    });
+    doc.relationships.push({
+      spdxElementId: 'SPDXRef-model',
+      relationshipType: 'DEPENDS_ON',
+      relatedSpdxElement: 'NOASSERTION',
+    });
+    expect(codes(check(doc))).toEqual([
+      'DUPLICATE_SPDXID /packages/1/SPDXID',
+      'DANGLING_REF /relationships/1/relatedSpdxElement',
+      'DANGLING_REF /relationships/2/relatedSpdxElement',
+    ]);
     const nodesc = spdx23();
     nodesc.relationships.shift();
     expect(codes(check(nodesc), 'warning')).toEqual(['NO_DESCRIBES /relationships']);
@@ -188,7 +231,11 @@ describe('semantic checks the schemas miss (each failing and passing)', () => {
     delete doc['@graph'][3].releaseTime;
     delete doc['@graph'][4].builtTime;
     const r = check(doc);
-    expect(codes(r)).toEqual(['PROFILE_REQUIRED /@graph/3/releaseTime', 'PROFILE_REQUIRED /@graph/3/suppliedBy', 'PROFILE_REQUIRED /@graph/4/builtTime']);
+    expect(codes(r)).toEqual([
+      'PROFILE_REQUIRED /@graph/3/releaseTime',
+      'PROFILE_REQUIRED /@graph/3/suppliedBy',
+      'PROFILE_REQUIRED /@graph/4/builtTime',
+    ]);
     expect(r.issues[0]!.message).toMatch(/mandatory in the SPDX 3 AI profile/);
   });
 
@@ -242,7 +289,9 @@ describe('NTIA minimum elements', () => {
     delete doc['@graph'][5].suppliedBy;
     delete doc['@graph'][5].software_packageUrl;
     const r = check(doc);
-    expect(r.ntia.gaps).toEqual([{ pointer: '/@graph/5', component: 'onnxruntime', missing: ['supplier', 'uniqueId'] }]);
+    expect(r.ntia.gaps).toEqual([
+      { pointer: '/@graph/5', component: 'onnxruntime', missing: ['supplier', 'uniqueId'] },
+    ]);
   });
 });
 
@@ -264,7 +313,7 @@ describe('robustness', () => {
   it('fuzz: mutated JSON and XML give a typed error or a result, never a crash', () => {
     const seeds = [JSON.stringify(mlBom()), mlBomXml(), JSON.stringify(spdx3()), spdx23TagValue()];
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const junk = ['{', '}', '[', ']', '"', '<', '>', '&', '<!DOCTYPE x>', ':', ',', '\u0000', 'é', '\n'];
     let typed = 0;
     for (let n = 0; n < 300; n++) {

@@ -44,7 +44,8 @@ describe('parallel streaming digest', () => {
     await hashFiles(files, { onProgress: (p) => events.push(p), chunkSize: CHUNK });
     const last = events.at(-1)!;
     expect(last).toEqual({ bytesDone: 450_000, bytesTotal: 450_000, filesDone: 3, filesTotal: 3 });
-    for (let i = 1; i < events.length; i++) expect(events[i]!.bytesDone).toBeGreaterThanOrEqual(events[i - 1]!.bytesDone);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.bytesDone).toBeGreaterThanOrEqual(events[i - 1]!.bytesDone);
   });
 
   it('cancels: a fired AbortSignal rejects with CancelledError and stops the workers', async () => {

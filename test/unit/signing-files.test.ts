@@ -16,11 +16,23 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-const names = async (root: string, ignore = new IgnoreSet(DEFAULT_IGNORES)) => (await listModelFiles(root, { ignore })).files.map((f) => f.name);
+const names = async (root: string, ignore = new IgnoreSet(DEFAULT_IGNORES)) =>
+  (await listModelFiles(root, { ignore })).files.map((f) => f.name);
 
 describe('model file enumeration (OMS canonicalization)', () => {
   it('recurses, keeps dotfiles, sorts by code point (not by path components)', async () => {
-    const root = tree({ 'a/b': '1', 'a-b': '2', 'a.txt': '3', '.hidden/x': '4', '.env': '5', 'Z': '6', 'é': '7', 'with space': '8', '😀': '9', 'ﬀ': '10' });
+    const root = tree({
+      'a/b': '1',
+      'a-b': '2',
+      'a.txt': '3',
+      '.hidden/x': '4',
+      '.env': '5',
+      Z: '6',
+      é: '7',
+      'with space': '8',
+      '😀': '9',
+      ﬀ: '10',
+    });
     expect(await names(root)).toEqual(['.env', '.hidden/x', 'Z', 'a-b', 'a.txt', 'a/b', 'with space', 'é', 'ﬀ', '😀']);
     // UTF-16 order would put U+1F600 (surrogates D83D…) before U+FB00; code-point order does not.
     expect(compareCodePoints('😀', 'ﬀ')).toBeGreaterThan(0);
@@ -28,7 +40,14 @@ describe('model file enumeration (OMS canonicalization)', () => {
   });
 
   it('leaves out .git, .github, .gitignore, .gitattributes at the root only', async () => {
-    const root = tree({ '.git/HEAD': 'x', '.github/ci.yml': 'x', '.gitignore': 'x', '.gitattributes': 'x', 'sub/.git/HEAD': 'y', 'm.bin': 'z' });
+    const root = tree({
+      '.git/HEAD': 'x',
+      '.github/ci.yml': 'x',
+      '.gitignore': 'x',
+      '.gitattributes': 'x',
+      'sub/.git/HEAD': 'y',
+      'm.bin': 'z',
+    });
     expect(await names(root)).toEqual(['m.bin', 'sub/.git/HEAD']);
   });
 
@@ -46,7 +65,7 @@ describe('model file enumeration (OMS canonicalization)', () => {
     const root = tree({ 'real.bin': 'x' });
     symlinkSync(join(root, 'real.bin'), join(root, 'link.bin'));
     await expect(names(root)).rejects.toMatchObject({ code: 'SYMLINK_NOT_ALLOWED', where: join(root, 'link.bin') });
-    const cyc = tree({ 'f': 'x' });
+    const cyc = tree({ f: 'x' });
     symlinkSync(cyc, join(cyc, 'loop'));
     await expect(names(cyc)).rejects.toMatchObject({ code: 'SYMLINK_NOT_ALLOWED' });
     // An ignored link is fine.

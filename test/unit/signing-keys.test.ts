@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeystoreError, SignatureError } from '../../src-main/errors.js';
-import { CURVES, generateKey, hashForCurve, keyIdOf, parsePrivateKeyPem, parsePublicKeyPem, signerFromPrivateKeyPem } from '../../src-main/signing/index.js';
+import {
+  CURVES,
+  generateKey,
+  hashForCurve,
+  keyIdOf,
+  parsePrivateKeyPem,
+  parsePublicKeyPem,
+  signerFromPrivateKeyPem,
+} from '../../src-main/signing/index.js';
 import { MT_VECTORS } from '../fixtures/signing.js';
 
 function code(fn: () => unknown): string | undefined {
@@ -56,9 +64,13 @@ describe('signing keys', () => {
   });
 
   it('rejects RSA, Ed25519, other curves, public keys and garbage with clear codes', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const pub = generateKey().publicKeyPem;
     let err: unknown;
     try {
@@ -74,7 +86,9 @@ describe('signing keys', () => {
     expect(code(() => parsePrivateKeyPem(k1))).toBe('KEY_UNSUPPORTED');
     expect(code(() => parsePrivateKeyPem(pub))).toBe('KEY_NOT_PRIVATE');
     expect(code(() => parsePrivateKeyPem('hello'))).toBe('KEY_INVALID');
-    expect(code(() => parsePrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'))).toBe('KEY_INVALID');
+    expect(code(() => parsePrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'))).toBe(
+      'KEY_INVALID',
+    );
   });
 
   it('never puts private key material into error messages', () => {
@@ -99,7 +113,9 @@ describe('signing keys', () => {
   });
 
   it('rejects non-EC public keys for verification', () => {
-    const rsaPub = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rsaPub = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     expect(code(() => parsePublicKeyPem(rsaPub))).toBe('KEY_UNSUPPORTED');
     expect(code(() => parsePublicKeyPem('not a key'))).toBe('KEY_INVALID');
     expect(keyIdOf('x')).toBe(createHash('sha256').update('x').digest('hex'));

@@ -2,7 +2,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { CURVES, generateKey, keyIdOf, signerFromPrivateKeyPem, signModel, verifyModel, type SignProgress } from '../../src-main/signing/index.js';
+import {
+  CURVES,
+  generateKey,
+  keyIdOf,
+  signerFromPrivateKeyPem,
+  signModel,
+  verifyModel,
+  type SignProgress,
+} from '../../src-main/signing/index.js';
 import { pae, rootDigest } from '../../src-main/signing/bundle.js';
 import { verify } from 'node:crypto';
 import { makePackage, SPEC_SCHEMAS, statementOf, tempDir } from '../fixtures/signing.js';
@@ -41,11 +49,24 @@ describe('OMS sign and verify', () => {
       const sig = Buffer.from(bundle.dsseEnvelope.signatures[0].sig, 'base64');
       expect(sig[0]).toBe(0x30);
       const hash = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' }[curve];
-      expect(verify(hash, pae('application/vnd.in-toto+json', Buffer.from(bundle.dsseEnvelope.payload, 'base64')), key.publicKeyPem, sig)).toBe(true);
+      expect(
+        verify(
+          hash,
+          pae('application/vnd.in-toto+json', Buffer.from(bundle.dsseEnvelope.payload, 'base64')),
+          key.publicKeyPem,
+          sig,
+        ),
+      ).toBe(true);
       // Statement: every file, sorted, sha256, subject = root digest over listed order.
-      expect(statement.predicate.resources.map((x: { name: string }) => x.name)).toEqual(['fleetpack.json', 'model.onnx', 'sbom.cdx.json']);
+      expect(statement.predicate.resources.map((x: { name: string }) => x.name)).toEqual([
+        'fleetpack.json',
+        'model.onnx',
+        'sbom.cdx.json',
+      ]);
       expect(statement.predicate.resources.every((x: { algorithm: string }) => x.algorithm === 'sha256')).toBe(true);
-      expect(statement.subject).toEqual([{ name: basename(dir), digest: { sha256: rootDigest(statement.predicate.resources) } }]);
+      expect(statement.subject).toEqual([
+        { name: basename(dir), digest: { sha256: rootDigest(statement.predicate.resources) } },
+      ]);
       expect(statement.predicate.serialization).toEqual({
         method: 'files',
         hash_type: 'sha256',
@@ -77,7 +98,10 @@ describe('OMS sign and verify', () => {
     writeFileSync(join(dir, 'notes.txt'), 'scratch');
     const key = generateKey();
     const sigPath = join(tempDir(), 'pkg.sig');
-    const r = await signModel(dir, signerFromPrivateKeyPem(key.privateKeyPem), { signaturePath: sigPath, ignorePaths: ['notes.txt'] });
+    const r = await signModel(dir, signerFromPrivateKeyPem(key.privateKeyPem), {
+      signaturePath: sigPath,
+      ignorePaths: ['notes.txt'],
+    });
     const st = statementOf(readFileSync(sigPath, 'utf8'));
     expect(st.predicate.resources.map((x: { name: string }) => x.name)).not.toContain('notes.txt');
     expect(st.predicate.serialization.ignore_paths).toContain('notes.txt');
@@ -119,7 +143,9 @@ describe('OMS sign and verify', () => {
     const dir = makePackage();
     const ctrl = new AbortController();
     ctrl.abort();
-    await expect(signModel(dir, signerFromPrivateKeyPem(generateKey().privateKeyPem), { signal: ctrl.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      signModel(dir, signerFromPrivateKeyPem(generateKey().privateKeyPem), { signal: ctrl.signal }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(readdirSync(dir)).not.toContain('model.sig');
   });
 
@@ -128,17 +154,30 @@ describe('OMS sign and verify', () => {
     const key = generateKey();
     await signModel(dir, signerFromPrivateKeyPem(key.privateKeyPem));
     writeFileSync(join(dir, 'extra.txt'), 'x');
-    expect((await verifyModel(dir, { publicKeyPem: key.publicKeyPem })).problems.map((p) => p.code)).toEqual(['FILE_EXTRA']);
+    expect((await verifyModel(dir, { publicKeyPem: key.publicKeyPem })).problems.map((p) => p.code)).toEqual([
+      'FILE_EXTRA',
+    ]);
     expect((await verifyModel(dir, { publicKeyPem: key.publicKeyPem, ignoreUnsignedFiles: true })).verified).toBe(true);
     writeFileSync(join(dir, 'fleetpack.json'), '{}');
-    expect((await verifyModel(dir, { publicKeyPem: key.publicKeyPem, ignoreUnsignedFiles: true })).problems.map((p) => p.code)).toEqual(['FILE_MODIFIED']);
+    expect(
+      (await verifyModel(dir, { publicKeyPem: key.publicKeyPem, ignoreUnsignedFiles: true })).problems.map(
+        (p) => p.code,
+      ),
+    ).toEqual(['FILE_MODIFIED']);
   });
 
   it('reports a missing signature file as not verified, and a bad public key as an input error', async () => {
     const dir = makePackage();
     const key = generateKey();
     const r = await verifyModel(dir, { publicKeyPem: key.publicKeyPem });
-    expect(r).toMatchObject({ verified: false, keyId: keyIdOf(key.publicKeyPem), problems: [{ code: 'BUNDLE_MISSING' }] });
-    await expect(verifyModel(dir, { publicKeyPem: 'nope', publicKeyWhere: '/k.pem' })).rejects.toMatchObject({ code: 'KEY_INVALID', where: '/k.pem' });
+    expect(r).toMatchObject({
+      verified: false,
+      keyId: keyIdOf(key.publicKeyPem),
+      problems: [{ code: 'BUNDLE_MISSING' }],
+    });
+    await expect(verifyModel(dir, { publicKeyPem: 'nope', publicKeyWhere: '/k.pem' })).rejects.toMatchObject({
+      code: 'KEY_INVALID',
+      where: '/k.pem',
+    });
   });
 });

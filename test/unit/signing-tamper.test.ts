@@ -46,13 +46,19 @@ describe('tamper matrix', () => {
 
   it('changed manifest → FILE_MODIFIED fleetpack.json', async () => {
     const dir = copy();
-    writeFileSync(join(dir, 'fleetpack.json'), readFileSync(join(dir, 'fleetpack.json'), 'utf8').replace('1.4.0', '1.4.1'));
+    writeFileSync(
+      join(dir, 'fleetpack.json'),
+      readFileSync(join(dir, 'fleetpack.json'), 'utf8').replace('1.4.0', '1.4.1'),
+    );
     expect(codes(await verifyWith(dir))).toEqual([['FILE_MODIFIED', 'fleetpack.json']]);
   });
 
   it('changed SBOM → FILE_MODIFIED sbom.cdx.json', async () => {
     const dir = copy();
-    writeFileSync(join(dir, 'sbom.cdx.json'), '{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"evil"}]}\n');
+    writeFileSync(
+      join(dir, 'sbom.cdx.json'),
+      '{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"evil"}]}\n',
+    );
     expect(codes(await verifyWith(dir))).toEqual([['FILE_MODIFIED', 'sbom.cdx.json']]);
   });
 
@@ -116,7 +122,10 @@ describe('tamper matrix', () => {
     writeSig(dir, bundle);
     expect(codes(await verifyWith(dir, other.publicKeyPem))).toEqual([['SIGNATURE_INVALID', null]]);
     // An attacker re-signing with their own key and their own hint still fails against ours.
-    const forged = buildBundle(statementOf(readFileSync(join(signed, 'model.sig'), 'utf8')), signerFromPrivateKeyPem(other.privateKeyPem));
+    const forged = buildBundle(
+      statementOf(readFileSync(join(signed, 'model.sig'), 'utf8')),
+      signerFromPrivateKeyPem(other.privateKeyPem),
+    );
     writeSig(dir, forged);
     expect(codes(await verifyWith(dir))).toEqual([['WRONG_KEY', null]]);
   });
@@ -228,10 +237,22 @@ describe('tamper matrix', () => {
       writeFileSync(join(dir, 'model.sig'), mutated);
       const r = await verifyModel(dir, { publicKeyPem: key.publicKeyPem });
       // Appending trailing whitespace to JSON is harmless; anything else must fail.
-      if (r.verified) expect(mutated.subarray(0, original.length).equals(original) && /^\s$/.test(mutated.subarray(original.length).toString('latin1'))).toBe(true);
+      if (r.verified)
+        expect(
+          mutated.subarray(0, original.length).equals(original) &&
+            /^\s$/.test(mutated.subarray(original.length).toString('latin1')),
+        ).toBe(true);
       else for (const p of r.problems) seen.add(p.code);
     }
     expect(seen.size).toBeGreaterThan(2);
-    for (const c of seen) expect(['BUNDLE_MALFORMED', 'BUNDLE_MEDIA_TYPE', 'WRONG_KEY', 'SIGNATURE_INVALID', 'PAYLOAD_MALFORMED', 'UNSUPPORTED_METHOD']).toContain(c);
+    for (const c of seen)
+      expect([
+        'BUNDLE_MALFORMED',
+        'BUNDLE_MEDIA_TYPE',
+        'WRONG_KEY',
+        'SIGNATURE_INVALID',
+        'PAYLOAD_MALFORMED',
+        'UNSUPPORTED_METHOD',
+      ]).toContain(c);
   }, 120_000);
 });

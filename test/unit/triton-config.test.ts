@@ -55,10 +55,19 @@ describe('Triton ModelConfig', () => {
   });
 
   it('rejects unknown data types, bad dims, nameless tensors, configs without I/O', () => {
-    expect(errorOf(() => parseTritonConfig('input [{ name: "x" data_type: TYPE_FLOAT dims: [1] }]')).message).toMatch(/TYPE_FLOAT/);
-    expect(errorOf(() => parseTritonConfig('input [{ name: "x" data_type: TYPE_FP32 dims: [-3] }]')).message).toMatch(/bad dim/);
+    expect(errorOf(() => parseTritonConfig('input [{ name: "x" data_type: TYPE_FLOAT dims: [1] }]')).message).toMatch(
+      /TYPE_FLOAT/,
+    );
+    expect(errorOf(() => parseTritonConfig('input [{ name: "x" data_type: TYPE_FP32 dims: [-3] }]')).message).toMatch(
+      /bad dim/,
+    );
     expect(errorOf(() => parseTritonConfig('input [{ data_type: TYPE_FP32 dims: [1] }]')).message).toMatch(/no name/);
-    expect(errorOf(() => parseTritonConfig('name: "m" platform: "tensorrt_plan"')).message).toMatch(/no input or output/);
-    expect(errorOf(() => parseTritonConfig('max_batch_size: "x" input [{ name: "x" data_type: TYPE_FP32 dims: [1] }]')).message).toMatch(/number/);
+    expect(errorOf(() => parseTritonConfig('name: "m" platform: "tensorrt_plan"')).message).toMatch(
+      /no input or output/,
+    );
+    expect(
+      errorOf(() => parseTritonConfig('max_batch_size: "x" input [{ name: "x" data_type: TYPE_FP32 dims: [1] }]'))
+        .message,
+    ).toMatch(/number/);
   });
 });

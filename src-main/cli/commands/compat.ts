@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { ManifestError, UsageError } from '../../errors.js';
-import { channelsOf, defaultCatalog, importInventory, preview, type InventoryFormat, type PreviewResult } from '../../fleet/index.js';
+import {
+  channelsOf,
+  defaultCatalog,
+  importInventory,
+  preview,
+  type InventoryFormat,
+  type PreviewResult,
+} from '../../fleet/index.js';
 import { validateDocument } from '../../manifest/index.js';
 import { readManifest } from '../../package/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
@@ -41,29 +48,59 @@ export const compatCommand: Command = {
       else io.stdout(profiles.map((p) => `${p.id.padEnd(48)} ${p.name}`).join('\n') + '\n');
       return EXIT_OK;
     }
-    if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'compat: expected exactly one package DIR (or manifest file)', { hint: usage });
+    if (positionals.length !== 1)
+      throw new UsageError('BAD_ARGUMENTS', 'compat: expected exactly one package DIR (or manifest file)', {
+        hint: usage,
+      });
     if (!values.fleet) throw new UsageError('BAD_ARGUMENTS', 'compat: --fleet INVENTORY is required', { hint: usage });
     const sample = values.sample === undefined ? 5 : Number(values.sample);
-    if (!Number.isInteger(sample) || sample < 0 || sample > 1000) throw new UsageError('BAD_ARGUMENTS', `compat: --sample must be a whole number from 0 to 1000, got "${values.sample}"`, { hint: usage });
+    if (!Number.isInteger(sample) || sample < 0 || sample > 1000)
+      throw new UsageError(
+        'BAD_ARGUMENTS',
+        `compat: --sample must be a whole number from 0 to 1000, got "${values.sample}"`,
+        { hint: usage },
+      );
     const format = values.format as InventoryFormat | undefined;
-    if (format !== undefined && !FORMATS.has(format)) throw new UsageError('BAD_ARGUMENTS', `compat: --format must be csv, json or ndjson, got "${format}"`, { hint: usage });
+    if (format !== undefined && !FORMATS.has(format))
+      throw new UsageError('BAD_ARGUMENTS', `compat: --format must be csv, json or ndjson, got "${format}"`, {
+        hint: usage,
+      });
 
     const dir = resolve(io.cwd, positionals[0]!);
     const manifest = await readManifest(dir);
     const report = validateDocument(manifest);
     if (!report.valid) {
-      const first = report.errors.slice(0, 3).map((e) => `${e.pointer || '/'}: ${e.message}`).join('; ');
-      throw new ManifestError('MANIFEST_INVALID', `The manifest is not valid (${report.errors.length} error(s)): ${first}`, {
-        where: dir,
-        hint: 'Run `fleetpack validate` on the package and fix the manifest first.',
-      });
+      const first = report.errors
+        .slice(0, 3)
+        .map((e) => `${e.pointer || '/'}: ${e.message}`)
+        .join('; ');
+      throw new ManifestError(
+        'MANIFEST_INVALID',
+        `The manifest is not valid (${report.errors.length} error(s)): ${first}`,
+        {
+          where: dir,
+          hint: 'Run `fleetpack validate` on the package and fix the manifest first.',
+        },
+      );
     }
     const inventoryPath = resolve(io.cwd, values.fleet);
-    const inventory = await importInventory(inventoryPath, catalog, { ...(format ? { format } : {}), ...(io.signal ? { signal: io.signal } : {}) });
-    const result = preview(manifest, inventory, { catalog, sample, ...(values.channel !== undefined ? { channel: values.channel } : {}) });
+    const inventory = await importInventory(inventoryPath, catalog, {
+      ...(format ? { format } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    const result = preview(manifest, inventory, {
+      catalog,
+      sample,
+      ...(values.channel !== undefined ? { channel: values.channel } : {}),
+    });
     if (result.scope.devices === 0) {
-      const known = channelsOf(inventory).map((c) => c.channel ?? '(none)').join(', ') || 'none';
-      io.stderr(`warning: no device in scope${values.channel !== undefined ? ` on channel "${values.channel}"` : ''}; the inventory's channels: ${known}\n`);
+      const known =
+        channelsOf(inventory)
+          .map((c) => c.channel ?? '(none)')
+          .join(', ') || 'none';
+      io.stderr(
+        `warning: no device in scope${values.channel !== undefined ? ` on channel "${values.channel}"` : ''}; the inventory's channels: ${known}\n`,
+      );
     }
     if (values.json) printJson(io, result);
     else render(io, result, values.fleet);
@@ -77,11 +114,17 @@ function render(io: CliIO, r: PreviewResult, fleet: string): void {
   const out: string[] = [];
   const built = r.model.buildProfiles.length ? `, built for ${r.model.buildProfiles.join(', ')}` : '';
   out.push(`${r.model.name} ${r.model.version} (${r.model.format}${built})`);
-  const chan = r.scope.channel === null ? 'all channels' : `channel "${r.scope.channel}", ${n(r.scope.outOfScope)} other devices not checked`;
-  out.push(`Fleet ${fleet}: ${n(r.scope.devices)} devices in scope (${chan})${r.inventoryErrors.length ? `; ${n(r.inventoryErrors.length)} bad row${r.inventoryErrors.length === 1 ? '' : 's'} skipped` : ''}`);
+  const chan =
+    r.scope.channel === null
+      ? 'all channels'
+      : `channel "${r.scope.channel}", ${n(r.scope.outOfScope)} other devices not checked`;
+  out.push(
+    `Fleet ${fleet}: ${n(r.scope.devices)} devices in scope (${chan})${r.inventoryErrors.length ? `; ${n(r.inventoryErrors.length)} bad row${r.inventoryErrors.length === 1 ? '' : 's'} skipped` : ''}`,
+  );
   out.push('');
   const w = Math.max(...Object.values(r.totals).map((x) => n(x).length));
-  for (const v of ['compatible', 'warning', 'declined'] as const) out.push(`  ${v.padEnd(10)} ${n(r.totals[v]).padStart(w)}`);
+  for (const v of ['compatible', 'warning', 'declined'] as const)
+    out.push(`  ${v.padEnd(10)} ${n(r.totals[v]).padStart(w)}`);
   if (r.byReason.length) {
     out.push('', 'By reason:');
     for (const x of r.byReason) {
@@ -94,22 +137,31 @@ function render(io: CliIO, r: PreviewResult, fleet: string): void {
     out.push('', 'By profile:');
     const pw = Math.min(56, Math.max(...r.byProfile.map((p) => (p.profile ?? '(no profile)').length)));
     for (const p of r.byProfile)
-      out.push(`  ${(p.profile ?? '(no profile)').padEnd(pw)}  ${n(p.total).padStart(8)}  ok ${n(p.compatible)}, warning ${n(p.warning)}, declined ${n(p.declined)}`);
+      out.push(
+        `  ${(p.profile ?? '(no profile)').padEnd(pw)}  ${n(p.total).padStart(8)}  ok ${n(p.compatible)}, warning ${n(p.warning)}, declined ${n(p.declined)}`,
+      );
   }
   if (r.groups.length) {
     out.push('', 'Groups (devices with identical facts):');
     for (const g of r.groups) {
       const more = g.devices > g.sample.length ? ` (+${n(g.devices - g.sample.length)} more)` : '';
-      out.push(`  ${g.verdict.toUpperCase().padEnd(10)} ${n(g.devices)} × ${g.profile ?? '(no profile)'}: ${g.sample.join(', ')}${more}`);
+      out.push(
+        `  ${g.verdict.toUpperCase().padEnd(10)} ${n(g.devices)} × ${g.profile ?? '(no profile)'}: ${g.sample.join(', ')}${more}`,
+      );
       for (const x of g.reasons) if (x.severity !== 'info') out.push(`      ${x.code}: ${x.message}`);
     }
   }
   if (r.inventoryErrors.length) {
     out.push('', 'Skipped inventory rows:');
     for (const e of r.inventoryErrors.slice(0, 20)) out.push(`  line ${e.line}: ${e.message}`);
-    if (r.inventoryErrors.length > 20) out.push(`  … and ${n(r.inventoryErrors.length - 20)} more (use --json for all)`);
+    if (r.inventoryErrors.length > 20)
+      out.push(`  … and ${n(r.inventoryErrors.length - 20)} more (use --json for all)`);
   }
   out.push('');
-  out.push(r.ok ? 'OK: no device in scope would decline.' : `DECLINED: ${n(r.totals.declined)} device(s) in scope would decline this model.`);
+  out.push(
+    r.ok
+      ? 'OK: no device in scope would decline.'
+      : `DECLINED: ${n(r.totals.declined)} device(s) in scope would decline this model.`,
+  );
   io.stdout(out.join('\n') + '\n');
 }

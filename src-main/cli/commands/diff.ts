@@ -4,7 +4,8 @@ import { diffManifests, type Effect, type ManifestDiff } from '../../manifest/in
 import { loadManifest } from '../../package/index.js';
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
-const usage = 'fleetpack diff A B [--fail-on breaking,tightened,regressed] [--json]   (A, B: package folders or manifests)';
+const usage =
+  'fleetpack diff A B [--fail-on breaking,tightened,regressed] [--json]   (A, B: package folders or manifests)';
 
 const EFFECTS: Effect[] = ['breaking', 'tightened', 'loosened', 'regressed', 'improved', 'changed'];
 const HEADINGS: Record<Effect, string> = {
@@ -19,7 +20,9 @@ const HEADINGS: Record<Effect, string> = {
 /** The diff for reviewers: grouped by what it means, most serious first. */
 export function renderDiff(d: ManifestDiff): string {
   const name = d.from.name === d.to.name ? d.to.name : `${d.from.name} → ${d.to.name}`;
-  const lines = [`${name} ${d.from.version} → ${d.to.version} (${d.versionBump === 'none' ? 'same version' : `${d.versionBump} bump`})`];
+  const lines = [
+    `${name} ${d.from.version} → ${d.to.version} (${d.versionBump === 'none' ? 'same version' : `${d.versionBump} bump`})`,
+  ];
   if (!d.changes.length) return lines.concat('No changes.').join('\n') + '\n';
   const counts = EFFECTS.filter((e) => d.summary[e]).map((e) => `${d.summary[e]} ${e}`);
   lines.push(`${d.changes.length} change(s): ${counts.join(', ')}`);
@@ -38,11 +41,23 @@ export const diffCommand: Command = {
   summary: 'Compare two manifests or packages: I/O, requirements, metrics, license, digests',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('diff', argv, { 'fail-on': { type: 'string' }, json: { type: 'boolean' } }, usage);
-    if (positionals.length !== 2) throw new UsageError('BAD_ARGUMENTS', 'diff: expected two packages or manifests, A and B', { hint: usage });
-    const failOn = (values['fail-on'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const { values, positionals } = parseCommandArgs(
+      'diff',
+      argv,
+      { 'fail-on': { type: 'string' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length !== 2)
+      throw new UsageError('BAD_ARGUMENTS', 'diff: expected two packages or manifests, A and B', { hint: usage });
+    const failOn = (values['fail-on'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const f of failOn) {
-      if (!(EFFECTS as string[]).includes(f)) throw new UsageError('BAD_ARGUMENTS', `diff: --fail-on ${f} is not one of ${EFFECTS.join(', ')}`, { hint: usage });
+      if (!(EFFECTS as string[]).includes(f))
+        throw new UsageError('BAD_ARGUMENTS', `diff: --fail-on ${f} is not one of ${EFFECTS.join(', ')}`, {
+          hint: usage,
+        });
     }
     const [a, b] = await Promise.all(positionals.map((p) => loadManifest(resolve(io.cwd, p))));
     const d = diffManifests(a!.manifest, b!.manifest);

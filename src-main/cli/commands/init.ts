@@ -29,8 +29,12 @@ export const initCommand: Command = {
       },
       usage,
     );
-    if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'init: expected exactly one MODEL file', { hint: usage });
-    const targets = (values.target ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    if (positionals.length !== 1)
+      throw new UsageError('BAD_ARGUMENTS', 'init: expected exactly one MODEL file', { hint: usage });
+    const targets = (values.target ?? [])
+      .flatMap((t) => t.split(','))
+      .map((t) => t.trim())
+      .filter(Boolean);
     const r = await initPackage(positionals[0]!, {
       cwd: io.cwd,
       ...(values.out !== undefined ? { out: values.out } : {}),
@@ -47,7 +51,15 @@ export const initCommand: Command = {
     });
     const code = r.report.valid ? EXIT_OK : EXIT_INVALID;
     if (values.json) {
-      printJson(io, { ok: r.report.valid, dir: r.dir, manifest: r.manifest, todo: r.manifest.todo ?? [], errors: r.report.errors, warnings: r.report.warnings, notes: r.notes });
+      printJson(io, {
+        ok: r.report.valid,
+        dir: r.dir,
+        manifest: r.manifest,
+        todo: r.manifest.todo ?? [],
+        errors: r.report.errors,
+        warnings: r.report.warnings,
+        notes: r.notes,
+      });
       return code;
     }
     const files = r.manifest.artifact.files;

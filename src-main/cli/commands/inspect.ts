@@ -10,8 +10,14 @@ export const inspectCommand: Command = {
   summary: 'Read a model header: format, inputs, outputs, runtime needs',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('inspect', argv, { 'io-from': { type: 'string' }, json: { type: 'boolean' } }, usage);
-    if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'inspect: expected exactly one FILE', { hint: usage });
+    const { values, positionals } = parseCommandArgs(
+      'inspect',
+      argv,
+      { 'io-from': { type: 'string' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length !== 1)
+      throw new UsageError('BAD_ARGUMENTS', 'inspect: expected exactly one FILE', { hint: usage });
     const info = await inspect(resolve(io.cwd, positionals[0]!), {
       ...(values['io-from'] ? { ioFrom: resolve(io.cwd, values['io-from']) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -23,7 +29,11 @@ export const inspectCommand: Command = {
 };
 
 const FORMAT_NAMES: Record<string, string> = { onnx: 'ONNX', tflite: 'TFLite', tensorrt: 'TensorRT' };
-const VERSION_LABEL: Record<string, string> = { onnx: 'IR version', tflite: 'schema version', tensorrt: 'serialization version' };
+const VERSION_LABEL: Record<string, string> = {
+  onnx: 'IR version',
+  tflite: 'schema version',
+  tensorrt: 'serialization version',
+};
 
 /** `[batch, 3, 224, 224]`: symbolic dims by name, unknown dims as `?`, unknown rank as `(unknown rank)`. */
 export function formatShape(shape: Dim[] | null): string {
@@ -34,7 +44,8 @@ export function formatShape(shape: Dim[] | null): string {
 /** A left-aligned text table with a header row. */
 function table(header: string[], rows: string[][], indent = '  '): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)];
 }
 
@@ -46,7 +57,13 @@ function tensorRows(list: TensorSpec[]): string[] {
     t.name || '(unnamed)',
     t.dtype,
     formatShape(t.shape),
-    ...(quant ? [t.quantization ? `scale ${t.quantization.scale.join(',')} zero point ${t.quantization.zeroPoint.join(',')}` : ''] : []),
+    ...(quant
+      ? [
+          t.quantization
+            ? `scale ${t.quantization.scale.join(',')} zero point ${t.quantization.zeroPoint.join(',')}`
+            : '',
+        ]
+      : []),
   ]);
   return table(header, rows);
 }
@@ -63,7 +80,8 @@ export function renderModelInfo(info: ModelInfo): string {
   if (producer) kv.push(['producer', producer]);
   const d = info.details ?? {};
   if (typeof d.modelVersion === 'number') kv.push(['model version', String(d.modelVersion)]);
-  if (info.opsets?.length) kv.push(['opsets', info.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')]);
+  if (info.opsets?.length)
+    kv.push(['opsets', info.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')]);
   const rt = info.runtime ?? {};
   if (rt.tfliteMinRuntimeVersion) kv.push(['min runtime', `TFLite ${rt.tfliteMinRuntimeVersion}`]);
   if (rt.tensorrtVersion) kv.push(['TensorRT', rt.tensorrtVersion]);

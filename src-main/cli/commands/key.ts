@@ -23,7 +23,8 @@ function describe(k: KeyInfo): string {
 }
 
 function expectArgs(positionals: string[], n: number, sub: string): void {
-  if (positionals.length !== n) throw new UsageError('BAD_ARGUMENTS', `key ${sub}: expected ${n === 1 ? 'NAME' : 'NAME PEM'}`, { hint: usage });
+  if (positionals.length !== n)
+    throw new UsageError('BAD_ARGUMENTS', `key ${sub}: expected ${n === 1 ? 'NAME' : 'NAME PEM'}`, { hint: usage });
 }
 
 export const keyCommand: Command = {
@@ -39,7 +40,10 @@ export const keyCommand: Command = {
       case 'create': {
         expectArgs(positionals, 1, sub);
         const curve = values.curve ?? 'P-256';
-        if (!isCurve(curve)) throw new UsageError('BAD_ARGUMENTS', `key create: unsupported curve "${curve}"`, { hint: `Use one of ${CURVES.join(', ')}.` });
+        if (!isCurve(curve))
+          throw new UsageError('BAD_ARGUMENTS', `key create: unsupported curve "${curve}"`, {
+            hint: `Use one of ${CURVES.join(', ')}.`,
+          });
         const k = await store.create(positionals[0]!, { curve });
         if (json) printJson(io, { ok: true, key: k });
         else io.stdout(`created ${describe(k)}\n`);
@@ -49,7 +53,12 @@ export const keyCommand: Command = {
         expectArgs(positionals, 0, sub);
         const keys = await store.list();
         if (json) printJson(io, { ok: true, keys: keys.map(({ publicKeyPem: _, ...k }) => k) });
-        else io.stdout(keys.length ? keys.map(describe).join('\n') + '\n' : 'no keys (create one with `fleetpack key create NAME`)\n');
+        else
+          io.stdout(
+            keys.length
+              ? keys.map(describe).join('\n') + '\n'
+              : 'no keys (create one with `fleetpack key create NAME`)\n',
+          );
         return EXIT_OK;
       }
       case 'export': {
@@ -70,7 +79,11 @@ export const keyCommand: Command = {
         if (values['passphrase-env'] !== undefined) {
           passphrase = io.env[values['passphrase-env']];
           if (passphrase === undefined) {
-            throw new KeystoreError('KEY_PASSPHRASE', `The environment variable ${values['passphrase-env']} is not set`, { hint: 'Export the passphrase in that variable first.' });
+            throw new KeystoreError(
+              'KEY_PASSPHRASE',
+              `The environment variable ${values['passphrase-env']} is not set`,
+              { hint: 'Export the passphrase in that variable first.' },
+            );
           }
         }
         const k = await store.import(name, pem, { where: path, ...(passphrase === undefined ? {} : { passphrase }) });
@@ -86,7 +99,11 @@ export const keyCommand: Command = {
         return EXIT_OK;
       }
       default:
-        throw new UsageError('BAD_ARGUMENTS', sub === undefined ? 'key: expected a subcommand' : `key: unknown subcommand "${sub}"`, { hint: usage });
+        throw new UsageError(
+          'BAD_ARGUMENTS',
+          sub === undefined ? 'key: expected a subcommand' : `key: unknown subcommand "${sub}"`,
+          { hint: usage },
+        );
     }
   },
 };

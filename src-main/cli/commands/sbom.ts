@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { attachSbom, complianceReport, generateSbom, validateSbomFile, type NtiaReport, type SbomIssue, type SbomValidation } from '../../sbom/index.js';
+import {
+  attachSbom,
+  complianceReport,
+  generateSbom,
+  validateSbomFile,
+  type NtiaReport,
+  type SbomIssue,
+  type SbomValidation,
+} from '../../sbom/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
 const usage = [
@@ -29,14 +37,19 @@ export const sbomCommand: Command = {
       case 'report':
         return reportCmd(rest, io);
       default:
-        throw new UsageError('BAD_ARGUMENTS', sub ? `sbom: unknown subcommand "${sub}"` : 'sbom: a subcommand is needed', { hint: usage });
+        throw new UsageError(
+          'BAD_ARGUMENTS',
+          sub ? `sbom: unknown subcommand "${sub}"` : 'sbom: a subcommand is needed',
+          { hint: usage },
+        );
     }
   },
 };
 
 async function validateCmd(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('sbom validate', argv, { json: { type: 'boolean' } }, usage);
-  if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'sbom validate: expected exactly one FILE', { hint: usage });
+  if (positionals.length !== 1)
+    throw new UsageError('BAD_ARGUMENTS', 'sbom validate: expected exactly one FILE', { hint: usage });
   const file = resolve(io.cwd, positionals[0]!);
   const r = await validateSbomFile(file, io.signal ? { signal: io.signal } : {});
   if (values.json) {
@@ -49,30 +62,59 @@ async function validateCmd(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function generateCmd(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('sbom generate', argv, { out: { type: 'string' }, json: { type: 'boolean' } }, usage);
-  if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'sbom generate: expected exactly one package DIR', { hint: usage });
+  const { values, positionals } = parseCommandArgs(
+    'sbom generate',
+    argv,
+    { out: { type: 'string' }, json: { type: 'boolean' } },
+    usage,
+  );
+  if (positionals.length !== 1)
+    throw new UsageError('BAD_ARGUMENTS', 'sbom generate: expected exactly one package DIR', { hint: usage });
   const dir = resolve(io.cwd, positionals[0]!);
   const out = values.out === undefined ? undefined : resolve(io.cwd, values.out);
-  const g = await generateSbom(dir, { ...(out === undefined ? {} : { out }), ...(io.signal ? { signal: io.signal } : {}) });
-  if (values.json) printJson(io, { ok: g.validation.valid, file: g.file ?? null, kind: g.validation.kind, issues: g.validation.issues, ntia: g.validation.ntia, ...(g.file ? {} : { sbom: g.bom }) });
-  else if (g.file) io.stdout(`Wrote ${g.file}: CycloneDX 1.6 ML-BOM, ${g.validation.valid ? 'valid' : 'INVALID'}, NTIA ${pct(g.validation.ntia.score)}\n${gapLines(g.validation.ntia)}`);
+  const g = await generateSbom(dir, {
+    ...(out === undefined ? {} : { out }),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  if (values.json)
+    printJson(io, {
+      ok: g.validation.valid,
+      file: g.file ?? null,
+      kind: g.validation.kind,
+      issues: g.validation.issues,
+      ntia: g.validation.ntia,
+      ...(g.file ? {} : { sbom: g.bom }),
+    });
+  else if (g.file)
+    io.stdout(
+      `Wrote ${g.file}: CycloneDX 1.6 ML-BOM, ${g.validation.valid ? 'valid' : 'INVALID'}, NTIA ${pct(g.validation.ntia.score)}\n${gapLines(g.validation.ntia)}`,
+    );
   else io.stdout(g.text);
   return g.validation.valid ? EXIT_OK : EXIT_INVALID;
 }
 
 async function attachCmd(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('sbom attach', argv, { json: { type: 'boolean' } }, usage);
-  if (positionals.length !== 2) throw new UsageError('BAD_ARGUMENTS', 'sbom attach: expected a package DIR and an SBOM FILE', { hint: usage });
-  const r = await attachSbom(resolve(io.cwd, positionals[0]!), resolve(io.cwd, positionals[1]!), io.signal ? { signal: io.signal } : {});
+  if (positionals.length !== 2)
+    throw new UsageError('BAD_ARGUMENTS', 'sbom attach: expected a package DIR and an SBOM FILE', { hint: usage });
+  const r = await attachSbom(
+    resolve(io.cwd, positionals[0]!),
+    resolve(io.cwd, positionals[1]!),
+    io.signal ? { signal: io.signal } : {},
+  );
   if (values.json) {
     printJson(io, { ok: r.attached, ...r, validation: { ...r.validation } });
     return r.attached ? EXIT_OK : EXIT_INVALID;
   }
   if (!r.attached) {
-    io.stderr(`Refused: ${positionals[1]} is not a valid SBOM; the package was not changed.\n${renderValidation(positionals[1]!, r.validation)}`);
+    io.stderr(
+      `Refused: ${positionals[1]} is not a valid SBOM; the package was not changed.\n${renderValidation(positionals[1]!, r.validation)}`,
+    );
     return EXIT_INVALID;
   }
-  const lines = [`Attached ${r.sbom!.file} (${r.sbom!.format} ${r.sbom!.specVersion}, sha256 ${r.sbom!.sha256.slice(0, 12)}…) to ${positionals[0]}`];
+  const lines = [
+    `Attached ${r.sbom!.file} (${r.sbom!.format} ${r.sbom!.specVersion}, sha256 ${r.sbom!.sha256.slice(0, 12)}…) to ${positionals[0]}`,
+  ];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   io.stdout(lines.join('\n') + '\n');
   return EXIT_OK;
@@ -80,7 +122,8 @@ async function attachCmd(argv: string[], io: CliIO): Promise<number> {
 
 async function reportCmd(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('sbom report', argv, { json: { type: 'boolean' } }, usage);
-  if (positionals.length === 0) throw new UsageError('BAD_ARGUMENTS', 'sbom report: expected one or more package folders', { hint: usage });
+  if (positionals.length === 0)
+    throw new UsageError('BAD_ARGUMENTS', 'sbom report: expected one or more package folders', { hint: usage });
   const r = await complianceReport(
     positionals.map((p) => resolve(io.cwd, p)),
     io.signal ? { signal: io.signal } : {},

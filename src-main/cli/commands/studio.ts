@@ -11,16 +11,24 @@ export const studioCommand: Command = {
   summary: 'Open Fleetpack Studio in a browser on this machine (loopback only, token in the URL)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('studio', argv, { web: { type: 'boolean' }, port: { type: 'string' } }, usage);
+    const { values, positionals } = parseCommandArgs(
+      'studio',
+      argv,
+      { web: { type: 'boolean' }, port: { type: 'string' } },
+      usage,
+    );
     if (!values.web || positionals.length > 0) {
       throw new UsageError('BAD_ARGUMENTS', 'studio: only the browser host is available from the CLI (--web)', {
         hint: `${usage}   (the desktop app starts with \`npm start\`)`,
       });
     }
     const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('BAD_ARGUMENTS', `studio: --port must be 0..65535`, { hint: usage });
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError('BAD_ARGUMENTS', `studio: --port must be 0..65535`, { hint: usage });
     const host = await startHost({ port, rendererDir: join(projectRoot(), 'out', 'renderer') });
-    io.stdout(`Fleetpack Studio is running at ${host.url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`);
+    io.stdout(
+      `Fleetpack Studio is running at ${host.url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) return resolve();
       io.signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -8,30 +8,57 @@ import { countLine, renderFindings } from './manifest-report.js';
 const usage = 'fleetpack validate DIR|MANIFEST [--schema-only] [--json]';
 
 /** Errors that mean the manifest itself is unreadable as a document: invalid (exit 1), not a usage error. */
-const DOCUMENT_ERRORS = new Set(['MALFORMED_JSON', 'DUPLICATE_KEY', 'JSON_TOO_DEEP', 'MANIFEST_NOT_OBJECT', 'NOT_UTF8', 'MANIFEST_TOO_LARGE']);
+const DOCUMENT_ERRORS = new Set([
+  'MALFORMED_JSON',
+  'DUPLICATE_KEY',
+  'JSON_TOO_DEEP',
+  'MANIFEST_NOT_OBJECT',
+  'NOT_UTF8',
+  'MANIFEST_TOO_LARGE',
+]);
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check a package or manifest: schema, license, metrics, artifact digests, model I/O',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('validate', argv, { 'schema-only': { type: 'boolean' }, json: { type: 'boolean' } }, usage);
-    if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'validate: expected exactly one DIR or MANIFEST', { hint: usage });
+    const { values, positionals } = parseCommandArgs(
+      'validate',
+      argv,
+      { 'schema-only': { type: 'boolean' }, json: { type: 'boolean' } },
+      usage,
+    );
+    if (positionals.length !== 1)
+      throw new UsageError('BAD_ARGUMENTS', 'validate: expected exactly one DIR or MANIFEST', { hint: usage });
     const target = resolve(io.cwd, positionals[0]!);
     let report: ValidationReport;
     let path = target;
     try {
       const loaded = await loadManifest(target);
       path = loaded.path;
-      report = values['schema-only'] ? validateDocument(loaded.manifest) : await validate(loaded.manifest, { dir: loaded.dir, checkUnlisted: basename(loaded.path) === MANIFEST_FILE, ...(io.signal ? { signal: io.signal } : {}) });
+      report = values['schema-only']
+        ? validateDocument(loaded.manifest)
+        : await validate(loaded.manifest, {
+            dir: loaded.dir,
+            checkUnlisted: basename(loaded.path) === MANIFEST_FILE,
+            ...(io.signal ? { signal: io.signal } : {}),
+          });
     } catch (e) {
       if (!isFleetpackError(e) || !DOCUMENT_ERRORS.has(e.code)) throw e;
       path = e.where?.replace(/:\d+:\d+$/, '') ?? target;
-      report = { valid: false, errors: [{ pointer: '', message: e.message, hint: e.hint ?? '', code: e.code }], warnings: [] };
+      report = {
+        valid: false,
+        errors: [{ pointer: '', message: e.message, hint: e.hint ?? '', code: e.code }],
+        warnings: [],
+      };
     }
     if (values.json) printJson(io, { ok: report.valid, manifest: path, ...report });
     else {
-      io.stdout([`${path}: ${report.valid ? 'valid' : 'INVALID'} (${countLine(report)})`, ...renderFindings(report)].join('\n') + '\n');
+      io.stdout(
+        [`${path}: ${report.valid ? 'valid' : 'INVALID'} (${countLine(report)})`, ...renderFindings(report)].join(
+          '\n',
+        ) + '\n',
+      );
     }
     return report.valid ? EXIT_OK : EXIT_INVALID;
   },

@@ -4,11 +4,12 @@ import { UsageError } from '../../errors.js';
 import { Keystore, verifyModel } from '../../signing/index.js';
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
-const usage = 'fleetpack verify DIR (--public-key PEM | --key NAME) [--signature FILE] [--ignore PATH]... [--ignore-unsigned-files] [--json]';
+const usage =
+  'fleetpack verify DIR (--public-key PEM | --key NAME) [--signature FILE] [--ignore PATH]... [--ignore-unsigned-files] [--json]';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Verify a package folder against its model.sig and the signer\'s public key',
+  summary: "Verify a package folder against its model.sig and the signer's public key",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -24,14 +25,20 @@ export const verifyCommand: Command = {
       },
       usage,
     );
-    if (positionals.length !== 1) throw new UsageError('BAD_ARGUMENTS', 'verify: expected exactly one DIR', { hint: usage });
-    if (!values['public-key'] === !values.key) throw new UsageError('BAD_ARGUMENTS', 'verify: give exactly one of --public-key PEM or --key NAME', { hint: usage });
+    if (positionals.length !== 1)
+      throw new UsageError('BAD_ARGUMENTS', 'verify: expected exactly one DIR', { hint: usage });
+    if (!values['public-key'] === !values.key)
+      throw new UsageError('BAD_ARGUMENTS', 'verify: give exactly one of --public-key PEM or --key NAME', {
+        hint: usage,
+      });
     let publicKeyPem: string;
     let publicKeyWhere: string;
     if (values['public-key']) {
       publicKeyWhere = resolve(io.cwd, values['public-key']);
       publicKeyPem = await readFile(publicKeyWhere, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError('FILE_NOT_FOUND', `Cannot read the public key (${e.code ?? e.message})`, { where: publicKeyWhere });
+        throw new UsageError('FILE_NOT_FOUND', `Cannot read the public key (${e.code ?? e.message})`, {
+          where: publicKeyWhere,
+        });
       });
     } else {
       publicKeyWhere = `keychain key "${values.key}"`;
@@ -46,8 +53,14 @@ export const verifyCommand: Command = {
       ...(io.signal ? { signal: io.signal } : {}),
     });
     if (values.json) printJson(io, r);
-    else if (r.verified) io.stdout(`verified: ${r.files.length} file(s) signed by key ${r.keyId}\n  subject ${r.subject?.name} sha256:${r.subject?.digest}\n`);
-    else io.stdout(`NOT verified (${r.signaturePath}):\n${r.problems.map((p) => `  ${p.code}  ${p.message}`).join('\n')}\n`);
+    else if (r.verified)
+      io.stdout(
+        `verified: ${r.files.length} file(s) signed by key ${r.keyId}\n  subject ${r.subject?.name} sha256:${r.subject?.digest}\n`,
+      );
+    else
+      io.stdout(
+        `NOT verified (${r.signaturePath}):\n${r.problems.map((p) => `  ${p.code}  ${p.message}`).join('\n')}\n`,
+      );
     return r.verified ? EXIT_OK : EXIT_INVALID;
   },
 };

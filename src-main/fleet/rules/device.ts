@@ -49,7 +49,8 @@ export const memory = defineRule({
     },
     MEMORY_BELOW_MINIMUM: {
       severity: 'declined',
-      sentence: (p) => `The manifest requires at least ${p.min} MiB of memory; this device has ${p.device} MiB${p.where}.`,
+      sentence: (p) =>
+        `The manifest requires at least ${p.min} MiB of memory; this device has ${p.device} MiB${p.where}.`,
       fix: () => 'Target devices with more memory, or lower target.requirements.minMemoryMiB if the model really fits.',
     },
     MEMORY_MODEL_TOO_LARGE: {
@@ -59,7 +60,8 @@ export const memory = defineRule({
     },
     MEMORY_TIGHT: {
       severity: 'warning',
-      sentence: (p) => `The model files are ${p.size} MiB, more than half of this device's ${p.device} MiB${p.where}; the runtime's working set may not fit.`,
+      sentence: (p) =>
+        `The model files are ${p.size} MiB, more than half of this device's ${p.device} MiB${p.where}; the runtime's working set may not fit.`,
       fix: () => 'Measure peak memory on one such device before rolling out.',
     },
   },
@@ -104,7 +106,8 @@ export const accelerators = defineRule({
         continue;
       }
       if (f.accelerators.some((a) => acceleratorMatches(a, want) && a.count !== 0)) continue;
-      const have = f.accelerators.map((a) => a.arch && a.kind === 'npu' ? a.arch : a.kind).join(', ') || 'no accelerators';
+      const have =
+        f.accelerators.map((a) => (a.arch && a.kind === 'npu' ? a.arch : a.kind)).join(', ') || 'no accelerators';
       emit('ACCELERATOR_MISSING', { want, have });
     }
   },
@@ -132,12 +135,14 @@ export const runtimeVersions = defineRule({
     },
     RUNTIME_RANGE_INVALID: {
       severity: 'warning',
-      sentence: (p) => `The manifest's range "${p.range}" for ${p.runtime} (or the device version ${p.device}) is not a valid version range; not checked.`,
+      sentence: (p) =>
+        `The manifest's range "${p.range}" for ${p.runtime} (or the device version ${p.device}) is not a valid version range; not checked.`,
       fix: () => 'Use a semver range such as ">=1.17" in target.requirements.runtimes.',
     },
     RUNTIME_NOT_TRACKED: {
       severity: 'warning',
-      sentence: (p) => `The model requires ${p.runtime} ${p.range}; device inventories do not track ${p.runtime}, so cannot tell.`,
+      sentence: (p) =>
+        `The model requires ${p.runtime} ${p.range}; device inventories do not track ${p.runtime}, so cannot tell.`,
       fix: () => `Use one of: ${RUNTIME_NAMES.join(', ')}.`,
     },
   },
@@ -167,7 +172,8 @@ export const computeCapability = defineRule({
   reasons: {
     GPU_UNKNOWN: {
       severity: 'warning',
-      sentence: (p) => `The model requires an NVIDIA GPU with compute capability ≥ ${p.want}; cannot tell this device's GPU.`,
+      sentence: (p) =>
+        `The model requires an NVIDIA GPU with compute capability ≥ ${p.want}; cannot tell this device's GPU.`,
       fix: () => 'Report accelerators / compute capability for this device or use a profile id.',
     },
     GPU_MISSING: {
@@ -186,6 +192,7 @@ export const computeCapability = defineRule({
     const gpu = nvidiaGpu(f);
     if (gpu === null) return emit('GPU_MISSING', { want });
     if (gpu === undefined || gpu.computeCapability === undefined) return emit('GPU_UNKNOWN', { want });
-    if ((compareDotted(gpu.computeCapability, want) ?? 0) < 0) emit('CC_TOO_LOW', { want, device: gpu.computeCapability });
+    if ((compareDotted(gpu.computeCapability, want) ?? 0) < 0)
+      emit('CC_TOO_LOW', { want, device: gpu.computeCapability });
   },
 });

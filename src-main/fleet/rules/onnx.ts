@@ -9,7 +9,14 @@ import type { DeviceFacts } from '../facts.js';
 import { type Emit, defineRule } from './rule.js';
 
 /** Domains ONNX Runtime implements itself (contrib ops ship in every ORT build). */
-const ORT_BUILTIN_DOMAINS = new Set(['ai.onnx', 'ai.onnx.ml', 'com.microsoft', 'com.microsoft.nchwc', 'ai.onnx.training', 'ai.onnx.preview.training']);
+const ORT_BUILTIN_DOMAINS = new Set([
+  'ai.onnx',
+  'ai.onnx.ml',
+  'com.microsoft',
+  'com.microsoft.nchwc',
+  'ai.onnx.training',
+  'ai.onnx.preview.training',
+]);
 
 type OrtCommon = 'ORT_MISSING' | 'ORT_UNKNOWN' | 'ORT_VERSION_UNKNOWN_TO_TABLE';
 
@@ -26,7 +33,8 @@ const ortCommonReasons = {
   },
   ORT_VERSION_UNKNOWN_TO_TABLE: {
     severity: 'warning' as const,
-    sentence: (p: Record<string, string | number>) => `ONNX Runtime ${p.device} is not in the compatibility table, so its IR and opset limits are unknown.`,
+    sentence: (p: Record<string, string | number>) =>
+      `ONNX Runtime ${p.device} is not in the compatibility table, so its IR and opset limits are unknown.`,
     fix: () => 'Check the version string reported by the device.',
   },
 };
@@ -49,17 +57,20 @@ export const onnxIr = defineRule({
     ...ortCommonReasons,
     ORT_IR_TOO_NEW: {
       severity: 'declined',
-      sentence: (p) => `The model is ONNX IR version ${p.model}; ONNX Runtime ${p.device} loads IR ≤ ${p.max} ("Unsupported model IR version").`,
+      sentence: (p) =>
+        `The model is ONNX IR version ${p.model}; ONNX Runtime ${p.device} loads IR ≤ ${p.max} ("Unsupported model IR version").`,
       fix: (p) => `Upgrade ONNX Runtime to ${p.needed} or newer, or re-export the model with IR ≤ ${p.max}.`,
     },
     ONNX_IR_UNKNOWN: {
       severity: 'warning',
       sentence: () => "Cannot tell the model's ONNX IR version: the manifest has no framework.onnx block.",
-      fix: () => 'Re-run `fleetpack init` on the model so framework.onnx (irVersion, opsets) is filled from its header.',
+      fix: () =>
+        'Re-run `fleetpack init` on the model so framework.onnx (irVersion, opsets) is filled from its header.',
     },
     ORT_IR_BEYOND_TABLE: {
       severity: 'warning',
-      sentence: (p) => `The model is IR version ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at IR ${p.max}), so cannot tell.`,
+      sentence: (p) =>
+        `The model is IR version ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at IR ${p.max}), so cannot tell.`,
       fix: () => 'Check the ONNX Runtime compatibility page for this release, or test-load the model on the device.',
     },
   },
@@ -82,12 +93,14 @@ export const onnxOpset = defineRule({
     ...ortCommonReasons,
     ORT_OPSET_TOO_NEW: {
       severity: 'declined',
-      sentence: (p) => `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} implements up to opset ${p.max}.`,
+      sentence: (p) =>
+        `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} implements up to opset ${p.max}.`,
       fix: (p) => `Upgrade ONNX Runtime to ${p.needed} or newer, or export with ${p.domain} opset ≤ ${p.max}.`,
     },
     ORT_OPSET_BEYOND_TABLE: {
       severity: 'warning',
-      sentence: (p) => `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at ${p.max}), so cannot tell.`,
+      sentence: (p) =>
+        `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at ${p.max}), so cannot tell.`,
       fix: () => 'Check the ONNX Runtime compatibility page for this release, or test-load the model on the device.',
     },
     ONNX_OPSET_TOO_OLD: {
@@ -97,8 +110,10 @@ export const onnxOpset = defineRule({
     },
     ONNX_CUSTOM_DOMAIN: {
       severity: 'warning',
-      sentence: (p) => `The model uses operators from custom domain "${p.domain}"; they load only if the device registers a custom-op library for it.`,
-      fix: (p) => `Ship and register the custom-op library for "${p.domain}" (SessionOptions.register_custom_ops_library).`,
+      sentence: (p) =>
+        `The model uses operators from custom domain "${p.domain}"; they load only if the device registers a custom-op library for it.`,
+      fix: (p) =>
+        `Ship and register the custom-op library for "${p.domain}" (SessionOptions.register_custom_ops_library).`,
     },
   },
   check(n, f, emit) {
@@ -113,7 +128,13 @@ export const onnxOpset = defineRule({
       const max = ort.row.maxOpset[o.domain];
       if (o.version <= max) continue;
       const dom = o.domain;
-      const p = { domain: dom, model: o.version, device: ort.version, max, needed: neededOrt((r) => r.maxOpset[dom] >= o.version) };
+      const p = {
+        domain: dom,
+        model: o.version,
+        device: ort.version,
+        max,
+        needed: neededOrt((r) => r.maxOpset[dom] >= o.version),
+      };
       emit(ort.match === 'newer' ? 'ORT_OPSET_BEYOND_TABLE' : 'ORT_OPSET_TOO_NEW', p);
     }
   },
@@ -132,13 +153,16 @@ export const ortProviders = defineRule({
     ...ortCommonReasons,
     EP_LIST_UNKNOWN: {
       severity: 'warning',
-      sentence: (p) => `Cannot tell whether ONNX Runtime on this device has ${p.ep}: its execution providers are not reported.`,
+      sentence: (p) =>
+        `Cannot tell whether ONNX Runtime on this device has ${p.ep}: its execution providers are not reported.`,
       fix: () => 'Report execution_providers (onnxruntime.get_available_providers()) for this device.',
     },
     EP_MISSING: {
       severity: 'declined',
-      sentence: (p) => `The model requires ${p.ep}, which this device's ONNX Runtime build does not have (it has ${p.have}).`,
-      fix: (p) => `Install an ONNX Runtime build with ${p.ep} (e.g. the Jetson Zoo or GPU package), or drop the requirement.`,
+      sentence: (p) =>
+        `The model requires ${p.ep}, which this device's ONNX Runtime build does not have (it has ${p.have}).`,
+      fix: (p) =>
+        `Install an ONNX Runtime build with ${p.ep} (e.g. the Jetson Zoo or GPU package), or drop the requirement.`,
     },
   },
   check(n, f, emit) {
@@ -148,7 +172,8 @@ export const ortProviders = defineRule({
     for (const ep of n.requires.executionProviders) {
       if (ep === 'CPUExecutionProvider') continue; // in every build
       if (ort.executionProviders === undefined) emit('EP_LIST_UNKNOWN', { ep });
-      else if (!ort.executionProviders.includes(ep)) emit('EP_MISSING', { ep, have: ort.executionProviders.join(', ') || 'none' });
+      else if (!ort.executionProviders.includes(ep))
+        emit('EP_MISSING', { ep, have: ort.executionProviders.join(', ') || 'none' });
     }
   },
 });
@@ -160,17 +185,21 @@ export const ortTrtEpDeps = defineRule({
   reasons: {
     ORT_TRT_EP_MAJOR: {
       severity: 'warning',
-      sentence: (p) => `The official ONNX Runtime ${p.ort} TensorRT EP is built for TensorRT ${p.expected}; this device has TensorRT ${p.device}. Unless this ORT build was made for it (e.g. a Jetson Zoo build), the EP fails to load and ORT silently falls back to CPU.`,
-      fix: (p) => `Install an ONNX Runtime built against TensorRT ${p.deviceMajor}.x, and record a load test of the EP in the inventory.`,
+      sentence: (p) =>
+        `The official ONNX Runtime ${p.ort} TensorRT EP is built for TensorRT ${p.expected}; this device has TensorRT ${p.device}. Unless this ORT build was made for it (e.g. a Jetson Zoo build), the EP fails to load and ORT silently falls back to CPU.`,
+      fix: (p) =>
+        `Install an ONNX Runtime built against TensorRT ${p.deviceMajor}.x, and record a load test of the EP in the inventory.`,
     },
     ORT_TRT_EP_TRT_UNKNOWN: {
       severity: 'warning',
-      sentence: () => "The model requires the TensorRT execution provider; cannot tell the device's TensorRT version, so cannot tell whether the EP loads.",
+      sentence: () =>
+        "The model requires the TensorRT execution provider; cannot tell the device's TensorRT version, so cannot tell whether the EP loads.",
       fix: () => 'Report `tensorrt` for this device, or use a JetPack profile id.',
     },
     ORT_TRT_EP_NO_TRT: {
       severity: 'declined',
-      sentence: () => 'The model requires the TensorRT execution provider, but TensorRT is not installed on this device.',
+      sentence: () =>
+        'The model requires the TensorRT execution provider, but TensorRT is not installed on this device.',
       fix: () => 'Install TensorRT, or drop TensorrtExecutionProvider from the requirements (CUDA or CPU EP).',
     },
   },
@@ -182,6 +211,11 @@ export const ortTrtEpDeps = defineRule({
     if (trt === undefined) return emit('ORT_TRT_EP_TRT_UNKNOWN');
     const expected = ortTrtEpVersion(ort.version);
     if (expected && major(expected) !== major(trt.version))
-      emit('ORT_TRT_EP_MAJOR', { ort: ort.version, expected, device: trt.version, deviceMajor: major(trt.version) ?? trt.version });
+      emit('ORT_TRT_EP_MAJOR', {
+        ort: ort.version,
+        expected,
+        device: trt.version,
+        deviceMajor: major(trt.version) ?? trt.version,
+      });
   },
 });

@@ -55,7 +55,13 @@ export function defineRule<C extends string>(def: {
       const out: Reason[] = [];
       def.check(n, f, (code, params = {}) => {
         const spec = def.reasons[code];
-        out.push({ code, severity: spec.severity, rule: def.id, message: spec.sentence(params), fix: spec.fix(params) });
+        out.push({
+          code,
+          severity: spec.severity,
+          rule: def.id,
+          message: spec.sentence(params),
+          fix: spec.fix(params),
+        });
       });
       return out;
     },

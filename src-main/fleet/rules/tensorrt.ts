@@ -29,7 +29,7 @@ export const trtVersion = defineRule({
     },
     TRT_RUNTIME_UNKNOWN: {
       severity: 'warning',
-      sentence: () => 'Cannot tell the device\'s TensorRT version: the inventory does not say.',
+      sentence: () => "Cannot tell the device's TensorRT version: the inventory does not say.",
       fix: () => 'Report `tensorrt` for this device (e.g. `dpkg-query -W libnvinfer*`) or use a JetPack profile id.',
     },
     TRT_ENGINE_VERSION_UNKNOWN: {
@@ -39,32 +39,40 @@ export const trtVersion = defineRule({
     },
     TRT_VERSION_MISMATCH: {
       severity: 'declined',
-      sentence: (p) => `The engine was built with TensorRT ${p.engine}; this device has ${p.device}. A default engine only loads on the exact TensorRT version that built it.`,
-      fix: (p) => `Rebuild the engine with TensorRT ${p.device} on this hardware, or build it version-compatible (TRT ≥ 8.6) and ship a newer runtime.`,
+      sentence: (p) =>
+        `The engine was built with TensorRT ${p.engine}; this device has ${p.device}. A default engine only loads on the exact TensorRT version that built it.`,
+      fix: (p) =>
+        `Rebuild the engine with TensorRT ${p.device} on this hardware, or build it version-compatible (TRT ≥ 8.6) and ship a newer runtime.`,
     },
     TRT_BUILD_UNVERIFIED: {
       severity: 'warning',
-      sentence: (p) => `TensorRT versions agree as far as stated (engine ${p.engine}, device ${p.device}), but the build number cannot be compared.`,
+      sentence: (p) =>
+        `TensorRT versions agree as far as stated (engine ${p.engine}, device ${p.device}), but the build number cannot be compared.`,
       fix: () => 'Report the full four-part TensorRT version on the device.',
     },
     TRT_VC_RUNTIME_TOO_OLD: {
       severity: 'declined',
-      sentence: (p) => `The version-compatible engine was built with TensorRT ${p.engine}; this device's TensorRT ${p.device} is older, and engines never run on older runtimes.`,
-      fix: (p) => `Upgrade TensorRT on the device to ${p.engine} or newer (same major), or build with TensorRT ${p.device}.`,
+      sentence: (p) =>
+        `The version-compatible engine was built with TensorRT ${p.engine}; this device's TensorRT ${p.device} is older, and engines never run on older runtimes.`,
+      fix: (p) =>
+        `Upgrade TensorRT on the device to ${p.engine} or newer (same major), or build with TensorRT ${p.device}.`,
     },
     TRT_VC_MAJOR: {
       severity: 'declined',
-      sentence: (p) => `A version-compatible engine from TensorRT ${p.engine} cannot run on TensorRT ${p.device}: only the same major version, 8→10 and 10→11 are supported.`,
+      sentence: (p) =>
+        `A version-compatible engine from TensorRT ${p.engine} cannot run on TensorRT ${p.device}: only the same major version, 8→10 and 10→11 are supported.`,
       fix: (p) => `Rebuild the engine with a TensorRT ${p.deviceMajor}.x release.`,
     },
     TRT_VC_TOO_OLD: {
       severity: 'declined',
-      sentence: (p) => `The engine is marked version-compatible but was built with TensorRT ${p.engine}; version compatibility needs TensorRT 8.6 or newer on both sides, so the engine needs TensorRT ${p.engine} exactly and the device has ${p.device}.`,
+      sentence: (p) =>
+        `The engine is marked version-compatible but was built with TensorRT ${p.engine}; version compatibility needs TensorRT 8.6 or newer on both sides, so the engine needs TensorRT ${p.engine} exactly and the device has ${p.device}.`,
       fix: () => 'Rebuild with TensorRT 8.6+ and kVERSION_COMPATIBLE, or match the device version exactly.',
     },
     TRT_VC_HOST_CODE: {
       severity: 'info',
-      sentence: () => 'Version-compatible engine: the runtime must allow host code (setEngineHostCodeAllowed(true)) to load the embedded lean runtime.',
+      sentence: () =>
+        'Version-compatible engine: the runtime must allow host code (setEngineHostCodeAllowed(true)) to load the embedded lean runtime.',
       fix: () => 'Make sure the application on the device enables host code and only loads trusted engines.',
     },
   },
@@ -118,23 +126,29 @@ export const trtGpu = defineRule({
     },
     TRT_CC_MISMATCH: {
       severity: 'declined',
-      sentence: (p) => `The engine was built for compute capability ${p.engine}; this device's GPU is ${p.device}. Engines are not portable across GPU architectures.`,
-      fix: (p) => `Build an engine on a compute capability ${p.device} device (or with a hardware-compatibility mode where supported).`,
+      sentence: (p) =>
+        `The engine was built for compute capability ${p.engine}; this device's GPU is ${p.device}. Engines are not portable across GPU architectures.`,
+      fix: (p) =>
+        `Build an engine on a compute capability ${p.device} device (or with a hardware-compatibility mode where supported).`,
     },
     TRT_HWCOMPAT_SM_TOO_LOW: {
       severity: 'declined',
-      sentence: (p) => `The engine is hardware-compatible "Ampere and newer", but this GPU is compute capability ${p.device} (older than Ampere, 8.0).`,
+      sentence: (p) =>
+        `The engine is hardware-compatible "Ampere and newer", but this GPU is compute capability ${p.device} (older than Ampere, 8.0).`,
       fix: (p) => `Build a separate engine for compute capability ${p.device}.`,
     },
     TRT_HWCOMPAT_JETSON: {
       severity: 'declined',
-      sentence: () => 'Hardware-compatible (Ampere+) engines are not supported on JetPack: a Jetson cannot share engines with desktop or data-center GPUs.',
+      sentence: () =>
+        'Hardware-compatible (Ampere+) engines are not supported on JetPack: a Jetson cannot share engines with desktop or data-center GPUs.',
       fix: () => 'Build the engine on the Jetson itself (a JetPack profile) without hardware compatibility.',
     },
     TRT_GPU_MODEL_DIFFERS: {
       severity: 'warning',
-      sentence: (p) => `Same compute capability ${p.cc}, but a different GPU model (engine: ${p.engine}, device: ${p.device}). NVIDIA ties engines to the exact GPU model; it may load but is not guaranteed.`,
-      fix: () => 'Build on this GPU model, or build with hardware compatibility "same-compute-capability" (TensorRT 10).',
+      sentence: (p) =>
+        `Same compute capability ${p.cc}, but a different GPU model (engine: ${p.engine}, device: ${p.device}). NVIDIA ties engines to the exact GPU model; it may load but is not guaranteed.`,
+      fix: () =>
+        'Build on this GPU model, or build with hardware compatibility "same-compute-capability" (TensorRT 10).',
     },
     TRT_GPU_MODEL_UNKNOWN: {
       severity: 'warning',
@@ -154,7 +168,8 @@ export const trtGpu = defineRule({
       if ((compareDotted(dev, AMPERE_SM) ?? -1) < 0) return emit('TRT_HWCOMPAT_SM_TOO_LOW', { device: dev });
       return;
     }
-    if (compareDotted(dev, t.computeCapability) !== 0) return emit('TRT_CC_MISMATCH', { engine: t.computeCapability, device: dev });
+    if (compareDotted(dev, t.computeCapability) !== 0)
+      return emit('TRT_CC_MISMATCH', { engine: t.computeCapability, device: dev });
     if (t.hardwareCompatibility === 'same-compute-capability' || t.gpuModel === undefined) return;
     if (gpu.model === undefined) return emit('TRT_GPU_MODEL_UNKNOWN', { engine: t.gpuModel });
     if (gpu.model !== t.gpuModel) emit('TRT_GPU_MODEL_DIFFERS', { cc: dev, engine: t.gpuModel, device: gpu.model });
@@ -173,7 +188,8 @@ export const trtDla = defineRule({
     },
     TRT_DLA_MISSING: {
       severity: 'declined',
-      sentence: (p) => `The engine runs layers on DLA core ${p.core}, but this device has no DLA (e.g. Orin Nano, Nano, TX2).`,
+      sentence: (p) =>
+        `The engine runs layers on DLA core ${p.core}, but this device has no DLA (e.g. Orin Nano, Nano, TX2).`,
       fix: () => 'Build a GPU-only engine for devices without a DLA.',
     },
     TRT_DLA_CORE_RANGE: {
@@ -183,7 +199,8 @@ export const trtDla = defineRule({
     },
     TRT_DLA_GENERATION: {
       severity: 'declined',
-      sentence: (p) => `The engine was built for a generation-${p.engine} DLA; this device's DLA is generation ${p.device} (Xavier = 1, Orin = 2).`,
+      sentence: (p) =>
+        `The engine was built for a generation-${p.engine} DLA; this device's DLA is generation ${p.device} (Xavier = 1, Orin = 2).`,
       fix: () => 'Build the engine on a device with this DLA generation.',
     },
   },
@@ -196,6 +213,7 @@ export const trtDla = defineRule({
     if (core >= count) return emit('TRT_DLA_CORE_RANGE', { core, count });
     const gen = dlas[0]?.generation;
     const want = n.tensorrt!.dlaGeneration;
-    if (want !== undefined && gen !== undefined && gen !== want) emit('TRT_DLA_GENERATION', { engine: want, device: gen });
+    if (want !== undefined && gen !== undefined && gen !== want)
+      emit('TRT_DLA_GENERATION', { engine: want, device: gen });
   },
 });

@@ -36,7 +36,8 @@ export const tfliteRuntime = defineRule({
     ...tfliteCommon,
     TFLITE_RUNTIME_TOO_OLD: {
       severity: 'declined',
-      sentence: (p) => `The model needs TFLite runtime ${p.model} or newer (min_runtime_version); this device has ${p.device}.`,
+      sentence: (p) =>
+        `The model needs TFLite runtime ${p.model} or newer (min_runtime_version); this device has ${p.device}.`,
       fix: (p) => `Upgrade the device's TFLite / LiteRT to ${p.model} or newer, or convert with an older converter.`,
     },
     TFLITE_MIN_UNKNOWN: {
@@ -62,7 +63,8 @@ export const tfliteEdgeTpu = defineRule({
   reasons: {
     EDGETPU_MISSING: {
       severity: 'declined',
-      sentence: () => `The model is compiled for the Edge TPU (${EDGETPU_CUSTOM_OP}) and this device has no Coral Edge TPU.`,
+      sentence: () =>
+        `The model is compiled for the Edge TPU (${EDGETPU_CUSTOM_OP}) and this device has no Coral Edge TPU.`,
       fix: () => 'Ship the CPU (non-_edgetpu) .tflite for devices without a Coral, or attach a Coral accelerator.',
     },
     EDGETPU_UNKNOWN: {
@@ -82,8 +84,10 @@ export const tfliteEdgeTpu = defineRule({
     },
     LIBEDGETPU_TOO_OLD: {
       severity: 'declined',
-      sentence: (p) => `The model needs Edge TPU runtime ${p.range}; this device has ${p.device} ("Package requires runtime version … newer than this runtime").`,
-      fix: () => 'Upgrade libedgetpu on the device, or recompile with edgetpu_compiler --min_runtime_version matching the device.',
+      sentence: (p) =>
+        `The model needs Edge TPU runtime ${p.range}; this device has ${p.device} ("Package requires runtime version … newer than this runtime").`,
+      fix: () =>
+        'Upgrade libedgetpu on the device, or recompile with edgetpu_compiler --min_runtime_version matching the device.',
     },
   },
   check(n, f, emit) {
@@ -94,7 +98,8 @@ export const tfliteEdgeTpu = defineRule({
     if (lib === null) return emit('LIBEDGETPU_MISSING');
     if (lib === undefined) return emit('LIBEDGETPU_UNKNOWN');
     const range = n.requires.runtimes.libedgetpu;
-    if (range !== undefined && satisfiesRange(lib.version, range) === false) emit('LIBEDGETPU_TOO_OLD', { range, device: lib.version });
+    if (range !== undefined && satisfiesRange(lib.version, range) === false)
+      emit('LIBEDGETPU_TOO_OLD', { range, device: lib.version });
   },
 });
 
@@ -107,11 +112,15 @@ export const tfliteCustomOps = defineRule({
     TFLITE_CUSTOM_OP_MISSING: {
       severity: 'declined',
       sentence: (p) => `The model uses custom op "${p.op}", which this device's TFLite runtime does not register.`,
-      fix: (p) => (String(p.op).startsWith('Flex') ? 'Install a runtime with select TF ops (Flex delegate), or convert without SELECT_TF_OPS.' : `Register "${p.op}" in the device's interpreter (OpResolver) or replace it with builtin ops.`),
+      fix: (p) =>
+        String(p.op).startsWith('Flex')
+          ? 'Install a runtime with select TF ops (Flex delegate), or convert without SELECT_TF_OPS.'
+          : `Register "${p.op}" in the device's interpreter (OpResolver) or replace it with builtin ops.`,
     },
     TFLITE_CUSTOM_OPS_UNKNOWN: {
       severity: 'warning',
-      sentence: (p) => `The model uses custom op "${p.op}"; cannot tell whether this device's TFLite runtime registers it.`,
+      sentence: (p) =>
+        `The model uses custom op "${p.op}"; cannot tell whether this device's TFLite runtime registers it.`,
       fix: () => "Report the device runtime's custom ops (tflite.customOps), e.g. 'flex' for select TF ops.",
     },
   },
@@ -140,12 +149,14 @@ export const tfliteDelegates = defineRule({
     ...tfliteCommon,
     DELEGATE_MISSING: {
       severity: 'declined',
-      sentence: (p) => `The model requires the ${p.delegate} delegate, which this device does not have (it has ${p.have}).`,
+      sentence: (p) =>
+        `The model requires the ${p.delegate} delegate, which this device does not have (it has ${p.have}).`,
       fix: (p) => `Install the ${p.delegate} delegate on the device, or drop the requirement.`,
     },
     DELEGATES_UNKNOWN: {
       severity: 'warning',
-      sentence: (p) => `Cannot tell whether this device has the ${p.delegate} delegate: its delegates are not reported.`,
+      sentence: (p) =>
+        `Cannot tell whether this device has the ${p.delegate} delegate: its delegates are not reported.`,
       fix: () => 'Report delegates (e.g. xnnpack;edgetpu) for this device.',
     },
   },
@@ -157,7 +168,8 @@ export const tfliteDelegates = defineRule({
       if (DEFAULT_DELEGATES.has(d)) continue;
       if (d === 'edgetpu' && rt.delegates === undefined && f.runtimes?.libedgetpu) continue; // libedgetpu is the delegate
       if (rt.delegates === undefined) emit('DELEGATES_UNKNOWN', { delegate: d });
-      else if (!rt.delegates.map((x) => x.toLowerCase()).includes(d)) emit('DELEGATE_MISSING', { delegate: d, have: rt.delegates.join(', ') || 'none' });
+      else if (!rt.delegates.map((x) => x.toLowerCase()).includes(d))
+        emit('DELEGATE_MISSING', { delegate: d, have: rt.delegates.join(', ') || 'none' });
     }
   },
 });

@@ -9,7 +9,8 @@ function pair(mutate: (b: Manifest) => void): ReturnType<typeof diffManifests> {
   mutate(b);
   return diffManifests(a, b);
 }
-const find = (d: ReturnType<typeof diffManifests>, pointerPrefix: string) => d.changes.filter((c) => c.pointer.startsWith(pointerPrefix));
+const find = (d: ReturnType<typeof diffManifests>, pointerPrefix: string) =>
+  d.changes.filter((c) => c.pointer.startsWith(pointerPrefix));
 
 describe('diffManifests', () => {
   it('finds no changes between identical manifests', () => {
@@ -36,10 +37,19 @@ describe('diffManifests', () => {
       b.inputs[0]!.shape = ['batch', 3, 320, 320];
       b.inputs[0]!.preprocessing!.colorOrder = 'BGR';
     });
-    expect(d.changes.filter((c) => c.effect === 'breaking').map((c) => c.code).sort()).toEqual(['ADDED', 'PREPROCESSING_CHANGED', 'SHAPE_CHANGED']);
+    expect(
+      d.changes
+        .filter((c) => c.effect === 'breaking')
+        .map((c) => c.code)
+        .sort(),
+    ).toEqual(['ADDED', 'PREPROCESSING_CHANGED', 'SHAPE_CHANGED']);
     expect(find(d, '/inputs/0/preprocessing')[0]!.message).toMatch(/colorOrder RGB → BGR/);
     const removed = pair((b) => b.outputs.pop());
-    expect(removed.changes[0]).toMatchObject({ code: 'REMOVED', effect: 'breaking', message: 'output "boxes" removed' });
+    expect(removed.changes[0]).toMatchObject({
+      code: 'REMOVED',
+      effect: 'breaking',
+      message: 'output "boxes" removed',
+    });
     expect(pair((b) => (b.inputs[0]!.shape = [null, 3, 640, 640])).changes[0]!.effect).toBe('changed');
     const freed = pair((b) => (b.inputs[0]!.shape = ['batch', 3, 'h', 'w']));
     expect(freed.changes[0]!.effect).toBe('loosened');
@@ -69,9 +79,19 @@ describe('diffManifests', () => {
     expect(loose.changes.map((c) => c.effect)).toEqual(['loosened', 'loosened', 'loosened']);
     const tfl = diffManifests(
       { ...completeManifest(), framework: { format: 'tflite', tflite: { minRuntimeVersion: '2.9.0', customOps: [] } } },
-      { ...completeManifest(), framework: { format: 'tflite', tflite: { minRuntimeVersion: '2.14.0', customOps: ['edgetpu-custom-op'], edgetpu: true } } },
+      {
+        ...completeManifest(),
+        framework: {
+          format: 'tflite',
+          tflite: { minRuntimeVersion: '2.14.0', customOps: ['edgetpu-custom-op'], edgetpu: true },
+        },
+      },
     );
-    expect(tfl.changes.map((c) => `${c.pointer} ${c.effect}`)).toEqual(['/framework/tflite/minRuntimeVersion tightened', '/framework/tflite/customOps tightened', '/framework/tflite/edgetpu tightened']);
+    expect(tfl.changes.map((c) => `${c.pointer} ${c.effect}`)).toEqual([
+      '/framework/tflite/minRuntimeVersion tightened',
+      '/framework/tflite/customOps tightened',
+      '/framework/tflite/edgetpu tightened',
+    ]);
   });
   it('moves metrics with deltas, knowing that lower latency is better', () => {
     const d = pair((b) => {
@@ -104,11 +124,13 @@ describe('diffManifests', () => {
     expect(diffManifests(junk, completeManifest()).versionBump).toBe('unknown');
   });
   it('renders a reviewer summary grouped by effect', () => {
-    const text = renderDiff(pair((b) => {
-      b.version = '1.5.0';
-      b.inputs[0]!.dtype = 'float16';
-      b.framework.onnx!.opsets[0]!.version = 18;
-    }));
+    const text = renderDiff(
+      pair((b) => {
+        b.version = '1.5.0';
+        b.inputs[0]!.dtype = 'float16';
+        b.framework.onnx!.opsets[0]!.version = 18;
+      }),
+    );
     expect(text).toMatch(/^person-detector 1\.4\.0 → 1\.5\.0 \(minor bump\)/);
     expect(text.indexOf('Breaking')).toBeLessThan(text.indexOf('Requirements tightened'));
     expect(text).toMatch(/input "images" dtype float32 → float16/);

@@ -1,11 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../../../src-main/errors.js';
-import { checkLicense, diffManifests, parseMetricsCsv, parseMetricsJson, parseModelCard, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
+import {
+  checkLicense,
+  diffManifests,
+  parseMetricsCsv,
+  parseMetricsJson,
+  parseModelCard,
+  validateDocument,
+  type Manifest,
+} from '../../../src-main/manifest/index.js';
 import { parseManifestText, serializeManifest } from '../../../src-main/package/index.js';
 import { clone, completeManifest } from './helpers.js';
 import { rng } from '../../fixtures/rng.js';
 
-const SPICE = ['{', '}', '[', ']', '"', ',', ':', '\\', '\n', 'null', '-1', '1e999', '"__proto__"', '\u0000', '\ud800', 'ü'];
+const SPICE = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ',',
+  ':',
+  '\\',
+  '\n',
+  'null',
+  '-1',
+  '1e999',
+  '"__proto__"',
+  '\u0000',
+  '\ud800',
+  'ü',
+];
 
 function mutateText(text: string, r: () => number): string {
   const n = 1 + Math.floor(r() * 4);
@@ -13,17 +38,46 @@ function mutateText(text: string, r: () => number): string {
   for (let k = 0; k < n; k++) {
     const at = Math.floor(r() * s.length);
     switch (Math.floor(r() * 5)) {
-      case 0: s = s.slice(0, at) + String.fromCharCode(s.charCodeAt(at) ^ (1 << Math.floor(r() * 7))) + s.slice(at + 1); break;
-      case 1: s = s.slice(0, at) + SPICE[Math.floor(r() * SPICE.length)] + s.slice(at); break;
-      case 2: s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 20)); break;
-      case 3: s = s.slice(0, at); break;
-      default: { const from = Math.floor(r() * s.length); s = s.slice(0, at) + s.slice(from, from + 40) + s.slice(at); }
+      case 0:
+        s = s.slice(0, at) + String.fromCharCode(s.charCodeAt(at) ^ (1 << Math.floor(r() * 7))) + s.slice(at + 1);
+        break;
+      case 1:
+        s = s.slice(0, at) + SPICE[Math.floor(r() * SPICE.length)] + s.slice(at);
+        break;
+      case 2:
+        s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 20));
+        break;
+      case 3:
+        s = s.slice(0, at);
+        break;
+      default: {
+        const from = Math.floor(r() * s.length);
+        s = s.slice(0, at) + s.slice(from, from + 40) + s.slice(at);
+      }
     }
   }
   return s;
 }
 
-const VALUES: unknown[] = [null, [], {}, '', 'x', -1, 0, 1.5, 1e308, true, [null], { a: 1 }, ['a', 'b'], '../../etc/passwd', 'LicenseRef-', 'MIT OR', [[[[[]]]]]];
+const VALUES: unknown[] = [
+  null,
+  [],
+  {},
+  '',
+  'x',
+  -1,
+  0,
+  1.5,
+  1e308,
+  true,
+  [null],
+  { a: 1 },
+  ['a', 'b'],
+  '../../etc/passwd',
+  'LicenseRef-',
+  'MIT OR',
+  [[[[[]]]]],
+];
 
 /** Replaces a random node of the document with a random value. */
 function mutateTree(doc: unknown, r: () => number): unknown {
@@ -89,7 +143,11 @@ describe('fuzz: metrics parsers', () => {
     csv: 'name,value,unit,dataset,split,hardware\naccuracy,0.91,,"imagenet, 2012",val,\n"lat ""p50""",12,ms,,,rpi5\n',
     card: '---\nlicense: mit\nmodel-index:\n- name: m\n  results:\n  - task: {type: x}\n    dataset: {type: d, name: D, split: test}\n    metrics:\n    - {type: acc, value: 0.5}\n---\n',
   };
-  const parsers = { json: parseMetricsJson, csv: parseMetricsCsv, card: (t: string, f: string) => parseModelCard(t, f).metrics };
+  const parsers = {
+    json: parseMetricsJson,
+    csv: parseMetricsCsv,
+    card: (t: string, f: string) => parseModelCard(t, f).metrics,
+  };
   for (const kind of ['json', 'csv', 'card'] as const) {
     it(`${kind}: mutated input gives metrics or a located ManifestError (400 cases)`, () => {
       const r = rng(kind.length * 7);

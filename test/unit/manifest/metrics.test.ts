@@ -2,19 +2,33 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importMetrics, mergeMetrics, parseMetricsCsv, parseMetricsJson, parseModelCard, validateDocument } from '../../../src-main/manifest/index.js';
+import {
+  importMetrics,
+  mergeMetrics,
+  parseMetricsCsv,
+  parseMetricsJson,
+  parseModelCard,
+  validateDocument,
+} from '../../../src-main/manifest/index.js';
 import { completeManifest } from './helpers.js';
 
 describe('metrics from JSON', () => {
   it('reads an array of metric objects, numeric text becoming numbers', () => {
-    expect(parseMetricsJson('[{"name":"accuracy","value":0.91,"dataset":"imagenet","split":"val"},{"name":"latency-p95","value":"14.2","unit":"ms","hardware":"rpi5"},{"name":"grade","value":"A"}]')).toEqual([
+    expect(
+      parseMetricsJson(
+        '[{"name":"accuracy","value":0.91,"dataset":"imagenet","split":"val"},{"name":"latency-p95","value":"14.2","unit":"ms","hardware":"rpi5"},{"name":"grade","value":"A"}]',
+      ),
+    ).toEqual([
       { name: 'accuracy', value: 0.91, dataset: 'imagenet', split: 'val' },
       { name: 'latency-p95', value: 14.2, unit: 'ms', hardware: 'rpi5' },
       { name: 'grade', value: 'A' },
     ]);
   });
   it('reads a { name: value } map and a { metrics: [...] } wrapper', () => {
-    expect(parseMetricsJson('{"top1": 76.1, "top5": "93.0"}')).toEqual([{ name: 'top1', value: 76.1 }, { name: 'top5', value: 93 }]);
+    expect(parseMetricsJson('{"top1": 76.1, "top5": "93.0"}')).toEqual([
+      { name: 'top1', value: 76.1 },
+      { name: 'top5', value: 93 },
+    ]);
     expect(parseMetricsJson('{"metrics": [{"name": "mAP", "value": 0.5}]}')).toEqual([{ name: 'mAP', value: 0.5 }]);
   });
   it.each([
@@ -26,13 +40,16 @@ describe('metrics from JSON', () => {
     ['"x"', /must be an array/, /m\.json$/],
     ['[{"name": "a",\n "value": }]', /line 2, column 11/, /m\.json:2:11$/],
   ])('refuses %s clearly', (text, msg, where) => {
-    expect(() => parseMetricsJson(text, 'm.json')).toThrow(expect.objectContaining({ message: expect.stringMatching(msg), where: expect.stringMatching(where) }));
+    expect(() => parseMetricsJson(text, 'm.json')).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(msg), where: expect.stringMatching(where) }),
+    );
   });
 });
 
 describe('metrics from CSV', () => {
   it('reads the header columns in any order, quoted fields with commas, quotes and newlines, CRLF', () => {
-    const csv = 'value,Name,unit,dataset,split,hardware\r\n0.91,accuracy,,"imagenet, 2012",val,\r\n12.5,"latency ""p50""",ms,,,"Jetson\nOrin"\r\n\r\n';
+    const csv =
+      'value,Name,unit,dataset,split,hardware\r\n0.91,accuracy,,"imagenet, 2012",val,\r\n12.5,"latency ""p50""",ms,,,"Jetson\nOrin"\r\n\r\n';
     expect(parseMetricsCsv(csv)).toEqual([
       { name: 'accuracy', value: 0.91, dataset: 'imagenet, 2012', split: 'val' },
       { name: 'latency "p50"', value: 12.5, unit: 'ms', hardware: 'Jetson\nOrin' },
@@ -47,7 +64,9 @@ describe('metrics from CSV', () => {
     ['name,value\n"a"x,1\n', /Text after a closing quote on line 2/, /m\.csv:2$/],
     ['name,value\na,\n', /needs a "value"/, /m\.csv:2$/],
   ])('refuses %j with the line', (text, msg, where) => {
-    expect(() => parseMetricsCsv(text, 'm.csv')).toThrow(expect.objectContaining({ message: expect.stringMatching(msg), where: expect.stringMatching(where) }));
+    expect(() => parseMetricsCsv(text, 'm.csv')).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(msg), where: expect.stringMatching(where) }),
+    );
   });
 });
 
@@ -104,10 +123,13 @@ describe('metrics from a Hugging Face model card', () => {
     ['---\nmodel-index: 3\n---\n', 'BAD_MODEL_CARD', /:2$/],
     ['---\na: 1\na: 2\n---\n', 'MALFORMED_YAML', /:\d+$/],
   ])('refuses a broken card %#', (text, code, where) => {
-    expect(() => parseModelCard(text, 'README.md')).toThrow(expect.objectContaining({ code, where: expect.stringMatching(where) }));
+    expect(() => parseModelCard(text, 'README.md')).toThrow(
+      expect.objectContaining({ code, where: expect.stringMatching(where) }),
+    );
   });
   it('does not expand YAML alias bombs', () => {
-    const bomb = '---\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nmodel-index: *c\n---\n';
+    const bomb =
+      '---\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nmodel-index: *c\n---\n';
     expect(() => parseModelCard(bomb, 'README.md')).toThrow(expect.objectContaining({ code: 'BAD_MODEL_CARD' }));
   });
 });
@@ -136,6 +158,17 @@ describe('importMetrics', () => {
     await expect(importMetrics(join(dir, 'nope.json'))).rejects.toMatchObject({ code: 'METRICS_NOT_FOUND' });
   });
   it('merges by name, dataset, split and hardware', () => {
-    expect(mergeMetrics([{ name: 'a', value: 1 }, { name: 'a', value: 2, split: 'test' }], [{ name: 'a', value: 3 }])).toEqual([{ name: 'a', value: 3 }, { name: 'a', value: 2, split: 'test' }]);
+    expect(
+      mergeMetrics(
+        [
+          { name: 'a', value: 1 },
+          { name: 'a', value: 2, split: 'test' },
+        ],
+        [{ name: 'a', value: 3 }],
+      ),
+    ).toEqual([
+      { name: 'a', value: 3 },
+      { name: 'a', value: 2, split: 'test' },
+    ]);
   });
 });

@@ -54,8 +54,12 @@ describe('parseJson', () => {
     expect(() => parseJson('{"a":\n')).toThrow(/line 2, column 1/);
   });
   it('refuses deep nesting before parsing, ignoring brackets inside strings', () => {
-    expect(() => parseJson('['.repeat(100_000) + ']'.repeat(100_000))).toThrow(expect.objectContaining({ code: 'JSON_TOO_DEEP' }));
-    expect(parseJson(JSON.stringify({ s: '[[[[[[[['.repeat(50) + '\\"' }))).toEqual({ s: '[[[[[[[['.repeat(50) + '\\"' });
+    expect(() => parseJson('['.repeat(100_000) + ']'.repeat(100_000))).toThrow(
+      expect.objectContaining({ code: 'JSON_TOO_DEEP' }),
+    );
+    expect(parseJson(JSON.stringify({ s: '[[[[[[[['.repeat(50) + '\\"' }))).toEqual({
+      s: '[[[[[[[['.repeat(50) + '\\"',
+    });
   });
   it('accepts a UTF-8 byte order mark', () => {
     expect(parseJson('\ufeff{"a":1}')).toEqual({ a: 1 });
@@ -68,12 +72,23 @@ describe('readManifest / writeManifest', () => {
     expect(path).toBe(packagePaths(dir).manifest);
     const text = await readFile(path, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
-    expect(Object.keys(JSON.parse(text))).toEqual(['schemaVersion', 'name', 'version', 'framework', 'artifact', 'inputs', 'outputs', 'x-custom']);
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      'schemaVersion',
+      'name',
+      'version',
+      'framework',
+      'artifact',
+      'inputs',
+      'outputs',
+      'x-custom',
+    ]);
     expect(Object.keys(JSON.parse(text).framework)).toEqual(['format', 'onnx']);
     expect(text).toContain('"shape": [1, 3, "h", null]');
     expect(await readManifest(dir)).toEqual(JSON.parse(JSON.stringify(sample)));
     // Same content in any key order → same bytes.
-    const reordered = JSON.parse(JSON.stringify(sample), (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v));
+    const reordered = JSON.parse(JSON.stringify(sample), (_k, v) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+    );
     expect(serializeManifest(reordered)).toBe(text);
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
@@ -84,7 +99,10 @@ describe('readManifest / writeManifest', () => {
     expect(loaded.manifest.name).toBe('x');
   });
   it('says how to create a missing manifest', async () => {
-    await expect(readManifest(dir)).rejects.toMatchObject({ code: 'MANIFEST_NOT_FOUND', hint: expect.stringMatching(/fleetpack init/) });
+    await expect(readManifest(dir)).rejects.toMatchObject({
+      code: 'MANIFEST_NOT_FOUND',
+      hint: expect.stringMatching(/fleetpack init/),
+    });
   });
   it('refuses an oversized manifest without reading it all', async () => {
     await writeFile(join(dir, 'fleetpack.json'), Buffer.alloc(MAX_MANIFEST_BYTES + 10, 0x20));
@@ -96,7 +114,10 @@ describe('readManifest / writeManifest', () => {
     await writeFile(join(dir, 'fleetpack.json'), Buffer.from([0x7b, 0xff, 0x7d]));
     await expect(readManifest(dir)).rejects.toMatchObject({ code: 'NOT_UTF8' });
     await writeFile(join(dir, 'fleetpack.json'), '{"name": "x",\n"version": }');
-    await expect(readManifest(dir)).rejects.toMatchObject({ code: 'MALFORMED_JSON', where: expect.stringMatching(/fleetpack\.json:2:12$/) });
+    await expect(readManifest(dir)).rejects.toMatchObject({
+      code: 'MALFORMED_JSON',
+      where: expect.stringMatching(/fleetpack\.json:2:12$/),
+    });
   });
   it('keeps a "__proto__" key as data, not a prototype', async () => {
     await writeFile(join(dir, 'fleetpack.json'), '{"__proto__": {"polluted": true}, "name": "x"}');
@@ -113,7 +134,10 @@ describe('hashing', () => {
   it('streams SHA-256 and size', async () => {
     const data = Buffer.alloc(3 * 1024 * 1024 + 7, 0xab);
     await writeFile(join(dir, 'f'), data);
-    expect(await digestFile(join(dir, 'f'))).toEqual({ size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    expect(await digestFile(join(dir, 'f'))).toEqual({
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+    });
   });
   it('stops when aborted', async () => {
     await writeFile(join(dir, 'f'), 'x');
@@ -128,7 +152,9 @@ describe('buildDirAtomic', () => {
     const target = join(dir, 'pkg');
     await buildDirAtomic(target, async (tmp) => writeFile(join(tmp, 'a'), '1'));
     expect(await readFile(join(target, 'a'), 'utf8')).toBe('1');
-    await expect(buildDirAtomic(target, async (tmp) => writeFile(join(tmp, 'a'), '2'))).rejects.toMatchObject({ code: 'TARGET_EXISTS' });
+    await expect(buildDirAtomic(target, async (tmp) => writeFile(join(tmp, 'a'), '2'))).rejects.toMatchObject({
+      code: 'TARGET_EXISTS',
+    });
     expect(await readFile(join(target, 'a'), 'utf8')).toBe('1');
     await buildDirAtomic(target, async (tmp) => writeFile(join(tmp, 'b'), '2'), { force: true });
     expect(await readdir(target)).toEqual(['b']);
@@ -139,10 +165,14 @@ describe('buildDirAtomic', () => {
     await mkdir(target);
     await writeFile(join(target, 'keep'), 'old');
     await expect(
-      buildDirAtomic(target, async (tmp) => {
-        await writeFile(join(tmp, 'half'), 'x');
-        throw new PackageError('BOOM', 'failed midway');
-      }, { force: true }),
+      buildDirAtomic(
+        target,
+        async (tmp) => {
+          await writeFile(join(tmp, 'half'), 'x');
+          throw new PackageError('BOOM', 'failed midway');
+        },
+        { force: true },
+      ),
     ).rejects.toMatchObject({ code: 'BOOM' });
     expect(await readdir(target)).toEqual(['keep']);
     expect(await readdir(dir)).toEqual(['pkg']);
@@ -151,8 +181,12 @@ describe('buildDirAtomic', () => {
 
 describe('duplicate keys', () => {
   it('are refused with the position of the second one, also when escaped differently', () => {
-    expect(() => parseJson('{"license": "MIT",\n "license": "LicenseRef-x"}', { file: 'f' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_KEY', where: 'f:2:2' }));
-    expect(() => parseJson('{"a": {"b": 1, "\\u0062": 2}}')).toThrow(expect.objectContaining({ code: 'DUPLICATE_KEY' }));
+    expect(() => parseJson('{"license": "MIT",\n "license": "LicenseRef-x"}', { file: 'f' })).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_KEY', where: 'f:2:2' }),
+    );
+    expect(() => parseJson('{"a": {"b": 1, "\\u0062": 2}}')).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_KEY' }),
+    );
     expect(parseJson('[{"a": 1}, {"a": 2}]')).toEqual([{ a: 1 }, { a: 2 }]);
   });
 });
@@ -162,11 +196,17 @@ describe('listPackageFiles', () => {
     const { listPackageFiles } = await import('../../../src-main/package/index.js');
     const { symlink } = await import('node:fs/promises');
     await mkdir(join(dir, 'data'));
-    for (const f of ['model.onnx', 'fleetpack.json', 'model.sig', 'data/w.bin', '.hidden']) await writeFile(join(dir, f), f);
+    for (const f of ['model.onnx', 'fleetpack.json', 'model.sig', 'data/w.bin', '.hidden'])
+      await writeFile(join(dir, f), f);
     expect(await listPackageFiles(dir)).toEqual(['.hidden', 'data/w.bin', 'fleetpack.json', 'model.onnx']);
     await symlink('/etc/hostname', join(dir, 'link'));
     await expect(listPackageFiles(dir)).rejects.toMatchObject({ code: 'NOT_REGULAR_FILE' });
-    expect(await listPackageFiles(dir, { skipOther: true })).toEqual(['.hidden', 'data/w.bin', 'fleetpack.json', 'model.onnx']);
+    expect(await listPackageFiles(dir, { skipOther: true })).toEqual([
+      '.hidden',
+      'data/w.bin',
+      'fleetpack.json',
+      'model.onnx',
+    ]);
     await expect(listPackageFiles(join(dir, 'nope'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_SCHEMA_ID, manifestSchema, schemaErrors, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
+import {
+  MANIFEST_SCHEMA_ID,
+  manifestSchema,
+  schemaErrors,
+  validateDocument,
+  type Manifest,
+} from '../../../src-main/manifest/index.js';
 import { parseManifestText, serializeManifest } from '../../../src-main/package/index.js';
 import { completeManifest } from './helpers.js';
 
@@ -10,7 +16,12 @@ const schema = manifestSchema() as Node;
 const deref = (n: Node): Node => (n?.$ref ? deref(schema.$defs[String(n.$ref).replace('#/$defs/', '')]) : n);
 
 /** Interfaces and their members from src-main/manifest/types.ts, read with the TypeScript parser. */
-const source = ts.createSourceFile('types.ts', readFileSync('src-main/manifest/types.ts', 'utf8'), ts.ScriptTarget.ES2022, true);
+const source = ts.createSourceFile(
+  'types.ts',
+  readFileSync('src-main/manifest/types.ts', 'utf8'),
+  ts.ScriptTarget.ES2022,
+  true,
+);
 const interfaces = new Map<string, ts.InterfaceDeclaration>();
 // forEachChild stops at the first truthy return, so the callback returns nothing.
 source.forEachChild((n) => {
@@ -43,7 +54,8 @@ function compare(typeNode: ts.Node, schemaNode: Node, path: string): void {
       problems.push(`${path}.${name} is in the type but not in the schema`);
       continue;
     }
-    if (required.has(name) === Boolean(m.questionToken)) problems.push(`${path}.${name}: required in ${required.has(name) ? 'schema' : 'type'} only`);
+    if (required.has(name) === Boolean(m.questionToken))
+      problems.push(`${path}.${name}: required in ${required.has(name) ? 'schema' : 'type'} only`);
     const t = m.type;
     const sub = deref(s.properties[name]);
     if (t && ts.isArrayTypeNode(t)) {
@@ -52,7 +64,8 @@ function compare(typeNode: ts.Node, schemaNode: Node, path: string): void {
       compare(t, sub, `${path}.${name}`);
     }
   }
-  for (const p of schemaProps) if (!typeProps.includes(p)) problems.push(`${path}.${p} is in the schema but not in the type`);
+  for (const p of schemaProps)
+    if (!typeProps.includes(p)) problems.push(`${path}.${p} is in the schema but not in the type`);
 }
 
 describe('manifest schema', () => {

@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareWithModel, validate, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
 import { clone, completeManifest, onnxInfo, tfliteInfo, trtInfo } from './helpers.js';
 
-type Rule = [code: string, level: 'error' | 'warning', pointer: string, mutate: (m: Manifest & Record<string, any>) => void];
+type Rule = [
+  code: string,
+  level: 'error' | 'warning',
+  pointer: string,
+  mutate: (m: Manifest & Record<string, any>) => void,
+];
 
 /** Each rule: a mutation of the complete manifest that must produce exactly that finding. */
 const rules: Rule[] = [
@@ -15,7 +20,12 @@ const rules: Rule[] = [
   ['WRONG_TYPE', 'error', '/inputs/0/dtype', (m) => ((m.inputs[0] as any).dtype = 3)],
   ['WRONG_TYPE', 'error', '/metrics/0/value', (m) => ((m.metrics![0] as any).value = true)],
   ['UNKNOWN_FIELD', 'warning', '/chanel', (m) => (m.chanel = 'beta')],
-  ['UNKNOWN_FIELD', 'warning', '/inputs/0/preprocessing/colour', (m) => ((m.inputs[0]!.preprocessing as any).colour = 'RGB')],
+  [
+    'UNKNOWN_FIELD',
+    'warning',
+    '/inputs/0/preprocessing/colour',
+    (m) => ((m.inputs[0]!.preprocessing as any).colour = 'RGB'),
+  ],
   ['INVALID_VERSION', 'error', '/version', (m) => (m.version = '1.4')],
   ['UNSUPPORTED_SCHEMA_VERSION', 'error', '/schemaVersion', (m) => (m.schemaVersion = '2.0')],
   ['INVALID_NAME', 'error', '/name', (m) => (m.name = 'person detector!')],
@@ -29,24 +39,69 @@ const rules: Rule[] = [
   ['INVALID_SHAPE', 'error', '/inputs/0/shape/0', (m) => ((m.inputs[0] as any).shape[0] = -1)],
   ['INVALID_SHAPE', 'error', '/outputs/0/shape', (m) => ((m.outputs[0] as any).shape = 'batch')],
   ['OUT_OF_RANGE', 'error', '/inputs/0/preprocessing/std/0', (m) => (m.inputs[0]!.preprocessing!.std![0] = 0)],
-  ['WRONG_LENGTH', 'error', '/inputs/0/preprocessing/valueRange', (m) => ((m.inputs[0]!.preprocessing as any).valueRange = [0])],
+  [
+    'WRONG_LENGTH',
+    'error',
+    '/inputs/0/preprocessing/valueRange',
+    (m) => ((m.inputs[0]!.preprocessing as any).valueRange = [0]),
+  ],
   ['INVALID_VALUE', 'error', '/authors/0/email', (m) => (m.authors![0]!.email = 'not-an-email')],
-  ['INVALID_VALUE', 'error', '/licenseRef/0', (m) => ((m.license = 'LicenseRef-acme'), (m.licenseRef = [{ id: 'LicenseRef-acme' }]))],
+  [
+    'INVALID_VALUE',
+    'error',
+    '/licenseRef/0',
+    (m) => ((m.license = 'LicenseRef-acme'), (m.licenseRef = [{ id: 'LicenseRef-acme' }])),
+  ],
   ['FRAMEWORK_MISMATCH', 'error', '/framework/tflite', (m) => (m.framework.tflite = { edgetpu: false })],
   ['FRAMEWORK_DETAILS_MISSING', 'warning', '/framework/onnx', (m) => delete m.framework.onnx],
-  ['DUPLICATE_OPSET', 'error', '/framework/onnx/opsets/1', (m) => m.framework.onnx!.opsets.push({ domain: 'ai.onnx', version: 18 })],
-  ['INVALID_RANGE', 'error', '/target/requirements/runtimes/onnxruntime', (m) => (m.target!.requirements!.runtimes!.onnxruntime = 'newest')],
+  [
+    'DUPLICATE_OPSET',
+    'error',
+    '/framework/onnx/opsets/1',
+    (m) => m.framework.onnx!.opsets.push({ domain: 'ai.onnx', version: 18 }),
+  ],
+  [
+    'INVALID_RANGE',
+    'error',
+    '/target/requirements/runtimes/onnxruntime',
+    (m) => (m.target!.requirements!.runtimes!.onnxruntime = 'newest'),
+  ],
   ['DUPLICATE_FILE', 'error', '/artifact/files/1/path', (m) => (m.artifact.files[1]!.path = 'Model.onnx')],
   ['RESERVED_FILE', 'error', '/artifact/files/1/path', (m) => (m.artifact.files[1]!.path = 'model.sig')],
   ['MODEL_FILE_COUNT', 'error', '/artifact/files', (m) => (m.artifact.files[1]!.role = 'model')],
   ['ARTIFACT_FILE_NOT_LISTED', 'error', '/artifact/file', (m) => (m.artifact.file = 'other.onnx')],
   ['DUPLICATE_TENSOR', 'error', '/inputs/1/name', (m) => m.inputs.push(clone(m.inputs[0]!))],
-  ['QUANTIZATION_MISMATCH', 'error', '/outputs/0/quantization', (m) => (m.outputs[0]!.quantization = { scale: [1, 2], zeroPoint: [0] })],
+  [
+    'QUANTIZATION_MISMATCH',
+    'error',
+    '/outputs/0/quantization',
+    (m) => (m.outputs[0]!.quantization = { scale: [1, 2], zeroPoint: [0] }),
+  ],
   ['LAYOUT_RANK', 'error', '/inputs/0/preprocessing/layout', (m) => (m.inputs[0]!.preprocessing!.layout = 'NCW')],
-  ['COLOR_CHANNELS', 'error', '/inputs/0/preprocessing/colorOrder', (m) => (m.inputs[0]!.preprocessing!.colorOrder = 'GRAY')],
-  ['NORMALIZATION_LENGTH', 'error', '/inputs/0/preprocessing/mean', (m) => (m.inputs[0]!.preprocessing!.mean = [0.5, 0.5])],
-  ['VALUE_RANGE', 'error', '/inputs/0/preprocessing/valueRange', (m) => (m.inputs[0]!.preprocessing!.valueRange = [1, 0])],
-  ['RESIZE_MISMATCH', 'error', '/inputs/0/preprocessing/resize/width', (m) => (m.inputs[0]!.preprocessing!.resize!.width = 320)],
+  [
+    'COLOR_CHANNELS',
+    'error',
+    '/inputs/0/preprocessing/colorOrder',
+    (m) => (m.inputs[0]!.preprocessing!.colorOrder = 'GRAY'),
+  ],
+  [
+    'NORMALIZATION_LENGTH',
+    'error',
+    '/inputs/0/preprocessing/mean',
+    (m) => (m.inputs[0]!.preprocessing!.mean = [0.5, 0.5]),
+  ],
+  [
+    'VALUE_RANGE',
+    'error',
+    '/inputs/0/preprocessing/valueRange',
+    (m) => (m.inputs[0]!.preprocessing!.valueRange = [1, 0]),
+  ],
+  [
+    'RESIZE_MISMATCH',
+    'error',
+    '/inputs/0/preprocessing/resize/width',
+    (m) => (m.inputs[0]!.preprocessing!.resize!.width = 320),
+  ],
   ['NO_INPUTS', 'warning', '/inputs', (m) => (m.inputs = [])],
   ['METRICS_MISSING', 'warning', '/metrics', (m) => delete m.metrics],
   ['DUPLICATE_METRIC', 'warning', '/metrics/2', (m) => m.metrics!.push(clone(m.metrics![0]!))],
@@ -54,10 +109,33 @@ const rules: Rule[] = [
   ['LICENSE_MISSING', 'warning', '/license', (m) => delete m.license],
   ['LICENSE_INVALID', 'error', '/license', (m) => (m.license = 'Apache 2')],
   ['TODO_OPEN', 'warning', '/description', (m) => ((m.description = ''), (m.todo = ['/description']))],
-  ['GUESS_UNCONFIRMED', 'warning', '/inputs/0/preprocessing/guessed', (m) => ((m.inputs[0]!.preprocessing!.guessed = ['layout']), (m.todo = ['/inputs/0/preprocessing/guessed']))],
-  ['COMPUTE_CAPABILITY_MISSING', 'warning', '/framework/tensorrt/computeCapability', (m) => (m.framework = { format: 'tensorrt', tensorrt: { version: '10.3.0.30' } })],
-  ['COMPUTE_CAPABILITY_CONFLICT', 'error', '/target/requirements/computeCapability', (m) => ((m.framework = { format: 'tensorrt', tensorrt: { version: '10.3.0.30', computeCapability: '8.7' } }), (m.target!.requirements!.computeCapability = '7.2'))],
-  ['ACCELERATOR_MISSING', 'warning', '/target/requirements/accelerators', (m) => (m.framework = { format: 'tflite', tflite: { edgetpu: true } })],
+  [
+    'GUESS_UNCONFIRMED',
+    'warning',
+    '/inputs/0/preprocessing/guessed',
+    (m) => ((m.inputs[0]!.preprocessing!.guessed = ['layout']), (m.todo = ['/inputs/0/preprocessing/guessed'])),
+  ],
+  [
+    'COMPUTE_CAPABILITY_MISSING',
+    'warning',
+    '/framework/tensorrt/computeCapability',
+    (m) => (m.framework = { format: 'tensorrt', tensorrt: { version: '10.3.0.30' } }),
+  ],
+  [
+    'COMPUTE_CAPABILITY_CONFLICT',
+    'error',
+    '/target/requirements/computeCapability',
+    (m) => (
+      (m.framework = { format: 'tensorrt', tensorrt: { version: '10.3.0.30', computeCapability: '8.7' } }),
+      (m.target!.requirements!.computeCapability = '7.2')
+    ),
+  ],
+  [
+    'ACCELERATOR_MISSING',
+    'warning',
+    '/target/requirements/accelerators',
+    (m) => (m.framework = { format: 'tflite', tflite: { edgetpu: true } }),
+  ],
 ];
 
 describe('validateDocument', () => {
@@ -84,7 +162,9 @@ describe('validateDocument', () => {
     m.metrics[0].value = null;
     const r = validateDocument(m);
     expect(r.errors.map((e) => e.code).sort()).toEqual(['INVALID_VERSION', 'WRONG_TYPE', 'WRONG_TYPE']);
-    expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'UNKNOWN_FIELD', pointer: '/licence', hint: 'Did you mean "license"?' }));
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({ code: 'UNKNOWN_FIELD', pointer: '/licence', hint: 'Did you mean "license"?' }),
+    );
     expect(r.errors.find((e) => e.code === 'INVALID_VERSION')!.hint).toMatch(/1\.0\.0/);
   });
   it('keeps unknown x- fields silently and never drops unknown ones', () => {
@@ -94,7 +174,20 @@ describe('validateDocument', () => {
   });
   it('turns non-objects into one clear error, without crashing on hostile types', () => {
     expect(validateDocument([]).errors[0]).toMatchObject({ code: 'WRONG_TYPE', pointer: '/' });
-    const weird = { schemaVersion: 1, name: {}, version: [], framework: 'onnx', artifact: { files: 'x' }, inputs: {}, outputs: null, metrics: 3, target: [], license: 5, licenseRef: 'x', todo: {} };
+    const weird = {
+      schemaVersion: 1,
+      name: {},
+      version: [],
+      framework: 'onnx',
+      artifact: { files: 'x' },
+      inputs: {},
+      outputs: null,
+      metrics: 3,
+      target: [],
+      license: 5,
+      licenseRef: 'x',
+      todo: {},
+    };
     const r = validateDocument(weird);
     expect(r.valid).toBe(false);
     expect(r.errors.length).toBeGreaterThan(8);
@@ -119,16 +212,27 @@ describe('compareWithModel', () => {
     x.inputs[0]!.shape = ['batch', 3, 320, 640];
     x.outputs[0]!.shape = ['batch', 84];
     x.outputs.push({ name: 'extra', dtype: 'float32', shape: [1] });
-    const info = onnxInfo({ opsets: [{ domain: '', version: 17 }], inputs: [...onnxInfo().inputs, { name: 'mask', dtype: 'bool', shape: [1] }] });
+    const info = onnxInfo({
+      opsets: [{ domain: '', version: 17 }],
+      inputs: [...onnxInfo().inputs, { name: 'mask', dtype: 'bool', shape: [1] }],
+    });
     const codes = compareWithModel(x, info).errors.map((e) => `${e.code} ${e.pointer}`);
     expect(codes).toEqual(
-      expect.arrayContaining(['DTYPE_MISMATCH /inputs/0/dtype', 'SHAPE_MISMATCH /inputs/0/shape/2', 'IO_MISSING /inputs', 'SHAPE_MISMATCH /outputs/0/shape', 'IO_UNKNOWN /outputs/1/name']),
+      expect.arrayContaining([
+        'DTYPE_MISMATCH /inputs/0/dtype',
+        'SHAPE_MISMATCH /inputs/0/shape/2',
+        'IO_MISSING /inputs',
+        'SHAPE_MISMATCH /outputs/0/shape',
+        'IO_UNKNOWN /outputs/1/name',
+      ]),
     );
   });
   it('warns when the manifest loosens a fixed dimension', () => {
     const x = m();
     x.inputs[0]!.shape = ['batch', 3, 'h', 640];
-    expect(compareWithModel(x, onnxInfo({ opsets: [{ domain: '', version: 17 }] })).warnings).toContainEqual(expect.objectContaining({ code: 'SHAPE_LOOSER', pointer: '/inputs/0/shape/2' }));
+    expect(compareWithModel(x, onnxInfo({ opsets: [{ domain: '', version: 17 }] })).warnings).toContainEqual(
+      expect.objectContaining({ code: 'SHAPE_LOOSER', pointer: '/inputs/0/shape/2' }),
+    );
   });
   it('reports format, IR/opset, TFLite runtime/custom-op and TensorRT version contradictions', () => {
     expect(compareWithModel(m(), tfliteInfo()).errors[0]!.code).toBe('FORMAT_MISMATCH');
@@ -136,9 +240,13 @@ describe('compareWithModel', () => {
     expect(onnx).toEqual(expect.arrayContaining(['/framework/onnx/irVersion', '/framework/onnx/opsets']));
     const t = m();
     t.framework = { format: 'tflite', tflite: { minRuntimeVersion: '2.10.0', customOps: [] } };
-    expect(compareWithModel(t, tfliteInfo()).errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/framework/tflite/minRuntimeVersion', '/framework/tflite/customOps']));
+    expect(compareWithModel(t, tfliteInfo()).errors.map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(['/framework/tflite/minRuntimeVersion', '/framework/tflite/customOps']),
+    );
     t.framework = { format: 'tensorrt', tensorrt: { version: '8.6.1.6' } };
-    expect(compareWithModel(t, trtInfo()).errors).toContainEqual(expect.objectContaining({ pointer: '/framework/tensorrt/version' }));
+    expect(compareWithModel(t, trtInfo()).errors).toContainEqual(
+      expect.objectContaining({ pointer: '/framework/tensorrt/version' }),
+    );
     // I/O of an engine without a companion is unknown: not compared.
     expect(compareWithModel(t, trtInfo()).errors.some((e) => e.code.startsWith('IO_'))).toBe(false);
   });
@@ -172,17 +280,29 @@ describe('validate with the package folder', () => {
     await symlink(join(dir, 'model.onnx'), join(dir, 'link.bin'));
     await writeFile(join(dir, 'notes.txt'), 'hi');
     const r = await validate(m, { dir, model });
-    expect(r.errors.map((e) => `${e.code} ${e.pointer}`)).toEqual(['ARTIFACT_DIGEST_MISMATCH /artifact/files/1/sha256', 'ARTIFACT_MISSING /artifact/files/2/path', 'ARTIFACT_NOT_FILE /artifact/files/3/path']);
-    expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'UNLISTED_FILE', message: expect.stringContaining('notes.txt') }));
+    expect(r.errors.map((e) => `${e.code} ${e.pointer}`)).toEqual([
+      'ARTIFACT_DIGEST_MISMATCH /artifact/files/1/sha256',
+      'ARTIFACT_MISSING /artifact/files/2/path',
+      'ARTIFACT_NOT_FILE /artifact/files/3/path',
+    ]);
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({ code: 'UNLISTED_FILE', message: expect.stringContaining('notes.txt') }),
+    );
     m.artifact.files[0]!.size = 5;
-    expect((await validate(m, { dir, model })).errors).toContainEqual(expect.objectContaining({ code: 'ARTIFACT_SIZE_MISMATCH', pointer: '/artifact/files/0/size' }));
+    expect((await validate(m, { dir, model })).errors).toContainEqual(
+      expect.objectContaining({ code: 'ARTIFACT_SIZE_MISMATCH', pointer: '/artifact/files/0/size' }),
+    );
   });
   it('checks the SBOM reference', async () => {
     const m = pkg();
     m.sbom = { file: 'sbom.cdx.json', format: 'cyclonedx', specVersion: '1.6', sha256: sha('{}') };
-    expect((await validate(m, { dir, model })).errors).toContainEqual(expect.objectContaining({ code: 'SBOM_MISSING' }));
+    expect((await validate(m, { dir, model })).errors).toContainEqual(
+      expect.objectContaining({ code: 'SBOM_MISSING' }),
+    );
     await writeFile(join(dir, 'sbom.cdx.json'), '{ }');
-    expect((await validate(m, { dir, model })).errors).toContainEqual(expect.objectContaining({ code: 'SBOM_DIGEST_MISMATCH' }));
+    expect((await validate(m, { dir, model })).errors).toContainEqual(
+      expect.objectContaining({ code: 'SBOM_DIGEST_MISMATCH' }),
+    );
     await writeFile(join(dir, 'sbom.cdx.json'), '{}');
     expect((await validate(m, { dir, model })).errors).toEqual([]);
   });

@@ -90,6 +90,11 @@ export class RegistryAuth implements AuthProvider {
 
   private refused(what: string, lookup: CredentialLookup, challenge: Challenge): OciError {
     const registry = this.opts.registry;
+    if (!lookup.credentials)
+      return new OciError('OCI_UNAUTHORIZED', `${what}: ${registry} requires credentials and none were found`, {
+        where: registry,
+        hint: `Run \`fleetpack registry login ${registry}\` (stored in the OS keychain), or \`docker login ${registry}\`.${lookup.note ? ` Note: ${lookup.note}.` : ''}`,
+      });
     if (challenge.params.error === 'insufficient_scope')
       return new OciError(
         'OCI_DENIED',
@@ -99,11 +104,6 @@ export class RegistryAuth implements AuthProvider {
           hint: 'Ask the registry admin for access to this repository, or use other credentials (`fleetpack registry login`).',
         },
       );
-    if (!lookup.credentials)
-      return new OciError('OCI_UNAUTHORIZED', `${what}: ${registry} requires credentials and none were found`, {
-        where: registry,
-        hint: `Run \`fleetpack registry login ${registry}\` (stored in the OS keychain), or \`docker login ${registry}\`.${lookup.note ? ` Note: ${lookup.note}.` : ''}`,
-      });
     return new OciError('OCI_UNAUTHORIZED', `${what}: ${registry} refused the credentials (${lookup.source})`, {
       where: registry,
       hint: `Check the user name and password or token, then \`fleetpack registry login ${registry}\` again.`,

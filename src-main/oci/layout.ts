@@ -373,6 +373,22 @@ export class OciLayout implements ContentStore {
     return removed;
   }
 
+  /** Removes a blob (garbage collection by the caller, who knows what is still referenced). */
+  async deleteBlob(digest: string): Promise<boolean> {
+    return rm(this.blobPath(digest)).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return false;
+        throw layoutError(
+          'OCI_LAYOUT_WRITE_FAILED',
+          `Cannot delete ${digest} (${e.code})`,
+          this.path,
+          'Check permissions.',
+        );
+      },
+    );
+  }
+
   async referrersApi(): Promise<Descriptor[] | undefined> {
     return undefined; // a layout has no referrers API: the referrers tag schema is used
   }

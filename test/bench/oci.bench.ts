@@ -89,7 +89,7 @@ async function main(): Promise<void> {
         fleetpack(['push', PKG, `${reg.host}/fleetpack-${tag}/pd:1.4.0`, '--plain-http', '--json']),
       );
       const doc = JSON.parse(ours.stdout);
-      if (doc.digest !== layoutDigest || doc.uploadedBytes !== bytes)
+      if (doc.digest !== layoutDigest || doc.uploadedBytes < bytes)
         throw new Error(`unexpected push: ${ours.stdout.slice(0, 400)}`);
       rows.oursPush.push(ours);
       if (i === 0) firstRepo = `${reg.host}/fleetpack-${tag}/pd:1.4.0`;

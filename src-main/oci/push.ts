@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { OciError, throwIfAborted } from '../errors.js';
 import { type ValidationReport, validate } from '../manifest/index.js';
-import { digestFile, listPackageFiles, loadManifest, SIGNATURE_FILE } from '../package/index.js';
+import { digestFile, listPackageFiles, type LoadedManifest, loadManifest, SIGNATURE_FILE } from '../package/index.js';
 import { DEFAULT_IGNORES, MAX_BUNDLE_BYTES, parseBundle, parseStatement } from '../signing/index.js';
 import type { Descriptor, ImageManifest } from './content.js';
 import { ANNOTATION_FILEPATH, FLEETPACK_ANNOTATIONS, OCI_MANIFEST } from './media-types.js';
@@ -116,8 +116,10 @@ async function signatureWarnings(dir: string, files: readonly PackageFile[]): Pr
 }
 
 /** Every file of the package with its digest: recorded ones from the (validated) manifest, others hashed. */
-async function packageFiles(dir: string, signal: AbortSignal | undefined): Promise<{ files: PackageFile[] }> {
-  const loaded = await loadManifest(dir);
+async function packageFiles(
+  loaded: LoadedManifest,
+  signal: AbortSignal | undefined,
+): Promise<{ files: PackageFile[] }> {
   const recorded = new Map<string, { size: number; sha256: string }>();
   for (const f of loaded.manifest.artifact?.files ?? []) recorded.set(f.path, f);
   if (loaded.manifest.sbom) {
@@ -163,7 +165,7 @@ export async function pushPackage(
   });
   if (!report.valid) throw new PackageInvalidError(report, loaded.dir);
   const tag = targetTag(ref, tagForVersion(loaded.manifest.version), formatReference(ref));
-  const { files } = await packageFiles(loaded.dir, signal);
+  const { files } = await packageFiles(loaded, signal);
   const warnings = [
     ...report.warnings.map((w) => `${w.pointer ? `${w.pointer}: ` : ''}${w.message}`),
     ...(await signatureWarnings(loaded.dir, files)),

@@ -125,6 +125,10 @@ async function main(): Promise<void> {
     }
     const second = await run(fleetpack(['push', PKG, firstRepo, '--plain-http', '--json']));
     const secondDoc = JSON.parse(second.stdout);
+    // The floor under any CLI command on this machine right now: start Node, load the bundle, exit.
+    const startupRuns: number[] = [];
+    for (let i = 0; i < 3; i++) startupRuns.push((await run(fleetpack(['--version']))).ms);
+    const startup = median(startupRuns);
 
     const m = (k: keyof typeof rows) => median(rows[k].map((r) => r.ms));
     const peak = (k: keyof typeof rows) => Math.round(Math.max(...rows[k].map((r) => r.peakMB)));
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
       },
       secondPush: {
         seconds: secs(second.ms),
+        cliStartupS: secs(startup),
         uploadedBytes: secondDoc.uploadedBytes as number,
         layersSkipped: (secondDoc.layers as { result: string }[]).filter((l) => l.result === 'exists').length,
         peakRssMB: Math.round(second.peakMB),

@@ -12,7 +12,6 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   copyArtifact,
-  modelPackConfigValidator,
   OciLayout,
   pullPackage,
   pushPackage,
@@ -23,7 +22,7 @@ import {
 } from '../../src-main/oci/index.js';
 import { runCli } from '../fixtures/cli.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
-import { imageSpecErrors } from '../fixtures/oci-schemas.js';
+import { imageSpecErrors, modelPackConfigValidator } from '../fixtures/oci-schemas.js';
 import { type RegistryServer, startRegistry } from '../fixtures/registry.js';
 
 let reg: RegistryServer;

@@ -20,7 +20,6 @@ import {
   encodeContent,
   formatReference,
   type ImageManifest,
-  modelPackConfigValidator,
   parseContent,
   parseReference,
   registryOrigin,
@@ -29,6 +28,7 @@ import {
   tagForVersion,
 } from '../../src-main/oci/index.js';
 import { parseChallenges } from '../../src-main/oci/challenge.js';
+import { modelPackConfigValidator } from '../fixtures/oci-schemas.js';
 import { rng } from '../fixtures/rng.js';
 
 const code = (fn: () => unknown): string | undefined => {
@@ -433,6 +433,21 @@ describe('ModelPack mapping', () => {
     expect(a.configDescriptor.digest).toBe(sha256Digest(a.config));
     // the schema is closed: a field of ours would be refused
     expect(validate({ ...config, fleetpack: {} })).toBe(false);
+  });
+
+  it.each([
+    ['minimal', { description: undefined, authors: undefined, license: undefined, target: undefined }],
+    [
+      'tflite int8 with quantization',
+      { framework: { format: 'tflite', precision: 'int8', quantization: 'full-integer' } },
+    ],
+    ['tensorrt mixed precision', { framework: { format: 'tensorrt', precision: 'mixed' } }],
+    ['an author without email', { authors: [{ name: 'Solo' }] }],
+  ])('builds a schema-valid config for a %s manifest', (_name, over) => {
+    const m = { ...manifest, ...over } as Manifest;
+    const config = JSON.parse(buildArtifact(m, files).config.toString());
+    const validate = modelPackConfigValidator();
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('is deterministic: the same package gives the same manifest digest', () => {

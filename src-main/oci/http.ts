@@ -104,7 +104,8 @@ class Watchdog {
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, or rejects with CancelledError as soon as `signal` fires. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const t = setTimeout(() => {
@@ -128,7 +129,8 @@ function retryAfterMs(res: HttpResponse): number | undefined {
   return Number.isNaN(t) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, t - Date.now()));
 }
 
-function backoff(policy: RetryPolicy, attempt: number): number {
+/** Exponential backoff with ±25 % jitter, capped. */
+export function backoff(policy: RetryPolicy, attempt: number): number {
   const d = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(d * (0.75 + Math.random() * 0.5));
 }

@@ -18,7 +18,14 @@ import { type Descriptor, encodeContent, type ImageIndex, parseContent } from '.
 import { DigestVerifier, digestMismatch, hashFor, isDigest, parseDigest, sizeMismatch, verifyBytes } from './digest.js';
 import { ANNOTATION_REF_NAME, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_LAYOUT_HEADER } from './media-types.js';
 import { isTag } from './reference.js';
-import type { BlobPushResult, BlobSource, ContentStore, FetchedManifest, TransferOptions } from './store.js';
+import {
+  type BlobPushResult,
+  type BlobSource,
+  checkSmallBlob,
+  type ContentStore,
+  type FetchedManifest,
+  type TransferOptions,
+} from './store.js';
 
 const LAYOUT_FILE = 'oci-layout';
 const INDEX_FILE = 'index.json';
@@ -234,13 +241,7 @@ export class OciLayout implements ContentStore {
 
   async fetchBlob(desc: Descriptor, opts: TransferOptions & { maxBytes: number }): Promise<Buffer> {
     const where = `${this.location}@${desc.digest}`;
-    if (desc.size > opts.maxBytes)
-      throw layoutError(
-        'OCI_TOO_LARGE',
-        `Blob ${desc.digest} is ${desc.size} bytes, over the ${opts.maxBytes}-byte limit`,
-        where,
-        'Only small layers are read into memory.',
-      );
+    checkSmallBlob(desc, opts.maxBytes, where);
     const path = this.blobPath(desc.digest);
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile())

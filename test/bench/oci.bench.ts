@@ -3,8 +3,9 @@
  * to a local docker-registry 2.8.2, against `skopeo copy` of the same content in the same run:
  * push = `fleetpack push DIR docker-ref` vs `skopeo copy oci:LAYOUT docker://…` (the layout holds
  * the identical artifact, written by `fleetpack push DIR oci:…`); pull = `fleetpack pull REF DIR` vs
- * `skopeo copy docker://… oci:DIR`. Every push goes to a fresh repository, so every byte is sent.
- * Then a second push of the same package to the same repository (HEAD dedupe: nothing uploaded).
+ * `skopeo copy docker://… oci:DIR`. Every push goes to a fresh registry, so every byte is sent.
+ * Then a second push of the same package to the same repository (HEAD dedupe: nothing uploaded),
+ * beside the bare CLI start (`fleetpack --version`) as the floor any command pays on this machine.
  * Runs alternate (skopeo, ours) ROUNDS times; the median is reported with the load average.
  * Goals: ours ≤ 1.0× skopeo's time, peak RSS ≤ 150 MB, second push < 1 s with 0 bytes uploaded.
  * Run: `npm run bench -- oci` (ROUNDS=n, default 3).
@@ -55,80 +56,75 @@ async function main(): Promise<void> {
     if (b.status !== 0) throw new Error('building the CLI failed');
   }
   const bytes = await preparePackage();
-  const reg = await startRegistry();
+  // The skopeo source: the same artifact as an OCI layout.
+  rmSync(LAYOUT, { recursive: true, force: true });
+  const w = spawnSync(process.execPath, [CLI, 'push', PKG, `oci:${LAYOUT}:1.4.0`, '--json'], { encoding: 'utf8' });
+  if (w.status !== 0) throw new Error(`writing the layout failed: ${w.stdout}${w.stderr}`);
+  const layoutDigest = JSON.parse(w.stdout).digest as string;
+
+  const rows = {
+    skopeoPush: [] as Measured[],
+    oursPush: [] as Measured[],
+    skopeoPull: [] as Measured[],
+    oursPull: [] as Measured[],
+  };
+  const load = loadavg()[0]!;
+  let second: Measured | undefined;
+  let startup = NaN;
+  mkdirSync(SCRATCH, { recursive: true });
   try {
-    // The skopeo source: the same artifact as an OCI layout.
-    rmSync(LAYOUT, { recursive: true, force: true });
-    const w = spawnSync(process.execPath, [CLI, 'push', PKG, `oci:${LAYOUT}:1.4.0`, '--json'], { encoding: 'utf8' });
-    if (w.status !== 0) throw new Error(`writing the layout failed: ${w.stdout}${w.stderr}`);
-    const layoutDigest = JSON.parse(w.stdout).digest as string;
-
-    const rows = {
-      skopeoPush: [] as Measured[],
-      oursPush: [] as Measured[],
-      skopeoPull: [] as Measured[],
-      oursPull: [] as Measured[],
-    };
-    const load = loadavg()[0]!;
-    let firstRepo = '';
     for (let i = 0; i < ROUNDS; i++) {
-      const tag = `r${i}-${Date.now().toString(36)}`;
-      rows.skopeoPush.push(
-        await run([
-          'skopeo',
-          [
-            '--insecure-policy',
-            'copy',
-            '--dest-tls-verify=false',
-            `oci:${LAYOUT}:1.4.0`,
-            `docker://${reg.host}/skopeo-${tag}/pd:1.4.0`,
-          ],
-        ]),
-      );
-      const ours = await run(
-        fleetpack(['push', PKG, `${reg.host}/fleetpack-${tag}/pd:1.4.0`, '--plain-http', '--json']),
-      );
-      const doc = JSON.parse(ours.stdout);
-      if (doc.digest !== layoutDigest || doc.uploadedBytes < bytes)
-        throw new Error(`unexpected push: ${ours.stdout.slice(0, 400)}`);
-      rows.oursPush.push(ours);
-      if (i === 0) firstRepo = `${reg.host}/fleetpack-${tag}/pd:1.4.0`;
+      // Fresh registries each round, one per pusher: nothing is there yet for either tool, and
+      // skopeo's blob-info cache (which remembers where blobs live, by host:port) knows none of them.
+      const forSkopeo = await startRegistry();
+      const forUs = await startRegistry();
+      try {
+        const skopeoRef = `${forSkopeo.host}/bench/pd:1.4.0`;
+        const ref = `${forUs.host}/bench/pd:1.4.0`;
+        rows.skopeoPush.push(
+          await run([
+            'skopeo',
+            ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${LAYOUT}:1.4.0`, `docker://${skopeoRef}`],
+          ]),
+        );
+        const ours = await run(fleetpack(['push', PKG, ref, '--plain-http', '--json']));
+        const doc = JSON.parse(ours.stdout);
+        if (doc.digest !== layoutDigest || doc.uploadedBytes < bytes)
+          throw new Error(`unexpected push: ${ours.stdout.slice(0, 400)}`);
+        rows.oursPush.push(ours);
 
-      const skopeoOut = join(SCRATCH, `skopeo-${tag}`);
-      const oursOut = join(SCRATCH, `fleetpack-${tag}`);
-      mkdirSync(SCRATCH, { recursive: true });
-      rows.skopeoPull.push(
-        await run([
-          'skopeo',
-          [
-            '--insecure-policy',
-            'copy',
-            '--src-tls-verify=false',
-            `docker://${reg.host}/fleetpack-${tag}/pd:1.4.0`,
-            `oci:${skopeoOut}:1.4.0`,
-          ],
-        ]),
-      );
-      rmSync(skopeoOut, { recursive: true, force: true });
-      const pulled = await run(
-        fleetpack(['pull', `${reg.host}/fleetpack-${tag}/pd:1.4.0`, oursOut, '--plain-http', '--json']),
-      );
-      if (JSON.parse(pulled.stdout).digest !== layoutDigest) throw new Error('pulled another digest');
-      if (statSync(join(oursOut, 'weights.bin')).size !== 2 * GiB)
-        throw new Error('pulled weights have the wrong size');
-      rows.oursPull.push(pulled);
-      rmSync(oursOut, { recursive: true, force: true });
-      console.log(
-        `round ${i + 1}: push skopeo ${secs(rows.skopeoPush.at(-1)!.ms)} s, fleetpack ${secs(ours.ms)} s; ` +
-          `pull skopeo ${secs(rows.skopeoPull.at(-1)!.ms)} s, fleetpack ${secs(pulled.ms)} s`,
-      );
+        const skopeoOut = join(SCRATCH, `skopeo-${i}`);
+        const oursOut = join(SCRATCH, `fleetpack-${i}`);
+        rows.skopeoPull.push(
+          await run([
+            'skopeo',
+            ['--insecure-policy', 'copy', '--src-tls-verify=false', `docker://${ref}`, `oci:${skopeoOut}:1.4.0`],
+          ]),
+        );
+        rmSync(skopeoOut, { recursive: true, force: true });
+        const pulled = await run(fleetpack(['pull', ref, oursOut, '--plain-http', '--json']));
+        if (JSON.parse(pulled.stdout).digest !== layoutDigest) throw new Error('pulled another digest');
+        if (statSync(join(oursOut, 'weights.bin')).size !== 2 * GiB)
+          throw new Error('pulled weights have the wrong size');
+        rows.oursPull.push(pulled);
+        rmSync(oursOut, { recursive: true, force: true });
+        console.log(
+          `round ${i + 1}: push skopeo ${secs(rows.skopeoPush.at(-1)!.ms)} s, fleetpack ${secs(ours.ms)} s; ` +
+            `pull skopeo ${secs(rows.skopeoPull.at(-1)!.ms)} s, fleetpack ${secs(pulled.ms)} s`,
+        );
+        if (i === ROUNDS - 1) {
+          second = await run(fleetpack(['push', PKG, ref, '--plain-http', '--json']));
+          // The floor under any CLI command on this machine right now: start Node, load the bundle, exit.
+          const startupRuns: number[] = [];
+          for (let k = 0; k < 3; k++) startupRuns.push((await run(fleetpack(['--version']))).ms);
+          startup = median(startupRuns);
+        }
+      } finally {
+        await forSkopeo.stop();
+        await forUs.stop();
+      }
     }
-    const second = await run(fleetpack(['push', PKG, firstRepo, '--plain-http', '--json']));
-    const secondDoc = JSON.parse(second.stdout);
-    // The floor under any CLI command on this machine right now: start Node, load the bundle, exit.
-    const startupRuns: number[] = [];
-    for (let i = 0; i < 3; i++) startupRuns.push((await run(fleetpack(['--version']))).ms);
-    const startup = median(startupRuns);
+    const secondDoc = JSON.parse(second!.stdout);
 
     const m = (k: keyof typeof rows) => median(rows[k].map((r) => r.ms));
     const peak = (k: keyof typeof rows) => Math.round(Math.max(...rows[k].map((r) => r.peakMB)));
@@ -152,11 +148,11 @@ async function main(): Promise<void> {
         peakRssMB: { fleetpack: peak('oursPull'), skopeo: peak('skopeoPull') },
       },
       secondPush: {
-        seconds: secs(second.ms),
+        seconds: secs(second!.ms),
         cliStartupS: secs(startup),
         uploadedBytes: secondDoc.uploadedBytes as number,
         layersSkipped: (secondDoc.layers as { result: string }[]).filter((l) => l.result === 'exists').length,
-        peakRssMB: Math.round(second.peakMB),
+        peakRssMB: Math.round(second!.peakMB),
       },
       goals: { ratioMax: 1.0, peakRssMBMax: 150, secondPushSMax: 1 },
     };
@@ -171,7 +167,6 @@ async function main(): Promise<void> {
       report.secondPush.uploadedBytes === 0;
     console.log(ok ? 'all goals met' : 'GOAL MISSED (see the figures above)');
   } finally {
-    await reg.stop();
     rmSync(SCRATCH, { recursive: true, force: true });
   }
 }

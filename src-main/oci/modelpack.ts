@@ -303,7 +303,16 @@ export function artifactFiles(
   const seen = new Set<string>();
   const files = m.layers.map((d, i) => {
     const at = `${where} layer ${i} (${d.digest})`;
+    const encoding = layerEncoding(d.mediaType);
+    if (encoding === 'unknown-archive')
+      throw new OciError(
+        'OCI_UNSUPPORTED_MEDIA_TYPE',
+        `Layer ${i} has an archive type Fleetpack cannot unpack: ${d.mediaType}`,
+        { where: at, hint: 'Fleetpack unpacks raw layers and ModelPack tar layers.' },
+      );
     const raw = layerPath(d);
+    // A tar layer names its own files; its path annotation only describes it.
+    if (encoding !== 'raw') return { path: raw ?? `(layer ${i})`, descriptor: d, encoding };
     if (raw === undefined)
       throw new OciError('OCI_LAYER_PATH_INVALID', `Layer ${i} (${d.mediaType}) has no file path annotation`, {
         where: at,
@@ -317,16 +326,6 @@ export function artifactFiles(
         hint: 'The artifact is ambiguous (paths equal up to case); it was not written.',
       });
     seen.add(key);
-    const encoding = layerEncoding(d.mediaType);
-    if (encoding === 'unknown-archive')
-      throw new OciError(
-        'OCI_UNSUPPORTED_MEDIA_TYPE',
-        `Layer ${i} has an archive type Fleetpack cannot unpack: ${d.mediaType}`,
-        {
-          where: at,
-          hint: 'Fleetpack unpacks raw layers and ModelPack tar layers.',
-        },
-      );
     return { path, descriptor: d, encoding };
   });
   return { kind: fleetpack ? 'fleetpack' : 'modelpack', files };

@@ -11,7 +11,7 @@
  * Run: `npm run bench -- oci` (ROUNDS=n, default 3).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeOciPackage } from '../fixtures/oci-package.js';
@@ -46,8 +46,17 @@ function fleetpack(args: string[]): [string, string[]] {
   return [process.execPath, [CLI, ...args]];
 }
 
-async function run([cmd, args]: [string, string[]]): Promise<Measured> {
-  return measure(cmd, args);
+interface Run extends Measured {
+  /** User + system CPU seconds of the command: less sensitive than wall time to a busy machine. */
+  cpuS: number;
+}
+
+/** measure() plus the command's CPU time (an inner /usr/bin/time writes it to a file). */
+async function run([cmd, args]: [string, string[]]): Promise<Run> {
+  const cpuFile = join(BENCH_DATA, `cpu-${process.pid}.txt`);
+  const m = await measure('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args]);
+  const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { ...m, cpuS: (u ?? NaN) + (sy ?? NaN) };
 }
 
 async function main(): Promise<void> {
@@ -63,13 +72,13 @@ async function main(): Promise<void> {
   const layoutDigest = JSON.parse(w.stdout).digest as string;
 
   const rows = {
-    skopeoPush: [] as Measured[],
-    oursPush: [] as Measured[],
-    skopeoPull: [] as Measured[],
-    oursPull: [] as Measured[],
+    skopeoPush: [] as Run[],
+    oursPush: [] as Run[],
+    skopeoPull: [] as Run[],
+    oursPull: [] as Run[],
   };
   const load = loadavg()[0]!;
-  let second: Measured | undefined;
+  let second: Run | undefined;
   let startup = NaN;
   mkdirSync(SCRATCH, { recursive: true });
   try {
@@ -127,16 +136,26 @@ async function main(): Promise<void> {
     const secondDoc = JSON.parse(second!.stdout);
 
     const m = (k: keyof typeof rows) => median(rows[k].map((r) => r.ms));
+    const cpu = (k: keyof typeof rows) => Number(median(rows[k].map((r) => r.cpuS)).toFixed(2));
+    /** Each round's two runs back to back: their ratio drifts less with the machine's load than the medians. */
+    const paired = (ours: keyof typeof rows, peer: keyof typeof rows) =>
+      Number(median(rows[ours].map((r, i) => r.ms / rows[peer][i]!.ms)).toFixed(2));
     const peak = (k: keyof typeof rows) => Math.round(Math.max(...rows[k].map((r) => r.peakMB)));
     const report = {
       bytes,
       cores: availableParallelism(),
-      loadAverage: Number(load.toFixed(1)),
+      loadAverage: { start: Number(load.toFixed(1)), end: Number(loadavg()[0]!.toFixed(1)) },
       rounds: ROUNDS,
+      perRound: rows.oursPush.map((_, i) => ({
+        pushS: { skopeo: secs(rows.skopeoPush[i]!.ms), fleetpack: secs(rows.oursPush[i]!.ms) },
+        pullS: { skopeo: secs(rows.skopeoPull[i]!.ms), fleetpack: secs(rows.oursPull[i]!.ms) },
+      })),
       push: {
         skopeoS: secs(m('skopeoPush')),
         fleetpackS: secs(m('oursPush')),
         ratio: Number((m('oursPush') / m('skopeoPush')).toFixed(2)),
+        pairedRatio: paired('oursPush', 'skopeoPush'),
+        cpuS: { fleetpack: cpu('oursPush'), skopeo: cpu('skopeoPush') },
         fleetpackMBps: Math.round(bytes / 1e6 / (m('oursPush') / 1000)),
         peakRssMB: { fleetpack: peak('oursPush'), skopeo: peak('skopeoPush') },
       },
@@ -144,6 +163,8 @@ async function main(): Promise<void> {
         skopeoS: secs(m('skopeoPull')),
         fleetpackS: secs(m('oursPull')),
         ratio: Number((m('oursPull') / m('skopeoPull')).toFixed(2)),
+        pairedRatio: paired('oursPull', 'skopeoPull'),
+        cpuS: { fleetpack: cpu('oursPull'), skopeo: cpu('skopeoPull') },
         fleetpackMBps: Math.round(bytes / 1e6 / (m('oursPull') / 1000)),
         peakRssMB: { fleetpack: peak('oursPull'), skopeo: peak('skopeoPull') },
       },

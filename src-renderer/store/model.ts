@@ -26,7 +26,10 @@ export interface ModelSlice {
 }
 
 export const createModelSlice: Slice<ModelSlice> = (set, get) => {
-  /** `andThen` runs once the model is open, while its digest is computed. */
+  /**
+   * `andThen` runs once the model is open, before the digest is followed: the refresh at the
+   * digest's end must not race its manifest changes (a stale draft would overwrite them).
+   */
   async function openHandle(handle: string, andThen?: () => Promise<void>): Promise<void> {
     const r = await getClient().call('openModel', { file: handle });
     if (!r.ok) return set({ modelBusy: false, modelError: r.error });
@@ -35,9 +38,9 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
     get().resetAfterModel();
     set({ inspectJob: r.value.inspectJob });
     if (r.value.inspectJob) void trackInspect(r.value.inspectJob);
-    const digest = trackDigest(r.value.digestJob);
+    set({ digestJob: r.value.digestJob, digestState: 'running' });
     if (andThen) await andThen();
-    await digest;
+    await trackDigest(r.value.digestJob);
   }
 
   /** The full read after a quick one: its facts replace the provisional ones (the Node side merges). */

@@ -197,12 +197,18 @@ function main(/** @type {string[]} */ argv) {
     const got = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'electron', 'install.js')], {
       cwd: ROOT,
       env: withDownload,
-      stdio: 'inherit',
+      encoding: 'utf8',
     });
+    // Electron's installer prints a stack trace when the download fails: its first line says why.
+    const why = `${got.stderr ?? ''}${got.stdout ?? ''}`
+      .split('\n')
+      .find((l) => /error/i.test(l))
+      ?.trim();
     log(
       got.status === 0
         ? 'setup: done. `npm start` opens the desktop app.'
-        : 'setup: the Electron binary could not be downloaded; `npm start` opens Fleetpack Studio in your browser instead.',
+        : `setup: the Electron binary could not be downloaded (${why ?? `exit ${got.status}`});\n` +
+            '       `npm start` opens Fleetpack Studio in your browser instead.',
     );
     return 0;
   }

@@ -124,7 +124,8 @@ function main(/** @type {string[]} */ argv) {
   }
   console.log(`Fleetpack Studio opens in your browser: ${reason}.`);
   if (buildIsStale()) {
-    console.log('Building the Studio (the sources changed since the last build)…');
+    const first = BUILT.some((p) => !existsSync(p));
+    console.log(`Building the Studio (${first ? 'first start' : 'the sources changed since the last build'})…`);
     if (!build()) return 1;
   }
   const cli = [at('out', 'cli', 'fleetpack.mjs'), 'studio', '--web'];

@@ -21,12 +21,16 @@ const NO_SUCH = { name: 'fleetpack-no-such-package', why: 'to see the missing-pa
 describe('npm run setup', () => {
   it('--dry-run checks the app packages and names the npm ci it would run, without the Electron download', () => {
     const before = statSync('node_modules/.package-lock.json').mtimeMs;
-    const r = spawnSync('npm', ['run', 'setup', '--', '--dry-run'], { encoding: 'utf8' });
+    // As on a fresh machine: no download switches set by the caller (npm test sets them).
+    const { ELECTRON_SKIP_BINARY_DOWNLOAD: _e, ONNXRUNTIME_NODE_INSTALL: _o, ...env } = process.env;
+    const r = spawnSync('npm', ['run', 'setup', '--', '--dry-run'], { encoding: 'utf8', env });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(
       `Fleetpack Studio: system packages present (${APP_PACKAGES.map((p) => p.name).join(', ')})`,
     );
-    expect(r.stdout).toMatch(/Would run: .*ELECTRON_SKIP_BINARY_DOWNLOAD=1 .*npm ci --no-audit --no-fund/);
+    expect(r.stdout).toMatch(
+      /Would run: ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip .*npm ci --no-audit --no-fund/,
+    );
     expect(statSync('node_modules/.package-lock.json').mtimeMs).toBe(before);
   });
 

@@ -175,8 +175,9 @@ function main(/** @type {string[]} */ argv) {
 
   // 2. npm ci.
   const env = installEnv();
+  // What npm ci runs with: the two download switches always, the headers folder when we chose it.
   const shown = ['ELECTRON_SKIP_BINARY_DOWNLOAD', 'ONNXRUNTIME_NODE_INSTALL', 'npm_config_nodedir']
-    .filter((k) => env[k] !== undefined && env[k] !== process.env[k])
+    .filter((k) => env[k] !== undefined && (k !== 'npm_config_nodedir' || env[k] !== process.env[k]))
     .map((k) => `${k}=${env[k]}`);
   const command = `${shown.join(' ')}${shown.length ? ' ' : ''}npm ci --no-audit --no-fund`;
   if (dryRun) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBrowser, planBrowserLaunch } from '../../src-main/cli/open-browser.js';
+import { browserReason } from '../tools/start.mjs';
 
 interface Started {
   child: ChildProcess;
@@ -157,6 +158,24 @@ describe('npm start', () => {
     expect(code).toBe(2);
     expect(err).toContain('start: unknown option --bogus');
     expect(err).toContain('usage: npm start');
+  });
+});
+
+describe('desktop app or browser', () => {
+  it('the desktop app needs the Electron binary and, on Linux, a display', () => {
+    const saved = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    try {
+      process.env.ELECTRON_OVERRIDE_DIST_PATH = mkdtempSync(join(tmpdir(), 'fp-no-electron-'));
+      expect(browserReason({ web: false }, { DISPLAY: ':0' }, 'linux')).toMatch(/Electron binary is not installed/);
+      writeFileSync(join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron'), '');
+      expect(browserReason({ web: false }, { DISPLAY: ':0' }, 'linux')).toBeUndefined();
+      expect(browserReason({ web: false }, {}, 'linux')).toBe('there is no graphical display for the desktop app');
+      expect(browserReason({ web: false }, {}, 'darwin')).toBeUndefined();
+      expect(browserReason({ web: true }, { DISPLAY: ':0' }, 'linux')).toMatch(/--web/);
+    } finally {
+      if (saved === undefined) delete process.env.ELECTRON_OVERRIDE_DIST_PATH;
+      else process.env.ELECTRON_OVERRIDE_DIST_PATH = saved;
+    }
   });
 });
 

@@ -1,15 +1,16 @@
 // ESLint (run by `npm test`): typescript-eslint strict + type-aware, React hooks, and the
 // project's layering rule (test/tools/eslint-layers.js). Formatting is Prettier's job.
+import { defineConfig } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import layers from './test/tools/eslint-layers.js';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['out/', 'dist/', 'node_modules/', 'test-results/', 'playwright-report/', '.bench-data/', '.tmp/'] },
   js.configs.recommended,
-  ...tseslint.configs.strictTypeChecked,
+  tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ['*.js', 'test/tools/*.js', 'test/tools/*.mjs'] } },
@@ -21,14 +22,20 @@ export default tseslint.config(
       // noUncheckedIndexedAccess makes every in-range index optional; `!` is how we say "in range".
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // `return done(...)` in a function that itself returns void is the early-exit idiom, not confusion.
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
-    // Tests read JSON documents (CLI --json output, fixtures) whose shape is what they assert.
+    // Tests read JSON documents (CLI --json output, fixtures) whose shape is what they assert, and
+    // build deliberately malformed ones, which no domain type describes.
     files: ['test/**/*.ts'],
     rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',

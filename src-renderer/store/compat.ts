@@ -3,13 +3,13 @@ import { getClient } from '../api/client';
 import type { Slice } from './types';
 
 export interface CompatSlice {
-  inventory?: InventorySummary;
-  preview?: PreviewReport;
+  inventory?: InventorySummary | undefined;
+  preview?: PreviewReport | undefined;
   channel: string;
-  compatError?: StudioError;
+  compatError?: StudioError | undefined;
   compatBusy: boolean;
-  loadInventory(file: File): Promise<void>;
-  runPreview(channel?: string): Promise<void>;
+  loadInventory: (file: File) => Promise<void>;
+  runPreview: (channel?: string) => Promise<void>;
 }
 
 export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
@@ -18,9 +18,15 @@ export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
   async loadInventory(file) {
     set({ compatBusy: true, compatError: undefined, preview: undefined });
     const sent = await getClient().sendFile(file);
-    if (!sent.ok) return set({ compatBusy: false, compatError: sent.error });
+    if (!sent.ok) {
+      set({ compatBusy: false, compatError: sent.error });
+      return;
+    }
     const r = await getClient().call('loadInventory', { file: sent.value.handle });
-    if (!r.ok) return set({ compatBusy: false, compatError: r.error });
+    if (!r.ok) {
+      set({ compatBusy: false, compatError: r.error });
+      return;
+    }
     set({ inventory: r.value, compatBusy: false });
     await get().runPreview();
   },
@@ -29,7 +35,10 @@ export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
     set({ compatBusy: true, compatError: undefined, channel: ch });
     if (get().mode === 'build') await get().refreshManifest();
     const r = await getClient().call('preview', ch ? { channel: ch } : {});
-    if (!r.ok) return set({ compatBusy: false, compatError: r.error });
+    if (!r.ok) {
+      set({ compatBusy: false, compatError: r.error });
+      return;
+    }
     set({ preview: r.value, compatBusy: false });
   },
 });

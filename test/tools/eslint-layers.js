@@ -12,7 +12,7 @@ const RENDERER = path.join(ROOT, 'src-renderer');
 export const ADAPTERS = new Set(['studio', 'app', 'host', 'server', 'cli']);
 const CONTRACT = path.join(MAIN, 'studio', 'contract');
 
-/** The src-main folder a file belongs to ('' for files at the top of src-main), or null. */
+/** The src-main folder a file belongs to ('' for files at the top of src-main), or null. @param {string} file */
 function mainFolder(file) {
   const rel = path.relative(MAIN, file);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
@@ -20,10 +20,19 @@ function mainFolder(file) {
   return parts.length > 1 ? parts[0] : '';
 }
 
+/** @param {string} p */
 const strip = (p) => p.replace(/\.(js|ts|tsx|mjs)$/, '');
 
+/**
+ * @typedef {import('@typescript-eslint/utils').TSESTree.Node} Node
+ * @typedef {import('@typescript-eslint/utils').TSESTree.ImportDeclaration
+ *   | import('@typescript-eslint/utils').TSESTree.ExportNamedDeclaration} WithSpecifiers
+ */
+
+/** @type {import('@typescript-eslint/utils').TSESLint.RuleModule<'adapter' | 'renderer' | 'rendererValue' | 'index'>} */
 export default {
   meta: {
+    defaultOptions: [],
     type: 'problem',
     docs: { description: 'Enforce the layering of ARCHITECTURE.md' },
     schema: [],
@@ -38,8 +47,9 @@ export default {
     const file = context.filename;
     const fromRenderer = !path.relative(RENDERER, file).startsWith('..');
     const fromFolder = mainFolder(file);
+    /** @param {Node} node @param {Node | null} source @param {boolean} typeOnly */
     function check(node, source, typeOnly) {
-      const spec = source?.value;
+      const spec = source && 'value' in source ? source.value : undefined;
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
       const target = path.resolve(path.dirname(file), spec);
       const to = mainFolder(target);
@@ -58,15 +68,23 @@ export default {
       if (rest !== 'index' && rest !== '' && !(to === 'studio' && rest === 'contract'))
         context.report({ node, messageId: 'index', data: { to, spec } });
     }
+    /** @param {WithSpecifiers} node */
     const isTypeOnly = (node) =>
-      node.importKind === 'type' ||
-      node.exportKind === 'type' ||
-      (node.specifiers?.length > 0 && node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
+      ('importKind' in node && node.importKind === 'type') ||
+      ('exportKind' in node && node.exportKind === 'type') ||
+      (node.specifiers.length > 0 &&
+        node.specifiers.every(
+          (s) => ('importKind' in s && s.importKind === 'type') || ('exportKind' in s && s.exportKind === 'type'),
+        ));
     return {
       ImportDeclaration: (n) => check(n, n.source, isTypeOnly(n)),
-      ExportNamedDeclaration: (n) => n.source && check(n, n.source, isTypeOnly(n)),
+      ExportNamedDeclaration: (n) => {
+        if (n.source) check(n, n.source, isTypeOnly(n));
+      },
       ExportAllDeclaration: (n) => check(n, n.source, n.exportKind === 'type'),
-      ImportExpression: (n) => n.source.type === 'Literal' && check(n, n.source, false),
+      ImportExpression: (n) => {
+        check(n, n.source, false);
+      },
     };
   },
 };

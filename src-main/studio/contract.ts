@@ -10,8 +10,8 @@
  * - Long work (hashing, signing, verifying, SBOM generation) runs as a job: the call returns
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
-import type { Dim, ModelInfo, TensorSpec } from '../formats/types.js';
-import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/types.js';
+import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
+import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/index.js';
 
 export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
 

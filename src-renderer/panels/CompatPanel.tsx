@@ -14,7 +14,7 @@ function Chart({
 }: {
   report: PreviewReport;
   onPick: (profile: string, v?: Verdict) => void;
-  picked?: string;
+  picked?: string | undefined;
 }) {
   return (
     <div className="chart" role="list" aria-label="Devices by profile and verdict">

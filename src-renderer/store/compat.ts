@@ -3,15 +3,15 @@ import { getClient } from '../api/client';
 import type { Slice } from './types';
 
 export interface CompatSlice {
-  inventory?: InventorySummary;
-  preview?: PreviewReport;
+  inventory?: InventorySummary | undefined;
+  preview?: PreviewReport | undefined;
   channel: string;
-  compatError?: StudioError;
+  compatError?: StudioError | undefined;
   compatBusy: boolean;
-  loadInventory(file: File): Promise<void>;
+  loadInventory: (file: File) => Promise<void>;
   /** Loads an inventory the Node side already holds (an example's); the preview runs in the Compatibility step. */
-  loadInventoryRef(file: FileRef): Promise<void>;
-  runPreview(channel?: string): Promise<void>;
+  loadInventoryRef: (file: FileRef) => Promise<void>;
+  runPreview: (channel?: string) => Promise<void>;
 }
 
 export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
@@ -20,14 +20,20 @@ export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
   async loadInventory(file) {
     set({ compatBusy: true, compatError: undefined, preview: undefined });
     const sent = await getClient().sendFile(file);
-    if (!sent.ok) return set({ compatBusy: false, compatError: sent.error });
+    if (!sent.ok) {
+      set({ compatBusy: false, compatError: sent.error });
+      return;
+    }
     await get().loadInventoryRef(sent.value);
     if (get().inventory?.handle === sent.value.handle) await get().runPreview();
   },
   async loadInventoryRef(file) {
     set({ compatBusy: true, compatError: undefined, preview: undefined });
     const r = await getClient().call('loadInventory', { file: file.handle });
-    if (!r.ok) return set({ compatBusy: false, compatError: r.error });
+    if (!r.ok) {
+      set({ compatBusy: false, compatError: r.error });
+      return;
+    }
     set({ inventory: r.value, compatBusy: false });
   },
   async runPreview(channel) {
@@ -35,7 +41,10 @@ export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
     set({ compatBusy: true, compatError: undefined, channel: ch });
     if (get().mode === 'build') await get().refreshManifest();
     const r = await getClient().call('preview', ch ? { channel: ch } : {});
-    if (!r.ok) return set({ compatBusy: false, compatError: r.error });
+    if (!r.ok) {
+      set({ compatBusy: false, compatError: r.error });
+      return;
+    }
     set({ preview: r.value, compatBusy: false });
   },
 });

@@ -59,8 +59,8 @@ function start(how: 'npm' | 'script', args: string[], environment: NodeJS.Proces
   running.push(child);
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolve, reject) => {
     const check = () => {
@@ -68,7 +68,7 @@ function start(how: 'npm' | 'script', args: string[], environment: NodeJS.Proces
       // Wait for the line after the URL too: it says whether a browser was opened.
       if (m && /Press Ctrl-C to stop/.test(out)) resolve({ child, url: m[1]!, out: () => out, exited });
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then((code) => reject(new Error(`npm start exited (${code}) before printing a URL:\n${out}\n${err}`)));
   });
 }
@@ -153,7 +153,7 @@ describe('npm start', () => {
     const child = spawn('npm', ['start', '--', '--bogus'], { env: env({}), detached: true });
     running.push(child);
     let err = '';
-    child.stderr.on('data', (d) => (err += d));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(2);
     expect(err).toContain('start: unknown option --bogus');

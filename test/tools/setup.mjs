@@ -201,7 +201,7 @@ function main(/** @type {string[]} */ argv) {
       encoding: 'utf8',
     });
     // Electron's installer prints a stack trace when the download fails: its first line says why.
-    const why = `${got.stderr ?? ''}${got.stdout ?? ''}`
+    const why = `${got.stderr}${got.stdout}`
       .split('\n')
       .find((l) => /error/i.test(l))
       ?.trim();

@@ -30,6 +30,7 @@ const SOURCES = [
 /** The Electron executable when it is installed (electron's own lookup; ELECTRON_OVERRIDE_DIST_PATH applies). */
 export function electronBinary() {
   try {
+    /** @type {unknown} */
     const path = createRequire(at('package.json'))('electron');
     return typeof path === 'string' && existsSync(path) ? path : undefined;
   } catch {
@@ -76,7 +77,7 @@ function build() {
   ]) {
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) {
-      process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+      process.stderr.write(`${r.stdout}${r.stderr}`);
       console.error('start: the build failed (above). Fix it, or run `npm run setup` again if node_modules is broken.');
       return false;
     }

@@ -11,7 +11,7 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CancelledError, OciError } from '../errors.js';
+import { CancelledError, messageOf, OciError } from '../errors.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -137,8 +137,8 @@ export function backoff(policy: RetryPolicy, attempt: number): number {
 
 /** A connection-level failure (reset, refused, closed early, idle timeout): worth retrying. */
 function networkCause(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (e as Error)?.message ?? String(e);
+  const cause = (e as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  return cause?.code ?? cause?.message ?? messageOf(e);
 }
 
 /** Request paths for messages: no query (upload state tokens), no credentials. */
@@ -325,12 +325,12 @@ export class HttpClient {
       if (!again)
         throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} refused the credentials`, {
           where: this.registry,
-          hint: HINTS.OCI_UNAUTHORIZED,
+          hint: HINTS.OCI_UNAUTHORIZED!,
         });
     }
     throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} keeps asking for credentials`, {
       where: this.registry,
-      hint: HINTS.OCI_UNAUTHORIZED,
+      hint: HINTS.OCI_UNAUTHORIZED!,
     });
   }
 
@@ -347,7 +347,7 @@ export class HttpClient {
       if (hop >= MAX_REDIRECTS)
         throw new OciError('OCI_PROTOCOL', `${req.what}: more than ${MAX_REDIRECTS} redirects`, {
           where: `${this.registry} ${showUrl(url)}`,
-          hint: HINTS.OCI_PROTOCOL,
+          hint: HINTS.OCI_PROTOCOL!,
         });
       url = new URL(location, url).toString();
       if (s === 303 || ((s === 301 || s === 302) && method === 'POST')) {
@@ -386,8 +386,9 @@ export class HttpClient {
           // Streamed with backpressure; an early answer (e.g. 401) may cut the upload short: the
           // response decides, the broken pipe is not an error of its own.
           pipeline(Readable.from(touching(req.body(), dog, req.onBodyBytes)), r).catch((e: unknown) => {
-            r.destroy(e as Error);
-            reject(e as Error);
+            const err = e instanceof Error ? e : new Error(messageOf(e));
+            r.destroy(err);
+            reject(err);
           });
         }
       });

@@ -13,7 +13,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeF
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CancelledError, OciError } from '../errors.js';
+import { CancelledError, messageOf, OciError } from '../errors.js';
 import { type Descriptor, encodeContent, type ImageIndex, parseContent } from './content.js';
 import { DigestVerifier, digestMismatch, hashFor, isDigest, parseDigest, sizeMismatch, verifyBytes } from './digest.js';
 import { ANNOTATION_REF_NAME, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_LAYOUT_HEADER } from './media-types.js';
@@ -112,7 +112,7 @@ export class OciLayout implements ContentStore {
       } catch {
         header = undefined;
       }
-      if ((header as { imageLayoutVersion?: unknown })?.imageLayoutVersion !== '1.0.0')
+      if ((header as { imageLayoutVersion?: unknown } | undefined)?.imageLayoutVersion !== '1.0.0')
         throw layoutError(
           'OCI_LAYOUT_INVALID',
           `${layoutFile} is not an image layout header (${OCI_LAYOUT_HEADER}) with imageLayoutVersion 1.0.0`,
@@ -378,11 +378,12 @@ export class OciLayout implements ContentStore {
   async deleteBlob(digest: string): Promise<boolean> {
     return rm(this.blobPath(digest)).then(
       () => true,
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return false;
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return false;
         throw layoutError(
           'OCI_LAYOUT_WRITE_FAILED',
-          `Cannot delete ${digest} (${e.code})`,
+          `Cannot delete ${digest} (${code ?? messageOf(e)})`,
           this.path,
           'Check permissions.',
         );
@@ -390,8 +391,8 @@ export class OciLayout implements ContentStore {
     );
   }
 
-  async referrersApi(): Promise<Descriptor[] | undefined> {
-    return undefined; // a layout has no referrers API: the referrers tag schema is used
+  referrersApi(): Promise<Descriptor[] | undefined> {
+    return Promise.resolve(undefined); // a layout has no referrers API: the referrers tag schema is used
   }
 
   /** Runs `change` on index.json under the layout's lock and replaces the file atomically. */

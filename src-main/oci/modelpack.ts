@@ -95,7 +95,7 @@ export function layerMediaType(path: string, manifest: Manifest): { mediaType: s
   const sbomType = SBOM_LAYER_TYPES[path];
   if (sbomType && (manifest.sbom?.file === path || Object.values(SBOM_FILES).includes(path as never)))
     return { mediaType: sbomType, guessed: false };
-  const listed = manifest.artifact?.files?.find((f) => f.path === path);
+  const listed = manifest.artifact.files.find((f) => f.path === path);
   if (listed?.role === 'model' || listed?.role === 'external-data')
     return { mediaType: modelLayerType('weight'), guessed: false };
   if (listed?.role === 'companion' && MODEL_EXTENSIONS.test(path))
@@ -111,7 +111,7 @@ export function buildConfig(manifest: Manifest, diffIds: string[]): ModelPackCon
   const authors = (manifest.authors ?? []).map(
     (a) => `${a.name}${a.email ? ` <${a.email}>` : ''}${a.organization ? ` (${a.organization})` : ''}`,
   );
-  const precision = manifest.framework?.precision ? PRECISION[manifest.framework.precision.toLowerCase()] : undefined;
+  const precision = manifest.framework.precision ? PRECISION[manifest.framework.precision.toLowerCase()] : undefined;
   const config: ModelPackConfig = {
     descriptor: {
       name: manifest.name,
@@ -139,7 +139,7 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
  * digests; the model file and its data files come first, in manifest order, the rest by path.
  */
 export function buildArtifact(manifest: Manifest, files: readonly PackageFile[]): BuiltArtifact {
-  const order = new Map((manifest.artifact?.files ?? []).map((f, i) => [f.path, i]));
+  const order = new Map(manifest.artifact.files.map((f, i) => [f.path, i]));
   const sorted = [...files].sort((a, b) => {
     const ia = order.get(a.path) ?? Infinity;
     const ib = order.get(b.path) ?? Infinity;
@@ -169,7 +169,7 @@ export function buildArtifact(manifest: Manifest, files: readonly PackageFile[])
   const configDescriptor: Descriptor = { mediaType: MODEL_CONFIG, digest: sha256Digest(config), size: config.length };
   const find = (p: string) => layers.find((l) => l.path === p)?.descriptor;
   const sbom = layers.find((l) => Object.values(SBOM_LAYER_TYPES).includes(l.descriptor.mediaType))?.descriptor;
-  const model = manifest.artifact?.file ? find(manifest.artifact.file) : undefined;
+  const model = find(manifest.artifact.file);
   const sig = find(SIGNATURE_FILE);
   const a = FLEETPACK_ANNOTATIONS;
   const profiles = manifest.target?.profiles ?? [];

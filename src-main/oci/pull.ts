@@ -148,7 +148,7 @@ async function consistencyNotes(dir: string, files: { path: string; descriptor: 
   } catch (e) {
     return [`The pulled ${MANIFEST_FILE} cannot be read (${(e as Error).message}); run \`fleetpack validate\` on it.`];
   }
-  const listed = (doc as { artifact?: { files?: { path?: unknown; sha256?: unknown }[] } })?.artifact?.files;
+  const listed = (doc as { artifact?: { files?: { path?: unknown; sha256?: unknown }[] } } | null)?.artifact?.files;
   const out: string[] = [];
   for (const f of Array.isArray(listed) ? listed : []) {
     const layer = files.find((l) => l.path === f.path);

@@ -121,7 +121,7 @@ async function packageFiles(
   signal: AbortSignal | undefined,
 ): Promise<{ files: PackageFile[] }> {
   const recorded = new Map<string, { size: number; sha256: string }>();
-  for (const f of loaded.manifest.artifact?.files ?? []) recorded.set(f.path, f);
+  for (const f of loaded.manifest.artifact.files) recorded.set(f.path, f);
   if (loaded.manifest.sbom) {
     const st = await lstat(join(loaded.dir, loaded.manifest.sbom.file)).catch(() => undefined);
     if (st) recorded.set(loaded.manifest.sbom.file, { size: st.size, sha256: loaded.manifest.sbom.sha256 });

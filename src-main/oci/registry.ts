@@ -292,7 +292,9 @@ export class RegistryRepository implements ContentStore {
     });
     if (!first.res.ok) await this.fail(first, what);
     const verifier = new DigestVerifier(desc, `Blob ${desc.digest}`, where);
-    const self = this;
+    const { retry, base } = this;
+    const send = (r: HttpRequest) => this.send(r);
+    const fail = (o: ClientResponse, w: string) => this.fail(o, w);
     async function* bytes(): AsyncIterable<Buffer> {
       let offset = 0;
       let failures = 0;
@@ -300,16 +302,16 @@ export class RegistryRepository implements ContentStore {
       for (;;) {
         try {
           if (!out) {
-            out = await self.send({
+            out = await send({
               method: 'GET',
-              url: `${self.base}/blobs/${desc.digest}`,
+              url: `${base}/blobs/${desc.digest}`,
               headers: { range: `bytes=${offset}-` },
               retry: true,
               followRedirects: true,
               signal: opts.signal,
               what,
             });
-            if (out.res.status !== 206 && out.res.status !== 200) await self.fail(out, what);
+            if (out.res.status !== 206 && out.res.status !== 200) await fail(out, what);
           }
           // A registry that ignores Range sends the whole blob again: skip what we already have.
           let skip = out.res.status === 200 ? offset : 0;
@@ -333,14 +335,14 @@ export class RegistryRepository implements ContentStore {
           if (opts.signal?.aborted) throw new CancelledError();
           if (e instanceof OciError) throw e;
           failures++;
-          if (failures >= self.retry.attempts)
+          if (failures >= retry.attempts)
             throw new OciError('OCI_NETWORK', `${what} failed after ${failures} attempts (${(e as Error).message})`, {
               where,
               hint: 'The connection keeps breaking; check the network and try again.',
               cause: e,
             });
           out = undefined;
-          await sleep(backoff(self.retry, failures - 1), opts.signal);
+          await sleep(backoff(retry, failures - 1), opts.signal);
         }
       }
     }
@@ -520,7 +522,9 @@ export class RegistryRepository implements ContentStore {
    * when the session still ends where the chunk began; otherwise the upload starts over.
    */
   private async uploadChunked(desc: Descriptor, source: BlobSource, opts: TransferOptions): Promise<void> {
-    let { location, minChunk } = await this.startUpload(desc, opts);
+    const started = await this.startUpload(desc, opts);
+    let location = started.location;
+    const minChunk = started.minChunk;
     const chunk = Math.max(this.chunkBytes, minChunk);
     const what = `Uploading ${source.what} (${desc.digest}) to ${this.location}`;
     let confirmed = hashFor(desc.digest);

@@ -148,7 +148,7 @@ export async function untar(input: Readable, root: string, opts: UntarOptions): 
       if (type === '5') {
         if (name !== '' && name !== '.')
           await mkdir(join(root, ...checkLayerPath(name, where).split('/')), { recursive: true });
-        if (!(await reader.pipe(padded, async () => undefined))) throw bad('the archive is cut short', where);
+        if (!(await reader.pipe(padded, () => Promise.resolve()))) throw bad('the archive is cut short', where);
         continue;
       }
       if (type !== '0' && type !== '\0' && type !== '7')
@@ -177,7 +177,7 @@ export async function untar(input: Readable, root: string, opts: UntarOptions): 
       ]);
       await Promise.race([new Promise<void>((r) => out.end(r)), failed]);
       if (!ok) throw bad(`entry ${JSON.stringify(path.slice(0, 200))} is cut short`, where);
-      if (!(await reader.pipe(padded - size, async () => undefined))) throw bad('the archive is cut short', where);
+      if (!(await reader.pipe(padded - size, () => Promise.resolve()))) throw bad('the archive is cut short', where);
       files.push(path);
     }
   } catch (e) {
@@ -191,7 +191,7 @@ export async function untar(input: Readable, root: string, opts: UntarOptions): 
   }
   // Drain what follows the end blocks so the digest check sees the whole layer.
   await reader
-    .pipe(Number.MAX_SAFE_INTEGER, async () => undefined)
+    .pipe(Number.MAX_SAFE_INTEGER, () => Promise.resolve())
     .catch((e: unknown) => {
       if (e instanceof OciError) throw e;
     });

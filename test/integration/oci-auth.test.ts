@@ -43,7 +43,7 @@ beforeAll(async () => {
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 200_000 });
 });
 afterAll(() => {
-  if (base) rmSync(base, { recursive: true, force: true });
+  rmSync(base, { recursive: true, force: true });
 });
 
 describe('htpasswd Basic auth', () => {
@@ -52,8 +52,8 @@ describe('htpasswd Basic auth', () => {
     reg = await startRegistry({ auth: { kind: 'htpasswd', users: [{ user: 'alice', password: PASSWORD }] } });
   });
   afterAll(async () => {
-    await forget(reg?.host);
-    await reg?.stop();
+    await forget(reg.host);
+    await reg.stop();
   });
 
   it('without credentials: a typed error that says how to log in', async () => {
@@ -142,9 +142,9 @@ describe('Bearer token auth (token server written for the test)', () => {
     });
   });
   afterAll(async () => {
-    await forget(reg?.host);
-    await reg?.stop();
-    await tokens?.stop();
+    await forget(reg.host);
+    await reg.stop();
+    await tokens.stop();
   });
 
   it('login gets a token with the password; push and pull follow the challenge with the right scopes', async () => {

@@ -65,8 +65,8 @@ beforeAll(async () => {
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 3_000_000 });
 });
 afterAll(async () => {
-  await reg?.stop();
-  if (base) rmSync(base, { recursive: true, force: true });
+  await reg.stop();
+  rmSync(base, { recursive: true, force: true });
 });
 
 describe('push, resolve, pull against docker-registry 2.8.2', () => {

@@ -44,8 +44,8 @@ beforeAll(async () => {
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 1_000_000 });
 });
 afterAll(async () => {
-  await reg?.stop();
-  if (base) rmSync(base, { recursive: true, force: true });
+  await reg.stop();
+  rmSync(base, { recursive: true, force: true });
 });
 
 describe('skopeo reads and copies what Fleetpack pushes', () => {

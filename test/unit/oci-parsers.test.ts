@@ -139,7 +139,7 @@ describe('WWW-Authenticate', () => {
     const alphabet = 'Bearer realm="=,\\ \t;ab';
     for (let i = 0; i < 2000; i++) {
       let s = '';
-      for (let k = Math.floor(r() * 60); k > 0; k--) s += alphabet[Math.floor(r() * alphabet.length)];
+      for (let k = Math.floor(r() * 60); k > 0; k--) s += alphabet.charAt(Math.floor(r() * alphabet.length));
       expect(Array.isArray(parseChallenges(s))).toBe(true);
     }
   });
@@ -255,7 +255,7 @@ describe('manifests from untrusted bytes', () => {
         const at = Math.floor(r() * s.length);
         const op = r();
         if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 8));
-        else if (op < 0.8) s = s.slice(0, at) + alphabet[Math.floor(r() * alphabet.length)] + s.slice(at);
+        else if (op < 0.8) s = s.slice(0, at) + alphabet.charAt(Math.floor(r() * alphabet.length)) + s.slice(at);
         else s = s.slice(0, at) + s.slice(at, at + 40) + s.slice(at);
       }
       try {

@@ -10,7 +10,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OciLayout, pullPackage, pushPackage, resolveReference, staticCredentials } from '../../src-main/oci/index.js';
+import {
+  OciLayout,
+  pullPackage,
+  pushPackage,
+  RegistryRepository,
+  resolveReference,
+  staticCredentials,
+} from '../../src-main/oci/index.js';
 import { type FaultProxy, startFaultProxy } from '../fixtures/fault-proxy.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
 import { type RegistryServer, startRegistry, storedBlobPath } from '../fixtures/registry.js';
@@ -134,6 +141,53 @@ describe('content that does not match its digest', () => {
       (e: unknown) => e,
     );
     expect(err).toMatchObject({ code: 'OCI_DIGEST_MISMATCH' });
+  });
+});
+
+describe('what the registry refuses, as typed errors', () => {
+  it('MANIFEST_INVALID and MANIFEST_BLOB_UNKNOWN from the registry itself', async () => {
+    const repo = new RegistryRepository(reg.host, 'acme/refused', via());
+    const invalid = await repo
+      .pushManifest(
+        Buffer.from('{"schemaVersion":2,"layers":"not a list"}'),
+        'application/vnd.oci.image.manifest.v1+json',
+        {
+          tag: 'x',
+        },
+      )
+      .catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ code: 'OCI_MANIFEST_INVALID' });
+    expect((invalid as Error).message).toContain(reg.host);
+    const missing = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 2 },
+        layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${'2'.repeat(64)}`, size: 2 }],
+      }),
+    );
+    const unknown = await repo
+      .pushManifest(missing, 'application/vnd.oci.image.manifest.v1+json', { tag: 'y' })
+      .catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'OCI_MANIFEST_BLOB_UNKNOWN' });
+    expect((unknown as Error & { hint: string }).hint).toMatch(/push again/);
+  });
+
+  it('BLOB_UPLOAD_INVALID during an upload: a typed error, and no tag', async () => {
+    proxy.setRule((req) =>
+      isUpload(req.method, req.url) && Number(req.headers['content-length']) > 1_000_000
+        ? {
+            kind: 'respond',
+            status: 400,
+            headers: { 'content-type': 'application/json' },
+            body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
+          }
+        : { kind: 'pass' },
+    );
+    const err = await pushPackage(pkg.dir, `${proxy.host}/acme/upload-invalid:1.4.0`, via()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'OCI_BLOB_UPLOAD_INVALID' });
+    expect((err as Error).message).toMatch(/weights\.bin.*BLOB_UPLOAD_INVALID/);
+    expect(await headTag('acme/upload-invalid', '1.4.0')).toBe(404);
   });
 });
 

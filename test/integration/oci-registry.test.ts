@@ -287,6 +287,23 @@ describe('push, resolve, pull against docker-registry 2.8.2', () => {
     expect(tree(out)).toEqual(tree(pkg.dir));
   });
 
+  it('push DIR --mount-from REPO mounts the blobs another repository of the registry holds', async () => {
+    const r = await cli([
+      'push',
+      pkg.dir,
+      `${reg.host}/team-c/person-detector:1.4.0`,
+      '--mount-from',
+      'acme/person-detector',
+      '--plain-http',
+      '--json',
+    ]);
+    expect(r.code, r.out + r.err).toBe(0);
+    const doc = json(r.out);
+    expect(doc.digest).toBe(pushed.digest);
+    expect(doc.layers.every((l: { result: string }) => l.result === 'mounted')).toBe(true);
+    expect(doc.uploadedBytes).toBe(0);
+  });
+
   it('refuses plain HTTP to a remote host unless --insecure', async () => {
     const r = await cli(['push', pkg.dir, 'registry.example.com/acme/m:1', '--plain-http', '--json']);
     expect(r.code).toBe(2);

@@ -158,6 +158,20 @@ export function encodeContent(doc: ImageManifest | ImageIndex): Buffer {
   return Buffer.from(JSON.stringify(doc), 'utf8');
 }
 
+/**
+ * The descriptor of fetched manifest bytes: its media type (the body's, else `fallback`, else the
+ * kind's OCI type), digest, size and artifactType.
+ */
+export function describeContent(content: ParsedContent, digest: string, size: number, fallback?: string): Descriptor {
+  const doc = content.kind === 'manifest' ? content.manifest : content.index;
+  return {
+    mediaType: doc.mediaType ?? fallback ?? (content.kind === 'index' ? OCI_INDEX : OCI_MANIFEST),
+    digest,
+    size,
+    ...(doc.artifactType ? { artifactType: doc.artifactType } : {}),
+  };
+}
+
 /** A descriptor with only the fields that identify content (drops annotations, data, …). */
 export function bareDescriptor(d: Descriptor): Descriptor {
   return { mediaType: d.mediaType, digest: d.digest, size: d.size };

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, messageOf, OciError } from '../errors.js';
-import { type Descriptor, encodeContent, type ImageIndex, parseContent } from './content.js';
+import { type Descriptor, describeContent, encodeContent, type ImageIndex, parseContent } from './content.js';
 import { DigestVerifier, digestMismatch, hashFor, isDigest, parseDigest, sizeMismatch, verifyBytes } from './digest.js';
 import { ANNOTATION_REF_NAME, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_LAYOUT_HEADER } from './media-types.js';
 import { isTag } from './reference.js';
@@ -201,20 +201,7 @@ export class OciLayout implements ContentStore {
     const bytes = await readFile(path);
     verifyBytes(bytes, { digest, size: desc?.size ?? bytes.length }, `The manifest ${digest}`, where);
     const content = parseContent(bytes, undefined, where);
-    const doc = content.kind === 'manifest' ? content.manifest : content.index;
-    const mediaType = doc.mediaType ?? desc?.mediaType ?? (content.kind === 'index' ? OCI_INDEX : undefined);
-    if (!mediaType)
-      throw layoutError('OCI_MANIFEST_INVALID', `The manifest ${digest} has no mediaType`, where, 'Not usable.');
-    return {
-      descriptor: {
-        mediaType,
-        digest,
-        size: bytes.length,
-        ...(doc.artifactType ? { artifactType: doc.artifactType } : {}),
-      },
-      bytes,
-      content,
-    };
+    return { descriptor: describeContent(content, digest, bytes.length, desc?.mediaType), bytes, content };
   }
 
   async hasBlob(desc: Descriptor): Promise<boolean> {

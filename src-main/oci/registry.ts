@@ -6,11 +6,12 @@
  * chunk order checked against the registry's `Range` answers, HEAD first to skip what is there,
  * and cross-repository mounts when the caller knows another repository holding the blob.
  */
+import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, OciError } from '../errors.js';
 import { RegistryAuth } from './auth.js';
-import { type Descriptor, parseContent } from './content.js';
+import { type Descriptor, describeContent, parseContent } from './content.js';
 import { type CredentialProvider, defaultCredentials } from './credentials.js';
 import { DigestVerifier, digestMismatch, hashFor, isDigest, verifyBytes } from './digest.js';
 import {
@@ -26,7 +27,7 @@ import {
   backoff,
   sleep,
 } from './http.js';
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX } from './media-types.js';
 import { type RegistryReference, registryOrigin, type TransportOptions } from './reference.js';
 import {
   type BlobPushResult,
@@ -71,6 +72,14 @@ async function* limited(src: Readable, n: number): AsyncIterable<Uint8Array> {
     src.destroy();
   }
   if (left > 0) throw new Error(`the source ended ${left} bytes early`);
+}
+
+/** Passes chunks through while feeding them to `hash` (the local check of what is uploaded). */
+async function* hashed(src: AsyncIterable<Uint8Array>, hash: Hash): AsyncIterable<Uint8Array> {
+  for await (const c of src) {
+    hash.update(c);
+    yield c;
+  }
 }
 
 /** A failure worth another attempt: no answer, or a 5xx/429 answer after the HTTP-level retries. */
@@ -207,18 +216,7 @@ export class RegistryRepository implements ContentStore {
         throw digestMismatch(`The manifest ${where}`, reference, said, where);
       const contentType = out.res.headers.get('content-type') ?? undefined;
       const content = parseContent(bytes, contentType, where);
-      const doc = content.kind === 'manifest' ? content.manifest : content.index;
-      const mediaType = doc.mediaType ?? (content.kind === 'index' ? OCI_INDEX : OCI_MANIFEST);
-      return {
-        descriptor: {
-          mediaType,
-          digest,
-          size: bytes.length,
-          ...(doc.artifactType ? { artifactType: doc.artifactType } : {}),
-        },
-        bytes,
-        content,
-      };
+      return { descriptor: describeContent(content, digest, bytes.length), bytes, content };
     });
   }
 
@@ -483,12 +481,7 @@ export class RegistryRepository implements ContentStore {
         method: 'PUT',
         url: withDigest(location, desc.digest),
         headers: { 'content-length': String(source.size), 'content-type': 'application/octet-stream' },
-        body: async function* () {
-          for await (const c of limited(source.open(0), source.size)) {
-            hash.update(c);
-            yield c;
-          }
-        },
+        body: () => hashed(limited(source.open(0), source.size), hash),
         onBodyBytes: (n) => {
           sent += n;
           opts.onBytes?.(n);
@@ -547,12 +540,7 @@ export class RegistryRepository implements ContentStore {
               'content-length': String(len),
               'content-range': `${start}-${end}`,
             },
-            body: async function* () {
-              for await (const c of limited(source.open(start), len)) {
-                hash.update(c);
-                yield c;
-              }
-            },
+            body: () => hashed(limited(source.open(start), len), hash),
             onBodyBytes: (n) => {
               sent += n;
               opts.onBytes?.(n);

@@ -1,6 +1,7 @@
 /** Shared helpers for benchmarks: timing, peak memory of a child process, report files. */
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface Measured {
   ms: number;
@@ -48,3 +49,26 @@ export function writeReport(name: string, data: unknown): void {
 
 /** Where benchmarks keep their large generated inputs (git-ignored, reused between runs). */
 export const BENCH_DATA = '.bench-data';
+
+export interface MeasuredCpu extends Measured {
+  /** User + system CPU seconds of the command (all threads): less sensitive to a busy machine than wall time. */
+  cpuS: number;
+}
+
+/** measure() plus the command's CPU time: an inner /usr/bin/time writes it to a file. */
+export async function measureCpu(cmd: string, args: string[]): Promise<MeasuredCpu> {
+  const cpuFile = join(BENCH_DATA, `cpu-${process.pid}.txt`);
+  const m = await measure('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args]);
+  const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { ...m, cpuS: (u ?? NaN) + (sy ?? NaN) };
+}
+
+/** The built CLI (out/cli/fleetpack.mjs), built first when missing. */
+export function builtCli(): string {
+  const cli = resolve('out/cli/fleetpack.mjs');
+  if (!existsSync(cli)) {
+    const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('building the CLI failed');
+  }
+  return cli;
+}

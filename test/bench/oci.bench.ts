@@ -11,12 +11,12 @@
  * Run: `npm run bench -- oci` (ROUNDS=n, default 3).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeOciPackage } from '../fixtures/oci-package.js';
 import { startRegistry } from '../fixtures/registry.js';
-import { BENCH_DATA, measure, type Measured, writeReport } from './lib.js';
+import { BENCH_DATA, builtCli, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
 
 const GiB = 1024 * 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
@@ -46,24 +46,10 @@ function fleetpack(args: string[]): [string, string[]] {
   return [process.execPath, [CLI, ...args]];
 }
 
-interface Run extends Measured {
-  /** User + system CPU seconds of the command: less sensitive than wall time to a busy machine. */
-  cpuS: number;
-}
-
-/** measure() plus the command's CPU time (an inner /usr/bin/time writes it to a file). */
-async function run([cmd, args]: [string, string[]]): Promise<Run> {
-  const cpuFile = join(BENCH_DATA, `cpu-${process.pid}.txt`);
-  const m = await measure('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args]);
-  const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
-  return { ...m, cpuS: (u ?? NaN) + (sy ?? NaN) };
-}
+const run = ([cmd, args]: [string, string[]]) => measureCpu(cmd, args);
 
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) {
-    const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('building the CLI failed');
-  }
+  builtCli();
   const bytes = await preparePackage();
   // The skopeo source: the same artifact as an OCI layout.
   rmSync(LAYOUT, { recursive: true, force: true });
@@ -72,13 +58,13 @@ async function main(): Promise<void> {
   const layoutDigest = JSON.parse(w.stdout).digest as string;
 
   const rows = {
-    skopeoPush: [] as Run[],
-    oursPush: [] as Run[],
-    skopeoPull: [] as Run[],
-    oursPull: [] as Run[],
+    skopeoPush: [] as MeasuredCpu[],
+    oursPush: [] as MeasuredCpu[],
+    skopeoPull: [] as MeasuredCpu[],
+    oursPull: [] as MeasuredCpu[],
   };
   const load = loadavg()[0]!;
-  let second: Run | undefined;
+  let second: MeasuredCpu | undefined;
   let startup = NaN;
   mkdirSync(SCRATCH, { recursive: true });
   try {

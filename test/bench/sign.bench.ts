@@ -7,13 +7,12 @@
  * reported with the figures. Targets: ≥ 0.9× openssl on one file, ≥ 1.6× on the multi-file model
  * with 2 cores, peak RSS < 150 MB. Run: `npm run bench -- sign` (ROUNDS=n to change from 3).
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Keystore } from '../../src-main/signing/index.js';
-import { BENCH_DATA, measure, type Measured, writeReport } from './lib.js';
+import { BENCH_DATA, builtCli, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
 
 const MiB = 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
@@ -59,24 +58,8 @@ function prepare(): Case[] {
 
 const mbps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
-interface Run extends Measured {
-  /** User + system CPU seconds of the command (all threads). */
-  cpuS: number;
-}
-
-/** measure() plus the command's CPU time: an inner /usr/bin/time writes it to a file. */
-async function measureCpu(cmd: string, args: string[]): Promise<Run> {
-  const cpuFile = join(BENCH_DATA, `cpu-${process.pid}.txt`);
-  const m = await measure('/usr/bin/time', ['-o', cpuFile, '-f', '%U %S', cmd, ...args]);
-  const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
-  return { ...m, cpuS: (u ?? NaN) + (sy ?? NaN) };
-}
-
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) {
-    const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('building the CLI failed');
-  }
+  builtCli();
   const cases = prepare();
   const store = new Keystore();
   const keyName = `bench-${process.pid}`;
@@ -85,8 +68,8 @@ async function main(): Promise<void> {
   try {
     for (const c of cases) {
       const sigPath = join(BENCH_DATA, `${c.dir.split('/').pop()}.sig`);
-      const ours: Run[] = [];
-      const peer: Run[] = [];
+      const ours: MeasuredCpu[] = [];
+      const peer: MeasuredCpu[] = [];
       const load = loadavg()[0]!;
       for (let i = 0; i < ROUNDS; i++) {
         peer.push(await measureCpu('openssl', ['dgst', '-sha256', ...c.files]));
@@ -101,8 +84,8 @@ async function main(): Promise<void> {
       for (const f of doc.files as { name: string; digest: string }[]) {
         if (!peer.at(-1)!.stdout.includes(f.digest)) throw new Error(`digest of ${f.name} differs from openssl`);
       }
-      const best = (runs: Run[]) => Math.min(...runs.slice(1).map((r) => r.ms));
-      const bestCpu = (runs: Run[]) => Math.min(...runs.slice(1).map((r) => r.cpuS));
+      const best = (runs: MeasuredCpu[]) => Math.min(...runs.slice(1).map((r) => r.ms));
+      const bestCpu = (runs: MeasuredCpu[]) => Math.min(...runs.slice(1).map((r) => r.cpuS));
       const oursWarm = best(ours);
       const peerWarm = best(peer);
       const ratio = peerWarm / oursWarm;

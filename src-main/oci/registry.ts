@@ -255,20 +255,35 @@ export class RegistryRepository implements ContentStore {
     return true;
   }
 
+  /**
+   * GET of a blob (redirects followed, credentials kept to the registry's origin), from byte `from`
+   * on when given; a non-2xx answer becomes its typed error.
+   */
+  private async blobGet(
+    desc: Descriptor,
+    what: string,
+    signal: AbortSignal | undefined,
+    from = 0,
+  ): Promise<ClientResponse> {
+    const out = await this.send({
+      method: 'GET',
+      url: `${this.base}/blobs/${desc.digest}`,
+      ...(from > 0 ? { headers: { range: `bytes=${from}-` } } : {}),
+      retry: true,
+      followRedirects: true,
+      signal,
+      what,
+    });
+    if (!out.res.ok) await this.fail(out, what);
+    return out;
+  }
+
   async fetchBlob(desc: Descriptor, opts: TransferOptions & { maxBytes: number }): Promise<Buffer> {
     const where = `${this.location}@${desc.digest}`;
     checkSmallBlob(desc, opts.maxBytes, where);
     const what = `Fetching blob ${desc.digest} from ${this.location}`;
     return this.again(opts.signal, async () => {
-      const out = await this.send({
-        method: 'GET',
-        url: `${this.base}/blobs/${desc.digest}`,
-        retry: true,
-        followRedirects: true,
-        signal: opts.signal,
-        what,
-      });
-      if (!out.res.ok) await this.fail(out, what);
+      const out = await this.blobGet(desc, what, opts.signal);
       const bytes = await readCapped(out, desc.size, `Blob ${desc.digest}`, where);
       verifyBytes(bytes, desc, `Blob ${desc.digest}`, where);
       opts.onBytes?.(bytes.length);
@@ -280,37 +295,17 @@ export class RegistryRepository implements ContentStore {
     const where = `${this.location}@${desc.digest}`;
     const what = `Downloading blob ${desc.digest} from ${this.location}`;
     // Open the first response here so 401/404 reject this call instead of the stream.
-    const first = await this.send({
-      method: 'GET',
-      url: `${this.base}/blobs/${desc.digest}`,
-      retry: true,
-      followRedirects: true,
-      signal: opts.signal,
-      what,
-    });
-    if (!first.res.ok) await this.fail(first, what);
+    const first = await this.blobGet(desc, what, opts.signal);
     const verifier = new DigestVerifier(desc, `Blob ${desc.digest}`, where);
-    const { retry, base } = this;
-    const send = (r: HttpRequest) => this.send(r);
-    const fail = (o: ClientResponse, w: string) => this.fail(o, w);
+    const { retry } = this;
+    const get = (from: number) => this.blobGet(desc, what, opts.signal, from);
     async function* bytes(): AsyncIterable<Buffer> {
       let offset = 0;
       let failures = 0;
       let out: ClientResponse | undefined = first;
       for (;;) {
         try {
-          if (!out) {
-            out = await send({
-              method: 'GET',
-              url: `${base}/blobs/${desc.digest}`,
-              headers: { range: `bytes=${offset}-` },
-              retry: true,
-              followRedirects: true,
-              signal: opts.signal,
-              what,
-            });
-            if (out.res.status !== 206 && out.res.status !== 200) await fail(out, what);
-          }
+          out ??= await get(offset);
           // A registry that ignores Range sends the whole blob again: skip what we already have.
           let skip = out.res.status === 200 ? offset : 0;
           if (out.res.status === 206 && !(out.res.headers.get('content-range') ?? '').startsWith(`bytes ${offset}-`))

@@ -102,6 +102,29 @@ describe('a registry that drops the connection mid-upload', () => {
   });
 });
 
+describe('a download that breaks off', () => {
+  it('is resumed with a Range request and still verified as a whole', async () => {
+    const r = await pushPackage(pkg.dir, `${reg.host}/acme/resume:1.4.0`, via());
+    const weights = r.layers.find((l) => l.path === 'weights.bin')!;
+    let cuts = 0;
+    proxy.setRule((req) => {
+      if (req.method === 'GET' && req.url?.endsWith(`/blobs/${weights.digest}`) && !req.headers.range && cuts === 0) {
+        cuts++;
+        return { kind: 'cut-after', bytes: 1_000_000 };
+      }
+      return { kind: 'pass' };
+    });
+    const out = join(base, 'resumed-out');
+    await pullPackage(`${proxy.host}/acme/resume:1.4.0`, out, via());
+    expect(cuts).toBe(1);
+    const resumed = proxy.seen.filter((s) => s.path.endsWith(weights.digest) && s.range);
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]!.range).toMatch(/^bytes=\d+-$/);
+    expect(Number(/=(\d+)-/.exec(resumed[0]!.range!)![1])).toBeGreaterThan(0);
+    expect(sha(readFileSync(join(out, 'weights.bin')))).toBe(sha(readFileSync(join(pkg.dir, 'weights.bin'))));
+  });
+});
+
 describe('content that does not match its digest', () => {
   it('a blob altered in the registry storage is refused and nothing is written', async () => {
     const r = await pushPackage(pkg.dir, `${reg.host}/acme/tampered:1.4.0`, via());

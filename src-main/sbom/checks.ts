@@ -9,8 +9,9 @@
  * in imports), the AI and Dataset profiles' mandatory properties.
  */
 import { pointer as ptrOf } from '../manifest/index.js';
+import { IssueList } from './issues.js';
 import { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
-import type { ParsedSbom, SbomIssue, Severity } from './types.js';
+import type { ParsedSbom, SbomIssue } from './types.js';
 
 const BOM_LINK = /^urn:cdx:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[1-9]\d*#.+$/;
 /** Hex digits per CycloneDX hash algorithm. */
@@ -35,12 +36,7 @@ type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
-class Issues {
-  readonly list: SbomIssue[] = [];
-  add(severity: Severity, code: string, message: string, pointer: string): void {
-    this.list.push({ severity, code, message, pointer });
-  }
-}
+type Issues = IssueList;
 
 export function isKnownVersion(p: Pick<ParsedSbom, 'format' | 'encoding' | 'specVersion'>): boolean {
   if (p.format === 'cyclonedx') return (CYCLONEDX_VERSIONS as readonly string[]).includes(p.specVersion);
@@ -53,9 +49,13 @@ export function knownVersionsText(p: Pick<ParsedSbom, 'format' | 'encoding'>): s
   return p.encoding === 'json-ld' ? `SPDX ${SPDX3_VERSIONS.join(', ')}` : `SPDX-${SPDX2_VERSIONS.join(', SPDX-')}`;
 }
 
-/** Runs the semantic checks for the document's format. */
+/** Runs the semantic checks for the document's format (at most MAX_ISSUES kept). */
 export function semanticChecks(p: ParsedSbom): SbomIssue[] {
-  const out = new Issues();
+  return semanticCheck(p).list;
+}
+
+export function semanticCheck(p: ParsedSbom): IssueList {
+  const out = new IssueList();
   if (!isKnownVersion(p)) {
     const ptr = p.format === 'cyclonedx' ? '/specVersion' : p.encoding === 'json-ld' ? '/@context' : '/spdxVersion';
     out.add(
@@ -68,7 +68,7 @@ export function semanticChecks(p: ParsedSbom): SbomIssue[] {
   if (p.format === 'cyclonedx') cycloneDxChecks(p.data, out);
   else if (p.encoding === 'json-ld') spdx3Checks(p.data, out);
   else spdx2Checks(p.data, out);
-  return out.list;
+  return out;
 }
 
 // ---------------------------------------------------------------- CycloneDX

@@ -6,6 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { SbomError } from '../errors.js';
 import { pointer as pointerOf, splitPointer } from '../manifest/index.js';
 import { schemaErrorMessage, spdx3Ajv, SPDX3_SCHEMA_KEY, type ErrorObject } from './schemas.js';
+import type { IssueList } from './issues.js';
 import type { SbomIssue } from './types.js';
 
 // ---------------------------------------------------------------- tag-value
@@ -197,10 +198,10 @@ const nodeValidators = new Map<string, ValidateFunction>();
  * node is validated again against the class its `type` names, and only the errors that explain
  * the failure are kept (see `explain`).
  */
-export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
+export function validateSpdx3(doc: Record<string, unknown>, out: IssueList): void {
   const { ajv, full } = spdx3Ajv();
-  if (full(doc)) return [];
-  const out: SbomIssue[] = [];
+  if (full(doc)) return;
+  const before = out.list.length + out.dropped;
   const err = (pointer: string, message: string) => out.push({ severity: 'error', code: 'SCHEMA', message, pointer });
   if (doc['@context'] !== SPDX3_CONTEXT_301) err('/@context', `must be "${SPDX3_CONTEXT_301}"`);
   const nodes: [unknown, string][] = Array.isArray(doc['@graph'])
@@ -213,6 +214,7 @@ export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
   }
   const defs = (ajv.getSchema(SPDX3_SCHEMA_KEY)!.schema as { $defs: Record<string, unknown> }).$defs;
   for (const [node, ptr] of nodes) {
+    if (out.full) return;
     if (typeof node !== 'object' || node === null || Array.isArray(node)) {
       err(ptr, 'must be an object');
       continue;
@@ -228,11 +230,10 @@ export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
     }
     for (const e of classErrors(node as Record<string, unknown>, defs)) err(ptr + e.path, e.message);
   }
-  if (out.length === 0) {
-    // the schema failed for a reason the per-node pass does not show: report its own errors
-    for (const e of explain(full.errors ?? []).slice(0, 50)) err(e.instancePath, schemaErrorMessage(e));
+  if (out.list.length + out.dropped === before) {
+    // the schema failed for a reason the per-node pass does not show: report its own error
+    for (const e of explain(full.errors ?? [])) err(e.instancePath, schemaErrorMessage(e));
   }
-  return out;
 }
 
 /**

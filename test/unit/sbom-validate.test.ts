@@ -46,23 +46,32 @@ describe('schema errors: all of them, with JSON pointers', () => {
     );
   });
 
-  it('CycloneDX XML: schema errors point into the JSON model of the XML', () => {
+  it('CycloneDX XML: checked against the official XSD, errors with line and column', () => {
     const xml = mlBomXml('1.6')
       .replace('type="framework"', 'type="gadget"')
       .replace('<task>object-detection</task>', '<task>object-detection</task><bogus>1</bogus>');
     const r = check(xml);
-    expect(codes(r)).toEqual(
-      expect.arrayContaining(['SCHEMA /components/1/type', 'SCHEMA /metadata/component/modelCard/modelParameters']),
-    );
-    expect(r.schema).toMatch(/XML mapped to the JSON model/);
+    expect(r.schema).toBe('CycloneDX 1.6 XSD');
+    expect(r.valid).toBe(false);
+    expect(r.issues.map((i) => [i.code, i.line, i.column])).toEqual([
+      ['SCHEMA', 16, 40], // <bogus> after <task>
+      ['SCHEMA', 32, 16], // the type attribute of the framework component
+    ]);
+    expect(r.issues[0]!.message).toMatch(/^Element 'bogus': This element is not expected\. .*\(line 16, column 40\)$/);
+    expect(r.issues[1]!.message).toMatch(/attribute 'type': .*'gadget' is not an element of the set/);
   });
 
-  it('CycloneDX XML: sections that are not mapped are listed, not silently passed', () => {
-    const r = check(
+  it('CycloneDX XML: every section is checked by the XSD (nothing is skipped)', () => {
+    const ok = check(
       mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id></vulnerability></vulnerabilities>'),
     );
-    expect(r.valid).toBe(true);
-    expect(codes(r, 'info')).toContain('XML_NOT_CHECKED /vulnerabilities');
+    expect(ok.valid).toBe(true);
+    expect(ok.issues).toEqual([]);
+    const bad = check(
+      mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id><bogus/></vulnerability></vulnerabilities>'),
+    );
+    expect(bad.valid).toBe(false);
+    expect(bad.issues[0]!.message).toMatch(/^Element 'bogus': This element is not expected/);
   });
 
   it('uniqueItems is checked in linear time and still finds equal items written in another key order', () => {

@@ -154,7 +154,8 @@ function fingerprint(v: unknown): string {
   return s;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
+/** Structural equality of JSON values (object key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -59,6 +59,8 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
   const extracted: Record<string, unknown>[] = [];
   const notes: SbomIssue[] = [];
   const unknown = new Set<string>();
+  let lastPackage: Record<string, unknown> | undefined;
+  const contained: [Record<string, unknown>, Record<string, unknown>][] = [];
   let current: { kind: 'doc' | 'package' | 'file' | 'license'; obj: Record<string, unknown> } = {
     kind: 'doc',
     obj: doc,
@@ -107,10 +109,13 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       case 'PackageName':
         current = { kind: 'package', obj: { name: value } };
         packages.push(current.obj);
+        lastPackage = current.obj;
         continue;
       case 'FileName':
+        // "files are assumed to be associated with the package information that immediately precedes" (§5.2.3)
         current = { kind: 'file', obj: { fileName: value } };
         files.push(current.obj);
+        if (lastPackage) contained.push([lastPackage, current.obj]);
         continue;
       case 'LicenseID':
         current = { kind: 'license', obj: { licenseId: value } };
@@ -145,6 +150,12 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
           referenceType: r[2],
           referenceLocator: r[3],
         });
+    } else if (current.kind === 'package' && tag === 'PackageVerificationCode') {
+      const m = /^([0-9a-fA-F]+)\s*(?:\(excludes:\s*(.*)\))?$/.exec(value);
+      current.obj.packageVerificationCode = {
+        packageVerificationCodeValue: m ? m[1] : value,
+        ...(m?.[2] ? { packageVerificationCodeExcludedFiles: m[2].split(/\s*,\s*|\s+/).filter(Boolean) } : {}),
+      };
     } else if (current.kind === 'package' && tag === 'PackageLicenseInfoFromFiles') {
       ((current.obj.licenseInfoFromFiles ??= []) as unknown[]).push(value);
     } else if (current.kind === 'file' && Object.hasOwn(FILE_TAGS, tag)) {
@@ -165,6 +176,8 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       unknown.add(tag);
     }
   }
+  for (const [pkg, file] of contained)
+    if (typeof file.SPDXID === 'string') ((pkg.hasFiles ??= []) as unknown[]).push(file.SPDXID);
   if (creators.length) creation.creators = creators;
   if (Object.keys(creation).length) doc.creationInfo = creation;
   if (packages.length) doc.packages = packages;

@@ -26,8 +26,10 @@ export interface SchemaVerdict {
   schema: string;
   /** Schema errors, at most MAX_ISSUES: past the cap the schema check stops. */
   issues: SbomIssue[];
-  /** Errors found past the cap and not kept (the check stops there, so there may be more). */
+  /** Errors found past the cap and not kept. */
   truncated: number;
+  /** The check stopped at the cap: there may be more errors than `issues` + `truncated`. */
+  stoppedAtCap?: boolean;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -76,10 +78,11 @@ export interface SbomValidation {
   /** Schema errors first, then semantic checks; all of them (see `truncated`). */
   issues: SbomIssue[];
   /**
-   * Issues found past the cap (MAX_ISSUES) and not kept; 0 normally. The schema check stops at the
-   * cap, so when this is not 0 there may be more.
+   * Issues found past the cap (MAX_ISSUES) and not kept; 0 normally.
    */
   truncated: number;
+  /** The JSON-schema check stopped at the cap (its work is bounded): there may be more errors. */
+  stoppedAtCap: boolean;
   ntia: NtiaReport;
 }
 

@@ -36,6 +36,7 @@ export function validateParsed(p: ParsedSbom): SbomValidation {
     valid: !all.some((i) => i.severity === 'error') && schema.truncated === 0 && semantic.droppedErrors === 0,
     issues: over ? all.slice(0, MAX_ISSUES) : all,
     truncated: over + schema.truncated + semantic.dropped,
+    stoppedAtCap: schema.stoppedAtCap === true,
     ntia: ntiaReport(p),
   };
 }
@@ -57,10 +58,17 @@ export function schemaCheck(p: ParsedSbom, opts: { sliceAt?: number } = {}): Sch
   const issues = new IssueList();
   if (p.encoding === 'json-ld') {
     validateSpdx3(p.data, issues);
-    return { schema: `SPDX ${p.specVersion} JSON schema`, issues: issues.list, truncated: issues.dropped };
+    return verdict(`SPDX ${p.specVersion} JSON schema`, issues);
   }
   const src = p.format === 'cyclonedx' ? cycloneDxSchema(p.specVersion)! : spdx2Schema(p.specVersion)!;
   validateSliced(src, p.data, issues, opts);
   const suffix = p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : '';
-  return { schema: src.name + suffix, issues: issues.list, truncated: issues.dropped };
+  return verdict(src.name + suffix, issues);
 }
+
+const verdict = (schema: string, issues: IssueList): SchemaVerdict => ({
+  schema,
+  issues: issues.list,
+  truncated: issues.dropped,
+  ...(issues.full ? { stoppedAtCap: true } : {}),
+});

@@ -71,6 +71,20 @@ describe('schema errors: all of them, with JSON pointers', () => {
     expect(r.issues[1]!.message).toMatch(/attribute 'type': .*'gadget' is not an element of the set/);
   });
 
+  it('CycloneDX XML: columns stay right past comments, CDATA, processing instructions and other namespaces', () => {
+    // everything on one line, so only the column tells the two bad components apart
+    const xml =
+      '<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6" xmlns:x="urn:x" version="1"><components>' +
+      '<!-- <component type="nope"> --><?pi <component?><component type="library"><name><![CDATA[<a><b>]]></name><x:ext><x:in/></x:ext></component>' +
+      '<component type="bad1"><name>b</name></component><component\n   bom-ref="c" type="bad2"><name>c</name></component></components></bom>';
+    const r = check(xml);
+    const col = (needle: string, line = 1) => xml.split('\n')[line - 1]!.indexOf(needle) + 1;
+    expect(r.issues.map((i) => [i.line, i.column])).toEqual([
+      [1, col('type="bad1"')],
+      [2, col('type="bad2"', 2)],
+    ]);
+  });
+
   it('CycloneDX XML: every section is checked by the XSD (nothing is skipped)', () => {
     const ok = check(
       mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id></vulnerability></vulnerabilities>'),

@@ -108,6 +108,8 @@ function xsdFor(version: string): XsdValidator {
 
 interface RawError {
   message: string;
+  /** libxml2's level: 1 warning, 2 error, 3 fatal. */
+  level: number;
   line: number;
   /** The element (or attribute) the error is about; 0 when libxml2 names none. */
   node: number;
@@ -131,6 +133,7 @@ function errorHandler(): number {
     }
     c.list.push({
       message: XmlErrorStruct.message(err),
+      level: XmlErrorStruct.level(err),
       line: XmlErrorStruct.line(err),
       node: XmlErrorStruct.node(err),
     });
@@ -160,14 +163,14 @@ export function validateXsd(doc: XmlDocument, version: string, text: string, cap
   if (ret < 0)
     throw new SbomError('XSD_INTERNAL', 'The XSD validator failed on this document (libxml2 internal error)');
   if (ret > 0 && raw.length === 0 && issues.dropped === 0)
-    raw.push({ message: 'The document does not satisfy the XSD', line: 0, node: 0 });
+    raw.push({ message: 'The document does not satisfy the XSD', level: 2, line: 0, node: 0 });
   const positions = locate(doc, raw, text);
   for (const [i, e] of raw.entries()) {
     const pos = positions[i];
     const line = pos?.line ?? (e.line || undefined);
     const message = tidy(e.message);
     issues.push({
-      severity: 'error',
+      severity: e.level >= 2 ? 'error' : 'warning',
       code: 'SCHEMA',
       message: line ? `${message} (line ${line}${pos ? `, column ${pos.column}` : ''})` : message,
       pointer: '',

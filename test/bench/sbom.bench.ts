@@ -9,7 +9,8 @@
  * Error density: documents of one shape (60,000 minimal components), valid and error-dense (a bad
  * `type` on every component; also every bom-ref duplicated; and the XML twin checked by the XSD).
  * The error-dense ones must take at most 3× the valid one's time (issue 15: Ajv with allErrors took
- * 155 s against 2 s). Validation time inside the child, median of 3 runs.
+ * 155 s against 2 s). Measured inside the child, median of 3 runs; the ratio uses CPU time (user +
+ * system), which other work on a busy machine disturbs far less than wall time (also reported).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,7 +26,9 @@ async function child(mode: string, file: string): Promise<void> {
   if (mode === 'fleetpack') {
     const { validateSbomFile } = await import('../../src-main/sbom/index.js');
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
     const r = await validateSbomFile(file);
+    const cpu = process.cpuUsage(cpu0);
     console.log(
       JSON.stringify({
         valid: r.valid,
@@ -33,6 +36,7 @@ async function child(mode: string, file: string): Promise<void> {
         components: r.ntia.components,
         ms: performance.now() - t0,
         validateMs: performance.now() - t1,
+        validateCpuMs: (cpu.user + cpu.system) / 1000,
       }),
     );
   } else {
@@ -102,21 +106,21 @@ async function ensureDense(name: string, ext: string): Promise<string> {
   return f;
 }
 
-/** Median validation time (inside the child) of 3 runs. */
-async function validateMs(file: string): Promise<{ ms: number; valid: boolean; issues: number }> {
-  const runs: { validateMs: number; valid: boolean; issues: number }[] = [];
+/** Median validation CPU time (inside the child) of 3 runs, with its wall time. */
+async function validateMs(file: string): Promise<{ cpuMs: number; ms: number; valid: boolean; issues: number }> {
+  const runs: { validateMs: number; validateCpuMs: number; valid: boolean; issues: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const m = await measure(process.execPath, ['--import', 'tsx', self, 'child', 'fleetpack', file]);
-    runs.push(JSON.parse(m.stdout.trim().split('\n').pop()!) as { validateMs: number; valid: boolean; issues: number });
+    runs.push(JSON.parse(m.stdout.trim().split('\n').pop()!) as (typeof runs)[number]);
   }
-  runs.sort((a, b) => a.validateMs - b.validateMs);
+  runs.sort((a, b) => a.validateCpuMs - b.validateCpuMs);
   const mid = runs[1]!;
-  return { ms: mid.validateMs, valid: mid.valid, issues: mid.issues };
+  return { cpuMs: mid.validateCpuMs, ms: mid.validateMs, valid: mid.valid, issues: mid.issues };
 }
 
 async function density(): Promise<Record<string, unknown>[]> {
   console.log(
-    `\nError density: ${DENSE_N.toLocaleString('en')} components of one shape (validation time in the child, median of 3)`,
+    `\nError density: ${DENSE_N.toLocaleString('en')} components of one shape (validation CPU time in the child, median of 3)`,
   );
   const rows: Record<string, unknown>[] = [];
   const base: Record<string, number> = {};
@@ -124,11 +128,11 @@ async function density(): Promise<Record<string, unknown>[]> {
     const file = await ensureDense(d.name, d.ext);
     const r = await validateMs(file);
     const kind = d.name.split('-')[0]!;
-    if (d.name.endsWith('-valid')) base[kind] = r.ms;
-    const ratio = Math.round((r.ms / base[kind]!) * 100) / 100;
+    if (d.name.endsWith('-valid')) base[kind] = r.cpuMs;
+    const ratio = Math.round((r.cpuMs / base[kind]!) * 100) / 100;
     rows.push({ document: d.name, sizeKB: Math.round(statSync(file).size / 1000), ...r, overValid: ratio });
     console.log(
-      `  ${d.label.padEnd(48)} ${(statSync(file).size / 1e6).toFixed(1).padStart(5)} MB  ${(r.ms / 1000).toFixed(2).padStart(6)} s  valid=${r.valid} issues=${r.issues}  ${ratio}× the valid one (goal ≤ 3×)`,
+      `  ${d.label.padEnd(48)} ${(statSync(file).size / 1e6).toFixed(1).padStart(5)} MB  ${(r.cpuMs / 1000).toFixed(2).padStart(6)} s CPU (${(r.ms / 1000).toFixed(2)} s wall)  valid=${r.valid} issues=${r.issues}  ${ratio}× the valid one (goal ≤ 3×)`,
     );
   }
   return rows;

@@ -32,6 +32,7 @@ import type {
 } from './contract.js';
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
+import { listExamples, openExample } from './examples.js';
 import { DEFAULT_MAX_UPLOAD, FileTable, type Held } from './files.js';
 import { JobRunner } from './jobs.js';
 import type { ArrivingFile } from './arriving.js';
@@ -156,6 +157,8 @@ export class StudioSession {
   // The operations, unwrapped (they throw); call() wraps them into Results.
   private readonly api: { [K in OperationName]: (a: OperationArgs<K>) => Promise<OperationValue<K>> } = {
     openModel: (a) => this.openModel(a.file),
+    listExamples: async () => listExamples(),
+    openExample: async (a) => openExample(a.name, this.files, this.maxUploadBytes),
     inspect: (a) => this.reinspect(a.companion),
     getManifest: async () => this.manifestState(),
     updateManifest: async (a) => {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
 import { useStudio } from '../store';
@@ -62,6 +62,11 @@ export function CompatView() {
   const run = useStudio((s) => s.runPreview);
   const channel = useStudio((s) => s.channel);
   const [pick, setPick] = useState<{ profile?: string; verdict?: Verdict; reason?: string }>({});
+  // On every visit: the manifest may have changed since the last preview (targets, requirements),
+  // and an inventory handed over by an example has no preview yet. A stale verdict is never shown.
+  useEffect(() => {
+    if (useStudio.getState().inventory) void run();
+  }, [run]);
   const devices = useMemo(
     () =>
       (report?.devices ?? []).filter(

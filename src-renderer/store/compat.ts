@@ -1,4 +1,4 @@
-import type { InventorySummary, PreviewReport, StudioError } from '../../src-main/studio/contract';
+import type { FileRef, InventorySummary, PreviewReport, StudioError } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import type { Slice } from './types';
 
@@ -9,6 +9,8 @@ export interface CompatSlice {
   compatError?: StudioError;
   compatBusy: boolean;
   loadInventory(file: File): Promise<void>;
+  /** Loads an inventory the Node side already holds (an example's); the preview runs in the Compatibility step. */
+  loadInventoryRef(file: FileRef): Promise<void>;
   runPreview(channel?: string): Promise<void>;
 }
 
@@ -19,10 +21,14 @@ export const createCompatSlice: Slice<CompatSlice> = (set, get) => ({
     set({ compatBusy: true, compatError: undefined, preview: undefined });
     const sent = await getClient().sendFile(file);
     if (!sent.ok) return set({ compatBusy: false, compatError: sent.error });
-    const r = await getClient().call('loadInventory', { file: sent.value.handle });
+    await get().loadInventoryRef(sent.value);
+    if (get().inventory?.handle === sent.value.handle) await get().runPreview();
+  },
+  async loadInventoryRef(file) {
+    set({ compatBusy: true, compatError: undefined, preview: undefined });
+    const r = await getClient().call('loadInventory', { file: file.handle });
     if (!r.ok) return set({ compatBusy: false, compatError: r.error });
     set({ inventory: r.value, compatBusy: false });
-    await get().runPreview();
   },
   async runPreview(channel) {
     const ch = channel ?? get().channel;

@@ -1,4 +1,5 @@
 import type {
+  FileRef,
   LicenseCheck,
   Manifest,
   ManifestState,
@@ -23,6 +24,8 @@ export interface ManifestSlice {
   checkLicense(expression: string): Promise<void>;
   loadCatalog(): Promise<void>;
   importMetrics(file: File): Promise<void>;
+  /** Imports metrics from a file the Node side already holds (an example's). */
+  importMetricsRef(file: FileRef): Promise<void>;
   resetAfterModel(): void;
 }
 
@@ -89,8 +92,11 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
     async importMetrics(file) {
       const sent = await getClient().sendFile(file);
       if (!sent.ok) return set({ manifestError: sent.error });
+      await get().importMetricsRef(sent.value);
+    },
+    async importMetricsRef(file) {
       await get().refreshManifest();
-      const r = await getClient().call('importMetrics', { file: sent.value.handle });
+      const r = await getClient().call('importMetrics', { file: file.handle });
       if (!r.ok) return set({ manifestError: r.error, metricsNote: undefined });
       get().acceptManifest(r.value.manifest);
       set({

@@ -1,4 +1,4 @@
-import type { FileRef, JobResults, ModelView, StudioError } from '../../src-main/studio/contract';
+import type { ExampleSummary, FileRef, JobResults, ModelView, StudioError } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { awaitJob } from './jobs';
 import type { Slice } from './types';
@@ -17,10 +17,20 @@ export interface ModelSlice {
   /** A file the shell already handed over (menu Open…, Recent). */
   openModelRef(file: FileRef): Promise<void>;
   setCompanion(file: File): Promise<void>;
+  /** The examples shipped with Fleetpack (loaded once), and the one opened last. */
+  examples?: ExampleSummary[];
+  example?: ExampleSummary;
+  loadExamples(): Promise<void>;
+  /** Opens an example's model, imports its metrics and loads its fleet, as if the user had chosen them. */
+  openExample(name: string): Promise<void>;
 }
 
 export const createModelSlice: Slice<ModelSlice> = (set, get) => {
-  async function openHandle(handle: string): Promise<void> {
+  /**
+   * `andThen` runs once the model is open, before the digest is followed: the refresh at the
+   * digest's end must not race its manifest changes (a stale draft would overwrite them).
+   */
+  async function openHandle(handle: string, andThen?: () => Promise<void>): Promise<void> {
     const r = await getClient().call('openModel', { file: handle });
     if (!r.ok) return set({ modelBusy: false, modelError: r.error });
     get().acceptManifest(r.value.manifest);
@@ -28,6 +38,8 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
     get().resetAfterModel();
     set({ inspectJob: r.value.inspectJob });
     if (r.value.inspectJob) void trackInspect(r.value.inspectJob);
+    set({ digestJob: r.value.digestJob, digestState: 'running' });
+    if (andThen) await andThen();
     await trackDigest(r.value.digestJob);
   }
 
@@ -55,7 +67,12 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
   return {
     modelBusy: false,
     async openModelFile(file) {
-      set({ modelBusy: true, modelError: undefined, upload: { name: file.name, done: 0, total: file.size } });
+      set({
+        modelBusy: true,
+        modelError: undefined,
+        example: undefined,
+        upload: { name: file.name, done: 0, total: file.size },
+      });
       const sent = await getClient().sendFile(file, (done, total) => set({ upload: { name: file.name, done, total } }));
       set({ upload: undefined });
       if (!sent.ok) return set({ modelBusy: false, modelError: sent.error });
@@ -67,12 +84,29 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => {
       const r = await c.chooseFile('model');
       if (!r.ok) return set({ modelError: r.error });
       if (!r.value) return;
-      set({ modelBusy: true, modelError: undefined });
+      set({ modelBusy: true, modelError: undefined, example: undefined });
       await openHandle(r.value.handle);
     },
     async openModelRef(file) {
-      set({ modelBusy: true, modelError: undefined, step: 'model', mode: 'build' });
+      set({ modelBusy: true, modelError: undefined, example: undefined, step: 'model', mode: 'build' });
       await openHandle(file.handle);
+    },
+    async loadExamples() {
+      if (get().examples) return;
+      const r = await getClient().call('listExamples', {});
+      // Without examples (or the list) the Studio works as before: the button is simply not offered.
+      set({ examples: r.ok ? r.value : [] });
+    },
+    async openExample(name) {
+      set({ modelBusy: true, modelError: undefined, example: undefined, step: 'model', mode: 'build' });
+      const r = await getClient().call('openExample', { name });
+      if (!r.ok) return set({ modelBusy: false, modelError: r.error });
+      const { model, metrics, inventory, ...example } = r.value;
+      await openHandle(model.handle, async () => {
+        set({ example });
+        await get().importMetricsRef(metrics);
+        await get().loadInventoryRef(inventory);
+      });
     },
     async setCompanion(file) {
       set({ modelBusy: true, modelError: undefined });

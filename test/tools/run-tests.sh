@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip
 bash test/tools/system-deps.sh
-[ -d node_modules ] || npm ci
+# Not installed yet: the same install as `npm run setup` (system packages are done just above).
+[ -d node_modules ] || node test/tools/setup.mjs --no-system
 mkdir -p test-results
 echo "== format"; npm run --silent format:check
 echo "== typecheck"; npm run --silent typecheck

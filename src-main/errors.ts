@@ -55,6 +55,8 @@ export class KeystoreError extends FleetpackError {}
 export class SbomError extends FleetpackError {}
 export class FleetError extends FleetpackError {}
 export class PackageError extends FleetpackError {}
+/** The platform (publish service): storage, TUF repository, releases, channels, tokens. */
+export class PlatformError extends FleetpackError {}
 /** Wrong command-line usage or an unusable input path. */
 export class UsageError extends FleetpackError {}
 /** The operation was cancelled by the caller (AbortSignal). */

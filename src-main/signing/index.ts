@@ -28,6 +28,10 @@ export { BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, type OmsBundle } from './bundle.js';
 export {
   signModel,
   verifyModel,
+  verifyBundleDigests,
+  readBundleClaims,
+  type BundleClaims,
+  type DigestVerifyOptions,
   type FileStatus,
   type SignOptions,
   type SignProgress,

@@ -212,6 +212,11 @@ export class TufRepository {
     await this.snapshotAndTimestamp(tx, online);
   }
 
+  /** Re-signs every bin (a new bins key). */
+  async resignAllBins(tx: Tx, signer: TufSigner): Promise<void> {
+    await this.resignBins(tx, this.binNames(), signer);
+  }
+
   private async resignBins(tx: Tx, bins: string[], signer: TufSigner) {
     for (const bin of bins) {
       const cur = await this.role(tx, bin);
@@ -275,7 +280,7 @@ export class TufRepository {
     const due = (r: { expires: string }, life: number) => Date.parse(r.expires) - now < life / 2;
     const roles = await tx.selectFrom('tuf_roles').select(['role', 'expires']).execute();
     const bins = roles
-      .filter((r) => r.role.startsWith('bins-') && due(r, this.config.lifetimes.bins))
+      .filter((r) => r.role.startsWith(`${BIN_PREFIX}-`) && due(r, this.config.lifetimes.bins))
       .map((r) => r.role);
     const snap = roles.find((r) => r.role === 'snapshot');
     const ts = roles.find((r) => r.role === 'timestamp');
@@ -297,7 +302,7 @@ export class TufRepository {
     const roles = await tx.selectFrom('tuf_roles').select(['role', 'expires']).execute();
     let next: number | undefined;
     for (const r of roles) {
-      const life = r.role.startsWith('bins-')
+      const life = r.role.startsWith(`${BIN_PREFIX}-`)
         ? this.config.lifetimes.bins
         : r.role === 'snapshot' || r.role === 'timestamp'
           ? this.config.lifetimes[r.role]

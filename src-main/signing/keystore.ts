@@ -132,43 +132,6 @@ export class Keystore {
     if (!removed) throw notFound(name);
   }
 
-  /**
-   * Other secrets the CLI and the platform keep in the same keychain service (a platform login
-   * token, the passphrase that encrypts the platform's online keys). Stored under
-   * `secret:NAME`, so `list()` never shows them as signing keys.
-   */
-  async putSecret(name: string, value: string): Promise<void> {
-    checkSecretName(name);
-    const kt = await this.keytar();
-    const doc = JSON.stringify({ v: 1, secret: value });
-    await this.call('store a secret', () => kt.setPassword(this.service, `secret:${name}`, doc), name);
-  }
-
-  /** A secret stored with putSecret, or undefined when there is none. */
-  async getSecret(name: string): Promise<string | undefined> {
-    checkSecretName(name);
-    const kt = await this.keytar();
-    const doc = await this.call('read a secret', () => kt.getPassword(this.service, `secret:${name}`), name);
-    if (doc === null) return undefined;
-    try {
-      const parsed = JSON.parse(doc) as { v?: unknown; secret?: unknown };
-      if (parsed.v === 1 && typeof parsed.secret === 'string') return parsed.secret;
-    } catch {
-      // fall through: not ours
-    }
-    throw new KeystoreError('SECRET_CORRUPT', `The keychain entry for "${name}" is not a Fleetpack secret`, {
-      where: `keychain service "${this.service}"`,
-      hint: 'Store it again (for a platform login: `fleetpack login URL`).',
-    });
-  }
-
-  /** Removes a secret; false when there was none. */
-  async deleteSecret(name: string): Promise<boolean> {
-    checkSecretName(name);
-    const kt = await this.keytar();
-    return this.call('delete a secret', () => kt.deletePassword(this.service, `secret:${name}`), name);
-  }
-
   /** A Signer for the key; the private key stays inside it. */
   async signer(name: string): Promise<Signer> {
     const s = await this.load(name);
@@ -271,16 +234,6 @@ function checkName(name: string): void {
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new KeystoreError('KEY_NAME_INVALID', `Invalid key name "${String(name).slice(0, 80)}"`, {
       hint: 'Use 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.',
-    });
-  }
-}
-
-const SECRET_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$/;
-
-function checkSecretName(name: string): void {
-  if (typeof name !== 'string' || !SECRET_NAME_RE.test(name)) {
-    throw new KeystoreError('SECRET_NAME_INVALID', `Invalid secret name "${String(name).slice(0, 80)}"`, {
-      hint: 'Use letters, digits and . _ : / @ + - (at most 256 characters).',
     });
   }
 }

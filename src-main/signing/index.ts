@@ -3,6 +3,7 @@
  * The public surface other folders (CLI, Studio) use.
  */
 export { Keystore, KEYCHAIN_SERVICE, type KeyInfo, type KeystoreOptions } from './keystore.js';
+export { Keychain, type KeychainOptions } from './keychain.js';
 export {
   CURVES,
   type Curve,

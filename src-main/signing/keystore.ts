@@ -15,6 +15,7 @@ import {
   type Signer,
   signerFromPrivateKeyPem,
 } from './keys.js';
+import { Keychain, type Keytar } from './keychain.js';
 
 export const KEYCHAIN_SERVICE = 'fleetpack';
 
@@ -33,15 +34,7 @@ interface StoredSecret extends KeyInfo {
   privateKeyPem: string;
 }
 
-type Keytar = typeof import('keytar');
-
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-const UNAVAILABLE_HINT =
-  'Fleetpack keeps signing keys only in the OS keychain. On Linux start and unlock a Secret Service ' +
-  '(e.g. install gnome-keyring and log in to a desktop session, or run `gnome-keyring-daemon --unlock` ' +
-  'in your D-Bus session); in CI or a container run the command inside `dbus-run-session` with an unlocked ' +
-  'gnome-keyring (see test/tools/with-services.sh).';
 
 export interface KeystoreOptions {
   /** Keychain service name; `fleetpack` unless a test isolates itself. */
@@ -52,13 +45,11 @@ export interface KeystoreOptions {
 
 export class Keystore {
   readonly service: string;
-  private readonly timeoutMs: number;
-  private keytarPromise: Promise<Keytar> | undefined;
+  private readonly keychain: Keychain;
 
   constructor(opts: KeystoreOptions = {}) {
     this.service = opts.service ?? KEYCHAIN_SERVICE;
-    // Long enough for a person to answer a desktop unlock prompt.
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.keychain = new Keychain(this.service, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
   }
 
   /** Creates a new key (P-256 unless another curve is asked for) and stores it. */
@@ -172,61 +163,11 @@ export class Keystore {
   }
 
   private keytar(): Promise<Keytar> {
-    // Loaded lazily: the native module is only needed for key operations.
-    this.keytarPromise ??= import('keytar').then(
-      (m) => ((m as { default?: Keytar }).default ?? m) as Keytar,
-      (e: unknown) => {
-        this.keytarPromise = undefined;
-        throw new KeystoreError(
-          'KEYCHAIN_UNAVAILABLE',
-          `The OS keychain module could not be loaded (${(e as Error).message})`,
-          {
-            hint: "Reinstall dependencies (`npm ci`) so keytar's native module is built for this Node/Electron; on Linux it needs libsecret-1-0.",
-            cause: e,
-          },
-        );
-      },
-    );
-    return this.keytarPromise;
+    return this.keychain.keytar();
   }
 
-  /** Runs a keychain call with a timeout, turning every failure into KEYCHAIN_UNAVAILABLE. */
-  private async call<T>(what: string, fn: () => Promise<T>, name?: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new KeystoreError(
-              'KEYCHAIN_UNAVAILABLE',
-              `The OS keychain did not answer within ${Math.round(this.timeoutMs / 1000)} s (trying to ${what})`,
-              {
-                ...(name === undefined ? {} : { where: `key "${name}"` }),
-                hint: `The keyring may be locked and waiting for a password prompt. ${UNAVAILABLE_HINT}`,
-              },
-            ),
-          ),
-        this.timeoutMs,
-      );
-      timer.unref();
-    });
-    try {
-      return await Promise.race([fn(), timeout]);
-    } catch (e) {
-      if (e instanceof KeystoreError) throw e;
-      // keytar's messages come from libsecret/D-Bus and hold no key material.
-      throw new KeystoreError(
-        'KEYCHAIN_UNAVAILABLE',
-        `The OS keychain is not available (could not ${what}: ${(e as Error)?.message ?? String(e)})`,
-        {
-          ...(name === undefined ? {} : { where: `key "${name}"` }),
-          hint: UNAVAILABLE_HINT,
-          cause: e,
-        },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+  private call<T>(what: string, fn: () => Promise<T>, name?: string): Promise<T> {
+    return this.keychain.call(what, fn, name === undefined ? undefined : `key "${name}"`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PlatformError } from '../errors.js';
-import { type Keystore, parsePublicKeyPem } from '../signing/index.js';
+import { type Keychain, type Keystore, parsePublicKeyPem } from '../signing/index.js';
 import { type Actor, audit } from './audit.js';
 import { checkActorName } from './tokens.js';
 import { newSalt, PASSPHRASE_ENV, passphraseSecretName, resolvePassphrase, SecretBox } from './secrets.js';
@@ -27,6 +27,8 @@ import { DEFAULT_LIFETIMES, type Lifetimes, TufRepository } from './tuf/reposito
 export interface AdminContext {
   store: Store;
   keystore: () => Keystore;
+  /** Where the platform passphrase lives when it is not in the environment. */
+  secrets: () => Keychain;
   env: NodeJS.ProcessEnv;
   now: () => Date;
   lifetimes?: Lifetimes;
@@ -42,10 +44,10 @@ export function repositoryFor(settings: PlatformSettings, ctx: Pick<AdminContext
 }
 
 export async function openSecretBox(
-  ctx: Pick<AdminContext, 'env' | 'keystore'>,
+  ctx: Pick<AdminContext, 'env' | 'secrets'>,
   s: PlatformSettings,
 ): Promise<SecretBox> {
-  const passphrase = await resolvePassphrase(ctx.env, s.id, ctx.keystore);
+  const passphrase = await resolvePassphrase(ctx.env, s.id, ctx.secrets);
   return SecretBox.fromPassphrase(passphrase, s.passphraseSalt);
 }
 
@@ -86,7 +88,7 @@ export async function initPlatform(ctx: AdminContext, opts: InitOptions): Promis
   try {
     if (!passphrase) {
       passphrase = randomBytes(32).toString('base64url');
-      await keystore.putSecret(passphraseSecretName(id), passphrase);
+      await ctx.secrets().set(passphraseSecretName(id), passphrase, 'platform passphrase');
     }
     const salt = newSalt();
     const box = SecretBox.fromPassphrase(passphrase, salt);
@@ -149,7 +151,11 @@ export async function initPlatform(ctx: AdminContext, opts: InitOptions): Promis
   } catch (e) {
     // Nothing committed: leave no orphan keys behind in the keychain.
     for (const n of created) await keystore.delete(n).catch(() => undefined);
-    if (passphraseWhere === 'keychain') await keystore.deleteSecret(passphraseSecretName(id)).catch(() => undefined);
+    if (passphraseWhere === 'keychain')
+      await ctx
+        .secrets()
+        .delete(passphraseSecretName(id))
+        .catch(() => undefined);
     throw e;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { PlatformError } from '../errors.js';
-import type { Keystore } from '../signing/index.js';
+import { Keychain } from '../signing/index.js';
 
 export const PASSPHRASE_ENV = 'FLEETPACK_PLATFORM_PASSPHRASE';
 
@@ -54,21 +54,29 @@ export function newSalt(): string {
   return randomBytes(16).toString('base64');
 }
 
-/** Keychain secret name for a platform's passphrase. */
+/** The keychain service holding platform secrets (passphrases; CLI login tokens). */
+export const PLATFORM_KEYCHAIN_SERVICE = 'fleetpack-platform';
+
+export function platformKeychain(): Keychain {
+  return new Keychain(PLATFORM_KEYCHAIN_SERVICE);
+}
+
+/** Keychain account of a platform's passphrase. */
 export function passphraseSecretName(platformId: string): string {
-  return `platform-passphrase:${platformId}`;
+  return `passphrase:${platformId}`;
 }
 
 /** The passphrase from the environment, else from the keychain; a typed error when neither has it. */
 export async function resolvePassphrase(
   env: NodeJS.ProcessEnv,
   platformId: string,
-  keystore: () => Keystore,
+  keychain: () => Keychain,
 ): Promise<string> {
   const fromEnv = env[PASSPHRASE_ENV];
   if (fromEnv) return fromEnv;
-  const stored = await keystore()
-    .getSecret(passphraseSecretName(platformId))
+  const name = passphraseSecretName(platformId);
+  const stored = await keychain()
+    .get(name, `platform passphrase ${platformId}`)
     .catch((e: unknown) => {
       throw new PlatformError(
         'PASSPHRASE_MISSING',

@@ -11,7 +11,7 @@ import { requireSettings } from '../../../src-main/platform/settings.js';
 import { loadOnlineSigners } from '../../../src-main/platform/signers.js';
 import { openStore, type Store } from '../../../src-main/platform/store/database.js';
 import { readMetadataFile } from '../../../src-main/platform/tuf/repository.js';
-import { Keystore } from '../../../src-main/signing/index.js';
+import { Keychain, Keystore } from '../../../src-main/signing/index.js';
 
 class StoreFetcher extends BaseFetcher {
   fetched: string[] = [];
@@ -32,7 +32,8 @@ describe('TUF repository', () => {
   let store: Store;
   const keystore = new Keystore({ service: `fleetpack-test-${process.pid}-tuf` });
   const env = { FLEETPACK_PLATFORM_PASSPHRASE: 'correct horse battery staple' };
-  const ctx = () => ({ store, keystore: () => keystore, env, now: () => new Date() });
+  const secrets = new Keychain(`fleetpack-test-${process.pid}-secrets`);
+  const ctx = () => ({ store, keystore: () => keystore, secrets: () => secrets, env, now: () => new Date() });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fleetpack-tuf-'));

@@ -36,7 +36,7 @@ export {
 export { refreshTodo, isTodoOpen } from './todo.js';
 export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
-export { KNOWN_CHANNELS } from './semantics.js';
+export { KNOWN_CHANNELS, isChannelName } from './semantics.js';
 export {
   importMetrics,
   parseMetrics,

@@ -25,7 +25,14 @@ export {
   type HashProgress,
 } from './digest.js';
 export { DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME } from './ignores.js';
-export { BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, MAX_BUNDLE_BYTES, type OmsBundle } from './bundle.js';
+export {
+  BUNDLE_MEDIA_TYPE,
+  MAX_BUNDLE_BYTES,
+  PREDICATE_TYPE,
+  parseBundle,
+  parseStatement,
+  type OmsBundle,
+} from './bundle.js';
 export {
   signModel,
   verifyModel,

@@ -1,0 +1,459 @@
+/**
+ * HTTP for the registry client, over Node's fetch: retries with backoff on 429/5xx and dropped
+ * connections (for requests the caller marks retryable), redirects followed by hand so
+ * `Authorization` never crosses to another origin, an idle watchdog so a silent server cannot hang
+ * us, bodies given as factories so a retry re-sends them, and registry error bodies turned into
+ * typed OciErrors that say what failed, where, and what to do.
+ */
+import { Readable } from 'node:stream';
+import { CancelledError, OciError } from '../errors.js';
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A request body: bytes, or a factory of a fresh stream (called again on every retry). */
+export type Body = Buffer | (() => AsyncIterable<Uint8Array>);
+
+export interface HttpRequest {
+  method: Method;
+  url: string;
+  headers?: Record<string, string>;
+  body?: Body;
+  /** Idempotent: transient failures (429, 5xx, resets, timeouts) may be retried here. */
+  retry?: boolean;
+  signal?: AbortSignal | undefined;
+  /** Human description for errors, e.g. `HEAD blob sha256:… in acme/model`. */
+  what: string;
+  /** Follow redirects (GET/HEAD of content); uploads treat a redirect as an answer. */
+  followRedirects?: boolean;
+  /** Chunks of a streamed body, as they go out (progress). */
+  onBodyBytes?: (n: number) => void;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all (first try included). */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 8_000 };
+/** No byte in either direction for this long: the request is abandoned (and retried if it may be). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const MAX_REDIRECTS = 5;
+const MAX_ERROR_BODY = 64 * 1024;
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/** Supplies and refreshes the Authorization header for one registry origin. */
+export interface AuthProvider {
+  /** The header to send to `origin` now, if any. */
+  header(): string | undefined;
+  /**
+   * Called with a 401 response to the `round`-th try of one request; true when the request should
+   * be sent again with a new header. Throws the typed error when it cannot help.
+   */
+  challenged(res: Response, what: string, round: number): Promise<boolean>;
+}
+
+export interface ClientResponse {
+  res: Response;
+  /** The URL that answered (after redirects). */
+  url: string;
+  /** Stops the idle watchdog once the caller is done with the body. */
+  done(): void;
+  /** Re-arms the idle watchdog (call per body chunk read). */
+  touch(): void;
+}
+
+class Watchdog {
+  readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  fired = false;
+  constructor(private readonly ms: number) {
+    this.touch();
+  }
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fired = true;
+      this.controller.abort(new Error('idle timeout'));
+    }, this.ms);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function retryAfterMs(res: Response): number | undefined {
+  const v = res.headers.get('retry-after');
+  if (!v) return undefined;
+  const s = Number(v);
+  if (Number.isFinite(s)) return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, s * 1000));
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, t - Date.now()));
+}
+
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const d = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.round(d * (0.75 + Math.random() * 0.5));
+}
+
+/** A connection-level failure (reset, refused, closed early, idle timeout): worth retrying. */
+function networkCause(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (e as Error)?.message ?? String(e);
+}
+
+/** Request paths for messages: no query (upload state tokens), no credentials. */
+export function showUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** Registry error body: `{"errors":[{"code","message","detail"}]}`. */
+export interface RegistryErrorInfo {
+  code?: string;
+  message?: string;
+}
+
+/** Reads at most 64 KiB of an error body and picks out the first registry error. */
+export async function errorInfo(res: Response): Promise<RegistryErrorInfo> {
+  if (!res.body) return {};
+  let text = '';
+  try {
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      text += dec.decode(value, { stream: true });
+      if (total > MAX_ERROR_BODY) {
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+    }
+  } catch {
+    return {};
+  }
+  try {
+    const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = Array.isArray(doc.errors) ? doc.errors[0] : undefined;
+    return {
+      ...(typeof first?.code === 'string' ? { code: clean(first.code, 60) } : {}),
+      ...(typeof first?.message === 'string' ? { message: clean(first.message, 300) } : {}),
+    };
+  } catch {
+    return text.trim() ? { message: clean(text.trim(), 200) } : {};
+  }
+}
+
+/** Untrusted text for a message: printable, bounded. */
+export function clean(s: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
+const CODE_BY_REGISTRY: Record<string, string> = {
+  MANIFEST_INVALID: 'OCI_MANIFEST_INVALID',
+  MANIFEST_BLOB_UNKNOWN: 'OCI_MANIFEST_BLOB_UNKNOWN',
+  BLOB_UPLOAD_INVALID: 'OCI_BLOB_UPLOAD_INVALID',
+  BLOB_UPLOAD_UNKNOWN: 'OCI_BLOB_UPLOAD_UNKNOWN',
+  DIGEST_INVALID: 'OCI_DIGEST_MISMATCH',
+  SIZE_INVALID: 'OCI_SIZE_MISMATCH',
+  NAME_INVALID: 'OCI_REF_INVALID',
+  UNSUPPORTED: 'OCI_UNSUPPORTED',
+  TOOMANYREQUESTS: 'OCI_RATE_LIMITED',
+  DENIED: 'OCI_DENIED',
+  UNAUTHORIZED: 'OCI_UNAUTHORIZED',
+};
+
+const HINTS: Record<string, string> = {
+  OCI_UNAUTHORIZED:
+    'Log in with `fleetpack registry login HOST` (or `docker login HOST`), and check the user may access this repository.',
+  OCI_DENIED: 'The credentials are valid but not allowed to do this here; ask the registry admin for access.',
+  OCI_NOT_FOUND: 'Check the repository, tag or digest (`fleetpack resolve REF` shows what a tag points to).',
+  OCI_MANIFEST_INVALID:
+    'The registry refused the manifest; it may not accept OCI 1.1 artifacts (artifactType, custom config types). Try another registry or report it.',
+  OCI_MANIFEST_BLOB_UNKNOWN: 'A blob the manifest needs is missing in the registry; push again.',
+  OCI_BLOB_UPLOAD_INVALID: 'The registry refused the upload; push again. If it persists the registry is misbehaving.',
+  OCI_BLOB_UPLOAD_UNKNOWN: 'The upload session expired or was cancelled; push again.',
+  OCI_DIGEST_MISMATCH:
+    'The registry hashed the uploaded bytes to another digest: the file changed while it was pushed, or the connection corrupted it. Push again.',
+  OCI_SIZE_MISMATCH: 'The registry received another number of bytes than announced; push again.',
+  OCI_REF_INVALID: 'Repository names are lower case: letters, digits, . _ - and /.',
+  OCI_UNSUPPORTED: 'The registry does not support this operation.',
+  OCI_RATE_LIMITED: 'The registry is rate limiting; wait and try again.',
+  OCI_TOO_LARGE: 'The registry refused the size of this content.',
+  OCI_REGISTRY_UNAVAILABLE: 'The registry is failing; try again later or ask its admin.',
+  OCI_PROTOCOL: 'The registry answered in a way the distribution spec does not allow; report it to its admin.',
+};
+
+/** The typed error for a registry's answer to `what`. Reads (a bounded part of) the body. */
+export async function registryError(res: Response, what: string, registry: string): Promise<OciError> {
+  const info = await errorInfo(res);
+  let code: string;
+  if (info.code && CODE_BY_REGISTRY[info.code]) code = CODE_BY_REGISTRY[info.code]!;
+  else if (res.status === 401) code = 'OCI_UNAUTHORIZED';
+  else if (res.status === 403) code = 'OCI_DENIED';
+  else if (res.status === 404) code = 'OCI_NOT_FOUND';
+  else if (res.status === 413) code = 'OCI_TOO_LARGE';
+  else if (res.status === 429) code = 'OCI_RATE_LIMITED';
+  else if (res.status >= 500) code = 'OCI_REGISTRY_UNAVAILABLE';
+  else code = 'OCI_PROTOCOL';
+  const said = [info.code, info.message].filter(Boolean).join(': ');
+  return new OciError(code, `${what} failed: ${registry} answered ${res.status}${said ? ` (${said})` : ''}`, {
+    where: `${registry} ${showUrl(res.url || '')}`.trim(),
+    hint: HINTS[code] ?? 'Check the reference and try again.',
+  });
+}
+
+/** What happened when no answer came: typed, retry-aware. */
+function networkError(what: string, registry: string, e: unknown, attempts: number): OciError {
+  const cause = networkCause(e);
+  return new OciError(
+    'OCI_NETWORK',
+    `${what} failed: no usable answer from ${registry} (${cause})${attempts > 1 ? ` after ${attempts} attempts` : ''}`,
+    {
+      where: registry,
+      hint: 'Check that the registry is reachable (host, port, --plain-http for a local HTTP registry) and try again.',
+      cause: e,
+    },
+  );
+}
+
+export interface HttpClientOptions {
+  /** `host[:port]` for messages. */
+  registry: string;
+  /** `https://host[:port]`: the only origin that gets the Authorization header. */
+  origin: string;
+  auth?: AuthProvider;
+  retry?: Partial<RetryPolicy>;
+  idleTimeoutMs?: number;
+}
+
+export class HttpClient {
+  readonly registry: string;
+  readonly origin: string;
+  private readonly retry: RetryPolicy;
+  private readonly idleMs: number;
+  auth: AuthProvider | undefined;
+
+  constructor(opts: HttpClientOptions) {
+    this.registry = opts.registry;
+    this.origin = opts.origin;
+    this.auth = opts.auth;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  }
+
+  /**
+   * Sends a request; resolves with any answer that is not a retryable failure (the caller checks
+   * the status). 401s go to the auth provider once per new credential. Throws OCI_NETWORK when no
+   * answer came after the retries, CancelledError on abort.
+   */
+  async send(req: HttpRequest): Promise<ClientResponse> {
+    const attempts = req.retry ? this.retry.attempts : 1;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (req.signal?.aborted) throw new CancelledError();
+      let out: ClientResponse;
+      try {
+        out = await this.sendAuthed(req);
+      } catch (e) {
+        if (e instanceof OciError || e instanceof CancelledError) throw e;
+        if (req.signal?.aborted) throw new CancelledError();
+        lastError = e;
+        if (attempt + 1 < attempts) await sleep(backoff(this.retry, attempt), req.signal);
+        continue;
+      }
+      const status = out.res.status;
+      if (RETRYABLE_STATUS.has(status) && attempt + 1 < attempts) {
+        const wait = retryAfterMs(out.res) ?? backoff(this.retry, attempt);
+        await out.res.body?.cancel().catch(() => undefined);
+        out.done();
+        await sleep(wait, req.signal);
+        continue;
+      }
+      return out;
+    }
+    throw networkError(req.what, this.registry, lastError, attempts);
+  }
+
+  private async sendAuthed(req: HttpRequest): Promise<ClientResponse> {
+    // One retry per fresh credential the provider comes up with (token, then nothing new → give up).
+    for (let round = 0; round < 3; round++) {
+      const out = await this.sendFollowing(req);
+      if (out.res.status !== 401 || !this.auth) return out;
+      const again = await this.auth.challenged(out.res, req.what, round).finally(() => out.done());
+      if (!again)
+        throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} refused the credentials`, {
+          where: this.registry,
+          hint: HINTS.OCI_UNAUTHORIZED,
+        });
+    }
+    throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} keeps asking for credentials`, {
+      where: this.registry,
+      hint: HINTS.OCI_UNAUTHORIZED,
+    });
+  }
+
+  private async sendFollowing(req: HttpRequest): Promise<ClientResponse> {
+    let url = req.url;
+    let method = req.method;
+    let body = req.body;
+    for (let hop = 0; ; hop++) {
+      const out = await this.sendOnce({ ...req, url, method, ...(body === undefined ? {} : { body }) });
+      const s = out.res.status;
+      const location = out.res.headers.get('location');
+      if (!req.followRedirects || ![301, 302, 303, 307, 308].includes(s) || !location) return out;
+      await out.res.body?.cancel().catch(() => undefined);
+      out.done();
+      if (hop >= MAX_REDIRECTS)
+        throw new OciError('OCI_PROTOCOL', `${req.what}: more than ${MAX_REDIRECTS} redirects`, {
+          where: `${this.registry} ${showUrl(url)}`,
+          hint: HINTS.OCI_PROTOCOL,
+        });
+      url = new URL(location, url).toString();
+      if (s === 303 || ((s === 301 || s === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+    }
+  }
+
+  private async sendOnce(req: HttpRequest): Promise<ClientResponse> {
+    const dog = new Watchdog(this.idleMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, dog.controller.signal]) : dog.controller.signal;
+    const headers: Record<string, string> = { 'user-agent': 'fleetpack', ...req.headers };
+    // Credentials only ever go to the registry's own origin, never to a redirect target elsewhere.
+    const auth = sameOrigin(req.url, this.origin) ? this.auth?.header() : undefined;
+    if (auth) headers.authorization = auth;
+    let body: Buffer | AsyncIterable<Uint8Array> | undefined;
+    if (Buffer.isBuffer(req.body)) body = req.body;
+    else if (req.body) body = touching(req.body(), dog, req.onBodyBytes);
+    let res: Response;
+    try {
+      res = await fetch(req.url, {
+        method: req.method,
+        headers,
+        ...(body === undefined ? {} : { body: body as BodyInit, duplex: 'half' }),
+        redirect: 'manual',
+        signal,
+      } as RequestInit);
+    } catch (e) {
+      dog.stop();
+      if (req.signal?.aborted) throw new CancelledError();
+      if (dog.fired) throw new Error(`no data for ${Math.round(this.idleMs / 1000)} s`, { cause: e });
+      throw e;
+    }
+    dog.touch();
+    return { res, url: req.url, done: () => dog.stop(), touch: () => dog.touch() };
+  }
+}
+
+export function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === new URL(origin).origin;
+  } catch {
+    return false;
+  }
+}
+
+async function* touching(
+  src: AsyncIterable<Uint8Array>,
+  dog: Watchdog,
+  onBytes: ((n: number) => void) | undefined,
+): AsyncIterable<Uint8Array> {
+  for await (const chunk of src) {
+    dog.touch();
+    onBytes?.(chunk.length);
+    yield chunk;
+  }
+}
+
+/** The body as a Node stream that keeps the watchdog alive while bytes flow and stops it at the end. */
+export function bodyStream(out: ClientResponse): Readable {
+  const web = out.res.body;
+  if (!web) {
+    out.done();
+    return Readable.from([]);
+  }
+  const src = Readable.fromWeb(web as import('node:stream/web').ReadableStream<Uint8Array>);
+  src.on('data', () => out.touch());
+  src.once('end', () => out.done());
+  src.once('error', () => out.done());
+  src.once('close', () => out.done());
+  return src;
+}
+
+/**
+ * Reads a body of at most `max` bytes: refuses early on a larger Content-Length, and stops reading
+ * as soon as more than `max` bytes arrive (a server that lies about or omits the length).
+ */
+export async function readCapped(out: ClientResponse, max: number, what: string, where: string): Promise<Buffer> {
+  const len = Number(out.res.headers.get('content-length'));
+  const tooBig = () =>
+    new OciError('OCI_TOO_LARGE', `${what} is larger than ${max} bytes; refusing to read it`, {
+      where,
+      hint: 'Manifests and the small layers Fleetpack reads in memory are bounded; this content is not a Fleetpack package, or the registry is misbehaving.',
+    });
+  if (Number.isFinite(len) && len > max) {
+    await out.res.body?.cancel().catch(() => undefined);
+    out.done();
+    throw tooBig();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const web = out.res.body;
+  if (!web) {
+    out.done();
+    return Buffer.alloc(0);
+  }
+  const reader = web.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out.touch();
+      total += value.length;
+      if (total > max) {
+        await reader.cancel().catch(() => undefined);
+        throw tooBig();
+      }
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+    }
+  } finally {
+    out.done();
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Drains and discards a body (keeps the connection reusable). */
+export async function discard(out: ClientResponse): Promise<void> {
+  await out.res.body?.cancel().catch(() => undefined);
+  out.done();
+}

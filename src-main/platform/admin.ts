@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PlatformError } from '../errors.js';
+import type { Credentials } from '../oci/index.js';
 import { type Keychain, type Keystore, parsePublicKeyPem } from '../signing/index.js';
 import { type Actor, audit } from './audit.js';
 import { checkActorName } from './tokens.js';
@@ -318,11 +319,12 @@ export async function addPublisherKey(
   });
 }
 
-export interface RegistryCredential {
-  username?: string;
-  password?: string;
-  /** A bearer / identity token instead of username and password. */
-  token?: string;
+/** How the server reaches a registry: its credentials (sealed at rest) and transport. */
+export interface RegistryAccess {
+  credentials?: Credentials;
+  /** HTTP instead of HTTPS (oci/ allows it only for loopback hosts unless `insecure`). */
+  plainHttp?: boolean;
+  insecure?: boolean;
 }
 
 const HOST_RE =
@@ -338,7 +340,7 @@ export function checkRegistryHost(host: string): void {
 
 const registryPurpose = (host: string) => `registry credential ${host}`;
 
-export async function addRegistry(ctx: AdminContext, host: string, cred: RegistryCredential, actor: Actor) {
+export async function addRegistry(ctx: AdminContext, host: string, cred: RegistryAccess, actor: Actor) {
   checkRegistryHost(host);
   const settings = await ctx.store.read((db) => requireSettings(db));
   const box = await openSecretBox(ctx, settings);
@@ -354,21 +356,18 @@ export async function addRegistry(ctx: AdminContext, host: string, cred: Registr
         .execute();
     // Never the credential itself: only what kind it is.
     await audit(tx, now, actor, 'registry.add', `registry:${host}`, {
-      auth: cred.token ? 'token' : cred.username ? 'basic' : 'anonymous',
+      auth: cred.credentials?.identityToken ? 'token' : cred.credentials?.username ? 'basic' : 'anonymous',
+      plainHttp: !!cred.plainHttp,
     });
   });
   return { host };
 }
 
-/** The stored credential for a registry host, decrypted; undefined when none is stored. */
-export async function registryCredential(
-  store: Store,
-  box: SecretBox,
-  host: string,
-): Promise<RegistryCredential | undefined> {
+/** The stored access for a registry host, decrypted; undefined when the host was never added. */
+export async function registryAccess(store: Store, box: SecretBox, host: string): Promise<RegistryAccess | undefined> {
   const row = await store.read((db) =>
     db.selectFrom('registries').select('credential_enc').where('host', '=', host).executeTakeFirst(),
   );
   if (!row) return undefined;
-  return JSON.parse(box.open(row.credential_enc, registryPurpose(host)).toString('utf8')) as RegistryCredential;
+  return JSON.parse(box.open(row.credential_enc, registryPurpose(host)).toString('utf8')) as RegistryAccess;
 }

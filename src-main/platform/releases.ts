@@ -38,8 +38,8 @@ export interface IncomingFile {
 
 /** Read access to the bytes behind a release's files. */
 export interface BlobAccess {
-  /** The stored size of a blob, or undefined when the platform does not hold it. */
-  size(digest: string): Promise<number | undefined>;
+  /** True when the store holds a blob with this digest and size. */
+  has(digest: string, size: number): Promise<boolean>;
   /** A small file's bytes, verified, refused above `maxBytes`. */
   read(digest: string, size: number, maxBytes: number): Promise<Buffer>;
 }
@@ -218,21 +218,13 @@ export async function checkRelease(
   problems.throwIfAny('the package');
   const byPath = new Map(req.files.map((f) => [f.path, f]));
   for (const f of req.files) {
-    const stored = await blobs.size(f.digest);
-    if (stored === undefined) {
+    if (!(await blobs.has(f.digest, f.size))) {
       problems.add({
         step: 'files',
         code: 'FILE_NOT_UPLOADED',
         file: f.path,
-        message: `The platform has no blob ${f.digest}`,
+        message: `The platform holds no ${f.size}-byte blob ${f.digest}`,
         hint: 'Upload the file first (fleetpack publish uploads every file).',
-      });
-    } else if (stored !== f.size) {
-      problems.add({
-        step: 'files',
-        code: 'FILE_SIZE_MISMATCH',
-        file: f.path,
-        message: `The stored blob is ${stored} bytes, the publish says ${f.size}`,
       });
     }
   }

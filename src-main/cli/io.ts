@@ -9,6 +9,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Fired by Ctrl-C; long commands pass it down as their AbortSignal. */
   signal?: AbortSignal;
+  /** Reads standard input to its end (at most `maxBytes`); for secrets piped in (`--password-stdin`). */
+  readStdin?: (maxBytes: number) => Promise<string>;
 }
 
 export interface Command {

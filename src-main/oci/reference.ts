@@ -97,7 +97,7 @@ function parseLayoutReference(input: string, cwd: string): LayoutReference {
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
-  if (colon > 0 && !rest.slice(colon + 1).includes('/')) {
+  if (colon >= 0 && !rest.slice(colon + 1).includes('/')) {
     const t = rest.slice(colon + 1);
     if (!isTag(t)) throw invalid(input, `"${t.slice(0, 140)}" is not a valid tag`);
     tag = t;

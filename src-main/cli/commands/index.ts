@@ -4,6 +4,8 @@ import { diffCommand } from './diff.js';
 import { initCommand } from './init.js';
 import { inspectCommand } from './inspect.js';
 import { keyCommand } from './key.js';
+import { pullCommand, pushCommand, resolveCommand } from './oci.js';
+import { registryCommand } from './registry.js';
 import { sbomCommand } from './sbom.js';
 import { signCommand } from './sign.js';
 import { studioCommand } from './studio.js';
@@ -21,5 +23,9 @@ export const commands: Command[] = [
   signCommand,
   verifyCommand,
   compatCommand,
+  pushCommand,
+  pullCommand,
+  resolveCommand,
+  registryCommand,
   studioCommand,
 ];

@@ -1,0 +1,363 @@
+/**
+ * The platform suite, run once on SQLite and once on PostgreSQL (platform-sqlite.test.ts,
+ * platform-postgres.test.ts): publish over HTTP with the real client and server, every "bad input
+ * and faults" case that needs no process kill, channels, coverage, audit, policy, key rotation,
+ * expiry re-signing — and after each step the repository checked against the TUF rules and loaded
+ * by tuf-js.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addPublisherKey,
+  Platform,
+  PlatformClient,
+  PublishError,
+  rotateKey,
+  type DatabaseTarget,
+} from '../../src-main/platform/index.js';
+import { startServer, type RunningServer } from '../../src-main/server/index.js';
+import { startFaultProxy } from '../fixtures/fault-proxy.js';
+import {
+  newTestPlatform,
+  packageDir,
+  PASSPHRASE,
+  publisherKeyPair,
+  tempDir,
+  type TestPlatform,
+} from '../fixtures/platform.js';
+import { checkRepository, httpFiles, tufClient } from '../fixtures/tuf-check.js';
+
+export interface Backend {
+  name: string;
+  /** A fresh, empty database for one platform. */
+  database(): DatabaseTarget | undefined;
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+}
+
+async function refused(p: Promise<unknown>): Promise<PublishError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof PublishError) return e;
+    throw e;
+  }
+  throw new Error('expected the publish to be refused');
+}
+
+/** Sends raw bytes as a PATCH and cuts the connection after `cutAfter` bytes (or sends all). */
+function rawPatch(
+  url: string,
+  token: string,
+  body: Buffer,
+  range: string,
+  cutAfter?: number,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> } | 'cut'> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/octet-stream',
+        'content-range': range,
+        'content-length': String(body.length),
+      },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text, headers: res.headers }));
+    });
+    req.on('error', () => resolve('cut'));
+    if (cutAfter === undefined) req.end(body);
+    else {
+      req.write(body.subarray(0, cutAfter), () => setTimeout(() => req.destroy(), 200));
+    }
+    req.on('close', () => undefined);
+    void reject;
+  });
+}
+
+export function platformSuite(backend: Backend): void {
+  describe(`platform on ${backend.name}`, () => {
+    let tp: TestPlatform;
+    let server: RunningServer;
+    let work: string;
+    let pub: PlatformClient;
+    const api = (path: string, init: RequestInit & { token?: string } = {}) =>
+      fetch(`${server.url}${path}`, {
+        ...init,
+        headers: {
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+          ...init.headers,
+        },
+      });
+    const repoOk = async () => {
+      const c = await checkRepository(httpFiles(server.url));
+      expect(c.problems).toEqual([]);
+      return c;
+    };
+
+    beforeAll(async () => {
+      await backend.setup?.();
+      const database = backend.database();
+      tp = await newTestPlatform({ tag: backend.name, ...(database ? { database } : {}) });
+      server = await startServer(tp.platform, { failureLimit: { max: 5, windowMs: 60_000 } });
+      work = tempDir();
+      pub = new PlatformClient(server.url, tp.publisher, { chunkBytes: 64 * 1024, retryDelayMs: 20 });
+    });
+    afterAll(async () => {
+      await server?.close();
+      await tp?.close();
+      await backend.teardown?.();
+    });
+
+    it('publishes a package, serves signed metadata tuf-js verifies, and downloads the target through it', async () => {
+      const dir = await packageDir(work, { version: '1.0.0' });
+      const res = await pub.publishDir(dir, { channel: 'beta' });
+      expect(res.release).toMatchObject({
+        name: 'person-detector',
+        version: '1.0.0',
+        releaseCounter: 1,
+        channels: ['beta'],
+        source: 'upload',
+      });
+      expect(res.release.files.map((f) => f.role).sort()).toEqual(['external-data', 'manifest', 'model', 'sbom']);
+      const check = await repoOk();
+      expect(check.targetCount).toBe(4);
+      const model = res.release.files.find((f) => f.role === 'model')!;
+      const updater = tufClient(server.url, tp.init.root);
+      const info = await updater.getTargetInfo(model.target);
+      expect(info?.custom).toMatchObject({
+        releaseCounter: 1,
+        role: 'model',
+        framework: 'onnx',
+        channels: ['beta'],
+        manifest: res.release.manifestDigest,
+      });
+      // The bytes the platform stored verify against the signed length and hash.
+      const blob = await api(`/v1/blobs/${model.digest}`, { token: tp.publisher });
+      const bytes = Buffer.from(await blob.arrayBuffer());
+      expect(bytes.equals(readFileSync(join(dir, model.path)))).toBe(true);
+      expect(info?.length).toBe(bytes.length);
+    });
+
+    it('serves the OpenAPI 3.1 document and keeps /tuf/ public but /v1 authenticated', async () => {
+      const doc = (await (await api('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/v1/uploads', '/v1/releases', '/v1/coverage', '/v1/audit', '/tuf/{name}']),
+      );
+      expect((await api('/tuf/timestamp.json')).status).toBe(200);
+      expect((await api('/v1/releases')).status).toBe(401);
+      expect((await api('/tuf/../v1/releases')).status).not.toBe(200);
+    });
+
+    it('resumes an upload cut mid-way, from the offset the server reports', async () => {
+      const body = Buffer.alloc(300_000, 7);
+      const s = (await (await api('/v1/uploads', { method: 'POST', token: tp.publisher })).json()) as { id: string };
+      const cut = await rawPatch(
+        `${server.url}/v1/uploads/${s.id}`,
+        tp.publisher,
+        body,
+        `0-${body.length - 1}`,
+        100_000,
+      );
+      expect(cut).toBe('cut');
+      // The server keeps what arrived; the client continues from there.
+      let offset = 0;
+      for (let i = 0; i < 50; i++) {
+        offset = ((await (await api(`/v1/uploads/${s.id}`, { token: tp.publisher })).json()) as { offset: number })
+          .offset;
+        if (offset >= 100_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeLessThanOrEqual(100_000);
+      const rest = await rawPatch(
+        `${server.url}/v1/uploads/${s.id}`,
+        tp.publisher,
+        body.subarray(offset),
+        `${offset}-${body.length - 1}`,
+      );
+      expect(rest !== 'cut' && rest.status).toBe(202);
+      const { createHash } = await import('node:crypto');
+      const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      const done = await api(`/v1/uploads/${s.id}?digest=${digest}`, { method: 'PUT', token: tp.publisher });
+      expect(done.status).toBe(201);
+      expect(await done.json()).toEqual({ digest, size: body.length });
+    });
+
+    it('the client resumes by itself through a proxy that drops the connection mid-file', async () => {
+      const proxy = await startFaultProxy(server.url);
+      try {
+        let dropped = 0;
+        proxy.setRule((req) => {
+          if (req.method !== 'PATCH' || dropped >= 2) return { kind: 'pass' };
+          dropped++;
+          return { kind: 'drop-after', bytes: 40_000 };
+        });
+        const dir = await packageDir(work, { version: '1.0.1', weightsBytes: 1_000_000 });
+        const client = new PlatformClient(proxy.url, tp.publisher, { chunkBytes: 256 * 1024, retryDelayMs: 10 });
+        const res = await client.publishDir(dir);
+        expect(res.release.version).toBe('1.0.1');
+        expect(dropped).toBe(2);
+        const weights = res.release.files.find((f) => f.path === 'weights.bin')!;
+        expect(weights.size).toBe(1_000_000);
+        const stored = Buffer.from(
+          await (await api(`/v1/blobs/${weights.digest}`, { token: tp.publisher })).arrayBuffer(),
+        );
+        expect(stored.equals(readFileSync(join(dir, 'weights.bin')))).toBe(true);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('answers a chunk at the wrong offset with 416 and the current range', async () => {
+      const s = (await (await api('/v1/uploads', { method: 'POST', token: tp.publisher })).json()) as { id: string };
+      const first = await rawPatch(`${server.url}/v1/uploads/${s.id}`, tp.publisher, Buffer.alloc(10, 1), '0-9');
+      expect(first !== 'cut' && first.status).toBe(202);
+      const wrong = await rawPatch(`${server.url}/v1/uploads/${s.id}`, tp.publisher, Buffer.alloc(10, 1), '20-29');
+      expect(wrong).not.toBe('cut');
+      if (wrong === 'cut') return;
+      expect(wrong.status).toBe(416);
+      expect(wrong.headers.range).toBe('0-9');
+      expect(JSON.parse(wrong.body).error.code).toBe('UPLOAD_RANGE_INVALID');
+      const garbage = await rawPatch(
+        `${server.url}/v1/uploads/${s.id}`,
+        tp.publisher,
+        Buffer.alloc(10, 1),
+        'bytes=abc',
+      );
+      expect(garbage !== 'cut' && garbage.status).toBe(416);
+      // A digest that is not what arrived drops the session.
+      const bad = await api(`/v1/uploads/${s.id}?digest=sha256:${'0'.repeat(64)}`, {
+        method: 'PUT',
+        token: tp.publisher,
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('DIGEST_MISMATCH');
+      expect((await api(`/v1/uploads/${s.id}`, { token: tp.publisher })).status).toBe(404);
+    });
+
+    const tufVersion = async () =>
+      ((await (await api('/tuf/timestamp.json')).json()) as { signed: { version: number } }).signed.version;
+    const releaseCount = async () => (await pub.releases()).length;
+
+    it('refuses a file whose bytes do not match the manifest, per file, and publishes nothing', async () => {
+      const dir = await packageDir(work, { version: '2.0.0' });
+      writeFileSync(join(dir, 'weights.bin'), 'tampered weights!!!!!!!!!!!!!!!!!!!!!'); // same length class, other bytes
+      const before = { tuf: await tufVersion(), releases: await releaseCount() };
+      const e = await refused(pub.publishDir(dir));
+      expect(e.code).toBe('PUBLISH_REFUSED');
+      const p = e.problems.find((x) => x.file === 'weights.bin')!;
+      expect(p).toMatchObject({
+        step: 'files',
+        pointer: expect.stringMatching(/^\/artifact\/files\/1\/(sha256|size)$/),
+      });
+      expect(p.hint).toBeTruthy();
+      expect({ tuf: await tufVersion(), releases: await releaseCount() }).toEqual(before);
+    });
+
+    it('refuses a manifest that names a file never uploaded', async () => {
+      const dir = await packageDir(work, { version: '2.0.1' });
+      const files: { path: string; digest: string; size: number }[] = [];
+      for (const f of ['fleetpack.json', 'model.onnx', 'sbom.cdx.json']) {
+        const up = await pub.uploadFile(join(dir, f));
+        files.push({ path: f, ...up });
+      }
+      const e = await refused(pub.publishFiles(files));
+      expect(e.problems).toContainEqual(
+        expect.objectContaining({ step: 'files', code: 'FILE_NOT_UPLOADED', file: 'weights.bin' }),
+      );
+      const ghost = await refused(
+        pub.publishFiles([...files, { path: 'weights.bin', digest: `sha256:${'1'.repeat(64)}`, size: 38 }]),
+      );
+      expect(ghost.problems).toContainEqual(
+        expect.objectContaining({ code: 'FILE_NOT_UPLOADED', file: 'weights.bin' }),
+      );
+    });
+
+    it('refuses an invalid SBOM and a malformed manifest with the step and pointer', async () => {
+      const dir = await packageDir(work, { version: '2.0.2', sbom: false });
+      writeFileSync(
+        join(dir, 'sbom.cdx.json'),
+        JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'nonsense' }] }),
+      );
+      const e = await refused(pub.publishDir(dir));
+      expect(e.problems).toContainEqual(
+        expect.objectContaining({ step: 'sbom', code: 'SBOM_INVALID', file: 'sbom.cdx.json' }),
+      );
+
+      const dir2 = await packageDir(work, { version: '2.0.3' });
+      const m = JSON.parse(readFileSync(join(dir2, 'fleetpack.json'), 'utf8'));
+      m.inputs = 'not a list';
+      writeFileSync(join(dir2, 'fleetpack.json'), JSON.stringify(m));
+      const e2 = await refused(pub.publishDir(dir2));
+      expect(e2.problems[0]).toMatchObject({ step: 'manifest', file: 'fleetpack.json', pointer: '/inputs' });
+    });
+
+    it('verifies model.sig against the registered key and refuses a tampered or invalid one', async () => {
+      const k = publisherKeyPair();
+      await addPublisherKey(tp.store, 'vision-team', k.publicKeyPem, { name: 'test', role: 'local' }, new Date());
+      const ok = await pub.publishDir(await packageDir(work, { version: '3.0.0', signWith: k.privateKeyPem }));
+      expect(ok.release.signature).toEqual({ status: 'verified', keyId: k.keyId });
+      const model = ok.release.files.find((f) => f.role === 'model')!;
+      expect((await tufClient(server.url, tp.init.root).getTargetInfo(model.target))?.custom).toMatchObject({
+        signer: k.keyId,
+      });
+
+      const tampered = await packageDir(work, { version: '3.0.1', signWith: k.privateKeyPem });
+      const bundle = JSON.parse(readFileSync(join(tampered, 'model.sig'), 'utf8'));
+      bundle.dsseEnvelope.signatures[0].sig = Buffer.alloc(64, 1).toString('base64');
+      writeFileSync(join(tampered, 'model.sig'), JSON.stringify(bundle));
+      const e = await refused(pub.publishDir(tampered));
+      expect(e.problems).toContainEqual(expect.objectContaining({ step: 'signature', code: 'SIGNATURE_INVALID' }));
+
+      const modified = await packageDir(work, { version: '3.0.2', signWith: k.privateKeyPem });
+      const mf = JSON.parse(readFileSync(join(modified, 'fleetpack.json'), 'utf8'));
+      mf.description = 'changed after signing';
+      writeFileSync(join(modified, 'fleetpack.json'), JSON.stringify(mf, null, 2));
+      const e2 = await refused(pub.publishDir(modified));
+      expect(e2.problems).toContainEqual(
+        expect.objectContaining({ step: 'signature', code: 'FILE_MODIFIED', file: 'fleetpack.json' }),
+      );
+
+      const garbage = await packageDir(work, { version: '3.0.3' });
+      writeFileSync(join(garbage, 'model.sig'), '{"not":"a bundle"}');
+      const e3 = await refused(pub.publishDir(garbage));
+      expect(e3.problems[0]).toMatchObject({ step: 'signature', file: 'model.sig' });
+      await repoOk();
+    });
+
+    it('refuses a token of the wrong role, a missing or bad token, and rate-limits failures', async () => {
+      const dev = await api('/v1/releases', {
+        method: 'POST',
+        token: tp.device,
+        body: JSON.stringify({ from: 'x/y:z' }),
+      });
+      expect(dev.status).toBe(403);
+      expect(((await dev.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+      expect((await api('/v1/audit', { token: tp.publisher })).status).toBe(403);
+      expect((await api('/v1/uploads', { method: 'POST', token: tp.device })).status).toBe(403);
+      // A second server on the same platform, so the limit does not hold back the other tests.
+      const limited = await startServer(tp.platform, { failureLimit: { max: 3, windowMs: 60_000 } });
+      try {
+        const call = (token: string) =>
+          fetch(`${limited.url}/v1/releases`, { headers: { authorization: `Bearer ${token}` } });
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i++) statuses.push((await call(`fpt_${'0'.repeat(24)}_${'A'.repeat(43)}`)).status);
+        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+        // Even a valid token is held back while the address is limited: no oracle for guessing.
+        const held = await call(tp.admin);
+        expect(held.status).toBe(429);
+        expect(held.headers.get('retry-after')).toMatch(/^\d+$/);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+}

@@ -19,14 +19,7 @@ import {
 } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
 import { startFaultProxy } from '../fixtures/fault-proxy.js';
-import {
-  newTestPlatform,
-  packageDir,
-  PASSPHRASE,
-  publisherKeyPair,
-  tempDir,
-  type TestPlatform,
-} from '../fixtures/platform.js';
+import { newTestPlatform, packageDir, publisherKeyPair, tempDir, type TestPlatform } from '../fixtures/platform.js';
 import { checkRepository, httpFiles, tufClient } from '../fixtures/tuf-check.js';
 
 export interface Backend {
@@ -358,6 +351,197 @@ export function platformSuite(backend: Backend): void {
       } finally {
         await limited.close();
       }
+    });
+
+    it('keeps versions immutable: the same content again is a no-op, different content is refused', async () => {
+      const dir = await packageDir(work, { version: '4.0.0' });
+      const first = await pub.publishDir(dir);
+      const same = await pub.publishDir(dir);
+      expect(same).toMatchObject({ existed: true, release: { id: first.release.id } });
+      const other = await packageDir(work, { version: '4.0.0', seed: 'other bytes' });
+      const before = await tufVersion();
+      const e = await refused(pub.publishDir(other));
+      expect(e.code).toBe('VERSION_EXISTS');
+      expect(e.problems[0]).toMatchObject({ step: 'version', pointer: '/version' });
+      expect(await tufVersion()).toBe(before);
+    });
+
+    it('two publishes of one model at once both land, with distinct release counters and increasing TUF versions', async () => {
+      const dirs = await Promise.all(['5.0.0', '5.0.1', '5.0.2'].map((v) => packageDir(work, { version: v })));
+      const c2 = new PlatformClient(server.url, tp.publisher);
+      const results = await Promise.all(dirs.map((d, i) => (i % 2 ? c2 : pub).publishDir(d)));
+      const counters = results.map((r) => r.release.releaseCounter).sort((a, b) => a - b);
+      expect(new Set(counters).size).toBe(3);
+      const ts = results.map((r) => r.tuf.timestampVersion).sort((a, b) => a - b);
+      expect(new Set(ts).size).toBe(3);
+      expect(ts[2]! - ts[0]!).toBeGreaterThanOrEqual(2);
+      const check = await repoOk();
+      for (const r of results) {
+        const info = await tufClient(server.url, tp.init.root).getTargetInfo(r.release.files[0]!.target);
+        expect(info?.custom).toMatchObject({ releaseCounter: r.release.releaseCounter });
+      }
+      expect(check.timestampVersion).toBeGreaterThanOrEqual(ts[2]!);
+    });
+
+    it('sets and promotes channels, records who and from what, and re-signs custom.channels', async () => {
+      const a = await pub.publishDir(await packageDir(work, { name: 'lane-keeper', version: '1.0.0' }), {
+        channel: 'beta',
+      });
+      const b = await pub.publishDir(await packageDir(work, { name: 'lane-keeper', version: '1.1.0' }));
+      const set = await pub.setChannel('lane-keeper', '1.1.0', 'beta');
+      expect(set).toMatchObject({ channel: 'beta', version: '1.1.0', from: '1.0.0', changed: true });
+      expect(await pub.setChannel('lane-keeper', '1.1.0', 'beta')).toMatchObject({ changed: false });
+      const promoted = await pub.promote('lane-keeper', 'beta', 'stable');
+      expect(promoted).toMatchObject({ channel: 'stable', version: '1.1.0', from: null, changed: true });
+      await pub.setChannel('lane-keeper', '1.0.0', 'field-test-eu');
+      const client = tufClient(server.url, tp.init.root);
+      expect((await client.getTargetInfo(a.release.files[0]!.target))?.custom.channels).toEqual(['field-test-eu']);
+      expect((await client.getTargetInfo(b.release.files[0]!.target))?.custom.channels).toEqual(['beta', 'stable']);
+      expect((await pub.releases({ name: 'lane-keeper', channel: 'stable' })).map((r) => r.version)).toEqual(['1.1.0']);
+      const history = (await (await api('/v1/models/lane-keeper/channel-history', { token: tp.publisher })).json()) as {
+        events: { channel: string; from: string | null; to: string; actor: string }[];
+      };
+      expect(history.events.map((e) => `${e.channel}:${e.from ?? '-'}>${e.to}:${e.actor}`)).toEqual([
+        'beta:->1.0.0:vision-team',
+        'beta:1.0.0>1.1.0:vision-team',
+        'stable:->1.1.0:vision-team',
+        'field-test-eu:->1.0.0:vision-team',
+      ]);
+      const bad = await api('/v1/channels/lane-keeper/Not_A_Channel', {
+        method: 'PUT',
+        token: tp.publisher,
+        body: JSON.stringify({ version: '1.0.0' }),
+      });
+      expect(bad.status).toBe(400);
+      const missing = await api('/v1/models/lane-keeper/promote', {
+        method: 'POST',
+        token: tp.publisher,
+        body: JSON.stringify({ from: 'canary', to: 'stable' }),
+      });
+      expect(missing.status).toBe(404);
+      await repoOk();
+    });
+
+    it('reports SBOM coverage by model, channel and overall, with the reason for each release that does not count', async () => {
+      await pub.publishDir(await packageDir(work, { name: 'no-sbom-model', version: '1.0.0', sbom: false }), {
+        channel: 'canary',
+      });
+      const all = await pub.coverage();
+      expect(all.byModel['no-sbom-model']).toMatchObject({ total: 1, counted: 0, coverage: 0 });
+      expect(all.byModel['no-sbom-model']!.releases[0]!.reasons).toEqual(['no SBOM attached']);
+      expect(all.byModel['lane-keeper']).toMatchObject({ total: 2, counted: 2, coverage: 1 });
+      expect(all.overall.total).toBe((await pub.releases()).length);
+      const canary = await pub.coverage('canary');
+      expect(canary.overall).toMatchObject({ total: 1, counted: 0, coverage: 0 });
+      const empty = await pub.coverage('nobody-uses-this');
+      expect(empty.overall).toMatchObject({ total: 0, coverage: null, compliance: null });
+    });
+
+    it('records every publish, channel change and token in the audit log (admin only)', async () => {
+      const res = await api('/v1/audit', { token: tp.admin });
+      const { entries } = (await res.json()) as {
+        entries: { action: string; actor: string; subject: string; at: string }[];
+      };
+      const actions = new Set(entries.map((e) => e.action));
+      for (const a of [
+        'platform.init',
+        'token.create',
+        'publisher.key.add',
+        'release.publish',
+        'channel.set',
+        'channel.promote',
+      ])
+        expect(actions).toContain(a);
+      expect(entries.find((e) => e.action === 'channel.promote')).toMatchObject({
+        actor: 'publisher:vision-team',
+        subject: 'channel:lane-keeper/stable',
+      });
+      const ats = entries.map((e) => e.at);
+      expect([...ats].sort()).toEqual(ats);
+      expect(JSON.stringify(entries)).not.toMatch(/fpt_/);
+    });
+
+    it('with the signature policy on, refuses unsigned and unknown-key packages and accepts a registered key', async () => {
+      const strict = await Platform.open({
+        store: tp.store,
+        dataDir: tp.dir,
+        env: tp.env,
+        secrets: () => tp.keys.secrets,
+        requirePublisherSignature: true,
+      });
+      const s = await startServer(strict);
+      try {
+        const c = new PlatformClient(s.url, tp.publisher);
+        const unsigned = await refused(
+          c.publishDir(await packageDir(work, { name: 'strict-model', version: '1.0.0' })),
+        );
+        expect(unsigned.problems).toContainEqual(
+          expect.objectContaining({ step: 'signature', code: 'SIGNATURE_REQUIRED' }),
+        );
+        const stranger = publisherKeyPair();
+        const unknown = await refused(
+          c.publishDir(
+            await packageDir(work, { name: 'strict-model', version: '1.0.0', signWith: stranger.privateKeyPem }),
+          ),
+        );
+        expect(unknown.problems).toContainEqual(expect.objectContaining({ code: 'SIGNATURE_KEY_UNKNOWN' }));
+        const mine = publisherKeyPair();
+        await addPublisherKey(tp.store, 'vision-team', mine.publicKeyPem, { name: 'test', role: 'local' }, new Date());
+        const ok = await c.publishDir(
+          await packageDir(work, { name: 'strict-model', version: '1.0.0', signWith: mine.privateKeyPem }),
+        );
+        expect(ok.release.signature).toEqual({ status: 'verified', keyId: mine.keyId });
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('rotates every key; a client holding the first root follows each rotation', async () => {
+      const client = tufClient(server.url, tp.init.root);
+      const target = (await pub.releases({ name: 'person-detector' })).find((r) => r.version === '1.0.0')!.files[0]!
+        .target;
+      expect(await client.getTargetInfo(target)).toBeDefined();
+      const ctx = {
+        store: tp.store,
+        keystore: () => tp.keys.keystore,
+        secrets: () => tp.keys.secrets,
+        env: tp.env,
+        now: () => new Date(),
+      };
+      const rotated: string[] = [];
+      for (const role of ['timestamp', 'snapshot', 'bins', 'targets', 'root']) {
+        const r = await rotateKey(ctx, role, { name: 'test', role: 'local' });
+        expect(r.newKeyId).not.toBe(r.oldKeyId);
+        rotated.push(role);
+      }
+      // The running server signs with the keys it loaded: reopen, as a restarted server would.
+      const reopened = await Platform.open({
+        store: tp.store,
+        dataDir: tp.dir,
+        env: tp.env,
+        secrets: () => tp.keys.secrets,
+      });
+      const s = await startServer(reopened);
+      try {
+        const c = new PlatformClient(s.url, tp.publisher);
+        const after = await c.publishDir(await packageDir(work, { version: '6.0.0' }));
+        const check = await checkRepository(httpFiles(s.url));
+        expect(check.problems).toEqual([]);
+        expect(check.rootVersion).toBe(5); // timestamp, snapshot, targets and root rotations each sign a new root
+        const fresh = tufClient(s.url, tp.init.root);
+        expect((await fresh.getTargetInfo(after.release.files[0]!.target))?.custom.releaseCounter).toBe(
+          after.release.releaseCounter,
+        );
+        expect(await fresh.getTargetInfo(target)).toBeDefined();
+        const info = (await (
+          await fetch(`${s.url}/v1/platform`, { headers: { authorization: `Bearer ${tp.publisher}` } })
+        ).json()) as { rootKeyIds: string[]; rootVersion: number };
+        expect(info.rootVersion).toBe(5);
+        expect(info.rootKeyIds[0]).not.toBe(tp.init.rootKeyIds[0]);
+      } finally {
+        await s.close();
+      }
+      expect(rotated).toHaveLength(5);
     });
   });
 }

@@ -14,7 +14,8 @@ import type { OnlineSigners, TargetRow, TufRepository } from './tuf/repository.j
 export interface ChannelContext {
   store: { write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> };
   repo: TufRepository;
-  online: OnlineSigners;
+  /** The online signers, checked inside the transaction (a key rotated by another process is picked up). */
+  online: (tx: Tx) => Promise<OnlineSigners>;
   now: () => Date;
 }
 
@@ -71,7 +72,7 @@ async function apply(
   if (touched.length === 0) return { model, channel, version, from, changed: false };
   const upsert: TargetRow[] = [];
   for (const rid of touched) upsert.push(...(await releaseTargets(tx, rid)));
-  await ctx.repo.updateTargets(tx, { upsert }, ctx.online);
+  await ctx.repo.updateTargets(tx, { upsert }, await ctx.online(tx));
   await audit(tx, now, actor, action, `channel:${model}/${channel}`, { from, to: version, ...extra });
   return { model, channel, version, from, changed: true };
 }

@@ -56,7 +56,8 @@ export interface PublishRequest {
 export interface PublishContext {
   store: { write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> };
   repo: TufRepository;
-  online: OnlineSigners;
+  /** The online signers, checked inside the transaction (a key rotated by another process is picked up). */
+  online: (tx: Tx) => Promise<OnlineSigners>;
   blobs: BlobAccess;
   requirePublisherSignature: boolean;
   now: () => Date;
@@ -568,7 +569,7 @@ export async function publishRelease(
       if (req.channel) touched.push(...(await pointChannel(tx, m.name, req.channel, id, actor, now)));
       const upsert: TargetRow[] = [];
       for (const rid of new Set(touched)) upsert.push(...(await releaseTargets(tx, rid)));
-      await ctx.repo.updateTargets(tx, { upsert }, ctx.online);
+      await ctx.repo.updateTargets(tx, { upsert }, await ctx.online(tx));
       await audit(tx, now, actor, 'release.publish', `release:${m.name}@${m.version}`, {
         id,
         releaseCounter: counter,

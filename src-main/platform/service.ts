@@ -31,7 +31,7 @@ import {
 import { PLATFORM_KEYCHAIN_SERVICE, type SecretBox } from './secrets.js';
 import { type PlatformSettings, requireSettings } from './settings.js';
 import { loadOnlineSigners } from './signers.js';
-import type { Store } from './store/database.js';
+import type { Store, Tx } from './store/database.js';
 import { authenticate } from './tokens.js';
 import { type Lifetimes, type OnlineSigners, readMetadataFile, type TufRepository } from './tuf/repository.js';
 import { UploadSessions } from './uploads.js';
@@ -57,7 +57,7 @@ export class Platform {
     readonly store: Store,
     readonly settings: PlatformSettings,
     readonly repo: TufRepository,
-    private readonly online: OnlineSigners,
+    private online: OnlineSigners,
     readonly blobs: BlobStore,
     readonly local: LayoutBlobStore,
     readonly uploads: UploadSessions,
@@ -90,6 +90,18 @@ export class Platform {
     // Upload files sit beside the layout so adopting one is a rename on the same file system.
     const uploads = new UploadSessions(join(opts.dataDir, 'uploads'));
     return new Platform(opts.store, settings, repo, online, blobs, local, uploads, box, { ...opts, env, now });
+  }
+
+  /**
+   * The online signers for a write transaction. Another process (`platform rotate-key`, another
+   * server) may have rotated a key since this server started: compare key ids with the database and
+   * load the new keys, so nothing is ever signed with a key the root no longer lists.
+   */
+  private async signers(tx: Tx): Promise<OnlineSigners> {
+    const rows = await tx.selectFrom('online_keys').select(['role', 'key_id']).execute();
+    const current = rows.every((r) => this.online[r.role as keyof OnlineSigners]?.keyId === r.key_id);
+    if (!current) this.online = await loadOnlineSigners(tx, this.box);
+    return this.online;
   }
 
   get now(): () => Date {
@@ -130,7 +142,7 @@ export class Platform {
     return {
       store: this.store,
       repo: this.repo,
-      online: this.online,
+      online: (tx: Tx) => this.signers(tx),
       blobs,
       requirePublisherSignature: this.requirePublisherSignature,
       now: this.now,
@@ -212,7 +224,7 @@ export class Platform {
   }
 
   private channelContext(): ChannelContext {
-    return { store: this.store, repo: this.repo, online: this.online, now: this.now };
+    return { store: this.store, repo: this.repo, online: (tx: Tx) => this.signers(tx), now: this.now };
   }
 
   setChannel(actor: Actor, model: string, version: string, channel: string) {
@@ -251,7 +263,7 @@ export class Platform {
   /** Re-signs online metadata due for it and drops superseded versions; returns what was re-signed. */
   async maintainTuf(graceMs = 3600_000): Promise<string[]> {
     return this.store.write(async (tx) => {
-      const roles = await this.repo.refreshExpiring(tx, this.online);
+      const roles = await this.repo.refreshExpiring(tx, await this.signers(tx));
       await this.repo.collectGarbage(tx, graceMs);
       return roles;
     });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addPublisherKey,
+  addRegistry,
   Platform,
   PlatformClient,
   PublishError,
@@ -18,7 +19,10 @@ import {
   type DatabaseTarget,
 } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
+import { RegistryRepository, pushPackage, staticCredentials } from '../../src-main/oci/index.js';
 import { startFaultProxy } from '../fixtures/fault-proxy.js';
+import { makeOciPackage } from '../fixtures/oci-package.js';
+import { startRegistry, type RegistryServer } from '../fixtures/registry.js';
 import { newTestPlatform, packageDir, publisherKeyPair, tempDir, type TestPlatform } from '../fixtures/platform.js';
 import { checkRepository, httpFiles, tufClient } from '../fixtures/tuf-check.js';
 
@@ -514,34 +518,153 @@ export function platformSuite(backend: Backend): void {
         expect(r.newKeyId).not.toBe(r.oldKeyId);
         rotated.push(role);
       }
-      // The running server signs with the keys it loaded: reopen, as a restarted server would.
-      const reopened = await Platform.open({
-        store: tp.store,
-        dataDir: tp.dir,
-        env: tp.env,
-        secrets: () => tp.keys.secrets,
-      });
-      const s = await startServer(reopened);
-      try {
-        const c = new PlatformClient(s.url, tp.publisher);
-        const after = await c.publishDir(await packageDir(work, { version: '6.0.0' }));
-        const check = await checkRepository(httpFiles(s.url));
-        expect(check.problems).toEqual([]);
-        expect(check.rootVersion).toBe(5); // timestamp, snapshot, targets and root rotations each sign a new root
-        const fresh = tufClient(s.url, tp.init.root);
-        expect((await fresh.getTargetInfo(after.release.files[0]!.target))?.custom.releaseCounter).toBe(
-          after.release.releaseCounter,
-        );
-        expect(await fresh.getTargetInfo(target)).toBeDefined();
-        const info = (await (
-          await fetch(`${s.url}/v1/platform`, { headers: { authorization: `Bearer ${tp.publisher}` } })
-        ).json()) as { rootKeyIds: string[]; rootVersion: number };
-        expect(info.rootVersion).toBe(5);
-        expect(info.rootKeyIds[0]).not.toBe(tp.init.rootKeyIds[0]);
-      } finally {
-        await s.close();
-      }
+      // The running server (started before the rotations) picks up the new online keys by itself.
+      const after = await pub.publishDir(await packageDir(work, { version: '6.0.0' }));
+      const check = await repoOk();
+      expect(check.rootVersion).toBe(5); // timestamp, snapshot, targets and root rotations each sign a new root
+      const fresh = tufClient(server.url, tp.init.root);
+      expect((await fresh.getTargetInfo(after.release.files[0]!.target))?.custom.releaseCounter).toBe(
+        after.release.releaseCounter,
+      );
+      expect(await fresh.getTargetInfo(target)).toBeDefined();
+      expect(await client.getTargetInfo(after.release.files[0]!.target)).toBeDefined();
+      const info = (await (await api('/v1/platform', { token: tp.publisher })).json()) as {
+        rootKeyIds: string[];
+        rootVersion: number;
+      };
+      expect(info.rootVersion).toBe(5);
+      expect(info.rootKeyIds[0]).not.toBe(tp.init.rootKeyIds[0]);
       expect(rotated).toHaveLength(5);
+    });
+
+    describe('registry references and registry storage', () => {
+      let reg: RegistryServer;
+      const user = { user: 'ci', password: 'registry-secret-pw' };
+      const creds = staticCredentials({ username: user.user, password: user.password });
+      const admin = () => ({
+        store: tp.store,
+        keystore: () => tp.keys.keystore,
+        secrets: () => tp.keys.secrets,
+        env: tp.env,
+        now: () => new Date(),
+      });
+      beforeAll(async () => {
+        reg = await startRegistry({ auth: { kind: 'htpasswd', users: [user] } });
+        await addRegistry(
+          admin(),
+          reg.host,
+          { credentials: { username: user.user, password: user.password }, plainHttp: true },
+          { name: 'test', role: 'local' },
+        );
+      });
+      afterAll(async () => reg?.stop());
+
+      it('publishes --from a tag: pins the digest, reads only the small layers, and a moved tag changes nothing', async () => {
+        const { dir } = await makeOciPackage(join(work, 'oci-7.0.0'), {
+          version: '7.0.0',
+          weightBytes: 500_000,
+          seed: 70,
+        });
+        const pushed = await pushPackage(dir, `${reg.host}/models/reg-model:latest`, {
+          plainHttp: true,
+          credentials: creds,
+        });
+        const weights = pushed.layers.find((l) => l.path === 'weights.bin')!;
+        const res = await pub.publishFrom(`${reg.host}/models/reg-model:latest`, 'beta');
+        expect(res.release).toMatchObject({
+          name: 'person-detector',
+          version: '7.0.0',
+          source: 'registry',
+          oci: { repository: `${reg.host}/models/reg-model`, digest: pushed.digest },
+        });
+        expect(res.release.files.find((f) => f.path === 'weights.bin')?.digest).toBe(weights.digest);
+        const info = await tufClient(server.url, tp.init.root).getTargetInfo(
+          res.release.files.find((f) => f.role === 'model')!.target,
+        );
+        expect(info?.custom).toMatchObject({ oci: pushed.digest, channels: ['beta'] });
+        // The weights were never downloaded: only HEAD/GET of the manifest and small layers.
+        const manifestLayer = pushed.layers.find((l) => l.path === 'fleetpack.json')!;
+        expect(reg.logs()).toMatch(new RegExp(`"GET /v2/models/reg-model/blobs/${manifestLayer.digest}`));
+        expect(reg.logs()).not.toMatch(new RegExp(`"GET /v2/models/reg-model/blobs/${weights.digest}`));
+        // The tag moves to another package; the release keeps its pinned digest.
+        const { dir: next } = await makeOciPackage(join(work, 'oci-7.1.0'), { version: '7.1.0', seed: 71 });
+        const moved = await pushPackage(next, `${reg.host}/models/reg-model:latest`, {
+          plainHttp: true,
+          credentials: creds,
+        });
+        expect(moved.digest).not.toBe(pushed.digest);
+        const [still] = await pub
+          .releases({ name: 'person-detector' })
+          .then((l) => l.filter((r) => r.version === '7.0.0'));
+        expect(still?.oci?.digest).toBe(pushed.digest);
+        const second = await pub.publishFrom(`${reg.host}/models/reg-model:latest`);
+        expect(second.release).toMatchObject({ version: '7.1.0', oci: { digest: moved.digest } });
+        expect(second.release.releaseCounter).toBe(res.release.releaseCounter + 1);
+        expect(JSON.stringify(await pub.releases())).not.toContain(user.password);
+        await repoOk();
+      });
+
+      it('says clearly when the registry refuses the stored credentials (401) or is down, and publishes nothing', async () => {
+        const { dir } = await makeOciPackage(join(work, 'oci-7.2.0'), { version: '7.2.0', seed: 72 });
+        await pushPackage(dir, `${reg.host}/models/reg-model-2:1.0.0`, { plainHttp: true, credentials: creds });
+        const before = { tuf: await tufVersion(), releases: await releaseCount() };
+        const proxy = await startFaultProxy(reg.url);
+        try {
+          await addRegistry(
+            admin(),
+            proxy.host,
+            { credentials: { username: user.user, password: 'wrong-password' }, plainHttp: true },
+            { name: 'test', role: 'local' },
+          );
+          const r401 = await api('/v1/releases', {
+            method: 'POST',
+            token: tp.publisher,
+            body: JSON.stringify({ from: `${proxy.host}/models/reg-model-2:1.0.0` }),
+          });
+          expect(r401.status).toBe(502);
+          const body401 = (await r401.json()) as { error: { code: string; message: string; hint?: string } };
+          expect(body401.error.code).toBe('OCI_UNAUTHORIZED');
+          expect(body401.error.hint).toBeTruthy();
+          expect(JSON.stringify(body401)).not.toContain('wrong-password');
+        } finally {
+          await proxy.stop();
+        }
+        // Nothing listens on the proxy's port any more: the registry is down.
+        const down = await api('/v1/releases', {
+          method: 'POST',
+          token: tp.publisher,
+          body: JSON.stringify({ from: `${new URL(proxy.url).host}/models/reg-model-2:1.0.0` }),
+        });
+        expect(down.status).toBe(502);
+        expect(((await down.json()) as { error: { code: string } }).error.code).toMatch(
+          /^OCI_(NETWORK|REGISTRY_UNAVAILABLE)$/,
+        );
+        expect({ tuf: await tufVersion(), releases: await releaseCount() }).toEqual(before);
+      });
+
+      it('with serve --registry, keeps uploaded package bytes in the registry instead of the local layout', async () => {
+        const p = await Platform.open({
+          store: tp.store,
+          dataDir: tp.dir,
+          env: tp.env,
+          secrets: () => tp.keys.secrets,
+          registry: `${reg.host}/platform/blobs`,
+        });
+        const s = await startServer(p);
+        try {
+          const dir = await packageDir(work, { name: 'stored-in-registry', version: '1.0.0', weightsBytes: 200_000 });
+          const res = await new PlatformClient(s.url, tp.publisher).publishDir(dir);
+          const w = res.release.files.find((f) => f.path === 'weights.bin')!;
+          const repo = new RegistryRepository(reg.host, 'platform/blobs', { plainHttp: true, credentials: creds });
+          expect(await repo.hasBlob({ mediaType: 'application/octet-stream', digest: w.digest, size: w.size })).toBe(
+            true,
+          );
+          expect(await p.local.size(w.digest)).toBeUndefined();
+          expect((await checkRepository(httpFiles(s.url))).problems).toEqual([]);
+        } finally {
+          await s.close();
+        }
+      });
     });
   });
 }

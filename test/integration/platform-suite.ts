@@ -527,6 +527,8 @@ export function platformSuite(backend: Backend): void {
         after.release.releaseCounter,
       );
       expect(await fresh.getTargetInfo(target)).toBeDefined();
+      // A client that refreshed before the rotations walks root v2…v5 on its next refresh.
+      await client.refresh();
       expect(await client.getTargetInfo(after.release.files[0]!.target)).toBeDefined();
       const info = (await (await api('/v1/platform', { token: tp.publisher })).json()) as {
         rootKeyIds: string[];

@@ -527,9 +527,10 @@ export function platformSuite(backend: Backend): void {
         after.release.releaseCounter,
       );
       expect(await fresh.getTargetInfo(target)).toBeDefined();
-      // A client that refreshed before the rotations walks root v2…v5 on its next refresh.
-      await client.refresh();
-      expect(await client.getTargetInfo(after.release.files[0]!.target)).toBeDefined();
+      // A device that refreshed before the rotations walks root v2…v5 on its next refresh.
+      const next = tufClient(server.url, tp.init.root, { metadataDir: client.metadataDir });
+      expect(await next.getTargetInfo(after.release.files[0]!.target)).toBeDefined();
+      expect(JSON.parse(readFileSync(join(client.metadataDir, 'root.json'), 'utf8')).signed.version).toBe(5);
       const info = (await (await api('/v1/platform', { token: tp.publisher })).json()) as {
         rootKeyIds: string[];
         rootVersion: number;

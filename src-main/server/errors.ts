@@ -48,7 +48,10 @@ export function httpStatus(e: FleetpackError): number {
 }
 
 export function errorBody(e: FleetpackError): ErrorBody {
-  return { error: e.toJSON() as ErrorBody['error'] };
+  const body = e.toJSON() as ErrorBody['error'];
+  // A server-side failure's `where` names internals (database location): the log has it, clients do not.
+  if (httpStatus(e) >= 500 && !(e instanceof OciError)) delete body.where;
+  return { error: body };
 }
 
 export function apiError(code: string, message: string, hint?: string): FleetpackError {

@@ -3,7 +3,7 @@
  * the platform on its own machine (the commands open the database directly; offline keys come
  * from this machine's keychain).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
@@ -201,6 +201,7 @@ async function init(values: Values, io: CliIO): Promise<number> {
     ),
   );
   const rootPath = join(dataDir(values, io), '1.root.json');
+  await mkdir(dataDir(values, io), { recursive: true });
   await writeFileAtomic(rootPath, result.root);
   if (values.json)
     printJson(io, {

@@ -164,6 +164,7 @@ describe('TUF repository on a controlled clock', () => {
       expect((await checkRepository(httpFiles(server.url))).problems).toEqual([]);
     } finally {
       await server.close();
+      await own.close();
     }
   });
 });

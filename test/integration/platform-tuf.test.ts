@@ -139,15 +139,25 @@ describe('TUF repository on a controlled clock', () => {
   });
 
   it('the server re-signs the timestamp by itself before it expires', async () => {
-    clock = Date.now();
     const short: Lifetimes = { ...lifetimes, timestamp: 3 * S };
+    const own = await openStore({ sqlite: join(dir, 'own.db') });
+    await initPlatform(
+      {
+        store: own,
+        keystore: () => keys.keystore,
+        secrets: () => keys.secrets,
+        env,
+        now: () => new Date(),
+        lifetimes: short,
+      },
+      { name: 't2', bitLength: 1, actor: { name: 't', role: 'local' } },
+    );
     const platform = await Platform.open({
-      store,
+      store: own,
       dataDir: dir,
       env,
       secrets: () => keys.secrets,
       lifetimes: short,
-      now: () => new Date(),
     });
     const server = await startServer(platform, { maintenanceMs: 200 });
     try {

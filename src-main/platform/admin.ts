@@ -3,7 +3,7 @@
  * `platform init` (offline keys into the keychain, online keys sealed into the database, TUF
  * version 1 of every role), key rotation, publisher keys, registry credentials.
  */
-import { randomBytes } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import { PlatformError } from '../errors.js';
 import type { Credentials } from '../oci/index.js';
 import { type Keychain, type Keystore, parsePublicKeyPem } from '../signing/index.js';
@@ -60,6 +60,8 @@ export interface InitOptions {
   requirePublisherSignature?: boolean;
   /** Import these PEM private keys as the offline keys instead of generating them. */
   rootKeyPem?: string;
+  /** Bring existing online keys (migration, reproducible test repositories); generated otherwise. */
+  onlineKeys?: Partial<Record<OnlineRole, KeyObject>>;
   targetsKeyPem?: string;
   pemPassphrase?: string;
   actor: Actor;
@@ -128,9 +130,9 @@ export async function initPlatform(ctx: AdminContext, opts: InitOptions): Promis
       await writeSettings(tx, settings);
       const at = now.toISOString();
       const online = {
-        snapshot: await storeOnlineKey(tx, box, 'snapshot', generateOnlineKey().privateKey, at),
-        timestamp: await storeOnlineKey(tx, box, 'timestamp', generateOnlineKey().privateKey, at),
-        bins: await storeOnlineKey(tx, box, 'bins', generateOnlineKey().privateKey, at),
+        snapshot: await storeOnlineKey(tx, box, 'snapshot', opts.onlineKeys?.snapshot ?? generateOnlineKey().privateKey, at),
+        timestamp: await storeOnlineKey(tx, box, 'timestamp', opts.onlineKeys?.timestamp ?? generateOnlineKey().privateKey, at),
+        bins: await storeOnlineKey(tx, box, 'bins', opts.onlineKeys?.bins ?? generateOnlineKey().privateKey, at),
       };
       const { root, rootKeyIds } = await repo.init(tx, { root: [rootSigner], targets: targetsSigner }, online);
       const keys = [

@@ -130,8 +130,20 @@ export async function initPlatform(ctx: AdminContext, opts: InitOptions): Promis
       await writeSettings(tx, settings);
       const at = now.toISOString();
       const online = {
-        snapshot: await storeOnlineKey(tx, box, 'snapshot', opts.onlineKeys?.snapshot ?? generateOnlineKey().privateKey, at),
-        timestamp: await storeOnlineKey(tx, box, 'timestamp', opts.onlineKeys?.timestamp ?? generateOnlineKey().privateKey, at),
+        snapshot: await storeOnlineKey(
+          tx,
+          box,
+          'snapshot',
+          opts.onlineKeys?.snapshot ?? generateOnlineKey().privateKey,
+          at,
+        ),
+        timestamp: await storeOnlineKey(
+          tx,
+          box,
+          'timestamp',
+          opts.onlineKeys?.timestamp ?? generateOnlineKey().privateKey,
+          at,
+        ),
         bins: await storeOnlineKey(tx, box, 'bins', opts.onlineKeys?.bins ?? generateOnlineKey().privateKey, at),
       };
       const { root, rootKeyIds } = await repo.init(tx, { root: [rootSigner], targets: targetsSigner }, online);

@@ -71,7 +71,7 @@ async function apply(
   const touched = await pointChannel(tx, model, channel, id, actor, now);
   if (touched.length === 0) return { model, channel, version, from, changed: false };
   const upsert: TargetRow[] = [];
-  for (const rid of touched) upsert.push(...(await releaseTargets(tx, rid)));
+  for (const rid of touched) upsert.push(...(await releaseTargets(tx, rid, true)));
   await ctx.repo.updateTargets(tx, { upsert }, await ctx.online(tx));
   await audit(tx, now, actor, action, `channel:${model}/${channel}`, { from, to: version, ...extra });
   return { model, channel, version, from, changed: true };

@@ -472,7 +472,14 @@ export async function checkRelease(
   return { manifest, manifestDigest: mf!.digest, signature, sbom, roles };
 }
 
+/**
+ * A target's signed `custom`. The model file's target carries the release's whole description
+ * (what a device decides on: counter, manifest digest, framework, hardware profiles, channels,
+ * pinned OCI digest, signer); the other files of the release carry only the counter and their
+ * role, which keeps the hash bins — and so every device's refresh — small.
+ */
 function customFor(r: ReleaseTable, role: string, channels: string[]): Record<string, Json> {
+  if (role !== 'model') return { releaseCounter: Number(r.counter), role };
   return {
     releaseCounter: Number(r.counter),
     role,
@@ -485,10 +492,15 @@ function customFor(r: ReleaseTable, role: string, channels: string[]): Record<st
   };
 }
 
-/** The TUF targets of a release, with `custom` reflecting its current channels. */
-export async function releaseTargets(tx: Tx, releaseId: string): Promise<TargetRow[]> {
+/**
+ * The TUF targets of a release, with `custom` reflecting its current channels. `modelOnly`: just
+ * the target whose custom names the channels (what a channel change re-signs).
+ */
+export async function releaseTargets(tx: Tx, releaseId: string, modelOnly = false): Promise<TargetRow[]> {
   const r = await tx.selectFrom('releases').selectAll().where('id', '=', releaseId).executeTakeFirstOrThrow();
-  const files = await tx.selectFrom('release_files').selectAll().where('release_id', '=', releaseId).execute();
+  let q = tx.selectFrom('release_files').selectAll().where('release_id', '=', releaseId);
+  if (modelOnly) q = q.where('role', '=', 'model');
+  const files = await q.execute();
   const channels = (
     await tx.selectFrom('channels').select('channel').where('release_id', '=', releaseId).execute()
   ).map((c) => c.channel);
@@ -568,7 +580,7 @@ export async function publishRelease(
       const touched = [id];
       if (req.channel) touched.push(...(await pointChannel(tx, m.name, req.channel, id, actor, now)));
       const upsert: TargetRow[] = [];
-      for (const rid of new Set(touched)) upsert.push(...(await releaseTargets(tx, rid)));
+      for (const rid of new Set(touched)) upsert.push(...(await releaseTargets(tx, rid, rid !== id)));
       await ctx.repo.updateTargets(tx, { upsert }, await ctx.online(tx));
       await audit(tx, now, actor, 'release.publish', `release:${m.name}@${m.version}`, {
         id,

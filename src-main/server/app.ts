@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { FleetpackError } from '../errors.js';
 import { DIGEST_RE, type Platform, RangeMismatch } from '../platform/index.js';
 import { ADMINS, AuthFailures, authHook, type FailureLimit, PUBLISHERS } from './auth.js';
@@ -74,6 +75,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   });
   const failures = new AuthFailures(opts.failureLimit);
+  /** Gzipped versioned metadata of this platform (immutable under consistent snapshots). */
+  const gzipCache = new Map<string, Buffer>();
 
   await app.register(swagger, {
     openapi: {
@@ -436,13 +439,21 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   app.get<{ Params: { name: string } }>(
     '/tuf/:name',
     { schema: { ...tags('tuf'), security: [], description: 'TUF metadata (timestamp.json, V.ROLE.json).' } },
-    async (req, reply) => serveTuf(platform, req.params.name, reply),
+    async (req, reply) => serveTuf(platform, gzipCache, req.params.name, req, reply),
   );
 
   return app;
 }
 
-async function serveTuf(platform: Platform, name: string, reply: FastifyReply) {
+const GZIP_CACHE_ENTRIES = 2048;
+
+async function serveTuf(
+  platform: Platform,
+  gzipCache: Map<string, Buffer>,
+  name: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
   const body = await platform.tufFile(name);
   if (body === undefined) {
     return reply
@@ -453,7 +464,19 @@ async function serveTuf(platform: Platform, name: string, reply: FastifyReply) {
         ),
       );
   }
+  const versioned = name !== 'timestamp.json';
   // Versioned files never change (consistent snapshots); timestamp.json does.
-  reply.header('Cache-Control', name === 'timestamp.json' ? 'no-cache' : 'public, max-age=31536000, immutable');
-  return reply.type('application/json').send(body);
+  reply.header('Cache-Control', versioned ? 'public, max-age=31536000, immutable' : 'no-cache');
+  reply.header('Vary', 'Accept-Encoding').type('application/json');
+  if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(body);
+  // Compressed on the wire: what a device downloads on refresh is mostly hex digests and repeated keys.
+  let gz = versioned ? gzipCache.get(name) : undefined;
+  if (!gz) {
+    gz = gzipSync(body);
+    if (versioned) {
+      gzipCache.set(name, gz);
+      if (gzipCache.size > GZIP_CACHE_ENTRIES) gzipCache.delete(gzipCache.keys().next().value!);
+    }
+  }
+  return reply.header('Content-Encoding', 'gzip').send(gz);
 }

@@ -77,6 +77,10 @@ function rawPatch(
   });
 }
 
+/** The target whose `custom` describes the release (channels, profiles, manifest digest). */
+const modelTarget = (r: { files: { role: string; target: string }[] }) =>
+  r.files.find((f) => f.role === 'model')!.target;
+
 export function platformSuite(backend: Backend): void {
   describe(`platform on ${backend.name}`, () => {
     let tp: TestPlatform;
@@ -399,8 +403,8 @@ export function platformSuite(backend: Backend): void {
       expect(promoted).toMatchObject({ channel: 'stable', version: '1.1.0', from: null, changed: true });
       await pub.setChannel('lane-keeper', '1.0.0', 'field-test-eu');
       const client = tufClient(server.url, tp.init.root);
-      expect((await client.getTargetInfo(a.release.files[0]!.target))?.custom.channels).toEqual(['field-test-eu']);
-      expect((await client.getTargetInfo(b.release.files[0]!.target))?.custom.channels).toEqual(['beta', 'stable']);
+      expect((await client.getTargetInfo(modelTarget(a.release)))?.custom.channels).toEqual(['field-test-eu']);
+      expect((await client.getTargetInfo(modelTarget(b.release)))?.custom.channels).toEqual(['beta', 'stable']);
       expect((await pub.releases({ name: 'lane-keeper', channel: 'stable' })).map((r) => r.version)).toEqual(['1.1.0']);
       const history = (await (await api('/v1/models/lane-keeper/channel-history', { token: tp.publisher })).json()) as {
         events: { channel: string; from: string | null; to: string; actor: string }[];

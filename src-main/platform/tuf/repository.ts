@@ -245,12 +245,13 @@ export class TufRepository {
       .execute();
     const meta: Record<string, MetaEntry> = {};
     for (const r of rows.sort((a, b) => (a.role < b.role ? -1 : 1))) {
+      // Top-level targets is pinned by length and hash; bins by version alone unless configured
+      // otherwise (they are signed by an online key like snapshot itself, so a hash adds no trust,
+      // and a version-only entry keeps the snapshot — which every device downloads — small).
       const pin = r.role === 'targets' || this.config.snapshotBinHashes;
-      meta[`${r.role}.json`] = {
-        version: Number(r.version),
-        length: Number(r.length),
-        ...(pin ? { sha256: r.sha256 } : {}),
-      };
+      meta[`${r.role}.json`] = pin
+        ? { version: Number(r.version), length: Number(r.length), sha256: r.sha256 }
+        : { version: Number(r.version) };
     }
     const snapVersion = ((await this.roleOrNull(tx, 'snapshot'))?.version ?? 0) + 1;
     const snapExpires = this.expires('snapshot');

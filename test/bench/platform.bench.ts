@@ -50,7 +50,7 @@ const MiB = 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
 const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? 2));
 const RELEASES = Math.max(1000, Number(process.env.RELEASES ?? 10_000));
-const BINS = Number(process.env.BINS ?? 256);
+const BINS = Number(process.env.BINS ?? 512);
 const BIG = 2 * 1024 * MiB;
 
 function ensureFile(path: string, size: number): void {

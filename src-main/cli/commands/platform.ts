@@ -170,7 +170,7 @@ async function serve(values: Values, io: CliIO): Promise<number> {
 }
 
 async function init(values: Values, io: CliIO): Promise<number> {
-  const bins = values.bins === undefined ? 256 : Number(values.bins);
+  const bins = values.bins === undefined ? 512 : Number(values.bins);
   const bitLength = Math.log2(bins);
   if (!Number.isInteger(bitLength) || bitLength < 1 || bitLength > 14) {
     throw new UsageError('BAD_ARGUMENTS', `--bins ${values.bins} is not a power of two from 2 to 16384`, {

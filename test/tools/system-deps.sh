@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs (or names) the Debian packages the test suite needs: the headless keychain,
-# Chromium for the UI tests, ONNX test models for cross-checks, an OCI registry, openssl.
+# Chromium for the UI tests, ONNX test models for cross-checks, an OCI registry, openssl,
+# PostgreSQL (the platform suite runs on a throwaway initdb/pg_ctl cluster).
 set -euo pipefail
-PKGS=(time chromium gnome-keyring dbus-x11 libsecret-1-dev libonnx-testdata docker-registry openssl)
+PKGS=(time chromium gnome-keyring dbus-x11 libsecret-1-dev libonnx-testdata docker-registry openssl postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

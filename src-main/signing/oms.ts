@@ -241,6 +241,10 @@ function checkKey(b: ParsedBundle, key: ParsedPublicKey): void {
   }
 }
 
+function emptyResult(keyId: string, signaturePath: string): VerifyResult {
+  return { verified: false, keyId, signaturePath, subject: undefined, files: [], problems: [] };
+}
+
 /** The bundle's signature and statement checked against `key`; a SignatureError when they fail. */
 function checkedStatement(text: string, key: ParsedPublicKey): ParsedStatement {
   const b = parseBundle(text);
@@ -322,14 +326,7 @@ export interface DigestVerifyOptions {
 export function verifyBundleDigests(text: string, opts: DigestVerifyOptions): VerifyResult {
   const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
   const signaturePath = opts.signaturePath ?? DEFAULT_SIGNATURE_NAME;
-  const result: VerifyResult = {
-    verified: false,
-    keyId: key.keyId,
-    signaturePath,
-    subject: undefined,
-    files: [],
-    problems: [],
-  };
+  const result = emptyResult(key.keyId, signaturePath);
   let statement: ParsedStatement;
   try {
     statement = checkedStatement(text, key);
@@ -361,14 +358,7 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
   const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
   const single = await isFile(root);
   const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
-  const result: VerifyResult = {
-    verified: false,
-    keyId: key.keyId,
-    signaturePath,
-    subject: undefined,
-    files: [],
-    problems: [],
-  };
+  const result = emptyResult(key.keyId, signaturePath);
   const fail = (code: string, message: string, file?: string) =>
     result.problems.push({ code, ...(file === undefined ? {} : { file }), message });
 

@@ -1,6 +1,7 @@
 /** Shared helpers for benchmarks: timing, peak memory of a child process, report files. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 
 export interface Measured {
   ms: number;
@@ -48,3 +49,18 @@ export function writeReport(name: string, data: unknown): void {
 
 /** Where benchmarks keep their large generated inputs (git-ignored, reused between runs). */
 export const BENCH_DATA = '.bench-data';
+
+/** Writes `size` bytes of random-ish data in 4 MiB chunks (a fresh random block, varied per chunk); kept when already there. */
+export function ensureFile(path: string, size: number): void {
+  if (existsSync(path) && statSync(path).size === size) return;
+  const block = randomBytes(4 * 1024 * 1024);
+  const fd = openSync(path, 'w');
+  try {
+    for (let off = 0, i = 0; off < size; off += block.length, i++) {
+      block.writeUInt32LE(i, (i * 4096) % (block.length - 4)); // no two chunks identical
+      writeSync(fd, block, 0, Math.min(block.length, size - off));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -14,18 +14,7 @@
  * Run: `npm run bench -- platform` (RELEASES=n, ROUNDS=n, BINS=n, SKIP_UPLOAD=1, SKIP_SCALE=1).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -44,7 +33,7 @@ import {
 } from '../../src-main/platform/index.js';
 import { packageDir, PASSPHRASE, testKeychains } from '../fixtures/platform.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
-import { BENCH_DATA, measure, writeReport } from './lib.js';
+import { BENCH_DATA, ensureFile, measure, writeReport } from './lib.js';
 
 const MiB = 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
@@ -52,20 +41,6 @@ const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? 2));
 const RELEASES = Math.max(1000, Number(process.env.RELEASES ?? 10_000));
 const BINS = Number(process.env.BINS ?? 512);
 const BIG = 2 * 1024 * MiB;
-
-function ensureFile(path: string, size: number): void {
-  if (existsSync(path) && statSync(path).size === size) return;
-  const block = randomBytes(4 * MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let off = 0, i = 0; off < size; off += block.length, i++) {
-      block.writeUInt32LE(i, (i * 4096) % (block.length - 4));
-      writeSync(fd, block, 0, Math.min(block.length, size - off));
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** A package whose external-data file is 2 GiB (kept in .bench-data between runs). */
 async function bigPackage(): Promise<string> {

@@ -92,28 +92,35 @@ async function openSqlite(path: string): Promise<Store> {
     throw asStoreError(e, path, 'open');
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
-  const where = `SQLite ${path}`;
+  // One connection (Kysely serializes better-sqlite3 behind a mutex); BEGIN IMMEDIATE takes the
+  // file's write lock up front, so another process writing the same file waits (busy timeout).
+  return makeStore('sqlite', `SQLite ${path}`, db, (fn) =>
+    db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const out = await fn(conn);
+        await sql`commit`.execute(conn);
+        return out;
+      } catch (e) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw e;
+      }
+    }),
+  );
+}
+
+/** A Store over a Kysely instance and its way of running one locked write transaction. */
+function makeStore(
+  dialect: Dialect,
+  where: string,
+  db: Kysely<Database>,
+  transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+): Store {
   return {
-    dialect: 'sqlite',
+    dialect,
     where,
     read: (fn) => guard(fn(db), where),
-    write: (fn) =>
-      guard(
-        // One connection (Kysely serializes better-sqlite3 behind a mutex); BEGIN IMMEDIATE takes the
-        // file's write lock up front, so another process writing the same file waits (busy timeout).
-        db.connection().execute(async (conn) => {
-          await sql`begin immediate`.execute(conn);
-          try {
-            const out = await fn(conn);
-            await sql`commit`.execute(conn);
-            return out;
-          } catch (e) {
-            await sql`rollback`.execute(conn).catch(() => undefined);
-            throw e;
-          }
-        }),
-        where,
-      ),
+    write: (fn) => guard(transaction(fn), where),
     ping: () =>
       sql`select 1`.execute(db).then(
         () => true,
@@ -140,25 +147,12 @@ async function openPostgres(url: string): Promise<Store> {
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    dialect: 'postgres',
-    where,
-    read: (fn) => guard(fn(db), where),
-    write: (fn) =>
-      guard(
-        db.transaction().execute(async (tx) => {
-          await sql`select pg_advisory_xact_lock(${WRITER_LOCK_KEY})`.execute(tx);
-          return fn(tx);
-        }),
-        where,
-      ),
-    ping: () =>
-      sql`select 1`.execute(db).then(
-        () => true,
-        () => false,
-      ),
-    close: () => db.destroy(),
-  };
+  return makeStore('postgres', where, db, (fn) =>
+    db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(${WRITER_LOCK_KEY})`.execute(tx);
+      return fn(tx);
+    }),
+  );
 }
 
 async function guard<T>(p: Promise<T>, where: string): Promise<T> {

@@ -133,21 +133,23 @@ export interface SignedFile {
 }
 
 /**
- * Parses `signed` through the library, signs it with every signer, and serializes the envelope.
- * Snapshot is the exception: @tufjs/models 4.1.1 copies its `meta` map once per entry when
- * parsing and serializing (quadratic in the number of bins: ~50 ms per publish at 512 bins), so it
- * is signed over the canonical JSON of the object as built — the same bytes the library produces,
- * as the tests check by verifying every snapshot with it.
+ * Signs `signed` with every signer and serializes the envelope. Root, top-level targets and
+ * timestamp go through the library (`Metadata.fromJSON` checks their shape; its canonical bytes are
+ * what clients verify). Snapshot and the hash bins — re-signed on every publish, and growing with
+ * the repository — are signed over the canonical JSON of the object as built: @tufjs/models 4.1.1
+ * parses and serializes snapshot meta in quadratic time (~50 ms per publish at 512 bins) and builds
+ * an object per target; the bytes are the same, as the tests check by verifying every file with
+ * the library and with tuf-js.
  */
 export function signDocument(signed: Record<string, Json>, signers: TufSigner[]): SignedFile {
   const kind = KIND[String(signed._type)];
   if (!kind) throw new PlatformError('TUF_INTERNAL', `Unknown metadata type ${String(signed._type)}`);
   let envelope: unknown;
-  if (kind === MetadataKind.Snapshot) {
+  const direct = kind === MetadataKind.Snapshot || (kind === MetadataKind.Targets && signed.delegations === undefined);
+  if (direct) {
     const bytes = Buffer.from(canonicalize(signed as never));
     envelope = { signatures: signers.map((s) => ({ keyid: s.keyId, sig: s.sign(bytes) })), signed };
   } else {
-    // fromJSON checks the shape; the library's canonical bytes are what clients verify against.
     const md = Metadata.fromJSON(kind as MetadataKind.Root, { signatures: [], signed } as never);
     for (const s of signers) md.sign((data) => new Signature({ keyID: s.keyId, sig: s.sign(data) }), true);
     envelope = md.toJSON();

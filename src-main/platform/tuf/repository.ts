@@ -190,22 +190,33 @@ export class TufRepository {
       touched.add(this.binOf(path));
       await tx.deleteFrom('tuf_targets').where('path', '=', path).execute();
     }
-    for (const t of change.upsert ?? []) {
+    const rows = (change.upsert ?? []).map((t) => {
       const bin = this.binOf(t.path);
       touched.add(bin);
-      const row = {
+      return {
+        path: t.path,
         bin,
         release_id: t.releaseId,
         length: t.length,
         sha256: t.sha256,
         custom: JSON.stringify(t.custom),
       };
-      const updated = await tx.updateTable('tuf_targets').set(row).where('path', '=', t.path).executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0)
-        await tx
-          .insertInto('tuf_targets')
-          .values({ path: t.path, ...row })
-          .execute();
+    });
+    // One statement per 200 rows (SQLite's bound-parameter limit), insert or replace by path.
+    for (let i = 0; i < rows.length; i += 200) {
+      await tx
+        .insertInto('tuf_targets')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) =>
+          oc.column('path').doUpdateSet((eb) => ({
+            bin: eb.ref('excluded.bin'),
+            release_id: eb.ref('excluded.release_id'),
+            length: eb.ref('excluded.length'),
+            sha256: eb.ref('excluded.sha256'),
+            custom: eb.ref('excluded.custom'),
+          })),
+        )
+        .execute();
     }
     if (touched.size === 0) return;
     await this.resignBins(tx, [...touched].sort(), online.bins);
@@ -218,21 +229,35 @@ export class TufRepository {
   }
 
   private async resignBins(tx: Tx, bins: string[], signer: TufSigner) {
-    for (const bin of bins) {
-      const cur = await this.role(tx, bin);
+    // In groups: one query for the versions and one for the targets of up to 64 bins.
+    for (let i = 0; i < bins.length; i += 64) {
+      const group = bins.slice(i, i + 64);
+      const versions = new Map(
+        (await tx.selectFrom('tuf_roles').select(['role', 'version']).where('role', 'in', group).execute()).map((r) => [
+          r.role,
+          Number(r.version),
+        ]),
+      );
       const rows = await tx
         .selectFrom('tuf_targets')
-        .select(['path', 'length', 'sha256', 'custom'])
-        .where('bin', '=', bin)
+        .select(['bin', 'path', 'length', 'sha256', 'custom'])
+        .where('bin', 'in', group)
         .orderBy('path')
         .execute();
-      const targets = rows.map((r) => ({
-        path: r.path,
-        length: Number(r.length),
-        sha256: r.sha256,
-        custom: JSON.parse(r.custom) as Record<string, Json>,
-      }));
-      await this.writeBin(tx, bin, cur.version + 1, targets, signer);
+      for (const bin of group) {
+        const version = versions.get(bin);
+        if (version === undefined)
+          throw new PlatformError('PLATFORM_NOT_INITIALIZED', `The platform has no ${bin} metadata`);
+        const targets = rows
+          .filter((r) => r.bin === bin)
+          .map((r) => ({
+            path: r.path,
+            length: Number(r.length),
+            sha256: r.sha256,
+            custom: JSON.parse(r.custom) as Record<string, Json>,
+          }));
+        await this.writeBin(tx, bin, version + 1, targets, signer);
+      }
     }
   }
 
@@ -353,12 +378,11 @@ export class TufRepository {
       })
       .execute();
     const row = { version, expires: tufTime(expires), length: file.length, sha256: file.sha256 };
-    const updated = await tx.updateTable('tuf_roles').set(row).where('role', '=', role).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0)
-      await tx
-        .insertInto('tuf_roles')
-        .values({ role, ...row })
-        .execute();
+    await tx
+      .insertInto('tuf_roles')
+      .values({ role, ...row })
+      .onConflict((oc) => oc.column('role').doUpdateSet(row))
+      .execute();
   }
 
   /**

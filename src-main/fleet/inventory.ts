@@ -358,7 +358,7 @@ export class CsvParser {
     if (cells.length !== this.columns.length)
       return this.b.error(n, `expected ${this.columns.length} cells, found ${cells.length}`);
     const rec: Partial<Record<Column, string>> = {};
-    for (let i = 0; i < cells.length; i++) rec[this.columns[i]!] = cells[i];
+    for (let i = 0; i < cells.length; i++) rec[this.columns[i]!] = cells[i]!;
     let key = '';
     for (const i of this.factCols) key += `${cells[i]}\u0001`;
     this.b.add(n, rec, key);
@@ -487,7 +487,7 @@ export function parseJsonInventory(b: DeviceBuilder, text: string, where: string
     });
   }
   const nested = !Array.isArray(doc);
-  const items = Array.isArray(doc) ? doc : (doc as { devices?: unknown })?.devices;
+  const items = Array.isArray(doc) ? doc : (doc as { devices?: unknown } | null)?.devices;
   if (!Array.isArray(items))
     throw new FleetError(
       'INVENTORY_SHAPE',

@@ -120,7 +120,7 @@ export function previewNeeds(
     inScope++;
     const key = d.factsKey ?? factsKey(d.facts);
     let byProfile = byKey.get(key);
-    if (!byProfile) byKey.set(key, (byProfile = new Map()));
+    if (!byProfile) byKey.set(key, (byProfile = new Map<string | undefined, Acc>()));
     let g = byProfile.get(d.profile);
     if (!g) {
       g = { profile: d.profile, facts: d.facts, key, devices: 0, sample: [] };

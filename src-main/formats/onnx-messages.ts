@@ -96,14 +96,15 @@ export function decodeValueInfo(buf: Uint8Array): ValueInfo {
 export function decodeOpset(buf: Uint8Array): { domain: string; version: number } {
   return decodeWith('OperatorSetIdProto', () => {
     const m = onnx.OperatorSetIdProto.decode(buf);
-    return { domain: m.domain ?? '', version: toNumber(m.version) ?? 0 };
+    // onnx-proto's d.ts names a Long type it does not import; decoded values are number or Long.
+    return { domain: m.domain, version: toNumber(m.version as LongLike) ?? 0 };
   });
 }
 
 export function decodeEntry(buf: Uint8Array): { key: string; value: string } {
   return decodeWith('StringStringEntryProto', () => {
     const m = onnx.StringStringEntryProto.decode(buf);
-    return { key: m.key ?? '', value: m.value ?? '' };
+    return { key: m.key, value: m.value };
   });
 }
 
@@ -171,7 +172,7 @@ export function toTensorSpec(v: ValueInfo): TensorSpec {
   } else {
     dtype = typeString(t);
   }
-  const spec: TensorSpec = { name: v.name ?? '', dtype, shape };
+  const spec: TensorSpec = { name: v.name, dtype, shape };
   if (v.docString) spec.description = v.docString;
   const denotations = [t?.denotation, ...(tensor?.shape?.dim ?? []).map((d) => d.denotation)];
   if (denotations.some((d) => d))

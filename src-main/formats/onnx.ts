@@ -47,13 +47,9 @@ export function looksLikeOnnx(head: Buffer, size: number): boolean {
   if (head.length < 2) return false;
   let sawCore = false;
   let fields = 0;
-  let irOk = true;
   const { ok } = scanFields(head, (field, wire, value, start) => {
     if (MODEL_FIELDS.get(field) !== wire) return false;
-    if (field === 1) {
-      irOk = value >= 1 && value <= 100;
-      if (!irOk) return false;
-    }
+    if (field === 1 && (value < 1 || value > 100)) return false; // ir_version out of any plausible range
     if (field === 5 && value < 0) return false;
     if (wire === WIRE_LEN) {
       // A length past the end is a truncated ONNX file only if ir_version came first.
@@ -63,7 +59,7 @@ export function looksLikeOnnx(head: Buffer, size: number): boolean {
     fields++;
     return fields < 64;
   });
-  return (ok || fields >= 64) && irOk && sawCore;
+  return (ok || fields >= 64) && sawCore;
 }
 
 export async function readOnnx(file: ModelFile, options: ReadOptions = {}): Promise<ModelInfo> {
@@ -108,7 +104,7 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
   const inputs: TensorSpec[] = [];
   const constants: string[] = [];
   for (const v of s.inputs) {
-    if (s.initializerNames.has(v.name ?? '')) constants.push(v.name ?? '');
+    if (s.initializerNames.has(v.name)) constants.push(v.name);
     else inputs.push(toTensorSpec(v));
   }
   const outputs = s.outputs.map(toTensorSpec);
@@ -154,7 +150,7 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     ...(constants.length ? { initializerInputs: constants } : {}),
     ...(s.skipped ? {} : { weightElements: Object.fromEntries([...s.weightElements].sort((a, b) => b[1] - a[1])) }),
     ...(s.functions.length ? { functions: s.functions.map((f) => `${f.domain}.${f.name}`) } : {}),
-    nonTensorIo: [...s.inputs, ...s.outputs].filter((v) => !isTensorValue(v)).map((v) => v.name ?? ''),
+    nonTensorIo: [...s.inputs, ...s.outputs].filter((v) => !isTensorValue(v)).map((v) => v.name),
     bytesRead: cursor.bytesRead,
   };
 

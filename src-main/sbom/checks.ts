@@ -193,7 +193,7 @@ export function walk(root: unknown, rootPtr: string, visit: (node: Obj, ptr: () 
   }
   const pointer = (f: Frame): string => {
     const parts: string[] = [];
-    for (let x: Frame | null = f; x && x.parent; x = x.parent) parts.push(ptrOf(x.key));
+    for (let x: Frame = f; x.parent; x = x.parent) parts.push(ptrOf(x.key));
     return rootPtr + parts.reverse().join('');
   };
   const stack: Frame[] = [{ node: root, parent: null, key: '' }];

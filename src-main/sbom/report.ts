@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FleetpackError, throwIfAborted } from '../errors.js';
-import type { Manifest } from '../manifest/index.js';
+import { type Manifest, modelFileEntry } from '../manifest/index.js';
 import { loadManifest, MANIFEST_FILE, SBOM_FILES } from '../package/index.js';
 import { namesDigest } from './attach.js';
 import { parseSbomBytes, readSbomWithBytes } from './detect.js';
@@ -167,7 +167,7 @@ export function sbomCompliance(
         .join('; ')}`,
     );
   }
-  const model = manifest.artifact?.files?.find((f) => f.path === manifest.artifact?.file);
+  const model = modelFileEntry(manifest);
   if (!model?.sha256) {
     counts = false;
     res.reasons.push('the manifest records no model SHA-256 to bind the SBOM to');

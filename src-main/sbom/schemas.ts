@@ -176,7 +176,7 @@ let spdxIds: Set<string> | undefined;
 /** License ids CycloneDX accepts in `license.id` (the SPDX list copy bundled with its schemas). */
 export function cycloneDxSpdxIds(): Set<string> {
   return (spdxIds ??= new Set(
-    JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')).enum as string[],
+    (JSON.parse(readFileSync(join(cdxSchemaDir(), 'spdx.SNAPSHOT.schema.json'), 'utf8')) as { enum: string[] }).enum,
   ));
 }
 

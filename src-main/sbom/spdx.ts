@@ -86,7 +86,7 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
             hint: 'Close multi-line values with </text>.',
           });
         }
-        buf += '\n' + lines[i];
+        buf += '\n' + lines[i]!;
       }
       value = buf.slice(0, buf.indexOf('</text>'));
     }

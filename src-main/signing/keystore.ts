@@ -171,7 +171,7 @@ export class Keystore {
   }
 }
 
-function checkName(name: string): void {
+function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new KeystoreError('KEY_NAME_INVALID', `Invalid key name "${String(name).slice(0, 80)}"`, {
       hint: 'Use 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.',

@@ -17,8 +17,8 @@ export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = pr
     const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M', cmd, ...args], { env });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
@@ -29,8 +29,8 @@ export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = pr
   });
 }
 
-/** Median of n timed runs of an async function, in ms. */
-export async function timeMedian(n: number, fn: () => Promise<unknown>): Promise<number> {
+/** Median of n timed runs of a function (awaited when it returns a promise), in ms. */
+export async function timeMedian(n: number, fn: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();

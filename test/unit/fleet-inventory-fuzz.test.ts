@@ -38,7 +38,7 @@ function mutate(text: string, rand: () => number): string {
     const at = Math.floor(rand() * (s.length + 1));
     const op = rand();
     if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 5));
-    else if (op < 0.8) s = s.slice(0, at) + ALPHABET[Math.floor(rand() * ALPHABET.length)] + s.slice(at);
+    else if (op < 0.8) s = s.slice(0, at) + ALPHABET[Math.floor(rand() * ALPHABET.length)]! + s.slice(at);
     else s = s.slice(0, at) + s.slice(Math.floor(rand() * s.length));
   }
   return s;

@@ -322,7 +322,7 @@ describe('robustness', () => {
         const at = Math.floor(rnd() * s.length);
         const op = rnd();
         if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rnd() * 20));
-        else if (op < 0.8) s = s.slice(0, at) + junk[Math.floor(rnd() * junk.length)] + s.slice(at);
+        else if (op < 0.8) s = s.slice(0, at) + junk[Math.floor(rnd() * junk.length)]! + s.slice(at);
         else s = s.slice(0, at);
       }
       try {

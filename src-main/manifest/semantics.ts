@@ -16,7 +16,7 @@ let channelRe: RegExp | undefined;
 /** A valid release channel name: the schema's `channel` pattern (stable, beta, canary or a custom name). */
 export function isChannelName(s: string): boolean {
   channelRe ??= new RegExp(
-    ((manifestSchema().properties as Record<string, { pattern?: string }>).channel?.pattern as string) ?? '^$',
+    (manifestSchema().properties as Record<string, { pattern?: string } | undefined>).channel?.pattern ?? '^$',
   );
   return channelRe.test(s);
 }

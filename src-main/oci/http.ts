@@ -191,7 +191,7 @@ const CODE_BY_REGISTRY: Record<string, string> = {
   UNAUTHORIZED: 'OCI_UNAUTHORIZED',
 };
 
-const HINTS: Record<string, string> = {
+const HINTS = {
   OCI_UNAUTHORIZED:
     'Log in with `fleetpack registry login HOST` (or `docker login HOST`), and check the user may access this repository.',
   OCI_DENIED: 'The credentials are valid but not allowed to do this here; ask the registry admin for access.',
@@ -210,7 +210,7 @@ const HINTS: Record<string, string> = {
   OCI_TOO_LARGE: 'The registry refused the size of this content.',
   OCI_REGISTRY_UNAVAILABLE: 'The registry is failing; try again later or ask its admin.',
   OCI_PROTOCOL: 'The registry answered in a way the distribution spec does not allow; report it to its admin.',
-};
+} satisfies Record<string, string>;
 
 /** The typed error for a registry's answer to `what`. Reads (a bounded part of) the body. */
 export async function registryError(res: Response, what: string, registry: string): Promise<OciError> {
@@ -227,7 +227,7 @@ export async function registryError(res: Response, what: string, registry: strin
   const said = [info.code, info.message].filter(Boolean).join(': ');
   return new OciError(code, `${what} failed: ${registry} answered ${res.status}${said ? ` (${said})` : ''}`, {
     where: `${registry} ${showUrl(res.url || '')}`.trim(),
-    hint: HINTS[code] ?? 'Check the reference and try again.',
+    hint: (HINTS as Record<string, string | undefined>)[code] ?? 'Check the reference and try again.',
   });
 }
 

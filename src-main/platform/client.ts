@@ -50,12 +50,19 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new CancelledError())), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new CancelledError());
+      },
+      { once: true },
+    );
   });
 }
 
 /** A typed error from an error response body (or from the status alone). */
-async function responseError(status: number, bodyText: string, what: string): Promise<PlatformError> {
+function responseError(status: number, bodyText: string, what: string): PlatformError {
   let body: { error?: { code?: string; message?: string; where?: string; hint?: string; problems?: Problem[] } } = {};
   try {
     body = JSON.parse(bodyText) as typeof body;
@@ -167,7 +174,7 @@ export class PlatformClient {
         ? {}
         : { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } },
     );
-    if (res.status < 200 || res.status >= 300) throw await responseError(res.status, res.body, what);
+    if (res.status < 200 || res.status >= 300) throw responseError(res.status, res.body, what);
     return (res.body ? JSON.parse(res.body) : undefined) as T;
   }
 
@@ -184,9 +191,10 @@ export class PlatformClient {
     );
   }
   releases(q: { name?: string; channel?: string } = {}) {
-    const qs = new URLSearchParams(
-      Object.entries(q).filter(([, v]) => v !== undefined) as [string, string][],
-    ).toString();
+    const params = new URLSearchParams();
+    if (q.name) params.set('name', q.name);
+    if (q.channel) params.set('channel', q.channel);
+    const qs = params.toString();
     return this.json<{ releases: Release[] }>('GET', `/v1/releases${qs ? `?${qs}` : ''}`).then((r) => r.releases);
   }
   setChannel(model: string, version: string, channel: string) {
@@ -275,7 +283,7 @@ export class PlatformClient {
         opts.onBytes?.(sent, size);
       });
       let res: RawResponse | undefined;
-      let err: unknown;
+      let err: Error | undefined;
       try {
         res = await this.send('PATCH', at, {
           body: src,
@@ -287,7 +295,7 @@ export class PlatformClient {
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
       } catch (e) {
-        err = e;
+        err = e instanceof Error ? e : new Error(String(e));
       }
       if (res && res.status === 202) {
         offset = end + 1;
@@ -296,9 +304,9 @@ export class PlatformClient {
       }
       if (err instanceof CancelledError) throw err;
       if (res && !RETRYABLE.has(res.status) && res.status !== 416 && res.status !== 400)
-        throw await responseError(res.status, res.body, `Uploading ${path}`);
+        throw responseError(res.status, res.body, `Uploading ${path}`);
       // Rewind to the chunk start, ask where the server is, and hash forward to that offset.
-      if (++failures > this.attempts) throw err ?? (await responseError(res!.status, res!.body, `Uploading ${path}`));
+      if (++failures > this.attempts) throw err ?? responseError(res!.status, res!.body, `Uploading ${path}`);
       await sleep(this.retryDelayMs * 2 ** Math.min(failures - 1, 5), opts.signal);
       const state = await this.json<{ offset: number }>('GET', at, undefined, 'Resuming the upload').catch(
         (e: unknown) => {
@@ -342,7 +350,7 @@ export class PlatformClient {
     const sig = await stat(join(dir, SIGNATURE_FILE)).catch(() => undefined);
     if (sig?.isFile()) paths.push(SIGNATURE_FILE);
     const known = new Map<string, string>();
-    for (const f of manifest.artifact?.files ?? [])
+    for (const f of manifest.artifact.files)
       if (typeof f.sha256 === 'string') known.set(f.path, f.sha256.toLowerCase());
     if (manifest.sbom?.file && manifest.sbom.sha256) known.set(manifest.sbom.file, manifest.sbom.sha256.toLowerCase());
     const sizes = await Promise.all(paths.map(async (p) => (await stat(join(dir, p))).size));

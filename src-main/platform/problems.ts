@@ -40,9 +40,13 @@ export class ProblemList {
   get empty(): boolean {
     return this.items.length === 0;
   }
-  /** Throws a PublishError naming the first failing step when there is any problem. */
+  /** Throws a PublishError naming the failing steps when there is any problem. */
   throwIfAny(name: string): void {
-    if (this.empty) return;
+    if (!this.empty) this.refuse(name);
+  }
+
+  /** Throws the PublishError for the problems found (call when there is at least one). */
+  refuse(name: string): never {
     const steps = [...new Set(this.items.map((p) => p.step))];
     throw new PublishError(
       'PUBLISH_REFUSED',

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { FleetpackError, PlatformError } from '../errors.js';
+import { FleetpackError, messageOf, PlatformError } from '../errors.js';
 import { isChannelName, type Manifest, validateDocument } from '../manifest/index.js';
 import {
   decodeUtf8,
@@ -142,7 +142,7 @@ interface Checked {
 }
 
 function fleetpackMessage(e: unknown): string {
-  return e instanceof FleetpackError ? e.message : ((e as Error)?.message ?? String(e));
+  return messageOf(e);
 }
 
 /** Shape checks on the request itself: paths, digests, sizes, duplicates, count. */
@@ -170,7 +170,7 @@ function checkRequest(req: PublishRequest, problems: ProblemList): void {
       problems.add({
         step: 'request',
         code: 'PATH_INVALID',
-        file: String(f.path).slice(0, 200),
+        file: f.path.slice(0, 200),
         message: 'Not a safe package-relative path',
         hint: 'Use /-separated relative paths without "..", leading "/" or control characters.',
       });
@@ -183,7 +183,7 @@ function checkRequest(req: PublishRequest, problems: ProblemList): void {
         step: 'request',
         code: 'DIGEST_INVALID',
         file: f.path,
-        message: `"${String(f.digest).slice(0, 80)}" is not a sha256 digest`,
+        message: `"${f.digest.slice(0, 80)}" is not a sha256 digest`,
       });
     if (!Number.isSafeInteger(f.size) || f.size < 0)
       problems.add({
@@ -255,8 +255,7 @@ export async function checkRelease(
       message: fleetpackMessage(e),
       ...(e instanceof FleetpackError && e.hint ? { hint: e.hint } : {}),
     });
-    problems.throwIfAny('the package');
-    throw new Error('unreachable');
+    return problems.refuse('the package');
   }
   const report = validateDocument(manifest);
   for (const f of report.errors) {
@@ -479,9 +478,9 @@ export async function checkRelease(
  * role, which keeps the hash bins — and so every device's refresh — small.
  */
 function customFor(r: ReleaseTable, role: string, channels: string[]): Record<string, Json> {
-  if (role !== 'model') return { releaseCounter: Number(r.counter), role };
+  if (role !== 'model') return { releaseCounter: r.counter, role };
   return {
-    releaseCounter: Number(r.counter),
+    releaseCounter: r.counter,
     role,
     manifest: r.manifest_digest,
     framework: r.framework,
@@ -506,7 +505,7 @@ export async function releaseTargets(tx: Tx, releaseId: string, modelOnly = fals
   ).map((c) => c.channel);
   return files.map((f) => ({
     path: targetPath(r.name, r.version, f.path),
-    length: Number(f.size),
+    length: f.size,
     sha256: f.digest.slice('sha256:'.length),
     custom: customFor(r, f.role, channels),
     releaseId,
@@ -544,7 +543,7 @@ export async function publishRelease(
         .select((eb) => eb.fn.max('counter').as('max'))
         .where('name', '=', m.name)
         .executeTakeFirst();
-      const counter = Number(last?.max ?? 0) + 1;
+      const counter = last?.max ?? 0 + 1;
       const id = newId('r', now.getTime());
       const row: ReleaseTable = {
         id,
@@ -625,7 +624,7 @@ async function tufVersions(tx: Tx) {
     .select(['role', 'version'])
     .where('role', 'in', ['timestamp', 'snapshot'])
     .execute();
-  const v = (r: string) => Number(rows.find((x) => x.role === r)?.version ?? 0);
+  const v = (r: string) => rows.find((x) => x.role === r)?.version ?? 0;
   return { timestampVersion: v('timestamp'), snapshotVersion: v('snapshot') };
 }
 
@@ -690,9 +689,10 @@ export async function loadReleases(db: Kysely<Database> | Tx, q: ReleaseQuery = 
   if (q.name) query = query.where('releases.name', '=', q.name);
   if (q.version) query = query.where('releases.version', '=', q.version);
   if (q.channel) {
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('channels')
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('channels')
           .select('channels.model')
           .whereRef('channels.release_id', '=', 'releases.id')
           .where('channels.channel', '=', q.channel!),
@@ -720,7 +720,7 @@ export async function loadReleases(db: Kysely<Database> | Tx, q: ReleaseQuery = 
     id: r.id,
     name: r.name,
     version: r.version,
-    releaseCounter: Number(r.counter),
+    releaseCounter: r.counter,
     manifestDigest: r.manifest_digest,
     framework: r.framework,
     profiles: JSON.parse(r.profiles) as string[],
@@ -737,7 +737,7 @@ export async function loadReleases(db: Kysely<Database> | Tx, q: ReleaseQuery = 
     files: (filesOf.get(r.id) ?? []).map((f) => ({
       path: f.path,
       digest: f.digest,
-      size: Number(f.size),
+      size: f.size,
       role: f.role,
       target: targetPath(r.name, r.version, f.path),
     })),

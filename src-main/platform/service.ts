@@ -99,7 +99,8 @@ export class Platform {
    */
   private async signers(tx: Tx): Promise<OnlineSigners> {
     const rows = await tx.selectFrom('online_keys').select(['role', 'key_id']).execute();
-    const current = rows.every((r) => this.online[r.role as keyof OnlineSigners]?.keyId === r.key_id);
+    const known: Partial<Record<string, { keyId: string }>> = { ...this.online };
+    const current = rows.every((r) => known[r.role]?.keyId === r.key_id);
     if (!current) this.online = await loadOnlineSigners(tx, this.box);
     return this.online;
   }
@@ -198,7 +199,7 @@ export class Platform {
     const local = this.local;
     const blobs: BlobAccess = {
       // The manifest lists the layer: it exists in the registry with this size (content addressing).
-      has: async (digest, size) => byDigest.get(digest)?.size === size,
+      has: (digest, size) => Promise.resolve(byDigest.get(digest)?.size === size),
       read: async (digest, size, maxBytes) => {
         if (await local.has(digest, size)) return local.read(digest, size, maxBytes);
         const bytes = await repo.fetchBlob(byDigest.get(digest)!, { maxBytes });

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { PlatformError } from '../errors.js';
-import { type Actor, audit, newId } from './audit.js';
+import { type Actor, audit } from './audit.js';
 import type { Tx } from './store/database.js';
 import type { Database } from './store/schema.js';
 
@@ -110,8 +110,8 @@ export async function authenticate(db: Kysely<Database>, presented: string): Pro
     .where('id', '=', m[1]!)
     .executeTakeFirst();
   const expected = row ? Buffer.from(row.secret_hash, 'hex') : DUMMY;
-  const ok = timingSafeEqual(hashSecret(m[2]!), expected.length === 32 ? expected : DUMMY) && !!row;
-  if (!ok || !row || row.revoked_at !== null || !isTokenRole(row.role)) return undefined;
+  const match = timingSafeEqual(hashSecret(m[2]!), expected.length === 32 ? expected : DUMMY);
+  if (!row || !match || row.revoked_at !== null || !isTokenRole(row.role)) return undefined;
   return { name: row.name, role: row.role, tokenId: row.id };
 }
 

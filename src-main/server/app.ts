@@ -146,7 +146,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   const actor = (req: FastifyRequest) => req.actor!;
   const tags = (t: string) => ({ tags: [t] });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, () => Promise.resolve(app.swagger()));
 
   app.get(
     '/v1/health',
@@ -172,10 +172,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
       config: { roles: ['admin', 'publisher', 'device'] },
       schema: { ...tags('platform'), description: 'Checks a token; answers who it is.' },
     },
-    async (req) => ({
-      name: actor(req).name,
-      role: actor(req).role,
-    }),
+    (req) => Promise.resolve({ name: actor(req).name, role: actor(req).role }),
   );
 
   // --- uploads (OCI distribution shape) ---
@@ -468,7 +465,7 @@ async function serveTuf(
   // Versioned files never change (consistent snapshots); timestamp.json does.
   reply.header('Cache-Control', versioned ? 'public, max-age=31536000, immutable' : 'no-cache');
   reply.header('Vary', 'Accept-Encoding').type('application/json');
-  if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(body);
+  if (!/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) return reply.send(body);
   // Compressed on the wire: what a device downloads on refresh is mostly hex digests and repeated keys.
   let gz = versioned ? gzipCache.get(name) : undefined;
   if (!gz) {

@@ -33,9 +33,11 @@ export async function startServer(platform: Platform, opts: ListenOptions = {}):
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // A function, so the check after an await reads the current value (close() may have run meanwhile).
+  const isStopped = () => stopped;
   const every = opts.maintenanceMs ?? 10 * 60_000;
   const tick = async () => {
-    if (stopped) return;
+    if (isStopped()) return;
     try {
       const roles = await platform.maintainTuf();
       if (roles.length) app.log.info({ roles }, 'TUF metadata re-signed before expiry');
@@ -45,7 +47,7 @@ export async function startServer(platform: Platform, opts: ListenOptions = {}):
       opts.onMaintenanceError?.(e);
       app.log.warn({ code: (e as { code?: string }).code }, 'TUF maintenance failed; will retry');
     }
-    if (stopped) return;
+    if (isStopped()) return;
     const next = await platform.nextTufRefresh().catch(() => undefined);
     const wait = next ? Math.min(every, Math.max(1000, next.getTime() - Date.now())) : every;
     timer = setTimeout(() => void tick(), wait);

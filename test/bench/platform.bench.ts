@@ -78,8 +78,8 @@ async function serve(cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) {
   });
   const url = await new Promise<string>((res, rej) => {
     let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) res(m[1]!);
     });
@@ -198,7 +198,7 @@ async function upToDateDevice(store: Store, root: string): Promise<string> {
   writeFileSync(join(dir, 'root.json'), root);
   for (const r of rows) {
     if (r.role === 'root') continue;
-    const name = `${Number(r.version)}.${r.role}.json`;
+    const name = `${r.version}.${r.role}.json`;
     const body = await store.read(
       async (db) =>
         (await db.selectFrom('tuf_files').select('body').where('name', '=', name).executeTakeFirstOrThrow()).body,
@@ -276,16 +276,15 @@ async function scaleBench(backend: string, target: DatabaseTarget, cleanup: () =
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const first = mean(times.slice(0, 1000));
     const last = mean(times.slice(-1000));
-    const snapshotBytes = await store.read(async (db) =>
-      Number(
+    const snapshotBytes = await store.read(
+      async (db) =>
         (await db.selectFrom('tuf_roles').select('length').where('role', '=', 'snapshot').executeTakeFirstOrThrow())
           .length,
-      ),
     );
     const binSizes = await store.read((db) =>
       db.selectFrom('tuf_roles').select('length').where('role', 'like', 'bins-%').execute(),
     );
-    const lens = binSizes.map((b) => Number(b.length));
+    const lens = binSizes.map((b) => b.length);
     const result = {
       releases: RELEASES,
       bins: BINS,
@@ -326,8 +325,9 @@ try {
         backend === 'PostgreSQL'
           ? { postgres: pg.createDatabase() }
           : { sqlite: resolve(BENCH_DATA, 'platform', `scale-${process.pid}.db`) };
-      entry.scale = await scaleBench(backend, target, async () => {
+      entry.scale = await scaleBench(backend, target, () => {
         if ('sqlite' in target) for (const s of ['', '-wal', '-shm']) rmSync(target.sqlite + s, { force: true });
+        return Promise.resolve();
       });
     }
     report[backend] = entry;

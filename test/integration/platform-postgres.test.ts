@@ -2,12 +2,15 @@
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
 import { platformSuite } from './platform-suite.js';
 
-let pg: PostgresCluster;
+let pg: PostgresCluster | undefined;
 platformSuite({
   name: 'PostgreSQL',
   setup: async () => {
     pg = await startPostgres();
   },
-  database: () => ({ postgres: pg.createDatabase() }),
-  teardown: async () => pg?.remove(),
+  database: () => ({ postgres: pg!.createDatabase() }),
+  teardown: () => {
+    pg?.remove();
+    return Promise.resolve();
+  },
 });

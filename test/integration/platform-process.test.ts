@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageOf } from '../../src-main/errors.js';
 import { PlatformClient } from '../../src-main/platform/index.js';
 import { packageDir, PASSPHRASE, tempDir } from '../fixtures/platform.js';
 import { fleetpack, serve, type ServeProcess } from '../fixtures/platform-process.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
 import { checkRepository, httpFiles, tufClient } from '../fixtures/tuf-check.js';
 
-let pg: PostgresCluster;
+let pg: PostgresCluster | undefined;
 beforeAll(async () => {
   pg = await startPostgres();
 });
@@ -103,7 +104,7 @@ for (const backend of ['SQLite', 'PostgreSQL'] as const) {
     it('leaves no half release and valid metadata after a restart', async () => {
       const work = tempDir();
       const env = { FLEETPACK_PLATFORM_PASSPHRASE: PASSPHRASE };
-      const dbArgs = backend === 'PostgreSQL' ? ['--database', pg.createDatabase()] : [];
+      const dbArgs = backend === 'PostgreSQL' ? ['--database', pg!.createDatabase()] : [];
       expect((await fleetpack(['platform', 'init', '--bins', '16', ...dbArgs], { cwd: work, env })).code).toBe(0);
       const token = (await fleetpack(['platform', 'token', 'create', 'ci', ...dbArgs], { cwd: work, env })).out.trim();
       const first = await serve(dbArgs, {
@@ -116,7 +117,7 @@ for (const backend of ['SQLite', 'PostgreSQL'] as const) {
       const dir = await packageDir(work, { version: '9.9.9' });
       const publishing = client.publishDir(dir).then(
         () => 'published',
-        (e: Error) => e.message,
+        (e: unknown) => messageOf(e),
       );
       await first.waitFor('fault: publish paused before commit');
       await first.kill('SIGKILL');

@@ -52,7 +52,7 @@ function rawPatch(
   range: string,
   cutAfter?: number,
 ): Promise<{ status: number; body: string; headers: Record<string, unknown> } | 'cut'> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const req = request(url, {
       method: 'PATCH',
       headers: {
@@ -64,7 +64,9 @@ function rawPatch(
     });
     req.on('response', (res) => {
       let text = '';
-      res.on('data', (c) => (text += c));
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode!, body: text, headers: res.headers }));
     });
     req.on('error', () => resolve('cut'));
@@ -72,8 +74,6 @@ function rawPatch(
     else {
       req.write(body.subarray(0, cutAfter), () => setTimeout(() => req.destroy(), 200));
     }
-    req.on('close', () => undefined);
-    void reject;
   });
 }
 
@@ -93,7 +93,7 @@ export function platformSuite(backend: Backend): void {
         headers: {
           ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
           ...(init.body ? { 'content-type': 'application/json' } : {}),
-          ...init.headers,
+          ...(init.headers as Record<string, string> | undefined),
         },
       });
     const repoOk = async () => {
@@ -111,8 +111,8 @@ export function platformSuite(backend: Backend): void {
       pub = new PlatformClient(server.url, tp.publisher, { chunkBytes: 64 * 1024, retryDelayMs: 20 });
     });
     afterAll(async () => {
-      await server?.close();
-      await tp?.close();
+      await server.close();
+      await tp.close();
       await backend.teardown?.();
     });
 
@@ -564,7 +564,7 @@ export function platformSuite(backend: Backend): void {
           { name: 'test', role: 'local' },
         );
       });
-      afterAll(async () => reg?.stop());
+      afterAll(() => reg.stop());
 
       it('publishes --from a tag: pins the digest, reads only the small layers, and a moved tag changes nothing', async () => {
         const { dir } = await makeOciPackage(join(work, 'oci-7.0.0'), {

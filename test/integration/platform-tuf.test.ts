@@ -52,7 +52,7 @@ describe('TUF repository on a controlled clock', () => {
     Object.fromEntries(
       (await store.read((db) => db.selectFrom('tuf_roles').select(['role', 'version']).execute())).map((r) => [
         r.role,
-        Number(r.version),
+        r.version,
       ]),
     );
 

@@ -17,13 +17,15 @@ class StaticFetcher extends BaseFetcher {
   constructor(private repo: GoldenRepo) {
     super();
   }
-  async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+  fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
     const path = new URL(url).pathname.slice(1);
     const bytes = path.startsWith('metadata/')
       ? this.repo.metadata.get(path.slice('metadata/'.length))
       : this.repo.targets.get(path);
-    if (bytes === undefined) throw new DownloadHTTPError(`404 ${path}`, 404);
-    return Readable.toWeb(Readable.from([Buffer.from(bytes)])) as ReadableStream<Uint8Array<ArrayBuffer>>;
+    if (bytes === undefined) return Promise.reject(new DownloadHTTPError(`404 ${path}`, 404));
+    return Promise.resolve(
+      Readable.toWeb(Readable.from([Buffer.from(bytes)])) as ReadableStream<Uint8Array<ArrayBuffer>>,
+    );
   }
 }
 
@@ -50,7 +52,7 @@ describe('golden TUF repository', () => {
   it('loads with tuf-js at its faketime and the target downloads and verifies', async () => {
     const golden = readGolden();
     const faketime = new Date(FAKETIME.replace(' ', 'T'));
-    expect((await checkRepository(async (n) => golden.metadata.get(n), faketime)).problems).toEqual([]);
+    expect((await checkRepository((n) => Promise.resolve(golden.metadata.get(n)), faketime)).problems).toEqual([]);
     vi.useFakeTimers({ toFake: ['Date'], now: faketime });
     const metadataDir = mkdtempSync(join(tmpdir(), 'fleetpack-golden-client-'));
     writeFileSync(join(metadataDir, 'root.json'), golden.initialRoot);

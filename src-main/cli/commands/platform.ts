@@ -6,7 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { errnoOf, messageOf, UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../package/index.js';
 import {
   type Actor,
@@ -181,8 +181,8 @@ async function init(values: Values, io: CliIO): Promise<number> {
     throw new UsageError('BAD_ARGUMENTS', 'init: give both --root-key and --targets-key, or neither', { hint: usage });
   }
   const readPem = async (p: string) =>
-    readFile(resolve(io.cwd, p), 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError('FILE_NOT_FOUND', `Cannot read ${p} (${e.code ?? e.message})`, { where: p });
+    readFile(resolve(io.cwd, p), 'utf8').catch((e: unknown) => {
+      throw new UsageError('FILE_NOT_FOUND', `Cannot read ${p} (${errnoOf(e) ?? messageOf(e)})`, { where: p });
     });
   const result = await withStore(values, io, async (store) =>
     initPlatform(
@@ -313,8 +313,10 @@ export const platformCommand: Command = {
         if (action !== 'add-key' || !name || !file || positionals.length !== 3)
           throw new UsageError('BAD_ARGUMENTS', 'platform publisher: expected add-key NAME PUB.pem', { hint: usage });
         const path = resolve(io.cwd, file);
-        const pem = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError('FILE_NOT_FOUND', `Cannot read ${file} (${e.code ?? e.message})`, { where: path });
+        const pem = await readFile(path, 'utf8').catch((e: unknown) => {
+          throw new UsageError('FILE_NOT_FOUND', `Cannot read ${file} (${errnoOf(e) ?? messageOf(e)})`, {
+            where: path,
+          });
         });
         const r = await withStore(values, io, (store) =>
           addPublisherKey(store, name, pem, localActor(), new Date(), path),

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
-import { FleetpackError, PlatformError } from '../../errors.js';
+import { FleetpackError, messageOf, PlatformError } from '../../errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -131,8 +131,12 @@ function makeStore(
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const pg = await import('pg');
-  const { Pool, types } = pg.default ?? pg;
+  const { default: pg } = await import('pg');
+  const { Pool, types } = pg;
+  const builtin = types.getTypeParser.bind(types) as (
+    oid: number,
+    format?: 'text' | 'binary',
+  ) => (v: string) => unknown;
   const where = `PostgreSQL ${redactUrl(url)}`;
   const pool = new Pool({
     connectionString: url,
@@ -140,9 +144,9 @@ async function openPostgres(url: string): Promise<Store> {
     connectionTimeoutMillis: 5_000,
     // BIGINT (sizes, versions) as numbers: every value we store is below 2^53.
     types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
-    },
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : builtin(oid, format),
+    } as unknown as typeof types,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
@@ -174,7 +178,7 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 function errCode(e: unknown): string {
-  const c = (e as { code?: unknown })?.code;
+  const c = e !== null && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
   return typeof c === 'string' ? c : '';
 }
 
@@ -182,7 +186,7 @@ function errCode(e: unknown): string {
 export function asStoreError(e: unknown, where: string, during?: string): unknown {
   if (e instanceof FleetpackError || isUniqueViolation(e)) return e;
   const code = errCode(e);
-  const msg = (e as Error)?.message ?? String(e);
+  const msg = messageOf(e);
   const unavailable =
     PG_UNAVAILABLE.test(code) ||
     SQLITE_UNAVAILABLE.test(code) ||

@@ -142,15 +142,15 @@ export interface SignedFile {
  * the library and with tuf-js.
  */
 export function signDocument(signed: Record<string, Json>, signers: TufSigner[]): SignedFile {
-  const kind = KIND[String(signed._type)];
-  if (!kind) throw new PlatformError('TUF_INTERNAL', `Unknown metadata type ${String(signed._type)}`);
+  const kind = typeof signed._type === 'string' ? KIND[signed._type] : undefined;
+  if (!kind) throw new PlatformError('TUF_INTERNAL', `Unknown metadata type ${JSON.stringify(signed._type)}`);
   let envelope: unknown;
   const direct = kind === MetadataKind.Snapshot || (kind === MetadataKind.Targets && signed.delegations === undefined);
   if (direct) {
     const bytes = Buffer.from(canonicalize(signed as never));
     envelope = { signatures: signers.map((s) => ({ keyid: s.keyId, sig: s.sign(bytes) })), signed };
   } else {
-    const md = Metadata.fromJSON(kind as MetadataKind.Root, { signatures: [], signed } as never);
+    const md = Metadata.fromJSON(kind as MetadataKind.Root, { signatures: [], signed });
     for (const s of signers) md.sign((data) => new Signature({ keyID: s.keyId, sig: s.sign(data) }), true);
     envelope = md.toJSON();
   }

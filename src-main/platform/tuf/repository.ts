@@ -235,7 +235,7 @@ export class TufRepository {
       const versions = new Map(
         (await tx.selectFrom('tuf_roles').select(['role', 'version']).where('role', 'in', group).execute()).map((r) => [
           r.role,
-          Number(r.version),
+          r.version,
         ]),
       );
       const rows = await tx
@@ -252,7 +252,7 @@ export class TufRepository {
           .filter((r) => r.bin === bin)
           .map((r) => ({
             path: r.path,
-            length: Number(r.length),
+            length: r.length,
             sha256: r.sha256,
             custom: JSON.parse(r.custom) as Record<string, Json>,
           }));
@@ -275,8 +275,8 @@ export class TufRepository {
       // and a version-only entry keeps the snapshot — which every device downloads — small).
       const pin = r.role === 'targets' || this.config.snapshotBinHashes;
       meta[`${r.role}.json`] = pin
-        ? { version: Number(r.version), length: Number(r.length), sha256: r.sha256 }
-        : { version: Number(r.version) };
+        ? { version: r.version, length: r.length, sha256: r.sha256 }
+        : { version: r.version };
     }
     const snapVersion = ((await this.roleOrNull(tx, 'snapshot'))?.version ?? 0) + 1;
     const snapExpires = this.expires('snapshot');
@@ -352,7 +352,7 @@ export class TufRepository {
 
   async roleOrNull(tx: Tx, role: string) {
     const r = await tx.selectFrom('tuf_roles').selectAll().where('role', '=', role).executeTakeFirst();
-    return r && { ...r, version: Number(r.version), length: Number(r.length) };
+    return r && { ...r, version: r.version, length: r.length };
   }
 
   /** The current metadata of a role, parsed (for rotation and checks). */
@@ -394,9 +394,10 @@ export class TufRepository {
     const res = await tx
       .deleteFrom('tuf_files as f')
       .where('f.role', '<>', 'root')
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('tuf_files as n')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('tuf_files as n')
             .select('n.name')
             .whereRef('n.role', '=', 'f.role')
             .whereRef('n.version', '>', 'f.version')
@@ -413,7 +414,7 @@ export async function readMetadataFile(tx: Tx, name: string): Promise<string | u
   if (name === 'timestamp.json') {
     const r = await tx.selectFrom('tuf_roles').select('version').where('role', '=', 'timestamp').executeTakeFirst();
     if (!r) return undefined;
-    name = `${Number(r.version)}.timestamp.json`;
+    name = `${r.version}.timestamp.json`;
   } else if (!/^[1-9][0-9]{0,15}\.[a-z0-9-]{1,40}\.json$/.test(name) || name.endsWith('.timestamp.json')) {
     return undefined;
   }

@@ -10,7 +10,7 @@ const alphabet = '0123456789-/ *bytes=,.\u0000\n\\ab/..';
 function junk(max: number): string {
   const n = Math.floor(rnd() * max);
   let s = '';
-  for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+  for (let i = 0; i < n; i++) s += alphabet.charAt(Math.floor(rnd() * alphabet.length));
   return s;
 }
 

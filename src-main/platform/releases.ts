@@ -543,7 +543,7 @@ export async function publishRelease(
         .select((eb) => eb.fn.max('counter').as('max'))
         .where('name', '=', m.name)
         .executeTakeFirst();
-      const counter = last?.max ?? 0 + 1;
+      const counter = (last?.max ?? 0) + 1;
       const id = newId('r', now.getTime());
       const row: ReleaseTable = {
         id,

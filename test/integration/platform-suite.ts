@@ -15,6 +15,7 @@ import {
   Platform,
   PlatformClient,
   PublishError,
+  openStore,
   rotateKey,
   type DatabaseTarget,
 } from '../../src-main/platform/index.js';
@@ -87,6 +88,7 @@ export function platformSuite(backend: Backend): void {
     let server: RunningServer;
     let work: string;
     let pub: PlatformClient;
+    let dbTarget: DatabaseTarget;
     const api = (path: string, init: RequestInit & { token?: string } = {}) =>
       fetch(`${server.url}${path}`, {
         ...init,
@@ -106,6 +108,7 @@ export function platformSuite(backend: Backend): void {
       await backend.setup?.();
       const database = backend.database();
       tp = await newTestPlatform({ tag: backend.name, ...(database ? { database } : {}) });
+      dbTarget = database ?? { sqlite: join(tp.dir, 'platform.db') };
       server = await startServer(tp.platform, { failureLimit: { max: 5, windowMs: 60_000 } });
       work = tempDir();
       pub = new PlatformClient(server.url, tp.publisher, { chunkBytes: 64 * 1024, retryDelayMs: 20 });
@@ -390,6 +393,42 @@ export function platformSuite(backend: Backend): void {
       }
       expect(check.timestampVersion).toBeGreaterThanOrEqual(ts[2]!);
     });
+
+    // Several servers sharing a database is the PostgreSQL deployment (better-sqlite3 waits for a
+    // file lock synchronously, so two SQLite writers belong in two processes, not one).
+    const postgresOnly = (name: string, fn: () => Promise<void>) => {
+      if (backend.name === 'PostgreSQL') it(name, fn);
+    };
+    postgresOnly(
+      'two servers on one database publish at once; the writer lock keeps TUF versions in one line',
+      async () => {
+        const store2 = await openStore(dbTarget);
+        const other = await Platform.open({
+          store: store2,
+          dataDir: tp.dir,
+          env: tp.env,
+          secrets: () => tp.keys.secrets,
+        });
+        const s2 = await startServer(other);
+        try {
+          const dirs = await Promise.all(
+            ['5.1.0', '5.1.1', '5.1.2', '5.1.3'].map((v) => packageDir(work, { version: v })),
+          );
+          const c2 = new PlatformClient(s2.url, tp.publisher);
+          const results = await Promise.all(dirs.map((d, i) => (i % 2 ? c2 : pub).publishDir(d)));
+          const ts = results.map((r) => r.tuf.timestampVersion);
+          expect(new Set(ts).size).toBe(4);
+          expect(new Set(results.map((r) => r.release.releaseCounter)).size).toBe(4);
+          const check = await repoOk();
+          expect(check.timestampVersion).toBe(Math.max(...ts));
+          // Both servers serve the same repository.
+          expect(await httpFiles(s2.url)('timestamp.json')).toBe(await httpFiles(server.url)('timestamp.json'));
+        } finally {
+          await s2.close();
+          await store2.close();
+        }
+      },
+    );
 
     it('sets and promotes channels, records who and from what, and re-signs custom.channels', async () => {
       const a = await pub.publishDir(await packageDir(work, { name: 'lane-keeper', version: '1.0.0' }), {

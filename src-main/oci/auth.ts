@@ -8,7 +8,7 @@
 import { OciError } from '../errors.js';
 import { type Challenge, parseChallenges } from './challenge.js';
 import type { CredentialLookup, CredentialProvider } from './credentials.js';
-import { type AuthProvider, clean, HttpClient, readCapped, registryError } from './http.js';
+import { type AuthProvider, clean, discard, HttpClient, type HttpResponse, readCapped, registryError } from './http.js';
 import { isLoopbackHost } from './reference.js';
 
 const MAX_TOKEN_RESPONSE = 1024 * 1024;
@@ -48,11 +48,11 @@ export class RegistryAuth implements AuthProvider {
     return this.basic;
   }
 
-  async challenged(res: Response, what: string, round: number): Promise<boolean> {
+  async challenged(res: HttpResponse, what: string, round: number): Promise<boolean> {
     const challenges = parseChallenges(res.headers.get('www-authenticate'));
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     const basic = challenges.find((c) => c.scheme === 'basic');
-    await res.body?.cancel().catch(() => undefined);
+    res.body.resume(); // a 401 body is small: drain it so the connection can be reused
     if (!bearer && !basic) {
       throw new OciError(
         'OCI_AUTH_CHALLENGE',
@@ -90,6 +90,11 @@ export class RegistryAuth implements AuthProvider {
 
   private refused(what: string, lookup: CredentialLookup, challenge: Challenge): OciError {
     const registry = this.opts.registry;
+    if (!lookup.credentials)
+      return new OciError('OCI_UNAUTHORIZED', `${what}: ${registry} requires credentials and none were found`, {
+        where: registry,
+        hint: `Run \`fleetpack registry login ${registry}\` (stored in the OS keychain), or \`docker login ${registry}\`.${lookup.note ? ` Note: ${lookup.note}.` : ''}`,
+      });
     if (challenge.params.error === 'insufficient_scope')
       return new OciError(
         'OCI_DENIED',
@@ -99,11 +104,6 @@ export class RegistryAuth implements AuthProvider {
           hint: 'Ask the registry admin for access to this repository, or use other credentials (`fleetpack registry login`).',
         },
       );
-    if (!lookup.credentials)
-      return new OciError('OCI_UNAUTHORIZED', `${what}: ${registry} requires credentials and none were found`, {
-        where: registry,
-        hint: `Run \`fleetpack registry login ${registry}\` (stored in the OS keychain), or \`docker login ${registry}\`.${lookup.note ? ` Note: ${lookup.note}.` : ''}`,
-      });
     return new OciError('OCI_UNAUTHORIZED', `${what}: ${registry} refused the credentials (${lookup.source})`, {
       where: registry,
       hint: `Check the user name and password or token, then \`fleetpack registry login ${registry}\` again.`,
@@ -166,8 +166,7 @@ export class RegistryAuth implements AuthProvider {
       out = await http.send({ method: 'GET', url: url.toString(), headers, retry: true, what });
     }
     if (out.res.status === 401 || out.res.status === 403) {
-      await out.res.body?.cancel().catch(() => undefined);
-      out.done();
+      await discard(out);
       throw this.refused(what, lookup, { scheme: 'bearer', params: {} });
     }
     if (!out.res.ok) throw await registryError(out.res, what, `token service ${realm.host}`);

@@ -33,7 +33,7 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     let v = '';
     while (i < s.length && s[i] !== '"') {
       if (s[i] === '\\' && i + 1 < s.length) i++;
-      v += s[i];
+      v += s.charAt(i);
       i++;
     }
     if (s[i] !== '"') return undefined;

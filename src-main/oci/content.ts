@@ -81,7 +81,7 @@ export function parseDescriptor(v: unknown, at: string, where: string): Descript
     digest: v.digest,
     size: v.size,
     ...(ann ? { annotations: ann } : {}),
-  } as Descriptor;
+  };
 }
 
 /**
@@ -138,7 +138,7 @@ export function parseContent(bytes: Uint8Array, contentType: string | undefined,
       manifests: doc.manifests.map((m, i) => parseDescriptor(m, `/manifests/${i}`, where)),
       ...(subject ? { subject } : {}),
       ...(ann ? { annotations: ann } : {}),
-    } as ImageIndex;
+    };
     return { kind: 'index', index };
   }
   if (!Array.isArray(doc.layers)) throw bad('/layers is not a list', where);
@@ -149,7 +149,7 @@ export function parseContent(bytes: Uint8Array, contentType: string | undefined,
     layers: doc.layers.map((l, i) => parseDescriptor(l, `/layers/${i}`, where)),
     ...(subject ? { subject } : {}),
     ...(ann ? { annotations: ann } : {}),
-  } as ImageManifest;
+  };
   return { kind: 'manifest', manifest };
 }
 

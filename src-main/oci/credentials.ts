@@ -91,7 +91,7 @@ export class RegistryCredentialStore {
 function decode(secret: string): Credentials | undefined {
   try {
     const d = JSON.parse(secret) as Partial<StoredCredentials>;
-    if (d?.v !== 1) return undefined;
+    if (d.v !== 1) return undefined;
     const c: Credentials = {};
     if (typeof d.username === 'string') c.username = d.username;
     if (typeof d.password === 'string') c.password = d.password;
@@ -188,5 +188,5 @@ export function defaultCredentials(
 
 /** A provider that always answers with the given credentials (Studio form, tests, server config). */
 export function staticCredentials(creds: Credentials | undefined): CredentialProvider {
-  return async () => (creds ? { credentials: creds, source: 'explicit' } : { source: 'none' });
+  return () => Promise.resolve(creds ? { credentials: creds, source: 'explicit' } : { source: 'none' });
 }

@@ -11,7 +11,10 @@ export type DigestAlgorithm = 'sha256' | 'sha512';
 
 const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
-export function isDigest(s: unknown): s is string {
+/** A digest string (the type guard narrows unknown input; a string that fails stays a string). */
+export type DigestString = `sha256:${string}` | `sha512:${string}`;
+
+export function isDigest(s: unknown): s is DigestString {
   return typeof s === 'string' && DIGEST_RE.test(s);
 }
 

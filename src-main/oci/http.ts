@@ -1,12 +1,17 @@
 /**
- * HTTP for the registry client, over Node's fetch: retries with backoff on 429/5xx and dropped
+ * HTTP for the registry client, over node:http/node:https (Node 20's fetch buffers a streamed
+ * request body whole — a 512 MiB PATCH took 640 MB of memory — where node:http keeps backpressure
+ * and stays near 25 MB): retries with backoff on 429/5xx and dropped
  * connections (for requests the caller marks retryable), redirects followed by hand so
  * `Authorization` never crosses to another origin, an idle watchdog so a silent server cannot hang
  * us, bodies given as factories so a retry re-sends them, and registry error bodies turned into
  * typed OciErrors that say what failed, where, and what to do.
  */
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import { CancelledError, OciError } from '../errors.js';
+import { pipeline } from 'node:stream/promises';
+import { CancelledError, messageOf, OciError } from '../errors.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -43,6 +48,19 @@ const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
 const MAX_RETRY_AFTER_MS = 30_000;
 
+/** An answer: status, headers, and the body as a Node stream (drain or destroy it). */
+export interface HttpResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  body: Readable;
+  /** The URL that answered. */
+  url: string;
+}
+
+/** Connections are reused across requests (many small HEADs); idle ones never keep the process alive. */
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
 /** Supplies and refreshes the Authorization header for one registry origin. */
 export interface AuthProvider {
   /** The header to send to `origin` now, if any. */
@@ -51,11 +69,11 @@ export interface AuthProvider {
    * Called with a 401 response to the `round`-th try of one request; true when the request should
    * be sent again with a new header. Throws the typed error when it cannot help.
    */
-  challenged(res: Response, what: string, round: number): Promise<boolean>;
+  challenged(res: HttpResponse, what: string, round: number): Promise<boolean>;
 }
 
 export interface ClientResponse {
-  res: Response;
+  res: HttpResponse;
   /** The URL that answered (after redirects). */
   url: string;
   /** Stops the idle watchdog once the caller is done with the body. */
@@ -86,7 +104,8 @@ class Watchdog {
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, or rejects with CancelledError as soon as `signal` fires. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const t = setTimeout(() => {
@@ -101,7 +120,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function retryAfterMs(res: Response): number | undefined {
+function retryAfterMs(res: HttpResponse): number | undefined {
   const v = res.headers.get('retry-after');
   if (!v) return undefined;
   const s = Number(v);
@@ -110,15 +129,16 @@ function retryAfterMs(res: Response): number | undefined {
   return Number.isNaN(t) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, t - Date.now()));
 }
 
-function backoff(policy: RetryPolicy, attempt: number): number {
+/** Exponential backoff with ±25 % jitter, capped. */
+export function backoff(policy: RetryPolicy, attempt: number): number {
   const d = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(d * (0.75 + Math.random() * 0.5));
 }
 
 /** A connection-level failure (reset, refused, closed early, idle timeout): worth retrying. */
 function networkCause(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (e as Error)?.message ?? String(e);
+  const cause = (e as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  return cause?.code ?? cause?.message ?? messageOf(e);
 }
 
 /** Request paths for messages: no query (upload state tokens), no credentials. */
@@ -138,25 +158,19 @@ export interface RegistryErrorInfo {
 }
 
 /** Reads at most 64 KiB of an error body and picks out the first registry error. */
-export async function errorInfo(res: Response): Promise<RegistryErrorInfo> {
-  if (!res.body) return {};
+export async function errorInfo(res: HttpResponse): Promise<RegistryErrorInfo> {
   let text = '';
   try {
-    const reader = res.body.getReader();
-    const dec = new TextDecoder();
     let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      text += dec.decode(value, { stream: true });
-      if (total > MAX_ERROR_BODY) {
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      text += chunk.toString('utf8');
+      if (total > MAX_ERROR_BODY) break;
     }
   } catch {
     return {};
+  } finally {
+    res.body.destroy();
   }
   try {
     const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
@@ -191,7 +205,7 @@ const CODE_BY_REGISTRY: Record<string, string> = {
   UNAUTHORIZED: 'OCI_UNAUTHORIZED',
 };
 
-const HINTS = {
+const HINTS: Record<string, string> = {
   OCI_UNAUTHORIZED:
     'Log in with `fleetpack registry login HOST` (or `docker login HOST`), and check the user may access this repository.',
   OCI_DENIED: 'The credentials are valid but not allowed to do this here; ask the registry admin for access.',
@@ -210,10 +224,10 @@ const HINTS = {
   OCI_TOO_LARGE: 'The registry refused the size of this content.',
   OCI_REGISTRY_UNAVAILABLE: 'The registry is failing; try again later or ask its admin.',
   OCI_PROTOCOL: 'The registry answered in a way the distribution spec does not allow; report it to its admin.',
-} satisfies Record<string, string>;
+};
 
 /** The typed error for a registry's answer to `what`. Reads (a bounded part of) the body. */
-export async function registryError(res: Response, what: string, registry: string): Promise<OciError> {
+export async function registryError(res: HttpResponse, what: string, registry: string): Promise<OciError> {
   const info = await errorInfo(res);
   let code: string;
   if (info.code && CODE_BY_REGISTRY[info.code]) code = CODE_BY_REGISTRY[info.code]!;
@@ -226,8 +240,8 @@ export async function registryError(res: Response, what: string, registry: strin
   else code = 'OCI_PROTOCOL';
   const said = [info.code, info.message].filter(Boolean).join(': ');
   return new OciError(code, `${what} failed: ${registry} answered ${res.status}${said ? ` (${said})` : ''}`, {
-    where: `${registry} ${showUrl(res.url || '')}`.trim(),
-    hint: (HINTS as Record<string, string | undefined>)[code] ?? 'Check the reference and try again.',
+    where: `${registry} ${showUrl(res.url)}`.trim(),
+    hint: HINTS[code] ?? 'Check the reference and try again.',
   });
 }
 
@@ -293,8 +307,7 @@ export class HttpClient {
       const status = out.res.status;
       if (RETRYABLE_STATUS.has(status) && attempt + 1 < attempts) {
         const wait = retryAfterMs(out.res) ?? backoff(this.retry, attempt);
-        await out.res.body?.cancel().catch(() => undefined);
-        out.done();
+        await discard(out);
         await sleep(wait, req.signal);
         continue;
       }
@@ -312,12 +325,12 @@ export class HttpClient {
       if (!again)
         throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} refused the credentials`, {
           where: this.registry,
-          hint: HINTS.OCI_UNAUTHORIZED,
+          hint: HINTS.OCI_UNAUTHORIZED!,
         });
     }
     throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} keeps asking for credentials`, {
       where: this.registry,
-      hint: HINTS.OCI_UNAUTHORIZED,
+      hint: HINTS.OCI_UNAUTHORIZED!,
     });
   }
 
@@ -330,12 +343,11 @@ export class HttpClient {
       const s = out.res.status;
       const location = out.res.headers.get('location');
       if (!req.followRedirects || ![301, 302, 303, 307, 308].includes(s) || !location) return out;
-      await out.res.body?.cancel().catch(() => undefined);
-      out.done();
+      await discard(out);
       if (hop >= MAX_REDIRECTS)
         throw new OciError('OCI_PROTOCOL', `${req.what}: more than ${MAX_REDIRECTS} redirects`, {
           where: `${this.registry} ${showUrl(url)}`,
-          hint: HINTS.OCI_PROTOCOL,
+          hint: HINTS.OCI_PROTOCOL!,
         });
       url = new URL(location, url).toString();
       if (s === 303 || ((s === 301 || s === 302) && method === 'POST')) {
@@ -352,18 +364,34 @@ export class HttpClient {
     // Credentials only ever go to the registry's own origin, never to a redirect target elsewhere.
     const auth = sameOrigin(req.url, this.origin) ? this.auth?.header() : undefined;
     if (auth) headers.authorization = auth;
-    let body: Buffer | AsyncIterable<Uint8Array> | undefined;
-    if (Buffer.isBuffer(req.body)) body = req.body;
-    else if (req.body) body = touching(req.body(), dog, req.onBodyBytes);
-    let res: Response;
+    if (req.body === undefined && ['PUT', 'POST', 'PATCH'].includes(req.method) && !headers['content-length'])
+      headers['content-length'] = '0';
+    if (Buffer.isBuffer(req.body)) headers['content-length'] = String(req.body.length);
+    let res: IncomingMessage;
     try {
-      res = await fetch(req.url, {
-        method: req.method,
-        headers,
-        ...(body === undefined ? {} : { body: body as BodyInit, duplex: 'half' }),
-        redirect: 'manual',
-        signal,
-      } as RequestInit);
+      res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const url = new URL(req.url);
+        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+        const r = send(url, {
+          method: req.method,
+          headers,
+          agent: url.protocol === 'https:' ? agents.https : agents.http,
+          signal,
+        });
+        r.once('response', resolve);
+        r.once('error', reject);
+        if (req.body === undefined) r.end();
+        else if (Buffer.isBuffer(req.body)) r.end(req.body);
+        else {
+          // Streamed with backpressure; an early answer (e.g. 401) may cut the upload short: the
+          // response decides, the broken pipe is not an error of its own.
+          pipeline(Readable.from(touching(req.body(), dog, req.onBodyBytes)), r).catch((e: unknown) => {
+            const err = e instanceof Error ? e : new Error(messageOf(e));
+            r.destroy(err);
+            reject(err);
+          });
+        }
+      });
     } catch (e) {
       dog.stop();
       if (req.signal?.aborted) throw new CancelledError();
@@ -371,7 +399,19 @@ export class HttpClient {
       throw e;
     }
     dog.touch();
-    return { res, url: req.url, done: () => dog.stop(), touch: () => dog.touch() };
+    if (req.method === 'HEAD') res.resume(); // no body; reading the end frees the connection for reuse
+    const h = new Headers();
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v === undefined) continue;
+      for (const x of Array.isArray(v) ? v : [v]) h.append(k, x);
+    }
+    const status = res.statusCode ?? 0;
+    return {
+      res: { status, ok: status >= 200 && status < 300, headers: h, body: res, url: req.url },
+      url: req.url,
+      done: () => dog.stop(),
+      touch: () => dog.touch(),
+    };
   }
 }
 
@@ -397,12 +437,7 @@ async function* touching(
 
 /** The body as a Node stream that keeps the watchdog alive while bytes flow and stops it at the end. */
 export function bodyStream(out: ClientResponse): Readable {
-  const web = out.res.body;
-  if (!web) {
-    out.done();
-    return Readable.from([]);
-  }
-  const src = Readable.fromWeb(web as import('node:stream/web').ReadableStream<Uint8Array>);
+  const src = out.res.body;
   src.on('data', () => out.touch());
   src.once('end', () => out.done());
   src.once('error', () => out.done());
@@ -422,38 +457,37 @@ export async function readCapped(out: ClientResponse, max: number, what: string,
       hint: 'Manifests and the small layers Fleetpack reads in memory are bounded; this content is not a Fleetpack package, or the registry is misbehaving.',
     });
   if (Number.isFinite(len) && len > max) {
-    await out.res.body?.cancel().catch(() => undefined);
+    out.res.body.destroy();
     out.done();
     throw tooBig();
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  const web = out.res.body;
-  if (!web) {
-    out.done();
-    return Buffer.alloc(0);
-  }
-  const reader = web.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    for await (const chunk of out.res.body as AsyncIterable<Buffer>) {
       out.touch();
-      total += value.length;
-      if (total > max) {
-        await reader.cancel().catch(() => undefined);
-        throw tooBig();
-      }
-      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+      total += chunk.length;
+      if (total > max) throw tooBig();
+      chunks.push(chunk);
     }
   } finally {
+    out.res.body.destroy();
     out.done();
   }
   return Buffer.concat(chunks, total);
 }
 
-/** Drains and discards a body (keeps the connection reusable). */
+/** Discards a body: a small one is drained (the connection stays reusable), a large one cut off. */
 export async function discard(out: ClientResponse): Promise<void> {
-  await out.res.body?.cancel().catch(() => undefined);
+  const body = out.res.body;
+  const len = Number(out.res.headers.get('content-length'));
+  if (Number.isFinite(len) && len <= MAX_ERROR_BODY && !body.destroyed) {
+    await new Promise<void>((resolve) => {
+      body.once('end', resolve);
+      body.once('close', resolve);
+      body.once('error', () => resolve());
+      body.resume();
+    });
+  } else body.destroy();
   out.done();
 }

@@ -63,7 +63,6 @@ export {
   summarize,
   checkLayerPath,
   layerMediaType,
-  modelPackConfigValidator,
   type PackageFile,
   type PackageSummary,
   type ModelPackConfig,

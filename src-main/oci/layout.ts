@@ -13,12 +13,19 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeF
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CancelledError, OciError } from '../errors.js';
+import { CancelledError, messageOf, OciError } from '../errors.js';
 import { type Descriptor, encodeContent, type ImageIndex, parseContent } from './content.js';
 import { DigestVerifier, digestMismatch, hashFor, isDigest, parseDigest, sizeMismatch, verifyBytes } from './digest.js';
 import { ANNOTATION_REF_NAME, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_LAYOUT_HEADER } from './media-types.js';
 import { isTag } from './reference.js';
-import type { BlobPushResult, BlobSource, ContentStore, FetchedManifest, TransferOptions } from './store.js';
+import {
+  type BlobPushResult,
+  type BlobSource,
+  checkSmallBlob,
+  type ContentStore,
+  type FetchedManifest,
+  type TransferOptions,
+} from './store.js';
 
 const LAYOUT_FILE = 'oci-layout';
 const INDEX_FILE = 'index.json';
@@ -105,7 +112,7 @@ export class OciLayout implements ContentStore {
       } catch {
         header = undefined;
       }
-      if ((header as { imageLayoutVersion?: unknown })?.imageLayoutVersion !== '1.0.0')
+      if ((header as { imageLayoutVersion?: unknown } | undefined)?.imageLayoutVersion !== '1.0.0')
         throw layoutError(
           'OCI_LAYOUT_INVALID',
           `${layoutFile} is not an image layout header (${OCI_LAYOUT_HEADER}) with imageLayoutVersion 1.0.0`,
@@ -234,13 +241,7 @@ export class OciLayout implements ContentStore {
 
   async fetchBlob(desc: Descriptor, opts: TransferOptions & { maxBytes: number }): Promise<Buffer> {
     const where = `${this.location}@${desc.digest}`;
-    if (desc.size > opts.maxBytes)
-      throw layoutError(
-        'OCI_TOO_LARGE',
-        `Blob ${desc.digest} is ${desc.size} bytes, over the ${opts.maxBytes}-byte limit`,
-        where,
-        'Only small layers are read into memory.',
-      );
+    checkSmallBlob(desc, opts.maxBytes, where);
     const path = this.blobPath(desc.digest);
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile())
@@ -391,8 +392,25 @@ export class OciLayout implements ContentStore {
     return removed;
   }
 
-  async referrersApi(): Promise<Descriptor[] | undefined> {
-    return undefined; // a layout has no referrers API: the referrers tag schema is used
+  /** Removes a blob (garbage collection by the caller, who knows what is still referenced). */
+  async deleteBlob(digest: string): Promise<boolean> {
+    return rm(this.blobPath(digest)).then(
+      () => true,
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return false;
+        throw layoutError(
+          'OCI_LAYOUT_WRITE_FAILED',
+          `Cannot delete ${digest} (${code ?? messageOf(e)})`,
+          this.path,
+          'Check permissions.',
+        );
+      },
+    );
+  }
+
+  referrersApi(): Promise<Descriptor[] | undefined> {
+    return Promise.resolve(undefined); // a layout has no referrers API: the referrers tag schema is used
   }
 
   /** Runs `change` on index.json under the layout's lock and replaces the file atomically. */

@@ -12,6 +12,7 @@ import { isFleetpackError, OciError, throwIfAborted } from '../errors.js';
 import { buildDirAtomic, MANIFEST_FILE, parseJson, SIGNATURE_FILE } from '../package/index.js';
 import type { Descriptor } from './content.js';
 import { artifactFiles, type PackageSummary } from './modelpack.js';
+import { untar } from './tar.js';
 import { openStore, type OpenOptions, sourceReference } from './open.js';
 import { ProgressTracker, type TransferProgress } from './progress.js';
 import { formatReference, parseReference, type Reference } from './reference.js';
@@ -29,7 +30,10 @@ export interface PullResult {
   digest: string;
   dir: string;
   kind: PackageSummary['kind'];
+  /** Raw layers: one file each, byte for byte. */
   files: { path: string; digest: string; size: number }[];
+  /** Tar layers (ModelPack tar / tar+gzip) and the files they unpacked to. */
+  unpacked: { layer: string; mediaType: string; files: string[] }[];
   /** Things to know about what was pulled (unsigned, no Fleetpack manifest, …). */
   notes: string[];
 }
@@ -57,13 +61,13 @@ export async function pullPackage(
   const manifest = fetched.content.manifest;
   const { kind, files } = artifactFiles(manifest, where);
   for (const f of files)
-    if (f.encoding !== 'raw')
+    if (f.encoding === 'tar+zstd')
       throw new OciError(
         'OCI_UNSUPPORTED_MEDIA_TYPE',
-        `Layer ${f.path} is a ${f.encoding} archive (${f.descriptor.mediaType}); Fleetpack pulls raw layers`,
+        `Layer ${f.path} is a zstd-compressed tar (${f.descriptor.mediaType}), which this Node.js cannot decompress`,
         {
           where,
-          hint: 'Push the model with raw layers (`modctl build --raw`, the default, or `fleetpack push`).',
+          hint: 'Push the model with raw layers (`modctl build --raw`, the default) or tar/tar+gzip layers.',
         },
       );
   const progress = new ProgressTracker(
@@ -72,13 +76,13 @@ export async function pullPackage(
     files.length,
   );
   const notes: string[] = [];
+  const unpacked: PullResult['unpacked'] = [];
+  const written = new Set(files.filter((f) => f.encoding === 'raw').map((f) => f.path.toLowerCase()));
   const abs = await buildDirAtomic(
     dir,
     async (tmp) => {
       for (const f of files) {
         throwIfAborted(signal);
-        const target = join(tmp, ...f.path.split('/'));
-        await mkdir(dirname(target), { recursive: true });
         progress.start({ path: f.path, digest: f.descriptor.digest, size: f.descriptor.size });
         let moved = 0;
         const blob = await store.openBlob(f.descriptor, {
@@ -88,7 +92,19 @@ export async function pullPackage(
             progress.bytes(n);
           },
         });
-        await pipeline(blob, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+        if (f.encoding === 'raw') {
+          const target = join(tmp, ...f.path.split('/'));
+          await mkdir(dirname(target), { recursive: true });
+          await pipeline(blob, createWriteStream(target, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+        } else {
+          const names = await untar(blob, tmp, {
+            gzip: f.encoding === 'tar+gzip',
+            signal,
+            where: `${where} layer ${f.descriptor.digest}`,
+            written,
+          });
+          unpacked.push({ layer: f.descriptor.digest, mediaType: f.descriptor.mediaType, files: names });
+        }
         progress.finish('downloaded', moved);
       }
       if (kind === 'fleetpack') notes.push(...(await consistencyNotes(tmp, files)));
@@ -116,7 +132,10 @@ export async function pullPackage(
     digest: fetched.descriptor.digest,
     dir: abs,
     kind,
-    files: files.map((f) => ({ path: f.path, digest: f.descriptor.digest, size: f.descriptor.size })),
+    files: files
+      .filter((f) => f.encoding === 'raw')
+      .map((f) => ({ path: f.path, digest: f.descriptor.digest, size: f.descriptor.size })),
+    unpacked,
     notes,
   };
 }
@@ -129,7 +148,7 @@ async function consistencyNotes(dir: string, files: { path: string; descriptor: 
   } catch (e) {
     return [`The pulled ${MANIFEST_FILE} cannot be read (${(e as Error).message}); run \`fleetpack validate\` on it.`];
   }
-  const listed = (doc as { artifact?: { files?: { path?: unknown; sha256?: unknown }[] } })?.artifact?.files;
+  const listed = (doc as { artifact?: { files?: { path?: unknown; sha256?: unknown }[] } } | null)?.artifact?.files;
   const out: string[] = [];
   for (const f of Array.isArray(listed) ? listed : []) {
     const layer = files.find((l) => l.path === f.path);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { OciError, throwIfAborted } from '../errors.js';
 import { type ValidationReport, validate } from '../manifest/index.js';
-import { digestFile, listPackageFiles, loadManifest, SIGNATURE_FILE } from '../package/index.js';
+import { digestFile, listPackageFiles, type LoadedManifest, loadManifest, SIGNATURE_FILE } from '../package/index.js';
 import { DEFAULT_IGNORES, MAX_BUNDLE_BYTES, parseBundle, parseStatement } from '../signing/index.js';
 import type { Descriptor, ImageManifest } from './content.js';
 import { ANNOTATION_FILEPATH, FLEETPACK_ANNOTATIONS, OCI_MANIFEST } from './media-types.js';
@@ -116,10 +116,12 @@ async function signatureWarnings(dir: string, files: readonly PackageFile[]): Pr
 }
 
 /** Every file of the package with its digest: recorded ones from the (validated) manifest, others hashed. */
-async function packageFiles(dir: string, signal: AbortSignal | undefined): Promise<{ files: PackageFile[] }> {
-  const loaded = await loadManifest(dir);
+async function packageFiles(
+  loaded: LoadedManifest,
+  signal: AbortSignal | undefined,
+): Promise<{ files: PackageFile[] }> {
   const recorded = new Map<string, { size: number; sha256: string }>();
-  for (const f of loaded.manifest.artifact?.files ?? []) recorded.set(f.path, f);
+  for (const f of loaded.manifest.artifact.files) recorded.set(f.path, f);
   if (loaded.manifest.sbom) {
     const st = await lstat(join(loaded.dir, loaded.manifest.sbom.file)).catch(() => undefined);
     if (st) recorded.set(loaded.manifest.sbom.file, { size: st.size, sha256: loaded.manifest.sbom.sha256 });
@@ -139,6 +141,45 @@ async function packageFiles(dir: string, signal: AbortSignal | undefined): Promi
     }
   }
   return { files };
+}
+
+/** One blob to move into a store, and where it comes from. */
+interface BlobMove {
+  desc: Descriptor;
+  source: BlobSource;
+  path?: string | undefined;
+}
+
+/**
+ * Moves blobs into `store` one after the other (HEAD-skipped, mounted or uploaded), with progress;
+ * what happened to each, by digest, and the bytes actually sent.
+ */
+async function moveBlobs(
+  store: ContentStore,
+  moves: readonly BlobMove[],
+  opts: PushOptions,
+  mountFrom: readonly string[] | undefined,
+): Promise<{ blobs: PushedBlob[]; uploadedBytes: number; progress: ProgressTracker }> {
+  const total = moves.reduce((s, m) => s + m.desc.size, 0);
+  const progress = new ProgressTracker(opts.onProgress, total, moves.length);
+  const blobs: PushedBlob[] = [];
+  let uploadedBytes = 0;
+  for (const { desc, source, path } of moves) {
+    progress.start({ ...(path ? { path } : {}), digest: desc.digest, size: desc.size });
+    let moved = 0;
+    const result = await store.pushBlob(desc, source, {
+      signal: opts.signal,
+      onBytes: (n) => {
+        moved += n;
+        progress.bytes(n);
+      },
+      ...(mountFrom ? { mountFrom } : {}),
+    });
+    progress.finish(result, moved);
+    if (result === 'uploaded') uploadedBytes += desc.size;
+    blobs.push({ ...(path ? { path } : {}), mediaType: desc.mediaType, digest: desc.digest, size: desc.size, result });
+  }
+  return { blobs, uploadedBytes, progress };
 }
 
 /**
@@ -163,7 +204,7 @@ export async function pushPackage(
   });
   if (!report.valid) throw new PackageInvalidError(report, loaded.dir);
   const tag = targetTag(ref, tagForVersion(loaded.manifest.version), formatReference(ref));
-  const { files } = await packageFiles(loaded.dir, signal);
+  const { files } = await packageFiles(loaded, signal);
   const warnings = [
     ...report.warnings.map((w) => `${w.pointer ? `${w.pointer}: ` : ''}${w.message}`),
     ...(await signatureWarnings(loaded.dir, files)),
@@ -171,28 +212,17 @@ export async function pushPackage(
   const artifact = buildArtifact(loaded.manifest, files);
   const { store } = await openStore(ref, { ...opts, create: true });
 
-  const total = artifact.layers.reduce((s, l) => s + l.descriptor.size, artifact.configDescriptor.size);
-  const progress = new ProgressTracker(opts.onProgress, total, artifact.layers.length + 1);
-  let uploadedBytes = 0;
-  const push = async (desc: Descriptor, source: BlobSource, path?: string): Promise<PushedBlob> => {
-    progress.start({ ...(path ? { path } : {}), digest: desc.digest, size: desc.size });
-    let moved = 0;
-    const result = await store.pushBlob(desc, source, {
-      signal,
-      onBytes: (n) => {
-        moved += n;
-        progress.bytes(n);
-      },
-      ...(opts.mountFrom ? { mountFrom: opts.mountFrom } : {}),
-    });
-    progress.finish(result, moved);
-    if (result === 'uploaded') uploadedBytes += desc.size;
-    return { ...(path ? { path } : {}), mediaType: desc.mediaType, digest: desc.digest, size: desc.size, result };
-  };
-  const layers: PushedBlob[] = [];
-  for (const l of artifact.layers)
-    layers.push(await push(l.descriptor, fileSource(join(loaded.dir, l.path), l.descriptor.size, l.path), l.path));
-  const config = await push(artifact.configDescriptor, bytesSource(artifact.config, 'the ModelPack config'));
+  const moves: BlobMove[] = [
+    ...artifact.layers.map((l) => ({
+      desc: l.descriptor,
+      source: fileSource(join(loaded.dir, l.path), l.descriptor.size, l.path),
+      path: l.path,
+    })),
+    { desc: artifact.configDescriptor, source: bytesSource(artifact.config, 'the ModelPack config') },
+  ];
+  const { blobs, uploadedBytes, progress } = await moveBlobs(store, moves, opts, opts.mountFrom);
+  const layers = blobs.slice(0, -1);
+  const config = blobs.at(-1)!;
 
   progress.phase('committing');
   throwIfAborted(signal);
@@ -287,29 +317,17 @@ export async function copyArtifact(
   const blobsOf = (m: ImageManifest) => [m.config, ...m.layers];
   const all = [root.content.manifest, ...referrers.map((r) => r.manifest)].flatMap(blobsOf);
   const unique = [...new Map(all.map((d) => [d.digest, d])).values()];
-  const progress = new ProgressTracker(
-    opts.onProgress,
-    unique.reduce((s, d) => s + d.size, 0),
-    unique.length,
+  const { blobs, uploadedBytes, progress } = await moveBlobs(
+    dst.store,
+    unique.map((d) => ({
+      desc: d,
+      source: storeSource(src.store, d, signal),
+      path: d.annotations?.[ANNOTATION_FILEPATH],
+    })),
+    opts,
+    mountFrom,
   );
-  let uploadedBytes = 0;
-  const results = new Map<string, BlobPushResult>();
-  for (const d of unique) {
-    const path = d.annotations?.[ANNOTATION_FILEPATH];
-    progress.start({ ...(path ? { path } : {}), digest: d.digest, size: d.size });
-    let moved = 0;
-    const result = await dst.store.pushBlob(d, storeSource(src.store, d, signal), {
-      signal,
-      onBytes: (n) => {
-        moved += n;
-        progress.bytes(n);
-      },
-      ...(mountFrom ? { mountFrom } : {}),
-    });
-    results.set(d.digest, result);
-    if (result === 'uploaded') uploadedBytes += d.size;
-    progress.finish(result, moved);
-  }
+  const byDigest = new Map(blobs.map((b) => [b.digest, b]));
   progress.phase('committing');
   throwIfAborted(signal);
   const pushed = await dst.store.pushManifest(root.bytes, root.descriptor.mediaType, { signal, tag });
@@ -325,24 +343,17 @@ export async function copyArtifact(
   }
   progress.phase('done');
   const m = root.content.manifest;
-  const blob = (d: Descriptor): PushedBlob => {
-    const path = d.annotations?.[ANNOTATION_FILEPATH];
-    return {
-      ...(path ? { path } : {}),
-      mediaType: d.mediaType,
-      digest: d.digest,
-      size: d.size,
-      result: results.get(d.digest)!,
-    };
-  };
   return {
     reference: formatReference({ ...dstRef, tag }, pushed.descriptor.digest),
     tag,
     digest: pushed.descriptor.digest,
     mediaType: pushed.descriptor.mediaType,
     size: pushed.descriptor.size,
-    layers: m.layers.map(blob),
-    config: blob(m.config),
+    layers: m.layers.map((d) => ({
+      ...byDigest.get(d.digest)!,
+      ...(d.annotations?.[ANNOTATION_FILEPATH] ? { path: d.annotations[ANNOTATION_FILEPATH] } : {}),
+    })),
+    config: byDigest.get(m.config.digest)!,
     referrers: out,
     uploadedBytes,
     warnings: [],

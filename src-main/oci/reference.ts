@@ -47,7 +47,7 @@ export function isTag(s: string): boolean {
 
 /** Parses a reference; relative layout paths are resolved against `cwd`. */
 export function parseReference(input: string, cwd = process.cwd()): Reference {
-  if (typeof input !== 'string' || input.length === 0) throw invalid(String(input), 'it is empty');
+  if (input.length === 0) throw invalid(input, 'it is empty');
   if (input.startsWith('oci:')) return parseLayoutReference(input, cwd);
   if (input.length > 1024) throw invalid(input, 'it is longer than 1024 characters');
   let rest = input;

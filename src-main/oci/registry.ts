@@ -12,7 +12,7 @@ import { CancelledError, OciError } from '../errors.js';
 import { RegistryAuth } from './auth.js';
 import { type Descriptor, parseContent } from './content.js';
 import { type CredentialProvider, defaultCredentials } from './credentials.js';
-import { DigestVerifier, digestMismatch, hashFor, verifyBytes } from './digest.js';
+import { DigestVerifier, digestMismatch, hashFor, isDigest, verifyBytes } from './digest.js';
 import {
   bodyStream,
   type ClientResponse,
@@ -23,12 +23,19 @@ import {
   registryError,
   type RetryPolicy,
   DEFAULT_RETRY,
-  showUrl,
+  backoff,
+  sleep,
 } from './http.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import { type RegistryReference, registryOrigin, type TransportOptions } from './reference.js';
-import type { BlobPushResult, BlobSource, ContentStore, FetchedManifest, TransferOptions } from './store.js';
-import { isDigest } from './digest.js';
+import {
+  type BlobPushResult,
+  type BlobSource,
+  checkSmallBlob,
+  type ContentStore,
+  type FetchedManifest,
+  type TransferOptions,
+} from './store.js';
 
 export interface RegistryOptions extends TransportOptions {
   /** Where credentials come from when the registry asks; default: keychain, then Docker config. */
@@ -64,21 +71,6 @@ async function* limited(src: Readable, n: number): AsyncIterable<Uint8Array> {
     src.destroy();
   }
   if (left > 0) throw new Error(`the source ended ${left} bytes early`);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** A failure worth another attempt: no answer, or a 5xx/429 answer after the HTTP-level retries. */
@@ -164,18 +156,29 @@ export class RegistryRepository implements ContentStore {
     await discard(out);
   }
 
-  async resolve(reference: string, opts: TransferOptions = {}): Promise<Descriptor> {
-    const what = `Resolving ${this.location}${isDigest(reference) ? '@' : ':'}${reference}`;
+  /** HEAD or GET of a manifest, always with the OCI Accept list; a non-2xx answer becomes its typed error. */
+  private async manifestRequest(
+    method: 'HEAD' | 'GET',
+    reference: string,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ClientResponse> {
     const out = await this.send({
-      method: 'HEAD',
+      method,
       url: `${this.base}/manifests/${reference}`,
       headers: { accept: MANIFEST_ACCEPT },
       retry: true,
       followRedirects: true,
-      signal: opts.signal,
+      signal,
       what,
     });
     if (!out.res.ok) await this.fail(out, what);
+    return out;
+  }
+
+  async resolve(reference: string, opts: TransferOptions = {}): Promise<Descriptor> {
+    const what = `Resolving ${this.location}${isDigest(reference) ? '@' : ':'}${reference}`;
+    const out = await this.manifestRequest('HEAD', reference, what, opts.signal);
     await discard(out);
     const digest = out.res.headers.get('docker-content-digest');
     const size = Number(out.res.headers.get('content-length'));
@@ -193,16 +196,7 @@ export class RegistryRepository implements ContentStore {
     const pinned = isDigest(reference);
     const what = `Fetching manifest ${this.location}${pinned ? '@' : ':'}${reference}`;
     return this.again(opts.signal, async () => {
-      const out = await this.send({
-        method: 'GET',
-        url: `${this.base}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        retry: true,
-        followRedirects: true,
-        signal: opts.signal,
-        what,
-      });
-      if (!out.res.ok) await this.fail(out, what);
+      const out = await this.manifestRequest('GET', reference, what, opts.signal);
       const where = `${this.location}${pinned ? '@' : ':'}${reference}`;
       const bytes = await readCapped(out, opts.maxBytes ?? MAX_MANIFEST_BYTES, `The manifest ${where}`, where);
       const said = out.res.headers.get('docker-content-digest');
@@ -242,7 +236,7 @@ export class RegistryRepository implements ContentStore {
             cause: e,
           });
         }
-        await sleep(this.retry.baseDelayMs * 2 ** attempt, signal);
+        await sleep(backoff(this.retry, attempt), signal);
       }
     }
   }
@@ -265,15 +259,7 @@ export class RegistryRepository implements ContentStore {
 
   async fetchBlob(desc: Descriptor, opts: TransferOptions & { maxBytes: number }): Promise<Buffer> {
     const where = `${this.location}@${desc.digest}`;
-    if (desc.size > opts.maxBytes)
-      throw new OciError(
-        'OCI_TOO_LARGE',
-        `Blob ${desc.digest} is ${desc.size} bytes, over the ${opts.maxBytes}-byte limit`,
-        {
-          where,
-          hint: 'Only small layers (manifest, signature, SBOM) are read into memory.',
-        },
-      );
+    checkSmallBlob(desc, opts.maxBytes, where);
     const what = `Fetching blob ${desc.digest} from ${this.location}`;
     return this.again(opts.signal, async () => {
       const out = await this.send({
@@ -306,7 +292,9 @@ export class RegistryRepository implements ContentStore {
     });
     if (!first.res.ok) await this.fail(first, what);
     const verifier = new DigestVerifier(desc, `Blob ${desc.digest}`, where);
-    const self = this;
+    const { retry, base } = this;
+    const send = (r: HttpRequest) => this.send(r);
+    const fail = (o: ClientResponse, w: string) => this.fail(o, w);
     async function* bytes(): AsyncIterable<Buffer> {
       let offset = 0;
       let failures = 0;
@@ -314,16 +302,16 @@ export class RegistryRepository implements ContentStore {
       for (;;) {
         try {
           if (!out) {
-            out = await self.send({
+            out = await send({
               method: 'GET',
-              url: `${self.base}/blobs/${desc.digest}`,
+              url: `${base}/blobs/${desc.digest}`,
               headers: { range: `bytes=${offset}-` },
               retry: true,
               followRedirects: true,
               signal: opts.signal,
               what,
             });
-            if (out.res.status !== 206 && out.res.status !== 200) await self.fail(out, what);
+            if (out.res.status !== 206 && out.res.status !== 200) await fail(out, what);
           }
           // A registry that ignores Range sends the whole blob again: skip what we already have.
           let skip = out.res.status === 200 ? offset : 0;
@@ -347,14 +335,14 @@ export class RegistryRepository implements ContentStore {
           if (opts.signal?.aborted) throw new CancelledError();
           if (e instanceof OciError) throw e;
           failures++;
-          if (failures >= self.retry.attempts)
+          if (failures >= retry.attempts)
             throw new OciError('OCI_NETWORK', `${what} failed after ${failures} attempts (${(e as Error).message})`, {
               where,
               hint: 'The connection keeps breaking; check the network and try again.',
               cause: e,
             });
           out = undefined;
-          await sleep(self.retry.baseDelayMs * 2 ** (failures - 1), opts.signal);
+          await sleep(backoff(retry, failures - 1), opts.signal);
         }
       }
     }
@@ -400,7 +388,7 @@ export class RegistryRepository implements ContentStore {
         return 'uploaded';
       } catch (e) {
         if (!transient(e) || ++failures >= this.retry.attempts) throw e;
-        await sleep(this.retry.baseDelayMs * 2 ** (failures - 1), opts.signal);
+        await sleep(backoff(this.retry, failures - 1), opts.signal);
       }
     }
   }
@@ -534,7 +522,9 @@ export class RegistryRepository implements ContentStore {
    * when the session still ends where the chunk began; otherwise the upload starts over.
    */
   private async uploadChunked(desc: Descriptor, source: BlobSource, opts: TransferOptions): Promise<void> {
-    let { location, minChunk } = await this.startUpload(desc, opts);
+    const started = await this.startUpload(desc, opts);
+    let location = started.location;
+    const minChunk = started.minChunk;
     const chunk = Math.max(this.chunkBytes, minChunk);
     const what = `Uploading ${source.what} (${desc.digest}) to ${this.location}`;
     let confirmed = hashFor(desc.digest);
@@ -593,7 +583,7 @@ export class RegistryRepository implements ContentStore {
           const status = await this.uploadStatus(location, opts);
           if (status?.bytes !== offset) throw e;
           location = status.location;
-          await sleep(this.retry.baseDelayMs * 2 ** (chunkFailures - 1), opts.signal);
+          await sleep(backoff(this.retry, chunkFailures - 1), opts.signal);
         }
       }
       const actual = `${desc.digest.split(':')[0]}:${confirmed.digest('hex')}`;
@@ -662,10 +652,5 @@ export class RegistryRepository implements ContentStore {
   /** True when the registry serves the referrers API (probed with the zero digest, as oras-go does). */
   async supportsReferrersApi(opts: TransferOptions = {}): Promise<boolean> {
     return (await this.referrersApi({ mediaType: OCI_INDEX, digest: ZERO_DIGEST, size: 0 }, opts)) !== undefined;
-  }
-
-  /** For messages: the request path without query. */
-  describe(url: string): string {
-    return showUrl(url);
   }
 }

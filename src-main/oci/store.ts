@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { OciError } from '../errors.js';
 import type { Descriptor, ParsedContent } from './content.js';
 
 /** Bytes to upload, re-openable from any offset (retries, resumed uploads). */
@@ -75,4 +76,13 @@ export interface ContentStore {
   ): Promise<{ descriptor: Descriptor; subjectAccepted: boolean }>;
   /** The referrers of `subject` from the store's referrers API, or undefined when it has none. */
   referrersApi(subject: Descriptor, opts?: TransferOptions): Promise<Descriptor[] | undefined>;
+}
+
+/** Refuses, before any byte is read, a blob too big to hold in memory. */
+export function checkSmallBlob(desc: Descriptor, maxBytes: number, where: string): void {
+  if (desc.size > maxBytes)
+    throw new OciError('OCI_TOO_LARGE', `Blob ${desc.digest} is ${desc.size} bytes, over the ${maxBytes}-byte limit`, {
+      where,
+      hint: 'Only small layers (manifest, signature, SBOM) are read into memory; stream big ones with openBlob.',
+    });
 }

@@ -5,7 +5,7 @@
  * keys (keystore.ts) and registry credentials (oci/) both store their secrets through it, each under
  * its own service name. There is no file fallback.
  */
-import { KeystoreError } from '../errors.js';
+import { KeystoreError, messageOf } from '../errors.js';
 
 export type Keytar = typeof import('keytar');
 
@@ -58,12 +58,12 @@ export class Keychain {
   keytar(): Promise<Keytar> {
     // Loaded lazily: the native module is only needed for keychain operations.
     this.keytarPromise ??= import('keytar').then(
-      (m) => ((m as { default?: Keytar }).default ?? m) as Keytar,
+      (m) => (m as { default?: Keytar }).default ?? m,
       (e: unknown) => {
         this.keytarPromise = undefined;
         throw new KeystoreError(
           'KEYCHAIN_UNAVAILABLE',
-          `The OS keychain module could not be loaded (${(e as Error).message})`,
+          `The OS keychain module could not be loaded (${messageOf(e)})`,
           {
             hint: "Reinstall dependencies (`npm ci`) so keytar's native module is built for this Node/Electron; on Linux it needs libsecret-1-0.",
             cause: e,
@@ -101,7 +101,7 @@ export class Keychain {
       // keytar's messages come from libsecret/D-Bus and hold no secret material.
       throw new KeystoreError(
         'KEYCHAIN_UNAVAILABLE',
-        `The OS keychain is not available (could not ${what}: ${(e as Error)?.message ?? String(e)})`,
+        `The OS keychain is not available (could not ${what}: ${messageOf(e)})`,
         { ...(where === undefined ? {} : { where }), hint: UNAVAILABLE_HINT, cause: e },
       );
     } finally {

@@ -20,7 +20,6 @@ import {
   encodeContent,
   formatReference,
   type ImageManifest,
-  modelPackConfigValidator,
   parseContent,
   parseReference,
   registryOrigin,
@@ -29,6 +28,7 @@ import {
   tagForVersion,
 } from '../../src-main/oci/index.js';
 import { parseChallenges } from '../../src-main/oci/challenge.js';
+import { modelPackConfigValidator } from '../fixtures/oci-schemas.js';
 import { rng } from '../fixtures/rng.js';
 
 const code = (fn: () => unknown): string | undefined => {
@@ -139,7 +139,7 @@ describe('WWW-Authenticate', () => {
     const alphabet = 'Bearer realm="=,\\ \t;ab';
     for (let i = 0; i < 2000; i++) {
       let s = '';
-      for (let k = Math.floor(r() * 60); k > 0; k--) s += alphabet[Math.floor(r() * alphabet.length)];
+      for (let k = Math.floor(r() * 60); k > 0; k--) s += alphabet.charAt(Math.floor(r() * alphabet.length));
       expect(Array.isArray(parseChallenges(s))).toBe(true);
     }
   });
@@ -255,7 +255,7 @@ describe('manifests from untrusted bytes', () => {
         const at = Math.floor(r() * s.length);
         const op = r();
         if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 8));
-        else if (op < 0.8) s = s.slice(0, at) + alphabet[Math.floor(r() * alphabet.length)] + s.slice(at);
+        else if (op < 0.8) s = s.slice(0, at) + alphabet.charAt(Math.floor(r() * alphabet.length)) + s.slice(at);
         else s = s.slice(0, at) + s.slice(at, at + 40) + s.slice(at);
       }
       try {
@@ -433,6 +433,21 @@ describe('ModelPack mapping', () => {
     expect(a.configDescriptor.digest).toBe(sha256Digest(a.config));
     // the schema is closed: a field of ours would be refused
     expect(validate({ ...config, fleetpack: {} })).toBe(false);
+  });
+
+  it.each([
+    ['minimal', { description: undefined, authors: undefined, license: undefined, target: undefined }],
+    [
+      'tflite int8 with quantization',
+      { framework: { format: 'tflite', precision: 'int8', quantization: 'full-integer' } },
+    ],
+    ['tensorrt mixed precision', { framework: { format: 'tensorrt', precision: 'mixed' } }],
+    ['an author without email', { authors: [{ name: 'Solo' }] }],
+  ])('builds a schema-valid config for a %s manifest', (_name, over) => {
+    const m = { ...manifest, ...over } as Manifest;
+    const config = JSON.parse(buildArtifact(m, files).config.toString());
+    const validate = modelPackConfigValidator();
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('is deterministic: the same package gives the same manifest digest', () => {

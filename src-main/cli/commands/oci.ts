@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import {
   copyArtifact,
+  defaultCredentials,
   PackageInvalidError,
   pullPackage,
   pushPackage,
@@ -20,10 +21,12 @@ const transportOptions = {
   json: { type: 'boolean' },
 } as const;
 
-function transport(values: { 'plain-http'?: boolean; insecure?: boolean }) {
+/** Transport and credentials (keychain, then the Docker config of this environment). */
+function transport(values: { 'plain-http'?: boolean; insecure?: boolean }, io: CliIO) {
   return {
     ...(values['plain-http'] ? { plainHttp: true } : {}),
     ...(values.insecure ? { insecure: true } : {}),
+    credentials: defaultCredentials({ env: io.env }),
   };
 }
 
@@ -73,7 +76,7 @@ export const pushCommand: Command = {
     const [source, target] = positionals as [string, string];
     const json = values.json === true;
     const opts = {
-      ...transport(values),
+      ...transport(values, io),
       cwd: io.cwd,
       ...(io.signal ? { signal: io.signal } : {}),
       ...(values['mount-from'] ? { mountFrom: values['mount-from'] } : {}),
@@ -121,7 +124,7 @@ export const pullCommand: Command = {
       throw new UsageError('BAD_ARGUMENTS', 'pull: expected REF and DIR', { hint: pullUsage });
     const json = values.json === true;
     const r = await pullPackage(positionals[0]!, resolve(io.cwd, positionals[1]!), {
-      ...transport(values),
+      ...transport(values, io),
       cwd: io.cwd,
       ...(values.force ? { force: true } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -150,7 +153,7 @@ export const resolveCommand: Command = {
     if (positionals.length !== 1)
       throw new UsageError('BAD_ARGUMENTS', 'resolve: expected exactly one REF', { hint: resolveUsage });
     const r = await resolveReference(positionals[0]!, {
-      ...transport(values),
+      ...transport(values, io),
       cwd: io.cwd,
       ...(io.signal ? { signal: io.signal } : {}),
     });

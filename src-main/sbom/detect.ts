@@ -130,7 +130,14 @@ export function parseSbom(text: string, file?: string): ParsedSbom {
       );
     }
     const x = parseCycloneDxXml(text, file);
-    return { format: 'cyclonedx', encoding: 'xml', specVersion: x.specVersion, data: x.data, notes: x.notes };
+    return {
+      format: 'cyclonedx',
+      encoding: 'xml',
+      specVersion: x.specVersion,
+      data: x.data,
+      notes: x.notes,
+      ...(x.xsd ? { xsd: x.xsd } : {}),
+    };
   }
   if (first === '{' || first === '[') {
     const doc = asSbomError(() => parseJson(text, { ...(file ? { file } : {}), maxDepth: MAX_SBOM_JSON_DEPTH }));

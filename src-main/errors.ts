@@ -57,6 +57,8 @@ export class FleetError extends FleetpackError {}
 export class PackageError extends FleetpackError {}
 /** OCI content: references, registries, image layouts, digests, ModelPack artifacts. */
 export class OciError extends FleetpackError {}
+/** The platform (publish service): storage, TUF repository, releases, channels, tokens. */
+export class PlatformError extends FleetpackError {}
 /** Wrong command-line usage or an unusable input path. */
 export class UsageError extends FleetpackError {}
 /** The operation was cancelled by the caller (AbortSignal). */

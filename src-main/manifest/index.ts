@@ -37,7 +37,7 @@ export { refreshTodo, isTodoOpen } from './todo.js';
 export { assertManifestShape, modelFileEntry } from './shape.js';
 export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
-export { KNOWN_CHANNELS } from './semantics.js';
+export { KNOWN_CHANNELS, isChannelName } from './semantics.js';
 export {
   importMetrics,
   parseMetrics,

@@ -1,3 +1,4 @@
+import { manifestSchema } from './schema.js';
 import semver from 'semver';
 import { RESERVED_FILES } from '../package/index.js';
 import { Findings } from './findings.js';
@@ -9,6 +10,16 @@ import type { Manifest, ManifestTensor } from './types.js';
 import { isObj, arr } from './guards.js';
 
 export const KNOWN_CHANNELS = ['stable', 'beta', 'canary'] as const;
+
+let channelRe: RegExp | undefined;
+
+/** A valid release channel name: the schema's `channel` pattern (stable, beta, canary or a custom name). */
+export function isChannelName(s: string): boolean {
+  channelRe ??= new RegExp(
+    (manifestSchema().properties as Record<string, { pattern?: string } | undefined>).channel?.pattern ?? '^$',
+  );
+  return channelRe.test(s);
+}
 
 /** Channels per layout letter C: how many a color order needs. */
 const COLOR_CHANNELS: Record<string, number> = { RGB: 3, BGR: 3, GRAY: 1, RGBA: 4, BGRA: 4 };
@@ -130,7 +141,7 @@ export function semanticFindings(doc: unknown): Findings {
   }
   if (
     typeof m.channel === 'string' &&
-    /^[a-z][a-z0-9-]{0,31}$/.test(m.channel) &&
+    isChannelName(m.channel) &&
     !(KNOWN_CHANNELS as readonly string[]).includes(m.channel)
   ) {
     const near = closest(m.channel, [...KNOWN_CHANNELS]);

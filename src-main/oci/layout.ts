@@ -304,6 +304,24 @@ export class OciLayout implements ContentStore {
     }
   }
 
+  /**
+   * Moves a file into the layout as blob `desc` without copying it (a rename on the same file
+   * system). For a caller that hashed the bytes itself while writing them (the platform's upload
+   * sessions): the digest is taken as given, not re-read. The file is gone afterwards.
+   */
+  async adoptFile(path: string, desc: { digest: string; size: number }): Promise<void> {
+    const st = await stat(path);
+    if (st.size !== desc.size) throw sizeMismatch('The blob', desc.size, String(st.size), this.location);
+    const final = this.blobPath(desc.digest);
+    await mkdir(dirname(final), { recursive: true });
+    if (await this.hasBlob({ mediaType: 'application/octet-stream', ...desc })) {
+      await unlink(path);
+      return;
+    }
+    await syncFile(path);
+    await rename(path, final);
+  }
+
   async pushBlob(desc: Descriptor, source: BlobSource, opts: TransferOptions = {}): Promise<BlobPushResult> {
     if (await this.hasBlob(desc)) return 'exists';
     await this.putBlob(source.open(0), { ...opts, expected: desc, mediaType: desc.mediaType });

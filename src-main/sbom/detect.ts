@@ -73,7 +73,12 @@ export async function readSbomWithBytes(
       `SBOM grew past the ${(max / 1048576).toFixed(0)} MiB limit while being read`,
       { where: file },
     );
-  return { parsed: parseSbom(decodeText(bytes, file), file), bytes };
+  return { parsed: parseSbomBytes(bytes, file), bytes };
+}
+
+/** Detects and parses an SBOM from raw bytes (UTF-8, BOM tolerated). `file` only labels errors. */
+export function parseSbomBytes(bytes: Buffer, file?: string): ParsedSbom {
+  return parseSbom(decodeText(bytes, file), file);
 }
 
 function decodeText(buf: Buffer, file?: string): string {

@@ -6,12 +6,13 @@ export { semanticChecks, isKnownVersion, SPDX3_PROFILE_REQUIRED } from './checks
 export { ntiaReport } from './ntia.js';
 export { sbomView, type SbomView } from './components.js';
 export { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
-export { readSbomWithBytes, MAX_SBOM_JSON_DEPTH } from './detect.js';
+export { readSbomWithBytes, parseSbomBytes, MAX_SBOM_JSON_DEPTH } from './detect.js';
 export { generateSbom, mlBomFromManifest, type GenerateOptions, type GeneratedSbom } from './generate.js';
 export { attachSbom, sbomFileName, namesDigest, type AttachResult } from './attach.js';
 export {
   complianceReport,
   packageCompliance,
+  sbomCompliance,
   packageDirs,
   COMPLIANCE_DEFINITION,
   type ComplianceReport,

@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FleetpackError, throwIfAborted } from '../errors.js';
-import { modelFileEntry } from '../manifest/index.js';
+import { type Manifest, modelFileEntry } from '../manifest/index.js';
 import { loadManifest, MANIFEST_FILE, SBOM_FILES } from '../package/index.js';
 import { namesDigest } from './attach.js';
-import { readSbomWithBytes } from './detect.js';
+import { parseSbomBytes, readSbomWithBytes } from './detect.js';
 import type { NtiaReport } from './types.js';
 import { validateParsed } from './validate.js';
 
@@ -88,33 +88,64 @@ export async function complianceReport(dirs: string[], opts: { signal?: AbortSig
 }
 
 export async function packageCompliance(dir: string): Promise<PackageCompliance> {
-  const res: PackageCompliance = { dir, counted: false, compliant: false, reasons: [] };
   let manifest;
   try {
     manifest = (await loadManifest(dir)).manifest;
   } catch (e) {
-    res.reasons.push(`no readable manifest: ${e instanceof FleetpackError ? e.message : String(e)}`);
-    return res;
+    return {
+      dir,
+      counted: false,
+      compliant: false,
+      reasons: [`no readable manifest: ${e instanceof FleetpackError ? e.message : String(e)}`],
+    };
   }
-  if (typeof manifest.name === 'string') res.name = manifest.name;
-  if (typeof manifest.version === 'string') res.version = manifest.version;
   let file = manifest.sbom?.file;
+  const notes: string[] = [];
   if (!file) {
     for (const f of Object.values(SBOM_FILES)) if (await isFile(join(dir, f))) file = f;
-    if (!file) {
-      res.reasons.push('no SBOM attached');
-      return res;
-    }
-    res.reasons.push(`${file} is present but not recorded in the manifest (attach it with fleetpack sbom attach)`);
+    if (file) notes.push(`${file} is present but not recorded in the manifest (attach it with fleetpack sbom attach)`);
   }
-  let read;
+  let bytes: Buffer | undefined;
+  if (file) {
+    try {
+      bytes = (await readSbomWithBytes(join(dir, file))).bytes;
+    } catch (e) {
+      const res = sbomCompliance(manifest, undefined);
+      return {
+        ...res,
+        dir,
+        reasons: [...notes, `SBOM ${file} unreadable: ${e instanceof FleetpackError ? e.message : String(e)}`],
+      };
+    }
+  }
+  const res = sbomCompliance(manifest, file && bytes ? { file, bytes } : undefined);
+  return { ...res, dir, reasons: [...notes, ...res.reasons] };
+}
+
+/**
+ * Whether an SBOM counts for a package and meets the NTIA minimum (the definition above), from the
+ * manifest and the SBOM's bytes: the same rule for a folder on disk and for a release the platform
+ * received. A document that cannot be parsed is reported as a reason, not thrown.
+ */
+export function sbomCompliance(
+  manifest: Manifest,
+  sbom: { file: string; bytes: Buffer } | undefined,
+): Omit<PackageCompliance, 'dir'> {
+  const res: Omit<PackageCompliance, 'dir'> = { counted: false, compliant: false, reasons: [] };
+  if (typeof manifest.name === 'string') res.name = manifest.name;
+  if (typeof manifest.version === 'string') res.version = manifest.version;
+  if (!sbom) {
+    res.reasons.push('no SBOM attached');
+    return res;
+  }
+  const { file, bytes } = sbom;
+  let parsed;
   try {
-    read = await readSbomWithBytes(join(dir, file));
+    parsed = parseSbomBytes(bytes, file);
   } catch (e) {
     res.reasons.push(`SBOM ${file} unreadable: ${e instanceof FleetpackError ? e.message : String(e)}`);
     return res;
   }
-  const { parsed, bytes } = read;
   res.sbom = { file, format: parsed.format, specVersion: parsed.specVersion };
   const v = validateParsed(parsed);
   res.ntia = { score: v.ntia.score, meetsMinimum: v.ntia.meetsMinimum, components: v.ntia.components };

@@ -36,6 +36,10 @@ export {
 export {
   signModel,
   verifyModel,
+  verifyBundleDigests,
+  readBundleClaims,
+  type BundleClaims,
+  type DigestVerifyOptions,
   type FileStatus,
   type SignOptions,
   type SignProgress,

@@ -16,6 +16,7 @@ import {
   parseBundle,
   parseStatement,
   type ParsedBundle,
+  type ParsedStatement,
   type Resource,
   rootDigest,
 } from './bundle.js';
@@ -232,20 +233,124 @@ function checkKey(b: ParsedBundle, key: ParsedPublicKey): void {
   }
 }
 
+function emptyResult(keyId: string, signaturePath: string): VerifyResult {
+  return { verified: false, keyId, signaturePath, subject: undefined, files: [], problems: [] };
+}
+
+/** The bundle's signature and statement checked against `key`; a SignatureError when they fail. */
+function checkedStatement(text: string, key: ParsedPublicKey): ParsedStatement {
+  const b = parseBundle(text);
+  checkKey(b, key);
+  if (!verifySignature(key, pae(b.payloadType, b.payload), b.signature)) {
+    throw new SignatureError(
+      'SIGNATURE_INVALID',
+      'The signature does not match the signed statement: it was altered or not made with this key',
+      { where: 'bundle.dsseEnvelope.signatures[0].sig' },
+    );
+  }
+  const statement = parseStatement(b.payload);
+  if (rootDigest(statement.resources) !== statement.subjectDigest) {
+    throw new SignatureError('SUBJECT_MISMATCH', 'The subject digest does not match the listed file digests', {
+      where: 'payload.subject[0].digest',
+    });
+  }
+  return statement;
+}
+
+/** Compares the signed digests with the actual ones, file by file, into `result`. */
+function compareDigests(result: VerifyResult, expected: Map<string, Resource>, actual: Map<string, string>): void {
+  const names = [...new Set([...expected.keys(), ...actual.keys()])].sort(compareCodePoints);
+  for (const name of names) {
+    const want = expected.get(name)?.digest;
+    const got = actual.get(name);
+    if (want !== undefined && got === undefined) {
+      result.files.push({ name, status: 'missing', expected: want });
+      result.problems.push({ code: 'FILE_MISSING', file: name, message: `"${name}" is signed but missing` });
+    } else if (want === undefined && got !== undefined) {
+      result.files.push({ name, status: 'extra', actual: got });
+      result.problems.push({ code: 'FILE_EXTRA', file: name, message: `"${name}" is not covered by the signature` });
+    } else if (want !== got) {
+      result.files.push({ name, status: 'modified', expected: want!, actual: got! });
+      result.problems.push({
+        code: 'FILE_MODIFIED',
+        file: name,
+        message: `"${name}" was modified after signing (digest differs)`,
+      });
+    } else {
+      result.files.push({ name, status: 'ok', expected: want!, actual: got! });
+    }
+  }
+}
+
+/** What a bundle says before any key is chosen: the signer's key id (hint) and the signed files. */
+export interface BundleClaims {
+  keyId: string | undefined;
+  /** Legacy bundles embed the PEM public key instead of a hint. */
+  embeddedPublicKeyPem: string | undefined;
+  files: { name: string; digest: string }[];
+}
+
+/** Reads a bundle's claims without verifying anything (to pick the key to verify with). */
+export function readBundleClaims(text: string): BundleClaims {
+  const b = parseBundle(text);
+  const statement = parseStatement(b.payload);
+  return {
+    keyId: b.hint,
+    embeddedPublicKeyPem: b.rawPublicKeyPem,
+    files: statement.resources.map((r) => ({ name: r.name, digest: r.digest })),
+  };
+}
+
+export interface DigestVerifyOptions {
+  publicKeyPem: string;
+  publicKeyWhere?: string;
+  /** Where the bundle came from, for messages (e.g. "model.sig"). */
+  signaturePath?: string;
+  /** Every file of the model with its SHA-256 (hex), as a server that hashed the uploads knows them. */
+  files: { name: string; digest: string }[];
+}
+
+/**
+ * Verifies a bundle against files hashed by someone else (a platform that hashed uploads itself,
+ * or OCI raw layers whose digest is the file SHA-256): the same checks as verifyModel without
+ * reading any file. The signature file itself and the statement's ignore paths are left out.
+ */
+export function verifyBundleDigests(text: string, opts: DigestVerifyOptions): VerifyResult {
+  const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
+  const signaturePath = opts.signaturePath ?? DEFAULT_SIGNATURE_NAME;
+  const result = emptyResult(key.keyId, signaturePath);
+  let statement: ParsedStatement;
+  try {
+    statement = checkedStatement(text, key);
+    if (statement.serialization.hash_type !== 'sha256') {
+      throw new SignatureError(
+        'HASH_TYPE_UNSUPPORTED',
+        `The bundle hashes files with ${statement.serialization.hash_type}; only sha256 can be checked against known digests`,
+        { where: 'payload.predicate.serialization.hash_type', hint: 'Sign with the default (sha256) file hashes.' },
+      );
+    }
+  } catch (e) {
+    if (!(e instanceof SignatureError)) throw e;
+    result.problems.push({ code: e.code, message: e.message });
+    return result;
+  }
+  result.subject = { name: statement.subjectName, digest: statement.subjectDigest };
+  const ignore = new IgnoreSet([...DEFAULT_IGNORES, signaturePath, ...(statement.serialization.ignore_paths ?? [])]);
+  const actual = new Map(
+    opts.files.filter((f) => !ignore.matches(f.name)).map((f) => [f.name, f.digest.toLowerCase()]),
+  );
+  compareDigests(result, new Map(statement.resources.map((r) => [r.name, r])), actual);
+  result.verified = result.problems.length === 0;
+  return result;
+}
+
 /** Verifies the model at `modelPath` against its bundle. Problems are returned, not thrown. */
 export async function verifyModel(modelPath: string, opts: VerifyOptions): Promise<VerifyResult> {
   const root = resolve(modelPath);
   const key = parsePublicKeyPem(opts.publicKeyPem, opts.publicKeyWhere);
   const single = await isFile(root);
   const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
-  const result: VerifyResult = {
-    verified: false,
-    keyId: key.keyId,
-    signaturePath,
-    subject: undefined,
-    files: [],
-    problems: [],
-  };
+  const result = emptyResult(key.keyId, signaturePath);
   const fail = (code: string, message: string, file?: string) =>
     result.problems.push({ code, ...(file === undefined ? {} : { file }), message });
 
@@ -256,21 +361,7 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
   }
   let statement;
   try {
-    const b = parseBundle(text);
-    checkKey(b, key);
-    if (!verifySignature(key, pae(b.payloadType, b.payload), b.signature)) {
-      throw new SignatureError(
-        'SIGNATURE_INVALID',
-        'The signature does not match the signed statement: it was altered or not made with this key',
-        { where: 'bundle.dsseEnvelope.signatures[0].sig' },
-      );
-    }
-    statement = parseStatement(b.payload);
-    if (rootDigest(statement.resources) !== statement.subjectDigest) {
-      throw new SignatureError('SUBJECT_MISMATCH', 'The subject digest does not match the listed file digests', {
-        where: 'payload.subject[0].digest',
-      });
-    }
+    statement = checkedStatement(text, key);
   } catch (e) {
     if (!(e instanceof SignatureError)) throw e;
     fail(e.code, e.message);
@@ -304,24 +395,7 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
     onProgress: opts.onProgress,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
-  const actual = new Map(digests.map((d) => [d.name, d.digest]));
-  const names = [...new Set([...expected.keys(), ...actual.keys()])].sort(compareCodePoints);
-  for (const name of names) {
-    const want = expected.get(name)?.digest;
-    const got = actual.get(name);
-    if (want !== undefined && got === undefined) {
-      result.files.push({ name, status: 'missing', expected: want });
-      fail('FILE_MISSING', `"${name}" is signed but missing`, name);
-    } else if (want === undefined && got !== undefined) {
-      result.files.push({ name, status: 'extra', actual: got });
-      fail('FILE_EXTRA', `"${name}" is not covered by the signature`, name);
-    } else if (want !== got) {
-      result.files.push({ name, status: 'modified', expected: want!, actual: got! });
-      fail('FILE_MODIFIED', `"${name}" was modified after signing (digest differs)`, name);
-    } else {
-      result.files.push({ name, status: 'ok', expected: want!, actual: got! });
-    }
-  }
+  compareDigests(result, expected, new Map(digests.map((d) => [d.name, d.digest])));
   result.verified = result.problems.length === 0;
   return result;
 }

@@ -1,6 +1,7 @@
 /** Shared helpers for benchmarks: timing, peak memory of a child process, report files. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface Measured {
@@ -71,4 +72,19 @@ export function builtCli(): string {
     if (b.status !== 0) throw new Error('building the CLI failed');
   }
   return cli;
+}
+
+/** Writes `size` bytes of random-ish data in 4 MiB chunks (a fresh random block, varied per chunk); kept when already there. */
+export function ensureFile(path: string, size: number): void {
+  if (existsSync(path) && statSync(path).size === size) return;
+  const block = randomBytes(4 * 1024 * 1024);
+  const fd = openSync(path, 'w');
+  try {
+    for (let off = 0, i = 0; off < size; off += block.length, i++) {
+      block.writeUInt32LE(i, (i * 4096) % (block.length - 4)); // no two chunks identical
+      writeSync(fd, block, 0, Math.min(block.length, size - off));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,31 +7,15 @@
  * reported with the figures. Targets: ≥ 0.9× openssl on one file, ≥ 1.6× on the multi-file model
  * with 2 cores, peak RSS < 150 MB. Run: `npm run bench -- sign` (ROUNDS=n to change from 3).
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Keystore } from '../../src-main/signing/index.js';
-import { BENCH_DATA, builtCli, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
+import { BENCH_DATA, builtCli, ensureFile, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
 
 const MiB = 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
 const ROUNDS = Math.max(2, Number(process.env.ROUNDS ?? 3));
-
-/** Writes `size` bytes of random-ish data in 4 MiB chunks (a fresh random block, varied per chunk). */
-function ensureFile(path: string, size: number): void {
-  if (existsSync(path) && statSync(path).size === size) return;
-  const block = randomBytes(4 * MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let off = 0, i = 0; off < size; off += block.length, i++) {
-      block.writeUInt32LE(i, (i * 4096) % (block.length - 4)); // no two chunks identical
-      writeSync(fd, block, 0, Math.min(block.length, size - off));
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 interface Case {
   name: string;

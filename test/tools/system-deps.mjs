@@ -15,6 +15,7 @@ export const TEST_PACKAGES = [
   { name: 'docker-registry', why: 'a real OCI registry on loopback' },
   { name: 'skopeo', why: 'OCI interop: a tool we did not write reads, copies and pushes our artifacts' },
   { name: 'apache2-utils', why: 'htpasswd, for the registry behind Basic auth' },
+  { name: 'postgresql', why: 'the platform suite also runs on a throwaway PostgreSQL cluster (initdb + pg_ctl)' },
   { name: 'openssl', why: 'signing interoperability checks' },
   { name: 'time', why: 'benchmarks measure peak memory with /usr/bin/time' },
 ];

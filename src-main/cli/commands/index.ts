@@ -5,6 +5,15 @@ import { initCommand } from './init.js';
 import { inspectCommand } from './inspect.js';
 import { keyCommand } from './key.js';
 import { pullCommand, pushCommand, resolveCommand } from './oci.js';
+import { platformCommand } from './platform.js';
+import {
+  channelCommand,
+  coverageCommand,
+  loginCommand,
+  promoteCommand,
+  publishCommand,
+  releasesCommand,
+} from './publish.js';
 import { registryCommand } from './registry.js';
 import { sbomCommand } from './sbom.js';
 import { signCommand } from './sign.js';
@@ -27,5 +36,12 @@ export const commands: Command[] = [
   pullCommand,
   resolveCommand,
   registryCommand,
+  platformCommand,
+  loginCommand,
+  publishCommand,
+  channelCommand,
+  promoteCommand,
+  releasesCommand,
+  coverageCommand,
   studioCommand,
 ];

@@ -1,0 +1,155 @@
+/**
+ * The platform's tables, as Kysely sees them. One schema for SQLite and PostgreSQL: text primary
+ * keys (ids, digests, names), integers (sizes are BIGINT, read back as numbers), ISO 8601 UTC
+ * timestamps as text (they sort), JSON documents as text.
+ */
+export interface PlatformMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface TokenTable {
+  id: string;
+  name: string;
+  role: string;
+  /** SHA-256 (hex) of the token's secret part; the secret itself is never stored. */
+  secret_hash: string;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+}
+
+export interface PublisherKeyTable {
+  /** OMS key id: SHA-256 hex of the SPKI PEM. */
+  key_id: string;
+  publisher: string;
+  public_key_pem: string;
+  added_at: string;
+  added_by: string;
+}
+
+export interface RegistryTable {
+  host: string;
+  /** Encrypted `{username?, password?, token?}` (see platform/secrets). Never returned by the API. */
+  credential_enc: string;
+  added_at: string;
+  added_by: string;
+}
+
+export interface OnlineKeyTable {
+  /** snapshot | timestamp | bins */
+  role: string;
+  key_id: string;
+  /** The TUF public key JSON. */
+  public_json: string;
+  /** Encrypted PKCS#8 private key. */
+  private_enc: string;
+  created_at: string;
+}
+
+export interface ReleaseTable {
+  id: string;
+  name: string;
+  version: string;
+  /** Monotonic per model name: the release counter devices refuse to go below. */
+  counter: number;
+  manifest_digest: string;
+  framework: string;
+  /** JSON array of hardware profile ids. */
+  profiles: string;
+  /** upload | registry */
+  source: string;
+  /** Registry repository and pinned manifest digest when published by reference. */
+  oci_repository: string | null;
+  oci_digest: string | null;
+  /** Digest of the whole release (sorted path/digest list): equal content ⇔ equal digest. */
+  content_digest: string;
+  publisher: string;
+  /** verified | unsigned | unverified (signed by a key the platform does not know) */
+  signature_status: string;
+  signer_key_id: string | null;
+  /** JSON: the SBOM coverage verdict for this release (counted, compliant, reasons, ntia). */
+  sbom: string;
+  published_at: string;
+}
+
+export interface ReleaseFileTable {
+  release_id: string;
+  path: string;
+  digest: string;
+  size: number;
+  /** manifest | model | external-data | companion | sbom | signature */
+  role: string;
+}
+
+export interface ChannelTable {
+  model: string;
+  channel: string;
+  release_id: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface ChannelEventTable {
+  id: string;
+  model: string;
+  channel: string;
+  from_release: string | null;
+  to_release: string;
+  actor: string;
+  at: string;
+}
+
+export interface TufTargetTable {
+  path: string;
+  bin: string;
+  release_id: string | null;
+  length: number;
+  sha256: string;
+  /** Canonical JSON of the target's `custom` object. */
+  custom: string;
+}
+
+export interface TufRoleTable {
+  /** root | targets | snapshot | timestamp | bins-XX */
+  role: string;
+  version: number;
+  expires: string;
+  length: number;
+  sha256: string;
+}
+
+export interface TufFileTable {
+  /** `V.role.json` (every role, timestamp included: served as timestamp.json when current). */
+  name: string;
+  role: string;
+  version: number;
+  body: string;
+  created_at: string;
+}
+
+export interface AuditTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  /** JSON object with what changed. */
+  detail: string;
+}
+
+export interface Database {
+  platform_meta: PlatformMetaTable;
+  tokens: TokenTable;
+  publisher_keys: PublisherKeyTable;
+  registries: RegistryTable;
+  online_keys: OnlineKeyTable;
+  releases: ReleaseTable;
+  release_files: ReleaseFileTable;
+  channels: ChannelTable;
+  channel_events: ChannelEventTable;
+  tuf_targets: TufTargetTable;
+  tuf_roles: TufRoleTable;
+  tuf_files: TufFileTable;
+  audit: AuditTable;
+}

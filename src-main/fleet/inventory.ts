@@ -23,7 +23,7 @@ import {
   mergeFacts,
   normalizeArch,
 } from './facts.js';
-import { parseDotted } from './version.js';
+import { parseDotted } from '../manifest/index.js';
 
 export type InventoryFormat = 'json' | 'ndjson' | 'csv';
 

@@ -6,7 +6,7 @@
  * out on purpose: a newer runtime is judged by the newest row ("Newer versions of ONNX Runtime
  * support all models that worked with prior versions", same page), anything beyond is "cannot tell".
  */
-import { compareDotted } from './version.js';
+import { compareDotted } from '../manifest/index.js';
 
 export interface OrtRow {
   /** ORT minor line, e.g. '1.17'. */

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { escapeToken } from './pointer.js';
 import type { Manifest, ManifestTensor, Metric } from './types.js';
+import { compareDotted, rangeWithin } from './version.js';
 import { isObj, arr, showShape } from './guards.js';
 
 /** What a change means for the fleet and for users of the model. */
@@ -59,17 +60,10 @@ const obj = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const show = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** Compares dotted versions numerically ('2.14.0' vs '2.9'); NaN when either is not dotted numbers. */
+/** Compares versions numerically ('2.14.0' vs '2.9'); NaN when either is not a version. */
 function cmpDotted(a: unknown, b: unknown): number {
-  if (typeof a !== 'string' || typeof b !== 'string' || !/^\d+(\.\d+)*$/.test(a) || !/^\d+(\.\d+)*$/.test(b))
-    return NaN;
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d) return Math.sign(d);
-  }
-  return 0;
+  if (typeof a !== 'string' || typeof b !== 'string') return NaN;
+  return compareDotted(a, b) ?? NaN;
 }
 
 /** Metrics where a lower value is better, by name. */
@@ -166,7 +160,7 @@ function versionChange(
   );
 }
 
-/** A runtime range change: narrower = tightened, wider = loosened (semver.subset), else changed. */
+/** A runtime range change: narrower = tightened, wider = loosened, else changed. */
 function rangeChange(c: Collector, pointer: string, name: string, before: unknown, after: unknown): void {
   if (same(before, after)) return;
   if (before === undefined)
@@ -183,11 +177,9 @@ function rangeChange(c: Collector, pointer: string, name: string, before: unknow
       { before },
     );
   let effect: Effect = 'changed';
-  const ra = typeof before === 'string' ? semver.validRange(before) : null;
-  const rb = typeof after === 'string' ? semver.validRange(after) : null;
-  if (ra && rb) {
-    if (semver.subset(rb, ra)) effect = 'tightened';
-    else if (semver.subset(ra, rb)) effect = 'loosened';
+  if (typeof before === 'string' && typeof after === 'string') {
+    if (rangeWithin(after, before)) effect = 'tightened';
+    else if (rangeWithin(before, after)) effect = 'loosened';
   }
   c.add('requirements', 'CHANGED', pointer, effect, `runtime ${name} ${show(before)} → ${show(after)}`, {
     before,

@@ -38,6 +38,16 @@ export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS } from './semantics.js';
 export {
+  compareDotted,
+  major,
+  matchExact,
+  parseDotted,
+  parseRange,
+  rangeWithin,
+  satisfiesRange,
+  type VersionRange,
+} from './version.js';
+export {
   importMetrics,
   parseMetrics,
   parseMetricsJson,

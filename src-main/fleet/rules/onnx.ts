@@ -4,7 +4,7 @@
  * any execution provider the model requires must be present in that ORT build.
  */
 import { ORT_MIN_OPSET, ORT_TABLE, type OrtRow, ortLimits, ortTrtEpVersion } from '../ort-table.js';
-import { major } from '../version.js';
+import { major } from '../../manifest/index.js';
 import type { DeviceFacts } from '../facts.js';
 import { type Emit, defineRule } from './rule.js';
 

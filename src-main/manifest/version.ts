@@ -2,7 +2,7 @@
  * Runtime versions and version ranges, as manifests write them and devices report them: the one
  * parser the manifest checks and the fleet rules share. Versions are dotted numbers of any length
  * (TensorRT reports four parts, 10.3.0.30); a suffix after the numbers ('1.16.3+cu118',
- * '8.6.1.6-1+cuda12.0') is ignored. A range is either a semver range (the `semver` package:
+ * '8.6.1.6-1+cuda12.0', '2.16.0rc1') is ignored. A range is either a semver range (the `semver` package:
  * '>=1.17', '^2.14.0', '1.17' = 1.17.x) or an exact version of four parts, which semver cannot
  * express and which must then match on every part.
  */
@@ -10,7 +10,8 @@ import semver from 'semver';
 
 /** Numeric parts of a dotted version ('8.5.2.2' → [8,5,2,2]); undefined when not a version. */
 export function parseDotted(v: string): number[] | undefined {
-  const m = /^\s*v?(\d+(?:\.\d+)*)/.exec(v);
+  // The numbers may be followed by a suffix ('rc1', '+cu118'), not by a dot: '1.x' is no version.
+  const m = /^\s*v?(\d+(?:\.\d+)*)(?![.\d])/.exec(v);
   if (!m) return undefined;
   const parts = m[1]!.split('.').map(Number);
   return parts.every(Number.isSafeInteger) ? parts : undefined;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetpackError } from '../errors.js';
 import {
+  channelsOf,
   defaultCatalog,
   importInventory,
   preview as fleetPreview,
@@ -314,14 +315,18 @@ export const domain = {
 
   async loadInventory(path: string): Promise<Inventory> {
     const inv = await importInventory(path, defaultCatalog());
-    const channels = [
-      ...new Set(inv.devices.map((d) => d.channel).filter((c): c is string => typeof c === 'string')),
-    ].sort();
+    const channels = channelsOf(inv)
+      .map((c) => c.channel)
+      .filter((c): c is string => c !== null)
+      .sort();
     return {
       data: inv,
       summary: {
-        devices: inv.devices.length,
+        devices: inv.size,
         badRows: inv.errors.map((e) => ({ line: e.line, message: e.message })),
+        skippedRows: inv.skippedRows,
+        unreadable: inv.unreadable.map((u) => ({ line: u.line, id: u.id, field: u.field, message: u.message })),
+        unreadableDevices: inv.unreadableDevices,
         channels,
       },
     };

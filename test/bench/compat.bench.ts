@@ -139,7 +139,7 @@ function same(a: PreviewResult, b: PreviewResult): boolean {
 async function child(mode: string, n: number): Promise<void> {
   const mb = () => process.memoryUsage().rss / 1024 / 1024;
   const t0 = performance.now();
-  let devices: Device[];
+  let devices: readonly Device[];
   let importMs: number;
   let errors = 0;
   if (mode === 'file') {

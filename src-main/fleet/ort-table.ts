@@ -75,11 +75,6 @@ export function ortLimits(version: string): OrtLimits | undefined {
   return undefined;
 }
 
-/** The canonical opset domain name: '' and 'ai.onnx' are the same default domain. */
-export function opsetDomain(domain: string): string {
-  return domain === '' ? 'ai.onnx' : domain;
-}
-
 /**
  * TensorRT version each ONNX Runtime release's TensorRT execution provider is built against.
  * Source: onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html (requirements

@@ -74,6 +74,8 @@ export class OnnxScan {
   nodeCount = 0;
   subgraphCount = 0;
   ops = new Map<string, OpCount>();
+  /** Operators called inside local functions' bodies (they run when a function is called). */
+  functionOps = new Map<string, OpCount>();
   functions: { domain: string; name: string }[] = [];
   external = new Map<string, ExternalFile>();
   /** Weight elements per dtype over all initializers (main graph and subgraphs). */
@@ -273,8 +275,17 @@ async function quickTail(c: ProtoCursor, at: number, end: number, s: OnnxScan): 
   return undefined;
 }
 
-/** NodeProto: op_type (4) and domain (7) are counted; attributes are walked only for subgraphs and tensors. */
-async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number): Promise<void> {
+/**
+ * NodeProto: op_type (4) and domain (7) are counted (into `ops`: the graph's, or a function
+ * body's); attributes are walked only for subgraphs and tensors.
+ */
+async function walkNode(
+  c: ProtoCursor,
+  end: number,
+  s: OnnxScan,
+  depth: number,
+  ops: Map<string, OpCount> = s.ops,
+): Promise<void> {
   let opType = '';
   let domain = '';
   const at = c.pos;
@@ -306,14 +317,14 @@ async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number)
         c.skip(tag, end);
     }
   }
-  s.nodeCount++;
+  if (ops === s.ops) s.nodeCount++;
   const normalized = domain === 'ai.onnx' ? '' : domain;
   const key = `${normalized}\u0000${opType}`;
-  const op = s.ops.get(key);
+  const op = ops.get(key);
   if (op) op.count++;
   else {
-    if (s.ops.size >= LIMITS.opKinds) c.fail('TOO_MANY', `More than ${LIMITS.opKinds} distinct operator types`, at);
-    s.ops.set(key, { domain: normalized, opType, count: 1 });
+    if (ops.size >= LIMITS.opKinds) c.fail('TOO_MANY', `More than ${LIMITS.opKinds} distinct operator types`, at);
+    ops.set(key, { domain: normalized, opType, count: 1 });
   }
 }
 
@@ -416,7 +427,10 @@ async function walkSparseTensor(c: ProtoCursor, end: number, s: OnnxScan): Promi
   return name;
 }
 
-/** FunctionProto: only its identity (name 1, domain 10), so calls to it are not "custom". */
+/**
+ * FunctionProto: its identity (name 1, domain 10), so calls to it are not "custom", and the
+ * operators its body (node 7) calls, which the model needs wherever the function is used.
+ */
 async function walkFunction(c: ProtoCursor, end: number, s: OnnxScan): Promise<void> {
   let name = '';
   let domain = '';
@@ -424,7 +438,11 @@ async function walkFunction(c: ProtoCursor, end: number, s: OnnxScan): Promise<v
     const tag = await c.nextTag(end);
     if (tag === tagOf(1, LEN)) name = await text(c, end, LIMITS.name, s, 'function name');
     else if (tag === tagOf(10, LEN)) domain = await text(c, end, LIMITS.name, s, 'function domain');
-    else c.skip(tag, end);
+    else if (tag === tagOf(7, LEN)) {
+      const nEnd = c.messageEnd(end);
+      await walkNode(c, nEnd, s, 1, s.functionOps);
+      c.pos = nEnd;
+    } else c.skip(tag, end);
   }
   if (s.functions.length < LIMITS.opKinds) s.functions.push({ domain, name });
 }

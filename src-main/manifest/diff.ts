@@ -2,6 +2,7 @@ import semver from 'semver';
 import { escapeToken } from './pointer.js';
 import type { Manifest, ManifestTensor, Metric } from './types.js';
 import { compareDotted, rangeWithin } from './version.js';
+import { canonicalDomain, isOnnxStandardDomain } from '../formats/index.js';
 import { isObj, arr, showShape } from './guards.js';
 
 /** What a change means for the fleet and for users of the model. */
@@ -414,16 +415,24 @@ export function diffManifests(before: Manifest, after: Manifest): ManifestDiff {
     );
   const pa = opsets(oa);
   const pb = opsets(ob);
+  const usedIn = (o: Record<string, unknown>) =>
+    Array.isArray(o.usedDomains) ? new Set(arr<string>(o.usedDomains).map(String).map(canonicalDomain)) : undefined;
+  const ua = usedIn(oa);
+  const ub = usedIn(ob);
   for (const d of new Set([...pa.keys(), ...pb.keys()])) {
+    // An import no node uses in either version is information; a standard domain's version still
+    // matters unused (ONNX Runtime refuses an import above the opsets it implements).
+    const dom = canonicalDomain(d);
+    const info = ua !== undefined && ub !== undefined && !ua.has(dom) && !ub.has(dom) && !isOnnxStandardDomain(dom);
     numberChange(
       c,
       'framework',
       '/framework/onnx/opsets',
-      `ONNX opset ${d || 'ai.onnx'}`,
+      `ONNX opset ${dom}${info ? ' (imported, no node uses it)' : ''}`,
       pa.get(d),
       pb.get(d),
-      'tightened',
-      'loosened',
+      info ? 'changed' : 'tightened',
+      info ? 'changed' : 'loosened',
     );
   }
   setChange(

@@ -9,7 +9,7 @@ import { decodeEntry, decodeOpset, decodeValueInfo, MessageError, type ValueInfo
 import { MAX_WINDOW } from './file.js';
 import { findTailStart } from './onnx-tail.js';
 import { ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
-import type { ModelWarning } from './types.js';
+import { Warnings } from './warnings.js';
 
 /** Caps on what the walker keeps; past them the file is treated as corrupt (absurd counts). */
 export const LIMITS = {
@@ -30,7 +30,6 @@ export const LIMITS = {
   /** Total characters of initializer names kept to subtract them from the inputs. */
   initializerNameChars: 64 * 1024 * 1024,
   externalTensorsListed: 10_000,
-  warnings: 100,
   /** Total characters of node input/output names kept for a quick read (onnx-tail.ts). */
   nodeNameChars: 64 * 1024 * 1024,
 };
@@ -80,7 +79,9 @@ export class OnnxScan {
   external = new Map<string, ExternalFile>();
   /** Weight elements per dtype over all initializers (main graph and subgraphs). */
   weightElements = new Map<string, number>();
-  warnings: ModelWarning[] = [];
+  readonly warnings = new Warnings();
+  /** `warn` as a plain function, for the message decoders. */
+  readonly warner = this.warnings.add;
   /** Quick read (ReadOptions.quick): skip the initializers if the graph's tail can be found. */
   quickMinSkip: number | undefined;
   /** Node input/output names, kept only for a quick read. */
@@ -92,8 +93,7 @@ export class OnnxScan {
   private nodeNameChars = 0;
 
   warn(code: string, message: string): void {
-    if (this.warnings.length >= LIMITS.warnings) return;
-    if (!this.warnings.some((w) => w.code === code && w.message === message)) this.warnings.push({ code, message });
+    this.warnings.add(code, message);
   }
 
   addInitializerName(name: string, c: ProtoCursor, at: number): void {
@@ -166,7 +166,7 @@ export async function walkModel(c: ProtoCursor, quickMinSkip?: number): Promise<
       case tagOf(8, LEN): {
         const buf = await small(c, end, 'opset_import');
         if (s.opsets.length >= LIMITS.opsets) c.fail('TOO_MANY', `More than ${LIMITS.opsets} opset imports`, at);
-        s.opsets.push(decoded(c, at, () => decodeOpset(buf)));
+        s.opsets.push(decoded(c, at, () => decodeOpset(buf, s.warner)));
         break;
       }
       case tagOf(14, LEN): {
@@ -247,8 +247,9 @@ async function walkGraph(c: ProtoCursor, end: number, s: OnnxScan, depth: number
         const list = tag === tagOf(11, LEN) ? s.inputs : s.outputs;
         if (list.length >= LIMITS.ioValues)
           c.fail('TOO_MANY', `More than ${LIMITS.ioValues} graph inputs or outputs`, at);
-        const buf = await small(c, end, tag === tagOf(11, LEN) ? 'graph input' : 'graph output');
-        list.push(decoded(c, at, () => decodeValueInfo(buf)));
+        const role = tag === tagOf(11, LEN) ? 'graph input' : 'graph output';
+        const buf = await small(c, end, role);
+        list.push(decoded(c, at, () => decodeValueInfo(buf, s.warner, `${role} #${list.length + 1}`)));
         break;
       }
       default:
@@ -511,7 +512,7 @@ async function entry(c: ProtoCursor, end: number, s: OnnxScan, what: string): Pr
   const len = c.length(end);
   if (len <= LIMITS.metadataValue) {
     const buf = await c.bytes(len, len);
-    return decoded(c, at, () => decodeEntry(buf));
+    return decoded(c, at, () => decodeEntry(buf, s.warner));
   }
   const eEnd = c.pos + len;
   let key = '';
@@ -525,12 +526,12 @@ async function entry(c: ProtoCursor, end: number, s: OnnxScan, what: string): Pr
   return { key, value };
 }
 
-/** Runs an onnx-proto decode, turning its errors into a FormatError at the message's offset. */
+/** Runs a message decode (onnx-messages.ts), turning its errors into a FormatError at the message's offset. */
 function decoded<T>(c: ProtoCursor, at: number, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    // The decoders wrap every protobufjs failure in a MessageError; anything else is a bug.
+    // The decoders turn every wire problem into a MessageError; anything else is a bug.
     if (e instanceof MessageError) c.fail(e.code, `${e.message} (message at byte ${at})`, at);
     throw e;
   }

@@ -106,10 +106,10 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
   const inputs: TensorSpec[] = [];
   const constants: string[] = [];
   for (const v of s.inputs) {
-    if (s.initializerNames.has(v.name ?? '')) constants.push(v.name ?? '');
-    else inputs.push(toTensorSpec(v));
+    if (s.initializerNames.has(v.name)) constants.push(v.name);
+    else inputs.push(toTensorSpec(v, s.warner, 'graph input'));
   }
-  const outputs = s.outputs.map(toTensorSpec);
+  const outputs = s.outputs.map((v) => toTensorSpec(v, s.warner, 'graph output'));
   for (const t of [...inputs, ...outputs]) {
     if (t.dtype === 'unknown') s.warn('NO_TYPE', `"${t.name}" has no type in the model`);
     else if (t.dtype.includes('unknown('))
@@ -162,7 +162,7 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     ...(constants.length ? { initializerInputs: constants } : {}),
     ...(s.skipped ? {} : { weightElements: Object.fromEntries([...s.weightElements].sort((a, b) => b[1] - a[1])) }),
     ...(s.functions.length ? { functions: s.functions.map((f) => `${f.domain}.${f.name}`) } : {}),
-    nonTensorIo: [...s.inputs, ...s.outputs].filter((v) => !isTensorValue(v)).map((v) => v.name ?? ''),
+    nonTensorIo: [...s.inputs, ...s.outputs].filter((v) => !isTensorValue(v)).map((v) => v.name),
     bytesRead: cursor.bytesRead,
   };
 
@@ -186,7 +186,7 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     ...(quantization ? { quantization } : {}),
     details,
     unknowns: ['Which execution providers / accelerators support every operator is not recorded in an ONNX file.'],
-    warnings: s.warnings,
+    warnings: s.warnings.result(),
     ...(s.skipped
       ? {
           partial: {

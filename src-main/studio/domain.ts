@@ -234,8 +234,11 @@ export const domain = {
   exportPublicKey: (name: string): Promise<string> => keys().exportPublicKey(name),
 
   async sign(dir: string, key: string, progress: Progress, signal: AbortSignal): Promise<SignResult> {
-    const signer = await keys().signer(key);
-    const r = await signModel(dir, signer, { signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase) });
+    // The keychain lookup overlaps the hashing; signModel waits for it before signing.
+    const r = await signModel(dir, keys().signer(key), {
+      signal,
+      onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase),
+    });
     return { keyName: key, keyId: r.keyId, files: r.files.length, signedAt: new Date().toISOString() };
   },
 

@@ -1,11 +1,13 @@
 /** Shared helpers for benchmarks: timing, peak memory of a child process, report files. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 export interface Measured {
   ms: number;
   /** Peak resident set size of the child, in MB (from /usr/bin/time). */
   peakMB: number;
+  /** User + system CPU seconds of the child (all threads), from /usr/bin/time. */
+  cpuS: number;
   stdout: string;
 }
 
@@ -13,7 +15,7 @@ export interface Measured {
 export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M', cmd, ...args], { env });
+    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU_S__=%U+%S', cmd, ...args], { env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -22,8 +24,14 @@ export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = pr
     child.on('close', (code) => {
       const ms = performance.now() - t0;
       const m = /__PEAK_KB__=(\d+)/.exec(err);
+      const c = /__CPU_S__=([\d.]+)\+([\d.]+)/.exec(err);
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
-      resolve({ ms, peakMB: m ? Number(m[1]) / 1024 : NaN, stdout: out });
+      resolve({
+        ms,
+        peakMB: m ? Number(m[1]) / 1024 : NaN,
+        cpuS: c ? Number(c[1]) + Number(c[2]) : NaN,
+        stdout: out,
+      });
     });
   });
 }
@@ -48,3 +56,15 @@ export function writeReport(name: string, data: unknown): void {
 
 /** Where benchmarks keep their large generated inputs (git-ignored, reused between runs). */
 export const BENCH_DATA = '.bench-data';
+
+/** Median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Builds the bundled CLI (out/cli/fleetpack.mjs) as `npm run build:cli` does. */
+export function buildCli(): void {
+  const r = spawnSync(process.execPath, ['src-main/cli/build.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('building the CLI bundle failed');
+}

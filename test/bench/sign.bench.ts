@@ -74,7 +74,7 @@ async function measureCpu(cmd: string, args: string[]): Promise<Run> {
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) {
-    const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
+    const b = spawnSync(process.execPath, ['src-main/cli/build.mjs'], { stdio: 'inherit' });
     if (b.status !== 0) throw new Error('building the CLI failed');
   }
   const cases = prepare();

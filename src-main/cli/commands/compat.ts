@@ -29,7 +29,6 @@ const FORMATS = new Set<InventoryFormat>(['csv', 'json', 'ndjson']);
 
 export const compatCommand: Command = {
   name: 'compat',
-  summary: 'Preview which devices of a fleet would accept or decline the model, and why',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

@@ -7,7 +7,6 @@ const usage = 'fleetpack inspect FILE [--io-from ONNX|config.pbtxt] [--json]';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'Read a model header: format, inputs, outputs, runtime needs',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

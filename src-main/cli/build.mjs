@@ -4,8 +4,23 @@
 // use them (fewer files to resolve and read at start-up). Native modules stay external.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+// The manifest schema's validator, compiled now instead of on every run (ajv standalone code).
+const { standaloneValidatorCode } = await tsImport('../manifest/schema.ts', import.meta.url);
+const validatorCode = await standaloneValidatorCode();
+const precompiledManifestValidator = {
+  name: 'precompiled-manifest-validator',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]manifest[\\/]schema-compiled\.ts$/ }, () => ({
+      contents: `${validatorCode}\nexport const precompiled = validate;\n`,
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
 
 await build({
   absWorkingDir: root,
@@ -21,6 +36,7 @@ await build({
   // keytar and onnxruntime-node load native code relative to their package; electron is the app's.
   external: ['keytar', 'electron', 'onnxruntime-node'],
   sourcemap: true,
+  plugins: [precompiledManifestValidator],
   // CommonJS libraries bundled into ESM still call require() for Node built-ins.
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __fpCreateRequire } from 'node:module';\nconst require = __fpCreateRequire(import.meta.url);",

@@ -1,7 +1,7 @@
 /**
- * A hash set of byte strings, kept in one growing buffer: the importer interns device ids, fact
- * cells, channels and labels straight from the file's bytes, so a million rows cost no string or
- * object per row. Entry i's bytes are never moved out of order: entry indexes are stable.
+ * Byte strings kept in one growing buffer: the importer interns channels and labels, and keeps
+ * device ids, straight from the file's bytes, so a million rows cost no string or object per row.
+ * Entry indexes are stable.
  */
 
 export const FNV_OFFSET = 0x811c9dc5;
@@ -14,98 +14,104 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-export class ByteTable {
-  /** Number of entries. */
+export function grow<T extends Uint32Array | Int32Array>(a: T, n: number): T {
+  const out = new (a.constructor as new (n: number) => T)(n);
+  out.set(a);
+  return out;
+}
+
+/** Byte strings appended one after another, each with its hash: entry i is bytes[starts[i], starts[i + 1]). */
+export class ByteArena {
   size = 0;
   private bytes = Buffer.allocUnsafe(1 << 12);
   private used = 0;
-  /** Entry i's bytes are bytes[starts[i], starts[i + 1]). */
   private starts = new Uint32Array(1 << 10);
   private hashes = new Uint32Array(1 << 10);
-  /** Open addressing, two ints a slot: the hash, then entry index + 1 (0 = empty). */
-  private slots = new Int32Array(2 << 11);
-  private mask = (1 << 11) - 1;
 
-  /** Index of the entry equal to buf[start, end) whose hash is h, or -1. */
-  find(buf: Uint8Array, start: number, end: number, h: number): number {
-    const len = end - start;
-    const slots = this.slots;
-    const hs = h | 0;
-    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
-      const e = slots[2 * s + 1]! - 1;
-      if (e < 0) return -1;
-      if (slots[2 * s] !== hs) continue;
-      const at = this.starts[e]!;
-      if (this.starts[e + 1]! - at !== len) continue;
-      let i = 0;
-      while (i < len && this.bytes[at + i] === buf[start + i]) i++;
-      if (i === len) return e;
-    }
-  }
-
-  /**
-   * Adds buf[start, end) unless an equal entry exists: returns the new entry's index, or -1 when
-   * it was there already. One probe sequence does both.
-   */
-  addIfAbsent(buf: Uint8Array, start: number, end: number, h: number): number {
-    const len = end - start;
-    const slots = this.slots;
-    const hs = h | 0;
-    let s = h & this.mask;
-    for (; ; s = (s + 1) & this.mask) {
-      const e = slots[2 * s + 1]! - 1;
-      if (e < 0) break;
-      if (slots[2 * s] !== hs) continue;
-      const at = this.starts[e]!;
-      if (this.starts[e + 1]! - at !== len) continue;
-      let i = 0;
-      while (i < len && this.bytes[at + i] === buf[start + i]) i++;
-      if (i === len) return -1;
-    }
-    const e = this.append(buf, start, end, h);
-    if (this.size * 2 > this.mask + 1) this.rehash();
-    else {
-      slots[2 * s] = hs;
-      slots[2 * s + 1] = e + 1;
-    }
-    return e;
-  }
-
-  /** Adds buf[start, end) (the caller checked it is absent) and returns its index. */
-  add(buf: Uint8Array, start: number, end: number, h: number): number {
-    const e = this.append(buf, start, end, h);
-    if (this.size * 2 > this.mask + 1) this.rehash();
-    else this.place(e);
-    return e;
-  }
-
-  private append(buf: Uint8Array, start: number, end: number, h: number): number {
+  /** Appends buf[start, end), whose hash is h; returns its index. */
+  append(buf: Uint8Array, start: number, end: number, h: number): number {
     const len = end - start;
     if (this.used + len > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + len));
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
-    for (let i = 0; i < len; i++) this.bytes[this.used + i] = buf[start + i]!;
+    const out = this.bytes;
+    let at = this.used;
+    for (let i = start; i < end; i++) out[at++] = buf[i]!;
     const e = this.size++;
     if (e + 2 > this.starts.length) {
       this.starts = grow(this.starts, this.starts.length * 2);
       this.hashes = grow(this.hashes, this.hashes.length * 2);
     }
     this.starts[e] = this.used;
-    this.used += len;
-    this.starts[e + 1] = this.used;
+    this.starts[e + 1] = at;
+    this.used = at;
     this.hashes[e] = h;
     return e;
   }
 
-  /** Entry i as UTF-8 text. */
+  hash(i: number): number {
+    return this.hashes[i]!;
+  }
+
+  /** True when entry i holds exactly buf[start, end). */
+  equals(i: number, buf: Uint8Array, start: number, end: number): boolean {
+    const at = this.starts[i]!;
+    const len = end - start;
+    if (this.starts[i + 1]! - at !== len) return false;
+    let k = 0;
+    while (k < len && this.bytes[at + k] === buf[start + k]) k++;
+    return k === len;
+  }
+
+  /** Entry i as text: UTF-8 (what it says), or latin1 (one character per byte: a lookup key). */
+  text(i: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+    return this.bytes.toString(encoding, this.starts[i]!, this.starts[i + 1]!);
+  }
+
+  /** Appends entry i of another arena. */
+  appendFrom(other: ByteArena, i: number): number {
+    return this.append(other.bytes, other.starts[i]!, other.starts[i + 1]!, other.hashes[i]!);
+  }
+}
+
+/** A hash set of byte strings (open addressing over an arena). */
+export class ByteTable {
+  private readonly arena = new ByteArena();
+  /** Two ints a slot: the hash, then entry index + 1 (0 = empty). */
+  private slots = new Int32Array(2 << 11);
+  private mask = (1 << 11) - 1;
+
+  get size(): number {
+    return this.arena.size;
+  }
+
+  /** Index of the entry equal to buf[start, end) whose hash is h, or -1. */
+  find(buf: Uint8Array, start: number, end: number, h: number): number {
+    const slots = this.slots;
+    const hs = h | 0;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const e = slots[2 * s + 1]! - 1;
+      if (e < 0) return -1;
+      if (slots[2 * s] === hs && this.arena.equals(e, buf, start, end)) return e;
+    }
+  }
+
+  /** Adds buf[start, end) (the caller checked it is absent) and returns its index. */
+  add(buf: Uint8Array, start: number, end: number, h: number): number {
+    const e = this.arena.append(buf, start, end, h);
+    if (this.arena.size * 2 > this.mask + 1) this.rehash();
+    else this.place(e);
+    return e;
+  }
+
   text(i: number): string {
-    return this.bytes.toString('utf8', this.starts[i]!, this.starts[i + 1]!);
+    return this.arena.text(i);
   }
 
   private place(e: number): void {
-    const h = this.hashes[e]!;
+    const h = this.arena.hash(e);
     let s = h & this.mask;
     while (this.slots[2 * s + 1] !== 0) s = (s + 1) & this.mask;
     this.slots[2 * s] = h | 0;
@@ -116,17 +122,11 @@ export class ByteTable {
     const capacity = (this.mask + 1) * 2;
     this.slots = new Int32Array(2 * capacity);
     this.mask = capacity - 1;
-    for (let e = 0; e < this.size; e++) this.place(e);
+    for (let e = 0; e < this.arena.size; e++) this.place(e);
   }
 }
 
-export function grow<T extends Uint32Array | Int32Array>(a: T, n: number): T {
-  const out = new (a.constructor as new (n: number) => T)(n);
-  out.set(a);
-  return out;
-}
-
-/** Byte strings → small numbers (the builder's index of a kind, channel or label set). */
+/** Byte strings → small numbers (the builder's index of a channel or label set). */
 export class Interner {
   private readonly table = new ByteTable();
   private readonly values: number[] = [];

@@ -74,6 +74,28 @@ class LineSplitter {
   }
 }
 
+/** A reader whose records are lines: numbers them (n) and passes on those that are not blank. */
+abstract class LineReader implements RecordReader {
+  protected n = 0;
+  private readonly lines = new LineSplitter((buf, s, e) => {
+    this.n++;
+    let i = s;
+    while (i < e && isBlank(buf[i]!)) i++;
+    if (i < e) this.record(buf, s, e);
+  });
+
+  push(chunk: Buffer): void {
+    this.lines.push(chunk);
+  }
+
+  end(): void {
+    this.lines.end();
+  }
+
+  /** A non-blank line: bytes [s, e) of buf, line number n. */
+  protected abstract record(buf: Buffer, s: number, e: number): void;
+}
+
 /**
  * buf[s, e) as a latin1 string: one character per byte, so equal strings mean equal bytes (V8
  * hashes and compares such strings natively, faster than a byte loop). latin1Slice skips
@@ -239,9 +261,7 @@ export function splitCsvLine(line: string): { cells: string[]; bad?: { cell: num
   }
 }
 
-export class CsvReader implements RecordReader {
-  private readonly lines = new LineSplitter((buf, s, e) => this.line(buf, s, e));
-  private n = 0;
+export class CsvReader extends LineReader {
   private columns: Column[] | undefined;
   private ncols = 0;
   private idCol = -1;
@@ -262,22 +282,12 @@ export class CsvReader implements RecordReader {
   constructor(
     private readonly b: InventoryBuilder,
     private readonly where: string,
-  ) {}
-
-  push(chunk: Buffer): void {
-    this.lines.push(chunk);
+  ) {
+    super();
   }
 
-  end(): void {
-    this.lines.end();
-  }
-
-  private line(buf: Buffer, s: number, e: number): void {
-    this.n++;
-    if (s === e || buf[s] === HASH) return;
-    let i = s;
-    while (i < e && isBlank(buf[i]!)) i++;
-    if (i === e) return;
+  protected record(buf: Buffer, s: number, e: number): void {
+    if (buf[s] === HASH) return; // a comment line
     if (!this.columns) return this.header(buf.toString('utf8', s, e));
     if (this.quote.from(buf, s) < e || this.sep.from(buf, s) < e) return this.slow(buf.toString('utf8', s, e));
     const cols = this.ncols;
@@ -647,28 +657,17 @@ class JsonRecords {
   }
 }
 
-export class NdjsonReader implements RecordReader {
-  private readonly lines = new LineSplitter((buf, s, e) => this.line(buf, s, e));
+export class NdjsonReader extends LineReader {
   private readonly records: JsonRecords;
-  private n = 0;
 
   constructor(b: InventoryBuilder) {
+    super();
     this.records = new JsonRecords(b);
   }
 
-  push(chunk: Buffer): void {
-    this.lines.push(chunk);
-  }
-
-  end(): void {
-    this.lines.end();
-  }
-
-  private line(buf: Buffer, s: number, e: number): void {
-    this.n++;
+  protected record(buf: Buffer, s: number, e: number): void {
     let i = s;
-    while (i < e && isBlank(buf[i]!)) i++;
-    if (i === e) return;
+    while (isBlank(buf[i]!)) i++;
     const r = this.records;
     if (buf[i] === 123) {
       let end = r.parse(buf, i, e);

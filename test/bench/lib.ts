@@ -11,8 +11,13 @@ export interface Measured {
   stdout: string;
 }
 
-/** Runs a command under /usr/bin/time to get wall time and peak RSS. */
-export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+/** Runs a command under /usr/bin/time to get wall time and peak RSS; other exit codes than `okCodes` reject. */
+export function measure(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  okCodes: number[] = [0],
+): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU_S__=%U+%S', cmd, ...args], { env });
@@ -25,7 +30,8 @@ export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = pr
       const ms = performance.now() - t0;
       const m = /__PEAK_KB__=(\d+)/.exec(err);
       const c = /__CPU_S__=([\d.]+)\+([\d.]+)/.exec(err);
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      if (!okCodes.includes(code ?? -1))
+        return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
       resolve({
         ms,
         peakMB: m ? Number(m[1]) / 1024 : NaN,

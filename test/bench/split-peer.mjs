@@ -1,0 +1,12 @@
+// The peer of the compat bench: one plain `split` pass over an inventory file in Node — the file
+// streamed in 1 MiB chunks, split into lines, each line split on commas. Prints the cell count.
+import { createReadStream } from 'node:fs';
+
+let cells = 0;
+let carry = '';
+for await (const chunk of createReadStream(process.argv[2], { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+  const lines = (carry + chunk).split('\n');
+  carry = lines.pop();
+  for (const line of lines) cells += line.split(',').length;
+}
+console.log(cells);

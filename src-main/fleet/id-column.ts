@@ -25,16 +25,18 @@ export class IdColumn {
   /** For every id that repeats an earlier one: [its index, the index of the first occurrence]. */
   duplicates(): [number, number][] {
     const n = this.arena.size;
-    // Pass 1: how many ids fall in each of 2^24 hash buckets (saturating at 2).
-    const buckets = new Uint8Array(1 << 24);
+    // Pass 1: which of 2^24 hash buckets hold one id, and which more (two bitsets, 4 MB).
+    const once = new Uint32Array(1 << 19);
+    const more = new Uint32Array(1 << 19);
     let shared = false;
     for (let i = 0; i < n; i++) {
       const b = this.arena.hash(i) >>> 8;
-      if (buckets[b] === 0) buckets[b] = 1;
-      else {
-        buckets[b] = 2;
+      const w = b >>> 5;
+      const bit = 1 << (b & 31);
+      if (once[w]! & bit) {
+        more[w]! |= bit;
         shared = true;
-      }
+      } else once[w]! |= bit;
     }
     if (!shared) return [];
     // Pass 2: only ids in shared buckets are compared, as text in a Map (so crafted hash
@@ -42,7 +44,8 @@ export class IdColumn {
     const first = new Map<string, number>();
     const out: [number, number][] = [];
     for (let i = 0; i < n; i++) {
-      if (buckets[this.arena.hash(i) >>> 8] !== 2) continue;
+      const b = this.arena.hash(i) >>> 8;
+      if (!(more[b >>> 5]! & (1 << (b & 31)))) continue;
       const key = this.arena.text(i, 'latin1');
       const f = first.get(key);
       if (f === undefined) first.set(key, i);

@@ -199,16 +199,19 @@ function explicitFacts(c: Cells, base: DeviceFacts): Explicit {
   }
   const ort = attempt(e, () => version(c.onnxruntime, 'onnxruntime'));
   const eps = attempt(e, () => list(c.execution_providers, 'execution_providers'));
-  // The version the providers belong to: this row's, else the profile's.
-  const ortBase =
-    ort === undefined && !e.unreadable.some((u) => u.field === 'onnxruntime') ? base.runtimes?.onnxruntime : ort;
-  if (eps !== undefined && ortBase === null && eps.length)
-    e.unreadable.push({ field: 'execution_providers', message: 'execution_providers given but onnxruntime is none' });
-  else if (eps !== undefined && ortBase === undefined)
-    e.unreadable.push({
-      field: 'execution_providers',
-      message: 'execution_providers given without an onnxruntime version',
-    });
+  // The version the providers belong to: this row's, else the profile's. When the row's version
+  // cannot be read, ONNX Runtime is unknown already and the providers are not checked on their own.
+  const ortUnreadable = e.unreadable.some((u) => u.field === 'onnxruntime');
+  const ortBase = ort === undefined && !ortUnreadable ? base.runtimes?.onnxruntime : ort;
+  if (!ortUnreadable && eps !== undefined) {
+    if (ortBase === null && eps.length)
+      e.unreadable.push({ field: 'execution_providers', message: 'execution_providers given but onnxruntime is none' });
+    else if (ortBase === undefined)
+      e.unreadable.push({
+        field: 'execution_providers',
+        message: 'execution_providers given without an onnxruntime version',
+      });
+  }
   if (ort !== undefined)
     runtimes.onnxruntime = ort === null ? null : { ...ort, ...(eps ? { executionProviders: eps } : {}) };
   else if (eps !== undefined && ortBase) runtimes.onnxruntime = { ...ortBase, executionProviders: eps };

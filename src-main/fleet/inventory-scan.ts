@@ -447,18 +447,9 @@ class FlatObject {
   /** The previous object's keys by position: records of one file list their keys alike. */
   private readonly seenKeys: Buffer[] = [];
   private readonly seenCols: number[] = [];
-  private readonly backslash = new NextByte(BACKSLASH);
-  private readonly newline = new NextByte(NL);
-
   /** Parses the object at buf[pos] ('{'); returns the offset after its '}', FALLBACK or INCOMPLETE. */
   parse(buf: Buffer, pos: number, limit: number): number {
-    const end = this.scan(buf, pos, limit);
-    if (end < 0) return end;
-    // Strings were read up to the next quote: an escape anywhere in the record means decoding it;
-    // a line break inside it (pretty-printed JSON) must be outside every string.
-    if (this.backslash.from(buf, pos) < end) return FALLBACK;
-    if (this.newline.from(buf, pos) < end && !this.breaksOutsideStrings(buf, pos, end)) return FALLBACK;
-    return end;
+    return this.scan(buf, pos, limit);
   }
 
   private scan(buf: Buffer, pos: number, limit: number): number {
@@ -472,8 +463,8 @@ class FlatObject {
     for (let ordinal = 0; ; ordinal++) {
       if (buf[i] !== QUOTE) return FALLBACK;
       const ks = i;
-      let j = buf.indexOf(QUOTE, i + 1);
-      if (j === -1 || j >= limit) return INCOMPLETE;
+      let j = this.stringEnd(buf, i + 1, limit);
+      if (j < 0) return j;
       const col = this.column(buf, ks + 1, j, ordinal);
       if (col < 0) return FALLBACK;
       i = j + 1;
@@ -487,8 +478,8 @@ class FlatObject {
       if (i >= limit) return INCOMPLETE;
       const c0 = buf[i]!;
       if (c0 === QUOTE) {
-        j = buf.indexOf(QUOTE, i + 1);
-        if (j === -1 || j >= limit) return INCOMPLETE;
+        j = this.stringEnd(buf, i + 1, limit);
+        if (j < 0) return j;
         this.kind[col] = Kind.Str;
         this.start[col] = i + 1;
         this.end[col] = j;
@@ -524,15 +515,17 @@ class FlatObject {
     }
   }
 
-  /** True when no line break in buf[s, e) lies inside a string (the record has no escapes). */
-  private breaksOutsideStrings(buf: Buffer, s: number, e: number): boolean {
-    let inString = false;
-    for (let i = s; i < e; i++) {
+  /**
+   * The closing quote of a string whose text starts at i; FALLBACK for an escape (the record is
+   * decoded instead) or a line break (not valid JSON: the slow path says so).
+   */
+  private stringEnd(buf: Buffer, i: number, limit: number): number {
+    for (; i < limit; i++) {
       const c = buf[i]!;
-      if (c === QUOTE) inString = !inString;
-      else if (c === NL && inString) return false;
+      if (c === QUOTE) return i;
+      if (c === BACKSLASH || c === NL) return FALLBACK;
     }
-    return true;
+    return INCOMPLETE;
   }
 
   /** The column index of the key buf[s, e), or -1 for a key that is not a column. */

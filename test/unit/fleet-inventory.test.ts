@@ -324,3 +324,20 @@ describe('JSON inventories across read chunks', () => {
     expect(streamed.unreadable.filter((u) => u.field === 'onnxruntime')).toHaveLength(Math.ceil(24000 / 7));
   });
 });
+
+describe('repeated device ids', () => {
+  it('are found among many (hash buckets shared by chance are compared, not trusted)', () => {
+    const rows = ['id,profile'];
+    for (let i = 0; i < 200_000; i++) rows.push(`d${i},raspberrypi-4-4gb`);
+    rows.push('d17,raspberrypi-4-4gb', 'd199999,raspberrypi-4-4gb', 'd17,raspberrypi-4-4gb');
+    const inv = parseInventory(rows.join('\n'), 'csv', catalog);
+    expect(inv.size).toBe(200_000);
+    expect(inv.errors).toEqual([
+      { line: 200_002, message: 'duplicate device id "d17" (first occurrence kept)' },
+      { line: 200_003, message: 'duplicate device id "d199999" (first occurrence kept)' },
+      { line: 200_004, message: 'duplicate device id "d17" (first occurrence kept)' },
+    ]);
+    expect(inv.id(199_999)).toBe('d199999');
+    expect(inv.line(199_999)).toBe(200_001);
+  });
+});

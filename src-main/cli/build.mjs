@@ -22,6 +22,24 @@ const precompiledManifestValidator = {
   },
 };
 
+// Node built-ins through require(), not `import`: an ESM import of a built-in builds a facade that
+// reads every export, which for node:fs loads the whole stream machinery at start-up.
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      // The require() inside the stand-in itself stays a real require of the built-in.
+      args.namespace === 'node-builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'node-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: { fleetpack: 'src-main/cli/fleetpack.ts' },
@@ -36,7 +54,7 @@ await build({
   // keytar and onnxruntime-node load native code relative to their package; electron is the app's.
   external: ['keytar', 'electron', 'onnxruntime-node'],
   sourcemap: true,
-  plugins: [precompiledManifestValidator],
+  plugins: [precompiledManifestValidator, builtinsViaRequire],
   // CommonJS libraries bundled into ESM still call require() for Node built-ins.
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __fpCreateRequire } from 'node:module';\nconst require = __fpCreateRequire(import.meta.url);",

@@ -70,6 +70,22 @@ function formatWhere(file: string | undefined, offset: number | undefined): stri
   return `${file ?? ''}${file ? ' ' : ''}at byte ${offset}`;
 }
 
+/** The message of anything thrown: an Error's message, else its string form. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** An OS error's code (ENOENT, EACCES, …), if the thrown value carries one. */
+export function errnoOf(e: unknown): string | undefined {
+  const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The short reason a file operation failed, shown in brackets: the OS code, else the message. */
+export function ioReason(e: unknown): string {
+  return errnoOf(e) ?? messageOf(e);
+}
+
 export function isFleetpackError(e: unknown): e is FleetpackError {
   return e instanceof FleetpackError;
 }

@@ -19,7 +19,7 @@ export function handle<C extends keyof IpcInvokeChannels>(
     if (!frame || frame.parent !== null || !isTrusted(frame.url)) {
       return { ok: false, error: { code: 'FORBIDDEN', message: 'Request from an untrusted page refused' } };
     }
-    return (await listener((args ?? {}) as Parameters<IpcInvokeChannels[C]>[0], event)) as Result<unknown>;
+    return await listener(args ?? {}, event);
   });
 }
 

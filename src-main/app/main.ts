@@ -3,10 +3,10 @@
  * sender-checked IPC, native dialogs, and the menu. Everything it does is delegated to the
  * StudioSession (src-main/studio); this file only adapts it to Electron.
  */
-import { app, BrowserWindow, dialog, Menu, session as electronSession, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session as electronSession, type FileFilter } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OPERATIONS, channelOf, type FilePurpose, type OperationName, type Result } from '../studio/contract.js';
+import { OPERATIONS, channelOf, type FilePurpose, type Result } from '../studio/contract.js';
 import { StudioSession } from '../studio/index.js';
 import { handle, send, trustedRenderer } from './ipc.js';
 import { buildMenu } from './menu.js';
@@ -21,7 +21,7 @@ const DEV_URL = process.env.ELECTRON_RENDERER_URL;
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const FILTERS: Record<FilePurpose, OpenDialogOptions['filters']> = {
+const FILTERS: Record<FilePurpose, FileFilter[]> = {
   model: [
     { name: 'Models', extensions: ['onnx', 'tflite', 'engine', 'plan', 'trt'] },
     { name: 'All files', extensions: ['*'] },
@@ -32,11 +32,12 @@ const FILTERS: Record<FilePurpose, OpenDialogOptions['filters']> = {
   inventory: [{ name: 'Inventory', extensions: ['json', 'ndjson', 'jsonl', 'csv'] }],
 };
 
-let studio: StudioSession;
+/** Unset until the app is ready (it can quit before that). */
+let studio: StudioSession | undefined;
 let win: BrowserWindow | undefined;
 let recent: RecentFiles;
 
-const wrap = <T>(fn: () => Promise<T>): Promise<Result<T>> => studio.wrap(fn);
+const wrap = <T>(fn: () => Promise<T>): Promise<Result<T>> => studio!.wrap(fn);
 
 function harden(): void {
   const ses = electronSession.defaultSession;
@@ -62,22 +63,23 @@ function harden(): void {
 function registerIpc(): void {
   const trusted = trustedRenderer(pathToFileURL(RENDERER_INDEX).href, DEV_URL);
   for (const op of OPERATIONS) {
-    handle(channelOf(op), trusted, ((args: unknown) => studio.call(op as OperationName, args)) as never);
+    handle(channelOf(op), trusted, ((args: unknown) => studio!.call(op, args)) as never);
   }
-  handle('app:dropFile', trusted, (a) => wrap(() => openPath(String(a.path))));
+  // The page is untrusted: its arguments are whatever it sent, whatever the channel's type says.
+  handle('app:dropFile', trusted, (a: { path?: unknown }) => wrap(() => openPath(String(a.path))));
   handle('app:chooseFile', trusted, (a) =>
     wrap(async () => {
-      const purpose = (a.purpose in FILTERS ? a.purpose : 'model') as FilePurpose;
+      const purpose = a.purpose in FILTERS ? a.purpose : 'model';
       const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: FILTERS[purpose] });
       if (r.canceled || !r.filePaths[0]) return null;
-      return purpose === 'model' ? openPath(r.filePaths[0]) : studio.files.addFile(r.filePaths[0]);
+      return purpose === 'model' ? openPath(r.filePaths[0]) : studio!.files.addFile(r.filePaths[0]);
     }),
   );
   handle('app:chooseFolder', trusted, () =>
     wrap(async () => {
       const r = await dialog.showOpenDialog(win!, { properties: ['openDirectory'] });
       if (r.canceled || !r.filePaths[0]) return null;
-      return studio.files.addFolder(r.filePaths[0]);
+      return studio!.files.addFolder(r.filePaths[0]);
     }),
   );
   handle('app:chooseSaveFolder', trusted, () =>
@@ -92,7 +94,7 @@ function registerIpc(): void {
 }
 
 async function openPath(path: string) {
-  const ref = await studio.files.addFile(path);
+  const ref = await studio!.files.addFile(path);
   recent.add(path);
   refreshMenu();
   return ref;
@@ -124,7 +126,7 @@ async function menuOpenPackage(): Promise<void> {
   if (!win) return;
   const r = await dialog.showOpenDialog(win, { properties: ['openDirectory'] });
   if (r.canceled || !r.filePaths[0]) return;
-  const folder = await studio.files.addFolder(r.filePaths[0]);
+  const folder = await studio!.files.addFolder(r.filePaths[0]);
   send(win.webContents, 'app:menu', { action: 'open-package', folder });
 }
 
@@ -152,7 +154,7 @@ function createWindow(): void {
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  const unsubscribe = studio.jobs.onEvent((e) => win && send(win.webContents, 'studio:job-event', e));
+  const unsubscribe = studio!.jobs.onEvent((e) => win && send(win.webContents, 'studio:job-event', e));
   win.on('closed', () => {
     unsubscribe();
     win = undefined;

@@ -9,7 +9,7 @@ export interface MenuHandlers {
   recent(): string[];
 }
 
-export function buildMenu(h: MenuHandlers): Menu {
+export function buildMenu(h: MenuHandlers) {
   const recent = h.recent().filter(Boolean);
   const template: MenuItemConstructorOptions[] = [
     {

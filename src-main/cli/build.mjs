@@ -9,8 +9,11 @@ import { tsImport } from 'tsx/esm/api';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 // The manifest schema's validator, compiled now instead of on every run (ajv standalone code).
-const { standaloneValidatorCode } = await tsImport('../manifest/schema.ts', import.meta.url);
-const validatorCode = await standaloneValidatorCode();
+/** @type {unknown} */
+const loaded = await tsImport('../manifest/schema.ts', import.meta.url);
+const schemaModule = /** @type {{ standaloneValidatorCode: () => Promise<string> }} */ (loaded);
+const validatorCode = await schemaModule.standaloneValidatorCode();
+/** @type {import('esbuild').Plugin} */
 const precompiledManifestValidator = {
   name: 'precompiled-manifest-validator',
   setup(b) {
@@ -24,6 +27,7 @@ const precompiledManifestValidator = {
 
 // Node built-ins through require(), not `import`: an ESM import of a built-in builds a facade that
 // reads every export, which for node:fs loads the whole stream machinery at start-up.
+/** @type {import('esbuild').Plugin} */
 const builtinsViaRequire = {
   name: 'builtins-via-require',
   setup(b) {

@@ -1,4 +1,4 @@
-import { FleetpackError, UsageError } from '../errors.js';
+import { FleetpackError, messageOf, UsageError } from '../errors.js';
 import { commands } from './commands/index.js';
 import { type CliIO, EXIT_OK, EXIT_USAGE } from './io.js';
 
@@ -54,7 +54,7 @@ function reportError(e: unknown, io: CliIO, json: boolean): number {
   const err =
     e instanceof FleetpackError
       ? e
-      : new FleetpackError('INTERNAL', `Unexpected error: ${(e as Error)?.message ?? String(e)}`, {
+      : new FleetpackError('INTERNAL', `Unexpected error: ${messageOf(e)}`, {
           hint: 'This is a bug in fleetpack; run with FLEETPACK_DEBUG=1 for details and report it.',
           cause: e,
         });

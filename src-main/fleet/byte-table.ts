@@ -67,7 +67,7 @@ export class ByteArena {
 
   /** Entry i as text: UTF-8 (what it says), or latin1 (one character per byte: a lookup key). */
   text(i: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
-    return this.bytes.toString(encoding, this.starts[i]!, this.starts[i + 1]!);
+    return this.bytes.toString(encoding, this.starts[i], this.starts[i + 1]);
   }
 
   /** Appends entry i of another arena. */

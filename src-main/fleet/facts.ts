@@ -5,6 +5,7 @@
  * Unknown versus absent matters: a field that is `undefined` is unknown (a rule must warn
  * "cannot tell"), `null` (runtimes) or an empty list means known to be absent.
  */
+import { jsonOrNull } from '../json.js';
 
 export interface Accelerator {
   /** 'gpu' | 'dla' | 'edgetpu' | 'npu' */
@@ -159,7 +160,7 @@ export function stableStringify(v: unknown): string {
       .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(v[k])}`).join(',')}}`;
   }
-  return JSON.stringify(v) ?? 'null';
+  return jsonOrNull(v);
 }
 
 const keyCache = new WeakMap<DeviceFacts, string>();

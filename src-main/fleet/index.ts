@@ -19,6 +19,7 @@ export {
   factsKey,
   mergeFacts,
   normalizeArch,
+  userlandArch,
 } from './facts.js';
 export {
   CSV_COLUMNS,

@@ -292,7 +292,7 @@ function mergeWithAccelerators(base: DeviceFacts, e: Explicit): DeviceFacts {
 /** An unreadable cell makes the fact it states unknown, even where the profile knew it. */
 function forget(f: DeviceFacts, field: string): DeviceFacts {
   const runtimes = (drop: (r: Runtimes) => Runtimes): DeviceFacts => ({ ...f, runtimes: drop({ ...f.runtimes }) });
-  const without = <K extends keyof Runtimes>(r: Runtimes, k: K): Runtimes => {
+  const without = (r: Runtimes, k: keyof Runtimes): Runtimes => {
     const { [k]: _gone, ...rest } = r;
     return rest;
   };

@@ -7,7 +7,7 @@
  * record and applies the same rules, so both paths give the same inventory.
  */
 import { FleetError } from '../errors.js';
-import { ByteTable, FNV_OFFSET, FNV_PRIME, Interner, hashBytes } from './byte-table.js';
+import { ByteTable, FNV_PRIME, Interner, hashBytes } from './byte-table.js';
 import type { UnreadableFact } from './facts.js';
 import type { InventoryBuilder } from './inventory.js';
 import {
@@ -142,7 +142,7 @@ class NextByte {
  * usual row (a kind already seen) costs no string, no full hash and no allocation.
  */
 class RangeCache {
-  private readonly keys: (Buffer | undefined)[] = new Array(1024);
+  private readonly keys = new Array<Buffer | undefined>(1024);
   private readonly values = new Int32Array(1024);
   private readonly map = new Map<string, number>();
 
@@ -171,41 +171,6 @@ class RangeCache {
 
   set(buf: Buffer, s: number, e: number, v: number): void {
     this.map.set(latin1(buf, s, e), v);
-  }
-}
-
-/** A growing scratch buffer for kind keys. */
-class KeyBuffer {
-  buf = Buffer.allocUnsafe(512);
-  len = 0;
-  reset(): void {
-    this.len = 0;
-  }
-  byte(b: number): void {
-    if (this.len === this.buf.length) this.growTo(this.len + 1);
-    this.buf[this.len++] = b;
-  }
-  bytes(src: Uint8Array, s: number, e: number): void {
-    if (this.len + (e - s) > this.buf.length) this.growTo(this.len + (e - s));
-    for (let i = s; i < e; i++) this.buf[this.len++] = src[i]!;
-  }
-  /** Appends src[s, e) and returns the FNV hash h continued over those bytes. */
-  bytesHash(src: Uint8Array, s: number, e: number, h: number): number {
-    if (this.len + (e - s) > this.buf.length) this.growTo(this.len + (e - s));
-    const out = this.buf;
-    let n = this.len;
-    for (let i = s; i < e; i++) {
-      const c = src[i]!;
-      out[n++] = c;
-      h = Math.imul(h ^ c, FNV_PRIME);
-    }
-    this.len = n;
-    return h;
-  }
-  private growTo(n: number): void {
-    const b = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
-    this.buf.copy(b, 0, 0, this.len);
-    this.buf = b;
   }
 }
 
@@ -322,7 +287,7 @@ export class CsvReader extends LineReader {
       const cells: Cells = {};
       for (let f = 0; f < facts.length; f++) {
         const k = facts[f]!;
-        cells[this.columns[k]!] = buf.toString('utf8', starts[k]!, starts[k + 1]! - 1);
+        cells[this.columns[k]!] = buf.toString('utf8', starts[k], starts[k + 1]! - 1);
       }
       kind = b.kindIndexOf(b.rowKinds.kind(cells));
       if (key === undefined) this.kinds.set(buf, from, to, kind);
@@ -645,7 +610,7 @@ class JsonRecords {
   }
 
   private value(buf: Buffer, c: number): unknown {
-    const text = buf.toString('utf8', this.flat.start[c]!, this.flat.end[c]!);
+    const text = buf.toString('utf8', this.flat.start[c], this.flat.end[c]);
     return this.flat.kind[c] === Kind.Str ? text : JSON.parse(text);
   }
 }

@@ -4,8 +4,9 @@
  * SM 7.2 with TensorRT 8.5.2.2); explicit manifest fields win over profile facts.
  */
 import { canonicalDomain, type ModelFormat } from '../formats/index.js';
-import { EDGETPU_CUSTOM_OP, type Manifest } from '../manifest/index.js';
-import { FleetError, ManifestError } from '../errors.js';
+import { assertManifestShape, EDGETPU_CUSTOM_OP, type Manifest } from '../manifest/index.js';
+import type { Unchecked } from '../unchecked.js';
+import { FleetError } from '../errors.js';
 import type { Catalog, ResolvedProfile } from './catalog.js';
 import { findAccelerators, nvidiaGpu, normalizeArch } from './facts.js';
 
@@ -60,17 +61,8 @@ const HW_COMPAT: Record<string, HardwareCompatibility> = {
 };
 
 /** Derives what the model needs. Throws FleetError for an unknown target profile id. */
-export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
-  const format = m?.framework?.format as string | undefined;
-  if (format !== 'onnx' && format !== 'tflite' && format !== 'tensorrt')
-    throw new ManifestError(
-      'MANIFEST_INCOMPLETE',
-      `The manifest's framework.format is ${JSON.stringify(format ?? null)}; expected onnx, tflite or tensorrt`,
-      {
-        where: 'fleetpack.json /framework/format',
-        hint: 'Run `fleetpack validate` on the package and fix the manifest.',
-      },
-    );
+export function modelNeeds(m: Unchecked<Manifest>, catalog: Catalog): ModelNeeds {
+  assertManifestShape(m);
   const targets: ResolvedProfile[] = (m.target?.profiles ?? []).map((id) => {
     try {
       return catalog.resolve(id);
@@ -87,10 +79,7 @@ export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
     name: m.name,
     version: m.version,
     format: m.framework.format,
-    sizeBytes: (Array.isArray(m.artifact?.files) ? m.artifact.files : []).reduce(
-      (s, f) => s + (Number.isFinite(f?.size) ? f.size : 0),
-      0,
-    ),
+    sizeBytes: m.artifact.files.reduce((s, f) => s + (Number.isFinite(f.size) ? f.size : 0), 0),
     buildProfiles: targets.map((t) => t.id),
     requires: {
       accelerators: (r.accelerators ?? []).map((a) => a.toLowerCase()),
@@ -131,7 +120,7 @@ export function modelNeeds(m: Manifest, catalog: Catalog): ModelNeeds {
       })),
       ...(Array.isArray(o?.usedDomains) ? { usedDomains: o.usedDomains.map(canonicalDomain) } : {}),
     };
-  } else if (fw.format === 'tflite') {
+  } else {
     const t = fw.tflite ?? {};
     const customOps = t.customOps ?? [];
     needs.tflite = {

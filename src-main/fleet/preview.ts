@@ -117,7 +117,7 @@ export function previewNeeds(
   const order: Acc[] = [];
   const groupOf = (profile: string | undefined, facts: DeviceFacts, key: string): Acc => {
     let byProfile = byKey.get(key);
-    if (!byProfile) byKey.set(key, (byProfile = new Map()));
+    if (!byProfile) byKey.set(key, (byProfile = new Map<string | undefined, Acc>()));
     let g = byProfile.get(profile);
     if (!g) {
       g = { profile, facts, key, devices: 0, sample: [] };
@@ -149,7 +149,7 @@ export function previewNeeds(
       count(groups[inventory.kindOf(i)]!, () => inventory.id(i));
     }
   } else {
-    const devices = inventory as readonly Device[];
+    const devices = inventory;
     total = devices.length;
     for (let i = 0; i < total; i++) {
       const d = devices[i]!;
@@ -266,7 +266,7 @@ export function channelsOf(inventory: Inventory | readonly Device[]): { channel:
     const perIndex = new Array<number>(inventory.channelNames.length).fill(0);
     for (let i = 0; i < inventory.size; i++) perIndex[inventory.channelOf(i)]!++;
     inventory.channelNames.forEach((c, k) => {
-      if (perIndex[k]) counts.set(c ?? null, (counts.get(c ?? null) ?? 0) + perIndex[k]!);
+      if (perIndex[k]) counts.set(c ?? null, (counts.get(c ?? null) ?? 0) + perIndex[k]);
     });
   } else for (const d of inventory) counts.set(d.channel ?? null, (counts.get(d.channel ?? null) ?? 0) + 1);
   return [...counts].map(([channel, n]) => ({ channel, devices: n })).sort((a, b) => b.devices - a.devices);

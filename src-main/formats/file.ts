@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { FormatError } from '../errors.js';
+import { errnoOf, FormatError } from '../errors.js';
 
 /** Largest single read the readers may ask for; anything bigger is a corrupt length. */
 export const MAX_WINDOW = 4 * 1024 * 1024;
@@ -28,7 +28,7 @@ export class ModelFile {
     try {
       handle = await open(path, 'r');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = errnoOf(e);
       throw new FormatError(
         code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
         code === 'ENOENT' ? `No such file: ${path}` : `Cannot read ${path} (${code ?? 'error'})`,

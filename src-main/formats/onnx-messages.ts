@@ -121,7 +121,12 @@ class Decoder {
     if (depth > MAX_TYPE_DEPTH) throw new MessageError('TOO_DEEP', `Type nesting deeper than ${MAX_TYPE_DEPTH} levels`);
     const member = (kind: NonNullable<TypeInfo['kind']>): void => {
       if (t.kind !== kind) {
-        for (const k of ['elemType', 'shape', 'elem', 'keyType', 'opaque'] as const) delete t[k];
+        // Another member of the oneof: protobuf clears the previous one.
+        delete t.elemType;
+        delete t.shape;
+        delete t.elem;
+        delete t.keyType;
+        delete t.opaque;
         t.kind = kind;
       }
     };
@@ -193,9 +198,16 @@ class Decoder {
         case 1:
           if (!this.expect(tag, WIRE_VARINT, 'dim_value')) return;
           delete d.param;
-          d.value = this.r.int64();
-          if (d.value === undefined) d.tooLarge = true;
-          else delete d.tooLarge;
+          {
+            const v = this.r.int64();
+            if (v === undefined) {
+              delete d.value;
+              d.tooLarge = true;
+            } else {
+              d.value = v;
+              delete d.tooLarge;
+            }
+          }
           return;
         case 2:
           if (!this.expect(tag, WIRE_LEN, 'dim_param')) return;

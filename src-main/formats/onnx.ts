@@ -45,13 +45,9 @@ export function looksLikeOnnx(head: Buffer, size: number): boolean {
   if (head.length < 2) return false;
   let sawCore = false;
   let fields = 0;
-  let irOk = true;
   const { ok } = scanFields(head, (field, wire, value, start) => {
     if (MODEL_FIELDS.get(field) !== wire) return false;
-    if (field === 1) {
-      irOk = value >= 1 && value <= 100;
-      if (!irOk) return false;
-    }
+    if (field === 1 && (value < 1 || value > 100)) return false; // ir_version out of any plausible range
     if (field === 5 && value < 0) return false;
     if (wire === WIRE_LEN) {
       // A length past the end is a truncated ONNX file only if ir_version came first.
@@ -61,7 +57,7 @@ export function looksLikeOnnx(head: Buffer, size: number): boolean {
     fields++;
     return fields < 64;
   });
-  return (ok || fields >= 64) && irOk && sawCore;
+  return (ok || fields >= 64) && sawCore;
 }
 
 export async function readOnnx(file: ModelFile, options: ReadOptions = {}): Promise<ModelInfo> {

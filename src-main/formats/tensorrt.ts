@@ -124,7 +124,7 @@ async function readCompanion(path: string, options: ReadOptions): Promise<Compan
   }
   // Loaded lazily: inspect.js → detect.js → this module would otherwise be a cycle at load time.
   const { inspect } = await import('./inspect.js');
-  const onnx = await inspect(path, { signal: options.signal });
+  const onnx = await inspect(path, options.signal ? { signal: options.signal } : {});
   if (onnx.format !== 'onnx') {
     throw new FormatError(
       'BAD_COMPANION',

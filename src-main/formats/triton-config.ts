@@ -82,8 +82,9 @@ class TextFormatParser {
           if (ch === '\\') {
             const e = s[p + 1];
             const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'" };
-            if (e !== undefined && e in map) {
-              out += map[e];
+            const escaped = e === undefined ? undefined : map[e];
+            if (escaped !== undefined) {
+              out += escaped;
               p += 2;
               continue;
             }
@@ -110,7 +111,7 @@ class TextFormatParser {
         this.tokens.push({ kind: 'number', text, value, at: start });
         continue;
       }
-      const ident = /^[A-Za-z_][A-Za-z0-9_.\/]*/.exec(s.slice(p, p + 512));
+      const ident = /^[A-Za-z_][A-Za-z0-9_./]*/.exec(s.slice(p, p + 512));
       if (ident) {
         p += ident[0].length;
         this.tokens.push({ kind: 'ident', text: ident[0], at: start });

@@ -44,7 +44,7 @@ export function checkOrigin(req: IncomingMessage, port: number): Refusal | undef
 export function checkToken(req: IncomingMessage, url: URL, token: string): Refusal | undefined {
   const auth = req.headers.authorization;
   const given = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : url.searchParams.get('token');
-  if (given === null || given === undefined || given === '') return { status: 401, message: 'Missing token' };
+  if (given === null || given === '') return { status: 401, message: 'Missing token' };
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   if (a.length !== b.length || !timingSafeEqual(a, b)) return { status: 403, message: 'Wrong token' };

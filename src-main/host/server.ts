@@ -85,16 +85,25 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hostRefusal = checkHost(req, port);
-    if (hostRefusal) return refuse(req, res, hostRefusal);
+    if (hostRefusal) {
+      refuse(req, res, hostRefusal);
+      return;
+    }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, url);
 
     res.setHeader('Cache-Control', 'no-store');
     const refusal = checkOrigin(req, port) ?? checkToken(req, url, token);
-    if (refusal) return refuse(req, res, refusal);
+    if (refusal) {
+      refuse(req, res, refusal);
+      return;
+    }
 
     const path = url.pathname;
-    if (path === '/api/events' && req.method === 'GET') return openEvents(req, res);
+    if (path === '/api/events' && req.method === 'GET') {
+      openEvents(req, res);
+      return;
+    }
     if (path === '/api/upload' && (req.method === 'POST' || req.method === 'PUT')) {
       const declared = Number(req.headers['content-length']);
       const result = await session.wrap(() =>
@@ -106,9 +115,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       );
       if (!result.ok && result.error.code === 'UPLOAD_TOO_LARGE') {
         res.setHeader('Connection', 'close');
-        return sendJson(res, 413, result);
+        sendJson(res, 413, result);
+        return;
       }
-      return sendJson(res, 200, result);
+      sendJson(res, 200, result);
+      return;
     }
     if (path === '/api/upload-start' && req.method === 'POST') {
       req.resume();
@@ -119,41 +130,50 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
           session.maxUploadBytes,
         ),
       );
-      return sendJson(res, !result.ok && result.error.code === 'UPLOAD_TOO_LARGE' ? 413 : 200, result);
+      sendJson(res, !result.ok && result.error.code === 'UPLOAD_TOO_LARGE' ? 413 : 200, result);
+      return;
     }
     if (path === '/api/upload-ranges' && req.method === 'PUT') {
       const result = await session.wrap(() =>
         session.files.writeRanges(url.searchParams.get('file'), url.searchParams.get('ranges') ?? '', req),
       );
-      return sendJson(res, 200, result);
+      sendJson(res, 200, result);
+      return;
     }
     if (path === '/api/upload-chunk' && req.method === 'PUT') {
       const result = await session.wrap(() =>
         session.files.writeChunk(url.searchParams.get('file'), Number(url.searchParams.get('offset') ?? NaN), req),
       );
-      return sendJson(res, 200, result);
+      sendJson(res, 200, result);
+      return;
     }
     if (path === '/api/folder' && req.method === 'POST') {
-      return sendJson(
+      sendJson(
         res,
         200,
         await session.wrap(() => session.files.newUploadFolder(url.searchParams.get('name') ?? 'package')),
       );
+      return;
     }
     const op = path.startsWith('/api/op/') ? path.slice('/api/op/'.length) : '';
     if (op && req.method === 'POST') {
-      if (!OPS.has(op))
-        return (
-          req.resume(),
-          sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } })
-        );
+      if (!OPS.has(op)) {
+        req.resume();
+        sendJson(res, 404, { ok: false, error: { code: 'UNKNOWN_OPERATION', message: `No operation ${op}` } });
+        return;
+      }
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         req.resume();
-        return sendJson(res, 415, { ok: false, error: { code: 'BAD_CONTENT_TYPE', message: 'Send application/json' } });
+        sendJson(res, 415, { ok: false, error: { code: 'BAD_CONTENT_TYPE', message: 'Send application/json' } });
+        return;
       }
       const body = await readJson(req);
-      if (!body.ok) return sendJson(res, 400, body);
-      return sendJson(res, 200, await session.call(op as OperationName, body.value));
+      if (!body.ok) {
+        sendJson(res, 400, body);
+        return;
+      }
+      sendJson(res, 200, await session.call(op as OperationName, body.value));
+      return;
     }
     req.resume();
     sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
@@ -171,18 +191,28 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'Method not allowed');
+      return;
+    }
     let rel: string;
     try {
       rel = decodeURIComponent(url.pathname);
     } catch {
-      return sendText(res, 400, 'Bad path');
+      sendText(res, 400, 'Bad path');
+      return;
     }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = normalize(join(rendererDir, rel));
-    if (!file.startsWith(rendererDir + sep)) return sendText(res, 404, 'Not found');
+    if (!file.startsWith(rendererDir + sep)) {
+      sendText(res, 404, 'Not found');
+      return;
+    }
     const st = await stat(file).catch(() => undefined);
-    if (!st?.isFile()) return sendText(res, 404, 'Not found');
+    if (!st?.isFile()) {
+      sendText(res, 404, 'Not found');
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': st.size,

@@ -83,7 +83,7 @@ export function compareWithModel(manifest: Manifest, info: ModelInfo): Findings 
     f.error(
       'FORMAT_MISMATCH',
       '/framework/format',
-      `The manifest says ${String(fw.format)} but the artifact is ${info.format}`,
+      `The manifest says ${fw.format} but the artifact is ${info.format}`,
       `Write "${info.format}".`,
     );
     return f;
@@ -121,7 +121,7 @@ export function compareWithModel(manifest: Manifest, info: ModelInfo): Findings 
       f.error(
         'REQUIREMENT_MISMATCH',
         '/framework/tflite/minRuntimeVersion',
-        `min runtime ${String(fw.tflite.minRuntimeVersion ?? 'missing')} in the manifest, ${min} in the model`,
+        `min runtime ${fw.tflite.minRuntimeVersion ?? 'missing'} in the manifest, ${min} in the model`,
         `Write "${min}".`,
       );
     }
@@ -141,7 +141,7 @@ export function compareWithModel(manifest: Manifest, info: ModelInfo): Findings 
       f.error(
         'REQUIREMENT_MISMATCH',
         '/framework/tensorrt/version',
-        `TensorRT ${String(fw.tensorrt.version ?? 'missing')} in the manifest, ${v} in the engine header`,
+        `TensorRT ${fw.tensorrt.version ?? 'missing'} in the manifest, ${v} in the engine header`,
         `Write "${v}".`,
       );
     }

@@ -3,6 +3,7 @@ import { escapeToken } from './pointer.js';
 import type { Manifest, ManifestTensor, Metric } from './types.js';
 import { compareDotted, rangeWithin } from './version.js';
 import { canonicalDomain, isOnnxStandardDomain } from '../formats/index.js';
+import type { Unchecked } from '../unchecked.js';
 import { isObj, arr, showShape } from './guards.js';
 
 /** What a change means for the fleet and for users of the model. */
@@ -349,10 +350,10 @@ const HANDLED = new Set([
  * requirements tightened or loosened, metrics moved (with deltas, improved/regressed), license,
  * artifact digests, version bump. Robust to malformed input (unknown shapes are compared as JSON).
  */
-export function diffManifests(before: Manifest, after: Manifest): ManifestDiff {
+export function diffManifests(before: Unchecked<Manifest>, after: Unchecked<Manifest>): ManifestDiff {
   const c = new Collector();
-  const a = before as Manifest & Record<string, unknown>;
-  const b = after as Manifest & Record<string, unknown>;
+  const a = before as Unchecked<Manifest> & Record<string, unknown>;
+  const b = after as Unchecked<Manifest> & Record<string, unknown>;
 
   if (a.name !== b.name)
     c.add('identity', 'NAME_CHANGED', '/name', 'changed', `name ${show(a.name)} → ${show(b.name)}`, {

@@ -34,6 +34,7 @@ export {
   type ArtifactSource,
 } from './prefill.js';
 export { refreshTodo, isTodoOpen } from './todo.js';
+export { assertManifestShape, modelFileEntry } from './shape.js';
 export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS } from './semantics.js';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ManifestError, PackageError, isFleetpackError, throwIfAborted } from '../errors.js';
+import { errnoOf, ioReason, isFleetpackError, ManifestError, PackageError, throwIfAborted } from '../errors.js';
 import { inspect, type ModelInfo } from '../formats/index.js';
 import { buildDirAtomic, copyFileHashed, writeManifest } from '../package/index.js';
 import type { ValidationReport } from './findings.js';
@@ -98,7 +98,7 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
   };
   const compose = (files: ArtifactFile[]): Manifest => {
     const m = draftManifest(info, { ...fields, files });
-    if (licenseRef?.length) m.licenseRef = licenseRef;
+    if (licenseRef.length) m.licenseRef = licenseRef;
     if (metrics?.metrics.length) m.metrics = mergeMetrics(m.metrics, metrics.metrics);
     return refreshTodo(m);
   };
@@ -127,9 +127,9 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
         throwIfAborted(options.signal);
         const dest = join(tmp, ...s.path.split('/'));
         await mkdir(dirname(dest), { recursive: true });
-        const d = await copyFileHashed(s.source, dest, options.signal).catch((e: NodeJS.ErrnoException) => {
+        const d = await copyFileHashed(s.source, dest, options.signal).catch((e: unknown) => {
           if (isFleetpackError(e)) throw e;
-          if (e.code === 'ENOENT') {
+          if (errnoOf(e) === 'ENOENT') {
             throw new ManifestError(
               s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING',
               `${s.role} file ${s.path} not found (${s.source})`,
@@ -142,7 +142,7 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
               },
             );
           }
-          throw new PackageError('COPY_FAILED', `Cannot copy ${s.source} into the package (${e.code ?? e.message})`, {
+          throw new PackageError('COPY_FAILED', `Cannot copy ${s.source} into the package (${ioReason(e)})`, {
             where: s.source,
             hint: 'Check the permissions and free disk space.',
             cause: e,

@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import parseSpdx from 'spdx-expression-parse';
 import { Findings, type Finding } from './findings.js';
+import type { Unchecked } from '../unchecked.js';
 import type { Manifest } from './types.js';
+
+type LicenseRef = NonNullable<Manifest['licenseRef']>[number];
 
 const require = createRequire(import.meta.url);
 const CURRENT_IDS = require('spdx-license-ids') as string[];
@@ -246,14 +249,14 @@ function deprecatedAdvice(id: string): string {
  * the canonical form, never rewritten), deprecated ids, every LicenseRef used has an entry with
  * a URL or text, entries unused, restricted (non-commercial / research) licenses flagged.
  */
-export function checkLicense(manifest: Pick<Manifest, 'license' | 'licenseRef'>): {
+export function checkLicense(manifest: Unchecked<Pick<Manifest, 'license' | 'licenseRef'>>): {
   errors: Finding[];
   warnings: Finding[];
 } {
   const f = new Findings();
-  const license = manifest.license;
+  const license: unknown = manifest.license;
   const entries = Array.isArray(manifest.licenseRef)
-    ? manifest.licenseRef.filter((e) => e && typeof e === 'object')
+    ? manifest.licenseRef.filter((e): e is Unchecked<LicenseRef> => typeof e === 'object' && e !== null)
     : [];
   if (license === undefined || license === null || license === '') {
     f.warn(

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
-import { ManifestError } from '../errors.js';
+import { errnoOf, ManifestError } from '../errors.js';
 import { decodeUtf8, lineColumn, parseJson } from '../package/index.js';
 import type { Metric } from './types.js';
 
@@ -151,7 +151,9 @@ function csvRecords(text: string, file: string): { line: number; fields: string[
           );
         }
       } else {
-        while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') field += text[i++];
+        const from = i;
+        while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') i++;
+        field += text.slice(from, i);
       }
       fields.push(field);
       field = '';
@@ -207,7 +209,7 @@ export function parseMetricsCsv(text: string, file = '<metrics.csv>'): Metric[] 
         'Quote fields that contain commas.',
       );
     const o: Partial<Record<Field, string>> = {};
-    header.forEach((h, k) => (o[h as Field] = fields[k]));
+    header.forEach((h, k) => (o[h as Field] = fields[k]!));
     return metricFrom(o, `${file}:${line}`);
   });
 }
@@ -303,7 +305,7 @@ export function parseModelCard(text: string, file = '<README.md>'): MetricsImpor
       fail(
         'BAD_MODEL_CARD',
         'model-index results must be a list',
-        at((results ?? entry) as YamlNode),
+        at(results ?? entry),
         'results: [ { task, dataset, metrics } ]',
       );
     for (const r of results.items) {
@@ -323,7 +325,7 @@ export function parseModelCard(text: string, file = '<README.md>'): MetricsImpor
         fail(
           'BAD_MODEL_CARD',
           'A result needs a metrics list',
-          at((list ?? r) as YamlNode),
+          at(list ?? r),
           'metrics: [ { type: accuracy, value: 0.91 } ]',
         );
       for (const mNode of list.items) {
@@ -338,14 +340,9 @@ export function parseModelCard(text: string, file = '<README.md>'): MetricsImpor
         const valueNode = mNode.get('value', true);
         const value = isScalar(valueNode) ? toValue(valueNode.value) : undefined;
         if (!name)
-          fail(
-            'BAD_MODEL_CARD',
-            'A metric needs a type or name',
-            at(mNode as YamlNode),
-            'e.g. { type: accuracy, value: 0.91 }',
-          );
+          fail('BAD_MODEL_CARD', 'A metric needs a type or name', at(mNode), 'e.g. { type: accuracy, value: 0.91 }');
         if (value === undefined)
-          fail('BAD_MODEL_CARD', `Metric "${name}" needs a value`, at(mNode as YamlNode), 'e.g. value: 0.91');
+          fail('BAD_MODEL_CARD', `Metric "${name}" needs a value`, at(mNode), 'e.g. value: 0.91');
         metrics.push({
           name,
           value,
@@ -387,8 +384,8 @@ export function parseMetrics(
 
 /** Reads a metrics file (JSON, CSV or a model card) with a size cap. */
 export async function importMetrics(path: string, format?: MetricsFormat): Promise<MetricsImport> {
-  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new ManifestError('METRICS_NOT_FOUND', `Cannot read metrics file ${path} (${e.code ?? 'error'})`, {
+  const fh = await open(path, 'r').catch((e: unknown) => {
+    throw new ManifestError('METRICS_NOT_FOUND', `Cannot read metrics file ${path} (${errnoOf(e) ?? 'error'})`, {
       where: path,
       hint: 'Check the --metrics path.',
       cause: e,

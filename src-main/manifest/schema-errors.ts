@@ -169,11 +169,9 @@ export function schemaFindings(doc: unknown): Findings {
     let where = at;
     switch (e.keyword) {
       case 'additionalProperties': {
-        const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+        const prop = (e.params as { additionalProperty: string }).additionalProperty;
         where = `${ptr}/${escapeToken(prop)}`;
-        const known = Object.keys(
-          ((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
-        );
+        const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
         const guess = closest(prop, known);
         warning = true;
         code = 'UNKNOWN_FIELD';
@@ -182,7 +180,7 @@ export function schemaFindings(doc: unknown): Findings {
         break;
       }
       case 'required': {
-        const prop = String((e.params as { missingProperty: string }).missingProperty);
+        const prop = (e.params as { missingProperty: string }).missingProperty;
         where = `${ptr}/${escapeToken(prop)}`;
         code = 'MISSING_FIELD';
         message = `Missing required field "${prop}"${ptr ? ` in ${ptr}` : ''}`;

@@ -52,7 +52,7 @@ function tensors(f: Findings, list: unknown, base: '/inputs' | '/outputs'): void
       );
     }
     const cIdx = layout && shape && layout.length === shape.length ? layout.indexOf('C') : -1;
-    const channels = cIdx >= 0 && typeof shape![cIdx] === 'number' ? (shape![cIdx] as number) : undefined;
+    const channels = cIdx >= 0 && typeof shape![cIdx] === 'number' ? shape![cIdx] : undefined;
     if (
       typeof p.colorOrder === 'string' &&
       channels !== undefined &&

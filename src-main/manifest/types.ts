@@ -3,7 +3,7 @@
  * `resources/schema/fleetpack-manifest.schema.json` is the source of truth; a test checks that
  * these types and the schema agree (same properties, same required sets).
  */
-import type { Dim, ModelFormat, OpsetImport } from '../formats/types.js';
+import type { Dim, ModelFormat, OpsetImport } from '../formats/index.js';
 
 export const MANIFEST_SCHEMA_VERSION = '1.0';
 /** `$id` of the published schema (resources/schema/fleetpack-manifest.schema.json). */

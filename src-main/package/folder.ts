@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PackageError, throwIfAborted } from '../errors.js';
+import { errnoOf, PackageError, throwIfAborted } from '../errors.js';
 import { SIGNATURE_FILE } from './paths.js';
 
 export interface ReplaceDirOptions {
@@ -12,8 +12,8 @@ export interface ReplaceDirOptions {
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
     () => true,
-    (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return false;
+    (e: unknown) => {
+      if (errnoOf(e) === 'ENOENT') return false;
       throw e;
     },
   );
@@ -38,8 +38,8 @@ export async function buildDirAtomic(
       hint: 'Choose another --out folder, or pass --force to replace it.',
     });
   }
-  await mkdir(parent, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new PackageError('WRITE_FAILED', `Cannot create ${parent} (${e.code ?? 'error'})`, {
+  await mkdir(parent, { recursive: true }).catch((e: unknown) => {
+    throw new PackageError('WRITE_FAILED', `Cannot create ${parent} (${errnoOf(e) ?? 'error'})`, {
       where: parent,
       hint: 'Check the permissions.',
       cause: e,
@@ -71,15 +71,11 @@ export async function buildDirAtomic(
     if (movedOld) await rename(old, abs).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     if (e instanceof PackageError) throw e;
-    throw new PackageError(
-      'WRITE_FAILED',
-      `Cannot move the new package into ${abs} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-      {
-        where: abs,
-        hint: 'Nothing was changed; check the permissions of the parent folder.',
-        cause: e,
-      },
-    );
+    throw new PackageError('WRITE_FAILED', `Cannot move the new package into ${abs} (${errnoOf(e) ?? 'error'})`, {
+      where: abs,
+      hint: 'Nothing was changed; check the permissions of the parent folder.',
+      cause: e,
+    });
   }
   if (movedOld) await rm(old, { recursive: true, force: true });
   return abs;
@@ -106,10 +102,10 @@ export async function listPackageFiles(
   while (queue.length) {
     throwIfAborted(signal);
     const d = queue.shift()!;
-    const entries = await readdir(d, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    const entries = await readdir(d, { withFileTypes: true }).catch((e: unknown) => {
       throw new PackageError(
-        e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
-        `Cannot list ${d} (${e.code ?? 'error'})`,
+        errnoOf(e) === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
+        `Cannot list ${d} (${errnoOf(e) ?? 'error'})`,
         { where: d, hint: 'Check the package path and permissions.', cause: e },
       );
     });

@@ -89,18 +89,25 @@ export function parseJson(text: string, options: JsonParseOptions = {}): unknown
  */
 function scanJson(text: string): { offset: number; reason: string; duplicate?: true } | undefined {
   let i = 0;
-  class Stop {
+  class Stop extends Error {
     constructor(
       readonly offset: number,
       readonly reason: string,
-    ) {}
+    ) {
+      super(reason);
+    }
   }
-  class DuplicateKey {
+  class DuplicateKey extends Error {
     constructor(
       readonly offset: number,
       readonly key: string,
-    ) {}
+    ) {
+      super(`duplicate key "${key}"`);
+    }
   }
+  const advance = (): void => {
+    i++;
+  };
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
@@ -133,7 +140,7 @@ function scanJson(text: string): { offset: number; reason: string; duplicate?: t
     if (c === '{') {
       i++;
       ws();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') return advance();
       const keys = new Set<string>();
       for (;;) {
         ws();
@@ -151,14 +158,14 @@ function scanJson(text: string): { offset: number; reason: string; duplicate?: t
           i++;
           continue;
         }
-        if (text[i] === '}') return void i++;
+        if (text[i] === '}') return advance();
         fail('"," or "}"');
       }
     }
     if (c === '[') {
       i++;
       ws();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') return advance();
       for (;;) {
         value();
         ws();
@@ -166,7 +173,7 @@ function scanJson(text: string): { offset: number; reason: string; duplicate?: t
           i++;
           continue;
         }
-        if (text[i] === ']') return void i++;
+        if (text[i] === ']') return advance();
         fail('"," or "]"');
       }
     }

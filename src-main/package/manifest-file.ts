@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ManifestError, PackageError } from '../errors.js';
+import { errnoOf, ioReason, ManifestError, PackageError } from '../errors.js';
+import { jsonOrNull } from '../json.js';
 import type { Manifest } from '../manifest/index.js';
 import { decodeUtf8, parseJson } from './json.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, manifestSchemaPath } from './paths.js';
@@ -21,14 +22,14 @@ export interface LoadedManifest {
 /** Resolves a package folder or a manifest file path to the manifest file. */
 export async function resolveManifestPath(dirOrFile: string): Promise<string> {
   const abs = resolve(dirOrFile);
-  const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
+  const st = await stat(abs).catch((e: unknown) => {
     throw new PackageError(
-      e.code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
-      `Cannot open ${abs} (${e.code ?? 'error'})`,
+      errnoOf(e) === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
+      `Cannot open ${abs} (${errnoOf(e) ?? 'error'})`,
       {
         where: abs,
         hint:
-          e.code === 'ENOENT'
+          errnoOf(e) === 'ENOENT'
             ? 'Check the path; `fleetpack init MODEL` creates a package folder.'
             : 'Check the permissions.',
         cause: e,
@@ -45,16 +46,16 @@ export async function resolveManifestPath(dirOrFile: string): Promise<string> {
  */
 export async function loadManifest(dirOrFile: string): Promise<LoadedManifest> {
   const path = await resolveManifestPath(dirOrFile);
-  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+  const fh = await open(path, 'r').catch((e: unknown) => {
+    const missing = errnoOf(e) === 'ENOENT';
     throw new ManifestError(
-      e.code === 'ENOENT' ? 'MANIFEST_NOT_FOUND' : 'MANIFEST_UNREADABLE',
-      `${e.code === 'ENOENT' ? 'No manifest at' : 'Cannot read'} ${path}`,
+      missing ? 'MANIFEST_NOT_FOUND' : 'MANIFEST_UNREADABLE',
+      `${missing ? 'No manifest at' : 'Cannot read'} ${path}`,
       {
         where: path,
-        hint:
-          e.code === 'ENOENT'
-            ? 'Run `fleetpack init MODEL` to create a package with a manifest.'
-            : 'Check the file permissions.',
+        hint: missing
+          ? 'Run `fleetpack init MODEL` to create a package with a manifest.'
+          : 'Check the file permissions.',
         cause: e,
       },
     );
@@ -133,8 +134,8 @@ function schema(): SchemaNode {
 function deref(node: SchemaNode | undefined): SchemaNode | undefined {
   let n = node;
   for (let i = 0; n && typeof n.$ref === 'string' && i < 8; i++) {
-    const name = (n.$ref as string).replace(/^#\/\$defs\//, '');
-    n = ((schema().$defs as Record<string, SchemaNode>) ?? {})[name];
+    const name = n.$ref.replace(/^#\/\$defs\//, '');
+    n = (schema().$defs as Record<string, SchemaNode> | undefined)?.[name];
   }
   return n;
 }
@@ -181,7 +182,7 @@ function pretty(value: unknown, indent: string): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     if (value.every((v) => v === null || typeof v !== 'object')) {
-      const line = `[${value.map((v) => JSON.stringify(v) ?? 'null').join(', ')}]`;
+      const line = `[${value.map(jsonOrNull).join(', ')}]`;
       if (line.length <= 80) return line;
     }
     const inner = indent + '  ';
@@ -193,7 +194,7 @@ function pretty(value: unknown, indent: string): string {
     const inner = indent + '  ';
     return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pretty(v, inner)}`).join(',\n')}\n${indent}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  return jsonOrNull(value);
 }
 
 /**
@@ -220,8 +221,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PackageError('WRITE_FAILED', `Cannot write ${path} (${code ?? (e as Error).message})`, {
+    throw new PackageError('WRITE_FAILED', `Cannot write ${path} (${ioReason(e)})`, {
       where: path,
       hint: 'Check that the folder exists and is writable; nothing was changed.',
       cause: e,

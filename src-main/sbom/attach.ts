@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
-import type { SbomRef } from '../manifest/index.js';
+import { modelFileEntry, type SbomRef } from '../manifest/index.js';
 import { loadManifest, packagePaths, SBOM_FILES, writeFileAtomic, writeManifest } from '../package/index.js';
 import { sbomView } from './components.js';
 import { readSbomWithBytes } from './detect.js';
@@ -58,10 +58,10 @@ export async function attachSbom(
   const ref: SbomRef = { file: name, format: parsed.format, specVersion: parsed.specVersion, sha256 };
 
   const warnings: string[] = [];
-  const model = loaded.manifest.artifact?.files?.find((f) => f.path === loaded.manifest.artifact?.file);
-  if (model && !namesDigest(parsed, model.sha256)) {
+  const modelSha = modelFileEntry(loaded.manifest)?.sha256;
+  if (typeof modelSha === 'string' && !namesDigest(parsed, modelSha)) {
     warnings.push(
-      `The SBOM does not name the model's SHA-256 (${model.sha256.slice(0, 12)}…) in any component hash, so it will not count toward SBOM coverage; generate one with \`fleetpack sbom generate\`.`,
+      `The SBOM does not name the model's SHA-256 (${modelSha.slice(0, 12)}…) in any component hash, so it will not count toward SBOM coverage; generate one with \`fleetpack sbom generate\`.`,
     );
   }
   if (await exists(paths.signature)) {

@@ -9,8 +9,9 @@
  * in imports), the AI and Dataset profiles' mandatory properties.
  */
 import { pointer as ptrOf } from '../manifest/index.js';
-import { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
-import type { ParsedSbom, SbomIssue, Severity } from './types.js';
+import { IssueList } from './issues.js';
+import { CYCLONEDX_VERSIONS, deepEqual, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
+import type { ParsedSbom, SbomIssue } from './types.js';
 
 const BOM_LINK = /^urn:cdx:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[1-9]\d*#.+$/;
 /** Hex digits per CycloneDX hash algorithm. */
@@ -35,12 +36,7 @@ type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
-class Issues {
-  readonly list: SbomIssue[] = [];
-  add(severity: Severity, code: string, message: string, pointer: string): void {
-    this.list.push({ severity, code, message, pointer });
-  }
-}
+type Issues = IssueList;
 
 export function isKnownVersion(p: Pick<ParsedSbom, 'format' | 'encoding' | 'specVersion'>): boolean {
   if (p.format === 'cyclonedx') return (CYCLONEDX_VERSIONS as readonly string[]).includes(p.specVersion);
@@ -53,9 +49,13 @@ export function knownVersionsText(p: Pick<ParsedSbom, 'format' | 'encoding'>): s
   return p.encoding === 'json-ld' ? `SPDX ${SPDX3_VERSIONS.join(', ')}` : `SPDX-${SPDX2_VERSIONS.join(', SPDX-')}`;
 }
 
-/** Runs the semantic checks for the document's format. */
+/** Runs the semantic checks for the document's format (at most MAX_ISSUES kept). */
 export function semanticChecks(p: ParsedSbom): SbomIssue[] {
-  const out = new Issues();
+  return semanticCheck(p).list;
+}
+
+export function semanticCheck(p: ParsedSbom): IssueList {
+  const out = new IssueList();
   if (!isKnownVersion(p)) {
     const ptr = p.format === 'cyclonedx' ? '/specVersion' : p.encoding === 'json-ld' ? '/@context' : '/spdxVersion';
     out.add(
@@ -68,7 +68,7 @@ export function semanticChecks(p: ParsedSbom): SbomIssue[] {
   if (p.format === 'cyclonedx') cycloneDxChecks(p.data, out);
   else if (p.encoding === 'json-ld') spdx3Checks(p.data, out);
   else spdx2Checks(p.data, out);
-  return out.list;
+  return out;
 }
 
 // ---------------------------------------------------------------- CycloneDX
@@ -193,7 +193,7 @@ export function walk(root: unknown, rootPtr: string, visit: (node: Obj, ptr: () 
   }
   const pointer = (f: Frame): string => {
     const parts: string[] = [];
-    for (let x: Frame | null = f; x && x.parent; x = x.parent) parts.push(ptrOf(x.key));
+    for (let x: Frame = f; x.parent; x = x.parent) parts.push(ptrOf(x.key));
     return rootPtr + parts.reverse().join('');
   };
   const stack: Frame[] = [{ node: root, parent: null, key: '' }];
@@ -253,6 +253,7 @@ function spdx2Checks(doc: Obj, out: Issues): void {
       '/relationships',
     );
   }
+  filesNotAnalyzed(doc, out);
   // LicenseRef-… used must be defined in hasExtractedLicensingInfos
   const defined = new Set(arr(doc.hasExtractedLicensingInfos).map((x) => (isObj(x) ? x.licenseId : undefined)));
   arr(doc.packages).forEach((p, i) => {
@@ -270,6 +271,52 @@ function spdx2Checks(doc: Obj, out: Issues): void {
           );
       }
     }
+  });
+}
+
+/**
+ * A package with `filesAnalyzed: false` describes something whose files were not looked at, so it
+ * contains no files (§7.8: no CONTAINS to a file, no hasFiles), has no verification code (§7.9) and
+ * no license information from files (§7.14).
+ */
+function filesNotAnalyzed(doc: Obj, out: Issues): void {
+  const fileIds = new Set(arr(doc.files).map((f) => (isObj(f) ? f.SPDXID : undefined)));
+  const notAnalyzed = new Map<string, { name: string; ptr: string }>();
+  arr(doc.packages).forEach((p, i) => {
+    if (!isObj(p) || p.filesAnalyzed !== false) return;
+    const ptr = `/packages/${i}`;
+    const name = String(p.name ?? p.SPDXID);
+    if (typeof p.SPDXID === 'string') notAnalyzed.set(p.SPDXID, { name, ptr });
+    const rule = (key: string, what: string) =>
+      out.add(
+        'error',
+        'FILES_NOT_ANALYZED',
+        `package "${name}" has filesAnalyzed: false, so it ${what}`,
+        `${ptr}/${key}`,
+      );
+    if (arr(p.hasFiles).length) rule('hasFiles', 'contains no files (SPDX 2.3 §7.8): hasFiles must be empty');
+    if (p.packageVerificationCode !== undefined)
+      rule('packageVerificationCode', 'has no package verification code (SPDX 2.3 §7.9)');
+    if (p.licenseInfoFromFiles !== undefined)
+      rule('licenseInfoFromFiles', 'has no license information from files (SPDX 2.3 §7.14)');
+  });
+  if (notAnalyzed.size === 0) return;
+  arr(doc.relationships).forEach((r, i) => {
+    if (!isObj(r)) return;
+    const [pkg, file] =
+      r.relationshipType === 'CONTAINS'
+        ? [r.spdxElementId, r.relatedSpdxElement]
+        : r.relationshipType === 'CONTAINED_BY'
+          ? [r.relatedSpdxElement, r.spdxElementId]
+          : [];
+    const p = typeof pkg === 'string' ? notAnalyzed.get(pkg) : undefined;
+    if (p && fileIds.has(file))
+      out.add(
+        'error',
+        'FILES_NOT_ANALYZED',
+        `package "${p.name}" has filesAnalyzed: false but ${String(r.relationshipType)} file "${String(file)}"; such a package contains no files (SPDX 2.3 §7.8)`,
+        `/relationships/${i}`,
+      );
   });
 }
 
@@ -311,6 +358,11 @@ export const SPDX3_PROFILE_REQUIRED: Record<string, string[]> = {
   ],
 };
 
+/** Properties the profiles allow at most so many values of (SPDX 3.0.1 model, "External properties restrictions"). */
+export const SPDX3_PROFILE_MAX: Record<string, Record<string, number>> = {
+  dataset_DatasetPackage: { originatedBy: 1 },
+};
+
 export function spdx3Graph(doc: Obj): { node: Obj; ptr: string }[] {
   if (Array.isArray(doc['@graph']))
     return (doc['@graph'] as unknown[]).flatMap((n, i) => (isObj(n) ? [{ node: n, ptr: `/@graph/${i}` }] : []));
@@ -319,16 +371,29 @@ export function spdx3Graph(doc: Obj): { node: Obj; ptr: string }[] {
 
 function spdx3Checks(doc: Obj, out: Issues): void {
   const graph = spdx3Graph(doc);
-  const ids = new Map<string, () => string>();
+  const ids = new Map<string, { ptr: () => string; node: Obj }>();
   const external = new Set<string>();
   const prefixes: string[] = [];
   walk(doc, '', (n, ptr) => {
     const id = typeof n.spdxId === 'string' ? n.spdxId : typeof n['@id'] === 'string' ? n['@id'] : undefined;
     if (id !== undefined) {
       const first = ids.get(id);
-      if (first !== undefined)
-        out.add('error', 'DUPLICATE_SPDXID', `spdxId "${id}" is used again (first at ${first() || '/'})`, ptr());
-      else ids.set(id, ptr);
+      if (first === undefined) ids.set(id, { ptr, node: n });
+      // JSON-LD merges nodes with the same id: an identical repeat is redundant, a different one conflicts
+      else if (deepEqual(first.node, n))
+        out.add(
+          'warning',
+          'REPEATED_NODE',
+          `"${id}" repeats the node at ${first.ptr() || '/'} exactly; JSON-LD merges the two, so one can go`,
+          ptr(),
+        );
+      else
+        out.add(
+          'error',
+          'DUPLICATE_SPDXID',
+          `spdxId "${id}" is used again, with different content (first at ${first.ptr() || '/'})`,
+          ptr(),
+        );
     }
     if (n.type === 'ExternalMap' && typeof n.externalSpdxId === 'string') external.add(n.externalSpdxId);
     if (n.type === 'NamespaceMap' && typeof n.namespace === 'string') prefixes.push(n.namespace);
@@ -352,6 +417,18 @@ function spdx3Checks(doc: Obj, out: Issues): void {
     }
   });
   for (const { node, ptr } of graph) {
+    const max =
+      typeof node.type === 'string' && Object.hasOwn(SPDX3_PROFILE_MAX, node.type) ? SPDX3_PROFILE_MAX[node.type]! : {};
+    for (const [k, n] of Object.entries(max)) {
+      const v = node[k];
+      if (Array.isArray(v) && v.length > n)
+        out.add(
+          'error',
+          'PROFILE_CARDINALITY',
+          `${String(node.type)} "${String(node.name ?? node.spdxId)}" has ${v.length} ${k}; the SPDX 3 Dataset profile allows ${n}`,
+          `${ptr}/${k}`,
+        );
+    }
     const need =
       typeof node.type === 'string' && Object.hasOwn(SPDX3_PROFILE_REQUIRED, node.type)
         ? SPDX3_PROFILE_REQUIRED[node.type]

@@ -4,7 +4,7 @@
  * (spdxVersion) or tag-value (SPDXVersion line), SPDX 3 JSON-LD (@context spdx.org/rdf/3.x).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { FleetpackError, SbomError, throwIfAborted } from '../errors.js';
+import { FleetpackError, ioReason, SbomError, throwIfAborted } from '../errors.js';
 import { decodeUtf8, parseJson } from '../package/index.js';
 import { parseSpdxTagValue } from './spdx.js';
 import type { ParsedSbom } from './types.js';
@@ -46,15 +46,11 @@ export async function readSbomWithBytes(
     size = st.size;
   } catch (e) {
     if (e instanceof SbomError) throw e;
-    throw new SbomError(
-      'SBOM_UNREADABLE',
-      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      {
-        where: file,
-        hint: 'Check the path and its permissions.',
-        cause: e,
-      },
-    );
+    throw new SbomError('SBOM_UNREADABLE', `Cannot read ${file}: ${ioReason(e)}`, {
+      where: file,
+      hint: 'Check the path and its permissions.',
+      cause: e,
+    });
   }
   if (size > max) {
     throw new SbomError(
@@ -68,11 +64,7 @@ export async function readSbomWithBytes(
   }
   const bytes = await readFile(file, opts.signal ? { signal: opts.signal } : {}).catch((e: unknown) => {
     throwIfAborted(opts.signal);
-    throw new SbomError(
-      'SBOM_UNREADABLE',
-      `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      { where: file, cause: e },
-    );
+    throw new SbomError('SBOM_UNREADABLE', `Cannot read ${file}: ${ioReason(e)}`, { where: file, cause: e });
   });
   throwIfAborted(opts.signal);
   if (bytes.length > max)
@@ -133,7 +125,14 @@ export function parseSbom(text: string, file?: string): ParsedSbom {
       );
     }
     const x = parseCycloneDxXml(text, file);
-    return { format: 'cyclonedx', encoding: 'xml', specVersion: x.specVersion, data: x.data, notes: x.notes };
+    return {
+      format: 'cyclonedx',
+      encoding: 'xml',
+      specVersion: x.specVersion,
+      data: x.data,
+      notes: x.notes,
+      ...(x.xsd ? { xsd: x.xsd } : {}),
+    };
   }
   if (first === '{' || first === '[') {
     const doc = asSbomError(() => parseJson(text, { ...(file ? { file } : {}), maxDepth: MAX_SBOM_JSON_DEPTH }));
@@ -177,7 +176,12 @@ export function detectJson(doc: unknown, file?: string): ParsedSbom {
         { ...at, hint },
       );
     }
-    const v = typeof o.specVersion === 'string' ? o.specVersion : String(o.specVersion ?? '');
+    const v =
+      typeof o.specVersion === 'string'
+        ? o.specVersion
+        : typeof o.specVersion === 'number'
+          ? String(o.specVersion)
+          : '';
     return { format: 'cyclonedx', encoding: 'json', specVersion: v, data: o, notes: [] };
   }
   if ('spdxVersion' in o) {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileAtomic, loadManifest } from '../package/index.js';
-import type { Manifest, ManifestTensor } from '../manifest/index.js';
+import { assertManifestShape, modelFileEntry, type Manifest, type ManifestTensor } from '../manifest/index.js';
 import { SbomError, throwIfAborted } from '../errors.js';
 import { detectJson } from './detect.js';
 import { cycloneDxSpdxIds } from './schemas.js';
@@ -34,7 +34,8 @@ export interface GeneratedSbom {
 
 /** Reads DIR/fleetpack.json and builds (and optionally writes) its ML-BOM. */
 export async function generateSbom(dir: string, opts: GenerateOptions = {}): Promise<GeneratedSbom> {
-  const { manifest } = await loadManifest(dir);
+  const { manifest, path } = await loadManifest(dir);
+  assertManifestShape(manifest, path);
   const bom = mlBomFromManifest(manifest, opts.now ?? new Date());
   const text = JSON.stringify(bom, null, 2) + '\n';
   const validation = validateParsed(detectJson(bom));
@@ -71,7 +72,7 @@ function runtimes(m: Manifest): Runtime[] {
   const declared = m.target?.requirements?.runtimes ?? {};
   const names = Object.keys(declared).length
     ? Object.keys(declared)
-    : [own(FORMAT_RUNTIME, m.framework?.format) ?? ''].filter(Boolean);
+    : [own(FORMAT_RUNTIME, m.framework.format) ?? ''].filter(Boolean);
   return names.map((key) => {
     const known = own(RUNTIMES, key) ?? own(RUNTIMES, key.toLowerCase());
     let version: string | undefined = declared[key];
@@ -124,8 +125,8 @@ function serialNumber(m: Manifest, modelSha: string): string {
 }
 
 export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknown> {
-  const files = m.artifact?.files ?? [];
-  const main = files.find((f) => f.path === m.artifact?.file) ?? files.find((f) => f.role === 'model');
+  const files = m.artifact.files;
+  const main = files.find((f) => f === modelFileEntry(m)) ?? files.find((f) => f.role === 'model');
   if (!main) {
     throw new SbomError('NO_ARTIFACT_DIGEST', 'The manifest lists no model file with a SHA-256 (artifact.files)', {
       where: '/artifact/files',
@@ -137,13 +138,13 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
   const rts = runtimes(m);
   const others = files.filter((f) => f !== main);
   const props: { name: string; value: string }[] = [];
-  const prop = (name: string, value: unknown) =>
+  const prop = (name: string, value: string | number | readonly string[] | undefined) =>
     value !== undefined &&
     value !== '' &&
     props.push({ name: `fleetpack:${name}`, value: Array.isArray(value) ? value.join(',') : String(value) });
-  prop('format', m.framework?.format);
-  prop('precision', m.framework?.precision);
-  prop('quantization', m.framework?.quantization);
+  prop('format', m.framework.format);
+  prop('precision', m.framework.precision);
+  prop('quantization', m.framework.quantization);
   prop('channel', m.channel);
   prop('target.profiles', m.target?.profiles);
   prop('requirements.executionProviders', m.target?.requirements?.executionProviders);
@@ -174,11 +175,9 @@ export function mlBomFromManifest(m: Manifest, now: Date): Record<string, unknow
     purl: `pkg:generic/${encodeURIComponent(m.name)}@${encodeURIComponent(m.version)}?checksum=sha256:${main.sha256}`,
     modelCard: {
       modelParameters: {
-        ...(m.framework?.format
-          ? { modelArchitecture: `${m.framework.format}${m.framework.precision ? ' ' + m.framework.precision : ''}` }
-          : {}),
-        inputs: (m.inputs ?? []).map((t) => ({ format: tensorFormat(t) })),
-        outputs: (m.outputs ?? []).map((t) => ({ format: tensorFormat(t) })),
+        modelArchitecture: `${m.framework.format}${m.framework.precision ? ' ' + m.framework.precision : ''}`,
+        inputs: m.inputs.map((t) => ({ format: tensorFormat(t) })),
+        outputs: m.outputs.map((t) => ({ format: tensorFormat(t) })),
       },
       ...(metrics.length ? { quantitativeAnalysis: { performanceMetrics: metrics } } : {}),
     },

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FleetpackError, throwIfAborted } from '../errors.js';
+import { modelFileEntry } from '../manifest/index.js';
 import { loadManifest, MANIFEST_FILE, SBOM_FILES } from '../package/index.js';
 import { namesDigest } from './attach.js';
 import { readSbomWithBytes } from './detect.js';
@@ -135,7 +136,7 @@ export async function packageCompliance(dir: string): Promise<PackageCompliance>
         .join('; ')}`,
     );
   }
-  const model = manifest.artifact?.files?.find((f) => f.path === manifest.artifact?.file);
+  const model = modelFileEntry(manifest);
   if (!model?.sha256) {
     counts = false;
     res.reasons.push('the manifest records no model SHA-256 to bind the SBOM to');

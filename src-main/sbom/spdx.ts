@@ -6,6 +6,7 @@ import type { ValidateFunction } from 'ajv';
 import { SbomError } from '../errors.js';
 import { pointer as pointerOf, splitPointer } from '../manifest/index.js';
 import { schemaErrorMessage, spdx3Ajv, SPDX3_SCHEMA_KEY, type ErrorObject } from './schemas.js';
+import type { IssueList } from './issues.js';
 import type { SbomIssue } from './types.js';
 
 // ---------------------------------------------------------------- tag-value
@@ -58,6 +59,8 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
   const extracted: Record<string, unknown>[] = [];
   const notes: SbomIssue[] = [];
   const unknown = new Set<string>();
+  let lastPackage: Record<string, unknown> | undefined;
+  const contained: [Record<string, unknown>, Record<string, unknown>][] = [];
   let current: { kind: 'doc' | 'package' | 'file' | 'license'; obj: Record<string, unknown> } = {
     kind: 'doc',
     obj: doc,
@@ -86,7 +89,7 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
             hint: 'Close multi-line values with </text>.',
           });
         }
-        buf += '\n' + lines[i];
+        buf += '\n' + lines[i]!;
       }
       value = buf.slice(0, buf.indexOf('</text>'));
     }
@@ -106,10 +109,13 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       case 'PackageName':
         current = { kind: 'package', obj: { name: value } };
         packages.push(current.obj);
+        lastPackage = current.obj;
         continue;
       case 'FileName':
+        // "files are assumed to be associated with the package information that immediately precedes" (§5.2.3)
         current = { kind: 'file', obj: { fileName: value } };
         files.push(current.obj);
+        if (lastPackage) contained.push([lastPackage, current.obj]);
         continue;
       case 'LicenseID':
         current = { kind: 'license', obj: { licenseId: value } };
@@ -144,6 +150,12 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
           referenceType: r[2],
           referenceLocator: r[3],
         });
+    } else if (current.kind === 'package' && tag === 'PackageVerificationCode') {
+      const m = /^([0-9a-fA-F]+)\s*(?:\(excludes:\s*(.*)\))?$/.exec(value);
+      current.obj.packageVerificationCode = {
+        packageVerificationCodeValue: m ? m[1] : value,
+        ...(m?.[2] ? { packageVerificationCodeExcludedFiles: m[2].split(/\s*,\s*|\s+/).filter(Boolean) } : {}),
+      };
     } else if (current.kind === 'package' && tag === 'PackageLicenseInfoFromFiles') {
       ((current.obj.licenseInfoFromFiles ??= []) as unknown[]).push(value);
     } else if (current.kind === 'file' && Object.hasOwn(FILE_TAGS, tag)) {
@@ -164,6 +176,8 @@ export function parseSpdxTagValue(text: string, file?: string): { data: Record<s
       unknown.add(tag);
     }
   }
+  for (const [pkg, file] of contained)
+    if (typeof file.SPDXID === 'string') ((pkg.hasFiles ??= []) as unknown[]).push(file.SPDXID);
   if (creators.length) creation.creators = creators;
   if (Object.keys(creation).length) doc.creationInfo = creation;
   if (packages.length) doc.packages = packages;
@@ -197,10 +211,10 @@ const nodeValidators = new Map<string, ValidateFunction>();
  * node is validated again against the class its `type` names, and only the errors that explain
  * the failure are kept (see `explain`).
  */
-export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
+export function validateSpdx3(doc: Record<string, unknown>, out: IssueList): void {
   const { ajv, full } = spdx3Ajv();
-  if (full(doc)) return [];
-  const out: SbomIssue[] = [];
+  if (full(doc)) return;
+  const before = out.list.length + out.dropped;
   const err = (pointer: string, message: string) => out.push({ severity: 'error', code: 'SCHEMA', message, pointer });
   if (doc['@context'] !== SPDX3_CONTEXT_301) err('/@context', `must be "${SPDX3_CONTEXT_301}"`);
   const nodes: [unknown, string][] = Array.isArray(doc['@graph'])
@@ -213,6 +227,7 @@ export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
   }
   const defs = (ajv.getSchema(SPDX3_SCHEMA_KEY)!.schema as { $defs: Record<string, unknown> }).$defs;
   for (const [node, ptr] of nodes) {
+    if (out.isFull()) return;
     if (typeof node !== 'object' || node === null || Array.isArray(node)) {
       err(ptr, 'must be an object');
       continue;
@@ -228,11 +243,10 @@ export function validateSpdx3(doc: Record<string, unknown>): SbomIssue[] {
     }
     for (const e of classErrors(node as Record<string, unknown>, defs)) err(ptr + e.path, e.message);
   }
-  if (out.length === 0) {
-    // the schema failed for a reason the per-node pass does not show: report its own errors
-    for (const e of explain(full.errors ?? []).slice(0, 50)) err(e.instancePath, schemaErrorMessage(e));
+  if (out.list.length + out.dropped === before) {
+    // the schema failed for a reason the per-node pass does not show: report its own error
+    for (const e of explain(full.errors ?? [])) err(e.instancePath, schemaErrorMessage(e));
   }
-  return out;
 }
 
 /**

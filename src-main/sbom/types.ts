@@ -16,6 +16,20 @@ export interface ParsedSbom extends SbomKind {
   data: Record<string, unknown>;
   /** Things noticed while mapping XML / tag-value to the JSON model (parts that were not checked). */
   notes: SbomIssue[];
+  /** CycloneDX XML: the XSD verdict, found while the document was parsed (the JSON model is not schema-checked). */
+  xsd?: SchemaVerdict;
+}
+
+/** What a schema said about a document. */
+export interface SchemaVerdict {
+  /** Which schema, e.g. 'CycloneDX 1.6 JSON schema', 'CycloneDX 1.6 XSD'. */
+  schema: string;
+  /** Schema errors, at most MAX_ISSUES: past the cap the schema check stops. */
+  issues: SbomIssue[];
+  /** Errors found past the cap and not kept. */
+  truncated: number;
+  /** The check stopped at the cap: there may be more errors than `issues` + `truncated`. */
+  stoppedAtCap?: boolean;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -27,6 +41,9 @@ export interface SbomIssue {
   message: string;
   /** JSON pointer into the (JSON model of the) document; '' is the whole document. */
   pointer: string;
+  /** XML: where in the text (1-based; the column counts UTF-16 code units). */
+  line?: number;
+  column?: number;
 }
 
 /** The seven NTIA (2021) minimum data fields; the first five are per component. */
@@ -60,8 +77,12 @@ export interface SbomValidation {
   valid: boolean;
   /** Schema errors first, then semantic checks; all of them (see `truncated`). */
   issues: SbomIssue[];
-  /** How many issues were dropped past the cap (0 normally). */
+  /**
+   * Issues found past the cap (MAX_ISSUES) and not kept; 0 normally.
+   */
   truncated: number;
+  /** The JSON-schema check stopped at the cap (its work is bounded): there may be more errors. */
+  stoppedAtCap: boolean;
   ntia: NtiaReport;
 }
 

@@ -1,18 +1,20 @@
 /**
- * validate = detect → official schema for that version (all errors, JSON pointers) → semantic
- * checks → NTIA minimum elements. Works on a file or an already parsed document.
+ * validate = detect → official schema for that version (errors with JSON pointers, or line and
+ * column for XML) → semantic checks → NTIA minimum elements. Works on a file or a parsed document.
+ * At most MAX_ISSUES issues are kept; the schema check stops there, so its cost is bounded by the
+ * document's size whatever its errors.
  */
-import type { ErrorObject } from './schemas.js';
 import { throwIfAborted } from '../errors.js';
-import { isKnownVersion, semanticChecks } from './checks.js';
+import { isKnownVersion, semanticCheck } from './checks.js';
 import { readSbom, type ReadOptions } from './detect.js';
+import { IssueList, MAX_ISSUES } from './issues.js';
 import { ntiaReport } from './ntia.js';
-import { cycloneDxValidator, schemaErrorMessage, spdx2Validator } from './schemas.js';
+import { cycloneDxSchema, spdx2Schema } from './schemas.js';
+import { validateSliced } from './sliced.js';
 import { validateSpdx3 } from './spdx.js';
-import type { ParsedSbom, SbomIssue, SbomValidation } from './types.js';
+import type { ParsedSbom, SbomValidation, SchemaVerdict } from './types.js';
 
-/** Issues kept per document; past this only a count is kept (bounded memory on hostile input). */
-export const MAX_ISSUES = 10_000;
+export { MAX_ISSUES };
 
 export async function validateSbomFile(
   file: string,
@@ -24,41 +26,49 @@ export async function validateSbomFile(
 }
 
 export function validateParsed(p: ParsedSbom): SbomValidation {
-  const { schema, issues: schemaIssues } = schemaCheck(p);
-  const all = [...schemaIssues, ...p.notes, ...semanticChecks(p)];
-  const truncated = Math.max(0, all.length - MAX_ISSUES);
-  const issues = truncated ? all.slice(0, MAX_ISSUES) : all;
+  const schema = schemaCheck(p);
+  const semantic = semanticCheck(p);
+  const all = [...schema.issues, ...p.notes, ...semantic.list];
+  const over = Math.max(0, all.length - MAX_ISSUES);
   return {
     kind: { format: p.format, encoding: p.encoding, specVersion: p.specVersion },
-    schema,
-    valid: !all.some((i) => i.severity === 'error'),
-    issues,
-    truncated,
+    schema: schema.schema,
+    valid: !all.some((i) => i.severity === 'error') && schema.truncated === 0 && semantic.droppedErrors === 0,
+    issues: over ? all.slice(0, MAX_ISSUES) : all,
+    truncated: over + schema.truncated + semantic.dropped,
+    stoppedAtCap: schema.stoppedAtCap === true,
     ntia: ntiaReport(p),
   };
 }
 
-/** Schema validation only. */
-export function schemaCheck(p: ParsedSbom): { schema: string; issues: SbomIssue[] } {
-  if (!isKnownVersion(p)) return { schema: 'none (unknown version)', issues: [] };
-  if (p.format === 'cyclonedx') {
-    const v = cycloneDxValidator(p.specVersion, p.encoding === 'xml')!;
-    const name = `CycloneDX ${p.specVersion} JSON schema${p.encoding === 'xml' ? ' (XML mapped to the JSON model)' : ''}`;
-    return { schema: name, issues: v(p.data) ? [] : ajvIssues(v.errors ?? []) };
+/** Schema validation only (for CycloneDX XML: the XSD verdict found while parsing). */
+export function schemaCheck(p: ParsedSbom, opts: { sliceAt?: number } = {}): SchemaVerdict {
+  if (!isKnownVersion(p)) return { schema: 'none (unknown version)', issues: [], truncated: 0 };
+  if (p.format === 'cyclonedx' && p.encoding === 'xml') {
+    if (p.xsd) return p.xsd;
+    // never green without a verdict
+    return {
+      schema: `CycloneDX ${p.specVersion} XSD (not run)`,
+      issues: [
+        { severity: 'error', code: 'XSD_NOT_RUN', message: 'This XML was not checked against its XSD', pointer: '' },
+      ],
+      truncated: 0,
+    };
   }
+  const issues = new IssueList();
   if (p.encoding === 'json-ld') {
-    return { schema: `SPDX ${p.specVersion} JSON schema`, issues: validateSpdx3(p.data) };
+    validateSpdx3(p.data, issues);
+    return verdict(`SPDX ${p.specVersion} JSON schema`, issues);
   }
-  const v = spdx2Validator(p.specVersion)!;
-  const name = `SPDX ${p.specVersion} JSON schema${p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : ''}`;
-  return { schema: name, issues: v(p.data) ? [] : ajvIssues(v.errors ?? []) };
+  const src = p.format === 'cyclonedx' ? cycloneDxSchema(p.specVersion)! : spdx2Schema(p.specVersion)!;
+  validateSliced(src, p.data, issues, opts);
+  const suffix = p.encoding === 'tag-value' ? ' (tag-value mapped to the JSON model)' : '';
+  return verdict(src.name + suffix, issues);
 }
 
-function ajvIssues(errors: ErrorObject[]): SbomIssue[] {
-  return errors.map((e) => ({
-    severity: 'error',
-    code: 'SCHEMA',
-    message: schemaErrorMessage(e),
-    pointer: e.instancePath,
-  }));
-}
+const verdict = (schema: string, issues: IssueList): SchemaVerdict => ({
+  schema,
+  issues: issues.list,
+  truncated: issues.dropped,
+  ...(issues.isFull() ? { stoppedAtCap: true } : {}),
+});

@@ -316,7 +316,7 @@ export function parseStatement(payload: Buffer): ParsedStatement {
         'payload.predicate.serialization.ignore_paths',
       );
     }
-    ignorePaths = ser.ignore_paths as string[];
+    ignorePaths = ser.ignore_paths;
   }
   const hashType = ser.hash_type as FileHash;
   const list = predicate.resources;

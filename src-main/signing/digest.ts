@@ -102,7 +102,7 @@ export async function hashFiles(files: readonly FileToHash[], opts: HashOptions 
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
   const poolSize = Math.max(1, Math.min(files.length, opts.concurrency ?? availableParallelism()));
 
-  const results: (FileDigest | undefined)[] = new Array(files.length);
+  const results = new Array<FileDigest | undefined>(files.length);
   // Largest first: the long files start early and small ones fill the gaps.
   const queue = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size);
   const progress: HashProgress = {
@@ -116,7 +116,7 @@ export async function hashFiles(files: readonly FileToHash[], opts: HashOptions 
 
   return new Promise<FileDigest[]>((resolve, reject) => {
     let settled = false;
-    const finish = (err?: unknown) => {
+    const finish = (err?: Error) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);

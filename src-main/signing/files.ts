@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { SignatureError, throwIfAborted } from '../errors.js';
+import { ioReason, SignatureError, throwIfAborted } from '../errors.js';
 import { compareCodePoints, type IgnoreSet } from './ignores.js';
 
 export interface ModelFile {
@@ -34,14 +34,10 @@ export async function listModelFiles(
   try {
     st = await stat(modelPath);
   } catch (e) {
-    throw new SignatureError(
-      'MODEL_NOT_FOUND',
-      `The model path does not exist or cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      {
-        where: modelPath,
-        hint: 'Give the package folder (or model file) to sign or verify.',
-      },
-    );
+    throw new SignatureError('MODEL_NOT_FOUND', `The model path does not exist or cannot be read (${ioReason(e)})`, {
+      where: modelPath,
+      hint: 'Give the package folder (or model file) to sign or verify.',
+    });
   }
   if (st.isFile()) return { singleFile: true, files: [{ name: basename(modelPath), path: modelPath, size: st.size }] };
   if (!st.isDirectory()) {
@@ -74,8 +70,8 @@ async function walk(
     throw new SignatureError('TOO_DEEP', `Folders nest deeper than ${MAX_DEPTH} levels`, { where: dir });
   }
   // Names as raw bytes, so a non-UTF-8 name is reported instead of silently mangled.
-  const raw = await readdir(dir, { encoding: 'buffer' }).catch((e: NodeJS.ErrnoException) => {
-    throw new SignatureError('MODEL_UNREADABLE', `Cannot read folder (${e.code ?? e.message})`, {
+  const raw = await readdir(dir, { encoding: 'buffer' }).catch((e: unknown) => {
+    throw new SignatureError('MODEL_UNREADABLE', `Cannot read folder (${ioReason(e)})`, {
       where: dir,
       hint: 'Check permissions.',
     });
@@ -94,8 +90,8 @@ async function walk(
     const rel = prefix === '' ? name : `${prefix}/${name}`;
     if (ignore.matches(rel)) continue;
     const path = join(dir, name);
-    const st = await lstat(path).catch((e: NodeJS.ErrnoException) => {
-      throw new SignatureError('MODEL_UNREADABLE', `Cannot read "${rel}" (${e.code ?? e.message})`, {
+    const st = await lstat(path).catch((e: unknown) => {
+      throw new SignatureError('MODEL_UNREADABLE', `Cannot read "${rel}" (${ioReason(e)})`, {
         where: path,
         hint: 'Check permissions, and that nothing changes the folder while signing.',
       });

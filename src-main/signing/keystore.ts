@@ -5,7 +5,7 @@
  * needs no second store. Private material never leaves this module except inside a Signer
  * closure; there is no file fallback when the keychain is unavailable.
  */
-import { KeystoreError } from '../errors.js';
+import { KeystoreError, messageOf } from '../errors.js';
 import {
   type Curve,
   CURVES,
@@ -174,7 +174,7 @@ export class Keystore {
   private keytar(): Promise<Keytar> {
     // Loaded lazily: the native module is only needed for key operations.
     this.keytarPromise ??= import('keytar').then(
-      (m) => ((m as { default?: Keytar }).default ?? m) as Keytar,
+      (m) => (m as { default?: Keytar }).default ?? m,
       (e: unknown) => {
         this.keytarPromise = undefined;
         throw new KeystoreError(
@@ -217,7 +217,7 @@ export class Keystore {
       // keytar's messages come from libsecret/D-Bus and hold no key material.
       throw new KeystoreError(
         'KEYCHAIN_UNAVAILABLE',
-        `The OS keychain is not available (could not ${what}: ${(e as Error)?.message ?? String(e)})`,
+        `The OS keychain is not available (could not ${what}: ${messageOf(e)})`,
         {
           ...(name === undefined ? {} : { where: `key "${name}"` }),
           hint: UNAVAILABLE_HINT,
@@ -230,7 +230,7 @@ export class Keystore {
   }
 }
 
-function checkName(name: string): void {
+function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new KeystoreError('KEY_NAME_INVALID', `Invalid key name "${String(name).slice(0, 80)}"`, {
       hint: 'Use 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.',

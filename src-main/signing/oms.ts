@@ -5,7 +5,7 @@
  */
 import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SignatureError, throwIfAborted } from '../errors.js';
+import { errnoOf, ioReason, SignatureError, throwIfAborted } from '../errors.js';
 import {
   buildBundle,
   buildStatement,
@@ -247,14 +247,10 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new SignatureError(
-      'SIGNATURE_WRITE',
-      `Cannot write the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      {
-        where: path,
-        hint: 'Check that the folder exists and is writable.',
-      },
-    );
+    throw new SignatureError('SIGNATURE_WRITE', `Cannot write the signature (${ioReason(e)})`, {
+      where: path,
+      hint: 'Check that the folder exists and is writable.',
+    });
   }
 }
 
@@ -264,12 +260,8 @@ async function readBundle(path: string): Promise<string | undefined> {
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SignatureError(
-      'BUNDLE_UNREADABLE',
-      `Cannot read the signature (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      { where: path },
-    );
+    if (errnoOf(e) === 'ENOENT') return undefined;
+    throw new SignatureError('BUNDLE_UNREADABLE', `Cannot read the signature (${ioReason(e)})`, { where: path });
   }
   try {
     const { size } = await fh.stat();
@@ -296,7 +288,7 @@ function checkKey(b: ParsedBundle, key: ParsedPublicKey): void {
   if (b.hint !== undefined && b.hint !== key.keyId)
     throw wrong(`bundle key id ${b.hint.slice(0, 64)}, given key ${key.keyId}`);
   if (b.rawPublicKeyPem !== undefined) {
-    let same = false;
+    let same: boolean;
     try {
       same = parsePublicKeyPem(b.rawPublicKeyPem).keyId === key.keyId;
     } catch {

@@ -93,16 +93,20 @@ export class ArrivingFile {
     this.waiters = [];
   }
 
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
   /** Resolves once bytes [offset, offset+length) are on disk, asking the browser for them if needed. */
   async ensure(offset: number, length: number, signal?: AbortSignal): Promise<void> {
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     if (length <= 0 || this.complete) return;
     const first = Math.floor(offset / BLOCK);
     const last = Math.min(this.present.length - 1, Math.floor((offset + length - 1) / BLOCK));
     if (this.has(first, last)) return;
     this.ask(first, last);
     while (!this.has(first, last)) {
-      if (this.failure) throw this.failure;
+      this.throwIfFailed(); // the upload may have failed while we waited
       if (signal?.aborted) throw new UsageError('CANCELLED', 'Cancelled');
       const arrived = await new Promise<boolean>((resolve) => {
         const w = { first, last, resolve: () => resolve(true) };

@@ -10,8 +10,8 @@
  * - Long work (hashing, signing, verifying, SBOM generation) runs as a job: the call returns
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
-import type { Dim, ModelInfo, TensorSpec } from '../formats/types.js';
-import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/types.js';
+import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
+import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/index.js';
 
 export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
 
@@ -66,6 +66,20 @@ export interface OpenModelResult {
    * weights; `model.info.partial` says what is not known yet). The job's result is the full read.
    */
   inspectJob?: JobId;
+}
+
+/** An example shipped with Fleetpack (resources/examples/), for trying the Studio without a model. */
+export interface ExampleSummary {
+  name: string;
+  title: string;
+  description: string;
+}
+
+/** An opened example: the session's own copies of its files, as handles. */
+export interface ExampleFiles extends ExampleSummary {
+  model: FileRef;
+  metrics: FileRef;
+  inventory: FileRef;
 }
 
 // ---------------------------------------------------------------- manifest
@@ -279,6 +293,9 @@ export interface JobResults {
 export interface StudioApi {
   /** Inspect the model behind `file`, prefill a manifest and start hashing it. */
   openModel(a: { file: Handle }): Promise<Result<OpenModelResult>>;
+  listExamples(a: Record<string, never>): Promise<Result<ExampleSummary[]>>;
+  /** Hands over the example's model, metrics and inventory (open them like files the user chose). */
+  openExample(a: { name: string }): Promise<Result<ExampleFiles>>;
   /** Re-inspect the current model (e.g. a TensorRT engine with its companion ONNX / config.pbtxt). */
   inspect(a: { companion?: Handle }): Promise<Result<OpenModelResult>>;
   getManifest(a: Record<string, never>): Promise<Result<ManifestState>>;
@@ -321,6 +338,8 @@ export type OperationValue<K extends OperationName> =
 /** Runtime list of operation names (keep in sync with StudioApi; a type test below enforces it). */
 export const OPERATIONS = [
   'openModel',
+  'listExamples',
+  'openExample',
   'inspect',
   'getManifest',
   'updateManifest',

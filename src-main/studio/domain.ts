@@ -14,6 +14,8 @@ import {
   preview as fleetPreview,
   type Inventory as FleetInventory,
   type ResolvedProfile,
+  type RuntimeName,
+  userlandArch,
 } from '../fleet/index.js';
 import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
 import type { FileHandle } from 'node:fs/promises';
@@ -103,12 +105,15 @@ function toKey(k: DomainKey): KeyInfo {
 function factsLine(p: ResolvedProfile): string {
   const f = p.facts;
   const parts: string[] = [];
-  if (f.cpu?.abi ?? f.cpu?.isa) parts.push(String(f.cpu?.abi ?? f.cpu?.isa));
+  const arch = userlandArch(f);
+  if (arch) parts.push(arch);
   if (f.memoryMiB) parts.push(f.memoryMiB >= 1024 ? `${Math.round(f.memoryMiB / 1024)} GB` : `${f.memoryMiB} MB`);
   for (const a of f.accelerators ?? [])
     parts.push([a.kind, a.computeCapability ? `CC ${a.computeCapability}` : undefined].filter(Boolean).join(' '));
-  for (const [name, rt] of Object.entries(f.runtimes ?? {}))
-    if (rt && typeof rt === 'object' && 'version' in rt && rt.version) parts.push(`${name} ${rt.version}`);
+  for (const name of Object.keys(f.runtimes ?? {}) as RuntimeName[]) {
+    const version = f.runtimes?.[name]?.version;
+    if (version) parts.push(`${name} ${version}`);
+  }
   return parts.join(' · ');
 }
 
@@ -308,7 +313,7 @@ export const domain = {
     }
   },
 
-  async catalog(): Promise<ProfileSummary[]> {
+  catalog(): ProfileSummary[] {
     const c = defaultCatalog();
     return c.ids().map((id) => {
       const p = c.resolve(id);
@@ -335,7 +340,7 @@ export const domain = {
     };
   },
 
-  async preview(m: Manifest, inv: Inventory, opts: { channel?: string }): Promise<PreviewReport> {
+  preview(m: Manifest, inv: Inventory, opts: { channel?: string }): PreviewReport {
     const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
     const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
       code: x.code,

@@ -1,4 +1,4 @@
-import { FleetpackError, UsageError } from '../errors.js';
+import { FleetpackError, messageOf, UsageError } from '../errors.js';
 import type { StudioError } from './contract.js';
 
 /**
@@ -12,7 +12,7 @@ export function toStudioError(e: unknown): StudioError {
     return { ...j, ...(typeof pointer === 'string' ? { pointer } : {}) };
   }
   if (process.env.FLEETPACK_DEBUG) console.error(e);
-  else console.error(`fleetpack studio: unexpected error: ${(e as Error)?.message ?? String(e)}`);
+  else console.error(`fleetpack studio: unexpected error: ${messageOf(e)}`);
   return {
     code: 'INTERNAL',
     message: 'Something went wrong inside Fleetpack.',

@@ -17,6 +17,7 @@ import type { FileRef, FolderRef, Handle } from './contract.js';
 import { ArrivingFile, BLOCK, type RangeRequest } from './arriving.js';
 
 export interface Held {
+  handle: Handle;
   kind: 'file' | 'folder';
   path: string;
   name: string;
@@ -43,7 +44,7 @@ export class FileTable {
     if (!st.isFile())
       throw new UsageError('NOT_A_FILE', `${name} is not a regular file`, { hint: 'Drop or choose a file.' });
     const handle = this.newHandle('f');
-    this.held.set(handle, { kind: 'file', path, name, size: st.size });
+    this.held.set(handle, { handle, kind: 'file', path, name, size: st.size });
     return { handle, name, size: st.size };
   }
 
@@ -53,7 +54,7 @@ export class FileTable {
       throw new UsageError('NOT_A_FOLDER', `${name} is not a folder`, { hint: 'Choose a package folder.' });
     const handle = this.newHandle('d');
     const files = (await readdir(path, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).length;
-    this.held.set(handle, { kind: 'folder', path, name, size: 0 });
+    this.held.set(handle, { handle, kind: 'folder', path, name, size: 0 });
     return { handle, name, files };
   }
 
@@ -153,7 +154,7 @@ export class FileTable {
     const handle = this.newHandle('f');
     const arriving = new ArrivingFile(handle, size);
     arriving.onRangeRequest((r) => this.ranges.emit('range', r));
-    const held: Held = { kind: 'file', path, name, size, arriving };
+    const held: Held = { handle, kind: 'file', path, name, size, arriving };
     this.held.set(handle, held);
     void arriving.done.then(
       () => delete held.arriving,
@@ -259,7 +260,7 @@ export class FileTable {
 /** A base name safe to create on any OS: no separators, no control chars, bounded length. */
 export function safeName(name: string): string {
   const cleaned = basename(name.replace(/\\/g, '/'))
-    .replace(/[\u0000-\u001f<>:"|?*]/g, '_')
+    .replace(/[\p{Cc}<>:"|?*]/gu, '_')
     .replace(/^\.+$/, '_')
     .slice(0, 200);
   return cleaned.length > 0 ? cleaned : 'upload';

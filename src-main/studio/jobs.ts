@@ -73,13 +73,13 @@ export class JobRunner {
     return jobId;
   }
 
-  status(jobId: JobId): JobStatus | undefined {
-    const job = this.jobs.get(jobId);
+  status(jobId: unknown): JobStatus | undefined {
+    const job = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
     return job ? { ...job.status } : undefined;
   }
 
-  cancel(jobId: JobId): JobStatus | undefined {
-    const job = this.jobs.get(jobId);
+  cancel(jobId: unknown): JobStatus | undefined {
+    const job = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
     if (job && job.status.state === 'running') job.controller.abort();
     return this.status(jobId);
   }

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { ArtifactSource } from '../manifest/index.js';
 import { UsageError } from '../errors.js';
+import type { Unchecked } from '../unchecked.js';
 import type {
   FileRef,
-  Handle,
   JobId,
   Manifest,
   ManifestState,
@@ -32,6 +32,7 @@ import type {
 } from './contract.js';
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
+import { listExamples, openExample } from './examples.js';
 import { DEFAULT_MAX_UPLOAD, FileTable, type Held } from './files.js';
 import { JobRunner } from './jobs.js';
 import type { ArrivingFile } from './arriving.js';
@@ -126,8 +127,7 @@ export class StudioSession {
   /** Runs one operation by name, turning every thrown error into a Result. */
   async call<K extends OperationName>(op: K, args: unknown): Promise<Result<OperationValue<K>>> {
     const fn = (this.api as unknown as Record<string, ((a: unknown) => Promise<unknown>) | undefined>)[op];
-    if (typeof fn !== 'function')
-      return { ok: false, error: toStudioError(badRequest(`Unknown operation ${String(op)}`)) };
+    if (typeof fn !== 'function') return { ok: false, error: toStudioError(badRequest(`Unknown operation ${op}`)) };
     try {
       const value = await fn.call(this, args && typeof args === 'object' ? args : {});
       return { ok: true, value: value as OperationValue<K> };
@@ -154,18 +154,24 @@ export class StudioSession {
   }
 
   // The operations, unwrapped (they throw); call() wraps them into Results.
-  private readonly api: { [K in OperationName]: (a: OperationArgs<K>) => Promise<OperationValue<K>> } = {
+  // Arguments come from the page: whatever the contract says, every field may be missing or wrong.
+  private readonly api: {
+    [K in OperationName]: (a: Unchecked<OperationArgs<K>>) => OperationValue<K> | Promise<OperationValue<K>>;
+  } = {
     openModel: (a) => this.openModel(a.file),
+    listExamples: async () => listExamples(),
+    openExample: async (a) => openExample(a.name, this.files, this.maxUploadBytes),
     inspect: (a) => this.reinspect(a.companion),
     getManifest: async () => this.manifestState(),
     updateManifest: async (a) => {
-      if (!a.manifest || typeof a.manifest !== 'object') throw badRequest('updateManifest needs a manifest object');
+      if (typeof a.manifest !== 'object' || a.manifest === null)
+        throw badRequest('updateManifest needs a manifest object');
       const current = this.requireManifest();
       // The artifact (sizes, digests) and the SBOM reference are the session's facts, not the editor's.
       const { sbom: _ignored, ...edited } = a.manifest;
-      this.manifest = this.withModelFacts(
-        this.d.refresh({ ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) }),
-      );
+      // A draft may be invalid (that is what the live validation shows), so it is kept as sent.
+      const draft = { ...edited, artifact: current.artifact, ...(current.sbom ? { sbom: current.sbom } : {}) };
+      this.manifest = this.withModelFacts(this.d.refresh(draft as Manifest));
       return this.manifestState();
     },
     validateManifest: async () => this.manifestState(),
@@ -176,31 +182,31 @@ export class StudioSession {
       this.manifest = this.d.refresh({ ...m, metrics: this.d.mergeMetrics(m.metrics, r.metrics) });
       return { ...r, manifest: await this.manifestState() };
     },
-    checkLicense: async (a) => this.d.checkLicense(String(a.expression ?? '')),
-    listCatalog: async () => this.d.catalog(),
+    checkLicense: (a) => this.d.checkLicense(optionalText(a.expression, 'expression') ?? ''),
+    listCatalog: () => this.d.catalog(),
     listKeys: async () => this.d.listKeys(),
     createKey: async (a) => this.d.createKey(requireName(a.name)),
     exportPublicKey: async (a) => ({
       name: requireName(a.name),
       pem: await this.d.exportPublicKey(requireName(a.name)),
     }),
-    sign: async (a) => ({ jobId: this.startSign(requireName(a.key)) }),
-    verify: async (a) => ({ jobId: this.startVerify(a.key) }),
+    sign: (a) => ({ jobId: this.startSign(requireName(a.key)) }),
+    verify: (a) => ({ jobId: this.startVerify(a.key === undefined ? undefined : requireName(a.key)) }),
     attachSbom: async (a) => this.attachSbom(a.file),
-    generateSbom: async () => ({ jobId: this.startGenerateSbom() }),
+    generateSbom: () => ({ jobId: this.startGenerateSbom() }),
     validateSbom: async (a) => this.d.validateSbom(this.files.file(a.file).path),
     loadInventory: async (a) => {
       const held = this.files.file(a.file);
       this.inventory = await this.d.loadInventory(held.path);
-      return { handle: a.file, name: held.name, ...this.inventory.summary };
+      return { handle: held.handle, name: held.name, ...this.inventory.summary };
     },
-    preview: async (a) => {
+    preview: (a) => {
       if (!this.inventory) throw badRequest('No inventory loaded', 'Load a device inventory file first.');
       const m = this.review?.manifest ?? this.requireManifest();
       return this.d.preview(m, this.inventory, a.channel ? { channel: a.channel } : {});
     },
-    savePackage: async (a) => this.savePackage(a.dest),
-    openPackage: async (a) => this.openPackage(a.folder, a.publicKey),
+    savePackage: async (a) => this.savePackage(optionalText(a.dest, 'dest')),
+    openPackage: async (a) => this.openPackage(a.folder, optionalText(a.publicKey, 'publicKey')),
     diff: async (a) => {
       const other = this.files.folder(a.against);
       const before = await this.d.readManifest(other.path);
@@ -213,8 +219,8 @@ export class StudioSession {
         rightManifest: after,
       };
     },
-    cancelJob: async (a) => this.jobs.cancel(a.jobId) ?? unknownJob(),
-    jobStatus: async (a) => this.jobs.status(a.jobId) ?? unknownJob(),
+    cancelJob: (a) => this.jobs.cancel(a.jobId) ?? unknownJob(),
+    jobStatus: (a) => this.jobs.status(a.jobId) ?? unknownJob(),
   };
 
   /** The StudioApi as a typed object (for in-process callers and tests). */
@@ -226,7 +232,7 @@ export class StudioSession {
 
   // ------------------------------------------------------------ model
 
-  private async openModel(handle: Handle): Promise<OpenModelResult> {
+  private async openModel(handle: unknown): Promise<OpenModelResult> {
     const held = this.files.file(handle);
     // A file still arriving is read quickly (header and end, not the weights), fully afterwards.
     const arriving = stillArriving(held);
@@ -234,7 +240,7 @@ export class StudioSession {
     if (this.digestJob) this.jobs.cancel(this.digestJob);
     if (this.inspectJob) this.jobs.cancel(this.inspectJob);
     await rm(this.stageDir, { recursive: true, force: true });
-    this.model = { held, ref: { handle, name: held.name, size: held.size }, info };
+    this.model = { held, ref: { handle: held.handle, name: held.name, size: held.size }, info };
     this.digests.clear();
     this.signedFingerprint = undefined;
     this.review = undefined;
@@ -287,7 +293,7 @@ export class StudioSession {
     return q?.confirmed ? withConfirmedFacts(m, q.provisional, q.confirmed) : m;
   }
 
-  private async reinspect(companion: Handle | undefined): Promise<OpenModelResult> {
+  private async reinspect(companion: unknown): Promise<OpenModelResult> {
     const cur = this.requireModel();
     const comp = companion !== undefined ? this.files.file(companion) : cur.companion?.held;
     const arriving = stillArriving(cur.held);
@@ -303,7 +309,7 @@ export class StudioSession {
     if (comp)
       cur.companion = {
         held: comp,
-        ref: { handle: companion ?? cur.companion!.ref.handle, name: comp.name, size: comp.size },
+        ref: { handle: comp.handle, name: comp.name, size: comp.size },
       };
     const draft = await this.d.prefill(info, comp ? [comp.path] : []);
     // Keep what the engineer typed; take the I/O, framework facts and artifact from the new inspection.
@@ -355,8 +361,8 @@ export class StudioSession {
 
   /** Artifact sizes and digests are the session's facts, not the editor's: re-apply them. */
   private withDigests(m: Manifest): Manifest {
-    if (!m.artifact || this.digests.size === 0) return m;
-    const files = (m.artifact.files ?? []).map((f) => {
+    if (this.digests.size === 0) return m;
+    const files = m.artifact.files.map((f) => {
       const d = this.digests.get(f.path);
       return d ? { ...f, sha256: d.sha256, size: d.size } : f;
     });
@@ -437,7 +443,7 @@ export class StudioSession {
     });
   }
 
-  private async attachSbom(handle: Handle): Promise<SbomReport> {
+  private async attachSbom(handle: unknown): Promise<SbomReport> {
     const held = this.files.file(handle);
     const dir = await this.stage();
     const report = await this.d.attachSbom(dir, held.path);
@@ -482,7 +488,7 @@ export class StudioSession {
     const files: PackageSummary['files'] = [];
     for (const e of entries) {
       if (!e.isFile()) continue;
-      const rel = join(e.parentPath ?? dir, e.name)
+      const rel = join(e.parentPath, e.name)
         .slice(dir.length + 1)
         .split('\\')
         .join('/');
@@ -511,7 +517,7 @@ export class StudioSession {
 
   // ------------------------------------------------------------ review
 
-  private async openPackage(folder: Handle, publicKey: string | undefined): Promise<ReviewState> {
+  private async openPackage(folder: unknown, publicKey: string | undefined): Promise<ReviewState> {
     const held = this.files.folder(folder);
     const manifest = await this.d.readManifest(held.path);
     const problems = await this.d.validate(manifest, { dir: held.path });
@@ -532,7 +538,7 @@ export class StudioSession {
       : undefined;
     this.review = { dir: held.path, manifest };
     return {
-      pkg: { handle: folder, name: held.name, files: 0 },
+      pkg: { handle: held.handle, name: held.name, files: 0 },
       manifest,
       problems,
       summary: await this.summarize(held.path, manifest, verify),
@@ -599,6 +605,12 @@ function requireName(v: unknown): string {
       'For example lab-signing-2026.',
     );
   }
+  return v;
+}
+
+/** An optional text argument from the page: undefined, or a string. */
+function optionalText(v: unknown, what: string): string | undefined {
+  if (v !== undefined && typeof v !== 'string') throw badRequest(`${what} must be text`);
   return v;
 }
 

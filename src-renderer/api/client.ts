@@ -42,10 +42,11 @@ function electronClient(bridge: FleetpackBridge): StudioClient {
     kind: 'electron',
     call: (op, args) => (bridge[op] as (a: unknown) => Promise<Result<never>>)(args),
     sendFile: (file) => bridge.dropFile(file),
-    sendFolder: async () => ({
-      ok: false,
-      error: { code: 'UNSUPPORTED', message: 'Use Open package… to choose a folder.' },
-    }),
+    sendFolder: () =>
+      Promise.resolve({
+        ok: false,
+        error: { code: 'UNSUPPORTED', message: 'Use Open package… to choose a folder.' },
+      }),
     chooseFile: (p) => bridge.chooseFile(p),
     chooseFolder: (p) => bridge.chooseFolder(p),
     chooseSaveFolder: () => bridge.chooseSaveFolder(),

@@ -50,7 +50,7 @@ export function createHttpClient(): StudioClient {
     };
     // The host is reading bytes that have not arrived yet (e.g. a model header): the worker sends them.
     source.addEventListener('range', (m) => {
-      const r = JSON.parse((m as MessageEvent).data as string) as {
+      const r = JSON.parse(m.data as string) as {
         upload: string;
         ranges: { offset: number; length: number }[];
       };

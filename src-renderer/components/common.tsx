@@ -3,7 +3,7 @@ import type { Dim, StudioError } from '../../src-main/studio/contract';
 import { useJobs } from '../store/jobs';
 
 /** A domain error in words: what, where, what to do. Never a stack trace. */
-export function ErrorNote({ error, title }: { error: StudioError | undefined; title?: string }) {
+export function ErrorNote({ error, title }: { error: StudioError | undefined; title?: string | undefined }) {
   if (!error) return null;
   return (
     <div className="note note-error" role="alert" data-code={error.code}>

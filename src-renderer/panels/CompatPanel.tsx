@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
 import { useStudio } from '../store';
@@ -14,7 +14,7 @@ function Chart({
 }: {
   report: PreviewReport;
   onPick: (profile: string, v?: Verdict) => void;
-  picked?: string;
+  picked?: string | undefined;
 }) {
   return (
     <div className="chart" role="list" aria-label="Devices by profile and verdict">
@@ -62,6 +62,11 @@ export function CompatView() {
   const run = useStudio((s) => s.runPreview);
   const channel = useStudio((s) => s.channel);
   const [pick, setPick] = useState<{ profile?: string; verdict?: Verdict; reason?: string }>({});
+  // On every visit: the manifest may have changed since the last preview (targets, requirements),
+  // and an inventory handed over by an example has no preview yet. A stale verdict is never shown.
+  useEffect(() => {
+    if (useStudio.getState().inventory) void run();
+  }, [run]);
   const devices = useMemo(
     () =>
       (report?.devices ?? []).filter(

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Manifest, ManifestTensor, Metric, Preprocessing, Problem } from '../../src-main/studio/contract';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
 import { useStudio } from '../store';
-import { fieldId, focusPointer, parseNumbers } from './fields';
+import { fieldId, focusPointer, parseNumbers, patched, type Patch } from './fields';
 
 const CHANNELS = ['stable', 'beta', 'canary'];
 const COMMON_LICENSES = [
@@ -94,12 +94,9 @@ function PreprocessingEditor({
   const base = `/inputs/${index}/preprocessing`;
   const guessed = new Set(pp.guessed ?? []);
   const guess = (k: string) => (guessed.has(k) ? ' (guessed — confirm)' : '');
-  const set = (patch: Partial<Preprocessing>, key: string) => {
-    const next: Preprocessing = { ...pp, ...patch };
-    if (next.guessed) next.guessed = next.guessed.filter((g: string) => g !== key);
-    if (next.guessed?.length === 0) delete next.guessed;
-    for (const k of Object.keys(patch) as (keyof Preprocessing)[]) if (next[k] === undefined) delete next[k];
-    edit(next);
+  const set = (patch: Patch<Preprocessing>, key: string) => {
+    const guessedLeft = pp.guessed?.filter((g) => g !== key);
+    edit(patched(pp, { ...patch, guessed: guessedLeft?.length ? guessedLeft : undefined }));
   };
   return (
     <fieldset className="pp">
@@ -109,7 +106,7 @@ function PreprocessingEditor({
       {pp.guessed?.length ? (
         <div className="note note-warn" id={fieldId(`${base}/guessed`)} tabIndex={-1}>
           Guessed from the shape: {pp.guessed.join(', ')}. Check them, then{' '}
-          <button type="button" className="btn small" onClick={() => edit({ ...pp, guessed: undefined })}>
+          <button type="button" className="btn small" onClick={() => edit(patched(pp, { guessed: undefined }))}>
             Confirm guessed values
           </button>
         </div>
@@ -190,7 +187,9 @@ function PreprocessingEditor({
                 defaultValue={pp.resize?.width ?? ''}
                 onBlur={(e) =>
                   set(
-                    { resize: { ...pp.resize, width: e.target.value ? Number(e.target.value) : undefined } },
+                    {
+                      resize: patched(pp.resize ?? {}, { width: e.target.value ? Number(e.target.value) : undefined }),
+                    },
                     'resize',
                   )
                 }
@@ -202,7 +201,9 @@ function PreprocessingEditor({
                 defaultValue={pp.resize?.height ?? ''}
                 onBlur={(e) =>
                   set(
-                    { resize: { ...pp.resize, height: e.target.value ? Number(e.target.value) : undefined } },
+                    {
+                      resize: patched(pp.resize ?? {}, { height: e.target.value ? Number(e.target.value) : undefined }),
+                    },
                     'resize',
                   )
                 }
@@ -223,9 +224,16 @@ function NumberListField(props: {
   example: string;
   onChange: (v: number[] | undefined) => void;
 }) {
-  const [text, setText] = useState(props.value?.join(', ') ?? '');
+  const given = props.value?.join(', ') ?? '';
+  const [text, setText] = useState(given);
   const [bad, setBad] = useState(false);
-  useEffect(() => setText(props.value?.join(', ') ?? ''), [props.value?.join(',')]);
+  // A new value from outside (a re-read model, an import) replaces what is typed (React's
+  // "adjust state when a prop changes" pattern: compare with the last value seen, during render).
+  const [seen, setSeen] = useState(given);
+  if (given !== seen) {
+    setSeen(given);
+    setText(given);
+  }
   return (
     <Field
       label={props.label}
@@ -491,7 +499,7 @@ export function ManifestPanel() {
   const [customChannel, setCustomChannel] = useState(false);
   if (!draft || !mstate) return <Note kind="info">Open a model first: the manifest is prefilled from it.</Note>;
   const problems = mstate.problems;
-  const set = (patch: Partial<Manifest>) => edit((m) => ({ ...m, ...patch }));
+  const set = (patch: Patch<Manifest>) => edit((m) => patched(m, patch));
   const channelIsCustom =
     customChannel || (draft.channel !== undefined && draft.channel !== '' && !CHANNELS.includes(draft.channel));
   return (
@@ -511,12 +519,7 @@ export function ManifestPanel() {
         <div className="grid">
           <Field label="Name" pointer="/name" problems={problems}>
             {(id, d) => (
-              <input
-                id={id}
-                aria-describedby={d}
-                value={draft.name ?? ''}
-                onChange={(e) => set({ name: e.target.value })}
-              />
+              <input id={id} aria-describedby={d} value={draft.name} onChange={(e) => set({ name: e.target.value })} />
             )}
           </Field>
           <Field label="Version (semver)" pointer="/version" problems={problems}>
@@ -524,7 +527,7 @@ export function ManifestPanel() {
               <input
                 id={id}
                 aria-describedby={d}
-                value={draft.version ?? ''}
+                value={draft.version}
                 onChange={(e) => set({ version: e.target.value })}
               />
             )}
@@ -597,7 +600,9 @@ export function ManifestPanel() {
                     set({
                       framework: {
                         ...draft.framework,
-                        tensorrt: { ...draft.framework.tensorrt, computeCapability: e.target.value || undefined },
+                        tensorrt: patched(draft.framework.tensorrt ?? {}, {
+                          computeCapability: e.target.value || undefined,
+                        }),
                       },
                     })
                   }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { TensorSpec } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { Bar, ErrorNote, FileButton, JobBar, Note, Section, Shape, formatBytes } from '../components/common';
@@ -10,8 +10,13 @@ export function DropZone() {
   const openModelFile = useStudio((s) => s.openModelFile);
   const openModelDialog = useStudio((s) => s.openModelDialog);
   const busy = useStudio((s) => s.modelBusy);
+  const examples = useStudio((s) => s.examples);
+  const loadExamples = useStudio((s) => s.loadExamples);
+  const openExample = useStudio((s) => s.openExample);
   const [over, setOver] = useState(false);
   const electron = getClient().kind === 'electron';
+  useEffect(() => void loadExamples(), [loadExamples]);
+  const example = examples?.[0];
   return (
     <div
       className={`dropzone${over ? ' over' : ''}`}
@@ -44,6 +49,21 @@ export function DropZone() {
           onFiles={(f) => void openModelFile(f[0]!)}
         />
       )}
+      {example ? (
+        <p className="muted try-example">
+          No model at hand?{' '}
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void openExample(example.name)}
+            disabled={busy}
+            data-testid="try-example"
+          >
+            Try an example
+          </button>{' '}
+          {example.title}, with metrics and a device fleet.
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -96,6 +116,7 @@ export function ModelPanel() {
   const artifact = useStudio((s) => s.mstate?.manifest.artifact);
   const setCompanion = useStudio((s) => s.setCompanion);
   const goTo = useStudio((s) => s.goTo);
+  const example = useStudio((s) => s.example);
   const modelSha = artifact?.files.find((f) => f.path === artifact.file)?.sha256;
 
   return (
@@ -117,6 +138,14 @@ export function ModelPanel() {
             </button>
           }
         >
+          {example ? (
+            <Note kind="info">
+              <p data-testid="example-note">
+                <strong>Example: {example.title}.</strong> {example.description} Its metrics are already in the Manifest
+                step and its device fleet in Compatibility; complete the manifest to sign and package it.
+              </p>
+            </Note>
+          ) : null}
           <dl className="facts" data-testid="model-facts">
             <dt>Format</dt>
             <dd data-testid="model-format">

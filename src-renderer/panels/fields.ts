@@ -8,7 +8,7 @@ export function focusPointer(pointer: string): void {
     const el = document.getElementById(fieldId(p));
     if (el) {
       el.scrollIntoView({ block: 'center' });
-      (el as HTMLElement).focus();
+      el.focus();
       return;
     }
     if (p === '') return;
@@ -21,4 +21,12 @@ export function parseNumbers(text: string): number[] | undefined {
   if (parts.length === 0) return undefined;
   const nums = parts.map(Number);
   return nums.every((n) => Number.isFinite(n)) ? nums : undefined;
+}
+
+/** A form edit: a field set to `undefined` is cleared (a manifest never holds `undefined` values). */
+export type Patch<T> = { [K in keyof T]?: T[K] | undefined };
+
+/** `base` with `patch` applied; keys whose value ends up `undefined` are dropped. */
+export function patched<T extends object>(base: T, patch: Patch<T>): T {
+  return Object.fromEntries(Object.entries({ ...base, ...patch }).filter(([, v]) => v !== undefined)) as T;
 }

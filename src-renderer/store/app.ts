@@ -13,8 +13,8 @@ export const STEPS: { id: StepId; label: string }[] = [
 export interface AppSlice {
   mode: 'build' | 'review';
   step: StepId;
-  goTo(step: StepId): void;
-  setMode(mode: 'build' | 'review'): void;
+  goTo: (step: StepId) => void;
+  setMode: (mode: 'build' | 'review') => void;
 }
 
 export const createAppSlice: Slice<AppSlice> = (set) => ({

@@ -25,7 +25,7 @@ let subscribed = false;
 function apply(e: JobEvent): void {
   useJobs.setState((s) => {
     const prev = s.jobs[e.jobId] ?? { kind: e.kind, state: 'running' as const, done: 0, total: 0 };
-    let next: JobView = prev;
+    let next: JobView;
     if (e.type === 'progress') next = { ...prev, done: e.done, total: e.total, ...(e.phase ? { phase: e.phase } : {}) };
     else if (e.type === 'done')
       next = { ...prev, state: 'done', result: e.result, done: prev.total || 1, total: prev.total || 1 };
@@ -60,8 +60,11 @@ export function awaitJob(jobId: JobId, kind: JobKind): Promise<JobView> {
     list.push(resolve);
     waiters.set(jobId, list);
     settle(jobId);
-    const poll = setInterval(async () => {
-      if (!waiters.has(jobId)) return clearInterval(poll);
+    const check = async (): Promise<void> => {
+      if (!waiters.has(jobId)) {
+        clearInterval(poll);
+        return;
+      }
       const r = await getClient().call('jobStatus', { jobId });
       if (r.ok && r.value.state !== 'running') {
         useJobs.setState((s) => ({
@@ -80,7 +83,8 @@ export function awaitJob(jobId: JobId, kind: JobKind): Promise<JobView> {
         settle(jobId);
         clearInterval(poll);
       }
-    }, 1000);
+    };
+    const poll = setInterval(() => void check(), 1000);
   });
 }
 

@@ -1,4 +1,5 @@
 import type {
+  FileRef,
   LicenseCheck,
   Manifest,
   ManifestState,
@@ -9,21 +10,23 @@ import { getClient } from '../api/client';
 import type { Slice } from './types';
 
 export interface ManifestSlice {
-  mstate?: ManifestState;
+  mstate?: ManifestState | undefined;
   /** What the form shows; sent to the Node side (debounced), which answers with the validation. */
-  draft?: Manifest;
-  manifestError?: StudioError;
-  license?: LicenseCheck;
-  catalog?: ProfileSummary[];
-  catalogError?: StudioError;
-  metricsNote?: string;
-  acceptManifest(s: ManifestState): void;
-  editManifest(update: (m: Manifest) => Manifest): void;
-  refreshManifest(): Promise<void>;
-  checkLicense(expression: string): Promise<void>;
-  loadCatalog(): Promise<void>;
-  importMetrics(file: File): Promise<void>;
-  resetAfterModel(): void;
+  draft?: Manifest | undefined;
+  manifestError?: StudioError | undefined;
+  license?: LicenseCheck | undefined;
+  catalog?: ProfileSummary[] | undefined;
+  catalogError?: StudioError | undefined;
+  metricsNote?: string | undefined;
+  acceptManifest: (s: ManifestState) => void;
+  editManifest: (update: (m: Manifest) => Manifest) => void;
+  refreshManifest: () => Promise<void>;
+  checkLicense: (expression: string) => Promise<void>;
+  loadCatalog: () => Promise<void>;
+  importMetrics: (file: File) => Promise<void>;
+  /** Imports metrics from a file the Node side already holds (an example's). */
+  importMetricsRef: (file: FileRef) => Promise<void>;
+  resetAfterModel: () => void;
 }
 
 const DEBOUNCE_MS = 250;
@@ -41,10 +44,15 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
     const editsAtSend = edits;
     const r = await getClient().call('updateManifest', { manifest: draft });
     if (mine !== seq) return; // a newer request is on its way
-    if (!r.ok) return set({ manifestError: r.error });
+    if (!r.ok) {
+      set({ manifestError: r.error });
+      return;
+    }
     // Edits made while this request was in flight stay in the draft; the next send carries them.
-    if (edits !== editsAtSend)
-      return set({ mstate: { ...r.value, manifest: get().draft ?? r.value.manifest }, manifestError: undefined });
+    if (edits !== editsAtSend) {
+      set({ mstate: { ...r.value, manifest: get().draft ?? r.value.manifest }, manifestError: undefined });
+      return;
+    }
     set({ mstate: r.value, draft: r.value.manifest, manifestError: undefined });
   }
 
@@ -67,7 +75,10 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
       if (r.ok) set({ mstate: r.value, draft: r.value.manifest });
     },
     async checkLicense(expression) {
-      if (!expression.trim()) return set({ license: undefined });
+      if (!expression.trim()) {
+        set({ license: undefined });
+        return;
+      }
       const r = await getClient().call('checkLicense', { expression });
       if (r.ok) set({ license: r.value });
       else
@@ -88,10 +99,19 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
     },
     async importMetrics(file) {
       const sent = await getClient().sendFile(file);
-      if (!sent.ok) return set({ manifestError: sent.error });
+      if (!sent.ok) {
+        set({ manifestError: sent.error });
+        return;
+      }
+      await get().importMetricsRef(sent.value);
+    },
+    async importMetricsRef(file) {
       await get().refreshManifest();
-      const r = await getClient().call('importMetrics', { file: sent.value.handle });
-      if (!r.ok) return set({ manifestError: r.error, metricsNote: undefined });
+      const r = await getClient().call('importMetrics', { file: file.handle });
+      if (!r.ok) {
+        set({ manifestError: r.error, metricsNote: undefined });
+        return;
+      }
       get().acceptManifest(r.value.manifest);
       set({
         metricsNote: `Imported ${r.value.metrics.length} metric${r.value.metrics.length === 1 ? '' : 's'} from ${file.name}${r.value.warnings.length ? ` (${r.value.warnings.join('; ')})` : ''}.`,

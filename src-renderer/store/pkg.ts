@@ -3,10 +3,10 @@ import { getClient } from '../api/client';
 import type { Slice } from './types';
 
 export interface PackageSlice {
-  saved?: PackageSummary;
-  pkgError?: StudioError;
+  saved?: PackageSummary | undefined;
+  pkgError?: StudioError | undefined;
   pkgBusy: boolean;
-  savePackage(dest: string): Promise<void>;
+  savePackage: (dest: string) => Promise<void>;
 }
 
 export const createPackageSlice: Slice<PackageSlice> = (set, get) => ({
@@ -15,7 +15,10 @@ export const createPackageSlice: Slice<PackageSlice> = (set, get) => ({
     set({ pkgBusy: true, pkgError: undefined });
     await get().refreshManifest();
     const r = await getClient().call('savePackage', { dest });
-    if (!r.ok) return set({ pkgBusy: false, pkgError: r.error });
+    if (!r.ok) {
+      set({ pkgBusy: false, pkgError: r.error });
+      return;
+    }
     set({ saved: r.value, pkgBusy: false });
   },
 });

@@ -3,15 +3,15 @@ import { getClient } from '../api/client';
 import type { Slice } from './types';
 
 export interface ReviewSlice {
-  review?: ReviewState;
-  diffReport?: DiffReport;
-  reviewError?: StudioError;
+  review?: ReviewState | undefined;
+  diffReport?: DiffReport | undefined;
+  reviewError?: StudioError | undefined;
   reviewBusy: boolean;
-  openPackage(files: File[] | 'dialog'): Promise<void>;
-  diffAgainst(files: File[] | 'dialog'): Promise<void>;
-  openPackageFolder(folder: FolderRef, publicKey?: string): Promise<void>;
+  openPackage: (files: File[] | 'dialog') => Promise<void>;
+  diffAgainst: (files: File[] | 'dialog') => Promise<void>;
+  openPackageFolder: (folder: FolderRef, publicKey?: string) => Promise<void>;
   /** Verifies the reviewed package with the signer's public key (a PEM file the reviewer has). */
-  verifyWithKey(file: File): Promise<void>;
+  verifyWithKey: (file: File) => Promise<void>;
 }
 
 async function folderFrom(files: File[] | 'dialog', purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>> {
@@ -26,14 +26,23 @@ export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
   async openPackage(files) {
     set({ reviewBusy: true, reviewError: undefined, diffReport: undefined, mode: 'review' });
     const folder = await folderFrom(files, 'package');
-    if (!folder.ok) return set({ reviewBusy: false, reviewError: folder.error });
-    if (!folder.value) return set({ reviewBusy: false });
+    if (!folder.ok) {
+      set({ reviewBusy: false, reviewError: folder.error });
+      return;
+    }
+    if (!folder.value) {
+      set({ reviewBusy: false });
+      return;
+    }
     await get().openPackageFolder(folder.value);
   },
   async openPackageFolder(folder, publicKey) {
     set({ reviewBusy: true, reviewError: undefined, diffReport: undefined, mode: 'review' });
     const r = await getClient().call('openPackage', { folder: folder.handle, ...(publicKey ? { publicKey } : {}) });
-    if (!r.ok) return set({ reviewBusy: false, reviewError: r.error, review: undefined });
+    if (!r.ok) {
+      set({ reviewBusy: false, reviewError: r.error, review: undefined });
+      return;
+    }
     set({ review: r.value, reviewBusy: false, preview: undefined });
     // The compatibility shown in review is the reviewed package's, against the loaded inventory.
     if (get().inventory) await get().runPreview();
@@ -41,23 +50,34 @@ export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
   async verifyWithKey(file) {
     const review = get().review;
     if (!review) return;
-    if (file.size > 64 * 1024)
-      return set({
+    if (file.size > 64 * 1024) {
+      set({
         reviewError: {
           code: 'NOT_A_PUBLIC_KEY',
           message: `${file.name} is too large to be a public key`,
           hint: 'Choose the signer’s public key PEM file.',
         },
       });
+      return;
+    }
     await get().openPackageFolder(review.pkg, await file.text());
   },
   async diffAgainst(files) {
     set({ reviewBusy: true, reviewError: undefined });
     const folder = await folderFrom(files, 'compare');
-    if (!folder.ok) return set({ reviewBusy: false, reviewError: folder.error });
-    if (!folder.value) return set({ reviewBusy: false });
+    if (!folder.ok) {
+      set({ reviewBusy: false, reviewError: folder.error });
+      return;
+    }
+    if (!folder.value) {
+      set({ reviewBusy: false });
+      return;
+    }
     const r = await getClient().call('diff', { against: folder.value.handle });
-    if (!r.ok) return set({ reviewBusy: false, reviewError: r.error });
+    if (!r.ok) {
+      set({ reviewBusy: false, reviewError: r.error });
+      return;
+    }
     set({ diffReport: r.value, reviewBusy: false });
   },
 });

@@ -4,12 +4,12 @@ import { awaitJob } from './jobs';
 import type { Slice } from './types';
 
 export interface SbomSlice {
-  sbom?: SbomReport;
+  sbom?: SbomReport | undefined;
   sbomBusy: boolean;
-  sbomJob?: string;
-  sbomError?: StudioError;
-  attachSbom(file: File): Promise<void>;
-  generateSbom(): Promise<void>;
+  sbomJob?: string | undefined;
+  sbomError?: StudioError | undefined;
+  attachSbom: (file: File) => Promise<void>;
+  generateSbom: () => Promise<void>;
 }
 
 export const createSbomSlice: Slice<SbomSlice> = (set, get) => ({
@@ -18,9 +18,15 @@ export const createSbomSlice: Slice<SbomSlice> = (set, get) => ({
     set({ sbomBusy: true, sbomError: undefined });
     await get().refreshManifest();
     const sent = await getClient().sendFile(file);
-    if (!sent.ok) return set({ sbomBusy: false, sbomError: sent.error });
+    if (!sent.ok) {
+      set({ sbomBusy: false, sbomError: sent.error });
+      return;
+    }
     const r = await getClient().call('attachSbom', { file: sent.value.handle });
-    if (!r.ok) return set({ sbomBusy: false, sbomError: r.error });
+    if (!r.ok) {
+      set({ sbomBusy: false, sbomError: r.error });
+      return;
+    }
     set({ sbom: r.value, sbomBusy: false });
     await get().refreshManifest();
   },
@@ -28,7 +34,10 @@ export const createSbomSlice: Slice<SbomSlice> = (set, get) => ({
     set({ sbomBusy: true, sbomError: undefined });
     await get().refreshManifest();
     const r = await getClient().call('generateSbom', {});
-    if (!r.ok) return set({ sbomBusy: false, sbomError: r.error });
+    if (!r.ok) {
+      set({ sbomBusy: false, sbomError: r.error });
+      return;
+    }
     set({ sbomJob: r.value.jobId });
     const end = await awaitJob(r.value.jobId, 'sbom-generate');
     if (end.state === 'done') set({ sbom: end.result as SbomReport, sbomBusy: false });

@@ -4,25 +4,28 @@ import { awaitJob } from './jobs';
 import type { Slice } from './types';
 
 export interface SignSlice {
-  keys?: KeyInfo[];
-  keysError?: StudioError;
-  selectedKey?: string;
-  signJob?: string;
-  verifyJob?: string;
-  signResult?: SignResult;
-  verifyReport?: VerifyReport;
-  signError?: StudioError;
-  loadKeys(): Promise<void>;
-  createKey(name: string): Promise<boolean>;
-  selectKey(name: string): void;
-  signPackage(): Promise<void>;
-  verifyPackage(): Promise<void>;
+  keys?: KeyInfo[] | undefined;
+  keysError?: StudioError | undefined;
+  selectedKey?: string | undefined;
+  signJob?: string | undefined;
+  verifyJob?: string | undefined;
+  signResult?: SignResult | undefined;
+  verifyReport?: VerifyReport | undefined;
+  signError?: StudioError | undefined;
+  loadKeys: () => Promise<void>;
+  createKey: (name: string) => Promise<boolean>;
+  selectKey: (name: string) => void;
+  signPackage: () => Promise<void>;
+  verifyPackage: () => Promise<void>;
 }
 
 export const createSignSlice: Slice<SignSlice> = (set, get) => ({
   async loadKeys() {
     const r = await getClient().call('listKeys', {});
-    if (!r.ok) return set({ keysError: r.error });
+    if (!r.ok) {
+      set({ keysError: r.error });
+      return;
+    }
     const selected = get().selectedKey;
     set({ keys: r.value, keysError: undefined, selectedKey: selected ?? r.value[0]?.name });
   },
@@ -43,7 +46,10 @@ export const createSignSlice: Slice<SignSlice> = (set, get) => ({
     set({ signError: undefined, verifyReport: undefined, signResult: undefined });
     await get().refreshManifest();
     const r = await getClient().call('sign', { key });
-    if (!r.ok) return set({ signError: r.error });
+    if (!r.ok) {
+      set({ signError: r.error });
+      return;
+    }
     set({ signJob: r.value.jobId });
     const end = await awaitJob(r.value.jobId, 'sign');
     if (end.state === 'done') set({ signResult: end.result as SignResult });
@@ -54,7 +60,10 @@ export const createSignSlice: Slice<SignSlice> = (set, get) => ({
     set({ signError: undefined, verifyReport: undefined });
     const key = get().signResult?.keyName ?? get().selectedKey;
     const r = await getClient().call('verify', key ? { key } : {});
-    if (!r.ok) return set({ signError: r.error });
+    if (!r.ok) {
+      set({ signError: r.error });
+      return;
+    }
     set({ verifyJob: r.value.jobId });
     const end = await awaitJob(r.value.jobId, 'verify');
     if (end.state === 'done') set({ verifyReport: end.result as VerifyReport });

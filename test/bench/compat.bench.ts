@@ -148,7 +148,6 @@ async function child(mode: string, n: number): Promise<void> {
   const mb = () => process.memoryUsage().rss / 1024 / 1024;
   const t0 = performance.now();
   let devices: Inventory | readonly Device[];
-  let importMs: number;
   let errors = 0;
   let keys: number;
   if (mode === 'file') {
@@ -161,19 +160,19 @@ async function child(mode: string, n: number): Promise<void> {
     devices = list;
     keys = new Set(list.map((d) => d.factsKey ?? factsKey(d.facts))).size;
   }
-  importMs = performance.now() - t0;
+  const importMs = performance.now() - t0;
   const rssAfterImport = mb();
   let grouped!: PreviewResult;
-  const previewMs = await timeMedian(3, async () => (grouped = preview(MANIFEST, devices, { channel: 'stable' })));
+  const previewMs = await timeMedian(3, () => (grouped = preview(MANIFEST, devices, { channel: 'stable' })));
   const rssAfterPreview = mb();
   let naive!: PreviewResult;
   const naiveMs = await timeMedian(
     1,
-    async () => (naive = preview(MANIFEST, devices, { channel: 'stable', strategy: 'per-device' })),
+    () => (naive = preview(MANIFEST, devices, { channel: 'stable', strategy: 'per-device' })),
   );
   // Every device, no channel filter: the worst case for the grouped path.
   let all!: PreviewResult;
-  const allMs = await timeMedian(3, async () => (all = preview(MANIFEST, devices)));
+  const allMs = await timeMedian(3, () => (all = preview(MANIFEST, devices)));
   console.log(
     JSON.stringify({
       mode,
@@ -207,7 +206,7 @@ async function writeJsonForms(csv: string): Promise<{ json: string; ndjson: stri
   let carry = '';
   let first = true;
   for await (const chunk of createReadStream(csv, { encoding: 'utf8' })) {
-    const lines = (carry + chunk).split('\n');
+    const lines = (carry + String(chunk)).split('\n');
     carry = lines.pop()!;
     let ba = '';
     let bb = '';
@@ -307,7 +306,7 @@ async function previewScale(): Promise<{ rows: Record<string, unknown>[]; target
       rows.push(row);
       const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(0) : String(x));
       console.log(
-        `${String(n).padStart(9)} ${mode.padEnd(6)} import ${f(r.importMs).padStart(6)} ms | preview(stable) ${f(r.previewMs).padStart(5)} ms, all ${f(r.allMs).padStart(5)} ms | per-device peer ${f(r.naiveMs).padStart(6)} ms (×${((r.naiveMs as number) / (r.previewMs as number)).toFixed(1)}) | groups ${r.groups} | peak RSS ${f(m.peakMB)} MB | same answer ${r.same}`,
+        `${String(n).padStart(9)} ${mode.padEnd(6)} import ${f(r.importMs).padStart(6)} ms | preview(stable) ${f(r.previewMs).padStart(5)} ms, all ${f(r.allMs).padStart(5)} ms | per-device peer ${f(r.naiveMs).padStart(6)} ms (×${((r.naiveMs as number) / (r.previewMs as number)).toFixed(1)}) | groups ${f(r.groups)} | peak RSS ${f(m.peakMB)} MB | same answer ${f(r.same)}`,
       );
       if (!r.same) throw new Error('grouped and per-device previews disagree');
     }

@@ -61,12 +61,13 @@ for (const m of models) {
   const doc = JSON.parse(ours.stdout) as { inputs: unknown[] };
   if (doc.inputs.length !== 1) throw new Error('CLI output lost the inputs');
   const bytesRead = info.details?.bytesRead as number;
+  const initializers = info.details?.initializerCount as number | undefined;
   const row: Record<string, unknown> = {
     bytes: size,
-    initializers: info.details?.initializerCount,
+    initializers,
     inspect: { medianMs: inspectMs, cliWallMs: ours.ms, peakMB: ours.peakMB, bytesRead },
   };
-  console.log(`\n${m.label} model (${(size / 1e6).toFixed(1)} MB, ${row.initializers} initializers)`);
+  console.log(`\n${m.label} model (${(size / 1e6).toFixed(1)} MB, ${initializers ?? '?'} initializers)`);
   console.log(
     `  fleetpack inspect        ${fmt(inspectMs)} median in-process, read ${(bytesRead / 1e6).toFixed(2)} MB of the file; CLI: ${fmt(ours.ms)} wall, peak RSS ${ours.peakMB.toFixed(0)} MB`,
   );

@@ -34,12 +34,14 @@ async function ensureModel(path: string, weightBytes: number): Promise<number> {
 
 /** A ModelFile over bytes already in memory (for the whole-file peer). */
 function memoryFile(path: string, bytes: Buffer): ModelFile {
-  const read = async (offset: number, length: number): Promise<Buffer> => bytes.subarray(offset, offset + length);
+  const read = (offset: number, length: number): Promise<Buffer> =>
+    Promise.resolve(bytes.subarray(offset, offset + length));
   return {
     path,
     size: bytes.length,
     read,
-    readUpTo: async (offset: number, length: number) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+    readUpTo: (offset: number, length: number) =>
+      Promise.resolve(bytes.subarray(offset, Math.min(bytes.length, offset + length))),
     close: async () => {},
   } as unknown as ModelFile;
 }

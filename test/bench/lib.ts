@@ -23,8 +23,8 @@ export function measure(
     const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU_S__=%U+%S', cmd, ...args], { env });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
@@ -42,8 +42,8 @@ export function measure(
   });
 }
 
-/** Median of n timed runs of an async function, in ms. */
-export async function timeMedian(n: number, fn: () => Promise<unknown>): Promise<number> {
+/** Median of n timed runs of a function (awaited when it returns a promise), in ms. */
+export async function timeMedian(n: number, fn: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();

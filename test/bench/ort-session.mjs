@@ -4,6 +4,7 @@
 import ort from 'onnxruntime-node';
 
 const file = process.argv[2];
+if (!file) throw new Error('usage: node test/bench/ort-session.mjs MODEL.onnx');
 const session = await ort.InferenceSession.create(file, { logSeverityLevel: 3 });
 console.log(JSON.stringify({ inputs: session.inputNames, outputs: session.outputNames }));
 await session.release();

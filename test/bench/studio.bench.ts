@@ -71,13 +71,13 @@ async function dropToManifest(
   });
   await page.getByTestId('model-input').setInputFiles(file);
   // A string, not a function: tsx would wrap named helpers in __name(), which the page lacks.
-  const ms = (await page.evaluate(`new Promise((resolve) => {
+  const ms = await page.evaluate<number>(`new Promise((resolve) => {
     const done = () => document.querySelector('[data-testid=model-format]') && document.querySelector('[data-testid=step-manifest][data-state]');
     if (done()) return resolve(performance.now() - window.__t0);
     new MutationObserver((_, obs) => {
       if (done()) { obs.disconnect(); resolve(performance.now() - window.__t0); }
     }).observe(document.body, { subtree: true, childList: true, attributes: true });
-  })`)) as number;
+  })`);
   await page.getByTestId('model-partial').waitFor({ state: 'detached', timeout: 600_000 });
   const confirmMs = await page.evaluate(() => performance.now() - (window as unknown as { __t0: number }).__t0);
   // The digest keeps running in the background; wait for it, watching the page's long tasks.

@@ -20,7 +20,7 @@ test('a big model is prefilled from its header and end while it arrives, then co
   await page.getByTestId('model-input').setInputFiles(path);
   await expect(page.getByTestId('model-format')).toContainText('ONNX');
   await expect(page.getByTestId('model-partial')).toHaveCount(0, { timeout: 60_000 });
-  const partial = (await page.evaluate('window.__partial')) as { text: string } | null;
+  const partial = await page.evaluate<{ text: string } | null>('window.__partial');
   expect(partial?.text).toMatch(/still reading the weights/);
 
   // The full read knows the weight type and that the 40 listed weights are constants.

@@ -19,12 +19,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     env: process.env,
   });
   let err = '';
-  child.stderr.on('data', (d) => (err += d));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`studio did not start in time:\n${out}\n${err}`)), 30_000);
-    child.stdout.on('data', (d) => {
-      out += d;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);

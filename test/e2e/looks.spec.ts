@@ -29,7 +29,7 @@ test('keyboard: the steps and the Open button are reachable with Tab', async ({ 
   const seen: string[] = [];
   for (let i = 0; i < 12; i++) {
     await page.keyboard.press('Tab');
-    seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
+    seen.push(await page.evaluate(() => document.activeElement?.textContent.trim() ?? ''));
   }
   expect(seen.join('|')).toContain('Manifest');
   expect(seen.join('|')).toContain('Open…');

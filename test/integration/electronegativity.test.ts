@@ -27,7 +27,7 @@ function scan(input: string): Promise<Finding[]> {
       ['node_modules/@doyensec/electronegativity/dist/index.js', '-i', input, '-o', out, '-r', '-e', ELECTRON_VERSION],
       { timeout: 120_000 },
       (err) => {
-        if (err) return reject(err);
+        if (err) return reject(new Error(`electronegativity failed: ${err.message}`, { cause: err }));
         if (!existsSync(out)) return reject(new Error(`electronegativity wrote no report for ${input}`));
         const rows = readFileSync(out, 'utf8').split('\n').slice(1);
         const findings: Finding[] = [];

@@ -35,7 +35,7 @@ function call(
       (res) => {
         let body = '';
         res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
+        res.on('data', (d: string) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );

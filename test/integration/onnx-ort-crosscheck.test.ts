@@ -118,7 +118,7 @@ describe('ONNX reader vs onnxruntime-node on libonnx-testdata', () => {
         const full = {
           ir: String(Number(m.irVersion)),
           producer: [m.producerName, m.producerVersion],
-          opsets: (m.opsetImport ?? []).map((o) => [o.domain ?? '', Number(o.version)]),
+          opsets: m.opsetImport.map((o) => [o.domain, Number(o.version)]),
           inputs: (m.graph?.input ?? []).filter((v) => !inits.has(v.name)).map((v) => v.name),
           outputs: (m.graph?.output ?? []).map((v) => v.name),
           ops: [...ops].sort(),

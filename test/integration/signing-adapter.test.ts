@@ -209,7 +209,7 @@ describe('hash workers from the esbuild-bundled CLI', () => {
     // v1.0.1 does not record ignore-me in the bundle, so without --ignore it is an extra file.
     const extra = await run(process.execPath, [cli, 'verify', legacy, '--public-key', pub, '--json'], {
       cwd: root,
-    }).catch((e: { code: number; stdout: string }) => e);
+    }).catch((e: unknown) => e);
     rmSync(outdir, { recursive: true, force: true });
     expect((extra as { code: number }).code).toBe(1);
     expect(JSON.parse((extra as { stdout: string }).stdout).problems).toEqual([

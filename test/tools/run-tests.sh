@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# `npm test`: everything, from a fresh clone. System packages, install, typecheck, build,
+# `npm test`: everything, from a fresh clone. System packages, install, format, lint, typecheck, build,
 # unit + integration (vitest) and UI (Playwright, Debian's Chromium) tests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip
 bash test/tools/system-deps.sh
-[ -d node_modules ] || npm ci
+# Not installed yet: the same install as `npm run setup` (system packages are done just above).
+[ -d node_modules ] || node test/tools/setup.mjs --no-system
 mkdir -p test-results
 echo "== format"; npm run --silent format:check
+echo "== lint"; npm run --silent lint
 echo "== typecheck"; npm run --silent typecheck
 echo "== build"; npm run --silent build >test-results/build.log 2>&1 || { cat test-results/build.log; exit 1; }
 status=0

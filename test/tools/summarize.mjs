@@ -1,22 +1,28 @@
 // Prints the closing line CI reads: "N passed, N failed", summed over the runners' JSON reports.
 import { existsSync, readFileSync } from 'node:fs';
 
+/** @param {string} file @returns {unknown} */
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
+/** @typedef {Record<string, number | undefined>} Counts */
+/** A count from a runner's report; a missing field counts as 0. @param {number | undefined} n */
+const count = (n) => n ?? 0;
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const v = 'test-results/vitest.json';
 if (existsSync(v)) {
-  const r = JSON.parse(readFileSync(v, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
-  skipped += r.numPendingTests + r.numTodoTests;
+  const r = /** @type {Counts} */ (readJson(v));
+  passed += count(r.numPassedTests);
+  failed += count(r.numFailedTests) + count(r.numRuntimeErrorTestSuites);
+  skipped += count(r.numPendingTests) + count(r.numTodoTests);
 } else failed += 1;
 const p = 'test-results/playwright.json';
 if (existsSync(p)) {
-  const s = JSON.parse(readFileSync(p, 'utf8')).stats;
-  passed += s.expected + s.flaky;
-  failed += s.unexpected;
-  skipped += s.skipped;
+  const s = /** @type {{ stats: Counts }} */ (readJson(p)).stats;
+  passed += count(s.expected) + count(s.flaky);
+  failed += count(s.unexpected);
+  skipped += count(s.skipped);
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

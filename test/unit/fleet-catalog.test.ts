@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Catalog, defaultCatalog, validateCatalogDocument } from '../../src-main/fleet/index.js';
-import type { DeviceFacts } from '../../src-main/fleet/index.js';
 import { resourcePath } from '../../src-main/resources.js';
 
 const raw = () => JSON.parse(readFileSync(resourcePath('hardware', 'profiles.json'), 'utf8'));
@@ -36,7 +35,7 @@ describe('hardware profile catalog', () => {
   it('every fact of every profile has a source, and every source is described', () => {
     const doc = raw();
     for (const p of catalog.ids().map((id) => catalog.resolve(id))) {
-      for (const path of leafPaths(p.facts as DeviceFacts)) {
+      for (const path of leafPaths(p.facts)) {
         const covered = Object.keys(p.sources).some((k) => path === k || path.startsWith(`${k}.`));
         expect(covered, `${p.id}: ${path}`).toBe(true);
       }

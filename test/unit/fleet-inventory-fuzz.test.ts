@@ -38,7 +38,7 @@ function mutate(text: string, rand: () => number): string {
     const at = Math.floor(rand() * (s.length + 1));
     const op = rand();
     if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 5));
-    else if (op < 0.8) s = s.slice(0, at) + ALPHABET[Math.floor(rand() * ALPHABET.length)] + s.slice(at);
+    else if (op < 0.8) s = s.slice(0, at) + ALPHABET[Math.floor(rand() * ALPHABET.length)]! + s.slice(at);
     else s = s.slice(0, at) + s.slice(Math.floor(rand() * s.length));
   }
   return s;
@@ -100,7 +100,7 @@ describe('fast and slow inventory paths agree (differential fuzz)', () => {
   }
   /** A JSON string whose every character is a \u escape: the flat reader must decode it. */
   const escaped = (s: string) =>
-    `"${[...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
+    `"${Array.from(s, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
   const obj = (r: Record<string, string>, str: (s: string) => string) =>
     `{${COLS.filter((k) => r[k] !== '')
       .map((k) => `"${k}":${str(r[k]!)}`)

@@ -36,7 +36,7 @@ const tfliteDevice = (
   extra: Partial<DeviceFacts> = {},
 ): DeviceFacts => ({
   ...profile('raspberrypi-4-4gb'),
-  runtimes: { tflite: rt },
+  runtimes: rt === undefined ? {} : { tflite: rt },
   ...extra,
 });
 

@@ -146,7 +146,7 @@ describe('TFLite reader: fixtures', () => {
   it('per-channel quantization reports the quantized dimension', async () => {
     const def = quantizedModelDef();
     def.subgraphs[0]!.inputs = [1];
-    def.signatures = undefined;
+    delete def.signatures;
     const info = await readDirect(tfliteModel(def));
     expect(info.inputs[0]!.quantization).toEqual({
       scale: [0.5, 0.25, 0.125, 0.0625],

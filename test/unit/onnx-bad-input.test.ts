@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/index.js';
 import { looksLikeOnnx } from '../../src-main/formats/onnx.js';
-import { basicModel, encodeModel, lengthField, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
+import { ATTR, basicModel, encodeModel, lengthField, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
 
 let dir: string;
 let n = 0;
@@ -123,7 +123,7 @@ describe('ONNX bad input gives a FormatError with code and offset, fast', () => 
   it('deeply nested subgraphs', async () => {
     let g: { node: ReturnType<typeof node>[] } = { node: [node('Relu', ['a'], ['b'])] };
     for (let i = 0; i < 40; i++)
-      g = { node: [node('If', ['c'], ['d'], { attribute: [{ name: 'then_branch', type: 5, g }] })] };
+      g = { node: [node('If', ['c'], ['d'], { attribute: [{ name: 'then_branch', type: ATTR.GRAPH, g }] })] };
     const e = await formatError(encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }], graph: g }));
     expect(e.code).toBe('TOO_DEEP');
   });

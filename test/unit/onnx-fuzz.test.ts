@@ -99,7 +99,7 @@ describe('ONNX reader fuzz', () => {
             infos++;
           } catch (e) {
             if (e instanceof FormatError && typeof e.code === 'string' && e.hint) errors++;
-            else failures.push(`${name} #${i}: ${(e as Error)?.constructor?.name} ${(e as Error)?.message}`);
+            else failures.push(`${name} #${i}: ${(e as Error).constructor.name} ${(e as Error).message}`);
           }
           slowest = Math.max(slowest, performance.now() - t0);
         }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src-main/errors.js';
 import { inspect, type ModelInfo } from '../../src-main/formats/index.js';
 import { writeLargeOnnx } from '../fixtures/onnx-large.js';
-import { encodeModel, ir3Model, node, onnx, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
+import { ATTR, encodeModel, ir3Model, node, onnx, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
 import { rng } from '../fixtures/rng.js';
 
 let dir: string;
@@ -166,8 +166,8 @@ describe('quick ONNX read', () => {
         node: [
           node('If', ['cond'], ['y'], {
             attribute: [
-              { name: 'then_branch', type: 5, g: body },
-              { name: 'else_branch', type: 5, g: body },
+              { name: 'then_branch', type: ATTR.GRAPH, g: body },
+              { name: 'else_branch', type: ATTR.GRAPH, g: body },
             ],
           }),
           node('Add', ['y', 'w'], ['z']),

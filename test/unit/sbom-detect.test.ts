@@ -93,7 +93,8 @@ describe('sbom detection by content', () => {
       parseSbom('<?xml version="1.0"?>\n<bom xmlns="http://cyclonedx.org/schema/bom/1.6">\n  <components>\n</bom>'),
     );
     expect(e.code).toBe('MALFORMED_XML');
-    expect(e.where).toMatch(/line \d+, column \d+/);
+    expect(e.where).toBe('line 4, column 7');
+    expect(e.message).toMatch(/Opening and ending tag mismatch: components line 3 and bom at line 4, column 7$/);
   });
 
   it('refuses a file over the size cap before reading it', async () => {
@@ -127,6 +128,41 @@ describe('hostile XML', () => {
   it('an external entity is refused, nothing fetched', () => {
     expect(sbomError(() => parseSbom(xxe)).code).toBe('XML_DOCTYPE_REFUSED');
   });
+  it('XML nested 100,000 levels: a clean input error, as for JSON', () => {
+    const open = '<component type="library"><name>x</name><components>';
+    const deep = `<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>${open.repeat(100_000)}${'</components></component>'.repeat(100_000)}</components></bom>`;
+    const e = sbomError(() => parseSbom(deep, 'deep.xml'));
+    expect(e.code).toBe('XML_TOO_DEEP');
+    expect(e.message).toMatch(/^XML nests deeper than 256 elements \(at line 1, column \d+\)$/);
+    expect(e.where).toMatch(/^deep\.xml line 1, column \d+$/);
+    expect(e.hint).toMatch(/a few dozen levels/);
+  });
+
+  it('an entity the document does not declare is an error, never fetched or expanded', () => {
+    const e = sbomError(() =>
+      parseSbom(
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6">\n<components><component type="library"><name>&xxe;</name></component></components></bom>',
+      ),
+    );
+    expect(e).toMatchObject({ code: 'MALFORMED_XML', where: expect.stringMatching(/^line 2, column \d+$/) });
+    expect(e.message).toMatch(/Entity 'xxe' not defined/);
+  });
+
+  it('predefined entities and character references are decoded once', () => {
+    const text =
+      '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>a&amp;b &#65; &amp;lt; <![CDATA[<c>]]></name></component></components></bom>';
+    expect((parseSbom(text).data.components as { name: string }[])[0]!.name).toBe('a&b A &lt; <c>');
+  });
+
+  it('elements and attributes of other namespaces are left to the XSD, not read as CycloneDX', () => {
+    const text = `<bom xmlns="http://cyclonedx.org/schema/bom/1.6" xmlns:x="urn:example" version="1"><components>
+<component type="library" x:type="evil" bom-ref="a"><name>a</name><x:name>b</x:name><x:component bom-ref="a"/></component>
+</components></bom>`;
+    const p = parseSbom(text);
+    expect(p.data.components).toEqual([{ type: 'library', 'bom-ref': 'a', name: 'a' }]);
+    expect(validateParsed(p).valid).toBe(true);
+  });
+
   it('an undeclared entity reference is never expanded', () => {
     const text =
       '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>a&amp;b &#65; &xxe;</name></component></components></bom>';

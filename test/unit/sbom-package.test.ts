@@ -279,7 +279,7 @@ describe('compliance report', () => {
     const text = t.out.join('');
     expect(text).toMatch(/SBOM coverage: +2\/5 packages \(40%\)/);
     expect(text).toMatch(/NTIA compliance: 1\/5 packages \(20%\)/);
-    expect(text).toMatch(/d: not counted\n  - no SBOM attached/);
+    expect(text).toMatch(/d: not counted\n {2}- no SBOM attached/);
     const tj = cli();
     expect(await run(['sbom', 'report', 'release/a-good', 'release/d-none', '--json'], tj.io)).toBe(0);
     expect(JSON.parse(tj.out.join(''))).toMatchObject({ total: 2, counted: 1, compliant: 1, coverage: 0.5 });

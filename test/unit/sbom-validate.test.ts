@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { SbomError } from '../../src-main/errors.js';
 import { parseSbom, validateParsed, type SbomValidation } from '../../src-main/sbom/index.js';
-import { bigCycloneDx, MODEL_SHA256, mlBom, mlBomXml, spdx23, spdx23TagValue, spdx3 } from '../fixtures/sbom-docs.js';
+import {
+  bigCycloneDx,
+  denseCycloneDx,
+  denseCycloneDxXml,
+  MODEL_SHA256,
+  mlBom,
+  mlBomXml,
+  spdx23,
+  spdx23TagValue,
+  spdx3,
+} from '../fixtures/sbom-docs.js';
 
 const check = (doc: unknown): SbomValidation =>
   validateParsed(parseSbom(typeof doc === 'string' ? doc : JSON.stringify(doc)));
@@ -46,23 +56,46 @@ describe('schema errors: all of them, with JSON pointers', () => {
     );
   });
 
-  it('CycloneDX XML: schema errors point into the JSON model of the XML', () => {
+  it('CycloneDX XML: checked against the official XSD, errors with line and column', () => {
     const xml = mlBomXml('1.6')
       .replace('type="framework"', 'type="gadget"')
       .replace('<task>object-detection</task>', '<task>object-detection</task><bogus>1</bogus>');
     const r = check(xml);
-    expect(codes(r)).toEqual(
-      expect.arrayContaining(['SCHEMA /components/1/type', 'SCHEMA /metadata/component/modelCard/modelParameters']),
-    );
-    expect(r.schema).toMatch(/XML mapped to the JSON model/);
+    expect(r.schema).toBe('CycloneDX 1.6 XSD');
+    expect(r.valid).toBe(false);
+    expect(r.issues.map((i) => [i.code, i.line, i.column])).toEqual([
+      ['SCHEMA', 16, 40], // <bogus> after <task>
+      ['SCHEMA', 32, 16], // the type attribute of the framework component
+    ]);
+    expect(r.issues[0]!.message).toMatch(/^Element 'bogus': This element is not expected\. .*\(line 16, column 40\)$/);
+    expect(r.issues[1]!.message).toMatch(/attribute 'type': .*'gadget' is not an element of the set/);
   });
 
-  it('CycloneDX XML: sections that are not mapped are listed, not silently passed', () => {
-    const r = check(
+  it('CycloneDX XML: columns stay right past comments, CDATA, processing instructions and other namespaces', () => {
+    // everything on one line, so only the column tells the two bad components apart
+    const xml =
+      '<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6" xmlns:x="urn:x" version="1"><components>' +
+      '<!-- <component type="nope"> --><?pi <component?><component type="library"><name><![CDATA[<a><b>]]></name><x:ext><x:in/></x:ext></component>' +
+      '<component type="bad1"><name>b</name></component><component\n   bom-ref="c" type="bad2"><name>c</name></component></components></bom>';
+    const r = check(xml);
+    const col = (needle: string, line = 1) => xml.split('\n')[line - 1]!.indexOf(needle) + 1;
+    expect(r.issues.map((i) => [i.line, i.column])).toEqual([
+      [1, col('type="bad1"')],
+      [2, col('type="bad2"', 2)],
+    ]);
+  });
+
+  it('CycloneDX XML: every section is checked by the XSD (nothing is skipped)', () => {
+    const ok = check(
       mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id></vulnerability></vulnerabilities>'),
     );
-    expect(r.valid).toBe(true);
-    expect(codes(r, 'info')).toContain('XML_NOT_CHECKED /vulnerabilities');
+    expect(ok.valid).toBe(true);
+    expect(ok.issues).toEqual([]);
+    const bad = check(
+      mlBomXml('1.6', '<vulnerabilities><vulnerability><id>CVE-1</id><bogus/></vulnerability></vulnerabilities>'),
+    );
+    expect(bad.valid).toBe(false);
+    expect(bad.issues[0]!.message).toMatch(/^Element 'bogus': This element is not expected/);
   });
 
   it('uniqueItems is checked in linear time and still finds equal items written in another key order', () => {
@@ -76,6 +109,24 @@ describe('schema errors: all of them, with JSON pointers', () => {
     });
     doc.components[2] = { ...doc.components[2], version: '1.18.0', 'bom-ref': 'other' };
     expect(check(doc).issues.filter((i) => i.code === 'SCHEMA')).toEqual([]);
+  });
+
+  it('iri-reference: a URL with ${…} or a space is refused; IRIs with non-ASCII characters pass', () => {
+    const withUrl = (url: string) => {
+      const doc = mlBom();
+      doc.components[1].externalReferences = [{ type: 'website', url }];
+      return check(doc);
+    };
+    for (const bad of ['https://example.com/${VERSION}/x', 'https://example.com/a b', 'https://exa mple.com'])
+      expect(codes(withUrl(bad)), bad).toContain('SCHEMA /components/1/externalReferences/0/url');
+    for (const good of [
+      'https://example.com/releases/1.17.0?x=1#y',
+      'https://例え.jp/パス?q=値',
+      '../docs/model-card.md',
+      'urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#model',
+      'mailto:security@example.com',
+    ])
+      expect(codes(withUrl(good)), good).toEqual([]);
   });
 
   it('SPDX 2.3: missing required fields and bad enums', () => {
@@ -225,6 +276,73 @@ describe('semantic checks the schemas miss (each failing and passing)', () => {
     expect(codes(check(nodesc), 'warning')).toEqual(['NO_DESCRIBES /relationships']);
   });
 
+  it('SPDX 2.3 is checked with the 2.3.1 schema: PACKAGE_MANAGER and PERSISTENT_ID are accepted', () => {
+    const doc = spdx23();
+    doc.packages[0].externalRefs[0].referenceCategory = 'PACKAGE_MANAGER';
+    doc.packages[1].externalRefs.push({
+      referenceCategory: 'PERSISTENT_ID',
+      referenceType: 'swh',
+      referenceLocator: 'swh:1:cnt:94a9ed024d3859793618152ea559a168bbcbb5e2',
+    });
+    const r = check(doc);
+    expect(r.schema).toBe('SPDX 2.3.1 JSON schema');
+    expect(codes(r)).toEqual([]);
+    doc.packages[0].externalRefs[0].referenceCategory = 'PACKAGE_MANGLER';
+    expect(codes(check(doc))).toEqual(['SCHEMA /packages/0/externalRefs/0/referenceCategory']);
+  });
+
+  it('SPDX 2: a package with filesAnalyzed false contains no files, no verification code, no license info from files', () => {
+    const doc = spdx23();
+    doc.files = [
+      {
+        SPDXID: 'SPDXRef-weights',
+        fileName: './model.onnx',
+        checksums: [{ algorithm: 'SHA1', checksumValue: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' }],
+      },
+    ];
+    doc.relationships.push({
+      spdxElementId: 'SPDXRef-model',
+      relationshipType: 'CONTAINS',
+      relatedSpdxElement: 'SPDXRef-weights',
+    });
+    doc.relationships.push({
+      spdxElementId: 'SPDXRef-weights',
+      relationshipType: 'CONTAINED_BY',
+      relatedSpdxElement: 'SPDXRef-onnxruntime',
+    });
+    doc.packages[0].licenseInfoFromFiles = ['Apache-2.0'];
+    doc.packages[1].packageVerificationCode = {
+      packageVerificationCodeValue: 'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+    };
+    const r = check(doc);
+    expect(codes(r)).toEqual([
+      'FILES_NOT_ANALYZED /packages/0/licenseInfoFromFiles',
+      'FILES_NOT_ANALYZED /packages/1/packageVerificationCode',
+      'FILES_NOT_ANALYZED /relationships/2',
+      'FILES_NOT_ANALYZED /relationships/3',
+    ]);
+    expect(r.issues.find((i) => i.pointer === '/relationships/2')!.message).toMatch(
+      /package "person-detector" has filesAnalyzed: false but CONTAINS file "SPDXRef-weights".*§7\.8/,
+    );
+    // the same document with the files analysed is fine
+    for (const p of doc.packages) p.filesAnalyzed = true;
+    expect(codes(check(doc))).toEqual([]);
+  });
+
+  it('SPDX 2 tag-value: files after a package belong to it, so FilesAnalyzed: false with files is refused', () => {
+    const tv = `${spdx23TagValue()}
+FileName: ./model.onnx
+SPDXID: SPDXRef-weights
+FileChecksum: SHA1: da39a3ee5e6b4b0d3255bfef95601890afd80709
+`;
+    const r = check(tv);
+    expect(codes(r)).toEqual(['FILES_NOT_ANALYZED /packages/1/hasFiles']);
+    expect(
+      check(tv.replace(/FilesAnalyzed: false\n(ExternalRef: PACKAGE-MANAGER purl pkg:pypi)/, 'FilesAnalyzed: true\n$1'))
+        .valid,
+    ).toBe(true);
+  });
+
   it('SPDX 3: AI and Dataset profile mandatory fields', () => {
     const doc = spdx3();
     delete doc['@graph'][3].suppliedBy;
@@ -237,6 +355,31 @@ describe('semantic checks the schemas miss (each failing and passing)', () => {
       'PROFILE_REQUIRED /@graph/4/builtTime',
     ]);
     expect(r.issues[0]!.message).toMatch(/mandatory in the SPDX 3 AI profile/);
+  });
+
+  it('SPDX 3: a byte-identical repeated node is a warning (JSON-LD merges it); a different one with the same id an error', () => {
+    const doc = spdx3();
+    doc['@graph'].push(structuredClone(doc['@graph'][6]));
+    const r = check(doc);
+    expect(r.valid).toBe(true);
+    expect(codes(r, 'warning')).toEqual(['REPEATED_NODE /@graph/8']);
+    expect(r.issues[0]!.message).toMatch(/repeats the node at \/@graph\/6 exactly/);
+    doc['@graph'][8].relationshipType = 'testedOn';
+    expect(codes(check(doc))).toEqual(['DUPLICATE_SPDXID /@graph/8']);
+  });
+
+  it('SPDX 3: a dataset has exactly one originatedBy (Dataset profile restriction)', () => {
+    const doc = spdx3();
+    doc['@graph'].push({
+      type: 'Organization',
+      spdxId: 'https://example.com/agent/other',
+      creationInfo: '_:creationinfo',
+      name: 'Other',
+    });
+    doc['@graph'][4].originatedBy.push('https://example.com/agent/other');
+    const r = check(doc);
+    expect(codes(r)).toEqual(['PROFILE_CARDINALITY /@graph/4/originatedBy']);
+    expect(r.issues[0]!.message).toMatch(/has 2 originatedBy; the SPDX 3 Dataset profile allows 1/);
   });
 
   it('SPDX 3: references resolve and spdxIds are unique', () => {
@@ -310,6 +453,34 @@ describe('robustness', () => {
     expect(r.truncated).toBeGreaterThan(0);
   });
 
+  it('error-dense JSON: the schema check stops at the cap instead of working through every error', () => {
+    // 60,000 components, each with a bad type (Ajv alone took 155 s on this shape)
+    const r = check(denseCycloneDx(60_000, 'gadget'));
+    expect(r.valid).toBe(false);
+    expect(r.issues).toHaveLength(10_000);
+    expect(r.stoppedAtCap).toBe(true);
+    // it stopped where the cap was reached: components past 10,000 were never looked at
+    expect(r.issues.at(-1)).toMatchObject({ code: 'SCHEMA', pointer: '/components/9999/type' });
+    // with the bom-refs all the same as well, the semantic duplicates are counted past the cap
+    const dup = check(denseCycloneDx(60_000, 'gadget', true));
+    expect(dup.issues).toHaveLength(10_000);
+    expect(dup.truncated).toBe(59_999);
+    // a valid document of the same shape: nothing to report, nothing stopped
+    const ok = check(denseCycloneDx(60_000));
+    expect(ok).toMatchObject({ valid: true, issues: [], truncated: 0, stoppedAtCap: false });
+  });
+
+  it('error-dense XML: 60,000 XSD errors keep the first 10,000 (with lines) and count the rest', () => {
+    const r = check(denseCycloneDxXml(60_000, 'gadget'));
+    expect(r.valid).toBe(false);
+    expect(r.issues).toHaveLength(10_000);
+    expect(r.truncated).toBe(50_000);
+    // component i is on line i + 3 (declaration, bom, components)
+    expect(r.issues.map((i) => i.line)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 3));
+    expect(r.issues[0]!.column).toBe(12);
+    expect(check(denseCycloneDxXml(60_000))).toMatchObject({ valid: true, issues: [], truncated: 0 });
+  });
+
   it('fuzz: mutated JSON and XML give a typed error or a result, never a crash', () => {
     const seeds = [JSON.stringify(mlBom()), mlBomXml(), JSON.stringify(spdx3()), spdx23TagValue()];
     let seed = 42;
@@ -322,7 +493,7 @@ describe('robustness', () => {
         const at = Math.floor(rnd() * s.length);
         const op = rnd();
         if (op < 0.4) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rnd() * 20));
-        else if (op < 0.8) s = s.slice(0, at) + junk[Math.floor(rnd() * junk.length)] + s.slice(at);
+        else if (op < 0.8) s = s.slice(0, at) + junk[Math.floor(rnd() * junk.length)]! + s.slice(at);
         else s = s.slice(0, at);
       }
       try {

@@ -178,7 +178,7 @@ describe('tamper matrix', () => {
       ['BUNDLE_MEDIA_TYPE', (b) => (b.mediaType = 'application/vnd.dev.sigstore.bundle.v0.2+json')],
       ['BUNDLE_MALFORMED', (b) => b.dsseEnvelope.signatures.push(b.dsseEnvelope.signatures[0])],
       ['BUNDLE_MALFORMED', (b) => (b.dsseEnvelope.signatures = [])],
-      ['BUNDLE_MALFORMED', (b) => (b.dsseEnvelope.payload = b.dsseEnvelope.payload.replace(/=*$/, '') + '!')],
+      ['BUNDLE_MALFORMED', (b) => (b.dsseEnvelope.payload = `${b.dsseEnvelope.payload.replace(/=*$/, '')}!`)],
       ['BUNDLE_MALFORMED', (b) => (b.dsseEnvelope.signatures[0].sig = 'AB==')],
       ['PAYLOAD_MALFORMED', (b) => (b.dsseEnvelope.payloadType = 'text/plain')],
       ['UNSUPPORTED_METHOD', (b) => (b.verificationMaterial = { certificate: { rawBytes: 'AAAA' } })],

@@ -131,7 +131,7 @@ function render(io: CliIO, r: PreviewResult, fleet: string): void {
   ];
   out.push(`Fleet ${fleet}: ${n(r.scope.devices)} devices in scope (${chan})${notes.map((x) => `; ${x}`).join('')}`);
   out.push('');
-  const w = Math.max(...Object.values(r.totals).map((x) => n(x).length));
+  const w = Math.max(...(['compatible', 'warning', 'declined'] as const).map((v) => n(r.totals[v]).length));
   for (const v of ['compatible', 'warning', 'declined'] as const)
     out.push(`  ${v.padEnd(10)} ${n(r.totals[v]).padStart(w)}`);
   if (r.byReason.length) {

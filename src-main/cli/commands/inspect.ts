@@ -72,7 +72,7 @@ export function renderModelInfo(info: ModelInfo): string {
   const out: string[] = [];
   const kv: [string, string][] = [];
   const fmt = FORMAT_NAMES[info.format] ?? info.format;
-  out.push(`${info.path}`);
+  out.push(info.path);
   kv.push(['format', `${fmt} (${VERSION_LABEL[info.format] ?? 'version'} ${info.formatVersion})`]);
   kv.push(['size', formatBytes(info.size)]);
   const producer = [info.producer?.name, info.producer?.version].filter(Boolean).join(' ');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KeystoreError, UsageError } from '../../errors.js';
+import { ioReason, KeystoreError, UsageError } from '../../errors.js';
 import { CURVES, isCurve, type KeyInfo, Keystore } from '../../signing/index.js';
 import { type CliIO, type Command, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
@@ -71,8 +71,8 @@ export const keyCommand: Command = {
         expectArgs(positionals, 2, sub);
         const [name, file] = positionals as [string, string];
         const path = resolve(io.cwd, file);
-        const pem = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError('FILE_NOT_FOUND', `Cannot read the key file (${e.code ?? e.message})`, { where: path });
+        const pem = await readFile(path, 'utf8').catch((e: unknown) => {
+          throw new UsageError('FILE_NOT_FOUND', `Cannot read the key file (${ioReason(e)})`, { where: path });
         });
         let passphrase: string | undefined;
         if (values['passphrase-env'] !== undefined) {

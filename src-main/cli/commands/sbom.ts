@@ -161,11 +161,13 @@ export function renderValidation(name: string, r: SbomValidation): string {
   const lines = [
     `${name}: ${fmt} ${r.kind.specVersion} (${r.kind.encoding}) — ${r.valid ? 'valid' : 'INVALID'}`,
     `  schema: ${r.schema}`,
-    `  ${errors} error(s), ${warnings} warning(s)${r.truncated ? `, ${r.truncated} more issue(s) not kept` : ''}`,
+    `  ${errors} error(s), ${warnings} warning(s)${r.truncated ? `, ${r.truncated} more issue(s) not kept` : ''}${r.stoppedAtCap ? ' (checking stopped at the issue cap: there may be more)' : ''}`,
     `  NTIA minimum elements: ${pct(r.ntia.score)} of ${r.ntia.components} component(s) — ${r.ntia.meetsMinimum ? 'met' : 'not met'}`,
   ];
   const shown: SbomIssue[] = r.issues.slice(0, SHOW);
-  for (const i of shown) lines.push(`  ${i.severity.padEnd(7)} ${i.code} ${i.pointer || '/'}: ${i.message}`);
+  for (const i of shown)
+    // XML issues carry their line and column in the message; JSON ones a pointer
+    lines.push(`  ${i.severity.padEnd(7)} ${i.code}${i.line ? '' : ` ${i.pointer || '/'}`}: ${i.message}`);
   if (r.issues.length > SHOW) lines.push(`  … ${r.issues.length - SHOW} more (use --json for all)`);
   return lines.join('\n') + '\n' + gapLines(r.ntia);
 }

@@ -3,8 +3,9 @@ import { UsageError } from '../../errors.js';
 import { startHost } from '../../host/index.js';
 import { projectRoot } from '../../resources.js';
 import { type Command, EXIT_OK, parseCommandArgs } from '../io.js';
+import { openBrowser } from '../open-browser.js';
 
-const usage = 'fleetpack studio --web [--port N]';
+const usage = 'fleetpack studio --web [--port N] [--open]';
 
 export const studioCommand: Command = {
   name: 'studio',
@@ -13,7 +14,7 @@ export const studioCommand: Command = {
     const { values, positionals } = parseCommandArgs(
       'studio',
       argv,
-      { web: { type: 'boolean' }, port: { type: 'string' } },
+      { web: { type: 'boolean' }, port: { type: 'string' }, open: { type: 'boolean' } },
       usage,
     );
     if (!values.web || positionals.length > 0) {
@@ -25,8 +26,13 @@ export const studioCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError('BAD_ARGUMENTS', `studio: --port must be 0..65535`, { hint: usage });
     const host = await startHost({ port, rendererDir: join(projectRoot(), 'out', 'renderer') });
+    io.stdout(`Fleetpack Studio is running at ${host.url}\n`);
+    // The URL is usable from here on; opening a browser is best effort and never fails the command.
+    const opened = values.open ? await openBrowser(host.url, { env: io.env }) : undefined;
     io.stdout(
-      `Fleetpack Studio is running at ${host.url}\nOpen it in a browser on this machine. Press Ctrl-C to stop.\n`,
+      opened?.opened
+        ? `${opened.message} Press Ctrl-C to stop.\n`
+        : `${opened ? `${opened.message} ` : ''}Open the URL in a browser on this machine. Press Ctrl-C to stop.\n`,
     );
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) return resolve();

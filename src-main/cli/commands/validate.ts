@@ -31,7 +31,7 @@ export const validateCommand: Command = {
       throw new UsageError('BAD_ARGUMENTS', 'validate: expected exactly one DIR or MANIFEST', { hint: usage });
     const target = resolve(io.cwd, positionals[0]!);
     let report: ValidationReport;
-    let path = target;
+    let path: string;
     try {
       const loaded = await loadManifest(target);
       path = loaded.path;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { ioReason, UsageError } from '../../errors.js';
 import { Keystore, verifyModel } from '../../signing/index.js';
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
@@ -36,8 +36,8 @@ export const verifyCommand: Command = {
     let publicKeyWhere: string;
     if (values['public-key']) {
       publicKeyWhere = resolve(io.cwd, values['public-key']);
-      publicKeyPem = await readFile(publicKeyWhere, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError('FILE_NOT_FOUND', `Cannot read the public key (${e.code ?? e.message})`, {
+      publicKeyPem = await readFile(publicKeyWhere, 'utf8').catch((e: unknown) => {
+        throw new UsageError('FILE_NOT_FOUND', `Cannot read the public key (${ioReason(e)})`, {
           where: publicKeyWhere,
         });
       });

@@ -23,7 +23,7 @@ export const cpuArch = defineRule({
       fix: (p) => `Ship a ${p.device} build, or move the device to a ${p.want} OS.`,
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const want = n.requires.cpuArch.join(' or ');
     const arch = userlandArch(f);
     if (arch === undefined) return emit('ARCH_UNKNOWN', { want });
@@ -65,7 +65,7 @@ export const memory = defineRule({
       fix: () => 'Measure peak memory on one such device before rolling out.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     // TensorRT on a discrete GPU loads into the card's memory; Jetson memory is shared (unified).
     const gpu = n.format === 'tensorrt' ? nvidiaGpu(f) : undefined;
     const onCard = gpu && gpu.integrated === false && gpu.memoryMiB !== undefined;
@@ -99,7 +99,7 @@ export const accelerators = defineRule({
       fix: (p) => `Exclude devices without a ${p.want} from the rollout, or ship a variant that runs without it.`,
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     for (const want of n.requires.accelerators) {
       if (f.accelerators === undefined) {
         emit('ACCELERATORS_UNKNOWN', { want });
@@ -158,7 +158,7 @@ export const runtimeVersions = defineRule({
       fix: () => `Use one of: ${RUNTIME_NAMES.join(', ')}.`,
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     for (const [name, range] of Object.entries(n.requires.runtimes)) {
       if (name === 'libedgetpu' && n.tflite?.edgetpu) continue; // tflite-edgetpu checks it with the Edge TPU
       if (!(RUNTIME_NAMES as readonly string[]).includes(name)) {
@@ -208,7 +208,7 @@ export const computeCapability = defineRule({
       fix: () => 'Target newer GPUs, or build for this compute capability.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const want = n.requires.computeCapability!;
     const gpu = nvidiaGpu(f);
     if (gpu === null) return emit('GPU_MISSING', { want });

@@ -37,10 +37,19 @@ const ortCommonReasons = {
 /** The device's ORT limits, or undefined after emitting why they are not known. */
 function ortOf<C extends string>(f: DeviceFacts, emit: Emit<C | OrtCommon>) {
   const ort = f.runtimes?.onnxruntime;
-  if (ort === null) return void emit('ORT_MISSING');
-  if (ort === undefined) return void emit('ORT_UNKNOWN');
+  if (ort === null) {
+    emit('ORT_MISSING');
+    return;
+  }
+  if (ort === undefined) {
+    emit('ORT_UNKNOWN');
+    return;
+  }
   const limits = ortLimits(ort.version);
-  if (!limits) return void emit('ORT_VERSION_UNKNOWN_TO_TABLE', { device: ort.version });
+  if (!limits) {
+    emit('ORT_VERSION_UNKNOWN_TO_TABLE', { device: ort.version });
+    return;
+  }
   return { version: ort.version, ...limits };
 }
 
@@ -69,7 +78,7 @@ export const onnxIr = defineRule({
       fix: () => 'Check the ONNX Runtime compatibility page for this release, or test-load the model on the device.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const ort = ortOf(f, emit);
     if (!ort) return;
     const ir = n.onnx!.irVersion;
@@ -112,7 +121,7 @@ export const onnxOpset = defineRule({
         `Ship and register the custom-op library for "${p.domain}" (SessionOptions.register_custom_ops_library).`,
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const ort = ortOf(f, emit);
     const onnx = n.onnx!;
     // Unknown use (an older manifest): every import counts as used, so nothing is missed.
@@ -170,7 +179,7 @@ export const ortProviders = defineRule({
         `Install an ONNX Runtime build with ${p.ep} (e.g. the Jetson Zoo or GPU package), or drop the requirement.`,
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const ort = f.runtimes?.onnxruntime;
     if (ort === null) return emit('ORT_MISSING');
     if (ort === undefined) return emit('ORT_UNKNOWN');
@@ -208,7 +217,7 @@ export const ortTrtEpDeps = defineRule({
       fix: () => 'Install TensorRT, or drop TensorrtExecutionProvider from the requirements (CUDA or CPU EP).',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const ort = f.runtimes?.onnxruntime;
     const trt = f.runtimes?.tensorrt;
     if (!ort) return; // ort-execution-providers reports a missing or unknown ORT

@@ -76,7 +76,7 @@ export const trtVersion = defineRule({
       fix: () => 'Make sure the application on the device enables host code and only loads trusted engines.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const t = n.tensorrt!;
     if (nvidiaGpu(f) === null) return; // no GPU at all: trt-gpu declines with the clearer reason
     const dev = f.runtimes?.tensorrt;
@@ -156,7 +156,7 @@ export const trtGpu = defineRule({
       fix: () => 'Report the GPU model (nvidia-smi name) or use a hardware profile id.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const t = n.tensorrt!;
     const gpu = nvidiaGpu(f);
     if (gpu === null) return emit('TRT_NO_GPU');
@@ -204,7 +204,7 @@ export const trtDla = defineRule({
       fix: () => 'Build the engine on a device with this DLA generation.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const core = n.tensorrt!.dlaCore!;
     const dlas = findAccelerators(f, 'dla');
     if (dlas === undefined) return emit('TRT_DLA_UNKNOWN', { core });

@@ -51,7 +51,7 @@ export const tfliteRuntime = defineRule({
       fix: () => 'Re-inspect the model so framework.tflite.minRuntimeVersion is filled.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const rt = tfliteOf(f);
     if (rt === null) return emit('TFLITE_MISSING');
     if (rt === undefined) return emit('TFLITE_UNKNOWN');
@@ -103,7 +103,7 @@ export const tfliteEdgeTpu = defineRule({
         'Upgrade libedgetpu on the device, or recompile with edgetpu_compiler --min_runtime_version matching the device.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const tpus = findAccelerators(f, 'edgetpu');
     if (tpus === undefined) emit('EDGETPU_UNKNOWN');
     else if (tpus.length === 0) return emit('EDGETPU_MISSING');
@@ -139,7 +139,7 @@ export const tfliteCustomOps = defineRule({
       fix: () => "Report the device runtime's custom ops (tflite.customOps), e.g. 'flex' for select TF ops.",
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const rt = tfliteOf(f);
     if (rt === null) return emit('TFLITE_MISSING');
     if (rt === undefined) return emit('TFLITE_UNKNOWN');
@@ -175,7 +175,7 @@ export const tfliteDelegates = defineRule({
       fix: () => 'Report delegates (e.g. xnnpack;edgetpu) for this device.',
     },
   },
-  check(n, f, emit) {
+  check: (n, f, emit) => {
     const rt = tfliteOf(f);
     if (rt === null) return emit('TFLITE_MISSING');
     if (rt === undefined) return emit('TFLITE_UNKNOWN');

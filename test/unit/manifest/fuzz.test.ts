@@ -42,7 +42,7 @@ function mutateText(text: string, r: () => number): string {
         s = s.slice(0, at) + String.fromCharCode(s.charCodeAt(at) ^ (1 << Math.floor(r() * 7))) + s.slice(at + 1);
         break;
       case 1:
-        s = s.slice(0, at) + SPICE[Math.floor(r() * SPICE.length)] + s.slice(at);
+        s = s.slice(0, at) + SPICE[Math.floor(r() * SPICE.length)]! + s.slice(at);
         break;
       case 2:
         s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 20));
@@ -94,7 +94,7 @@ function mutateTree(doc: unknown, r: () => number): unknown {
   if (p.length === 0) return value;
   let cur = copy as Record<string | number, unknown>;
   for (const k of p.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
-  if (r() < 0.2) delete cur[p.at(-1)!];
+  if (r() < 0.2) Reflect.deleteProperty(cur, p.at(-1)!);
   else cur[p.at(-1)!] = value;
   return copy;
 }

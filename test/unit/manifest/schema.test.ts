@@ -14,8 +14,8 @@ import { parseManifestText, serializeManifest } from '../../../src-main/package/
 import { completeManifest } from './helpers.js';
 
 type Node = Record<string, any>;
-const schema = manifestSchema() as Node;
-const deref = (n: Node): Node => (n?.$ref ? deref(schema.$defs[String(n.$ref).replace('#/$defs/', '')]) : n);
+const schema: Node = manifestSchema();
+const deref = (n: Node): Node => (n.$ref ? deref(schema.$defs[String(n.$ref).replace('#/$defs/', '')]) : n);
 
 /** Interfaces and their members from src-main/manifest/types.ts, read with the TypeScript parser. */
 const source = ts.createSourceFile(
@@ -43,7 +43,7 @@ function members(t: ts.Node | undefined): ts.NodeArray<ts.TypeElement> | undefin
 function compare(typeNode: ts.Node, schemaNode: Node, path: string): void {
   const list = members(typeNode);
   const s = deref(schemaNode);
-  if (!list || !s?.properties) return;
+  if (!list || !s.properties) return;
   const schemaProps = Object.keys(s.properties);
   const required = new Set<string>(s.required ?? []);
   const typeProps: string[] = [];

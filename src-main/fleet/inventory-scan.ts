@@ -174,6 +174,32 @@ class RangeCache {
   }
 }
 
+/** Channel and labels cells → the builder's indexes, by their bytes (decoded once per distinct cell). */
+class IdentityCells {
+  private readonly channels = new Interner();
+  private readonly labelSets = new Interner();
+
+  channel(b: InventoryBuilder, buf: Buffer, s: number, e: number): number {
+    const h = hashBytes(buf, s, e);
+    let v = this.channels.get(buf, s, e, h);
+    if (v === -1) {
+      v = b.channelIndexOf(cellText(buf.toString('utf8', s, e), 'channel'));
+      this.channels.set(buf, s, e, h, v);
+    }
+    return v;
+  }
+
+  labels(b: InventoryBuilder, buf: Buffer, s: number, e: number): number {
+    const h = hashBytes(buf, s, e);
+    let v = this.labelSets.get(buf, s, e, h);
+    if (v === -1) {
+      v = b.labelsIndexOf(labelsOf(buf.toString('utf8', s, e)));
+      this.labelSets.set(buf, s, e, h, v);
+    }
+    return v;
+  }
+}
+
 // ---------------------------------------------------------------- CSV
 
 /**
@@ -241,8 +267,7 @@ export class CsvReader extends LineReader {
   /** Fast-path caches: raw cell bytes → the builder's kind / channel / labels index. */
   private readonly kinds = new RangeCache();
   private readonly kindsByText = new Map<string, number>();
-  private readonly channels = new Interner();
-  private readonly labels = new Interner();
+  private readonly identity = new IdentityCells();
 
   constructor(
     private readonly b: InventoryBuilder,
@@ -293,30 +318,10 @@ export class CsvReader extends LineReader {
       if (key === undefined) this.kinds.set(buf, from, to, kind);
       else this.kindsByText.set(key, kind);
     }
-    let channel = 0;
     const ch = this.channelCol;
-    if (ch >= 0) {
-      const cs = starts[ch]!;
-      const ce = starts[ch + 1]! - 1;
-      const h = hashBytes(buf, cs, ce);
-      channel = this.channels.get(buf, cs, ce, h);
-      if (channel === -1) {
-        channel = b.channelIndexOf(cellText(buf.toString('utf8', cs, ce), 'channel'));
-        this.channels.set(buf, cs, ce, h, channel);
-      }
-    }
-    let labels = 0;
     const lb = this.labelsCol;
-    if (lb >= 0) {
-      const ls = starts[lb]!;
-      const le = starts[lb + 1]! - 1;
-      const h = hashBytes(buf, ls, le);
-      labels = this.labels.get(buf, ls, le, h);
-      if (labels === -1) {
-        labels = b.labelsIndexOf(labelsOf(buf.toString('utf8', ls, le)));
-        this.labels.set(buf, ls, le, h, labels);
-      }
-    }
+    const channel = ch < 0 ? 0 : this.identity.channel(b, buf, starts[ch]!, starts[ch + 1]! - 1);
+    const labels = lb < 0 ? 0 : this.identity.labels(b, buf, starts[lb]!, starts[lb + 1]! - 1);
     b.device(this.n, buf, idS, idE, hashBytes(buf, idS, idE), kind, channel, labels);
   }
 
@@ -525,8 +530,7 @@ class JsonRecords {
   private readonly flat = new FlatObject();
   /** Fast-path caches: raw bytes → the builder's kind / channel / labels index. */
   private readonly kinds = new RangeCache();
-  private readonly channels = new Interner();
-  private readonly labels = new Interner();
+  private readonly identity = new IdentityCells();
 
   constructor(readonly b: InventoryBuilder) {}
 
@@ -569,28 +573,10 @@ class JsonRecords {
       kind = b.kindIndexOf(b.rowKinds.kind(cells));
       this.kinds.set(buf, ks, ke, kind);
     }
-    let channel = 0;
-    if (f.kind[CHANNEL] !== Kind.Absent) {
-      const cs = f.start[CHANNEL]!;
-      const ce = f.end[CHANNEL]!;
-      const h = hashBytes(buf, cs, ce);
-      channel = this.channels.get(buf, cs, ce, h);
-      if (channel === -1) {
-        channel = b.channelIndexOf(cellText(this.value(buf, CHANNEL), 'channel'));
-        this.channels.set(buf, cs, ce, h, channel);
-      }
-    }
-    let labels = 0;
-    if (f.kind[LABELS] !== Kind.Absent) {
-      const ls = f.start[LABELS]!;
-      const le = f.end[LABELS]!;
-      const h = hashBytes(buf, ls, le);
-      labels = this.labels.get(buf, ls, le, h);
-      if (labels === -1) {
-        labels = b.labelsIndexOf(labelsOf(this.value(buf, LABELS)));
-        this.labels.set(buf, ls, le, h, labels);
-      }
-    }
+    // Identity cells here are plain strings: their bytes are their text.
+    const channel =
+      f.kind[CHANNEL] === Kind.Absent ? 0 : this.identity.channel(b, buf, f.start[CHANNEL]!, f.end[CHANNEL]!);
+    const labels = f.kind[LABELS] === Kind.Absent ? 0 : this.identity.labels(b, buf, f.start[LABELS]!, f.end[LABELS]!);
     b.device(line, buf, idS, idE, hashBytes(buf, idS, idE), kind, channel, labels);
     return true;
   }

@@ -16,10 +16,17 @@ export interface CliIO {
 export interface Command {
   /** Words that select the command, e.g. 'inspect' or 'key create' is handled by 'key'. */
   name: string;
-  summary: string;
   /** Full usage text shown by `fleetpack help NAME` and on usage errors. */
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** A command as `fleetpack help` lists it; its module is loaded only to run it (or show its usage). */
+export interface CommandEntry {
+  name: string;
+  /** One line for `fleetpack help`. */
+  summary: string;
+  load(): Promise<Command>;
 }
 
 /** Exit codes, ARCHITECTURE.md: 0 ok, 1 the thing checked is invalid, 2 usage or input error. */

@@ -25,18 +25,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       const target = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-      io.stdout(target ? `Usage: ${target.usage}\n` : helpText());
+      io.stdout(target ? `Usage: ${(await target.load()).usage}\n` : helpText());
       return name === undefined ? EXIT_USAGE : EXIT_OK;
     }
     if (name === '--version' || name === 'version') {
       io.stdout(`fleetpack ${process.env.npm_package_version ?? VERSION}\n`);
       return EXIT_OK;
     }
-    const command = commands.find((c) => c.name === name);
-    if (!command)
+    const entry = commands.find((c) => c.name === name);
+    if (!entry)
       throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}"`, {
         hint: 'Run `fleetpack help` to list commands.',
       });
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(`Usage: ${command.usage}\n`);
       return EXIT_OK;

@@ -56,6 +56,12 @@ export const RUNTIME_NAMES: readonly RuntimeName[] = [
   'hailort',
 ];
 
+/** A fact the inventory states for a device but that cannot be read (the column or key, and why). */
+export interface UnreadableFact {
+  field: string;
+  message: string;
+}
+
 export interface DeviceFacts {
   cpu?: {
     /** Instruction set of the silicon: 'aarch64' | 'x86_64' | 'armv7l'. */
@@ -71,6 +77,11 @@ export interface DeviceFacts {
   accelerators?: Accelerator[];
   platform?: { os?: string; distro?: string; l4t?: string; jetpack?: string };
   runtimes?: Runtimes;
+  /**
+   * Facts the inventory row states but that could not be read. They are unknown (whatever the
+   * profile says), and the device's verdict is at best "warning": cannot tell. Set by the importer.
+   */
+  unreadable?: UnreadableFact[];
 }
 
 /** One device of the fleet after import: explicit facts already merged over its profile's. */

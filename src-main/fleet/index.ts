@@ -14,6 +14,7 @@ export {
   type DeviceFacts,
   type Runtimes,
   type RuntimeName,
+  type UnreadableFact,
   RUNTIME_NAMES,
   factsKey,
   mergeFacts,
@@ -22,13 +23,15 @@ export {
 } from './facts.js';
 export {
   CSV_COLUMNS,
+  Inventory,
   MAX_JSON_BYTES,
+  MAX_LISTED_ROWS,
   importInventory,
   parseInventory,
   type ImportOptions,
-  type Inventory,
   type InventoryError,
   type InventoryFormat,
+  type InventoryWarning,
 } from './inventory.js';
 export { modelNeeds, type ModelNeeds, type HardwareCompatibility } from './needs.js';
 export {

@@ -1,503 +1,319 @@
 /**
  * Device inventory import: JSON (an array, or {"devices": [...]}), NDJSON (one device a line) and
- * CSV (a header row with the columns below, ';' inside list cells). Each row gives a device id,
- * channel, a profile id and/or explicit facts; explicit facts override the profile's. A bad row
- * is reported as {line, message} and skipped — never silently.
+ * CSV (a header row with the columns of inventory-rows.ts, ';' inside list cells). Each row gives
+ * a device id, channel, a profile id and/or explicit facts; explicit facts override the profile's.
  *
- * Cells: empty = not stated (the profile's fact, else unknown); `none` = known not installed.
- * Devices with the same profile and explicit facts share one facts object and key, which is what
- * lets the preview decide once per group.
+ * Every row with an id is a device in scope. Facts that cannot be read make it "cannot tell"
+ * (listed in `unreadable` by line and field), never absent; only rows without an id (and repeats
+ * of an id already seen) are skipped, and they are counted and listed in `errors`.
+ *
+ * Devices are stored by column (ids in one byte table, typed arrays for the rest) and rows with
+ * the same profile and fact cells share one kind, so a million-row file costs about as much as
+ * splitting it once; `devices` builds Device objects only when asked for.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FleetError, throwIfAborted } from '../errors.js';
-import { type Catalog, defaultCatalog, validateFacts } from './catalog.js';
-import {
-  type Accelerator,
-  type Device,
-  type DeviceFacts,
-  type Runtimes,
-  acceleratorMatches,
-  factsKey,
-  mergeFacts,
-  normalizeArch,
-} from './facts.js';
-import { parseDotted } from './version.js';
+import { grow, hashBytes } from './byte-table.js';
+import { IdColumn } from './id-column.js';
+import { type Catalog, defaultCatalog } from './catalog.js';
+import type { Device, UnreadableFact } from './facts.js';
+import { type Cells, type DeviceKind, KindBuilder, cellText, labelsOf } from './inventory-rows.js';
+import { CsvReader, JsonReader, NdjsonReader, type RecordReader } from './inventory-scan.js';
+
+export { CSV_COLUMNS } from './inventory-rows.js';
 
 export type InventoryFormat = 'json' | 'ndjson' | 'csv';
 
+/** A row that is not a device: no id could be read, or its id repeats an earlier row's. */
 export interface InventoryError {
   /** 1-based line in the file (for JSON: the line where the device's object starts). */
   line: number;
   message: string;
 }
 
-export interface Inventory {
-  format: InventoryFormat;
-  devices: Device[];
-  errors: InventoryError[];
-  /** Data lines read (devices + bad rows). */
-  rows: number;
+/** A device kept in scope although some fact it states cannot be read. */
+export interface InventoryWarning extends UnreadableFact {
+  line: number;
+  id: string;
 }
 
-/** CSV columns, in the documented order. Lists inside a cell are ';' separated. */
-export const CSV_COLUMNS = [
-  'id',
-  'channel',
-  'profile',
-  'arch',
-  'memory_mib',
-  'accelerators',
-  'compute_capability',
-  'gpu_model',
-  'dla_cores',
-  'onnxruntime',
-  'execution_providers',
-  'tensorrt',
-  'cuda',
-  'cudnn',
-  'tflite',
-  'delegates',
-  'tflite_custom_ops',
-  'libedgetpu',
-  'hailort',
-  'labels',
-] as const;
-type Column = (typeof CSV_COLUMNS)[number];
+/** Rows listed per kind of problem; the counts stay exact past it. */
+export const MAX_LISTED_ROWS = 10_000;
 
-/** JSON / NDJSON may also use camelCase keys. */
-const KEY_ALIASES: Record<string, Column> = {
-  memoryMiB: 'memory_mib',
-  memory: 'memory_mib',
-  computeCapability: 'compute_capability',
-  gpuModel: 'gpu_model',
-  dlaCores: 'dla_cores',
-  executionProviders: 'execution_providers',
-  tfliteCustomOps: 'tflite_custom_ops',
-  litert: 'tflite',
-  deviceId: 'id',
-  device_id: 'id',
-};
+/** The imported fleet. */
+export class Inventory {
+  constructor(
+    readonly format: InventoryFormat,
+    private readonly cols: Columns,
+    /** Data rows read: devices + skipped rows. */
+    readonly rows: number,
+    /** Rows that are not devices (first MAX_LISTED_ROWS); `skippedRows` counts them all. */
+    readonly errors: InventoryError[],
+    readonly skippedRows: number,
+    /** Facts that cannot be read, per device row (first MAX_LISTED_ROWS); `unreadableDevices` counts devices. */
+    readonly unreadable: InventoryWarning[],
+    readonly unreadableDevices: number,
+  ) {}
 
-/** Same list as the facts schema's cpu.abi enum. */
-const KNOWN_ARCHES = new Set(['aarch64', 'x86_64', 'armv7l', 'armv6l', 'i686', 'riscv64']);
-const ACCELERATOR_TOKENS: Record<string, Accelerator> = {
-  gpu: { kind: 'gpu', vendor: 'nvidia' },
-  dla: { kind: 'dla', vendor: 'nvidia', count: 1 },
-  edgetpu: { kind: 'edgetpu', vendor: 'google', count: 1 },
-  hailo8: { kind: 'npu', vendor: 'hailo', arch: 'hailo8' },
-  hailo8l: { kind: 'npu', vendor: 'hailo', arch: 'hailo8l' },
-  hailo10h: { kind: 'npu', vendor: 'hailo', arch: 'hailo10h' },
-};
-const NONE = new Set(['none', 'no', 'absent']);
+  private materialized: Device[] | undefined;
 
-class RowError extends Error {}
-
-type Cell = unknown;
-
-/** Turns rows into devices, sharing facts objects between rows with the same facts. */
-export class DeviceBuilder {
-  readonly devices: Device[] = [];
-  readonly errors: InventoryError[] = [];
-  rows = 0;
-  private readonly ids = new Set<string>();
-  private readonly factsCache = new Map<string, { facts: DeviceFacts; key: string }>();
-
-  constructor(private readonly catalog: Catalog) {}
-
-  /** Adds one row; `cells` maps column → value, `cacheKey` (optional) identifies its fact cells. */
-  add(line: number, cells: Partial<Record<Column, Cell>> & { facts?: unknown }, cacheKey?: string): void {
-    this.rows++;
-    try {
-      this.devices.push(this.build(line, cells, cacheKey));
-    } catch (e) {
-      if (!(e instanceof RowError)) throw e;
-      this.errors.push({ line, message: e.message });
-    }
+  /** Number of devices. */
+  get size(): number {
+    return this.cols.ids.size;
   }
 
-  error(line: number, message: string): void {
-    this.rows++;
-    this.errors.push({ line, message });
+  /** The distinct device kinds (profile + facts); `kindOf(i)` indexes into it. */
+  get kinds(): readonly DeviceKind[] {
+    return this.cols.kinds;
   }
 
-  result(format: InventoryFormat): Inventory {
-    return { format, devices: this.devices, errors: this.errors, rows: this.rows };
+  kindOf(i: number): number {
+    return this.cols.kind[i]!;
   }
 
-  private build(line: number, c: Partial<Record<Column, Cell>> & { facts?: unknown }, cacheKey?: string): Device {
-    const id = str(c.id, 'id');
-    if (!id) throw new RowError('missing device id');
-    if (this.ids.has(id)) throw new RowError(`duplicate device id "${id}" (first occurrence kept)`);
-    const channel = str(c.channel, 'channel');
-    const profile = str(c.profile, 'profile');
-    let explicit: Explicit | undefined;
-    let key: string;
-    if (cacheKey !== undefined) key = `${profile ?? ''}\u0001${cacheKey}`;
-    else {
-      explicit = explicitFacts(c);
-      key = `${profile ?? ''}\u0001${JSON.stringify(explicit)}`;
-    }
-    let shared = this.factsCache.get(key);
-    if (!shared) {
-      // Only on a cache miss: a hit means this profile and these cells were accepted before.
-      if (profile && !this.catalog.has(profile)) throw new RowError(`unknown hardware profile "${profile}"`);
-      explicit ??= explicitFacts(c);
-      const base = profile ? this.catalog.resolve(profile).facts : {};
-      const facts = Object.freeze(mergeWithAccelerators(base, explicit));
-      shared = { facts, key: factsKey(facts) };
-      this.factsCache.set(key, shared);
-    }
-    const labels = labelsOf(c.labels);
-    this.ids.add(id);
-    const d: Device = { id, facts: shared.facts, factsKey: shared.key, line };
-    if (channel) d.channel = channel;
-    if (profile) d.profile = profile;
+  /** Channel names by index (0 = none); `channelOf(i)` indexes into it. */
+  get channelNames(): readonly (string | undefined)[] {
+    return this.cols.channels;
+  }
+
+  channelOf(i: number): number {
+    return this.cols.channel[i]!;
+  }
+
+  id(i: number): string {
+    return this.cols.ids.text(i);
+  }
+
+  line(i: number): number {
+    return this.cols.line[i]!;
+  }
+
+  /** Device i as an object. */
+  device(i: number): Device {
+    const c = this.cols;
+    const kind = c.kinds[c.kind[i]!]!;
+    const d: Device = { id: c.ids.text(i), facts: kind.facts, factsKey: kind.factsKey, line: c.line[i]! };
+    const channel = c.channels[c.channel[i]!];
+    if (channel !== undefined) d.channel = channel;
+    if (kind.profile !== undefined) d.profile = kind.profile;
+    const labels = c.labelSets[c.labels[i]!]!;
     if (labels.length) d.labels = labels;
     return d;
   }
-}
 
-function str(v: Cell, what: string): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new RowError(`${what} must be text`);
-  const s = String(v).trim();
-  return s === '' ? undefined : s;
-}
-
-function list(v: Cell, what: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) return v.map((x) => str(x, what) ?? '').filter((x) => x !== '');
-  const s = str(v, what);
-  if (s === undefined) return undefined;
-  if (NONE.has(s.toLowerCase())) return [];
-  return s
-    .split(';')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-}
-
-function version(v: Cell, what: string): { version: string } | null | undefined {
-  const s = str(v, what);
-  if (s === undefined) return undefined;
-  if (NONE.has(s.toLowerCase())) return null;
-  if (!parseDotted(s)) throw new RowError(`${what} "${s}" is not a version (expected e.g. 1.17.3, or none)`);
-  return { version: s };
-}
-
-function positiveInt(v: Cell, what: string): number | undefined {
-  const s = str(v, what);
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw new RowError(`${what} "${s}" is not a whole number`);
-  return n;
-}
-
-function labelsOf(v: Cell): string[] {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `${k}=${String(x)}`);
-  return list(v, 'labels') ?? [];
-}
-
-interface Explicit {
-  facts: DeviceFacts;
-  /** Accelerator tokens from the accelerators cell, merged with the profile's details. */
-  accelerators?: string[];
-  gpu?: { computeCapability?: string; model?: string };
-  dlaCores?: number;
-}
-
-function explicitFacts(c: Partial<Record<Column, Cell>> & { facts?: unknown }): Explicit {
-  const facts: DeviceFacts = {};
-  const arch = str(c.arch, 'arch');
-  if (arch !== undefined) {
-    const a = normalizeArch(arch);
-    if (!KNOWN_ARCHES.has(a))
-      throw new RowError(`arch "${arch}" is not a CPU architecture (aarch64, x86_64, armv7l, …)`);
-    facts.cpu = { abi: a };
+  /** Every device as an object, in inventory order (built on first use). */
+  get devices(): readonly Device[] {
+    if (!this.materialized) {
+      this.materialized = new Array<Device>(this.size);
+      for (let i = 0; i < this.size; i++) this.materialized[i] = this.device(i);
+    }
+    return this.materialized;
   }
-  const mem = positiveInt(c.memory_mib, 'memory_mib');
-  if (mem !== undefined) {
-    if (mem === 0) throw new RowError('memory_mib must be greater than 0');
-    facts.memoryMiB = mem;
-  }
-  const runtimes: Runtimes = {};
-  const simple: [keyof Runtimes, Column][] = [
-    ['tensorrt', 'tensorrt'],
-    ['cuda', 'cuda'],
-    ['cudnn', 'cudnn'],
-    ['libedgetpu', 'libedgetpu'],
-    ['hailort', 'hailort'],
-  ];
-  for (const [name, col] of simple) {
-    const v = version(c[col], col);
-    if (v !== undefined) runtimes[name] = v;
-  }
-  const ort = version(c.onnxruntime, 'onnxruntime');
-  const eps = list(c.execution_providers, 'execution_providers');
-  if (ort === null && eps?.length) throw new RowError('execution_providers given but onnxruntime is none');
-  if (ort !== undefined)
-    runtimes.onnxruntime = ort === null ? null : { ...ort, ...(eps ? { executionProviders: eps } : {}) };
-  else if (eps) throw new RowError('execution_providers given without an onnxruntime version');
-  const tfl = version(c.tflite, 'tflite');
-  const delegates = list(c.delegates, 'delegates')?.map((d) => d.toLowerCase());
-  const customOps = list(c.tflite_custom_ops, 'tflite_custom_ops');
-  if (tfl !== undefined)
-    runtimes.tflite =
-      tfl === null ? null : { ...tfl, ...(delegates ? { delegates } : {}), ...(customOps ? { customOps } : {}) };
-  else if (delegates || customOps) throw new RowError('delegates / tflite_custom_ops given without a tflite version');
-  if (Object.keys(runtimes).length) facts.runtimes = runtimes;
-  const out: Explicit = { facts };
-  const acc = list(c.accelerators, 'accelerators');
-  if (acc) {
-    const bad = acc.filter((t) => !(t.toLowerCase() in ACCELERATOR_TOKENS));
-    if (bad.length)
-      throw new RowError(`unknown accelerator "${bad[0]}" (use ${Object.keys(ACCELERATOR_TOKENS).join(', ')})`);
-    out.accelerators = acc.map((t) => t.toLowerCase());
-  }
-  const cc = str(c.compute_capability, 'compute_capability');
-  if (cc !== undefined && !/^\d+\.\d+$/.test(cc)) throw new RowError(`compute_capability "${cc}" must look like 8.7`);
-  const model = str(c.gpu_model, 'gpu_model');
-  if (cc !== undefined || model !== undefined)
-    out.gpu = { ...(cc ? { computeCapability: cc } : {}), ...(model ? { model } : {}) };
-  const dla = positiveInt(c.dla_cores, 'dla_cores');
-  if (dla !== undefined) out.dlaCores = dla;
-  if (c.facts !== undefined) {
-    if (typeof c.facts !== 'object' || c.facts === null || Array.isArray(c.facts))
-      throw new RowError('facts must be an object');
-    const problems = validateFacts(c.facts);
-    if (problems.length) throw new RowError(`facts${problems[0]!.replace(/^\/ /, ' ')}`);
-    out.facts = mergeFacts(out.facts, c.facts);
-  }
-  return out;
 }
 
-/** Profile facts, then explicit facts; accelerator tokens keep the profile's details for that kind. */
-function mergeWithAccelerators(base: DeviceFacts, e: Explicit): DeviceFacts {
-  let accs: Accelerator[] | undefined = base.accelerators;
-  if (e.accelerators) {
-    accs = e.accelerators.map((t) => {
-      const fromProfile = base.accelerators?.find((a) => acceleratorMatches(a, t));
-      return fromProfile ?? ACCELERATOR_TOKENS[t]!;
-    });
-  }
-  if (e.gpu) {
-    const list = accs ? [...accs] : [];
-    const i = list.findIndex((a) => a.kind === 'gpu');
-    list[i === -1 ? list.length : i] = { ...(i === -1 ? ACCELERATOR_TOKENS.gpu! : list[i]!), ...e.gpu };
-    accs = list;
-  }
-  if (e.dlaCores !== undefined) {
-    const list = (accs ?? []).filter((a) => a.kind !== 'dla');
-    const prev = accs?.find((a) => a.kind === 'dla');
-    if (e.dlaCores > 0) list.push({ ...(prev ?? ACCELERATOR_TOKENS.dla!), count: e.dlaCores });
-    accs = list;
-  }
-  const merged = mergeFacts(base, e.facts);
-  return accs === base.accelerators || e.facts.accelerators !== undefined ? merged : { ...merged, accelerators: accs! };
+/** The column store the readers fill. */
+interface Columns {
+  ids: IdColumn;
+  kind: Uint32Array;
+  channel: Uint32Array;
+  labels: Uint32Array;
+  line: Uint32Array;
+  kinds: DeviceKind[];
+  channels: (string | undefined)[];
+  labelSets: string[][];
 }
 
-// ---------------------------------------------------------------- formats
+/** Collects rows into columns; the readers call it, the fast ones with byte ranges. */
+export class InventoryBuilder {
+  readonly rowKinds: KindBuilder;
+  rows = 0;
+  private readonly cols: Columns = {
+    ids: new IdColumn(),
+    kind: new Uint32Array(1024),
+    channel: new Uint32Array(1024),
+    labels: new Uint32Array(1024),
+    line: new Uint32Array(1024),
+    kinds: [],
+    channels: [undefined],
+    labelSets: [[]],
+  };
+  private readonly kindIndex = new Map<DeviceKind, number>();
+  private readonly channelIndex = new Map<string, number>();
+  private readonly labelIndex = new Map<string, number>();
+  private readonly errors: InventoryError[] = [];
+  private skipped = 0;
+  private readonly unreadable: InventoryWarning[] = [];
+  private unreadableDevices = 0;
+  private scratch = Buffer.allocUnsafe(256);
 
-/** Splits one CSV line (RFC 4180 quotes; a field may not span lines). */
-export function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q === -1) throw new RowError('unterminated quoted field');
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          v += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      out.push(v);
-      if (i >= line.length) return out;
-      if (line[i] !== ',') throw new RowError('text after a closing quote');
-      i++;
-    } else {
-      const comma = line.indexOf(',', i);
-      if (comma === -1) {
-        out.push(line.slice(i));
-        return out;
-      }
-      out.push(line.slice(i, comma));
-      i = comma + 1;
+  constructor(catalog: Catalog) {
+    this.rowKinds = new KindBuilder(catalog);
+  }
+
+  kindIndexOf(kind: DeviceKind): number {
+    let i = this.kindIndex.get(kind);
+    if (i === undefined) {
+      i = this.cols.kinds.push(kind) - 1;
+      this.kindIndex.set(kind, i);
+    }
+    return i;
+  }
+
+  channelIndexOf(channel: string | undefined): number {
+    if (channel === undefined) return 0;
+    let i = this.channelIndex.get(channel);
+    if (i === undefined) {
+      i = this.cols.channels.push(channel) - 1;
+      this.channelIndex.set(channel, i);
+    }
+    return i;
+  }
+
+  labelsIndexOf(labels: string[]): number {
+    if (labels.length === 0) return 0;
+    const key = labels.join('\u0000');
+    let i = this.labelIndex.get(key);
+    if (i === undefined) {
+      i = this.cols.labelSets.push(Object.freeze(labels) as string[]) - 1;
+      this.labelIndex.set(key, i);
+    }
+    return i;
+  }
+
+  /** A row that is not a device. */
+  skip(line: number, message: string): void {
+    this.rows++;
+    this.skipped++;
+    if (this.errors.length < MAX_LISTED_ROWS) this.errors.push({ line, message });
+  }
+
+  /**
+   * Adds the device whose id is buf[start, end) (trimmed, not empty; h = hashBytes of it). A row
+   * that repeats an earlier id is taken out again when the import ends (result()).
+   */
+  device(
+    line: number,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    h: number,
+    kind: number,
+    channel: number,
+    labels: number,
+  ): void {
+    this.rows++;
+    const c = this.cols;
+    const i = c.ids.append(buf, start, end, h);
+    if (i === c.kind.length) {
+      const n = i * 2;
+      c.kind = grow(c.kind, n);
+      c.channel = grow(c.channel, n);
+      c.labels = grow(c.labels, n);
+      c.line = grow(c.line, n);
+    }
+    c.kind[i] = kind;
+    c.channel[i] = channel;
+    c.labels[i] = labels;
+    c.line[i] = line;
+    const bad = c.kinds[kind]!.facts.unreadable;
+    if (bad) {
+      this.unreadableDevices++;
+      for (const u of bad)
+        if (this.unreadable.length < MAX_LISTED_ROWS) this.unreadable.push({ line, id: c.ids.text(i), ...u });
     }
   }
-}
 
-/** Parses CSV lines as they come (so a million-row file is never held whole). */
-export class CsvParser {
-  private columns: Column[] | undefined;
-  private factCols: number[] = [];
-  constructor(
-    private readonly b: DeviceBuilder,
-    private readonly where: string,
-  ) {}
-
-  line(text: string, n: number): void {
-    const t = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (t.trim() === '' || t.startsWith('#')) return;
-    if (!this.columns) return this.header(t, n);
-    let cells: string[];
-    try {
-      cells = splitCsvLine(t);
-    } catch (e) {
-      return this.b.error(n, (e as Error).message);
-    }
-    if (cells.length !== this.columns.length)
-      return this.b.error(n, `expected ${this.columns.length} cells, found ${cells.length}`);
-    const rec: Partial<Record<Column, string>> = {};
-    for (let i = 0; i < cells.length; i++) rec[this.columns[i]!] = cells[i]!;
-    let key = '';
-    for (const i of this.factCols) key += `${cells[i]}\u0001`;
-    this.b.add(n, rec, key);
-  }
-
-  private header(t: string, n: number): void {
-    let raw: string[];
-    try {
-      raw = splitCsvLine(t);
-    } catch (e) {
-      throw new FleetError('INVENTORY_BAD_HEADER', `The CSV header cannot be read: ${(e as Error).message}`, {
-        where: `${this.where}:${n}`,
-        hint: `Columns: ${CSV_COLUMNS.join(',')}`,
+  /** Takes rows whose id repeats an earlier row's out of the devices: they are skipped rows. */
+  private dropRepeats(): void {
+    const c = this.cols;
+    const repeats = c.ids.duplicates();
+    if (repeats.length === 0) return;
+    const n = c.ids.size;
+    const keep = new Uint8Array(n).fill(1);
+    const dropped = new Set<number>();
+    for (const [i, first] of repeats) {
+      keep[i] = 0;
+      dropped.add(c.line[i]!);
+      this.skipped++;
+      if (c.kinds[c.kind[i]!]!.facts.unreadable) this.unreadableDevices--;
+      this.errors.push({
+        line: c.line[i]!,
+        message: `duplicate device id "${c.ids.text(first)}" (first occurrence kept)`,
       });
     }
-    const names = raw.map((h) => h.trim().toLowerCase().replace(/-/g, '_'));
-    const cols: Column[] = [];
-    for (const h of names) {
-      const c = (CSV_COLUMNS as readonly string[]).includes(h) ? (h as Column) : KEY_ALIASES[h];
-      if (!c)
-        throw new FleetError('INVENTORY_BAD_HEADER', `Unknown CSV column "${h}"`, {
-          where: `${this.where}:${n}`,
-          hint: `Columns: ${CSV_COLUMNS.join(',')}`,
-        });
-      cols.push(c);
+    this.errors.sort((a, b) => a.line - b.line);
+    this.errors.length = Math.min(this.errors.length, MAX_LISTED_ROWS);
+    const unreadable = this.unreadable.filter((u) => !dropped.has(u.line));
+    this.unreadable.length = 0;
+    this.unreadable.push(...unreadable);
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      c.kind[w] = c.kind[i]!;
+      c.channel[w] = c.channel[i]!;
+      c.labels[w] = c.labels[i]!;
+      c.line[w] = c.line[i]!;
+      w++;
     }
-    if (!cols.includes('id'))
-      throw new FleetError('INVENTORY_BAD_HEADER', 'The CSV header has no "id" column', {
-        where: `${this.where}:${n}`,
-        hint: `Columns: ${CSV_COLUMNS.join(',')}`,
-      });
-    this.columns = cols;
-    this.factCols = cols
-      .map((c, i) => (c === 'id' || c === 'channel' || c === 'labels' ? -1 : i))
-      .filter((i) => i >= 0);
+    c.ids.compact(keep);
   }
-}
 
-function normalizeRecord(rec: Record<string, unknown>): Partial<Record<Column, unknown>> & { facts?: unknown } {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rec)) {
-    const col = k === 'facts' ? 'facts' : (CSV_COLUMNS as readonly string[]).includes(k) ? k : KEY_ALIASES[k];
-    if (!col) throw new RowError(`unknown field "${k}"`);
-    out[col] = v;
-  }
-  return out;
-}
-
-function addRecord(b: DeviceBuilder, line: number, rec: unknown): void {
-  if (typeof rec !== 'object' || rec === null || Array.isArray(rec))
-    return b.error(line, 'a device must be a JSON object');
-  let r;
-  try {
-    r = normalizeRecord(rec as Record<string, unknown>);
-  } catch (e) {
-    return b.error(line, (e as Error).message);
-  }
-  b.add(line, r);
-}
-
-export function ndjsonLine(b: DeviceBuilder, text: string, n: number): void {
-  if (text.trim() === '') return;
-  let rec: unknown;
-  try {
-    rec = JSON.parse(text);
-  } catch (e) {
-    return b.error(n, `not valid JSON: ${(e as Error).message}`);
-  }
-  addRecord(b, n, rec);
-}
-
-/** Start lines of the elements of the device array (top-level array, or the "devices" array). */
-function elementLines(text: string, nested: boolean): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let depth = 0;
-  let inTarget = false;
-  let expectValue = false;
-  let lastString = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '\n') {
-      line++;
-      continue;
+  /**
+   * The slow path: a row already decoded into cells (quoted CSV, JSON with nested values or
+   * escapes). `extra` lists facts of the row that could not be matched to a column.
+   */
+  record(line: number, cells: Cells, extra: UnreadableFact[] = []): void {
+    let id: string | undefined;
+    try {
+      id = cellText(cells.id, 'id');
+    } catch {
+      return this.skip(line, 'the device id must be text');
     }
-    if (ch === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (inTarget && depth === (nested ? 2 : 1) && expectValue) {
-        lines.push(line);
-        expectValue = false;
-      }
-      lastString = text.slice(i + 1, j);
-      for (let k = i; k < j; k++) if (text[k] === '\n') line++;
-      i = j;
-      continue;
+    if (id === undefined) return this.skip(line, 'missing device id');
+    let channel: string | undefined;
+    try {
+      channel = cellText(cells.channel, 'channel');
+    } catch {
+      extra = [...extra, { field: 'channel', message: 'channel must be text' }];
     }
-    if (ch === ' ' || ch === '\t' || ch === '\r') continue;
-    const level = nested ? 2 : 1;
-    if (inTarget && depth === level && expectValue && ch !== ']') {
-      lines.push(line);
-      expectValue = false;
-    }
-    if (ch === '[' || ch === '{') {
-      depth++;
-      if (ch === '[' && depth === level && (!nested || lastString === 'devices')) {
-        inTarget = true;
-        expectValue = true;
-      }
-    } else if (ch === ']' || ch === '}') {
-      if (depth === level && inTarget) inTarget = false;
-      depth--;
-    } else if (ch === ',' && inTarget && depth === level) expectValue = true;
+    const kind = this.kindIndexOf(this.rowKinds.kind(cells, undefined, extra));
+    const bytes = this.textBytes(id);
+    const labels = this.labelsIndexOf(labelsOf(cells.labels));
+    const h = hashBytes(bytes, 0, bytes.length);
+    this.device(line, bytes, 0, bytes.length, h, kind, this.channelIndexOf(channel), labels);
   }
-  return lines;
-}
 
-export function parseJsonInventory(b: DeviceBuilder, text: string, where: string): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new FleetError('INVENTORY_NOT_JSON', `The inventory is not valid JSON: ${(e as Error).message}`, {
-      where,
-      hint: 'Fix the JSON, or use NDJSON (one device per line) so one bad line does not stop the import.',
-    });
+  /** A row whose id is known but whose cells cannot be matched to the columns. */
+  unmatched(line: number, id: string, message: string): void {
+    const bytes = this.textBytes(id);
+    const kind = this.kindIndexOf(this.rowKinds.unreadableRow(message));
+    this.device(line, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length), kind, 0, 0);
   }
-  const nested = !Array.isArray(doc);
-  const items = Array.isArray(doc) ? doc : (doc as { devices?: unknown } | null)?.devices;
-  if (!Array.isArray(items))
-    throw new FleetError(
-      'INVENTORY_SHAPE',
-      'A JSON inventory must be an array of devices or an object with a "devices" array',
-      { where },
+
+  private textBytes(s: string): Buffer {
+    const n = Buffer.byteLength(s);
+    if (n > this.scratch.length) this.scratch = Buffer.allocUnsafe(n * 2);
+    this.scratch.write(s, 0, 'utf8');
+    return this.scratch.subarray(0, n);
+  }
+
+  result(format: InventoryFormat): Inventory {
+    this.dropRepeats();
+    return new Inventory(
+      format,
+      this.cols,
+      this.rows,
+      this.errors,
+      this.skipped,
+      this.unreadable,
+      this.unreadableDevices,
     );
-  const lines = elementLines(text, nested);
-  items.forEach((rec, i) => addRecord(b, lines[i] ?? 0, rec));
+  }
 }
 
+/** Picks the format from the extension, else from the first bytes. */
 export function detectFormat(path: string, head: string): InventoryFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return 'csv';
@@ -517,6 +333,14 @@ export function detectFormat(path: string, head: string): InventoryFormat {
   return 'csv';
 }
 
+function readerFor(format: InventoryFormat, b: InventoryBuilder, where: string): RecordReader {
+  return format === 'csv'
+    ? new CsvReader(b, where)
+    : format === 'ndjson'
+      ? new NdjsonReader(b)
+      : new JsonReader(b, where);
+}
+
 /** Parses inventory text already in memory. */
 export function parseInventory(
   text: string,
@@ -524,39 +348,30 @@ export function parseInventory(
   catalog: Catalog = defaultCatalog(),
   where = 'inventory',
 ): Inventory {
-  const b = new DeviceBuilder(catalog);
-  if (format === 'json') parseJsonInventory(b, text, where);
-  else {
-    const csv = format === 'csv' ? new CsvParser(b, where) : undefined;
-    let n = 0;
-    for (const line of text.split('\n')) {
-      n++;
-      if (csv) csv.line(line, n);
-      else ndjsonLine(b, line, n);
-    }
-  }
+  const b = new InventoryBuilder(catalog);
+  const r = readerFor(format, b, where);
+  r.push(Buffer.from(text, 'utf8'));
+  r.end();
   return b.result(format);
 }
 
-/** JSON inventories are parsed whole; past this size use NDJSON or CSV, which stream. */
-export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+/** The largest single JSON value (one device, or another member of the top-level object) read whole. */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 export interface ImportOptions {
   format?: InventoryFormat;
   signal?: AbortSignal;
 }
 
-/** Imports an inventory file. CSV and NDJSON are streamed line by line. */
+/** Imports an inventory file, streamed in 1 MiB chunks whatever its format. */
 export async function importInventory(
   path: string,
   catalog: Catalog = defaultCatalog(),
   opts: ImportOptions = {},
 ): Promise<Inventory> {
-  let size: number;
   try {
     const s = await stat(path);
     if (!s.isFile()) throw new Error('not a regular file');
-    size = s.size;
   } catch (e) {
     throw new FleetError('INVENTORY_UNREADABLE', `Cannot read the inventory: ${(e as Error).message}`, {
       where: path,
@@ -564,43 +379,17 @@ export async function importInventory(
       cause: e,
     });
   }
-  const b = new DeviceBuilder(catalog);
+  const b = new InventoryBuilder(catalog);
   let format = opts.format;
-  let csv: CsvParser | undefined;
-  let jsonText = '';
-  let carry = '';
-  let n = 0;
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<string>) {
+  let reader: RecordReader | undefined;
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     throwIfAborted(opts.signal);
-    if (format === undefined) format = detectFormat(path, chunk);
-    if (format === 'json') {
-      if (size > MAX_JSON_BYTES)
-        throw new FleetError('INVENTORY_TOO_LARGE', `JSON inventories are read whole and this one is ${size} bytes`, {
-          where: path,
-          hint: 'Use NDJSON or CSV for large fleets: they stream.',
-        });
-      jsonText += chunk;
-      continue;
-    }
-    csv ??= format === 'csv' ? new CsvParser(b, path) : undefined;
-    const text = carry + chunk;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      n++;
-      const line = text.slice(start, nl);
-      if (csv) csv.line(line, n);
-      else ndjsonLine(b, line, n);
-      start = nl + 1;
-    }
-    carry = text.slice(start);
+    if (format === undefined) format = detectFormat(path, chunk.toString('utf8', 0, Math.min(chunk.length, 4096)));
+    reader ??= readerFor(format, b, path);
+    reader.push(chunk);
   }
   format ??= detectFormat(path, '');
-  if (format === 'json') parseJsonInventory(b, jsonText, path);
-  else if (carry !== '') {
-    n++;
-    if (format === 'csv') (csv ?? new CsvParser(b, path)).line(carry, n);
-    else ndjsonLine(b, carry, n);
-  }
+  (reader ?? readerFor(format, b, path)).end();
   return b.result(format);
 }

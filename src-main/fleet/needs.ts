@@ -3,13 +3,12 @@
  * resolve to the *build* facts (a TensorRT engine built on "Xavier NX, JetPack 5.1" was built for
  * SM 7.2 with TensorRT 8.5.2.2); explicit manifest fields win over profile facts.
  */
-import type { ModelFormat } from '../formats/index.js';
+import { canonicalDomain, type ModelFormat } from '../formats/index.js';
 import { assertManifestShape, EDGETPU_CUSTOM_OP, type Manifest } from '../manifest/index.js';
 import type { Unchecked } from '../unchecked.js';
 import { FleetError } from '../errors.js';
 import type { Catalog, ResolvedProfile } from './catalog.js';
 import { findAccelerators, nvidiaGpu, normalizeArch } from './facts.js';
-import { opsetDomain } from './ort-table.js';
 
 export type HardwareCompatibility = 'none' | 'ampere-plus' | 'same-compute-capability';
 
@@ -33,8 +32,12 @@ export interface ModelNeeds {
     /** True when built on a Jetson (integrated GPU): hardware compatibility is not supported there. */
     builtOnJetson?: boolean;
   };
-  /** irVersion undefined when the manifest lacks framework.onnx (then it cannot be checked). */
-  onnx?: { irVersion?: number; opsets: { domain: string; version: number }[] };
+  /**
+   * irVersion undefined when the manifest lacks framework.onnx (then it cannot be checked).
+   * Domains are canonical ('ai.onnx'); usedDomains undefined when the manifest does not say
+   * (written before it was recorded): then every import counts as used.
+   */
+  onnx?: { irVersion?: number; opsets: { domain: string; version: number }[]; usedDomains?: string[] };
   tflite?: { minRuntimeVersion?: string; customOps: string[]; edgetpu: boolean };
   requires: {
     computeCapability?: string;
@@ -112,9 +115,10 @@ export function modelNeeds(m: Unchecked<Manifest>, catalog: Catalog): ModelNeeds
     needs.onnx = {
       ...(typeof o?.irVersion === 'number' ? { irVersion: o.irVersion } : {}),
       opsets: (Array.isArray(o?.opsets) ? o.opsets : []).map((x) => ({
-        domain: opsetDomain(x.domain),
+        domain: canonicalDomain(x.domain),
         version: x.version,
       })),
+      ...(Array.isArray(o?.usedDomains) ? { usedDomains: o.usedDomains.map(canonicalDomain) } : {}),
     };
   } else {
     const t = fw.tflite ?? {};

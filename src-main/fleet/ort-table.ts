@@ -6,7 +6,7 @@
  * out on purpose: a newer runtime is judged by the newest row ("Newer versions of ONNX Runtime
  * support all models that worked with prior versions", same page), anything beyond is "cannot tell".
  */
-import { compareDotted } from './version.js';
+import { compareDotted } from '../manifest/index.js';
 
 export interface OrtRow {
   /** ORT minor line, e.g. '1.17'. */
@@ -73,11 +73,6 @@ export function ortLimits(version: string): OrtLimits | undefined {
   const cmp = compareDotted(version, newest.ort);
   if (cmp !== undefined && cmp > 0) return { row: newest, match: 'newer' };
   return undefined;
-}
-
-/** The canonical opset domain name: '' and 'ai.onnx' are the same default domain. */
-export function opsetDomain(domain: string): string {
-  return domain === '' ? 'ai.onnx' : domain;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Manifest } from '../manifest/index.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { type Device, type DeviceFacts, factsKey } from './facts.js';
-import type { Inventory, InventoryError } from './inventory.js';
+import { Inventory, type InventoryError, type InventoryWarning } from './inventory.js';
 import { type ModelNeeds, modelNeeds } from './needs.js';
 import { type Reason, type Rule, type Severity, type Verdict, evaluate, rulesFor } from './rules/index.js';
 
@@ -54,15 +54,19 @@ export interface PreviewResult {
   model: { name: string; version: string; format: string; sizeBytes: number; buildProfiles: string[] };
   scope: { channel: string | null; devices: number; outOfScope: number };
   totals: VerdictCounts;
-  /** True when no device in scope would decline. */
+  /** True when some device is in scope and none would decline (an empty scope checked nothing). */
   ok: boolean;
   byProfile: ({ profile: string | null; total: number } & VerdictCounts)[];
   byReason: ReasonTotal[];
   /** Declined groups first, then warning, then compatible; larger groups first. */
   groups: PreviewGroup[];
   rules: { id: string; title: string }[];
-  /** Rows the inventory import skipped, when an Inventory was passed. */
+  /** Rows the inventory import skipped (no id, or a repeated id), when an Inventory was passed. */
   inventoryErrors: InventoryError[];
+  /** Devices kept in scope whose stated facts could not be read, by line and field. */
+  inventoryUnreadable: InventoryWarning[];
+  /** Exact counts behind those lists (which stop at MAX_LISTED_ROWS); null for a plain device list. */
+  inventory: { rows: number; skippedRows: number; unreadableDevices: number } | null;
 }
 
 interface Acc {
@@ -104,8 +108,6 @@ export function previewNeeds(
   inventory: Inventory | readonly Device[],
   options: PreviewOptions = {},
 ): PreviewResult {
-  const devices: readonly Device[] = Array.isArray(inventory) ? inventory : (inventory as Inventory).devices;
-  const errors = Array.isArray(inventory) ? [] : (inventory as Inventory).errors;
   const rules = rulesFor(needs);
   const sampleN = options.sample ?? 5;
   const perDevice = options.strategy === 'per-device';
@@ -113,31 +115,59 @@ export function previewNeeds(
   // factsKey → profile → group; two-level so no key string is built per device.
   const byKey = new Map<string, Map<string | undefined, Acc>>();
   const order: Acc[] = [];
-  let inScope = 0;
-  for (let i = 0; i < devices.length; i++) {
-    const d = devices[i]!;
-    if (channel !== undefined && d.channel !== channel) continue;
-    inScope++;
-    const key = d.factsKey ?? factsKey(d.facts);
+  const groupOf = (profile: string | undefined, facts: DeviceFacts, key: string): Acc => {
     let byProfile = byKey.get(key);
     if (!byProfile) byKey.set(key, (byProfile = new Map<string | undefined, Acc>()));
-    let g = byProfile.get(d.profile);
+    let g = byProfile.get(profile);
     if (!g) {
-      g = { profile: d.profile, facts: d.facts, key, devices: 0, sample: [] };
-      byProfile.set(d.profile, g);
+      g = { profile, facts, key, devices: 0, sample: [] };
+      byProfile.set(profile, g);
       order.push(g);
     }
+    return g;
+  };
+  const count = (g: Acc, id: () => string): void => {
     g.devices++;
-    if (g.sample.length < sampleN) g.sample.push(d.id);
+    if (g.sample.length < sampleN) g.sample.push(id());
     if (perDevice) {
       // The naive peer: every device evaluated on its own.
-      const e = evaluate(needs, d.facts, rules);
+      const e = evaluate(needs, g.facts, rules);
       g.evaluation = e;
       (g.counts ??= { compatible: 0, warning: 0, declined: 0 })[e.verdict]++;
     }
+  };
+  let inScope = 0;
+  let total: number;
+  if (inventory instanceof Inventory) {
+    // Column store: one group lookup per device kind, not per device.
+    total = inventory.size;
+    const groups = inventory.kinds.map((k) => groupOf(k.profile, k.facts, k.factsKey));
+    const wanted = inventory.channelNames.map((c) => channel === undefined || c === channel);
+    for (let i = 0; i < total; i++) {
+      if (!wanted[inventory.channelOf(i)]) continue;
+      inScope++;
+      count(groups[inventory.kindOf(i)]!, () => inventory.id(i));
+    }
+  } else {
+    const devices = inventory;
+    total = devices.length;
+    for (let i = 0; i < total; i++) {
+      const d = devices[i]!;
+      if (channel !== undefined && d.channel !== channel) continue;
+      inScope++;
+      count(groupOf(d.profile, d.facts, d.factsKey ?? factsKey(d.facts)), () => d.id);
+    }
   }
   for (const g of order) g.evaluation ??= evaluate(needs, g.facts, rules);
-  return summarize(needs, rules, order, inScope, devices.length - inScope, channel, errors);
+  return summarize(
+    needs,
+    rules,
+    order.filter((g) => g.devices > 0),
+    inScope,
+    total - inScope,
+    channel,
+    inventory instanceof Inventory ? inventory : undefined,
+  );
 }
 
 function summarize(
@@ -147,7 +177,7 @@ function summarize(
   inScope: number,
   outOfScope: number,
   channel: string | undefined,
-  errors: InventoryError[],
+  inventory: Inventory | undefined,
 ): PreviewResult {
   const totals: VerdictCounts = { compatible: 0, warning: 0, declined: 0 };
   const profiles = new Map<string | null, { profile: string | null; total: number } & VerdictCounts>();
@@ -200,7 +230,7 @@ function summarize(
     },
     scope: { channel: channel ?? null, devices: inScope, outOfScope },
     totals,
-    ok: totals.declined === 0,
+    ok: inScope > 0 && totals.declined === 0,
     byProfile: [...profiles.values()].sort(
       (a, b) => b.total - a.total || String(a.profile).localeCompare(String(b.profile)),
     ),
@@ -221,14 +251,23 @@ function summarize(
       }))
       .sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || b.devices - a.devices),
     rules: rules.map((r) => ({ id: r.id, title: r.title })),
-    inventoryErrors: errors,
+    inventoryErrors: inventory?.errors ?? [],
+    inventoryUnreadable: inventory?.unreadable ?? [],
+    inventory: inventory
+      ? { rows: inventory.rows, skippedRows: inventory.skippedRows, unreadableDevices: inventory.unreadableDevices }
+      : null,
   };
 }
 
 /** Release channels in an inventory with their device counts (for a channel picker), busiest first. */
 export function channelsOf(inventory: Inventory | readonly Device[]): { channel: string | null; devices: number }[] {
-  const devices: readonly Device[] = Array.isArray(inventory) ? inventory : (inventory as Inventory).devices;
   const counts = new Map<string | null, number>();
-  for (const d of devices) counts.set(d.channel ?? null, (counts.get(d.channel ?? null) ?? 0) + 1);
+  if (inventory instanceof Inventory) {
+    const perIndex = new Array<number>(inventory.channelNames.length).fill(0);
+    for (let i = 0; i < inventory.size; i++) perIndex[inventory.channelOf(i)]!++;
+    inventory.channelNames.forEach((c, k) => {
+      if (perIndex[k]) counts.set(c ?? null, (counts.get(c ?? null) ?? 0) + perIndex[k]);
+    });
+  } else for (const d of inventory) counts.set(d.channel ?? null, (counts.get(d.channel ?? null) ?? 0) + 1);
   return [...counts].map(([channel, n]) => ({ channel, devices: n })).sort((a, b) => b.devices - a.devices);
 }

@@ -1,8 +1,16 @@
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { errnoOf, FormatError } from '../errors.js';
 
 /** Largest single read the readers may ask for; anything bigger is a corrupt length. */
 export const MAX_WINDOW = 4 * 1024 * 1024;
+
+/**
+ * Reads up to this size are served synchronously: a header walk makes about one small read per
+ * weight it skips (1,500 for a 1,500-initializer ONNX), and a thread-pool round trip each costs
+ * more than the read itself. Larger reads stay asynchronous.
+ */
+const SYNC_READ_MAX = 64 * 1024;
 
 /**
  * Bounded random-access reader over a file. Every read is positioned and capped at MAX_WINDOW,
@@ -73,8 +81,13 @@ export class ModelFile {
     }
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
+    // Only over a real file descriptor: a handle whose reads wait for arriving bytes has none.
+    const fd = (this.handle as Partial<FileHandle>).fd;
+    const sync = typeof fd === 'number' && length <= SYNC_READ_MAX;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      const bytesRead = sync
+        ? readSync(fd, buf, done, length - done, offset + done)
+        : (await this.handle.read(buf, done, length - done, offset + done)).bytesRead;
       if (bytesRead === 0)
         throw new FormatError('TRUNCATED', `Unexpected end of file reading ${what}`, {
           file: this.path,

@@ -3,6 +3,7 @@
  * reached by positioned reads, checked against the buffer's bounds before anything is read or
  * allocated. Nothing here reads a whole file; element counts are capped by the caller.
  */
+import { isUtf8 } from 'node:buffer';
 import { FormatError } from '../errors.js';
 import type { ModelFile } from './file.js';
 
@@ -158,10 +159,16 @@ export class FlatBuffer {
   }
 
   async stringAt(pos: number, what: string): Promise<string> {
+    return (await this.textAt(pos, what)).text;
+  }
+
+  /** A string and whether its bytes are valid UTF-8 (if not, the text has U+FFFD replacements). */
+  async textAt(pos: number, what: string): Promise<{ text: string; utf8: boolean }> {
     const length = await this.u32(pos, `${what} length`);
     if (length > FB_LIMITS.maxString)
       this.fail('LENGTH_TOO_LARGE', `${what} claims ${length} bytes (limit ${FB_LIMITS.maxString})`, pos);
-    return utf8.decode(await this.bytes(pos + 4, length, what));
+    const bytes = await this.bytes(pos + 4, length, what);
+    return { text: utf8.decode(bytes), utf8: isUtf8(bytes) };
   }
 }
 
@@ -233,6 +240,11 @@ export class FbTable {
     readonly what: string,
   ) {}
 
+  /** Position of field `id` (checked to fit in the table), or 0 when absent. */
+  fieldPos(id: number, width: number): number {
+    return this.field(id, width);
+  }
+
   /** Absolute position of field `id`, or 0 when absent. */
   private field(id: number, width: number): number {
     const at = 4 + 2 * id;
@@ -274,6 +286,12 @@ export class FbTable {
   async string(id: number, name: string): Promise<string | null> {
     const p = await this.ref(id, name);
     return p === null ? null : this.fb.stringAt(p, `${this.what}.${name}`);
+  }
+
+  /** A string field with its UTF-8 validity, or null when absent. */
+  async text(id: number, name: string): Promise<{ text: string; utf8: boolean } | null> {
+    const p = await this.ref(id, name);
+    return p === null ? null : this.fb.textAt(p, `${this.what}.${name}`);
   }
 
   /** A vector field; `elemSize` 4 for tables/strings (offsets). */

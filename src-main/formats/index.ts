@@ -4,3 +4,10 @@ export { detect, readers } from './detect.js';
 export type { FormatReader, ReadOptions } from './reader.js';
 export { ModelFile, withModelFile, MAX_WINDOW } from './file.js';
 export { onnxDtype, isKnownOnnxDtype, dtypeBits, isLowBitInteger } from './dtype.js';
+export {
+  ONNX_STANDARD_DOMAINS,
+  ORT_BUILTIN_DOMAINS,
+  ORT_CHECKED_IMPORT_DOMAINS,
+  canonicalDomain,
+  isOnnxStandardDomain,
+} from './onnx-domains.js';

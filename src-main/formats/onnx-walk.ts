@@ -9,7 +9,7 @@ import { decodeEntry, decodeOpset, decodeValueInfo, MessageError, type ValueInfo
 import { MAX_WINDOW } from './file.js';
 import { findTailStart } from './onnx-tail.js';
 import { ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
-import type { ModelWarning } from './types.js';
+import { Warnings } from './warnings.js';
 
 /** Caps on what the walker keeps; past them the file is treated as corrupt (absurd counts). */
 export const LIMITS = {
@@ -30,7 +30,6 @@ export const LIMITS = {
   /** Total characters of initializer names kept to subtract them from the inputs. */
   initializerNameChars: 64 * 1024 * 1024,
   externalTensorsListed: 10_000,
-  warnings: 100,
   /** Total characters of node input/output names kept for a quick read (onnx-tail.ts). */
   nodeNameChars: 64 * 1024 * 1024,
 };
@@ -74,11 +73,15 @@ export class OnnxScan {
   nodeCount = 0;
   subgraphCount = 0;
   ops = new Map<string, OpCount>();
+  /** Operators called inside local functions' bodies (they run when a function is called). */
+  functionOps = new Map<string, OpCount>();
   functions: { domain: string; name: string }[] = [];
   external = new Map<string, ExternalFile>();
   /** Weight elements per dtype over all initializers (main graph and subgraphs). */
   weightElements = new Map<string, number>();
-  warnings: ModelWarning[] = [];
+  readonly warnings = new Warnings();
+  /** `warn` as a plain function, for the message decoders. */
+  readonly warner = this.warnings.add;
   /** Quick read (ReadOptions.quick): skip the initializers if the graph's tail can be found. */
   quickMinSkip: number | undefined;
   /** Node input/output names, kept only for a quick read. */
@@ -90,8 +93,7 @@ export class OnnxScan {
   private nodeNameChars = 0;
 
   warn(code: string, message: string): void {
-    if (this.warnings.length >= LIMITS.warnings) return;
-    if (!this.warnings.some((w) => w.code === code && w.message === message)) this.warnings.push({ code, message });
+    this.warnings.add(code, message);
   }
 
   addInitializerName(name: string, c: ProtoCursor, at: number): void {
@@ -164,7 +166,7 @@ export async function walkModel(c: ProtoCursor, quickMinSkip?: number): Promise<
       case tagOf(8, LEN): {
         const buf = await small(c, end, 'opset_import');
         if (s.opsets.length >= LIMITS.opsets) c.fail('TOO_MANY', `More than ${LIMITS.opsets} opset imports`, at);
-        s.opsets.push(decoded(c, at, () => decodeOpset(buf)));
+        s.opsets.push(decoded(c, at, () => decodeOpset(buf, s.warner)));
         break;
       }
       case tagOf(14, LEN): {
@@ -245,8 +247,9 @@ async function walkGraph(c: ProtoCursor, end: number, s: OnnxScan, depth: number
         const list = tag === tagOf(11, LEN) ? s.inputs : s.outputs;
         if (list.length >= LIMITS.ioValues)
           c.fail('TOO_MANY', `More than ${LIMITS.ioValues} graph inputs or outputs`, at);
-        const buf = await small(c, end, tag === tagOf(11, LEN) ? 'graph input' : 'graph output');
-        list.push(decoded(c, at, () => decodeValueInfo(buf)));
+        const role = tag === tagOf(11, LEN) ? 'graph input' : 'graph output';
+        const buf = await small(c, end, role);
+        list.push(decoded(c, at, () => decodeValueInfo(buf, s.warner, `${role} #${list.length + 1}`)));
         break;
       }
       default:
@@ -273,8 +276,17 @@ async function quickTail(c: ProtoCursor, at: number, end: number, s: OnnxScan): 
   return undefined;
 }
 
-/** NodeProto: op_type (4) and domain (7) are counted; attributes are walked only for subgraphs and tensors. */
-async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number): Promise<void> {
+/**
+ * NodeProto: op_type (4) and domain (7) are counted (into `ops`: the graph's, or a function
+ * body's); attributes are walked only for subgraphs and tensors.
+ */
+async function walkNode(
+  c: ProtoCursor,
+  end: number,
+  s: OnnxScan,
+  depth: number,
+  ops: Map<string, OpCount> = s.ops,
+): Promise<void> {
   let opType = '';
   let domain = '';
   const at = c.pos;
@@ -306,14 +318,14 @@ async function walkNode(c: ProtoCursor, end: number, s: OnnxScan, depth: number)
         c.skip(tag, end);
     }
   }
-  s.nodeCount++;
+  if (ops === s.ops) s.nodeCount++;
   const normalized = domain === 'ai.onnx' ? '' : domain;
   const key = `${normalized}\u0000${opType}`;
-  const op = s.ops.get(key);
+  const op = ops.get(key);
   if (op) op.count++;
   else {
-    if (s.ops.size >= LIMITS.opKinds) c.fail('TOO_MANY', `More than ${LIMITS.opKinds} distinct operator types`, at);
-    s.ops.set(key, { domain: normalized, opType, count: 1 });
+    if (ops.size >= LIMITS.opKinds) c.fail('TOO_MANY', `More than ${LIMITS.opKinds} distinct operator types`, at);
+    ops.set(key, { domain: normalized, opType, count: 1 });
   }
 }
 
@@ -416,7 +428,10 @@ async function walkSparseTensor(c: ProtoCursor, end: number, s: OnnxScan): Promi
   return name;
 }
 
-/** FunctionProto: only its identity (name 1, domain 10), so calls to it are not "custom". */
+/**
+ * FunctionProto: its identity (name 1, domain 10), so calls to it are not "custom", and the
+ * operators its body (node 7) calls, which the model needs wherever the function is used.
+ */
 async function walkFunction(c: ProtoCursor, end: number, s: OnnxScan): Promise<void> {
   let name = '';
   let domain = '';
@@ -424,7 +439,11 @@ async function walkFunction(c: ProtoCursor, end: number, s: OnnxScan): Promise<v
     const tag = await c.nextTag(end);
     if (tag === tagOf(1, LEN)) name = await text(c, end, LIMITS.name, s, 'function name');
     else if (tag === tagOf(10, LEN)) domain = await text(c, end, LIMITS.name, s, 'function domain');
-    else c.skip(tag, end);
+    else if (tag === tagOf(7, LEN)) {
+      const nEnd = c.messageEnd(end);
+      await walkNode(c, nEnd, s, 1, s.functionOps);
+      c.pos = nEnd;
+    } else c.skip(tag, end);
   }
   if (s.functions.length < LIMITS.opKinds) s.functions.push({ domain, name });
 }
@@ -493,7 +512,7 @@ async function entry(c: ProtoCursor, end: number, s: OnnxScan, what: string): Pr
   const len = c.length(end);
   if (len <= LIMITS.metadataValue) {
     const buf = await c.bytes(len, len);
-    return decoded(c, at, () => decodeEntry(buf));
+    return decoded(c, at, () => decodeEntry(buf, s.warner));
   }
   const eEnd = c.pos + len;
   let key = '';
@@ -507,12 +526,12 @@ async function entry(c: ProtoCursor, end: number, s: OnnxScan, what: string): Pr
   return { key, value };
 }
 
-/** Runs an onnx-proto decode, turning its errors into a FormatError at the message's offset. */
+/** Runs a message decode (onnx-messages.ts), turning its errors into a FormatError at the message's offset. */
 function decoded<T>(c: ProtoCursor, at: number, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    // The decoders wrap every protobufjs failure in a MessageError; anything else is a bug.
+    // The decoders turn every wire problem into a MessageError; anything else is a bug.
     if (e instanceof MessageError) c.fail(e.code, `${e.message} (message at byte ${at})`, at);
     throw e;
   }

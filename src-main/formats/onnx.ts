@@ -5,6 +5,7 @@
 import { FormatError } from '../errors.js';
 import { isLowBitInteger } from './dtype.js';
 import type { ModelFile } from './file.js';
+import { canonicalDomain, isOnnxStandardDomain } from './onnx-domains.js';
 import { isTensorValue, toTensorSpec } from './onnx-messages.js';
 import { type OnnxScan, QUICK_MIN_SKIP, walkModel } from './onnx-walk.js';
 import { ProtoCursor, scanFields, WIRE_LEN, WIRE_VARINT } from './proto-cursor.js';
@@ -29,9 +30,6 @@ const MODEL_FIELDS: ReadonlyMap<number, number> = new Map([
 
 /** IR versions this reader knows (onnx.proto Version enum); newer ones still read, with a warning. */
 export const KNOWN_IR_VERSION = 14;
-
-/** Op domains that are part of the ONNX standard; ops in any other domain are reported as custom. */
-export const STANDARD_DOMAINS: ReadonlySet<string> = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'ai.onnx.preview.training']);
 
 /** Ops that mark a quantized graph (QDQ format and QOperator format). */
 const QDQ_OPS = new Set(['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear']);
@@ -105,9 +103,9 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
   const constants: string[] = [];
   for (const v of s.inputs) {
     if (s.initializerNames.has(v.name)) constants.push(v.name);
-    else inputs.push(toTensorSpec(v));
+    else inputs.push(toTensorSpec(v, s.warner, 'graph input'));
   }
-  const outputs = s.outputs.map(toTensorSpec);
+  const outputs = s.outputs.map((v) => toTensorSpec(v, s.warner, 'graph output'));
   for (const t of [...inputs, ...outputs]) {
     if (t.dtype === 'unknown') s.warn('NO_TYPE', `"${t.name}" has no type in the model`);
     else if (t.dtype.includes('unknown('))
@@ -118,9 +116,19 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
   const operators = [...s.ops.values()].sort(
     (a, b) => a.domain.localeCompare(b.domain) || a.opType.localeCompare(b.opType),
   );
+  const isLocalCall = (o: { domain: string; opType: string }) => localFunctions.has(`${o.domain}\u0000${o.opType}`);
   const customOps = operators
-    .filter((o) => !STANDARD_DOMAINS.has(o.domain) && !localFunctions.has(`${o.domain}\u0000${o.opType}`))
+    .filter((o) => !isOnnxStandardDomain(o.domain) && !isLocalCall(o))
     .map((o) => `${o.domain}.${o.opType}`);
+  // What the model needs from a runtime: the domains its nodes call (subgraphs and local
+  // function bodies included), not the ones it imports; a call to a local function needs nothing.
+  const usedDomains = [
+    ...new Set(
+      [...s.ops.values(), ...s.functionOps.values()]
+        .filter((o) => !isLocalCall(o))
+        .map((o) => canonicalDomain(o.domain)),
+    ),
+  ].sort();
 
   const metadata: Record<string, string> = {};
   for (const { key, value } of s.metadata) {
@@ -167,13 +175,14 @@ function toModelInfo(s: OnnxScan, file: ModelFile, cursor: ProtoCursor): ModelIn
     ioSource: 'header',
     operators,
     customOps,
+    usedDomains,
     externalData,
     metadata,
     preprocessingHints: preprocessingHints(metadata, inputs),
     ...(quantization ? { quantization } : {}),
     details,
     unknowns: ['Which execution providers / accelerators support every operator is not recorded in an ONNX file.'],
-    warnings: s.warnings,
+    warnings: s.warnings.result(),
     ...(s.skipped
       ? {
           partial: {

@@ -1,25 +1,17 @@
 /**
  * A forward cursor over the protobuf wire format of a file, reading through a bounded window.
- * protobufjs's Reader decodes tags and varints inside the window; length-delimited payloads
- * that are not wanted (weights, node attributes) are skipped by moving `pos`, without I/O.
- * Every length is checked against the enclosing message's end before it is trusted.
+ * The strict wire reader (protobuf.ts) decodes tags and varints inside the window;
+ * length-delimited payloads that are not wanted (weights, node attributes) are skipped by moving
+ * `pos`, without I/O. Every length is checked against the enclosing message's end before it is
+ * trusted.
  */
-import protobuf from 'protobufjs/minimal.js';
 import { FormatError, throwIfAborted } from '../errors.js';
 import type { ModelFile } from './file.js';
+import { WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, WireReader } from './protobuf.js';
 
-type Reader = protobuf.Reader;
-type LongLike = { toNumber(): number };
+export { WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, tagOf } from './protobuf.js';
 
-export const WIRE_VARINT = 0;
-export const WIRE_I64 = 1;
-export const WIRE_LEN = 2;
-export const WIRE_I32 = 5;
-
-/** The tag number for field `field` with wire type `wire`. */
-export const tagOf = (field: number, wire: number): number => field * 8 + wire;
-
-/** Enough bytes for a tag and a length prefix (protobufjs may consume 10 bytes per varint). */
+/** Enough bytes for a tag and a length prefix (a varint may take 10 bytes). */
 export const HEADER_BYTES = 20;
 
 export interface CursorOptions {
@@ -46,7 +38,7 @@ export class ProtoCursor {
   tagAt = 0;
   private buf: Buffer = Buffer.alloc(0);
   private bufStart = 0;
-  private reader: Reader = protobuf.Reader.create(this.buf);
+  private reader = new WireReader(this.buf);
   private window: number;
   private readonly minWindow: number;
   private readonly maxWindow: number;
@@ -85,7 +77,7 @@ export class ProtoCursor {
     if (len <= 0) return;
     this.buf = await this.file.read(this.pos, len, 'ONNX protobuf data');
     this.bufStart = this.pos;
-    this.reader = protobuf.Reader.create(this.buf);
+    this.reader = new WireReader(this.buf);
     this.reads++;
     this.bytesRead += len;
   }
@@ -98,27 +90,22 @@ export class ProtoCursor {
 
   /** Reads a field tag. The caller has called ensure(HEADER_BYTES, limit). */
   tag(limit: number): number {
-    const at = this.pos;
-    this.tagAt = at;
-    const tag = this.decode(limit, (r) => r.uint32(), 'field tag');
-    if (tag >>> 3 === 0) this.fail('BAD_FIELD', `Invalid protobuf field number 0`, at);
-    return tag;
+    this.tagAt = this.pos;
+    return this.decode(limit, (r) => r.tag(), 'field tag');
   }
 
   /** Reads a varint as a JS number (int64 semantics; may be negative). Flags values past 2^53. */
   varint(limit: number): number {
     const at = this.pos;
-    const v = this.decode(limit, (r) => r.int64() as unknown as LongLike | number, 'varint');
-    const n = typeof v === 'number' ? v : v.toNumber();
-    if (!Number.isSafeInteger(n))
-      this.fail('BAD_VARINT', `Integer at byte ${at} is too large to represent exactly`, at);
+    const n = this.decode(limit, (r) => r.int64(), 'varint');
+    if (n === undefined) this.fail('BAD_VARINT', `Integer at byte ${at} is too large to represent exactly`, at);
     return n;
   }
 
   /** Reads a length prefix and checks the payload fits in its message; pos is then at the payload. */
   length(limit: number): number {
     const at = this.pos;
-    const len = this.decode(limit, (r) => r.uint32(), 'length prefix');
+    const len = this.decode(limit, (r) => r.uint32('length prefix'), 'length prefix');
     if (this.pos + len > limit) {
       const pastFile = this.pos + len > this.file.size;
       this.fail(
@@ -144,7 +131,7 @@ export class ProtoCursor {
     const at = this.pos;
     switch (tag & 7) {
       case WIRE_VARINT:
-        this.decode(limit, (r) => r.skipType(WIRE_VARINT), 'varint');
+        this.decode(limit, (r) => r.skip(WIRE_VARINT), 'varint');
         return;
       case WIRE_I64:
         this.advance(8, limit, at);
@@ -213,20 +200,23 @@ export class ProtoCursor {
     this.pos += n;
   }
 
-  /** Runs a protobufjs Reader call at pos, bounded by the message end, and maps its errors. */
-  private decode<T>(limit: number, fn: (r: Reader) => T, what: string): T {
+  /** Runs a wire-reader call at pos, bounded by the message end, and maps its errors. */
+  private decode<T>(limit: number, fn: (r: WireReader) => T, what: string): T {
     const at = this.pos;
     if (at < this.bufStart || at > this.bufStart + this.buf.length)
       this.fail('INTERNAL_WINDOW', `Window does not cover byte ${at}`, at);
     const r = this.reader;
     r.pos = at - this.bufStart;
-    r.len = Math.min(this.buf.length, limit - this.bufStart);
+    r.end = Math.min(this.buf.length, limit - this.bufStart);
     try {
       const v = fn(r);
       this.pos = this.bufStart + r.pos;
       return v;
     } catch (e) {
-      if (e instanceof FormatError) throw e;
+      if (!(e instanceof WireError)) throw e;
+      if (e.code !== 'TRUNCATED' && e.code !== 'LENGTH_PAST_END')
+        // The reader's offsets are within the window: say the file offset instead.
+        this.fail(e.code, `Malformed ${what} at byte ${at}: ${e.message.replace(/ at byte \d+/, '')}`, at);
       if (limit >= this.file.size && this.bufStart + this.buf.length >= this.file.size) {
         this.fail('TRUNCATED', `The file ends inside a ${what} at byte ${at}`, at, TRUNCATED_HINT);
       }
@@ -248,33 +238,27 @@ export function scanFields(
   buf: Uint8Array,
   visit: (field: number, wire: number, value: number, payloadStart: number) => boolean,
 ): { complete: boolean; ok: boolean } {
-  const r = protobuf.Reader.create(buf);
+  const r = new WireReader(buf);
   try {
-    while (r.pos < r.len) {
-      const tag = r.uint32();
+    while (r.pos < r.end) {
+      const tag = r.tag();
       const field = tag >>> 3;
       const wire = tag & 7;
-      if (field === 0) return { complete: false, ok: false };
       let value: number;
-      if (wire === WIRE_VARINT) {
-        const v = r.int64() as unknown as LongLike | number;
-        value = typeof v === 'number' ? v : v.toNumber();
-      } else if (wire === WIRE_LEN) {
-        value = r.uint32();
-      } else if (wire === WIRE_I64 || wire === WIRE_I32) {
-        value = 0;
-      } else {
-        return { complete: false, ok: false };
-      }
+      if (wire === WIRE_VARINT) value = r.int64() ?? Number.MAX_SAFE_INTEGER;
+      else if (wire === WIRE_LEN) value = r.uint32('length');
+      else if (wire === WIRE_I64 || wire === WIRE_I32) value = 0;
+      else return { complete: false, ok: false };
       const start = r.pos;
       if (!visit(field, wire, value, start)) return { complete: false, ok: false };
       const skip = wire === WIRE_LEN ? value : wire === WIRE_I64 ? 8 : wire === WIRE_I32 ? 4 : 0;
-      if (start + skip > r.len) return { complete: false, ok: true };
+      if (start + skip > r.end) return { complete: false, ok: true };
       r.pos = start + skip;
     }
     return { complete: true, ok: true };
-  } catch {
-    // A varint cut by the end of the buffer.
-    return { complete: false, ok: true };
+  } catch (e) {
+    if (!(e instanceof WireError)) throw e;
+    // A varint cut by the end of the buffer is fine for a sniff; anything else is not protobuf.
+    return e.code === 'TRUNCATED' ? { complete: false, ok: true } : { complete: false, ok: false };
   }
 }

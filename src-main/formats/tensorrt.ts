@@ -7,6 +7,7 @@
  * a Triton config.pbtxt (`ioFrom`).
  */
 import { FormatError, throwIfAborted } from '../errors.js';
+import { collectWarnings } from './warnings.js';
 import { MAX_WINDOW, withModelFile, type ModelFile } from './file.js';
 import type { FormatReader, ReadOptions } from './reader.js';
 import { parseTritonConfig } from './triton-config.js';
@@ -349,7 +350,7 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
     preprocessingHints: hints,
     details,
     unknowns,
-    warnings,
+    warnings: collectWarnings(warnings),
     size: file.size,
     path: file.path,
   };

@@ -9,7 +9,8 @@ import { FlatBuffer, PagedFile, scalars, tableAt, type FbTable, type FbVector } 
 import type { FormatReader, ReadOptions } from './reader.js';
 import { readTfliteMetadata, type TfliteMetadataInfo } from './tflite-metadata.js';
 import { BUILTIN_CUSTOM, TENSOR_TYPES, builtinName } from './tflite-schema.js';
-import type { ExternalDataRef, ModelInfo, ModelWarning, PreprocessingHint, TensorSpec } from './types.js';
+import type { ExternalDataRef, ModelInfo, PreprocessingHint, TensorSpec } from './types.js';
+import { Warnings } from './warnings.js';
 
 export const TFLITE_IDENTIFIER = 'TFL3';
 /** Custom op code of models compiled by the Coral Edge TPU compiler (libedgetpu `kCustomOp`). */
@@ -25,6 +26,8 @@ export const TFLITE_LIMITS = {
   /** Operators whose opcode we visit to count op usage; beyond this counts are partial. */
   operatorsCounted: 200_000,
   buffers: 10_000_000,
+  /** Buffers whose byte ranges are checked against the file size (a few reads each). */
+  buffersChecked: 1_000_000,
   metadata: 10_000,
   signatures: 10_000,
   rank: 1024,
@@ -70,7 +73,7 @@ interface BufferRef {
 }
 
 class TfliteModel {
-  readonly warnings: ModelWarning[] = [];
+  readonly warnings = new Warnings();
   private buffersVec: FbVector | null | undefined;
 
   constructor(
@@ -80,7 +83,7 @@ class TfliteModel {
   ) {}
 
   warn(code: string, message: string): void {
-    if (!this.warnings.some((w) => w.code === code && w.message === message)) this.warnings.push({ code, message });
+    this.warnings.add(code, message);
   }
 
   async subgraph(subgraphs: FbVector, index: number): Promise<Subgraph> {
@@ -124,7 +127,7 @@ class TfliteModel {
     const t = await tableAt(sg.tensors, index, what);
     const shape = await t.scalars(0, 'shape', 'i32', TFLITE_LIMITS.rank);
     const type = await t.scalar(1, 'i8', 0);
-    const name = (await t.string(3, 'name')) ?? `tensor_${index}`;
+    const name = this.name(await t.text(3, 'name'), what) ?? `tensor_${index}`;
     const signature = t.has(7) ? await t.scalars(7, 'shape_signature', 'i32', TFLITE_LIMITS.rank) : null;
     let dtype = TENSOR_TYPES[type];
     if (dtype === undefined) {
@@ -150,6 +153,55 @@ class TfliteModel {
       }
     }
     return spec;
+  }
+
+  /** A tensor or signature name, said when it is empty or not UTF-8 (shown with U+FFFD then). */
+  name(n: { text: string; utf8: boolean } | null, what: string): string | undefined {
+    if (n === null) return undefined;
+    if (!n.utf8) this.warn('NAME_NOT_UTF8', `${what}: the name is not valid UTF-8; shown as ${JSON.stringify(n.text)}`);
+    if (n.text === '') this.warn('EMPTY_NAME', `${what} has an empty name`);
+    return n.text;
+  }
+
+  /**
+   * Every Model.buffers entry's bytes must lie inside the file: data in the FlatBuffer (a length
+   * prefix is read, not the data) and data after it (Buffer.offset/size). A file cut inside its
+   * weights is TRUNCATED, whichever buffer the cut hits.
+   */
+  async checkBuffers(signal?: AbortSignal): Promise<void> {
+    if (this.buffersVec === undefined)
+      this.buffersVec = await this.model.vector(4, 'buffers', ELEM_OFFSET, TFLITE_LIMITS.buffers);
+    const v = this.buffersVec;
+    if (!v) return;
+    const n = Math.min(v.length, TFLITE_LIMITS.buffersChecked);
+    if (v.length > n)
+      this.warn('BUFFERS_PARTIAL', `Only the first ${n} of ${v.length} buffers were checked against the file size`);
+    for (let i = 0; i < n; i++) {
+      if (i % 4096 === 0) throwIfAborted(signal);
+      const t = await tableAt(v, i, `Model.buffers[${i}]`);
+      const p = t.fieldPos(0, 4);
+      if (p !== 0) {
+        const at = await this.fb.deref(p, `Model.buffers[${i}].data`);
+        // The length prefix, read alone: it sits at the start of the weights, not near the tables.
+        if (this.fb.base + at + 4 > this.file.size) this.truncated(i, at, 4, t.pos);
+        const len = (await this.file.read(this.fb.base + at, 4, `Model.buffers[${i}] length`)).readUInt32LE(0);
+        if (this.fb.base + at + 4 + len > this.file.size) this.truncated(i, at + 4, len, t.pos);
+        if (len > 0) continue; // data inside the FlatBuffer: offset/size are unused
+      }
+      await this.buffer(i, t); // checks offset/size (data after the FlatBuffer)
+    }
+  }
+
+  private truncated(index: number, at: number, len: number, tablePos: number): never {
+    throw new FormatError(
+      'TRUNCATED',
+      `Model.buffers[${index}] holds bytes ${this.fb.base + at}..${this.fb.base + at + len}, past the end of the ${this.file.size}-byte file`,
+      {
+        file: this.file.path,
+        offset: this.fb.base + tablePos,
+        hint: 'The file is cut short (an interrupted copy or download?); copy or export it again.',
+      },
+    );
   }
 
   async operatorCodes(): Promise<OpCode[]> {
@@ -206,7 +258,7 @@ class TfliteModel {
   }
 
   /** Model.buffers[index] as a file range, or null for an empty buffer. */
-  async buffer(index: number): Promise<BufferRef | null> {
+  async buffer(index: number, table?: FbTable): Promise<BufferRef | null> {
     if (this.buffersVec === undefined)
       this.buffersVec = await this.model.vector(4, 'buffers', ELEM_OFFSET, TFLITE_LIMITS.buffers);
     const v = this.buffersVec;
@@ -217,7 +269,7 @@ class TfliteModel {
         v?.pos ?? 0,
       );
     }
-    const t = await tableAt(v, index, `Model.buffers[${index}]`);
+    const t = table ?? (await tableAt(v, index, `Model.buffers[${index}]`));
     const data = await t.vector(0, 'data', 1, 0xffffffff);
     if (data && data.length > 0) return { offset: this.fb.base + data.pos, size: data.length, outside: false };
     const offset = await t.scalar(1, 'u64', 0);
@@ -316,6 +368,9 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
     );
   }
 
+  // Every buffer inside the file, before any is read: a cut file is TRUNCATED, naming the buffer.
+  await m.checkBuffers(options.signal);
+
   // Signature defs.
   const sigVec = await model.vector(7, 'signature_defs', ELEM_OFFSET, TFLITE_LIMITS.signatures);
   const signatures: { key: string; subgraphIndex: number; inputs: Tensor[]; outputs: Tensor[] }[] = [];
@@ -340,7 +395,7 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
           fb.fail('TOO_MANY', `more than ${TFLITE_LIMITS.ioTensors} signature inputs/outputs in total`, v.pos);
         for (let j = 0; j < v.length; j++) {
           const tm = await tableAt(v, j, `SignatureDef[${i}].${name}[${j}]`);
-          const alias = (await tm.string(0, 'name')) ?? '';
+          const alias = m.name(await tm.text(0, 'name'), `SignatureDef[${i}].${name}[${j}]`) ?? '';
           const ti = await tm.scalar(1, 'u32', 0);
           const t = await m.tensor(sg, ti);
           out.push({ ...t, name: alias || t.tensorName, description: `tensor ${t.tensorName}` });
@@ -473,7 +528,7 @@ async function readTflite(file: ModelFile, options: ReadOptions): Promise<ModelI
       metadataEntries,
       ...(tfliteMetadata ? { tfliteMetadata } : {}),
     },
-    warnings: m.warnings,
+    warnings: m.warnings.result(),
     size: file.size,
     path: file.path,
   };
@@ -508,6 +563,8 @@ async function readExternalGroups(m: TfliteModel, subgraphs: Subgraph[]): Promis
   }
   // Name the tensors stored externally, within a visiting budget.
   let budget: number = TFLITE_LIMITS.externalTensorsVisited;
+  let undeclared = 0;
+  let firstUndeclared = '';
   outer: for (const sg of subgraphs) {
     for (let i = 0; i < sg.tensorCount && sg.tensors; i++) {
       if (budget-- <= 0) {
@@ -522,15 +579,18 @@ async function readExternalGroups(m: TfliteModel, subgraphs: Subgraph[]): Promis
       if (ext === 0) continue;
       const group = groupOfId.get(ext);
       if (group === undefined) {
-        m.warn(
-          'EXTERNAL_BUFFER_MISSING',
-          `Tensor ${i} of subgraph ${sg.index} refers to external buffer ${ext}, which is not declared`,
-        );
+        // One warning for all of them: a broken file can have tens of thousands.
+        if (undeclared++ === 0) firstUndeclared = `tensor ${i} of subgraph ${sg.index} → external buffer ${ext}`;
         continue;
       }
       refs[group]!.tensors.push((await t.string(3, 'name')) ?? `tensor_${i}`);
     }
   }
+  if (undeclared)
+    m.warn(
+      'EXTERNAL_BUFFER_MISSING',
+      `${undeclared} tensor${undeclared === 1 ? ' refers' : 's refer'} to external buffers that are not declared (first: ${firstUndeclared})`,
+    );
   return refs;
 }
 

@@ -88,6 +88,12 @@ export interface ModelInfo {
   operators?: { domain: string; opType: string; count: number }[];
   /** Ops not in the format's builtin set (custom-domain ONNX ops, TFLite custom codes). */
   customOps: string[];
+  /**
+   * ONNX: the operator-set domains the graph's nodes call (subgraphs and local function bodies
+   * included; calls to local functions excluded), canonical ('ai.onnx' for the default domain),
+   * sorted. An imported domain not listed here is imported but unused.
+   */
+  usedDomains?: string[];
   externalData: ExternalDataRef[];
   /** Key/value metadata from the file (ONNX metadata_props, TFLite metadata names, …). */
   metadata: Record<string, string>;

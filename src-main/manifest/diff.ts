@@ -1,6 +1,8 @@
 import semver from 'semver';
 import { escapeToken } from './pointer.js';
 import type { Manifest, ManifestTensor, Metric } from './types.js';
+import { compareDotted, rangeWithin } from './version.js';
+import { canonicalDomain, isOnnxStandardDomain } from '../formats/index.js';
 import type { Unchecked } from '../unchecked.js';
 import { isObj, arr, showShape } from './guards.js';
 
@@ -60,17 +62,10 @@ const obj = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const show = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** Compares dotted versions numerically ('2.14.0' vs '2.9'); NaN when either is not dotted numbers. */
+/** Compares versions numerically ('2.14.0' vs '2.9'); NaN when either is not a version. */
 function cmpDotted(a: unknown, b: unknown): number {
-  if (typeof a !== 'string' || typeof b !== 'string' || !/^\d+(\.\d+)*$/.test(a) || !/^\d+(\.\d+)*$/.test(b))
-    return NaN;
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d) return Math.sign(d);
-  }
-  return 0;
+  if (typeof a !== 'string' || typeof b !== 'string') return NaN;
+  return compareDotted(a, b) ?? NaN;
 }
 
 /** Metrics where a lower value is better, by name. */
@@ -167,7 +162,7 @@ function versionChange(
   );
 }
 
-/** A runtime range change: narrower = tightened, wider = loosened (semver.subset), else changed. */
+/** A runtime range change: narrower = tightened, wider = loosened, else changed. */
 function rangeChange(c: Collector, pointer: string, name: string, before: unknown, after: unknown): void {
   if (same(before, after)) return;
   if (before === undefined)
@@ -184,11 +179,9 @@ function rangeChange(c: Collector, pointer: string, name: string, before: unknow
       { before },
     );
   let effect: Effect = 'changed';
-  const ra = typeof before === 'string' ? semver.validRange(before) : null;
-  const rb = typeof after === 'string' ? semver.validRange(after) : null;
-  if (ra && rb) {
-    if (semver.subset(rb, ra)) effect = 'tightened';
-    else if (semver.subset(ra, rb)) effect = 'loosened';
+  if (typeof before === 'string' && typeof after === 'string') {
+    if (rangeWithin(after, before)) effect = 'tightened';
+    else if (rangeWithin(before, after)) effect = 'loosened';
   }
   c.add('requirements', 'CHANGED', pointer, effect, `runtime ${name} ${show(before)} → ${show(after)}`, {
     before,
@@ -423,16 +416,24 @@ export function diffManifests(before: Unchecked<Manifest>, after: Unchecked<Mani
     );
   const pa = opsets(oa);
   const pb = opsets(ob);
+  const usedIn = (o: Record<string, unknown>) =>
+    Array.isArray(o.usedDomains) ? new Set(arr<string>(o.usedDomains).map(String).map(canonicalDomain)) : undefined;
+  const ua = usedIn(oa);
+  const ub = usedIn(ob);
   for (const d of new Set([...pa.keys(), ...pb.keys()])) {
+    // An import no node uses in either version is information; a standard domain's version still
+    // matters unused (ONNX Runtime refuses an import above the opsets it implements).
+    const dom = canonicalDomain(d);
+    const info = ua !== undefined && ub !== undefined && !ua.has(dom) && !ub.has(dom) && !isOnnxStandardDomain(dom);
     numberChange(
       c,
       'framework',
       '/framework/onnx/opsets',
-      `ONNX opset ${d || 'ai.onnx'}`,
+      `ONNX opset ${dom}${info ? ' (imported, no node uses it)' : ''}`,
       pa.get(d),
       pb.get(d),
-      'tightened',
-      'loosened',
+      info ? 'changed' : 'tightened',
+      info ? 'changed' : 'loosened',
     );
   }
   setChange(

@@ -39,6 +39,16 @@ export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS, isChannelName } from './semantics.js';
 export {
+  compareDotted,
+  major,
+  matchExact,
+  parseDotted,
+  parseRange,
+  rangeWithin,
+  satisfiesRange,
+  type VersionRange,
+} from './version.js';
+export {
   importMetrics,
   parseMetrics,
   parseMetricsJson,

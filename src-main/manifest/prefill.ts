@@ -1,7 +1,13 @@
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { lstat } from 'node:fs/promises';
 import { ManifestError, throwIfAborted } from '../errors.js';
-import type { ModelInfo, PreprocessingHint, TensorSpec } from '../formats/index.js';
+import {
+  canonicalDomain,
+  isOnnxStandardDomain,
+  type ModelInfo,
+  type PreprocessingHint,
+  type TensorSpec,
+} from '../formats/index.js';
 import { digestFile } from '../package/index.js';
 import { guessLayout, spatialSize } from './layout.js';
 import { refreshTodo } from './todo.js';
@@ -16,8 +22,6 @@ import {
   type Requirements,
 } from './types.js';
 
-/** The standard ONNX operator-set domains; any other domain is custom. */
-const ONNX_STANDARD_DOMAINS = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'ai.onnx.training', 'ai.onnx.preview.training']);
 /** Custom op code of a model compiled by the Edge TPU compiler. */
 export const EDGETPU_CUSTOM_OP = 'edgetpu-custom-op';
 
@@ -128,12 +132,14 @@ function framework(info: ModelInfo): Framework {
   const fw: Framework = { format: info.format };
   if (info.format === 'onnx') {
     const opsets = (info.opsets ?? []).map((o) => ({ domain: o.domain, version: o.version }));
-    const domains = new Set([...opsets.map((o) => o.domain), ...(info.operators ?? []).map((o) => o.domain)]);
-    const customDomains = [...domains].filter((d) => !ONNX_STANDARD_DOMAINS.has(d)).sort();
+    // Decided on use, not import: an imported domain no node calls is not a need (usedDomains).
+    const used = info.usedDomains ?? [...new Set((info.operators ?? []).map((o) => canonicalDomain(o.domain)))].sort();
+    const customDomains = used.filter((d) => !isOnnxStandardDomain(d));
     const ir = Number.parseInt(info.formatVersion, 10);
     fw.onnx = {
       irVersion: Number.isFinite(ir) && ir > 0 ? ir : 1,
       opsets,
+      usedDomains: used,
       ...(customDomains.length ? { customDomains } : {}),
     };
   } else if (info.format === 'tflite') {

@@ -3,6 +3,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { ManifestError } from '../errors.js';
 import { manifestSchemaPath } from '../package/index.js';
+import { precompiled } from './schema-compiled.js';
 import { MANIFEST_SCHEMA_ID } from './types.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -32,19 +33,31 @@ export function manifestSchema(): JsonSchema {
   return doc;
 }
 
-/** The compiled schema validator (all errors, strict schema checking), built once. */
-export function schemaValidator(): ValidateFunction {
-  if (validator) return validator;
+/** The validator for the schema (all errors, strict schema checking, verbose errors). */
+function compileValidator(source = false): { ajv: Ajv2020; validate: ValidateFunction } {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
     strictRequired: false,
     allowUnionTypes: true,
     verbose: true,
+    ...(source ? { code: { source: true, esm: true } } : {}),
   });
   addFormats(ajv);
-  validator = ajv.compile(manifestSchema());
+  return { ajv, validate: ajv.compile(manifestSchema()) };
+}
+
+/** The compiled schema validator, built once (or compiled ahead of time into the CLI bundle). */
+export function schemaValidator(): ValidateFunction {
+  validator ??= precompiled ?? compileValidator().validate;
   return validator;
+}
+
+/** ESM source of the validator (ajv standalone code), for the CLI build to bundle precompiled. */
+export async function standaloneValidatorCode(): Promise<string> {
+  const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+  const { ajv, validate } = compileValidator(true);
+  return standaloneCode(ajv, validate);
 }
 
 /** Raw ajv errors for a document (empty when it conforms). */

@@ -8,6 +8,7 @@ import { resolvePointer } from './pointer.js';
 import { isTodoOpen } from './todo.js';
 import type { Manifest, ManifestTensor } from './types.js';
 import { isObj, arr } from './guards.js';
+import { parseRange } from './version.js';
 
 export const KNOWN_CHANNELS = ['stable', 'beta', 'canary'] as const;
 
@@ -232,8 +233,7 @@ export function semanticFindings(doc: unknown): Findings {
   if (req && isObj(req.runtimes)) {
     for (const [name, range] of Object.entries(req.runtimes)) {
       if (typeof range !== 'string') continue;
-      const exactDotted = /^[0-9]+(\.[0-9]+){0,3}$/.test(range);
-      if (!exactDotted && semver.validRange(range) === null) {
+      if (parseRange(range) === undefined) {
         f.error(
           'INVALID_RANGE',
           `/target/requirements/runtimes/${name}`,

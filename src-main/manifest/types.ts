@@ -38,7 +38,18 @@ export interface Manifest {
 
 export interface Framework {
   format: ModelFormat;
-  onnx?: { irVersion: number; opsets: OpsetImport[]; customDomains?: string[] };
+  onnx?: {
+    irVersion: number;
+    opsets: OpsetImport[];
+    /** Domains outside the ONNX standard that the graph's nodes call. */
+    customDomains?: string[];
+    /**
+     * Every domain the graph's nodes call (subgraphs and local functions included), canonical
+     * ('ai.onnx' for the default). An opset import of a domain not listed is unused: information,
+     * not a requirement. Absent in manifests written before it existed: then imports count.
+     */
+    usedDomains?: string[];
+  };
   tflite?: { schemaVersion?: number; minRuntimeVersion?: string; customOps?: string[]; edgetpu?: boolean };
   tensorrt?: {
     /** Full version from the engine header, e.g. '10.3.0.30'. */

@@ -22,6 +22,8 @@ export function relativeToRoot(root: string, path: string): string | undefined {
 /** A set of root-relative POSIX paths; a path matches when it is one of them or lies under one. */
 export class IgnoreSet {
   private readonly paths = new Set<string>();
+  /** The entries that matched something, for reporting ignore paths that matched nothing. */
+  private readonly hits = new Set<string>();
 
   constructor(paths: Iterable<string> = []) {
     for (const p of paths) this.add(p);
@@ -34,11 +36,19 @@ export class IgnoreSet {
   }
 
   matches(rel: string): boolean {
-    if (this.paths.has(rel)) return true;
+    if (this.paths.has(rel)) return this.hit(rel, true);
     for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) {
-      if (this.paths.has(rel.slice(0, i))) return true;
+      const prefix = rel.slice(0, i);
+      if (this.paths.has(prefix)) return this.hit(prefix, true);
     }
     return false;
+  }
+
+  /** Whether entry `rel` has matched a path so far (with `record`, marks it as matched). */
+  hit(rel: string, record = false): boolean {
+    const clean = rel.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (record) this.hits.add(clean);
+    return this.hits.has(clean);
   }
 
   /** Sorted, for `serialization.ignore_paths` (deterministic output). */

@@ -44,6 +44,7 @@ export {
   type SignOptions,
   type SignProgress,
   type SignResult,
+  type SigningWarning,
   type VerifiedFile,
   type VerifyOptions,
   type VerifyProblem,

@@ -40,6 +40,14 @@ export interface SignOptions {
   concurrency?: number;
 }
 
+/** Something the caller should hear about that did not stop the operation. */
+export interface SigningWarning {
+  /** IGNORE_UNMATCHED: an ignore path that matches no file or folder of the model. */
+  code: string;
+  path: string;
+  message: string;
+}
+
 export interface SignResult {
   signaturePath: string;
   keyId: string;
@@ -48,6 +56,7 @@ export interface SignResult {
   rootDigest: string;
   files: FileDigest[];
   bundle: OmsBundle;
+  warnings: SigningWarning[];
 }
 
 export interface VerifyOptions {
@@ -92,6 +101,7 @@ export interface VerifyResult {
   subject: { name: string; digest: string } | undefined;
   files: VerifiedFile[];
   problems: VerifyProblem[];
+  warnings: SigningWarning[];
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -106,26 +116,71 @@ function defaultSignaturePath(root: string, single: boolean): string {
   return single ? join(dirname(root), DEFAULT_SIGNATURE_NAME) : join(root, DEFAULT_SIGNATURE_NAME);
 }
 
-/** Default ignores + the signature file + user paths, all relative to the model folder. */
+/**
+ * Default ignores + the signature file + user paths (absolute, or relative to the model folder —
+ * not to the working directory), + paths the bundle records. Also returns how each user path
+ * resolved, so one that matches nothing can be reported.
+ */
 function ignoreSet(
   root: string,
   single: boolean,
   signaturePath: string,
   extra: string[] = [],
   recorded: string[] = [],
-): IgnoreSet {
+): { set: IgnoreSet; user: { path: string; rel: string | undefined }[] } {
   const set = new IgnoreSet(DEFAULT_IGNORES);
   const base = single ? dirname(root) : root;
-  for (const p of [signaturePath, ...extra]) {
-    const rel = relativeToRoot(base, p);
-    if (rel !== undefined) set.add(rel);
-  }
+  const sig = relativeToRoot(base, signaturePath);
+  if (sig !== undefined) set.add(sig);
+  const user = extra.map((path) => ({ path, rel: relativeToRoot(base, path) }));
+  for (const u of user) if (u.rel !== undefined) set.add(u.rel);
   for (const p of recorded) set.add(p);
-  return set;
+  return { set, user };
 }
 
-/** Signs the model at `modelPath` and writes the bundle. */
-export async function signModel(modelPath: string, signer: Signer, opts: SignOptions = {}): Promise<SignResult> {
+/** A warning for each user ignore path that matched nothing (outside the model, or no such file). */
+function unmatchedIgnores(user: { path: string; rel: string | undefined }[], set: IgnoreSet): SigningWarning[] {
+  return user
+    .filter((u) => u.rel === undefined || !set.hit(u.rel))
+    .map((u) => ({
+      code: 'IGNORE_UNMATCHED',
+      path: u.path,
+      message:
+        u.rel === undefined
+          ? `ignore path "${u.path}" lies outside the model folder, so it leaves nothing out`
+          : `ignore path "${u.path}" matches no file or folder of the model (ignore paths are relative to the model folder, not to the working directory)`,
+    }));
+}
+
+/**
+ * Signs the model at `modelPath` and writes the bundle. `signer` may be a promise (a keychain
+ * lookup): it then runs while the files are hashed, and if it fails the hashing stops and its
+ * error is the one thrown.
+ */
+export async function signModel(
+  modelPath: string,
+  signer: Signer | Promise<Signer>,
+  opts: SignOptions = {},
+): Promise<SignResult> {
+  const pending = Promise.resolve(signer);
+  const stop = new AbortController();
+  let lookupFailed: { error: unknown } | undefined;
+  pending.catch((error: unknown) => {
+    lookupFailed = { error };
+    stop.abort();
+  });
+  try {
+    return await signWith(modelPath, pending, {
+      ...opts,
+      signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal,
+    });
+  } catch (e) {
+    if (lookupFailed && !opts.signal?.aborted) throw lookupFailed.error;
+    throw e;
+  }
+}
+
+async function signWith(modelPath: string, pending: Promise<Signer>, opts: SignOptions): Promise<SignResult> {
   const root = resolve(modelPath);
   const single = await isFile(root);
   const signaturePath = resolve(opts.signaturePath ?? defaultSignaturePath(root, single));
@@ -135,9 +190,10 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
       hint: 'Choose another --signature path.',
     });
   }
-  const ignore = ignoreSet(root, single, signaturePath, opts.ignorePaths);
+  const { set: ignore, user } = ignoreSet(root, single, signaturePath, opts.ignorePaths);
   opts.onProgress?.({ phase: 'listing', bytesDone: 0, bytesTotal: 0, filesDone: 0, filesTotal: 0 });
   const { files } = await listModelFiles(root, { ignore, signal: opts.signal });
+  const warnings = unmatchedIgnores(user, ignore);
   const digests = await hashFiles(files, {
     algorithm: 'sha256',
     signal: opts.signal,
@@ -153,14 +209,22 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
     filesDone: files.length,
     filesTotal: files.length,
   });
-  // `files` is already in code-point order; the subject digest is computed over this order.
-  const resources: Resource[] = digests.map((d) => ({ name: d.name, algorithm: 'sha256', digest: d.digest }));
+  // `files` is already in code-point order; the subject digest is computed over this order. A
+  // single file's one resource is named "." as the reference implementation names it (its
+  // verifier accepts nothing else); the file's name is the subject's name.
+  const resources: Resource[] = digests.map((d) => ({
+    name: single ? SINGLE_FILE_RESOURCE : d.name,
+    algorithm: 'sha256',
+    digest: d.digest,
+  }));
   const statement = buildStatement(basename(root) || 'model', resources, {
     method: 'files',
     hash_type: 'sha256',
     allow_symlinks: false,
     ignore_paths: ignore.list(),
   });
+  const signer = await pending;
+  throwIfAborted(opts.signal);
   const bundle = buildBundle(statement, signer);
   await writeAtomically(signaturePath, JSON.stringify(bundle));
   return {
@@ -170,8 +234,12 @@ export async function signModel(modelPath: string, signer: Signer, opts: SignOpt
     rootDigest: statement.subject[0].digest.sha256,
     files: digests,
     bundle,
+    warnings,
   };
 }
+
+/** The name the reference implementation gives the one resource of a single-file model. */
+const SINGLE_FILE_RESOURCE = '.';
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -234,7 +302,7 @@ function checkKey(b: ParsedBundle, key: ParsedPublicKey): void {
 }
 
 function emptyResult(keyId: string, signaturePath: string): VerifyResult {
-  return { verified: false, keyId, signaturePath, subject: undefined, files: [], problems: [] };
+  return { verified: false, keyId, signaturePath, subject: undefined, files: [], problems: [], warnings: [] };
 }
 
 /** The bundle's signature and statement checked against `key`; a SignatureError when they fail. */
@@ -369,7 +437,13 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
   }
   result.subject = { name: statement.subjectName, digest: statement.subjectDigest };
 
-  const ignore = ignoreSet(root, single, signaturePath, opts.ignorePaths, statement.serialization.ignore_paths);
+  const { set: ignore, user } = ignoreSet(
+    root,
+    single,
+    signaturePath,
+    opts.ignorePaths,
+    statement.serialization.ignore_paths,
+  );
   let local: ModelFile[];
   try {
     // An emptied folder is reported file by file (all missing), not as an unsignable model.
@@ -379,13 +453,19 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
     fail(e.code, e.message);
     return result;
   }
+  result.warnings = unmatchedIgnores(user, ignore);
   const expected = new Map(statement.resources.map((r) => [r.name, r]));
-  // Legacy single-file bundles (reference impl ≤ v1.0.x) name their one resource "."; spec-conformant
-  // ones use the basename. Either matches a lone file.
+  // A single-file bundle names its one resource "." (the reference implementation, and Fleetpack
+  // since) — the file's name is then the subject's — or by the file's basename (the OMS spec, and
+  // Fleetpack before). Either form matches a lone file, but only under the name it was signed as.
   const only = statement.resources.length === 1 ? statement.resources[0]! : undefined;
-  if (only && local.length === 1 && (only.name === '.' || single)) {
+  if (only && local.length === 1 && (only.name === SINGLE_FILE_RESOURCE || single)) {
+    const signedAs = only.name === SINGLE_FILE_RESOURCE ? statement.subjectName : only.name;
+    const name = local[0]!.name;
+    if (signedAs !== name)
+      fail('FILE_RENAMED', `"${name}" was signed as "${signedAs}": a renamed copy is not the signed file`, name);
     expected.clear();
-    expected.set(local[0]!.name, { ...only, name: local[0]!.name });
+    expected.set(name, { ...only, name });
   }
   if (opts.ignoreUnsignedFiles) local = local.filter((f) => expected.has(f.name));
 

@@ -135,9 +135,14 @@ export interface ProfileSummary {
 export interface InventorySummary {
   handle: Handle;
   name: string;
+  /** Every row with a device id is a device in scope. */
   devices: number;
-  /** Rows skipped, with their line and reason. */
+  /** Rows that are not devices (no id, or an id repeated), with their line and reason (first 10,000). */
   badRows: { line: number; message: string }[];
+  skippedRows: number;
+  /** Devices whose stated facts cannot be read: kept, "cannot tell" (first 10,000 facts). */
+  unreadable: { line: number; id: string; field: string; message: string }[];
+  unreadableDevices: number;
   channels: string[];
 }
 

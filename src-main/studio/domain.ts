@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetpackError } from '../errors.js';
 import {
+  channelsOf,
   defaultCatalog,
   importInventory,
   preview as fleetPreview,
@@ -238,8 +239,11 @@ export const domain = {
   exportPublicKey: (name: string): Promise<string> => keys().exportPublicKey(name),
 
   async sign(dir: string, key: string, progress: Progress, signal: AbortSignal): Promise<SignResult> {
-    const signer = await keys().signer(key);
-    const r = await signModel(dir, signer, { signal, onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase) });
+    // The keychain lookup overlaps the hashing; signModel waits for it before signing.
+    const r = await signModel(dir, keys().signer(key), {
+      signal,
+      onProgress: (p) => progress(p.bytesDone, p.bytesTotal, p.phase),
+    });
     return { keyName: key, keyId: r.keyId, files: r.files.length, signedAt: new Date().toISOString() };
   },
 
@@ -319,14 +323,18 @@ export const domain = {
 
   async loadInventory(path: string): Promise<Inventory> {
     const inv = await importInventory(path, defaultCatalog());
-    const channels = [
-      ...new Set(inv.devices.map((d) => d.channel).filter((c): c is string => typeof c === 'string')),
-    ].sort();
+    const channels = channelsOf(inv)
+      .map((c) => c.channel)
+      .filter((c): c is string => c !== null)
+      .sort();
     return {
       data: inv,
       summary: {
-        devices: inv.devices.length,
+        devices: inv.size,
         badRows: inv.errors.map((e) => ({ line: e.line, message: e.message })),
+        skippedRows: inv.skippedRows,
+        unreadable: inv.unreadable.map((u) => ({ line: u.line, id: u.id, field: u.field, message: u.message })),
+        unreadableDevices: inv.unreadableDevices,
         channels,
       },
     };

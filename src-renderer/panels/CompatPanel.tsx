@@ -96,11 +96,26 @@ export function CompatView() {
           <>
             <p data-testid="inventory-summary">
               <strong>{inventory.name}</strong>: {inventory.devices} device{inventory.devices === 1 ? '' : 's'}
-              {inventory.badRows.length
-                ? `, ${inventory.badRows.length} row${inventory.badRows.length === 1 ? '' : 's'} skipped`
+              {inventory.unreadableDevices
+                ? `, ${inventory.unreadableDevices} with facts that cannot be read (cannot tell)`
+                : ''}
+              {inventory.skippedRows
+                ? `, ${inventory.skippedRows} row${inventory.skippedRows === 1 ? '' : 's'} without a device id skipped`
                 : ''}
               .
             </p>
+            {inventory.unreadable.length ? (
+              <details data-testid="inventory-unreadable">
+                <summary>Facts that cannot be read (these devices stay in scope as &ldquo;cannot tell&rdquo;)</summary>
+                <ul className="issues">
+                  {inventory.unreadable.map((r, i) => (
+                    <li key={i}>
+                      line {r.line} ({r.id}), {r.field}: {r.message}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
             {inventory.badRows.length ? (
               <details>
                 <summary>Skipped rows</summary>
@@ -143,9 +158,16 @@ export function CompatView() {
                 </button>
               ))}
             </div>
-            {report.totals.declined > 0 ? (
+            {report.total === 0 ? (
+              <Note kind="warn">No device in scope: nothing was checked.</Note>
+            ) : report.totals.declined > 0 ? (
               <Note kind="warn">
                 {report.totals.declined} device(s) would decline this model. See the reasons below.
+              </Note>
+            ) : report.totals.warning > 0 ? (
+              <Note kind="warn">
+                No device in scope would decline, but for {report.totals.warning} device(s) some check cannot tell or
+                warns. See the reasons below.
               </Note>
             ) : (
               <Note kind="ok">No device in scope would decline this model.</Note>

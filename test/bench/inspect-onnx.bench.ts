@@ -35,7 +35,7 @@ for (const m of models) {
 }
 
 // The CLI as users run it (esbuild bundle, no TypeScript loader in the process).
-const built = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
+const built = spawnSync(process.execPath, ['src-main/cli/build.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) throw new Error('building the CLI bundle failed');
 const cli = (file: string) => measure(process.execPath, ['out/cli/fleetpack.mjs', 'inspect', file, '--json']);
 const peer = (mode: string, file: string) =>

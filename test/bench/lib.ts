@@ -8,14 +8,21 @@ export interface Measured {
   ms: number;
   /** Peak resident set size of the child, in MB (from /usr/bin/time). */
   peakMB: number;
+  /** User + system CPU seconds of the child (all threads), from /usr/bin/time. */
+  cpuS: number;
   stdout: string;
 }
 
-/** Runs a command under /usr/bin/time to get wall time and peak RSS. */
-export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+/** Runs a command under /usr/bin/time to get wall time and peak RSS; other exit codes than `okCodes` reject. */
+export function measure(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  okCodes: number[] = [0],
+): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M', cmd, ...args], { env });
+    const child = spawn('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU_S__=%U+%S', cmd, ...args], { env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -24,8 +31,15 @@ export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = pr
     child.on('close', (code) => {
       const ms = performance.now() - t0;
       const m = /__PEAK_KB__=(\d+)/.exec(err);
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
-      resolve({ ms, peakMB: m ? Number(m[1]) / 1024 : NaN, stdout: out });
+      const c = /__CPU_S__=([\d.]+)\+([\d.]+)/.exec(err);
+      if (!okCodes.includes(code ?? -1))
+        return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      resolve({
+        ms,
+        peakMB: m ? Number(m[1]) / 1024 : NaN,
+        cpuS: c ? Number(c[1]) + Number(c[2]) : NaN,
+        stdout: out,
+      });
     });
   });
 }
@@ -64,16 +78,6 @@ export async function measureCpu(cmd: string, args: string[]): Promise<MeasuredC
   return { ...m, cpuS: (u ?? NaN) + (sy ?? NaN) };
 }
 
-/** The built CLI (out/cli/fleetpack.mjs), built first when missing. */
-export function builtCli(): string {
-  const cli = resolve('out/cli/fleetpack.mjs');
-  if (!existsSync(cli)) {
-    const b = spawnSync(process.execPath, ['test/tools/build-cli.mjs'], { stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('building the CLI failed');
-  }
-  return cli;
-}
-
 /** Writes `size` bytes of random-ish data in 4 MiB chunks (a fresh random block, varied per chunk); kept when already there. */
 export function ensureFile(path: string, size: number): void {
   if (existsSync(path) && statSync(path).size === size) return;
@@ -87,4 +91,17 @@ export function ensureFile(path: string, size: number): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Builds the bundled CLI as `npm run build:cli` does (benches measure the code as it is) and returns its path. */
+export function buildCli(): string {
+  const r = spawnSync(process.execPath, ['src-main/cli/build.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('building the CLI bundle failed');
+  return resolve('out/cli/fleetpack.mjs');
 }

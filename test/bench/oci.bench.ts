@@ -16,7 +16,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeOciPackage } from '../fixtures/oci-package.js';
 import { startRegistry } from '../fixtures/registry.js';
-import { BENCH_DATA, builtCli, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
+import { BENCH_DATA, buildCli, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
 
 const GiB = 1024 * 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
@@ -49,7 +49,7 @@ function fleetpack(args: string[]): [string, string[]] {
 const run = ([cmd, args]: [string, string[]]) => measureCpu(cmd, args);
 
 async function main(): Promise<void> {
-  builtCli();
+  buildCli();
   const bytes = await preparePackage();
   // The skopeo source: the same artifact as an OCI layout.
   rmSync(LAYOUT, { recursive: true, force: true });

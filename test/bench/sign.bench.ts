@@ -4,14 +4,15 @@
  * on a 2 GiB single-file model and a 4 × 512 MiB multi-file model. Runs alternate (openssl, ours)
  * ROUNDS times; the first round is reported as "first", the fastest of the later (warm page cache)
  * rounds as "warm", and the ratio compared is warm/warm. On a shared machine the load average is
- * reported with the figures. Targets: ≥ 0.9× openssl on one file, ≥ 1.6× on the multi-file model
- * with 2 cores, peak RSS < 150 MB. Run: `npm run bench -- sign` (ROUNDS=n to change from 3).
+ * reported with the figures. Targets: on one 2 GiB file, fleetpack sign within 1.1× the time of
+ * openssl (issue 11 item 10: keychain lookup and start-up included), ≥ 1.6× openssl's speed on the
+ * multi-file model with 2 cores, peak RSS < 150 MB. Run: `npm run bench -- sign` (ROUNDS=n, default 3).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Keystore } from '../../src-main/signing/index.js';
-import { BENCH_DATA, builtCli, ensureFile, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
+import { BENCH_DATA, buildCli, ensureFile, measureCpu, type MeasuredCpu, writeReport } from './lib.js';
 
 const MiB = 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
@@ -35,7 +36,7 @@ function prepare(): Case[] {
   const multiFiles = [0, 1, 2, 3].map((i) => join(multi, `model-0000${i}-of-00004.bin`));
   for (const f of multiFiles) ensureFile(f, 512 * MiB);
   return [
-    { name: 'single 2 GiB', dir: single, files: singleFiles, bytes: 2048 * MiB, target: 0.9 },
+    { name: 'single 2 GiB', dir: single, files: singleFiles, bytes: 2048 * MiB, target: 1 / 1.1 },
     { name: 'multi 4 x 512 MiB', dir: multi, files: multiFiles, bytes: 2048 * MiB, target: 1.6 },
   ];
 }
@@ -43,7 +44,7 @@ function prepare(): Case[] {
 const mbps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
 async function main(): Promise<void> {
-  builtCli();
+  buildCli();
   const cases = prepare();
   const store = new Keystore();
   const keyName = `bench-${process.pid}`;
@@ -99,7 +100,9 @@ async function main(): Promise<void> {
         cpuRatio: Number((bestCpu(peer) / bestCpu(ours)).toFixed(2)),
         ratioFirst: Number((peer[0]!.ms / ours[0]!.ms).toFixed(2)),
         ratioVsOpenssl: Number(ratio.toFixed(2)),
-        target: c.target,
+        /** Our time over openssl's (the issue's "within 1.1×"). */
+        timeVsOpenssl: Number((oursWarm / peerWarm).toFixed(2)),
+        target: Number(c.target.toFixed(3)),
         meetsTarget: ratio >= c.target,
         memoryTargetMB: 150,
         meetsMemory: peakMB < 150,
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
       rows.push(row);
       console.log(
         `${c.name}: fleetpack sign ${row.fleetpack.warmMs} ms (${row.fleetpack.warmMBps} MB/s, peak ${row.fleetpack.peakMB} MB) ` +
-          `vs openssl dgst -sha256 ${row.openssl.warmMs} ms (${row.openssl.warmMBps} MB/s) → ${row.ratioVsOpenssl}× (target ≥ ${c.target}×; first round ${row.ratioFirst}×; load average ${row.loadAverage} on ${row.cores} cores; ` +
+          `vs openssl dgst -sha256 ${row.openssl.warmMs} ms (${row.openssl.warmMBps} MB/s) → ${row.ratioVsOpenssl}× openssl's speed, time ${row.timeVsOpenssl}× openssl's (target speed ≥ ${row.target}×; first round ${row.ratioFirst}×; load average ${row.loadAverage} on ${row.cores} cores; ` +
           `CPU ${row.fleetpack.cpuS} s vs ${row.openssl.cpuS} s)`,
       );
     }

@@ -120,7 +120,13 @@ test('create a key in the OS keychain, sign, verify', async () => {
 test('compatibility preview: verdicts per profile, reasons ranked, drill-down with fixes', async () => {
   await step('compat').click();
   await page.getByTestId('inventory-input').setInputFiles(fx.inventory);
-  await expect(page.getByTestId('inventory-summary')).toContainText('15 devices, 1 row skipped');
+  // The row with an unknown profile stays a device: cannot tell, never silently dropped.
+  await expect(page.getByTestId('inventory-summary')).toContainText(
+    '16 devices, 1 with facts that cannot be read (cannot tell)',
+  );
+  await expect(page.getByTestId('inventory-unreadable')).toContainText(
+    'line 17 (broken-row), profile: unknown hardware profile "no-such-profile"',
+  );
   const totals = page.getByTestId('compat-totals');
   await expect(totals).toContainText('Compatible');
   await expect(totals).toContainText('Declined');

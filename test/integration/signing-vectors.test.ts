@@ -1,9 +1,10 @@
 /** Interop with the published OMS vectors (reference implementation + spec), read-only in ../shared. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateKey, verifyModel } from '../../src-main/signing/index.js';
-import { MT_VECTORS, SPEC_VECTORS } from '../fixtures/signing.js';
+import { buildBundle, buildStatement } from '../../src-main/signing/bundle.js';
+import { generateKey, signerFromPrivateKeyPem, signModel, verifyModel } from '../../src-main/signing/index.js';
+import { MT_VECTORS, OMS_VECTORS, SPEC_VECTORS, statementOf, tempDir } from '../fixtures/signing.js';
 
 const publicKeyPem = readFileSync(join(MT_VECTORS, 'signing-key-pub.pem'), 'utf8');
 const mtFolders = readdirSync(MT_VECTORS, { withFileTypes: true })
@@ -83,4 +84,71 @@ describe('OMS vectors: spec test-vectors v1.0', () => {
       else expect(['SIGNATURE_INVALID', 'WRONG_PREDICATE_TYPE', 'PAYLOAD_MALFORMED']).toContain(r.problems[0]!.code);
     });
   }
+});
+
+/**
+ * A single file signed by the reference implementation (model_signing 1.1.1, key method): its one
+ * resource is named "." and the file's name is the subject's. Fleetpack must verify it, sign
+ * single files the same way (the reference rejects a resource named after the file), and refuse a
+ * renamed copy.
+ */
+describe('OMS vectors: a single file signed by the reference implementation', () => {
+  const dir = join(OMS_VECTORS, 'reference-single-file');
+  const refKey = readFileSync(join(dir, 'signing-key-pub.pem'), 'utf8');
+  const refSig = join(dir, 'model.sig');
+
+  it('verifies model.onnx against the reference bundle', async () => {
+    const r = await verifyModel(join(dir, 'model.onnx'), { publicKeyPem: refKey, signaturePath: refSig });
+    expect(r.problems).toEqual([]);
+    expect(r.verified).toBe(true);
+    expect(r.files).toEqual([expect.objectContaining({ name: 'model.onnx', status: 'ok' })]);
+    expect(r.subject?.name).toBe('model.onnx');
+  });
+
+  it('refuses a renamed copy of the signed file', async () => {
+    const copy = join(tempDir(), 'renamed.onnx');
+    copyFileSync(join(dir, 'model.onnx'), copy);
+    const r = await verifyModel(copy, { publicKeyPem: refKey, signaturePath: refSig });
+    expect(r.verified).toBe(false);
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        code: 'FILE_RENAMED',
+        file: 'renamed.onnx',
+        message: expect.stringContaining('"model.onnx"'),
+      }),
+    ]);
+  });
+
+  it('signs a single file with the statement shape the reference wrote', async () => {
+    const work = tempDir();
+    const file = join(work, 'model.onnx');
+    copyFileSync(join(dir, 'model.onnx'), file);
+    const key = generateKey('P-256');
+    const ours = await signModel(file, signerFromPrivateKeyPem(key.privateKeyPem));
+    const mine = statementOf(readFileSync(ours.signaturePath, 'utf8'));
+    const theirs = statementOf(readFileSync(refSig, 'utf8'));
+    // Same subject (name and root digest over the same bytes) and the same one resource ".".
+    expect(mine.subject).toEqual(theirs.subject);
+    expect(mine.predicate.resources).toEqual(theirs.predicate.resources);
+    expect(mine.predicateType).toBe(theirs.predicateType);
+    expect(mine.predicate.serialization).toMatchObject({ method: 'files', hash_type: 'sha256', allow_symlinks: false });
+    expect((await verifyModel(file, { publicKeyPem: key.publicKeyPem })).verified).toBe(true);
+  });
+
+  it('still verifies single-file bundles that name the resource after the file (Fleetpack before)', async () => {
+    const work = tempDir();
+    const file = join(work, 'model.onnx');
+    copyFileSync(join(dir, 'model.onnx'), file);
+    const key = generateKey('P-256');
+    const theirs = statementOf(readFileSync(refSig, 'utf8'));
+    const resources = [{ ...theirs.predicate.resources[0], name: 'model.onnx' }];
+    const statement = buildStatement('model.onnx', resources, theirs.predicate.serialization);
+    const sig = join(work, 'old.sig');
+    writeFileSync(sig, JSON.stringify(buildBundle(statement, signerFromPrivateKeyPem(key.privateKeyPem))));
+    expect((await verifyModel(file, { publicKeyPem: key.publicKeyPem, signaturePath: sig })).verified).toBe(true);
+    const renamed = join(work, 'other.onnx');
+    copyFileSync(file, renamed);
+    const r = await verifyModel(renamed, { publicKeyPem: key.publicKeyPem, signaturePath: sig });
+    expect(r.problems.map((p) => p.code)).toEqual(['FILE_RENAMED']);
+  });
 });

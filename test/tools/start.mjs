@@ -24,7 +24,6 @@ const SOURCES = [
   at('resources', 'icon.svg'),
   at('electron.vite.config.ts'),
   at('package-lock.json'),
-  at('test', 'tools', 'build-cli.mjs'),
 ];
 
 /** The Electron executable when it is installed (electron's own lookup; ELECTRON_OVERRIDE_DIST_PATH applies). */
@@ -72,7 +71,7 @@ export function buildIsStale() {
 
 function build() {
   for (const args of [
-    [at('test', 'tools', 'build-cli.mjs')],
+    [at('src-main', 'cli', 'build.mjs')],
     [at('node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
   ]) {
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });

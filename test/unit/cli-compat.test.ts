@@ -55,7 +55,11 @@ describe('fleetpack compat', () => {
     expect(text).toMatch(/declined\s+1/);
     expect(text).toMatch(/TRT_CC_MISMATCH — 1 device/);
     expect(text).toMatch(/fix: Build an engine on a compute capability 8\.7 device/);
-    expect(text).toMatch(/line 5: unknown hardware profile "not-a-profile"/);
+    expect(text).toMatch(
+      /4 devices in scope \(all channels\); 1 device with facts that cannot be read \(cannot tell\)/,
+    );
+    expect(text).toMatch(/line 5 \(bad-1\), profile: unknown hardware profile "not-a-profile"/);
+    expect(text).toMatch(/FACTS_UNREADABLE — 1 device/);
     expect(text).toMatch(/DECLINED: 1 device/);
   });
 
@@ -65,12 +69,17 @@ describe('fleetpack compat', () => {
       await run(['compat', join(pkg, 'fleetpack.json'), '--fleet', 'fleet.csv', '--channel', 'stable', '--json'], t.io),
     ).toBe(0);
     const doc = JSON.parse(t.out.join(''));
+    // The row with an unknown profile is still a device on "stable": cannot tell, never dropped.
     expect(doc).toMatchObject({
       ok: true,
-      totals: { compatible: 2, warning: 0, declined: 0 },
-      scope: { channel: 'stable', devices: 2, outOfScope: 1 },
+      totals: { compatible: 2, warning: 1, declined: 0 },
+      scope: { channel: 'stable', devices: 3, outOfScope: 1 },
+      inventory: { rows: 4, skippedRows: 0, unreadableDevices: 1 },
     });
-    expect(doc.inventoryErrors).toEqual([{ line: 5, message: 'unknown hardware profile "not-a-profile"' }]);
+    expect(doc.inventoryErrors).toEqual([]);
+    expect(doc.inventoryUnreadable).toEqual([
+      { line: 5, id: 'bad-1', field: 'profile', message: 'unknown hardware profile "not-a-profile"' },
+    ]);
   });
 
   it('exits 2 on usage and input errors', async () => {
@@ -91,10 +100,50 @@ describe('fleetpack compat', () => {
     }
   });
 
-  it('warns when no device is in scope (e.g. a mistyped channel)', async () => {
+  it('does not pass when no device is in scope (e.g. a mistyped channel)', async () => {
     const t = io();
-    expect(await run(['compat', 'detector-1.0.0', '--fleet', 'fleet.csv', '--channel', 'stabel'], t.io)).toBe(0);
-    expect(t.err.join('')).toMatch(/no device in scope on channel "stabel"; the inventory's channels: stable, beta/);
+    expect(await run(['compat', 'detector-1.0.0', '--fleet', 'fleet.csv', '--channel', 'stabel'], t.io)).toBe(1);
+    expect(t.err.join('')).toMatch(
+      /no device in scope on channel "stabel", so nothing was checked; the inventory's channels: stable, beta/,
+    );
+    expect(t.out.join('')).toMatch(/NOT CHECKED: no device in scope/);
+  });
+
+  it('counts rows with unreadable facts as devices and says which rows were skipped (33 of 310)', async () => {
+    const rows = ['id,channel,profile,onnxruntime,execution_providers'];
+    for (let i = 0; i < 310; i++) {
+      if (i % 100 === 99)
+        rows.push(`,stable,raspberrypi-5-8gb,1.17.0,`); // no id: skipped
+      else if (i % 9 === 0)
+        rows.push(`pi-${i},stable,raspberrypi-5-8gb,,CPUExecutionProvider`); // no ORT version
+      else rows.push(`pi-${i},stable,raspberrypi-5-8gb,1.17.0,CPUExecutionProvider`);
+    }
+    writeFileSync(join(dir, 'pis.csv'), rows.join('\n'));
+    const onnx = join(dir, 'onnx-pkg');
+    mkdirSync(onnx, { recursive: true });
+    writeFileSync(
+      join(onnx, 'fleetpack.json'),
+      JSON.stringify(makeManifest({ format: 'onnx', onnx: { irVersion: 8, opsets: [{ domain: '', version: 13 }] } })),
+    );
+    const t = io();
+    expect(await run(['compat', 'onnx-pkg', '--fleet', 'pis.csv', '--json'], t.io)).toBe(0);
+    const doc = JSON.parse(t.out.join(''));
+    expect(doc.scope.devices).toBe(307);
+    expect(doc.inventory).toEqual({ rows: 310, skippedRows: 3, unreadableDevices: 34 });
+    expect(doc.totals.warning).toBe(34);
+    expect(doc.totals.compatible).toBe(273);
+    expect(doc.inventoryUnreadable[0]).toEqual({
+      line: 2,
+      id: 'pi-0',
+      field: 'execution_providers',
+      message: 'execution_providers given without an onnxruntime version',
+    });
+    const h = io();
+    await run(['compat', 'onnx-pkg', '--fleet', 'pis.csv'], h.io);
+    expect(h.out.join('')).toMatch(
+      /307 devices in scope .*3 rows without a device id skipped; 34 devices with facts that cannot be read/,
+    );
+    expect(h.out.join('')).toMatch(/OK, WITH WARNINGS/);
   });
 
   it('exits 1 from a real process too (CI gate)', () => {

@@ -68,3 +68,68 @@ describe('inventory parsers under mutation (fuzz, bounded)', () => {
     });
   }
 });
+
+/**
+ * The byte-level fast paths (plain CSV cells, flat JSON objects) and the decoding slow path (JSON
+ * with escapes) must give the same inventory. Random rows are written four ways and read back.
+ */
+describe('fast and slow inventory paths agree (differential fuzz)', () => {
+  const PICK: Record<string, string[]> = {
+    profile: ['', 'raspberrypi-4-4gb', 'nvidia-jetson-orin-nx-16gb-jp6.2', 'x86-64-server-t4', 'no-such-profile'],
+    arch: ['', 'aarch64', 'armhf', 'sparc'],
+    memory_mib: ['', '4096', '0', 'lots'],
+    onnxruntime: ['', '1.17.0', 'none', '1.x', '1.16.3+cu118'],
+    execution_providers: ['', 'CPUExecutionProvider', 'TensorrtExecutionProvider;CPUExecutionProvider', 'none'],
+    tensorrt: ['', '10.3.0.30', '8.6', 'latest'],
+    tflite: ['', '2.16.1', 'none'],
+    delegates: ['', 'xnnpack', 'GPU'],
+    accelerators: ['', 'gpu', 'edgetpu;gpu', 'warp-drive', 'none'],
+    channel: ['', 'stable', 'beta', ' stable '],
+    labels: ['', 'site=a', 'a;b'],
+  };
+  const COLS = ['id', ...Object.keys(PICK)];
+
+  function rows(rand: () => number, n: number): Record<string, string>[] {
+    const out: Record<string, string>[] = [];
+    for (let i = 0; i < n; i++) {
+      const r: Record<string, string> = { id: rand() < 0.05 ? '' : rand() < 0.05 ? 'dup' : `dev-${i}` };
+      for (const [k, values] of Object.entries(PICK)) r[k] = values[Math.floor(rand() * values.length)]!;
+      out.push(r);
+    }
+    return out;
+  }
+  /** A JSON string whose every character is a \u escape: the flat reader must decode it. */
+  const escaped = (s: string) =>
+    `"${Array.from(s, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
+  const obj = (r: Record<string, string>, str: (s: string) => string) =>
+    `{${COLS.filter((k) => r[k] !== '')
+      .map((k) => `"${k}":${str(r[k]!)}`)
+      .join(',')}}`;
+  const view = (format: InventoryFormat, text: string, lineShift: number) => {
+    const inv = parseInventory(text, format, catalog);
+    return {
+      devices: inv.devices.map((d) => ({ ...d, line: d.line! - lineShift, factsKey: undefined })),
+      errors: inv.errors.map((e) => ({ ...e, line: e.line - lineShift })),
+      unreadable: inv.unreadable.map((e) => ({ ...e, line: e.line - lineShift })),
+      rows: inv.rows,
+    };
+  };
+
+  it('CSV, NDJSON, escaped NDJSON and a JSON array give the same devices, problems and lines', () => {
+    const rand = rng(20260101);
+    for (let round = 0; round < 20; round++) {
+      const rs = rows(rand, 60);
+      // Every other round the columns are shuffled, so fact columns are not always adjacent.
+      const cols = round % 2 ? [...COLS].sort(() => rand() - 0.5) : COLS;
+      const csv = [cols.join(','), ...rs.map((r) => cols.map((k) => r[k]).join(','))].join('\n');
+      const nd = rs.map((r) => obj(r, (s) => JSON.stringify(s))).join('\n');
+      const slow = rs.map((r) => obj(r, escaped)).join('\n');
+      const json = `[\n${rs.map((r) => obj(r, (s) => JSON.stringify(s))).join(',\n')}\n]`;
+      const a = view('csv', csv, 1);
+      expect(view('ndjson', nd, 0)).toEqual(a);
+      expect(view('ndjson', slow, 0)).toEqual(a);
+      expect(view('json', json, 1)).toEqual(a);
+      expect(a.devices.length + a.errors.length).toBe(rs.length);
+    }
+  });
+});

@@ -28,19 +28,59 @@ const CSV = [
 describe('CSV inventory', () => {
   const inv = parseInventory(CSV, 'csv', catalog, 'fleet.csv');
 
-  it('imports the good rows and reports each bad row with its line', () => {
-    expect(inv.devices.map((d) => d.id)).toEqual(['jet-1', 'jet-2', 'pi-1', 'srv-1']);
+  it('keeps every row with an id as a device; facts that cannot be read are listed by line and field', () => {
+    expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
+      ['jet-1', 2],
+      ['jet-2', 3],
+      ['pi-1', 6],
+      ['bad-1', 7],
+      ['bad-2', 8],
+      ['bad-3', 9],
+      ['srv-1', 11],
+      ['bad-4', 12],
+      ['bad-5', 13],
+    ]);
+    expect(inv.unreadable).toEqual([
+      { line: 7, id: 'bad-1', field: 'profile', message: 'unknown hardware profile "no-such-profile"' },
+      { line: 8, id: 'bad-2', field: 'memory_mib', message: 'memory_mib "lots" is not a whole number' },
+      { line: 9, id: 'bad-3', field: 'row', message: 'expected 14 cells, found 10' },
+      {
+        line: 12,
+        id: 'bad-4',
+        field: 'accelerators',
+        message: expect.stringContaining('unknown accelerator "warp-drive"'),
+      },
+      { line: 13, id: 'bad-5', field: 'labels', message: 'unterminated quoted field' },
+    ]);
+    expect(inv.unreadableDevices).toBe(5);
+    for (const id of ['bad-1', 'bad-2', 'bad-3', 'bad-4', 'bad-5'])
+      expect(inv.devices.find((d) => d.id === id)!.facts.unreadable, id).toHaveLength(1);
+  });
+
+  it('skips only rows without an id (and repeats of an id), and counts them', () => {
     expect(inv.errors).toEqual([
-      { line: 7, message: 'unknown hardware profile "no-such-profile"' },
-      { line: 8, message: 'memory_mib "lots" is not a whole number' },
-      { line: 9, message: 'expected 14 cells, found 10' },
       { line: 10, message: 'duplicate device id "jet-1" (first occurrence kept)' },
-      { line: 12, message: expect.stringContaining('unknown accelerator "warp-drive"') },
-      { line: 13, message: 'unterminated quoted field' },
       { line: 14, message: 'missing device id' },
     ]);
+    expect(inv.skippedRows).toBe(2);
     expect(inv.rows).toBe(inv.devices.length + inv.errors.length);
-    expect(inv.devices.map((d) => d.line)).toEqual([2, 3, 6, 11]);
+  });
+
+  it('makes a fact that cannot be read unknown, even where the profile knows it', () => {
+    const bad2 = inv.devices.find((d) => d.id === 'bad-2')!;
+    expect(bad2.facts.memoryMiB).toBeUndefined();
+    expect(bad2.facts.cpu?.abi).toBe('x86_64');
+    const one = parseInventory(
+      'id,profile,onnxruntime,execution_providers\nj1,nvidia-jetson-orin-nx-16gb-jp6.2,1.x,\nj2,nvidia-jetson-orin-nx-16gb-jp6.2,,CUDAExecutionProvider\n',
+      'csv',
+      catalog,
+    ).devices;
+    expect(one[0]!.facts.runtimes?.onnxruntime).toBeUndefined();
+    expect(one[0]!.facts.runtimes?.tensorrt?.version).toBe('10.3.0.30');
+    // Providers without any ONNX Runtime version (the row's or the profile's) cannot be placed.
+    expect(one[1]!.facts.unreadable).toEqual([
+      { field: 'execution_providers', message: 'execution_providers given without an onnxruntime version' },
+    ]);
   });
 
   it('merges explicit facts over the profile (explicit wins)', () => {
@@ -91,7 +131,10 @@ describe('CSV inventory', () => {
       { kind: 'gpu', vendor: 'nvidia', computeCapability: '8.7', model: 'Orin NX (nvgpu)' },
       { kind: 'dla', vendor: 'nvidia', count: 2 },
     ]);
-    expect(inv2.errors).toEqual([{ line: 3, message: 'compute_capability "87" must look like 8.7' }]);
+    expect(inv2.errors).toEqual([]);
+    expect(inv2.unreadable).toEqual([
+      { line: 3, id: 'd2', field: 'compute_capability', message: 'compute_capability "87" must look like 8.7' },
+    ]);
   });
 });
 
@@ -108,24 +151,33 @@ describe('NDJSON inventory', () => {
   ].join('\n');
   const inv = parseInventory(text, 'ndjson', catalog);
 
-  it('imports good lines and reports bad ones by line', () => {
+  it('keeps every line with an id; skips only lines without one', () => {
     expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
       ['a', 1],
       ['b', 2],
+      ['d', 5],
       ['e', 7],
+      ['f', 8],
     ]);
-    expect(inv.errors.map((e) => e.line)).toEqual([3, 4, 5, 8]);
+    expect(inv.errors.map((e) => e.line)).toEqual([3, 4]);
     expect(inv.errors[0]!.message).toMatch(/not valid JSON/);
     expect(inv.errors[1]!.message).toMatch(/must be a JSON object/);
-    expect(inv.errors[2]!.message).toBe('unknown field "colour"');
-    expect(inv.errors[3]!.message).toMatch(/onnxruntime "latest" is not a version/);
+    expect(inv.unreadable).toEqual([
+      { line: 5, id: 'd', field: 'colour', message: 'unknown field "colour" (not an inventory column)' },
+      {
+        line: 8,
+        id: 'f',
+        field: 'onnxruntime',
+        message: expect.stringMatching(/onnxruntime "latest" is not a version/),
+      },
+    ]);
   });
 
   it('accepts camelCase keys, label objects and a nested facts object', () => {
     expect(inv.devices[0]!.labels).toEqual(['site=berlin']);
     expect(inv.devices[1]!.facts.runtimes?.tflite).toEqual({ version: '2.14.0', delegates: ['xnnpack'] });
     expect(inv.devices[1]!.facts.cpu?.model).toBe('cortex-a76');
-    expect(inv.devices[2]!.facts).toEqual({
+    expect(inv.devices[3]!.facts).toEqual({
       memoryMiB: 2048,
       runtimes: { onnxruntime: { version: '1.17.0', executionProviders: ['CPUExecutionProvider'] } },
     });
@@ -146,11 +198,12 @@ describe('JSON inventory', () => {
     const inv = parseInventory(text, 'json', catalog);
     expect(inv.devices.map((d) => [d.id, d.line])).toEqual([
       ['a', 2],
+      ['b', 3],
       ['c', 7],
     ]);
-    expect(inv.errors).toEqual([
-      { line: 3, message: 'unknown hardware profile "nope"' },
-      { line: 8, message: 'a device must be a JSON object' },
+    expect(inv.errors).toEqual([{ line: 8, message: 'a device must be a JSON object' }]);
+    expect(inv.unreadable).toEqual([
+      { line: 3, id: 'b', field: 'profile', message: 'unknown hardware profile "nope"' },
     ]);
   });
 
@@ -179,11 +232,12 @@ describe('importInventory (files)', () => {
     writeFileSync(csv, CSV + '\n');
     const a = await importInventory(csv, catalog);
     expect(a.format).toBe('csv');
-    expect(a.devices).toHaveLength(4);
-    expect(a.errors).toHaveLength(7);
+    expect(a.devices).toHaveLength(9);
+    expect(a.errors).toHaveLength(2);
+    expect(a.unreadable).toHaveLength(5);
 
     const nd = join(dir, 'fleet.export');
-    writeFileSync(nd, '{"id":"a","profile":"hailo-8"}\n{"id":"b"\n{"id":"c"}'); // no trailing newline
+    writeFileSync(nd, '{"id":"a","profile":"x86-64-server-hailo-8"}\n{"id":"b"\n{"id":"c"}'); // no trailing newline
     const b = await importInventory(nd, catalog);
     expect(b.format).toBe('ndjson');
     expect(b.devices.map((d) => d.id)).toEqual(['a', 'c']);
@@ -224,7 +278,7 @@ describe('importInventory (files)', () => {
 });
 
 describe('explicit facts objects', () => {
-  it('are checked against the facts schema; a bad one is a bad row', () => {
+  it('are checked against the facts schema; a bad one is unreadable, not a lost device', () => {
     const inv = parseInventory(
       [
         '{"id":"a","facts":{"accelerators":5}}',
@@ -235,11 +289,55 @@ describe('explicit facts objects', () => {
       'ndjson',
       catalog,
     );
-    expect(inv.devices.map((d) => d.id)).toEqual(['c']);
-    expect(inv.errors.map((e) => [e.line, e.message])).toEqual([
-      [1, 'facts/accelerators must be array'],
-      [2, 'facts/memoryMiB must be integer'],
-      [4, 'facts/cpu/abi must be equal to one of the allowed values'],
+    expect(inv.devices.map((d) => d.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(inv.errors).toEqual([]);
+    expect(inv.unreadable.map((e) => [e.line, e.field, e.message])).toEqual([
+      [1, 'facts', 'facts/accelerators must be array'],
+      [2, 'facts', 'facts/memoryMiB must be integer'],
+      [4, 'facts', 'facts/cpu/abi must be equal to one of the allowed values'],
     ]);
+  });
+});
+
+describe('JSON inventories across read chunks', () => {
+  it('reads pretty-printed devices that straddle 1 MiB chunks exactly as when read whole', async () => {
+    const devices = [];
+    for (let i = 0; i < 24000; i++)
+      devices.push({
+        id: `dev-${i}`,
+        channel: i % 3 ? 'stable' : 'beta',
+        profile: i % 5 ? 'raspberrypi-4-4gb' : 'nvidia-jetson-orin-nx-16gb-jp6.2',
+        onnxruntime: i % 7 ? '1.17.0' : 'latest',
+        labels: `site=${i % 11}`,
+        ...(i % 13 ? {} : { facts: { memoryMiB: 2048 } }),
+      });
+    const text = JSON.stringify({ exportedAt: '2026-01-01', devices }, null, 2);
+    expect(text.length).toBeGreaterThan(3 * 1024 * 1024);
+    const p = join(dir, 'big.json');
+    writeFileSync(p, text);
+    const streamed = await importInventory(p, catalog);
+    const whole = parseInventory(text, 'json', catalog);
+    expect(streamed.size).toBe(24000);
+    expect(streamed.devices).toEqual(whole.devices);
+    expect(streamed.unreadable).toEqual(whole.unreadable);
+    expect(streamed.devices[23999]!.line).toBe(text.split('\n').findIndex((l) => l.includes('"dev-23999"')));
+    expect(streamed.unreadable.filter((u) => u.field === 'onnxruntime')).toHaveLength(Math.ceil(24000 / 7));
+  });
+});
+
+describe('repeated device ids', () => {
+  it('are found among many (hash buckets shared by chance are compared, not trusted)', () => {
+    const rows = ['id,profile'];
+    for (let i = 0; i < 200_000; i++) rows.push(`d${i},raspberrypi-4-4gb`);
+    rows.push('d17,raspberrypi-4-4gb', 'd199999,raspberrypi-4-4gb', 'd17,raspberrypi-4-4gb');
+    const inv = parseInventory(rows.join('\n'), 'csv', catalog);
+    expect(inv.size).toBe(200_000);
+    expect(inv.errors).toEqual([
+      { line: 200_002, message: 'duplicate device id "d17" (first occurrence kept)' },
+      { line: 200_003, message: 'duplicate device id "d199999" (first occurrence kept)' },
+      { line: 200_004, message: 'duplicate device id "d17" (first occurrence kept)' },
+    ]);
+    expect(inv.id(199_999)).toBe('d199999');
+    expect(inv.line(199_999)).toBe(200_001);
   });
 });

@@ -26,10 +26,21 @@ describe('preview', () => {
   const r = preview(engine, inv, { sample: 3 });
 
   it('totals devices by verdict and fails when any device declines', () => {
-    expect(r.scope).toEqual({ channel: null, devices: 18, outOfScope: 0 });
-    expect(r.totals).toEqual({ compatible: 7, warning: 3, declined: 8 });
+    expect(r.scope).toEqual({ channel: null, devices: 19, outOfScope: 0 });
+    expect(r.totals).toEqual({ compatible: 7, warning: 4, declined: 8 });
     expect(r.ok).toBe(false);
-    expect(r.inventoryErrors).toEqual([{ line: 20, message: 'unknown hardware profile "nope"' }]);
+  });
+
+  it('keeps a device whose facts cannot be read in scope, as "cannot tell"', () => {
+    expect(r.inventoryErrors).toEqual([]);
+    expect(r.inventoryUnreadable).toEqual([
+      { line: 20, id: 'bad', field: 'profile', message: 'unknown hardware profile "nope"' },
+    ]);
+    expect(r.inventory).toEqual({ rows: 19, skippedRows: 0, unreadableDevices: 1 });
+    const bad = r.groups.find((g) => g.sample.includes('bad'))!;
+    expect(bad.verdict).toBe('warning');
+    expect(bad.reasons[0]).toMatchObject({ code: 'FACTS_UNREADABLE', severity: 'warning' });
+    expect(bad.reasons[0]!.message).toContain('unknown hardware profile "nope"');
   });
 
   it('totals by profile', () => {
@@ -74,18 +85,18 @@ describe('preview', () => {
 
   it('lists the channels of an inventory', () => {
     expect(channelsOf(inv)).toEqual([
-      { channel: 'stable', devices: 16 },
+      { channel: 'stable', devices: 17 },
       { channel: 'beta', devices: 2 },
     ]);
   });
 
   it('limits the scope to a channel', () => {
     const beta = preview(engine, inv, { channel: 'beta' });
-    expect(beta.scope).toEqual({ channel: 'beta', devices: 2, outOfScope: 16 });
+    expect(beta.scope).toEqual({ channel: 'beta', devices: 2, outOfScope: 17 });
     expect(beta.totals).toEqual({ compatible: 0, warning: 0, declined: 2 });
     const none = preview(engine, inv, { channel: 'canary' });
     expect(none.totals).toEqual({ compatible: 0, warning: 0, declined: 0 });
-    expect(none.ok).toBe(true);
+    expect(none.ok).toBe(false); // nothing in scope was checked: not a pass
   });
 
   it('gives the same answer per device as grouped, and is plain JSON', () => {

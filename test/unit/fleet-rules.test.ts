@@ -8,7 +8,7 @@ import {
   ortLimits,
   ORT_TABLE,
 } from '../../src-main/fleet/index.js';
-import type { Manifest } from '../../src-main/manifest/index.js';
+import { type Manifest, rangeWithin, satisfiesRange, validateDocument } from '../../src-main/manifest/index.js';
 import { makeManifest, onnxModel, ortDevice } from '../fixtures/fleet.js';
 
 const catalog = defaultCatalog();
@@ -51,6 +51,21 @@ interface Case {
 
 /** Per rule id: at least one compatible and one declined case. */
 const CASES: Record<string, Case[]> = {
+  'inventory-facts': [
+    { name: 'every stated fact was read', manifest: onnxModel(8, 13), facts: ortDevice('1.17.0') },
+    {
+      name: 'execution_providers stated without an onnxruntime version',
+      manifest: onnxModel(8, 13),
+      facts: {
+        ...ortDevice(undefined),
+        unreadable: [
+          { field: 'execution_providers', message: 'execution_providers given without an onnxruntime version' },
+        ],
+      },
+      code: 'FACTS_UNREADABLE',
+      severity: 'warning',
+    },
+  ],
   'trt-version': [
     {
       name: 'same TRT as the JetPack 5.1 build',
@@ -428,6 +443,13 @@ const CASES: Record<string, Case[]> = {
       code: 'TFLITE_UNKNOWN',
       severity: 'warning',
     },
+    {
+      name: 'a device version that is not a version is "cannot tell", not a pass',
+      manifest: tflite({ minRuntimeVersion: '2.9.0' }),
+      facts: tfliteDevice({ version: 'nightly' }),
+      code: 'TFLITE_VERSION_UNREADABLE',
+      severity: 'warning',
+    },
   ],
   'tflite-edgetpu': [
     {
@@ -437,6 +459,16 @@ const CASES: Record<string, Case[]> = {
         ...profile('raspberrypi-4-4gb-coral-usb'),
         runtimes: { tflite: { version: '2.16.1' }, libedgetpu: { version: '16.0' } },
       },
+    },
+    {
+      name: 'Edge TPU model, a libedgetpu version that is not a version: cannot tell',
+      manifest: tflite({ customOps: ['edgetpu-custom-op'], edgetpu: true }, { runtimes: { libedgetpu: '>=14' } }),
+      facts: {
+        ...profile('raspberrypi-4-4gb-coral-usb'),
+        runtimes: { tflite: { version: '2.16.1' }, libedgetpu: { version: 'grouper' } },
+      },
+      code: 'LIBEDGETPU_RANGE_UNKNOWN',
+      severity: 'warning',
     },
     {
       name: 'Edge TPU model on a Pi 5 without a Coral',
@@ -634,6 +666,37 @@ const CASES: Record<string, Case[]> = {
       severity: 'warning',
     },
     {
+      name: 'TensorRT exactly 10.3.0.30 (four parts, as TensorRT reports it) on JetPack 6.2',
+      manifest: onnxModel(8, 13, { target: { requirements: { runtimes: { tensorrt: '10.3.0.30' } } } }),
+      facts: profile('nvidia-jetson-orin-nano-8gb-jp6.2'),
+    },
+    {
+      name: 'TensorRT exactly 10.3.0.30 on 10.3.0.26',
+      manifest: onnxModel(8, 13, { target: { requirements: { runtimes: { tensorrt: '10.3.0.30' } } } }),
+      facts: withRuntimes(profile('nvidia-jetson-orin-nano-8gb-jp6.2'), { tensorrt: { version: '10.3.0.26' } }),
+      code: 'RUNTIME_OUT_OF_RANGE',
+      severity: 'declined',
+    },
+    {
+      name: 'TensorRT exactly 10.3.0.30 on a device that reports 10.3.0',
+      manifest: onnxModel(8, 13, { target: { requirements: { runtimes: { tensorrt: '10.3.0.30' } } } }),
+      facts: withRuntimes(profile('nvidia-jetson-orin-nano-8gb-jp6.2'), { tensorrt: { version: '10.3.0' } }),
+      code: 'RUNTIME_VERSION_PARTIAL',
+      severity: 'warning',
+    },
+    {
+      name: 'onnxruntime >=1.17 on a device that reports "unknown"',
+      manifest: onnxModel(8, 13, { target: { requirements: { runtimes: { onnxruntime: '>=1.17' } } } }),
+      facts: ortDevice('unknown'),
+      code: 'RUNTIME_VERSION_INVALID',
+      severity: 'warning',
+    },
+    {
+      name: 'TensorRT >=10 on a four-part device version',
+      manifest: onnxModel(8, 13, { target: { requirements: { runtimes: { tensorrt: '>=10' } } } }),
+      facts: profile('nvidia-jetson-orin-nano-8gb-jp6.2'),
+    },
+    {
       name: 'untracked runtime',
       manifest: onnxModel(8, 13, { target: { requirements: { runtimes: { openvino: '>=2024.0' } } } }),
       facts: ortDevice('1.20.1'),
@@ -683,10 +746,12 @@ describe('compatibility rules', () => {
         cases.some((c) => c.code === undefined),
         `${r.id} compatible case`,
       ).toBe(true);
-      expect(
-        cases.some((c) => c.severity === 'declined'),
-        `${r.id} declined case`,
-      ).toBe(true);
+      // inventory-facts can only say "cannot tell": it never declines.
+      if (r.id !== 'inventory-facts')
+        expect(
+          cases.some((c) => c.severity === 'declined'),
+          `${r.id} declined case`,
+        ).toBe(true);
     }
     for (const id of Object.keys(CASES)) expect(byId.has(id), id).toBe(true);
   });
@@ -790,5 +855,26 @@ describe('ONNX Runtime table', () => {
     expect(ortLimits('1.18.0')).toMatchObject({ match: 'exact', row: { maxIr: 10, maxOpset: { 'ai.onnx': 21 } } });
     expect(ortLimits('1.22.1')).toMatchObject({ match: 'newer', row: { ort: '1.20' } });
     expect(ortLimits('garbage')).toBeUndefined();
+  });
+});
+
+describe('one version parser for the manifest and the fleet', () => {
+  const RANGES = ['10.3.0.30', '>=1.17', '^2.14.0', '1.17', '8.6', '>=10 <11', '1.2.3.4.5', 'latest', '>=1.x.y.z'];
+  it('a range the manifest accepts is checked by the fleet rule, never "invalid"', () => {
+    for (const range of RANGES) {
+      const m = onnxModel(8, 13, { target: { requirements: { runtimes: { tensorrt: range } } } });
+      const manifestOk = !validateDocument(m).errors.some((e) => e.code === 'INVALID_RANGE');
+      const e = evaluate(modelNeeds(m, catalog), profile('nvidia-jetson-orin-nano-8gb-jp6.2'));
+      const fleetInvalid = e.reasons.some((r) => r.code === 'RUNTIME_RANGE_INVALID');
+      expect({ range, manifestOk, fleetInvalid }).toEqual({ range, manifestOk: !fleetInvalid, fleetInvalid });
+    }
+  });
+  it('the four-part version the schema uses as its example is a valid exact range', () => {
+    expect(satisfiesRange('10.3.0.30', '10.3.0.30')).toBe(true);
+    expect(satisfiesRange('10.3.0.31', '10.3.0.30')).toBe(false);
+    expect(satisfiesRange('10.3.0', '10.3.0.30')).toBeUndefined();
+    expect(satisfiesRange('8.6.1.6-1+cuda12.0', '>=8.6')).toBe(true);
+    expect(rangeWithin('10.3.0.30', '>=10')).toBe(true);
+    expect(rangeWithin('>=10', '10.3.0.30')).toBe(false);
   });
 });

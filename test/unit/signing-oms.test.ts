@@ -112,14 +112,14 @@ describe('OMS sign and verify', () => {
     expect((await verifyModel(dir, { publicKeyPem: key.publicKeyPem, signaturePath: sigPath })).verified).toBe(true);
   });
 
-  it('signs and verifies a single-file model (resource named by its basename)', async () => {
+  it('signs and verifies a single-file model (one resource named ".", as the reference does)', async () => {
     const dir = makePackage();
     const key = generateKey('P-384');
     const file = join(dir, 'model.onnx');
     const sigPath = join(tempDir(), 'single.sig');
     await signModel(file, signerFromPrivateKeyPem(key.privateKeyPem), { signaturePath: sigPath });
     const st = statementOf(readFileSync(sigPath, 'utf8'));
-    expect(st.predicate.resources.map((x: { name: string }) => x.name)).toEqual(['model.onnx']);
+    expect(st.predicate.resources.map((x: { name: string }) => x.name)).toEqual(['.']);
     expect(st.subject[0].name).toBe('model.onnx');
     expect((await verifyModel(file, { publicKeyPem: key.publicKeyPem, signaturePath: sigPath })).verified).toBe(true);
     writeFileSync(file, 'other');
@@ -179,5 +179,47 @@ describe('OMS sign and verify', () => {
       code: 'KEY_INVALID',
       where: '/k.pem',
     });
+  });
+});
+
+describe('ignore paths', () => {
+  it('are relative to the model folder; one that matches nothing is reported, not silently dropped', async () => {
+    const dir = makePackage();
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    const key = generateKey();
+    const signer = signerFromPrivateKeyPem(key.privateKeyPem);
+    const ok = await signModel(dir, signer, { ignorePaths: ['notes.txt'] });
+    expect(ok.warnings).toEqual([]);
+    // model_signing reads --ignore-paths relative to the working directory: "pkg/notes.txt" here
+    // names DIR/pkg/notes.txt, which does not exist.
+    const r = await signModel(dir, signer, { ignorePaths: [`${basename(dir)}/notes.txt`, '/elsewhere/x'] });
+    expect(r.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['IGNORE_UNMATCHED', `${basename(dir)}/notes.txt`],
+      ['IGNORE_UNMATCHED', '/elsewhere/x'],
+    ]);
+    expect(r.warnings[0]!.message).toMatch(/relative to the model folder, not to the working directory/);
+    expect(r.warnings[1]!.message).toMatch(/outside the model folder/);
+    const v = await verifyModel(dir, { publicKeyPem: key.publicKeyPem, ignorePaths: ['nope'] });
+    expect(v.verified).toBe(true);
+    expect(v.warnings.map((w) => w.path)).toEqual(['nope']);
+  });
+});
+
+describe('signing while the key is looked up', () => {
+  it('waits for a signer promise, and a failed lookup stops the hashing with its own error', async () => {
+    const dir = makePackage(undefined, { modelBytes: 4_000_000 });
+    const key = generateKey();
+    let resolveSigner!: (s: ReturnType<typeof signerFromPrivateKeyPem>) => void;
+    const later = new Promise<ReturnType<typeof signerFromPrivateKeyPem>>((r) => (resolveSigner = r));
+    const signing = signModel(dir, later);
+    setTimeout(() => resolveSigner(signerFromPrivateKeyPem(key.privateKeyPem)), 20);
+    const r = await signing;
+    expect((await verifyModel(dir, { publicKeyPem: key.publicKeyPem })).verified).toBe(true);
+    expect(r.keyId).toBe(key.keyId);
+
+    const other = makePackage(undefined, { modelBytes: 4_000_000 });
+    const missing = Object.assign(new Error('No signing key named "nope"'), { code: 'KEY_NOT_FOUND' });
+    await expect(signModel(other, Promise.reject(missing))).rejects.toBe(missing);
+    expect(readdirSync(other)).not.toContain('model.sig');
   });
 });

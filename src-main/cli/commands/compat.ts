@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ManifestError, UsageError } from '../../errors.js';
 import {
+  MAX_LISTED_ROWS,
   channelsOf,
   defaultCatalog,
   importInventory,
@@ -19,13 +20,15 @@ const usage = `fleetpack compat DIR --fleet INVENTORY [--channel C] [--sample N]
   --fleet      device inventory: JSON, NDJSON or CSV (columns: see README "fleetpack compat")
   --channel    only devices on this release channel
   --sample     device ids listed per group (default 5)
-Exit: 0 no device in scope declines, 1 some device would decline, 2 usage or input error.`;
+Every row with an id is a device in scope; facts that cannot be read make it "cannot tell" (listed
+by line and field). Only rows without an id are skipped, and counted.
+Exit: 0 no device in scope declines, 1 some device would decline (or no device is in scope),
+      2 usage or input error.`;
 
 const FORMATS = new Set<InventoryFormat>(['csv', 'json', 'ndjson']);
 
 export const compatCommand: Command = {
   name: 'compat',
-  summary: 'Preview which devices of a fleet would accept or decline the model, and why',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -99,7 +102,7 @@ export const compatCommand: Command = {
           .map((c) => c.channel ?? '(none)')
           .join(', ') || 'none';
       io.stderr(
-        `warning: no device in scope${values.channel !== undefined ? ` on channel "${values.channel}"` : ''}; the inventory's channels: ${known}\n`,
+        `warning: no device in scope${values.channel !== undefined ? ` on channel "${values.channel}"` : ''}, so nothing was checked; the inventory's channels: ${known}\n`,
       );
     }
     if (values.json) printJson(io, result);
@@ -118,9 +121,15 @@ function render(io: CliIO, r: PreviewResult, fleet: string): void {
     r.scope.channel === null
       ? 'all channels'
       : `channel "${r.scope.channel}", ${n(r.scope.outOfScope)} other devices not checked`;
-  out.push(
-    `Fleet ${fleet}: ${n(r.scope.devices)} devices in scope (${chan})${r.inventoryErrors.length ? `; ${n(r.inventoryErrors.length)} bad row${r.inventoryErrors.length === 1 ? '' : 's'} skipped` : ''}`,
-  );
+  const skipped = r.inventory?.skippedRows ?? r.inventoryErrors.length;
+  const unreadable = r.inventory?.unreadableDevices ?? 0;
+  const notes = [
+    ...(skipped ? [`${n(skipped)} row${skipped === 1 ? '' : 's'} without a device id skipped`] : []),
+    ...(unreadable
+      ? [`${n(unreadable)} device${unreadable === 1 ? '' : 's'} with facts that cannot be read (cannot tell)`]
+      : []),
+  ];
+  out.push(`Fleet ${fleet}: ${n(r.scope.devices)} devices in scope (${chan})${notes.map((x) => `; ${x}`).join('')}`);
   out.push('');
   const w = Math.max(...(['compatible', 'warning', 'declined'] as const).map((v) => n(r.totals[v]).length));
   for (const v of ['compatible', 'warning', 'declined'] as const)
@@ -151,17 +160,28 @@ function render(io: CliIO, r: PreviewResult, fleet: string): void {
       for (const x of g.reasons) if (x.severity !== 'info') out.push(`      ${x.code}: ${x.message}`);
     }
   }
+  if (r.inventoryUnreadable.length) {
+    out.push('', 'Facts that cannot be read (the devices stay in scope as "cannot tell"):');
+    for (const e of r.inventoryUnreadable.slice(0, 20))
+      out.push(`  line ${e.line} (${e.id}), ${e.field}: ${e.message}`);
+    if (r.inventoryUnreadable.length > 20)
+      out.push(`  … and ${n(r.inventoryUnreadable.length - 20)} more (use --json for the first ${n(MAX_LISTED_ROWS)})`);
+  }
   if (r.inventoryErrors.length) {
-    out.push('', 'Skipped inventory rows:');
+    out.push('', 'Skipped rows (not devices):');
     for (const e of r.inventoryErrors.slice(0, 20)) out.push(`  line ${e.line}: ${e.message}`);
     if (r.inventoryErrors.length > 20)
-      out.push(`  … and ${n(r.inventoryErrors.length - 20)} more (use --json for all)`);
+      out.push(`  … and ${n(skipped - 20)} more (use --json for the first ${n(MAX_LISTED_ROWS)})`);
   }
   out.push('');
   out.push(
-    r.ok
-      ? 'OK: no device in scope would decline.'
-      : `DECLINED: ${n(r.totals.declined)} device(s) in scope would decline this model.`,
+    r.scope.devices === 0
+      ? 'NOT CHECKED: no device in scope.'
+      : !r.ok
+        ? `DECLINED: ${n(r.totals.declined)} device(s) in scope would decline this model.`
+        : r.totals.warning
+          ? `OK, WITH WARNINGS: no device in scope would decline, but for ${n(r.totals.warning)} device(s) some check cannot tell or warns (see the reasons).`
+          : 'OK: no device in scope would decline.',
   );
   io.stdout(out.join('\n') + '\n');
 }

@@ -38,7 +38,6 @@ export function renderDiff(d: ManifestDiff): string {
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'Compare two manifests or packages: I/O, requirements, metrics, license, digests',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

@@ -8,7 +8,6 @@ const usage =
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'Create a package folder from a model: copy it in and prefill fleetpack.json',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { inspect, type Dim, type ModelInfo, type TensorSpec } from '../../formats/index.js';
+import { canonicalDomain, inspect, type Dim, type ModelInfo, type TensorSpec } from '../../formats/index.js';
 import { type Command, EXIT_OK, formatBytes, parseCommandArgs, printJson } from '../io.js';
 
 const usage = 'fleetpack inspect FILE [--io-from ONNX|config.pbtxt] [--json]';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'Read a model header: format, inputs, outputs, runtime needs',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -80,8 +79,14 @@ export function renderModelInfo(info: ModelInfo): string {
   if (producer) kv.push(['producer', producer]);
   const d = info.details ?? {};
   if (typeof d.modelVersion === 'number') kv.push(['model version', String(d.modelVersion)]);
-  if (info.opsets?.length)
-    kv.push(['opsets', info.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')]);
+  if (info.opsets?.length) {
+    const used = info.usedDomains ? new Set(info.usedDomains) : undefined;
+    const opset = (o: { domain: string; version: number }) => {
+      const name = canonicalDomain(o.domain);
+      return `${name} ${o.version}${used && !used.has(name) ? ' (imported, no node uses it)' : ''}`;
+    };
+    kv.push(['opsets', info.opsets.map(opset).join(', ')]);
+  }
   const rt = info.runtime ?? {};
   if (rt.tfliteMinRuntimeVersion) kv.push(['min runtime', `TFLite ${rt.tfliteMinRuntimeVersion}`]);
   if (rt.tensorrtVersion) kv.push(['TensorRT', rt.tensorrtVersion]);

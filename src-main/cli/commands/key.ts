@@ -29,7 +29,6 @@ function expectArgs(positionals: string[], n: number, sub: string): void {
 
 export const keyCommand: Command = {
   name: 'key',
-  summary: 'Manage signing keys in the OS keychain: create, list, export, import, delete',
   usage,
   async run(argv: string[], io: CliIO) {
     const [sub, ...rest] = argv;

@@ -62,7 +62,6 @@ const pushUsage =
 
 export const pushCommand: Command = {
   name: 'push',
-  summary: 'Push a package folder (or copy an OCI layout / registry artifact) to a registry or an OCI layout',
   usage: pushUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -111,7 +110,6 @@ const pullUsage = 'fleetpack pull REF DIR [--force] [--plain-http] [--insecure] 
 
 export const pullCommand: Command = {
   name: 'pull',
-  summary: 'Pull a package from a registry or an OCI layout into a folder (verified, byte-identical)',
   usage: pullUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -146,7 +144,6 @@ const resolveUsage = 'fleetpack resolve REF [--plain-http] [--insecure] [--json]
 
 export const resolveCommand: Command = {
   name: 'resolve',
-  summary: 'Resolve a tag to its digest and summarize the package from the manifest (no layer is downloaded)',
   usage: resolveUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('resolve', argv, transportOptions, resolveUsage);

@@ -231,7 +231,6 @@ async function init(values: Values, io: CliIO): Promise<number> {
 
 export const platformCommand: Command = {
   name: 'platform',
-  summary: 'Run and administer the platform: serve, init, rotate-key, token, publisher add-key, registry add',
   usage,
   async run(argv, io) {
     const [sub, ...rest] = argv;

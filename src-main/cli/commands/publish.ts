@@ -48,7 +48,6 @@ const loginUsage: string =
 
 export const loginCommand: Command = {
   name: 'login',
-  summary: 'Sign in to a platform: check a token and keep it in the OS keychain',
   usage: loginUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -96,7 +95,6 @@ const publishUsage = [
 
 export const publishCommand: Command = {
   name: 'publish',
-  summary: 'Publish a package folder (resumable upload) or a registry reference to the platform',
   usage: publishUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -159,7 +157,6 @@ const channelUsage = 'fleetpack channel set NAME VERSION CHANNEL --platform URL 
 
 export const channelCommand: Command = {
   name: 'channel',
-  summary: 'Point a channel of a model at one release (recorded and re-signed into TUF)',
   usage: channelUsage,
   async run(argv, io) {
     const [sub, ...rest] = argv;
@@ -190,7 +187,6 @@ const promoteUsage = 'fleetpack promote NAME --from CHANNEL --to CHANNEL --platf
 
 export const promoteCommand: Command = {
   name: 'promote',
-  summary: 'Put the release a channel points at on another channel (e.g. beta → stable)',
   usage: promoteUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -219,7 +215,6 @@ const releasesUsage = 'fleetpack releases [NAME] [--channel C] --platform URL [-
 
 export const releasesCommand: Command = {
   name: 'releases',
-  summary: 'List published releases: digest, signer, SBOM status, channels',
   usage: releasesUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -254,7 +249,6 @@ const coverageUsage = 'fleetpack coverage --platform URL [--channel C] [--json]'
 
 export const coverageCommand: Command = {
   name: 'coverage',
-  summary: 'SBOM coverage and NTIA compliance of published releases, by model, channel and overall',
   usage: coverageUsage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

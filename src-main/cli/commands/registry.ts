@@ -13,7 +13,6 @@ const MAX_PASSWORD = 64 * 1024;
 
 export const registryCommand: Command = {
   name: 'registry',
-  summary: 'Log in to or out of an OCI registry (credentials kept in the OS keychain)',
   usage,
   async run(argv, io) {
     const [sub, ...rest] = argv;

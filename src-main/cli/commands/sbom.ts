@@ -23,7 +23,6 @@ const SHOW = 50;
 
 export const sbomCommand: Command = {
   name: 'sbom',
-  summary: 'Validate, generate, attach SBOMs; report SBOM coverage and compliance',
   usage,
   async run(argv, io) {
     const [sub, ...rest] = argv;

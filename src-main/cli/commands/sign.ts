@@ -3,11 +3,13 @@ import { UsageError } from '../../errors.js';
 import { Keystore, signModel } from '../../signing/index.js';
 import { type Command, EXIT_OK, formatBytes, parseCommandArgs, printJson } from '../io.js';
 
-const usage = 'fleetpack sign DIR --key NAME [--signature FILE] [--ignore PATH]... [--json]';
+const usage = `fleetpack sign DIR --key NAME [--signature FILE] [--ignore PATH]... [--json]
+
+  --ignore     a file or folder to leave out, relative to DIR (not to the working directory,
+               unlike model_signing's --ignore-paths) or absolute; warns when it matches nothing`;
 
 export const signCommand: Command = {
   name: 'sign',
-  summary: 'Sign a package folder (OpenSSF Model Signing bundle, model.sig) with a keychain key',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -27,8 +29,8 @@ export const signCommand: Command = {
       throw new UsageError('BAD_ARGUMENTS', 'sign: --key NAME is required', {
         hint: `${usage}\nList keys with \`fleetpack key list\`.`,
       });
-    const signer = await new Keystore().signer(values.key);
-    const r = await signModel(resolve(io.cwd, positionals[0]!), signer, {
+    // The key is looked up by name, once, while the files are hashed (signModel waits for it).
+    const r = await signModel(resolve(io.cwd, positionals[0]!), new Keystore().signer(values.key), {
       ...(values.signature ? { signaturePath: resolve(io.cwd, values.signature) } : {}),
       ...(values.ignore ? { ignorePaths: values.ignore } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -42,8 +44,10 @@ export const signCommand: Command = {
         curve: r.curve,
         rootDigest: r.rootDigest,
         files: r.files,
+        warnings: r.warnings,
       });
     } else {
+      for (const w of r.warnings) io.stderr(`warning: ${w.message}\n`);
       io.stdout(
         `signed ${r.files.length} file(s), ${formatBytes(bytes)}, with key ${values.key} (${r.keyId.slice(0, 16)}…)\n  ${r.signaturePath}\n  subject sha256:${r.rootDigest}\n`,
       );

@@ -9,7 +9,6 @@ const usage = 'fleetpack studio --web [--port N] [--open]';
 
 export const studioCommand: Command = {
   name: 'studio',
-  summary: 'Open Fleetpack Studio in a browser on this machine (loopback only, token in the URL)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

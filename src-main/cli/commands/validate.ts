@@ -19,7 +19,6 @@ const DOCUMENT_ERRORS = new Set([
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check a package or manifest: schema, license, metrics, artifact digests, model I/O',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(

@@ -4,12 +4,13 @@ import { ioReason, UsageError } from '../../errors.js';
 import { Keystore, verifyModel } from '../../signing/index.js';
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
-const usage =
-  'fleetpack verify DIR (--public-key PEM | --key NAME) [--signature FILE] [--ignore PATH]... [--ignore-unsigned-files] [--json]';
+const usage = `fleetpack verify DIR (--public-key PEM | --key NAME) [--signature FILE] [--ignore PATH]... [--ignore-unsigned-files] [--json]
+
+  --ignore     a file or folder to leave out, relative to DIR (not to the working directory,
+               unlike model_signing's --ignore-paths) or absolute; warns when it matches nothing`;
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: "Verify a package folder against its model.sig and the signer's public key",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -52,6 +53,7 @@ export const verifyCommand: Command = {
       ...(values['ignore-unsigned-files'] ? { ignoreUnsignedFiles: true } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
+    if (!values.json) for (const w of r.warnings) io.stderr(`warning: ${w.message}\n`);
     if (values.json) printJson(io, r);
     else if (r.verified)
       io.stdout(

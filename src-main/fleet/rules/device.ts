@@ -4,7 +4,7 @@
  * compute capability for non-TensorRT models.
  */
 import { RUNTIME_NAMES, type RuntimeName, acceleratorMatches, nvidiaGpu, userlandArch } from '../facts.js';
-import { compareDotted, satisfiesRange } from '../version.js';
+import { compareDotted, parseDotted, parseRange, satisfiesRange } from '../../manifest/index.js';
 import { defineRule } from './rule.js';
 
 export const cpuArch = defineRule({
@@ -135,9 +135,21 @@ export const runtimeVersions = defineRule({
     },
     RUNTIME_RANGE_INVALID: {
       severity: 'warning',
+      sentence: (p) => `The manifest's range "${p.range}" for ${p.runtime} is not a valid version range; not checked.`,
+      fix: () =>
+        'Use a semver range such as ">=1.17", or an exact version such as "10.3.0.30", in target.requirements.runtimes.',
+    },
+    RUNTIME_VERSION_INVALID: {
+      severity: 'warning',
       sentence: (p) =>
-        `The manifest's range "${p.range}" for ${p.runtime} (or the device version ${p.device}) is not a valid version range; not checked.`,
-      fix: () => 'Use a semver range such as ">=1.17" in target.requirements.runtimes.',
+        `The model requires ${p.runtime} ${p.range}; the device reports "${p.device}", which is not a version, so cannot tell.`,
+      fix: (p) => `Report ${p.runtime} as a dotted version (e.g. 1.17.3) for this device.`,
+    },
+    RUNTIME_VERSION_PARTIAL: {
+      severity: 'warning',
+      sentence: (p) =>
+        `The model requires exactly ${p.runtime} ${p.range}; the device reports ${p.device}, which leaves out parts of the version, so cannot tell.`,
+      fix: (p) => `Report the full ${p.runtime} version (all four parts) for this device.`,
     },
     RUNTIME_NOT_TRACKED: {
       severity: 'warning',
@@ -157,9 +169,18 @@ export const runtimeVersions = defineRule({
       if (rt === null) emit('RUNTIME_MISSING', { runtime: name, range });
       else if (rt === undefined) emit('RUNTIME_UNKNOWN', { runtime: name, range });
       else {
+        const p = { runtime: name, range, device: rt.version };
         const ok = satisfiesRange(rt.version, range);
-        if (ok === undefined) emit('RUNTIME_RANGE_INVALID', { runtime: name, range, device: rt.version });
-        else if (!ok) emit('RUNTIME_OUT_OF_RANGE', { runtime: name, range, device: rt.version });
+        if (ok === false) emit('RUNTIME_OUT_OF_RANGE', p);
+        else if (ok === undefined)
+          emit(
+            !parseRange(range)
+              ? 'RUNTIME_RANGE_INVALID'
+              : !parseDotted(rt.version)
+                ? 'RUNTIME_VERSION_INVALID'
+                : 'RUNTIME_VERSION_PARTIAL',
+            p,
+          );
       }
     }
   },

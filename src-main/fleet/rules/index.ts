@@ -1,6 +1,7 @@
 /** Every compatibility rule, in the order reasons are listed, and the per-device evaluation. */
 import type { DeviceFacts } from '../facts.js';
 import type { ModelNeeds } from '../needs.js';
+import { inventoryFacts } from './inventory.js';
 import { accelerators, computeCapability, cpuArch, memory, runtimeVersions } from './device.js';
 import { onnxIr, onnxOpset, ortProviders, ortTrtEpDeps } from './onnx.js';
 import { type Reason, type Rule, type Verdict, verdictOf } from './rule.js';
@@ -10,6 +11,7 @@ import { tfliteCustomOps, tfliteDelegates, tfliteEdgeTpu, tfliteRuntime } from '
 export * from './rule.js';
 
 export const RULES: readonly Rule[] = [
+  inventoryFacts,
   trtGpu,
   trtVersion,
   trtDla,

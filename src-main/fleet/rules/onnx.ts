@@ -2,21 +2,16 @@
  * ONNX model vs the device's ONNX Runtime (reference/hardware.md §3, rules R6–R7): the IR version
  * and every opset must be within what the ORT release loads (ort-table.ts, with its source), and
  * any execution provider the model requires must be present in that ORT build.
+ *
+ * Needs come from use, not import: a domain no node calls needs no custom-op library. But ONNX
+ * Runtime checks every import of a domain it knows against the opsets it implements, used or not
+ * (ORT_CHECKED_IMPORT_DOMAINS), so such an import above its limit still fails the load.
  */
+import { ORT_BUILTIN_DOMAINS, ORT_CHECKED_IMPORT_DOMAINS } from '../../formats/index.js';
 import { ORT_MIN_OPSET, ORT_TABLE, type OrtRow, ortLimits, ortTrtEpVersion } from '../ort-table.js';
-import { major } from '../version.js';
+import { major } from '../../manifest/index.js';
 import type { DeviceFacts } from '../facts.js';
 import { type Emit, defineRule } from './rule.js';
-
-/** Domains ONNX Runtime implements itself (contrib ops ship in every ORT build). */
-const ORT_BUILTIN_DOMAINS = new Set([
-  'ai.onnx',
-  'ai.onnx.ml',
-  'com.microsoft',
-  'com.microsoft.nchwc',
-  'ai.onnx.training',
-  'ai.onnx.preview.training',
-]);
 
 type OrtCommon = 'ORT_MISSING' | 'ORT_UNKNOWN' | 'ORT_VERSION_UNKNOWN_TO_TABLE';
 
@@ -103,13 +98,14 @@ export const onnxOpset = defineRule({
     ORT_OPSET_TOO_NEW: {
       severity: 'declined',
       sentence: (p) =>
-        `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} implements up to opset ${p.max}.`,
-      fix: (p) => `Upgrade ONNX Runtime to ${p.needed} or newer, or export with ${p.domain} opset ≤ ${p.max}.`,
+        `The model imports ${p.domain} opset ${p.model}${p.unused}; ONNX Runtime ${p.device} implements up to opset ${p.max}.`,
+      fix: (p) =>
+        `Upgrade ONNX Runtime to ${p.needed} or newer, or ${p.unused ? 'drop the unused import' : `export with ${p.domain} opset ≤ ${p.max}`}.`,
     },
     ORT_OPSET_BEYOND_TABLE: {
       severity: 'warning',
       sentence: (p) =>
-        `The model imports ${p.domain} opset ${p.model}; ONNX Runtime ${p.device} is newer than the table (which stops at ${p.max}), so cannot tell.`,
+        `The model imports ${p.domain} opset ${p.model}${p.unused}; ONNX Runtime ${p.device} is newer than the table (which stops at ${p.max}), so cannot tell.`,
       fix: () => 'Check the ONNX Runtime compatibility page for this release, or test-load the model on the device.',
     },
     ONNX_OPSET_TOO_OLD: {
@@ -120,19 +116,25 @@ export const onnxOpset = defineRule({
     ONNX_CUSTOM_DOMAIN: {
       severity: 'warning',
       sentence: (p) =>
-        `The model uses operators from custom domain "${p.domain}"; they load only if the device registers a custom-op library for it.`,
+        `The model${p.known ? ' uses' : ' imports (and may use)'} operators from domain "${p.domain}", which ONNX Runtime does not implement itself; they load only if the device registers a custom-op library for it.`,
       fix: (p) =>
         `Ship and register the custom-op library for "${p.domain}" (SessionOptions.register_custom_ops_library).`,
     },
   },
   check: (n, f, emit) => {
     const ort = ortOf(f, emit);
-    for (const o of n.onnx!.opsets) {
-      if (!ORT_BUILTIN_DOMAINS.has(o.domain)) {
-        emit('ONNX_CUSTOM_DOMAIN', { domain: o.domain });
-        continue;
-      }
-      if (o.domain === 'ai.onnx' && o.version < ORT_MIN_OPSET) emit('ONNX_OPSET_TOO_OLD', { model: o.version });
+    const onnx = n.onnx!;
+    // Unknown use (an older manifest): every import counts as used, so nothing is missed.
+    const used = onnx.usedDomains ? new Set(onnx.usedDomains) : undefined;
+    const isUsed = (d: string) => used === undefined || used.has(d);
+    const custom = new Set<string>();
+    for (const o of onnx.opsets) if (!ORT_BUILTIN_DOMAINS.has(o.domain) && isUsed(o.domain)) custom.add(o.domain);
+    for (const d of used ?? []) if (!ORT_BUILTIN_DOMAINS.has(d)) custom.add(d);
+    for (const d of custom) emit('ONNX_CUSTOM_DOMAIN', { domain: d, known: used ? 1 : '' });
+    for (const o of onnx.opsets) {
+      if (!ORT_CHECKED_IMPORT_DOMAINS.has(o.domain)) continue; // ORT ignores imports of domains it does not know
+      if (o.domain === 'ai.onnx' && o.version < ORT_MIN_OPSET && isUsed(o.domain))
+        emit('ONNX_OPSET_TOO_OLD', { model: o.version });
       if (!ort || (o.domain !== 'ai.onnx' && o.domain !== 'ai.onnx.ml')) continue;
       const max = ort.row.maxOpset[o.domain];
       if (o.version <= max) continue;
@@ -143,6 +145,9 @@ export const onnxOpset = defineRule({
         device: ort.version,
         max,
         needed: neededOrt((r) => r.maxOpset[dom] >= o.version),
+        unused: isUsed(dom)
+          ? ''
+          : ' (no node uses it, but ONNX Runtime checks every import of a domain it knows when it loads a model)',
       };
       emit(ort.match === 'newer' ? 'ORT_OPSET_BEYOND_TABLE' : 'ORT_OPSET_TOO_NEW', p);
     }

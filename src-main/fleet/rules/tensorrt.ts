@@ -6,7 +6,7 @@
  * 'same-compute-capability' needs the same SM. A DLA engine needs a DLA of the same generation.
  */
 import { nvidiaGpu, findAccelerators } from '../facts.js';
-import { compareDotted, major, matchExact } from '../version.js';
+import { compareDotted, major, matchExact } from '../../manifest/index.js';
 import { defineRule } from './rule.js';
 
 /** Cross-major pairs NVIDIA lists for version-compatible engines (support matrix 11.4). */

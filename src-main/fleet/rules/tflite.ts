@@ -4,8 +4,7 @@
  * op needs a Coral Edge TPU and a new enough libedgetpu; required delegates must be present.
  */
 import { findAccelerators, type DeviceFacts } from '../facts.js';
-import { EDGETPU_CUSTOM_OP } from '../../manifest/index.js';
-import { compareDotted, satisfiesRange } from '../version.js';
+import { EDGETPU_CUSTOM_OP, compareDotted, satisfiesRange } from '../../manifest/index.js';
 import { defineRule } from './rule.js';
 
 /** XNNPACK is applied by default in TFLite on Linux (TF commit 408492274). */
@@ -40,6 +39,12 @@ export const tfliteRuntime = defineRule({
         `The model needs TFLite runtime ${p.model} or newer (min_runtime_version); this device has ${p.device}.`,
       fix: (p) => `Upgrade the device's TFLite / LiteRT to ${p.model} or newer, or convert with an older converter.`,
     },
+    TFLITE_VERSION_UNREADABLE: {
+      severity: 'warning',
+      sentence: (p) =>
+        `The model needs TFLite runtime ${p.model} or newer; cannot compare it with the device's "${p.device}", so cannot tell.`,
+      fix: () => 'Report `tflite` as a dotted version (e.g. 2.14.0) for this device.',
+    },
     TFLITE_MIN_UNKNOWN: {
       severity: 'info',
       sentence: () => 'The model does not state min_runtime_version; op versions are not checked.',
@@ -52,7 +57,9 @@ export const tfliteRuntime = defineRule({
     if (rt === undefined) return emit('TFLITE_UNKNOWN');
     const min = n.tflite!.minRuntimeVersion;
     if (min === undefined) return emit('TFLITE_MIN_UNKNOWN');
-    if ((compareDotted(rt.version, min) ?? 1) < 0) emit('TFLITE_RUNTIME_TOO_OLD', { model: min, device: rt.version });
+    const cmp = compareDotted(rt.version, min);
+    if (cmp === undefined) emit('TFLITE_VERSION_UNREADABLE', { model: min, device: rt.version });
+    else if (cmp < 0) emit('TFLITE_RUNTIME_TOO_OLD', { model: min, device: rt.version });
   },
 });
 
@@ -82,6 +89,12 @@ export const tfliteEdgeTpu = defineRule({
       sentence: () => "Cannot tell the device's Edge TPU runtime (libedgetpu) version.",
       fix: () => 'Report libedgetpu (the runtime version, e.g. 14) for this device.',
     },
+    LIBEDGETPU_RANGE_UNKNOWN: {
+      severity: 'warning',
+      sentence: (p) =>
+        `The model needs Edge TPU runtime ${p.range}; cannot compare it with the device's "${p.device}", so cannot tell.`,
+      fix: () => 'Report libedgetpu as a version (e.g. 14 or 16.0), and use a valid range in the manifest.',
+    },
     LIBEDGETPU_TOO_OLD: {
       severity: 'declined',
       sentence: (p) =>
@@ -98,8 +111,10 @@ export const tfliteEdgeTpu = defineRule({
     if (lib === null) return emit('LIBEDGETPU_MISSING');
     if (lib === undefined) return emit('LIBEDGETPU_UNKNOWN');
     const range = n.requires.runtimes.libedgetpu;
-    if (range !== undefined && satisfiesRange(lib.version, range) === false)
-      emit('LIBEDGETPU_TOO_OLD', { range, device: lib.version });
+    if (range === undefined) return;
+    const ok = satisfiesRange(lib.version, range);
+    if (ok === false) emit('LIBEDGETPU_TOO_OLD', { range, device: lib.version });
+    else if (ok === undefined) emit('LIBEDGETPU_RANGE_UNKNOWN', { range, device: lib.version });
   },
 });
 

@@ -40,6 +40,7 @@ describe('draftManifest', () => {
           { domain: '', version: 17 },
           { domain: 'com.microsoft', version: 1 },
         ],
+        usedDomains: ['ai.onnx', 'com.microsoft'],
         customDomains: ['com.microsoft'],
       },
     });

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
@@ -93,5 +95,35 @@ describe('manifest schema', () => {
     expect(schemaErrors(m).length).toBeGreaterThan(0);
     m.outputs[0]!.shape = null;
     expect(schemaErrors(m)).toEqual([]);
+  });
+});
+
+describe('the validator the CLI bundle ships precompiled', () => {
+  it('gives exactly the errors of the validator compiled at run time', async () => {
+    const { schemaValidator, standaloneValidatorCode } = await import('../../../src-main/manifest/schema.js');
+    // Written where Node resolves its runtime imports (ajv) from this project's node_modules.
+    const file = join(process.cwd(), 'node_modules', `.fp-standalone-${process.pid}.mjs`);
+    writeFileSync(
+      file,
+      `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n${await standaloneValidatorCode()}`,
+    );
+    try {
+      const { default: standalone } = (await import(pathToFileURL(file).href)) as {
+        default: ((d: unknown) => boolean) & { errors?: unknown };
+      };
+      const runtime = schemaValidator();
+      const docs: unknown[] = [
+        completeManifest(),
+        { schemaVersion: '1.0', name: 'x' },
+        { ...completeManifest(), version: 'one', extra: true, inputs: [{ name: 1 }] },
+        { ...completeManifest(), sbom: { file: '', format: 'xml', specVersion: '', sha256: 'zz' } },
+      ];
+      for (const d of docs) {
+        expect(standalone(d)).toBe(runtime(d));
+        expect(standalone.errors ?? null).toEqual(runtime.errors ?? null);
+      }
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });

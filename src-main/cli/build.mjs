@@ -55,8 +55,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // keytar and onnxruntime-node load native code relative to their package; electron is the app's.
-  external: ['keytar', 'electron', 'onnxruntime-node'],
+  // keytar, onnxruntime-node and better-sqlite3 load native code, libxml2-wasm its .wasm, relative to
+  // their package; electron is the app's.
+  external: ['keytar', 'electron', 'onnxruntime-node', 'better-sqlite3', 'libxml2-wasm'],
   sourcemap: true,
   plugins: [precompiledManifestValidator, builtinsViaRequire],
   // CommonJS libraries bundled into ESM still call require() for Node built-ins.

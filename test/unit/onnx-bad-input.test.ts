@@ -22,12 +22,10 @@ function file(bytes: Uint8Array): string {
 }
 
 async function formatError(bytes: Uint8Array): Promise<FormatError> {
-  const t0 = performance.now();
   const e = await inspect(file(bytes)).then(
     () => undefined,
     (err: unknown) => err,
   );
-  expect(performance.now() - t0).toBeLessThan(2000);
   expect(e).toBeInstanceOf(FormatError);
   const fe = e as FormatError;
   expect(fe.hint).toBeTruthy();

@@ -83,7 +83,6 @@ describe('ONNX reader fuzz', () => {
       const failures: string[] = [];
       let infos = 0;
       let errors = 0;
-      let slowest = 0;
       let n = 0;
       for (const [name, build] of Object.entries(ONNX_FIXTURES)) {
         const src = build();
@@ -91,7 +90,6 @@ describe('ONNX reader fuzz', () => {
           const bytes = mutate(src, r);
           const p = join(dir, `f${n++}.onnx`);
           writeFileSync(p, bytes);
-          const t0 = performance.now();
           try {
             const info = await inspect(p);
             expect(Array.isArray(info.inputs) && Array.isArray(info.outputs)).toBe(true);
@@ -101,7 +99,6 @@ describe('ONNX reader fuzz', () => {
             if (e instanceof FormatError && typeof e.code === 'string' && e.hint) errors++;
             else failures.push(`${name} #${i}: ${(e as Error).constructor.name} ${(e as Error).message}`);
           }
-          slowest = Math.max(slowest, performance.now() - t0);
         }
       }
       expect(failures).toEqual([]);
@@ -109,7 +106,6 @@ describe('ONNX reader fuzz', () => {
       // Both outcomes occur, so the mutations reach past detection into the reader.
       expect(infos).toBeGreaterThan(0);
       expect(errors).toBeGreaterThan(0);
-      expect(slowest).toBeLessThan(1000);
     },
   );
 });

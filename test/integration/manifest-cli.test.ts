@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.js';
@@ -7,13 +6,14 @@ import { validate, type Manifest } from '../../src-main/manifest/index.js';
 import { writeOnnxFixtures } from '../fixtures/onnx-models.js';
 import { writeTfliteFixtures } from '../fixtures/tflite-fixtures.js';
 import { engineBytes, TRITON_TRT_CONFIG } from '../fixtures/tensorrt-fixtures.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 let onnx: ReturnType<typeof writeOnnxFixtures>;
 let tflite: ReturnType<typeof writeTfliteFixtures>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fp-cli-manifest-'));
+  dir = tempDir('fp-cli-manifest-');
   onnx = writeOnnxFixtures(join(dir, 'models'));
   tflite = writeTfliteFixtures(join(dir, 'models'));
   writeFileSync(join(dir, 'models', 'detector.engine'), engineBytes());

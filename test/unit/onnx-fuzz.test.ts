@@ -2,8 +2,7 @@
  * Fuzz: a fixed, seeded set of mutations of every ONNX fixture — byte flips, truncations,
  * corrupted length prefixes, splices. Each must give a ModelInfo or a FormatError, fast.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs/minimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +11,14 @@ import { inspect } from '../../src-main/formats/index.js';
 import { scanFields } from '../../src-main/formats/proto-cursor.js';
 import { lengthField, ONNX_FIXTURES, onnx, T, tensorType } from '../fixtures/onnx-models.js';
 import { rng } from '../fixtures/rng.js';
+import { tempDir } from '../fixtures/temp.js';
 
 /** Bounded in the suite; raise FLEETPACK_FUZZ_N for a longer local run. */
 const MUTATIONS_PER_FIXTURE = Number(process.env.FLEETPACK_FUZZ_N ?? 80);
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-onnx-fuzz-'));
+  dir = tempDir('fleetpack-onnx-fuzz-');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

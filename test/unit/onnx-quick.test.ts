@@ -3,8 +3,7 @@
  * walking the initializers (onnx-tail.ts). Whenever a quick read says it skipped the weights, its
  * I/O must be what the full walk finds; when it cannot be sure it must fall back to the full walk.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src-main/errors.js';
@@ -12,11 +11,12 @@ import { inspect, type ModelInfo } from '../../src-main/formats/index.js';
 import { writeLargeOnnx } from '../fixtures/onnx-large.js';
 import { ATTR, encodeModel, ir3Model, node, onnx, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
 import { rng } from '../fixtures/rng.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 let n = 0;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-onnx-quick-'));
+  dir = tempDir('fleetpack-onnx-quick-');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -202,7 +202,7 @@ describe('quick ONNX read', () => {
           // The quick read fails only where the full walk fails too, and in the same way.
           expect(quick).toBeInstanceOf(FormatError);
           expect(full).toBeInstanceOf(FormatError);
-          expect((quick as FormatError).code).toBe((full as FormatError).code);
+          expect((quick as { code: string }).code).toBe((full as { code: string }).code);
           quickFailed++;
           continue;
         }

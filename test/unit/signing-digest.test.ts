@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, SignatureError } from '../../src-main/errors.js';
 import { hashFiles, type HashProgress } from '../../src-main/signing/index.js';
-import { pseudoRandomBytes, tempDir } from '../fixtures/signing.js';
+import { pseudoRandomBytes } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const CHUNK = 64 * 1024;
 

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,10 +15,11 @@ import {
 } from '../../../src-main/package/index.js';
 import { ManifestError, PackageError } from '../../../src-main/errors.js';
 import type { Manifest } from '../../../src-main/manifest/index.js';
+import { tempDir } from '../../fixtures/temp.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fp-pkg-'));
+beforeEach(() => {
+  dir = tempDir('fp-pkg-');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareWithModel, validate, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
 import { clone, completeManifest, onnxInfo, tfliteInfo, trtInfo } from './helpers.js';
+import { tempDir } from '../../fixtures/temp.js';
 
 type Rule = [
   code: string,
@@ -256,7 +256,7 @@ describe('validate with the package folder', () => {
   let dir: string;
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fp-val-'));
+    dir = tempDir('fp-val-');
     await writeFile(join(dir, 'model.onnx'), 'MODL');
     await writeFile(join(dir, 'weights.bin'), 'WEIGHTS!');
   });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initPackage } from '../../src-main/manifest/index.js';
+
 import { pullPackage, pushPackage, resolveReference, staticCredentials } from '../../src-main/oci/index.js';
 import { runCli } from '../fixtures/cli.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
@@ -17,6 +17,7 @@ import { imageSpecErrors } from '../fixtures/oci-schemas.js';
 import { encodeModel, externalInitializer, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
 import { type RegistryServer, startRegistry } from '../fixtures/registry.js';
 import { tempDir } from '../fixtures/temp.js';
+import { initPackage } from '../../src-main/package/index.js';
 
 let reg: RegistryServer;
 let base: string;

@@ -202,7 +202,7 @@ describe('quick ONNX read', () => {
           // The quick read fails only where the full walk fails too, and in the same way.
           expect(quick).toBeInstanceOf(FormatError);
           expect(full).toBeInstanceOf(FormatError);
-          expect((quick as { code: string }).code).toBe((full as { code: string }).code);
+          expect((quick as unknown as { code: string }).code).toBe((full as { code: string }).code);
           quickFailed++;
           continue;
         }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
-import { readManifest } from '../../src-main/package/index.js';
+
 import {
   attachSbom,
   complianceReport,
@@ -17,6 +17,7 @@ import {
 import { mlBom, mlBomXml, spdx23, spdx23TagValue } from '../fixtures/sbom-docs.js';
 import { makePackage } from '../fixtures/sbom-package.js';
 import { tempDir } from '../fixtures/temp.js';
+import { readManifest } from '../../src-main/manifest/index.js';
 
 let root: string;
 beforeEach(() => {

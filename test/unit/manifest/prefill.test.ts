@@ -6,12 +6,12 @@ import {
   artifactSources,
   draftManifest,
   guessLayout,
-  prefill,
   refreshTodo,
   validateDocument,
 } from '../../../src-main/manifest/index.js';
 import { onnxInfo, tfliteInfo, trtInfo } from './helpers.js';
 import { tempDir } from '../../fixtures/temp.js';
+import { prefill } from '../../../src-main/package/index.js';
 
 const files = (name: string) => [{ path: name, size: 1000, sha256: 'c'.repeat(64), role: 'model' as const }];
 

@@ -28,7 +28,7 @@ import { decodeUtf8, MANIFEST_FILE, parseManifestText } from '../package/index.j
 import { collectSlots, currentPath, pointCurrent, readCurrent, slotExists, unpackSlot } from './slots.js';
 import { type AgentState, type Installed, loadState, releaseKey, saveState, type StatusMessage } from './state.js';
 import { runCommand, Runtime } from './process.js';
-import { TufClient } from './tuf.js';
+import { type FetchLike, TufClient } from './tuf.js';
 
 /** Attempts of one update (agent starts while it was pending) before it is rolled back. */
 export const MAX_ATTEMPTS = 2;
@@ -49,6 +49,8 @@ export interface AgentOptions {
   /** Test hook: called at each step of an update (fault injection kills the process there). */
   onStep?: (step: UpdateStep) => void;
   catalog?: Catalog;
+  /** A fetch to use instead of the global one (tests: an in-memory repository and facade). */
+  fetch?: FetchLike;
 }
 
 export type UpdateStep = 'download' | 'unpack' | 'swap' | 'health' | 'commit';
@@ -119,12 +121,13 @@ class Facade {
   constructor(
     private readonly base: string,
     private readonly token: string,
+    private readonly doFetch: FetchLike = (url, init) => fetch(url, init),
   ) {}
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.base), {
+      res = await this.doFetch(new URL(path, this.base).toString(), {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -178,8 +181,9 @@ export class Agent {
       metadataUrl: `${base}/device/v1/tuf/`,
       targetUrl: `${base}/device/v1/targets/`,
       token: opts.token,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
-    this.facade = new Facade(base, opts.token);
+    this.facade = new Facade(base, opts.token, opts.fetch);
     this.runtime = new Runtime(opts.run, join(opts.dataDir, 'run.pid'));
   }
 

@@ -35,15 +35,21 @@ export interface TufOptions {
   /** Request timeout (ms). */
   timeoutMs?: number;
   /** A fetch to use instead of the global one (tests: an in-memory repository). */
-  fetch?: (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+  fetch?: FetchLike;
 }
+
+/** The part of the global fetch the agent uses. */
+export type FetchLike = (
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<Response>;
 
 /** Fetches with the device token; HTTP errors become tuf-js's DownloadHTTPError (404 ends the root walk). */
 export class TokenFetcher extends BaseFetcher {
   constructor(
     private readonly token: string | undefined,
     private readonly timeoutMs: number,
-    private readonly doFetch: NonNullable<TufOptions['fetch']> = (url, init) => fetch(url, init),
+    private readonly doFetch: FetchLike = (url, init) => fetch(url, init),
   ) {
     super();
   }

@@ -33,7 +33,8 @@ import {
 } from './schemas.js';
 
 export interface ServerOptions {
-  logger?: boolean | { level: string };
+  /** Fastify's logger: off, on, or a level (and a stream, for tests that read the log). */
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   failureLimit?: FailureLimit;
   /** Version string shown in the OpenAPI document. */
   version?: string;

@@ -37,7 +37,7 @@ beforeAll(async () => {
   pg = await startPostgres();
 });
 afterAll(async () => {
-  for (const a of agents) await a.stop('SIGKILL');
+  for (const a of agents) await a.stop('SIGTERM');
   await server?.kill('SIGTERM');
   pg?.remove();
 });

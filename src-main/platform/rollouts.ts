@@ -290,6 +290,7 @@ export async function createRollout(
       phases: JSON.stringify(phases),
       max_failures: maxFailures,
       advance_at: advanceAt,
+      failures_acknowledged: 0,
       state: eligible.length === 0 ? 'completed' : 'active',
       phase: 0,
       report: JSON.stringify(storedReport(result)),
@@ -342,7 +343,7 @@ async function advance(tx: Tx, rolloutId: string, now: Date): Promise<void> {
   let reason: string | null = null;
   for (;;) {
     const started = rows.filter((x) => x.phase <= phase);
-    const failed = started.filter((x) => FAILED.has(x.state as DeviceUpdateState)).length;
+    const failed = started.filter((x) => FAILED.has(x.state as DeviceUpdateState)).length - r.failures_acknowledged;
     if (started.length > 0 && failed * 100 > r.max_failures * started.length) {
       state = 'halted';
       reason = `${failed} of ${started.length} started devices failed (limit ${r.max_failures}%)`;
@@ -394,12 +395,25 @@ export async function setRolloutState(
     });
   }
   const to: RolloutState = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'aborted';
+  // Resuming a halted rollout accepts the failures so far; the threshold then counts new ones.
+  const failed =
+    action === 'resume'
+      ? (
+          await tx
+            .selectFrom('rollout_devices')
+            .select('state')
+            .where('rollout_id', '=', id)
+            .where('state', 'in', [...FAILED])
+            .execute()
+        ).length
+      : undefined;
   await tx
     .updateTable('rollouts')
     .set({
       state: to,
       state_reason: action === 'abort' ? `aborted by ${actor.name}` : null,
       updated_at: now.toISOString(),
+      ...(failed === undefined ? {} : { failures_acknowledged: failed }),
     })
     .where('id', '=', id)
     .execute();

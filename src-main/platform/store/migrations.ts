@@ -169,6 +169,7 @@ const m0002: Migration = {
       .addColumn('phases', 'text', (c) => c.notNull())
       .addColumn('max_failures', 'integer', (c) => c.notNull())
       .addColumn('advance_at', 'integer', (c) => c.notNull())
+      .addColumn('failures_acknowledged', 'integer', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('phase', 'integer', (c) => c.notNull())
       .addColumn('report', 'text', (c) => c.notNull())

@@ -173,6 +173,8 @@ export interface RolloutTable {
   max_failures: number;
   /** Start the next phase when this percentage of the current phase's devices is healthy. */
   advance_at: number;
+  /** Failures an operator accepted by resuming a halted rollout: the halt threshold counts only later ones. */
+  failures_acknowledged: number;
   /** active | paused | halted | aborted | completed */
   state: string;
   /** Index of the phase that has started (devices of phases ≤ it are assigned). */

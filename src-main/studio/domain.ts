@@ -17,8 +17,7 @@ import {
   type RuntimeName,
   userlandArch,
 } from '../fleet/index.js';
-import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
-import type { FileHandle } from 'node:fs/promises';
+import { inspect as inspectModel, type ModelInfo } from '../formats/index.js';
 import {
   analyzeLicense,
   artifactSources,
@@ -144,24 +143,11 @@ export const domain = {
     opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean },
   ): Promise<ModelInfo> {
     const { arriving, ...options } = opts;
-    if (!arriving) return inspectModel(path, options);
-    // The file is still arriving from the browser: the same detect + read as inspect(), over a
-    // ModelFile whose reads first wait for their bytes (ModelFile has no public hook for this).
-    const file = await ModelFile.open(path);
-    const inner = (file as unknown as { handle: FileHandle }).handle;
-    (file as unknown as { handle: Pick<FileHandle, 'read' | 'close'> }).handle = {
-      read: (async (buf: Buffer, off: number, len: number, pos: number) => {
-        await arriving.ensure(pos, len, opts.signal);
-        return inner.read(buf, off, len, pos);
-      }) as FileHandle['read'],
-      close: () => inner.close(),
-    };
-    try {
-      const reader = await detect(file);
-      return await reader.read(file, options);
-    } finally {
-      await file.close();
-    }
+    // A file still arriving from the browser: its reads first wait for their bytes.
+    return inspectModel(path, {
+      ...options,
+      ...(arriving ? { beforeRead: (pos: number, len: number) => arriving.ensure(pos, len, opts.signal) } : {}),
+    });
   },
 
   /** A draft without hashing (the digest runs as a job): sizes now, sha256 filled in when known. */

@@ -45,6 +45,7 @@ export {
 } from './ort-table.js';
 export {
   preview,
+  checkedPreview,
   previewNeeds,
   channelsOf,
   type PreviewGroup,

@@ -9,7 +9,7 @@ export {
   type JsonSchema,
 } from './schema.js';
 export { Findings, type Finding, type ValidationReport } from './findings.js';
-export { validateDocument } from './validate.js';
+export { validateDocument, requireValidManifest } from './validate.js';
 export {
   MANIFEST_FILE,
   SIGNATURE_FILE,

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetpackError } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import {
   channelsOf,
   defaultCatalog,
@@ -293,7 +293,7 @@ export const domain = {
     try {
       const out = join(tmp, 'sbom.cdx.json');
       await generateSbom(dir, { out });
-      if (signal.aborted) throw new FleetpackError('CANCELLED', 'Cancelled');
+      throwIfAborted(signal);
       const r = await attachSbom(dir, out);
       return sbomReport(r.validation, r.attached, r.warnings);
     } finally {

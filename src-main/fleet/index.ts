@@ -62,6 +62,6 @@ export {
   type Evaluation,
   type Reason,
   type Rule,
-  type Severity,
+  type RuleSeverity,
   type Verdict,
 } from './rules/index.js';

@@ -9,7 +9,7 @@ import { type Catalog, defaultCatalog } from './catalog.js';
 import { type Device, type DeviceFacts, factsKey } from './facts.js';
 import { Inventory, type InventoryError, type InventoryWarning } from './inventory.js';
 import { type ModelNeeds, modelNeeds } from './needs.js';
-import { type Reason, type Rule, type Severity, type Verdict, evaluate, rulesFor } from './rules/index.js';
+import { type Reason, type Rule, type RuleSeverity, type Verdict, evaluate, rulesFor } from './rules/index.js';
 
 export interface PreviewOptions {
   /** Only devices on this release channel; undefined = every device. */
@@ -41,7 +41,7 @@ export interface PreviewGroup {
 
 export interface ReasonTotal {
   code: string;
-  severity: Severity;
+  severity: RuleSeverity;
   rule: string;
   /** Devices that have this reason. */
   devices: number;
@@ -233,7 +233,7 @@ function summarize(
       }
     }
   }
-  const sevRank: Record<Severity, number> = { declined: 0, warning: 1, info: 2 };
+  const sevRank: Record<RuleSeverity, number> = { declined: 0, warning: 1, info: 2 };
   return {
     model: {
       name: needs.name,

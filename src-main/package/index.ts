@@ -7,7 +7,7 @@ export { packagePaths, type PackagePaths } from './paths.js';
 export {
   hashFiles,
   hashFile,
-  type DigestAlgorithm,
+  type HashAlgorithm,
   type FileDigest,
   type FileToHash,
   type HashOptions,

@@ -36,7 +36,7 @@ import {
 } from '../manifest/index.js';
 import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
 import { hashFiles, validatePackage } from '../package/index.js';
-import { Keystore, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
+import { Keystore, signModel, verifyModel, type StoredKey } from '../signing/index.js';
 import type {
   DiffChange,
   InventorySummary,
@@ -92,7 +92,7 @@ function toProblems(r: ValidationReport): Problem[] {
   ];
 }
 
-function toKey(k: DomainKey): KeyInfo {
+function toKey(k: StoredKey): KeyInfo {
   return {
     name: k.name,
     keyId: k.keyId,

@@ -17,14 +17,7 @@ export {
   signerFromPrivateKeyPem,
 } from './keys.js';
 export { DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME } from './ignores.js';
-export {
-  BUNDLE_MEDIA_TYPE,
-  MAX_BUNDLE_BYTES,
-  PREDICATE_TYPE,
-  parseBundle,
-  parseStatement,
-  type OmsBundle,
-} from './bundle.js';
+export { BUNDLE_MEDIA_TYPE, MAX_BUNDLE_BYTES, parseBundle, parseStatement, type OmsBundle } from './bundle.js';
 export {
   signModel,
   verifyModel,

@@ -24,7 +24,6 @@ export {
 export {
   CSV_COLUMNS,
   Inventory,
-  MAX_JSON_BYTES,
   MAX_LISTED_ROWS,
   importInventory,
   parseInventory,
@@ -34,18 +33,10 @@ export {
   type InventoryWarning,
 } from './inventory.js';
 export { modelNeeds, type ModelNeeds, type HardwareCompatibility } from './needs.js';
-export {
-  ORT_TABLE,
-  ORT_TABLE_SOURCE,
-  ORT_TRT_EP,
-  ORT_TRT_EP_SOURCE,
-  ortLimits,
-  ortTrtEpVersion,
-  type OrtRow,
-} from './ort-table.js';
+export { ORT_TABLE, ortLimits, ortTrtEpVersion, type OrtRow } from './ort-table.js';
 export {
   preview,
-  previewNeeds,
+  checkedPreview,
   channelsOf,
   type PreviewGroup,
   type PreviewOptions,
@@ -61,6 +52,6 @@ export {
   type Evaluation,
   type Reason,
   type Rule,
-  type Severity,
+  type RuleSeverity,
   type Verdict,
 } from './rules/index.js';

@@ -355,9 +355,6 @@ export function parseInventory(
   return b.result(format);
 }
 
-/** The largest single JSON value (one device, or another member of the top-level object) read whole. */
-export const MAX_JSON_BYTES = 64 * 1024 * 1024;
-
 export interface ImportOptions {
   format?: InventoryFormat;
   signal?: AbortSignal;

@@ -1,7 +1,8 @@
 /**
  * ONNX Runtime release → the newest ONNX IR version and opsets it loads.
  *
- * Source: microsoft/onnxruntime docs/reference/compatibility.md (gh-pages), rows 1.0–1.20, as
+ * Source: microsoft/onnxruntime docs/reference/compatibility.md (gh-pages,
+ * https://onnxruntime.ai/docs/reference/compatibility.html), rows 1.0–1.20, as
  * copied in reference/hardware.md §3.2. Rows for 1.21+ are not in that stored page and are left
  * out on purpose: a newer runtime is judged by the newest row ("Newer versions of ONNX Runtime
  * support all models that worked with prior versions", same page), anything beyond is "cannot tell".
@@ -16,12 +17,6 @@ export interface OrtRow {
   /** Highest opset per domain ('ai.onnx', 'ai.onnx.ml'). */
   maxOpset: { 'ai.onnx': number; 'ai.onnx.ml': number };
 }
-
-export const ORT_TABLE_SOURCE = {
-  title: 'ONNX Runtime compatibility: ONNX opset and IR support per release',
-  url: 'https://onnxruntime.ai/docs/reference/compatibility.html',
-  repoPath: 'microsoft/onnxruntime docs/reference/compatibility.md (gh-pages)',
-};
 
 /** Opsets below this are outside ORT's support promise ("ONNX v1.2.1+ (opset version 7 and higher)"). */
 export const ORT_MIN_OPSET = 7;
@@ -80,10 +75,8 @@ export function ortLimits(version: string): OrtLimits | undefined {
  * Source: onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html (requirements
  * table), as copied in reference/hardware.md §3.3. These are the official packages; Jetson Zoo
  * builds are made against the JetPack's TensorRT instead, so a mismatch is a warning, not a decline.
+ * (https://onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html#requirements)
  */
-export const ORT_TRT_EP_SOURCE =
-  'https://onnxruntime.ai/docs/execution-providers/TensorRT-ExecutionProvider.html#requirements';
-
 export const ORT_TRT_EP: readonly { ort: string[]; tensorrt: string }[] = [
   { ort: ['1.22'], tensorrt: '10.9' },
   { ort: ['1.21'], tensorrt: '10.8' },

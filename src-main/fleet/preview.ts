@@ -4,12 +4,12 @@
  * devices over fifty kinds of hardware cost fifty rule evaluations. The result is plain JSON:
  * the CLI prints it and the Studio renders it.
  */
-import type { Manifest } from '../manifest/index.js';
+import { requireValidManifest, type Manifest } from '../manifest/index.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { type Device, type DeviceFacts, factsKey } from './facts.js';
 import { Inventory, type InventoryError, type InventoryWarning } from './inventory.js';
 import { type ModelNeeds, modelNeeds } from './needs.js';
-import { type Reason, type Rule, type Severity, type Verdict, evaluate, rulesFor } from './rules/index.js';
+import { type Reason, type Rule, type RuleSeverity, type Verdict, evaluate, rulesFor } from './rules/index.js';
 
 export interface PreviewOptions {
   /** Only devices on this release channel; undefined = every device. */
@@ -41,7 +41,7 @@ export interface PreviewGroup {
 
 export interface ReasonTotal {
   code: string;
-  severity: Severity;
+  severity: RuleSeverity;
   rule: string;
   /** Devices that have this reason. */
   devices: number;
@@ -100,6 +100,20 @@ export function preview(
   const catalog = options.catalog ?? defaultCatalog();
   const needs = modelNeeds(manifest, catalog);
   return previewNeeds(needs, inventory, options);
+}
+
+/**
+ * The preview as `fleetpack compat` and the Studio run it: an invalid manifest is refused
+ * (ManifestError MANIFEST_INVALID, `where` = `options.where`) before any device is looked at.
+ */
+export function checkedPreview(
+  manifest: Manifest,
+  inventory: Inventory | readonly Device[],
+  options: PreviewOptions & { where?: string } = {},
+): PreviewResult {
+  const { where, ...rest } = options;
+  requireValidManifest(manifest, where);
+  return preview(manifest, inventory, rest);
 }
 
 /** The preview for already derived model needs (lets callers reuse them across channels). */
@@ -219,7 +233,7 @@ function summarize(
       }
     }
   }
-  const sevRank: Record<Severity, number> = { declined: 0, warning: 1, info: 2 };
+  const sevRank: Record<RuleSeverity, number> = { declined: 0, warning: 1, info: 2 };
   return {
     model: {
       name: needs.name,

@@ -40,11 +40,6 @@ export function onnxDtype(elemType: number): DType {
   return ONNX_DTYPES[elemType] ?? (elemType === 0 ? 'undefined' : `unknown(${elemType})`);
 }
 
-/** True when the ONNX elem_type is one this table names. */
-export function isKnownOnnxDtype(elemType: number): boolean {
-  return ONNX_DTYPES[elemType] !== undefined;
-}
-
 /** Bits per element for the dtypes with a fixed width (string and unknown: undefined). */
 export function dtypeBits(dtype: DType): number | undefined {
   if (dtype === 'bool') return 8;

@@ -12,6 +12,15 @@ export const MAX_WINDOW = 4 * 1024 * 1024;
  */
 const SYNC_READ_MAX = 64 * 1024;
 
+export interface OpenOptions {
+  /**
+   * Awaited before every read of `length` bytes at `offset`: for a file whose bytes are still
+   * arriving (the Studio's upload), the reads wait until their range is there. Reads then stay
+   * asynchronous.
+   */
+  beforeRead?: (offset: number, length: number) => Promise<void>;
+}
+
 /**
  * Bounded random-access reader over a file. Every read is positioned and capped at MAX_WINDOW,
  * so memory never depends on sizes written inside an untrusted file.
@@ -21,9 +30,10 @@ export class ModelFile {
     private readonly handle: FileHandle,
     readonly path: string,
     readonly size: number,
+    private readonly beforeRead: OpenOptions['beforeRead'],
   ) {}
 
-  static async open(path: string): Promise<ModelFile> {
+  static async open(path: string, options: OpenOptions = {}): Promise<ModelFile> {
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
@@ -43,7 +53,7 @@ export class ModelFile {
         hint: 'Pass the model file itself.',
       });
     }
-    return new ModelFile(handle, path, st.size);
+    return new ModelFile(handle, path, st.size, options.beforeRead);
   }
 
   /**
@@ -79,14 +89,14 @@ export class ModelFile {
         },
       );
     }
+    if (this.beforeRead) await this.beforeRead(offset, length);
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
-    // Only over a real file descriptor: a handle whose reads wait for arriving bytes has none.
-    const fd = (this.handle as Partial<FileHandle>).fd;
-    const sync = typeof fd === 'number' && length <= SYNC_READ_MAX;
+    // Reads that first wait for their bytes stay asynchronous.
+    const sync = !this.beforeRead && length <= SYNC_READ_MAX;
     while (done < length) {
       const bytesRead = sync
-        ? readSync(fd, buf, done, length - done, offset + done)
+        ? readSync(this.handle.fd, buf, done, length - done, offset + done)
         : (await this.handle.read(buf, done, length - done, offset + done)).bytesRead;
       if (bytesRead === 0)
         throw new FormatError('TRUNCATED', `Unexpected end of file reading ${what}`, {
@@ -110,8 +120,12 @@ export class ModelFile {
 }
 
 /** Opens, runs `fn`, always closes. */
-export async function withModelFile<T>(path: string, fn: (f: ModelFile) => Promise<T>): Promise<T> {
-  const f = await ModelFile.open(path);
+export async function withModelFile<T>(
+  path: string,
+  fn: (f: ModelFile) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
+  const f = await ModelFile.open(path, options);
   try {
     return await fn(f);
   } finally {

@@ -2,10 +2,9 @@ export * from './types.js';
 export { inspect, type InspectOptions } from './inspect.js';
 export { detect, readers } from './detect.js';
 export type { FormatReader, ReadOptions } from './reader.js';
-export { ModelFile, withModelFile, MAX_WINDOW } from './file.js';
-export { onnxDtype, isKnownOnnxDtype, dtypeBits, isLowBitInteger } from './dtype.js';
+export { ModelFile, withModelFile, MAX_WINDOW, type OpenOptions } from './file.js';
+export { onnxDtype, dtypeBits, isLowBitInteger } from './dtype.js';
 export {
-  ONNX_STANDARD_DOMAINS,
   ORT_BUILTIN_DOMAINS,
   ORT_CHECKED_IMPORT_DOMAINS,
   canonicalDomain,

@@ -1,9 +1,21 @@
 import type { ModelFile } from './file.js';
-import type { ModelFormat, ModelInfo } from './types.js';
+import type { ModelFormat, ModelInfo, ModelWarning, PreprocessingHint, Provenance, TensorSpec } from './types.js';
+
+/** A TensorRT engine's I/O as read from its companion (resolved by inspect.ts before the engine is read). */
+export interface IoCompanion {
+  source: Provenance;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  hints: PreprocessingHint[];
+  details: Record<string, unknown>;
+  warnings: ModelWarning[];
+}
 
 export interface ReadOptions {
   /** Companion file for I/O (TensorRT): an ONNX model or a Triton config.pbtxt. */
   ioFrom?: string;
+  /** The companion's I/O, read from `ioFrom` by inspect() for the formats that take one (TensorRT). */
+  companion?: IoCompanion;
   signal?: AbortSignal;
   /**
    * Allow a provisional read that skips the weights when the rest can be found without them

@@ -9,9 +9,9 @@
 import { FormatError, throwIfAborted } from '../errors.js';
 import { collectWarnings } from './warnings.js';
 import { MAX_WINDOW, withModelFile, type ModelFile } from './file.js';
-import type { FormatReader, ReadOptions } from './reader.js';
+import type { FormatReader, IoCompanion, ReadOptions } from './reader.js';
 import { parseTritonConfig } from './triton-config.js';
-import type { ModelInfo, ModelWarning, PreprocessingHint, Provenance, TensorSpec } from './types.js';
+import type { ModelInfo, ModelWarning, PreprocessingHint, TensorSpec } from './types.js';
 
 /** uint32 LE 0x74727466: the bytes `ftrt`, the "plan file tag" trtexec checks. */
 export const TRT_MAGIC = 'ftrt';
@@ -53,15 +53,6 @@ function matches(head: Buffer): boolean {
 const DESCRIBE_IO =
   'Pass the source ONNX model or the Triton config.pbtxt: fleetpack inspect model.engine --io-from model.onnx (or --io-from config.pbtxt).';
 
-interface Companion {
-  source: Provenance;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-  hints: PreprocessingHint[];
-  details: Record<string, unknown>;
-  warnings: ModelWarning[];
-}
-
 /** Text (a config.pbtxt) rather than a binary model: valid UTF-8 and no control bytes. */
 function looksLikeText(head: Buffer): boolean {
   for (const b of head) if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) return false;
@@ -74,7 +65,14 @@ function looksLikeText(head: Buffer): boolean {
   }
 }
 
-async function readCompanion(path: string, options: ReadOptions): Promise<Companion> {
+/**
+ * Reads an I/O companion: a Triton config.pbtxt here, an ONNX model through `inspectModel` (the
+ * caller's inspect, passed in so this module does not import inspect.ts, which imports it).
+ */
+export async function readCompanion(
+  path: string,
+  inspectModel: (path: string) => Promise<ModelInfo>,
+): Promise<IoCompanion> {
   const head = await withModelFile(path, async (f) => {
     const h = await f.readUpTo(0, 64 * 1024);
     if (h.length === 0) {
@@ -122,9 +120,7 @@ async function readCompanion(path: string, options: ReadOptions): Promise<Compan
       warnings,
     };
   }
-  // Loaded lazily: inspect.js → detect.js → this module would otherwise be a cycle at load time.
-  const { inspect } = await import('./inspect.js');
-  const onnx = await inspect(path, options.signal ? { signal: options.signal } : {});
+  const onnx = await inspectModel(path);
   if (onnx.format !== 'onnx') {
     throw new FormatError(
       'BAD_COMPANION',
@@ -303,8 +299,8 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
   }
   if (tensorrtVersion) producer ??= { name: 'TensorRT', version: tensorrtVersion };
 
-  if (options.ioFrom) {
-    const c = await readCompanion(options.ioFrom, options);
+  const c = options.companion;
+  if (c) {
     inputs = c.inputs;
     outputs = c.outputs;
     ioSource = c.source;

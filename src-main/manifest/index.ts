@@ -1,15 +1,8 @@
 /** The manifest domain: schema, prefill, validation, license, metrics import and diff. */
 export * from './types.js';
-export {
-  manifestSchema,
-  manifestSchemaPath,
-  MANIFEST_SCHEMA_FILE,
-  schemaValidator,
-  schemaErrors,
-  type JsonSchema,
-} from './schema.js';
+export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from './schema.js';
 export { Findings, type Finding, type ValidationReport } from './findings.js';
-export { validateDocument } from './validate.js';
+export { validateDocument, requireValidManifest } from './validate.js';
 export {
   MANIFEST_FILE,
   SIGNATURE_FILE,
@@ -18,7 +11,6 @@ export {
   MAX_MANIFEST_BYTES,
   loadManifest,
   readManifest,
-  resolveManifestPath,
   parseManifestText,
   serializeManifest,
   writeManifest,
@@ -32,7 +24,6 @@ export {
   analyzeLicense,
   normalizeLicenseCase,
   suggestLicense,
-  mapHubLicenses,
   HUB_LICENSES,
   licenseFromInputs,
   type CardLicense,
@@ -67,14 +58,10 @@ export {
 } from './version.js';
 export {
   importMetrics,
-  parseMetrics,
   parseMetricsJson,
   parseMetricsCsv,
   parseModelCard,
-  detectMetricsFormat,
   mergeMetrics,
-  MAX_METRICS,
-  MAX_METRICS_BYTES,
   type MetricsFormat,
   type MetricsImport,
 } from './metrics.js';

@@ -172,8 +172,3 @@ export function describeContent(content: ParsedContent, digest: string, size: nu
     ...(doc.artifactType ? { artifactType: doc.artifactType } : {}),
   };
 }
-
-/** A descriptor with only the fields that identify content (drops annotations, data, …). */
-export function bareDescriptor(d: Descriptor): Descriptor {
-  return { mediaType: d.mediaType, digest: d.digest, size: d.size };
-}

@@ -11,7 +11,6 @@
 export {
   parseReference,
   formatReference,
-  formatLocation,
   isLoopbackHost,
   isTag,
   registryOrigin,
@@ -27,7 +26,6 @@ export {
   type ParsedContent,
   parseContent,
   encodeContent,
-  isMediaType,
 } from './content.js';
 export { isDigest, parseDigest, sha256Digest, DigestVerifier } from './digest.js';
 export * from './media-types.js';
@@ -54,22 +52,20 @@ export {
   dockerConfigCredentials,
   staticCredentials,
 } from './credentials.js';
-export { checkCredentials, loginRegistry, logoutRegistry, type LoginOptions } from './login.js';
+export { loginRegistry, logoutRegistry, type LoginOptions } from './login.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './http.js';
 export {
   buildArtifact,
-  buildConfig,
   artifactFiles,
   summarize,
   checkLayerPath,
-  layerMediaType,
   type PackageFile,
   type PackageSummary,
   type ModelPackConfig,
   type BuiltArtifact,
   type ArtifactFile,
 } from './modelpack.js';
-export { attachReferrer, listReferrers, referrerManifest, referrersTag, EMPTY_DESCRIPTOR } from './referrers.js';
+export { attachReferrer, listReferrers, referrerManifest, referrersTag } from './referrers.js';
 export { type TransferProgress } from './progress.js';
 export {
   pushPackage,

@@ -119,11 +119,6 @@ export function formatReference(ref: Reference, digest = ref.digest): string {
   return `${base}${ref.tag === undefined ? '' : `:${ref.tag}`}${digest === undefined ? '' : `@${digest}`}`;
 }
 
-/** The reference without tag or digest: where it lives. */
-export function formatLocation(ref: Reference): string {
-  return ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : `OCI layout ${ref.path}`;
-}
-
 /** `host[:port]` without the port, lower case, brackets removed from IPv6. */
 export function hostName(registry: string): string {
   const m = /^\[([^\]]+)\](?::\d+)?$/.exec(registry);

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, HashError } from '../errors.js';
 
-export type DigestAlgorithm = 'sha256' | 'sha384' | 'sha512' | 'blake2b512';
+export type HashAlgorithm = 'sha256' | 'sha384' | 'sha512' | 'blake2b512';
 
 export interface FileToHash {
   name: string;
@@ -42,7 +42,7 @@ export interface HashProgress {
 }
 
 export interface HashOptions {
-  algorithm?: DigestAlgorithm;
+  algorithm?: HashAlgorithm;
   signal?: AbortSignal | undefined;
   onProgress?: ((p: HashProgress) => void) | undefined;
   /** Worker count; default min(files, os.availableParallelism()). */

@@ -7,18 +7,13 @@ export { packagePaths, type PackagePaths } from './paths.js';
 export {
   hashFiles,
   hashFile,
-  type DigestAlgorithm,
+  type HashAlgorithm,
   type FileDigest,
   type FileToHash,
   type HashOptions,
   type HashProgress,
 } from './hash.js';
 export { buildDirAtomic, listPackageFiles, MAX_PACKAGE_FILES, type ReplaceDirOptions } from './folder.js';
-export { prefill, hashArtifact, type PrefillOptions } from './prefill.js';
+export { prefill, type PrefillOptions } from './prefill.js';
 export { initPackage, type InitOptions, type InitResult } from './init.js';
-export {
-  validatePackage,
-  checkArtifactFiles,
-  type ValidatePackageOptions,
-  type ArtifactCheckOptions,
-} from './check.js';
+export { validatePackage, type ValidatePackageOptions, type ArtifactCheckOptions } from './check.js';

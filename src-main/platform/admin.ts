@@ -288,12 +288,6 @@ export async function rotateKey(ctx: AdminContext, role: string, actor: Actor): 
   }
 }
 
-export interface PublisherKeyInfo {
-  publisher: string;
-  keyId: string;
-  addedAt: string;
-}
-
 export async function addPublisherKey(
   store: Store,
   publisher: string,

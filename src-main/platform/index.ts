@@ -17,7 +17,6 @@ export {
   rotateKey,
   addPublisherKey,
   addRegistry,
-  checkRegistryHost,
   ROTATABLE_ROLES,
   type AdminContext,
   type InitOptions,
@@ -25,20 +24,11 @@ export {
   type RotateResult,
   type RegistryAccess,
 } from './admin.js';
-export { type Actor, actorLabel, type AuditEntry, type AuditQuery } from './audit.js';
-export {
-  createToken,
-  revokeToken,
-  listTokens,
-  isTokenRole,
-  TOKEN_ROLES,
-  type TokenRole,
-  type CreatedToken,
-} from './tokens.js';
+export { type Actor, type AuditEntry, type AuditQuery } from './audit.js';
+export { createToken, revokeToken, listTokens, TOKEN_ROLES, type TokenRole, type CreatedToken } from './tokens.js';
 export { PASSPHRASE_ENV, PLATFORM_KEYCHAIN_SERVICE, platformKeychain } from './secrets.js';
 export { PublishError, type Problem, type PublishStep } from './problems.js';
 export {
-  targetPath,
   isSafePath,
   type IncomingFile,
   type Release,
@@ -49,7 +39,7 @@ export {
 } from './releases.js';
 export { type ChannelChange, type ChannelPointer, type ChannelEvent } from './channels.js';
 export { type CoverageReport, type CoverageGroup, type CoverageEntry } from './coverage.js';
-export { RangeMismatch, DIGEST_RE, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
+export { RangeMismatch, DIGEST_RE, type UploadLimits } from './uploads.js';
 export { DEFAULT_LIFETIMES, type Lifetimes } from './tuf/repository.js';
 export { requireSettings, type PlatformSettings } from './settings.js';
 export {

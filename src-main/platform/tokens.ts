@@ -115,8 +115,3 @@ export async function authenticate(db: Kysely<Database>, presented: string): Pro
   if (!row || !match || row.revoked_at !== null || !isTokenRole(row.role)) return undefined;
   return { name: row.name, role: row.role, tokenId: row.id };
 }
-
-/** A short id for a token without its secret (for messages), or undefined when it is not one of ours. */
-export function tokenIdOf(presented: string): string | undefined {
-  return TOKEN_RE.exec(presented)?.[1];
-}

@@ -11,7 +11,7 @@
 import { pointer as ptrOf } from '../manifest/index.js';
 import { IssueList } from './issues.js';
 import { CYCLONEDX_VERSIONS, deepEqual, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
-import type { ParsedSbom, SbomIssue } from './types.js';
+import type { ParsedSbom } from './types.js';
 
 const BOM_LINK = /^urn:cdx:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[1-9]\d*#.+$/;
 /** Hex digits per CycloneDX hash algorithm. */
@@ -47,11 +47,6 @@ export function isKnownVersion(p: Pick<ParsedSbom, 'format' | 'encoding' | 'spec
 export function knownVersionsText(p: Pick<ParsedSbom, 'format' | 'encoding'>): string {
   if (p.format === 'cyclonedx') return `CycloneDX ${CYCLONEDX_VERSIONS.join(', ')}`;
   return p.encoding === 'json-ld' ? `SPDX ${SPDX3_VERSIONS.join(', ')}` : `SPDX-${SPDX2_VERSIONS.join(', SPDX-')}`;
-}
-
-/** Runs the semantic checks for the document's format (at most MAX_ISSUES kept). */
-export function semanticChecks(p: ParsedSbom): SbomIssue[] {
-  return semanticCheck(p).list;
 }
 
 export function semanticCheck(p: ParsedSbom): IssueList {

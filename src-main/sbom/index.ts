@@ -2,18 +2,16 @@
 export * from './types.js';
 export { readSbom, parseSbom, detectJson, MAX_SBOM_BYTES, type ReadOptions } from './detect.js';
 export { validateSbomFile, validateParsed, schemaCheck, MAX_ISSUES } from './validate.js';
-export { semanticChecks, isKnownVersion, SPDX3_PROFILE_REQUIRED } from './checks.js';
+export { isKnownVersion } from './checks.js';
 export { ntiaReport } from './ntia.js';
 export { sbomView, type SbomView } from './components.js';
 export { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
-export { readSbomWithBytes, parseSbomBytes, MAX_SBOM_JSON_DEPTH } from './detect.js';
+export { readSbomWithBytes, parseSbomBytes } from './detect.js';
 export { generateSbom, mlBomFromManifest, type GenerateOptions, type GeneratedSbom } from './generate.js';
-export { attachSbom, sbomFileName, namesDigest, type AttachResult } from './attach.js';
+export { attachSbom, namesDigest, type AttachResult } from './attach.js';
 export {
   complianceReport,
-  packageCompliance,
   sbomCompliance,
-  packageDirs,
   COMPLIANCE_DEFINITION,
   type ComplianceReport,
   type PackageCompliance,

@@ -2,7 +2,7 @@
  * The cap on reported issues, in one place. Past the cap issues are only counted, and the schema
  * checks stop working (an error-dense document costs no more than a valid one of the same size).
  */
-import type { SbomIssue, Severity } from './types.js';
+import type { SbomIssue, IssueSeverity } from './types.js';
 
 /** Issues kept per document; past this only a count is kept (bounded memory on hostile input). */
 export const MAX_ISSUES = 10_000;
@@ -23,7 +23,7 @@ export class IssueList {
     }
   }
 
-  add(severity: Severity, code: string, message: string, pointer: string): void {
+  add(severity: IssueSeverity, code: string, message: string, pointer: string): void {
     this.push({ severity, code, message, pointer });
   }
 

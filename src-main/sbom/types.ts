@@ -32,10 +32,10 @@ export interface SchemaVerdict {
   stoppedAtCap?: boolean;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+export type IssueSeverity = 'error' | 'warning' | 'info';
 
 export interface SbomIssue {
-  severity: Severity;
+  severity: IssueSeverity;
   /** Stable code, e.g. 'SCHEMA', 'DUPLICATE_BOM_REF', 'DANGLING_REF'. */
   code: string;
   message: string;

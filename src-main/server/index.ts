@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform/index.js';
 import { buildServer, type ServerOptions } from './app.js';
 
-export { buildServer, parseContentRange, type ServerOptions } from './app.js';
+export { parseContentRange, type ServerOptions } from './app.js';
 export { httpStatus, errorBody } from './errors.js';
 
 export interface ListenOptions extends ServerOptions {

@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import { ioReason, SignatureError, throwIfAborted } from '../errors.js';
 import { compareCodePoints, type IgnoreSet } from './ignores.js';
 
-export interface ModelFile {
+/** One file a signature covers (an OMS resource). */
+export interface ResourceFile {
   /** Resource name: root-relative POSIX path (the basename for a single-file model). */
   name: string;
   /** Absolute path on disk. */
@@ -19,7 +20,7 @@ export interface ModelFile {
 export interface ModelFiles {
   /** True when the model path is one file rather than a folder. */
   singleFile: boolean;
-  files: ModelFile[];
+  files: ResourceFile[];
 }
 
 const MAX_DEPTH = 128;
@@ -45,7 +46,7 @@ export async function listModelFiles(
       where: modelPath,
     });
   }
-  const files: ModelFile[] = [];
+  const files: ResourceFile[] = [];
   await walk(modelPath, '', 0, files, opts.ignore, opts.signal);
   if (files.length === 0 && !opts.allowEmpty) {
     throw new SignatureError('EMPTY_MODEL', 'The model folder has no files to sign (after ignored paths)', {
@@ -61,7 +62,7 @@ async function walk(
   dir: string,
   prefix: string,
   depth: number,
-  out: ModelFile[],
+  out: ResourceFile[],
   ignore: IgnoreSet,
   signal: AbortSignal | undefined,
 ): Promise<void> {

@@ -20,7 +20,7 @@ import { Keychain, type Keytar } from './keychain.js';
 export const KEYCHAIN_SERVICE = 'fleetpack';
 
 /** Public facts about a stored key. */
-export interface KeyInfo {
+export interface StoredKey {
   name: string;
   keyId: string;
   curve: Curve;
@@ -29,7 +29,7 @@ export interface KeyInfo {
   publicKeyPem: string;
 }
 
-interface StoredSecret extends KeyInfo {
+interface StoredSecret extends StoredKey {
   v: 1;
   privateKeyPem: string;
 }
@@ -53,7 +53,7 @@ export class Keystore {
   }
 
   /** Creates a new key (P-256 unless another curve is asked for) and stores it. */
-  async create(name: string, opts: { curve?: Curve } = {}): Promise<KeyInfo> {
+  async create(name: string, opts: { curve?: Curve } = {}): Promise<StoredKey> {
     checkName(name);
     const curve = opts.curve ?? 'P-256';
     if (!isCurve(curve)) {
@@ -75,7 +75,7 @@ export class Keystore {
   }
 
   /** Imports a PEM EC private key (P-256/384/521; PKCS#8 or SEC1; optionally encrypted with a passphrase). */
-  async import(name: string, pem: string, opts: { passphrase?: string; where?: string } = {}): Promise<KeyInfo> {
+  async import(name: string, pem: string, opts: { passphrase?: string; where?: string } = {}): Promise<StoredKey> {
     checkName(name);
     const parsed = parsePrivateKeyPem(
       pem,
@@ -94,10 +94,10 @@ export class Keystore {
   }
 
   /** Every stored key, by name; public facts only. */
-  async list(): Promise<KeyInfo[]> {
+  async list(): Promise<StoredKey[]> {
     const kt = await this.keytar();
     const creds = await this.call('list keys', () => kt.findCredentials(this.service));
-    const keys: KeyInfo[] = [];
+    const keys: StoredKey[] = [];
     for (const c of creds) {
       const s = decodeSecret(c.account, c.password);
       if (s) keys.push(publicInfo(s));
@@ -106,7 +106,7 @@ export class Keystore {
   }
 
   /** Public facts about one key; KEY_NOT_FOUND if there is none. */
-  async get(name: string): Promise<KeyInfo> {
+  async get(name: string): Promise<StoredKey> {
     return publicInfo(await this.load(name));
   }
 
@@ -155,7 +155,7 @@ export class Keystore {
     }
   }
 
-  private async store(s: Omit<StoredSecret, 'v'>): Promise<KeyInfo> {
+  private async store(s: Omit<StoredSecret, 'v'>): Promise<StoredKey> {
     const kt = await this.keytar();
     const secret: StoredSecret = { v: 1, ...s };
     await this.call('store the key', () => kt.setPassword(this.service, s.name, JSON.stringify(secret)), s.name);
@@ -186,7 +186,7 @@ function notFound(name: string): KeystoreError {
   });
 }
 
-function publicInfo(s: StoredSecret): KeyInfo {
+function publicInfo(s: StoredSecret): StoredKey {
   return { name: s.name, keyId: s.keyId, curve: s.curve, created: s.created, publicKeyPem: s.publicKeyPem };
 }
 

@@ -21,7 +21,7 @@ import {
   rootDigest,
 } from './bundle.js';
 import { type FileDigest, hashFiles, type HashProgress } from '../package/index.js';
-import { listModelFiles, type ModelFile } from './files.js';
+import { listModelFiles, type ResourceFile } from './files.js';
 import { compareCodePoints, DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME, IgnoreSet, relativeToRoot } from './ignores.js';
 import { type Curve, type ParsedPublicKey, parsePublicKeyPem, type Signer, verifySignature } from './keys.js';
 
@@ -444,7 +444,7 @@ export async function verifyModel(modelPath: string, opts: VerifyOptions): Promi
     opts.ignorePaths,
     statement.serialization.ignore_paths,
   );
-  let local: ModelFile[];
+  let local: ResourceFile[];
   try {
     // An emptied folder is reported file by file (all missing), not as an unsignable model.
     local = (await listModelFiles(root, { ignore, signal: opts.signal, allowEmpty: true })).files;

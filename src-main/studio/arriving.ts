@@ -5,7 +5,7 @@
  * model's header can be inspected long before a multi-GB upload has finished.
  */
 import { EventEmitter } from 'node:events';
-import { UsageError } from '../errors.js';
+import { throwIfAborted, UsageError } from '../errors.js';
 
 /** Unit of presence tracking and of on-demand requests. */
 export const BLOCK = 16 * 1024;
@@ -107,7 +107,7 @@ export class ArrivingFile {
     this.ask(first, last);
     while (!this.has(first, last)) {
       this.throwIfFailed(); // the upload may have failed while we waited
-      if (signal?.aborted) throw new UsageError('CANCELLED', 'Cancelled');
+      throwIfAborted(signal);
       const arrived = await new Promise<boolean>((resolve) => {
         const w = { first, last, resolve: () => resolve(true) };
         this.waiters.push(w);

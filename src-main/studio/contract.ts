@@ -1,7 +1,9 @@
 /**
  * The StudioApi: the typed contract between the UI (src-renderer) and the Node side (the
- * Electron main process or the loopback browser host). Types only — the renderer imports this
- * file with `import type`, so no main-process code ends up in the UI bundle.
+ * Electron main process or the loopback browser host). Types, plus the few constants both Node-side
+ * ends of the bridge share (the operation list, the IPC channel names). The renderer imports only
+ * the types (`import type`, enforced by the lint's layering rule), so no main-process code ends up
+ * in the UI bundle.
  *
  * Rules the contract encodes:
  * - Files are named by opaque handles the Node side hands out; the renderer never sees a path.
@@ -366,7 +368,7 @@ export const OPERATIONS = [
 
 // Compile-time check: OPERATIONS names every operation of StudioApi.
 type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
-export const OPERATIONS_COMPLETE: [Missing] extends [never] ? true : Missing = true;
+const _operationsComplete: [Missing] extends [never] ? true : Missing = true;
 
 // ---------------------------------------------------------------- Electron IPC channel map
 

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetpackError } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import {
   channelsOf,
   defaultCatalog,
@@ -17,8 +17,7 @@ import {
   type RuntimeName,
   userlandArch,
 } from '../fleet/index.js';
-import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
-import type { FileHandle } from 'node:fs/promises';
+import { inspect as inspectModel, type ModelInfo } from '../formats/index.js';
 import {
   analyzeLicense,
   artifactSources,
@@ -37,7 +36,7 @@ import {
 } from '../manifest/index.js';
 import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
 import { hashFiles, validatePackage } from '../package/index.js';
-import { Keystore, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
+import { Keystore, signModel, verifyModel, type StoredKey } from '../signing/index.js';
 import type {
   DiffChange,
   InventorySummary,
@@ -93,7 +92,7 @@ function toProblems(r: ValidationReport): Problem[] {
   ];
 }
 
-function toKey(k: DomainKey): KeyInfo {
+function toKey(k: StoredKey): KeyInfo {
   return {
     name: k.name,
     keyId: k.keyId,
@@ -144,24 +143,11 @@ export const domain = {
     opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean },
   ): Promise<ModelInfo> {
     const { arriving, ...options } = opts;
-    if (!arriving) return inspectModel(path, options);
-    // The file is still arriving from the browser: the same detect + read as inspect(), over a
-    // ModelFile whose reads first wait for their bytes (ModelFile has no public hook for this).
-    const file = await ModelFile.open(path);
-    const inner = (file as unknown as { handle: FileHandle }).handle;
-    (file as unknown as { handle: Pick<FileHandle, 'read' | 'close'> }).handle = {
-      read: (async (buf: Buffer, off: number, len: number, pos: number) => {
-        await arriving.ensure(pos, len, opts.signal);
-        return inner.read(buf, off, len, pos);
-      }) as FileHandle['read'],
-      close: () => inner.close(),
-    };
-    try {
-      const reader = await detect(file);
-      return await reader.read(file, options);
-    } finally {
-      await file.close();
-    }
+    // A file still arriving from the browser: its reads first wait for their bytes.
+    return inspectModel(path, {
+      ...options,
+      ...(arriving ? { beforeRead: (pos: number, len: number) => arriving.ensure(pos, len, opts.signal) } : {}),
+    });
   },
 
   /** A draft without hashing (the digest runs as a job): sizes now, sha256 filled in when known. */
@@ -307,7 +293,7 @@ export const domain = {
     try {
       const out = join(tmp, 'sbom.cdx.json');
       await generateSbom(dir, { out });
-      if (signal.aborted) throw new FleetpackError('CANCELLED', 'Cancelled');
+      throwIfAborted(signal);
       const r = await attachSbom(dir, out);
       return sbomReport(r.validation, r.attached, r.warnings);
     } finally {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Device, channelsOf, defaultCatalog, parseInventory, preview } from '../../src-main/fleet/index.js';
+import {
+  type Device,
+  channelsOf,
+  checkedPreview,
+  defaultCatalog,
+  parseInventory,
+  preview,
+} from '../../src-main/fleet/index.js';
 import { makeManifest } from '../fixtures/fleet.js';
 
 const catalog = defaultCatalog();
@@ -117,5 +124,20 @@ describe('preview', () => {
     expect(p.groups.map((g) => g.devices).sort()).toEqual([1, 2]);
     expect(p.totals.warning).toBe(3); // ONNX Runtime unknown everywhere: never a silent pass
     expect(p.byReason.find((x) => x.code === 'ORT_UNKNOWN')!.devices).toBe(3);
+  });
+});
+
+// issue 13: `compat` refused an invalid manifest in the CLI but the Studio previewed it anyway; the
+// refusal is the domain's now, for both.
+describe('checkedPreview', () => {
+  const inv = parseInventory(fleet(), 'csv', catalog);
+  it('refuses an invalid manifest before looking at any device, naming the first errors', () => {
+    const invalid = { ...engine, version: 'not-semver', name: '' };
+    expect(() => checkedPreview(invalid, inv, { where: 'pkg' })).toThrow(
+      expect.objectContaining({ name: 'ManifestError', code: 'MANIFEST_INVALID', where: 'pkg' }),
+    );
+  });
+  it('previews a valid manifest exactly as preview() does', () => {
+    expect(checkedPreview(engine, inv, { sample: 3 })).toEqual(preview(engine, inv, { sample: 3 }));
   });
 });

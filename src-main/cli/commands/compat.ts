@@ -1,16 +1,15 @@
 import { resolve } from 'node:path';
-import { ManifestError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import {
   MAX_LISTED_ROWS,
   channelsOf,
   defaultCatalog,
   importInventory,
-  preview,
+  checkedPreview,
   type InventoryFormat,
   type PreviewResult,
 } from '../../fleet/index.js';
-import { validateDocument, readManifest } from '../../manifest/index.js';
-
+import { readManifest, requireValidManifest } from '../../manifest/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
 const usage = `fleetpack compat DIR --fleet INVENTORY [--channel C] [--sample N] [--format csv|json|ndjson] [--json]
@@ -71,27 +70,15 @@ export const compatCommand: Command = {
 
     const dir = resolve(io.cwd, positionals[0]!);
     const manifest = await readManifest(dir);
-    const report = validateDocument(manifest);
-    if (!report.valid) {
-      const first = report.errors
-        .slice(0, 3)
-        .map((e) => `${e.pointer || '/'}: ${e.message}`)
-        .join('; ');
-      throw new ManifestError(
-        'MANIFEST_INVALID',
-        `The manifest is not valid (${report.errors.length} error(s)): ${first}`,
-        {
-          where: dir,
-          hint: 'Run `fleetpack validate` on the package and fix the manifest first.',
-        },
-      );
-    }
+    // Refused before the (possibly large) inventory is read; checkedPreview holds the rule.
+    requireValidManifest(manifest, dir);
     const inventoryPath = resolve(io.cwd, values.fleet);
     const inventory = await importInventory(inventoryPath, catalog, {
       ...(format ? { format } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    const result = preview(manifest, inventory, {
+    const result = checkedPreview(manifest, inventory, {
+      where: dir,
       catalog,
       sample,
       ...(values.channel !== undefined ? { channel: values.channel } : {}),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ioReason, KeystoreError, UsageError } from '../../errors.js';
-import { CURVES, isCurve, type KeyInfo, Keystore } from '../../signing/index.js';
+import { CURVES, isCurve, type StoredKey, Keystore } from '../../signing/index.js';
 import { type CliIO, type Command, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
 const usage = [
@@ -18,7 +18,7 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-function describe(k: KeyInfo): string {
+function describe(k: StoredKey): string {
   return `${k.name}  ${k.curve}  ${k.keyId}  created ${k.created}`;
 }
 

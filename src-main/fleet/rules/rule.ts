@@ -7,13 +7,13 @@ import type { DeviceFacts } from '../facts.js';
 import type { ModelNeeds } from '../needs.js';
 
 /** 'info' never changes a verdict; 'warning' makes it 'warning'; 'declined' declines the device. */
-export type Severity = 'info' | 'warning' | 'declined';
+export type RuleSeverity = 'info' | 'warning' | 'declined';
 export type Verdict = 'compatible' | 'warning' | 'declined';
 
 export type Params = Record<string, string | number>;
 
 export interface ReasonSpec {
-  severity: Severity;
+  severity: RuleSeverity;
   /** A human sentence about this device. */
   sentence: (p: Params) => string;
   /** What would fix it. */
@@ -22,7 +22,7 @@ export interface ReasonSpec {
 
 export interface Reason {
   code: string;
-  severity: Severity;
+  severity: RuleSeverity;
   /** Rule id that produced it. */
   rule: string;
   message: string;
@@ -68,7 +68,7 @@ export function defineRule<C extends string>(def: {
   };
 }
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, declined: 2 };
+const RANK: Record<RuleSeverity, number> = { info: 0, warning: 1, declined: 2 };
 
 /** The verdict a set of reasons gives. */
 export function verdictOf(reasons: readonly Reason[]): Verdict {

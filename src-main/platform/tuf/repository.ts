@@ -9,7 +9,7 @@
  * to 2^bitLength succinct hash bins (TAP 15) signed by the online bins key; snapshot and timestamp
  * are online. Only the bins a change touches are re-signed, so a client's refresh stays small.
  */
-import { Metadata, MetadataKind, Targets } from '@tufjs/models';
+import { Targets } from '@tufjs/models';
 import { PlatformError } from '../../errors.js';
 import type { Tx } from '../store/database.js';
 import { keyIdOf as keyIdOfKey, type TufKey, type TufSigner } from './keys.js';
@@ -420,9 +420,4 @@ export async function readMetadataFile(tx: Tx, name: string): Promise<string | u
   }
   const f = await tx.selectFrom('tuf_files').select('body').where('name', '=', name).executeTakeFirst();
   return f?.body;
-}
-
-/** Parses a stored document back into library metadata (checks, rotation). */
-export function parseMetadata(kind: MetadataKind, body: string) {
-  return Metadata.fromJSON(kind as MetadataKind.Root, JSON.parse(body) as never);
 }

@@ -3,6 +3,7 @@ import {
   analyzeLicense,
   checkLicense,
   HUB_LICENSES,
+  licenseFromInputs,
   normalizeLicenseCase,
   suggestLicense,
 } from '../../../src-main/manifest/index.js';
@@ -145,5 +146,39 @@ describe('model-hub license ids', () => {
   });
   it('every hub LicenseRef is a valid SPDX LicenseRef', () => {
     for (const h of HUB_LICENSES.values()) expect(analyzeLicense(h.ref).valid, h.ref).toBe(true);
+  });
+});
+
+// issue 13: `init` mapped a model card's license to a LicenseRef in the CLI while the Studio only
+// warned; the choice is one domain rule both call.
+describe('licenseFromInputs', () => {
+  it('takes a model card license with a link and no SPDX id as LicenseRef-<name> with that link', () => {
+    expect(
+      licenseFromInputs({ card: { id: 'other', name: 'Acme Model License', link: 'https://acme.example/license' } }),
+    ).toEqual({
+      license: 'LicenseRef-Acme-Model-License',
+      licenseRef: [
+        { id: 'LicenseRef-Acme-Model-License', url: 'https://acme.example/license', name: 'Acme Model License' },
+      ],
+      notes: ['license from the model card recorded as LicenseRef-Acme-Model-License with its link'],
+    });
+  });
+  it('maps a card id that is SPDX or a hub id, and says it came from the card', () => {
+    const r = licenseFromInputs({ card: { id: 'mit' } });
+    expect(r.license).toBe('MIT');
+    expect(r.notes[0]).toBe('license "mit" taken from the model card');
+  });
+  it('lets a given license win over the card, and refuses an invalid one where it was given', () => {
+    expect(licenseFromInputs({ given: 'Apache-2.0', card: { id: 'mit' } }).license).toBe('Apache-2.0');
+    expect(() => licenseFromInputs({ given: 'not a licence (', givenAt: 'License field' })).toThrow(
+      expect.objectContaining({ code: 'LICENSE_INVALID', where: 'License field' }),
+    );
+  });
+  it('records nothing for an unusable card license without a link, and says so', () => {
+    expect(licenseFromInputs({ card: { id: 'other' } })).toEqual({
+      licenseRef: [],
+      notes: ['the model card\'s license "other" is not usable as-is; set --license'],
+    });
+    expect(licenseFromInputs({})).toEqual({ licenseRef: [], notes: [] });
   });
 });

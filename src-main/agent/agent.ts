@@ -24,7 +24,8 @@ import {
   normalizeArch,
   validateFacts,
 } from '../fleet/index.js';
-import { decodeUtf8, MANIFEST_FILE, parseManifestText } from '../package/index.js';
+import { decodeUtf8 } from '../json.js';
+import { MANIFEST_FILE, parseManifestText } from '../manifest/index.js';
 import { collectSlots, currentPath, pointCurrent, readCurrent, slotExists, unpackSlot } from './slots.js';
 import { type AgentState, type Installed, loadState, releaseKey, saveState, type StatusMessage } from './state.js';
 import { runCommand, Runtime } from './process.js';

@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultCatalog, importInventory, preview } from '../../src-main/fleet/index.js';
-import { readManifest } from '../../src-main/package/index.js';
+import { readManifest } from '../../src-main/manifest/index.js';
 import { PlatformClient } from '../../src-main/platform/index.js';
 import { packageDir, PASSPHRASE } from '../fixtures/platform.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';

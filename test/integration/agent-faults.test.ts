@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
 import { currentModel, runAgentOnce, type AgentSpec } from '../fixtures/agent-process.js';
-import { newTestPlatform, packageDir, tempDir, type TestPlatform } from '../fixtures/platform.js';
+import { newTestPlatform, packageDir, type TestPlatform } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const JETSON = {
   profile: 'nvidia-jetson-orin-nx-16gb',

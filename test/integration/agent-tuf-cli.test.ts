@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetpack } from '../fixtures/platform-process.js';
-import { tempDir } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 import { RepoSim, simRelease, type SimRelease } from '../fixtures/tuf-sim.js';
 
 let sim: RepoSim;

@@ -12,7 +12,8 @@ import { addRegistry, type Release } from '../../src-main/platform/index.js';
 import { pushPackage, staticCredentials } from '../../src-main/oci/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
 import { makeOciPackage } from '../fixtures/oci-package.js';
-import { newTestPlatform, tempDir, type TestPlatform } from '../fixtures/platform.js';
+import { newTestPlatform, type TestPlatform } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 import { startRegistry, type RegistryServer } from '../fixtures/registry.js';
 
 const SECRET = `registry-secret-${Math.random().toString(36).slice(2)}`;

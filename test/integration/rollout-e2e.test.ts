@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient, type RolloutStatus } from '../../src-main/platform/index.js';
 import { currentModel, startAgent, storedFiles, waitUntil, type AgentProcess } from '../fixtures/agent-process.js';
-import { packageDir, PASSPHRASE, tempDir } from '../fixtures/platform.js';
+import { packageDir, PASSPHRASE } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 import { fleetpack, serve, type ServeProcess } from '../fixtures/platform-process.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient, type RolloutStatus } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
-import { newTestPlatform, packageDir, tempDir, type TestPlatform } from '../fixtures/platform.js';
+import { newTestPlatform, packageDir, type TestPlatform } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const actor = { name: 'ops', role: 'admin' as const };
 const ORT = {

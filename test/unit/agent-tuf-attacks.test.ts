@@ -5,12 +5,12 @@
  * not fit the device, a target not in signed metadata, an assignment outside the release.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Agent, readCurrent } from '../../src-main/agent/index.js';
 import { generateOnlineKey } from '../../src-main/platform/tuf/keys.js';
+import { tempDir } from '../fixtures/temp.js';
 import { RepoSim, type SimRelease, simRelease } from '../fixtures/tuf-sim.js';
 
 const JETSON = {
@@ -33,7 +33,7 @@ interface Setup {
 }
 
 async function installed(): Promise<Setup> {
-  const dir = mkdtempSync(join(tmpdir(), 'fleetpack-attack-'));
+  const dir = tempDir('fleetpack-attack-');
   const sim = new RepoSim();
   const base = await simRelease(dir, '1.0.0', 2);
   sim.addRelease(base);

@@ -142,11 +142,11 @@ export async function upsertDevices(
     registered_at: at,
     last_seen_at: null,
   }));
-  // 11 columns a row: stay under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 80) {
+  // 11 columns a row: 1,000 rows (11,000 parameters) stay under SQLite's and PostgreSQL's limits.
+  for (let i = 0; i < rows.length; i += 1000) {
     await tx
       .insertInto('devices')
-      .values(rows.slice(i, i + 80))
+      .values(rows.slice(i, i + 1000))
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           channel: eb.ref('excluded.channel'),
@@ -255,24 +255,29 @@ export async function listDevices(
 
 /** Every device on a channel as fleet/ Devices (facts parsed once per distinct facts key). */
 export async function devicesForPreview(db: Kysely<Database>, channel: string): Promise<Device[]> {
+  // Facts once per distinct key (a fleet has few kinds of device), then the light columns per device.
+  const kinds = await db
+    .selectFrom('devices')
+    .select((eb) => ['facts_key', eb.fn.min('facts').as('facts')])
+    .where('channel', '=', channel)
+    .groupBy('facts_key')
+    .execute();
+  const factsByKey = new Map(kinds.map((k) => [k.facts_key, JSON.parse(k.facts) as DeviceFacts]));
   const rows = await db
     .selectFrom('devices')
-    .select(['id', 'channel', 'profile', 'labels', 'facts', 'facts_key'])
+    .select(['id', 'profile', 'labels', 'facts_key'])
     .where('channel', '=', channel)
-    .orderBy('id')
     .execute();
-  const factsByKey = new Map<string, DeviceFacts>();
   return rows.map((r) => {
-    let facts = factsByKey.get(r.facts_key);
-    if (!facts) factsByKey.set(r.facts_key, (facts = JSON.parse(r.facts) as DeviceFacts));
-    return {
+    const d: Device = {
       id: r.id,
-      channel: r.channel ?? undefined,
-      ...(r.profile ? { profile: r.profile } : {}),
+      channel,
       labels: r.labels === '[]' ? [] : (JSON.parse(r.labels) as string[]),
-      facts,
+      facts: factsByKey.get(r.facts_key)!,
       factsKey: r.facts_key,
-    } as Device;
+    };
+    if (r.profile) d.profile = r.profile;
+    return d;
   });
 }
 

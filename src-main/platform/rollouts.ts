@@ -242,10 +242,10 @@ export async function createRollout(
   const result = preview(manifest, inScope, { catalog: ctx.catalog, channel: req.channel, sample: inScope.length });
   const id = newId('r', ctx.now().getTime());
   const at = ctx.now().toISOString();
-  const verdictOf = new Map<string, { declined: boolean; reasons: Reason[] }>();
+  const verdictOf = new Map<string, { declined: boolean; group: string }>();
   for (const g of result.groups) {
     const declined = g.verdict === 'declined' || (g.verdict === 'warning' && !req.allowWarnings);
-    for (const d of g.sample) verdictOf.set(d, { declined, reasons: declineReasons(g.reasons, !req.allowWarnings) });
+    for (const d of g.sample) verdictOf.set(d, { declined, group: g.id });
   }
   const eligible = order(
     id,
@@ -261,13 +261,14 @@ export async function createRollout(
   }[] = [];
   for (const d of inScope) {
     const v = verdictOf.get(d.id)!;
+    // The reasons live once per group in the report; a declined row names its group.
     if (v.declined)
       rows.push({
         rollout_id: id,
         device_id: d.id,
         phase: -1,
         state: 'declined',
-        reason: JSON.stringify(v.reasons),
+        reason: JSON.stringify({ group: v.group }),
         updated_at: at,
       });
   }
@@ -301,11 +302,11 @@ export async function createRollout(
       updated_at: at,
     })
     .execute();
-  // Six columns a row: 150 rows stay under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 150)
+  // Six columns a row: 2,000 rows (12,000 parameters) stay under SQLite's and PostgreSQL's limits.
+  for (let i = 0; i < rows.length; i += 2000)
     await tx
       .insertInto('rollout_devices')
-      .values(rows.slice(i, i + 150))
+      .values(rows.slice(i, i + 2000))
       .execute();
   await audit(tx, ctx.now(), actor, 'rollout.create', `rollout:${id}`, {
     release: `${req.model}@${req.version}`,
@@ -318,12 +319,6 @@ export async function createRollout(
   return { id };
 }
 
-function countStates(rows: { state: string }[]): Partial<Record<DeviceUpdateState, number>> {
-  const c: Partial<Record<DeviceUpdateState, number>> = {};
-  for (const r of rows) c[r.state as DeviceUpdateState] = (c[r.state as DeviceUpdateState] ?? 0) + 1;
-  return c;
-}
-
 /**
  * Moves a rollout forward after a device report: halts it when failures pass `max_failures`,
  * starts the next phase when enough of the current one is healthy (phases without devices are
@@ -333,31 +328,49 @@ async function advance(tx: Tx, rolloutId: string, now: Date): Promise<void> {
   const r = await tx.selectFrom('rollouts').selectAll().where('id', '=', rolloutId).executeTakeFirstOrThrow();
   if (r.state !== 'active') return;
   const phases = JSON.parse(r.phases) as number[];
-  const rows = await tx
-    .selectFrom('rollout_devices')
-    .select(['phase', 'state'])
-    .where('rollout_id', '=', rolloutId)
-    .where('phase', '>=', 0)
-    .execute();
+  const counts = await phaseCounts(tx, rolloutId);
+  const sum = (phaseOk: (p: number) => boolean, stateOk: (s: DeviceUpdateState) => boolean) => {
+    let n = 0;
+    for (const c of counts) if (c.phase >= 0 && phaseOk(c.phase) && stateOk(c.state)) n += c.n;
+    return n;
+  };
   let phase = r.phase;
   let state: RolloutState = 'active';
   let reason: string | null = null;
   for (;;) {
-    const started = rows.filter((x) => x.phase <= phase);
-    const failed = started.filter((x) => FAILED.has(x.state as DeviceUpdateState)).length - r.failures_acknowledged;
-    if (started.length > 0 && failed * 100 > r.max_failures * started.length) {
+    const p = phase;
+    const started = sum(
+      (x) => x <= p,
+      () => true,
+    );
+    const failed =
+      sum(
+        (x) => x <= p,
+        (st) => FAILED.has(st),
+      ) - r.failures_acknowledged;
+    if (started > 0 && failed * 100 > r.max_failures * started) {
       state = 'halted';
-      reason = `${failed} of ${started.length} started devices failed (limit ${r.max_failures}%)`;
+      reason = `${failed} of ${started} started devices failed (limit ${r.max_failures}%)`;
       break;
     }
-    const current = rows.filter((x) => x.phase === phase);
-    const healthy = current.filter((x) => x.state === 'healthy').length;
-    const finished = current.every((x) => FINISHED.has(x.state as DeviceUpdateState));
+    const current = sum(
+      (x) => x === p,
+      () => true,
+    );
+    const healthy = sum(
+      (x) => x === p,
+      (st) => st === 'healthy',
+    );
+    const finished =
+      sum(
+        (x) => x === p,
+        (st) => FINISHED.has(st),
+      ) === current;
     if (phase >= phases.length - 1) {
       if (finished) state = 'completed';
       break;
     }
-    if (current.length === 0 || healthy * 100 >= r.advance_at * current.length) {
+    if (current === 0 || healthy * 100 >= r.advance_at * current) {
       phase++;
       continue;
     }
@@ -428,29 +441,61 @@ export async function rolloutStatus(db: Kysely<Database>, id: string, limit = 10
     throw new PlatformError('ROLLOUT_NOT_FOUND', `No rollout ${id.slice(0, 80)}`, {
       hint: 'List rollouts with `fleetpack rollout list`.',
     });
+  const counts = await phaseCounts(db, id);
   const rows = await db
     .selectFrom('rollout_devices')
     .select(['device_id', 'phase', 'state', 'reason', 'updated_at'])
     .where('rollout_id', '=', id)
     .orderBy('device_id')
+    .limit(Math.max(0, Math.min(limit, 100_000)))
     .execute();
   const phases = JSON.parse(r.phases) as number[];
+  const report = JSON.parse(r.report) as PreviewResult;
+  const tally = (keep: (phase: number) => boolean) => {
+    const c: Partial<Record<DeviceUpdateState, number>> = {};
+    for (const x of counts) if (keep(x.phase)) c[x.state] = (c[x.state] ?? 0) + x.n;
+    return c;
+  };
   return {
     ...summary(r),
-    phases: phases.map((percent, index) => {
-      const inPhase = rows.filter((x) => x.phase === index);
-      return { index, percent, devices: inPhase.length, started: index <= r.phase, counts: countStates(inPhase) };
-    }),
-    counts: countStates(rows),
-    report: JSON.parse(r.report) as PreviewResult,
-    devices: rows.slice(0, Math.max(0, limit)).map((x) => ({
+    phases: phases.map((percent, index) => ({
+      index,
+      percent,
+      devices: counts.filter((x) => x.phase === index).reduce((n, x) => n + x.n, 0),
+      started: index <= r.phase,
+      counts: tally((p) => p === index),
+    })),
+    counts: tally(() => true),
+    report,
+    devices: rows.map((x) => ({
       id: x.device_id,
       phase: x.phase < 0 ? null : x.phase,
       state: x.state as DeviceUpdateState,
-      ...(x.reason ? { reason: JSON.parse(x.reason) as unknown } : {}),
+      ...(x.reason ? { reason: reasonOf(x.reason, report, r.allow_warnings === 1) } : {}),
       updatedAt: x.updated_at,
     })),
   };
+}
+
+/** Devices per (phase, state) of a rollout. */
+async function phaseCounts(db: Tx, id: string): Promise<{ phase: number; state: DeviceUpdateState; n: number }[]> {
+  const rows = await db
+    .selectFrom('rollout_devices')
+    .select((eb) => ['phase', 'state', eb.fn.countAll<number | string>().as('n')])
+    .where('rollout_id', '=', id)
+    .groupBy(['phase', 'state'])
+    .execute();
+  return rows.map((x) => ({ phase: x.phase, state: x.state as DeviceUpdateState, n: Number(x.n) }));
+}
+
+/** A device's stored reason: its group's decisive reasons (declined), or the agent's text. */
+function reasonOf(stored: string, report: PreviewResult, allowWarnings: boolean): unknown {
+  const v = JSON.parse(stored) as unknown;
+  if (v && typeof v === 'object' && 'group' in v) {
+    const g = report.groups.find((x) => x.id === (v as { group: string }).group);
+    return g ? declineReasons(g.reasons, !allowWarnings) : [];
+  }
+  return v;
 }
 
 function summary(r: RolloutTable) {
@@ -530,13 +575,19 @@ export async function assignmentFor(db: Kysely<Database>, deviceId: string): Pro
   let decided = false;
   for (const x of rows) {
     if (x.dstate === 'declined') {
-      if (declined.length < 20)
+      if (declined.length < 20) {
+        const r = await db
+          .selectFrom('rollouts')
+          .select(['report', 'allow_warnings'])
+          .where('id', '=', x.id)
+          .executeTakeFirstOrThrow();
         declined.push({
           rolloutId: x.id,
           model: x.model,
           version: x.version,
-          reasons: x.reason ? (JSON.parse(x.reason) as unknown) : [],
+          reasons: x.reason ? reasonOf(x.reason, JSON.parse(r.report) as PreviewResult, r.allow_warnings === 1) : [],
         });
+      }
       continue;
     }
     if (decided) continue;

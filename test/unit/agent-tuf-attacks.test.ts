@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Agent, readCurrent } from '../../src-main/agent/index.js';
 import { generateOnlineKey } from '../../src-main/platform/tuf/keys.js';
+import { tempDir } from '../fixtures/temp.js';
 import { RepoSim, type SimRelease, simRelease } from '../fixtures/tuf-sim.js';
 import { tempDir } from '../fixtures/temp.js';
 

@@ -45,8 +45,14 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
   }
 }
 
+/** What `--json` prints: one document that always says `ok`. */
+export interface JsonDocument {
+  ok: boolean;
+  [key: string]: unknown;
+}
+
 /** Prints one JSON document followed by a newline. */
-export function printJson(io: CliIO, doc: unknown): void {
+export function printJson(io: CliIO, doc: JsonDocument): void {
   io.stdout(JSON.stringify(doc, null, 2) + '\n');
 }
 

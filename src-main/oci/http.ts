@@ -12,6 +12,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, messageOf, OciError } from '../errors.js';
+import { controlCharsToSpace } from '../text.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -186,8 +187,7 @@ export async function errorInfo(res: HttpResponse): Promise<RegistryErrorInfo> {
 
 /** Untrusted text for a message: printable, bounded. */
 export function clean(s: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  const t = controlCharsToSpace(s);
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 

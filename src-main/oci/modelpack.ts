@@ -10,6 +10,7 @@
  * from other tools (no `fleetpack.json` layer); every layer path is checked before it is used.
  */
 import { OciError } from '../errors.js';
+import { hasControlChar } from '../text.js';
 import { type Manifest, MANIFEST_FILE, SBOM_FILES, SIGNATURE_FILE } from '../manifest/index.js';
 
 import type { Descriptor, ImageManifest } from './content.js';
@@ -264,8 +265,7 @@ export function checkLayerPath(path: string, where: string): string {
       hint: 'The artifact names a file outside the package folder or with an unusable name; it was not written. Ask its publisher to fix it.',
     });
   if (path.length === 0 || path.length > MAX_PATH) throw fail(`is empty or longer than ${MAX_PATH} characters`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(path)) throw fail('contains a control character or a backslash');
+  if (hasControlChar(path) || path.includes('\\')) throw fail('contains a control character or a backslash');
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw fail('is absolute');
   for (const seg of path.split('/')) {
     if (seg === '' || seg === '.' || seg === '..') throw fail('has an empty, "." or ".." segment');

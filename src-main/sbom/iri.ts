@@ -7,10 +7,9 @@
  * the Python reference validator (rfc3987).
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { isAscii } from '../text.js';
 
 const URI_REFERENCE = fullFormats['uri-reference'] as RegExp;
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 function isIriChar(cp: number): boolean {
   if (cp >= 0xa0 && cp <= 0xd7ff) return true;
@@ -23,7 +22,7 @@ function isIriChar(cp: number): boolean {
 }
 
 export function isIriReference(s: string): boolean {
-  if (ASCII.test(s)) return URI_REFERENCE.test(s);
+  if (isAscii(s)) return URI_REFERENCE.test(s);
   let mapped = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

@@ -92,7 +92,7 @@ export const compatCommand: Command = {
         `warning: no device in scope${values.channel !== undefined ? ` on channel "${values.channel}"` : ''}, so nothing was checked; the inventory's channels: ${known}\n`,
       );
     }
-    if (values.json) printJson(io, result);
+    if (values.json) printJson(io, { ...result });
     else render(io, result, values.fleet);
     return result.ok ? EXIT_OK : EXIT_INVALID;
   },

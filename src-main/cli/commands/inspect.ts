@@ -21,7 +21,7 @@ export const inspectCommand: Command = {
       ...(values['io-from'] ? { ioFrom: resolve(io.cwd, values['io-from']) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
-    if (values.json) printJson(io, info);
+    if (values.json) printJson(io, { ok: true, ...info });
     else io.stdout(renderModelInfo(info));
     return EXIT_OK;
   },

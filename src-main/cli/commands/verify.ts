@@ -54,7 +54,7 @@ export const verifyCommand: Command = {
       ...(io.signal ? { signal: io.signal } : {}),
     });
     if (!values.json) for (const w of r.warnings) io.stderr(`warning: ${w.message}\n`);
-    if (values.json) printJson(io, r);
+    if (values.json) printJson(io, { ok: r.verified, ...r });
     else if (r.verified)
       io.stdout(
         `verified: ${r.files.length} file(s) signed by key ${r.keyId}\n  subject ${r.subject?.name} sha256:${r.subject?.digest}\n`,

@@ -102,6 +102,11 @@ export interface ManifestState {
   valid: boolean;
   /** The manifest changed since the package was last signed. */
   changedSinceSigning: boolean;
+  /**
+   * The generated SBOM describes an older manifest (version, license … changed since): saving
+   * is blocked until it is generated again or another SBOM is attached.
+   */
+  sbomStale: boolean;
 }
 
 export interface LicenseCheck {
@@ -217,8 +222,20 @@ export interface PackageSummary {
   /** Result of verifying the signature when the package is signed. */
   verify?: VerifyReport;
   sbom?: { file: string; format: string; specVersion: string };
-  /** The folder it was saved to (a path the user chose; shown back to them). */
+  /** Where it was saved, for display: the chosen folder's name path (never a host path), e.g. "packages/detector-1.0.0". */
   savedTo?: string;
+  /** Said when the package was saved without its signature (stale, left out on request). */
+  notes?: string[];
+}
+
+/** A folder the package can be saved into: the browser host's picker lists these under its allowed root. */
+export interface FolderListing {
+  folder: FolderRef;
+  /** Names from the allowed root down to this folder (the root's own name first). */
+  trail: string[];
+  parent?: FolderRef;
+  /** Subfolders, as handles; a symbolic link is listed with `symlink` and cannot be opened. */
+  folders: (FolderRef & { symlink?: boolean })[];
 }
 
 export interface ReviewState {
@@ -284,6 +301,43 @@ export interface JobResults {
   'sbom-generate': SbomReport;
 }
 
+// ---------------------------------------------------------------- browser host transport
+
+/**
+ * The header that names the page's own session on every /api/ request of the browser host
+ * (the event stream, which cannot send headers, passes it as ?session=).
+ */
+export type SessionHeader = 'X-Fleetpack-Session';
+
+/** Bytes of a file still arriving that the host needs now: sent on the event stream as `event: range`. */
+export interface RangeRequest {
+  upload: Handle;
+  ranges: { offset: number; length: number }[];
+}
+
+export interface UploadProgress {
+  received: number;
+  complete: boolean;
+}
+
+/**
+ * The browser host's endpoints besides /api/op/<name> (the Electron shell hands files over in
+ * main instead). Each answers a Result of `value`; `query` is the URL's search parameters.
+ */
+export interface HostEndpoints {
+  /** A new session for this page: its own handles, draft and jobs. */
+  'POST /api/session': { query: Record<string, never>; value: { session: string } };
+  /** A whole file streamed in the body (size-capped); with `folder`, into an uploaded package folder. */
+  'POST /api/upload': { query: { name: string; folder?: Handle }; value: FileRef };
+  /** A big file announced by size: created now, filled by chunks and range answers while it is read. */
+  'POST /api/upload-start': { query: { name: string; size: string }; value: FileRef & { upload: Handle } };
+  'PUT /api/upload-chunk': { query: { file: Handle; offset: string }; value: UploadProgress };
+  /** The answer to a RangeRequest: `ranges` is OFFSET:LENGTH,… and the body their bytes in order. */
+  'PUT /api/upload-ranges': { query: { file: Handle; ranges: string }; value: UploadProgress };
+  /** An empty folder to upload a package folder into. */
+  'POST /api/folder': { query: { name: string }; value: FolderRef };
+}
+
 // ---------------------------------------------------------------- the API
 
 /**
@@ -317,10 +371,23 @@ export interface StudioApi {
   validateSbom(a: { file: Handle }): Promise<Result<SbomReport>>;
 
   loadInventory(a: { file: Handle }): Promise<Result<InventorySummary>>;
-  preview(a: { channel?: string }): Promise<Result<PreviewReport>>;
+  /**
+   * Which devices of the loaded inventory would accept `subject`: the draft being built, or the
+   * package open in review (never one for the other). A channel the inventory lacks is refused.
+   */
+  preview(a: { subject: 'draft' | 'review'; channel?: string }): Promise<Result<PreviewReport>>;
 
-  /** Write the package folder. `dest` is a folder the user named; absent = the session's own copy. */
-  savePackage(a: { dest?: string }): Promise<Result<PackageSummary>>;
+  /**
+   * Folders the package can be saved into (browser host): the allowed root, or a folder under it.
+   * The Electron shell offers its native dialog instead (chooseSaveFolder, also a handle).
+   */
+  listFolders(a: { under?: Handle }): Promise<Result<FolderListing>>;
+  /**
+   * Write the package folder `name` inside the folder `into` (a handle from listFolders or the
+   * save dialog). Refused while the manifest has errors or the generated SBOM is stale; a
+   * signature from before the last change is refused too, unless `withoutSignature` leaves it out.
+   */
+  savePackage(a: { into: Handle; name: string; withoutSignature?: boolean }): Promise<Result<PackageSummary>>;
   /** Review mode: open a package folder (uploaded or chosen), verify it, read its manifest. */
   openPackage(a: { folder: Handle; publicKey?: string }): Promise<Result<ReviewState>>;
   /** Semantic diff of the reviewed package (or the current draft) against another package. */
@@ -357,6 +424,7 @@ export const OPERATIONS = [
   'validateSbom',
   'loadInventory',
   'preview',
+  'listFolders',
   'savePackage',
   'openPackage',
   'diff',
@@ -382,7 +450,8 @@ export type IpcInvokeChannels = {
   /** Native open dialogs in main; answers null when the user cancels. */
   'app:chooseFile': (a: { purpose: FilePurpose }) => Promise<Result<FileRef | null>>;
   'app:chooseFolder': (a: { purpose: 'package' | 'compare' }) => Promise<Result<FolderRef | null>>;
-  'app:chooseSaveFolder': (a: Record<string, never>) => Promise<Result<string | null>>;
+  /** The native folder dialog; answers a destination handle for savePackage, never the path. */
+  'app:chooseSaveFolder': (a: Record<string, never>) => Promise<Result<FolderRef | null>>;
 };
 
 /** Main → renderer messages (webContents.send); the preload forwards only the payload. */
@@ -408,7 +477,7 @@ export type FleetpackBridge = {
   dropFile(file: File): Promise<Result<FileRef>>;
   chooseFile(purpose: FilePurpose): Promise<Result<FileRef | null>>;
   chooseFolder(purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>>;
-  chooseSaveFolder(): Promise<Result<string | null>>;
+  chooseSaveFolder(): Promise<Result<FolderRef | null>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
   onMenu(listener: (e: MenuAction) => void): () => void;
 };

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetpackError } from '../errors.js';
+import { FleetError, FleetpackError } from '../errors.js';
 import {
   channelsOf,
   defaultCatalog,
@@ -341,6 +341,14 @@ export const domain = {
   },
 
   preview(m: Manifest, inv: Inventory, opts: { channel?: string }): PreviewReport {
+    // A channel this inventory does not have would put no device in scope: refused, never "all clear".
+    if (opts.channel !== undefined && !inv.summary.channels.includes(opts.channel)) {
+      throw new FleetError('UNKNOWN_CHANNEL', `The inventory has no device on channel "${opts.channel}"`, {
+        hint: inv.summary.channels.length
+          ? `Its channels: ${inv.summary.channels.join(', ')}.`
+          : 'Its devices name no channel; preview all channels.',
+      });
+    }
     const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
     const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
       code: x.code,

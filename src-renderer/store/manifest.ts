@@ -126,7 +126,7 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
         signResult: undefined,
         verifyReport: undefined,
         signError: undefined,
-        preview: undefined,
+        previews: {},
         saved: undefined,
         pkgError: undefined,
       }),

@@ -49,6 +49,8 @@ export interface FolderRef {
 export interface ModelView {
   file: FileRef;
   info: Omit<ModelInfo, 'path'>;
+  /** The format and what its version counts, e.g. "ONNX (IR version 8)". */
+  formatLabel: string;
   /** Display strings for the runtime needs (e.g. "ai.onnx opset 17", "TensorRT 10.3.0.30"). */
   runtimeNeeds: string[];
   /** True for a TensorRT engine whose I/O is not known yet: ask for a companion ONNX / config.pbtxt. */
@@ -98,8 +100,10 @@ export interface Problem {
 export interface ManifestState {
   manifest: Manifest;
   problems: Problem[];
-  /** No errors (warnings allowed). */
+  /** No errors (warnings allowed): it can be saved as a package. */
   valid: boolean;
+  /** Valid, with a license and nothing left to fill in or confirm: the Manifest step is done. */
+  complete: boolean;
   /** The manifest changed since the package was last signed. */
   changedSinceSigning: boolean;
   /**

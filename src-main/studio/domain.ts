@@ -17,7 +17,14 @@ import {
   type RuntimeName,
   userlandArch,
 } from '../fleet/index.js';
-import { ModelFile, detect, inspect as inspectModel, type ModelInfo } from '../formats/index.js';
+import {
+  ModelFile,
+  detect,
+  formatLabel,
+  inspect as inspectModel,
+  runtimeNeeds,
+  type ModelInfo,
+} from '../formats/index.js';
 import type { FileHandle } from 'node:fs/promises';
 import {
   analyzeLicense,
@@ -134,9 +141,14 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
   };
 }
 
+/** Warnings that mean "not finished yet" (the manifest is valid, but the engineer still has work). */
+const INCOMPLETE = new Set(['LICENSE_MISSING', 'TODO_OPEN', 'GUESS_UNCONFIRMED']);
+
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 
 export const domain = {
+  formatLabel,
+  runtimeNeeds,
   async inspect(
     path: string,
     opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean },
@@ -178,6 +190,10 @@ export const domain = {
 
   /** Drops `todo` entries the engineer has filled in. */
   refresh: (m: Manifest): Manifest => refreshTodo(m),
+
+  /** No error, a license, and nothing prefill left to fill in or confirm. */
+  complete: (problems: Problem[]): boolean =>
+    !problems.some((p) => p.severity === 'error' || (p.code !== undefined && INCOMPLETE.has(p.code))),
 
   async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
     return toProblems(await validateManifest(m, opts));

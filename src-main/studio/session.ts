@@ -89,10 +89,10 @@ export class StudioSession {
   private sources: ArtifactSource[] = [];
   private digests = new Map<string, { sha256: string; size: number }>();
   /** The manifest as it was when the package was signed; a different one means "sign again". */
-  private signedFingerprint: string | undefined;
+  private signedFingerprint: Fingerprint | undefined;
   private signedKey: string | undefined;
   /** The manifest a generated SBOM was made from (sbomBasis); another one now means the SBOM is stale. */
-  private sbomGeneratedFrom: string | undefined;
+  private sbomGeneratedFrom: Fingerprint | undefined;
   private inventory: Inventory | undefined;
   private review: { dir: string; manifest: Manifest } | undefined;
 
@@ -358,16 +358,11 @@ export class StudioSession {
   private modelView(): ModelView {
     const cur = this.requireModel();
     const { path: _path, ...info } = cur.info;
-    const needs: string[] = [];
-    for (const o of info.opsets ?? []) needs.push(`${o.domain === '' ? 'ai.onnx' : o.domain} opset ${o.version}`);
-    if (info.format === 'onnx') needs.unshift(`ONNX IR ${info.formatVersion}`);
-    if (info.runtime?.tfliteMinRuntimeVersion) needs.push(`TFLite runtime ≥ ${info.runtime.tfliteMinRuntimeVersion}`);
-    if (info.runtime?.tensorrtVersion) needs.push(`TensorRT ${info.runtime.tensorrtVersion}`);
-    if (info.format === 'tflite') needs.unshift(`TFLite schema ${info.formatVersion}`);
     return {
       file: cur.ref,
       info,
-      runtimeNeeds: needs,
+      formatLabel: this.d.formatLabel(info),
+      runtimeNeeds: this.d.runtimeNeeds(info),
       needsCompanion: info.format === 'tensorrt' && info.ioSource === 'unknown',
       ...(cur.companion ? { companion: cur.companion.ref } : {}),
     };
@@ -414,13 +409,19 @@ export class StudioSession {
       manifest,
       problems,
       valid: !problems.some((p) => p.severity === 'error'),
-      changedSinceSigning: this.signedFingerprint !== undefined && this.signedFingerprint !== fingerprint(manifest),
+      complete: this.d.complete(problems),
+      changedSinceSigning:
+        this.signedFingerprint !== undefined && !sameFingerprint(this.signedFingerprint, fingerprint(manifest)),
       sbomStale: this.sbomStale(manifest),
     };
   }
 
   private sbomStale(m: Manifest): boolean {
-    return m.sbom !== undefined && this.sbomGeneratedFrom !== undefined && this.sbomGeneratedFrom !== sbomBasis(m);
+    return (
+      m.sbom !== undefined &&
+      this.sbomGeneratedFrom !== undefined &&
+      !sameFingerprint(this.sbomGeneratedFrom, sbomBasis(m))
+    );
   }
 
   // ------------------------------------------------------------ package staging
@@ -685,14 +686,21 @@ async function waitForArrival(
   }
 }
 
-function fingerprint(m: Manifest): string {
-  return JSON.stringify(m);
+/** A manifest as plain JSON data (no undefined members): compared by value, whatever the key order. */
+type Fingerprint = unknown;
+
+function fingerprint(m: Manifest): Fingerprint {
+  return JSON.parse(JSON.stringify(m)) as unknown;
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return isDeepStrictEqual(a, b);
 }
 
 /** What a generated SBOM describes: the manifest without its own reference to the SBOM. */
-function sbomBasis(m: Manifest): string {
+function sbomBasis(m: Manifest): Fingerprint {
   const { sbom: _sbom, ...rest } = m;
-  return JSON.stringify(rest);
+  return fingerprint(rest as Manifest);
 }
 
 function envBytes(name: string): number | undefined {

@@ -33,7 +33,7 @@ export function stepState(s: Store, step: StepId): StepState {
       return s.model.needsCompanion || s.digestState === 'failed' ? 'attention' : 'done';
     case 'manifest':
       if (!s.mstate) return 'todo';
-      return s.mstate.valid ? 'done' : 'attention';
+      return s.mstate.complete ? 'done' : 'attention';
     case 'sbom':
       if (s.sbomError || (s.sbom && !s.sbom.valid) || s.mstate?.sbomStale) return 'attention';
       return s.mstate?.manifest.sbom ? 'done' : 'todo';

@@ -43,5 +43,7 @@ export const createPackageSlice: Slice<PackageSlice> = (set, get) => ({
       return;
     }
     set({ saved: r.value, pkgBusy: false });
+    // The new folder shows in the picker (browser host; a dialog's folder has no listing).
+    if (getClient().kind === 'web') await get().browseFolders(into);
   },
 });

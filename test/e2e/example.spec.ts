@@ -5,13 +5,11 @@
  * Each step is checked with axe; screenshots go to test-results/screenshots/example-*.png.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectAccessible, openStudio, shot } from './helpers';
+import { SAVE_ROOT, expectAccessible, openStudio, savePackageAs, shot } from './helpers';
 
-const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-example-'));
-const pkg = join(out, 'person-presence-1.0.0');
+const pkg = join(SAVE_ROOT, 'person-presence-1.0.0');
 const keyName = `example-${Date.now().toString(36)}`;
 
 test.describe.configure({ mode: 'serial' });
@@ -104,8 +102,7 @@ test('the example fleet is already loaded: verdicts and the reason some devices 
 
 test('save the package folder', async () => {
   await step('package').click();
-  await page.getByLabel('Destination folder on this computer').fill(pkg);
-  await page.getByRole('button', { name: 'Save package' }).click();
+  await savePackageAs(page, 'person-presence-1.0.0');
   await expect(page.getByTestId('saved')).toBeVisible();
   await expect(step('package')).toHaveAttribute('data-state', 'done');
   expect(readdirSync(pkg).sort()).toEqual(['fleetpack.json', 'model.sig', 'person-presence.onnx', 'sbom.cdx.json']);

@@ -687,20 +687,22 @@ async function waitForArrival(
 }
 
 /** A manifest as plain JSON data (no undefined members): compared by value, whatever the key order. */
-type Fingerprint = unknown;
+interface Fingerprint {
+  readonly json: unknown;
+}
 
 function fingerprint(m: Manifest): Fingerprint {
-  return JSON.parse(JSON.stringify(m)) as unknown;
+  return { json: JSON.parse(JSON.stringify(m)) };
 }
 
 function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
-  return isDeepStrictEqual(a, b);
+  return isDeepStrictEqual(a.json, b.json);
 }
 
 /** What a generated SBOM describes: the manifest without its own reference to the SBOM. */
 function sbomBasis(m: Manifest): Fingerprint {
   const { sbom: _sbom, ...rest } = m;
-  return fingerprint(rest as Manifest);
+  return fingerprint(rest);
 }
 
 function envBytes(name: string): number | undefined {

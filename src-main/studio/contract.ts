@@ -11,9 +11,11 @@
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
 import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
-import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/index.js';
+import type { Manifest, ManifestTensor, ManifestVocabulary, Metric, Preprocessing } from '../manifest/index.js';
 
-export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
+export type { Dim, Manifest, ManifestTensor, ManifestVocabulary, Metric, ModelInfo, Preprocessing, TensorSpec };
+/** One custom license entry of the manifest (a LicenseRef-… with its name, URL or text). */
+export type LicenseRefEntry = NonNullable<Manifest['licenseRef']>[number];
 
 /** Opaque id for a file or folder the Node side holds (an upload, a dropped file, a package). */
 export type Handle = string;
@@ -122,6 +124,8 @@ export interface LicenseCheck {
   hint?: string;
   /** LicenseRef-… ids that need a URL or text in the manifest. */
   needsReference?: string[];
+  /** A valid expression to offer instead (a model-hub id mapped to its LicenseRef, with the entries it needs). */
+  suggestion?: { license: string; licenseRef: LicenseRefEntry[]; notes: string[] };
 }
 
 export interface MetricsImport {
@@ -362,6 +366,8 @@ export interface StudioApi {
   validateManifest(a: Record<string, never>): Promise<Result<ManifestState>>;
   importMetrics(a: { file: Handle }): Promise<Result<MetricsImport>>;
   checkLicense(a: { expression: string }): Promise<Result<LicenseCheck>>;
+  /** Channels, color orders, layouts and license suggestions, from the manifest's own definitions. */
+  vocabulary(a: Record<string, never>): Promise<Result<ManifestVocabulary>>;
   listCatalog(a: Record<string, never>): Promise<Result<ProfileSummary[]>>;
 
   listKeys(a: Record<string, never>): Promise<Result<KeyInfo[]>>;
@@ -417,6 +423,7 @@ export const OPERATIONS = [
   'validateManifest',
   'importMetrics',
   'checkLicense',
+  'vocabulary',
   'listCatalog',
   'listKeys',
   'createKey',

@@ -32,6 +32,7 @@ import {
   diffManifests,
   draftManifest,
   importMetrics,
+  manifestVocabulary,
   mergeMetrics,
   refreshTodo,
   suggestLicense,
@@ -149,6 +150,7 @@ const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warn
 export const domain = {
   formatLabel,
   runtimeNeeds,
+  vocabulary: manifestVocabulary,
   async inspect(
     path: string,
     opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean },
@@ -212,6 +214,9 @@ export const domain = {
       ...(a.problem ? { message: a.problem.message } : {}),
       ...(hint ? { hint } : {}),
       ...(a.refs.length ? { needsReference: a.refs } : {}),
+      ...(suggestion
+        ? { suggestion: { license: suggestion.license, licenseRef: suggestion.licenseRef, notes: suggestion.notes } }
+        : {}),
     };
   },
 

@@ -201,6 +201,7 @@ export class StudioSession {
       return { ...r, manifest: await this.manifestState() };
     },
     checkLicense: (a) => this.d.checkLicense(optionalText(a.expression, 'expression') ?? ''),
+    vocabulary: () => this.d.vocabulary(),
     listCatalog: () => this.d.catalog(),
     listKeys: async () => this.d.listKeys(),
     createKey: async (a) => this.d.createKey(requireName(a.name)),

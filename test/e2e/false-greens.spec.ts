@@ -158,3 +158,36 @@ test('a channel the new inventory lacks is dropped; no device in scope is a warn
   await shot(a, 'greens-04-no-device-in-scope');
   await expectAccessible(a, 'no device in scope');
 });
+
+test('a LicenseRef-… license is completed in the Studio; suggestions are ones the validator accepts', async () => {
+  await stepOf(a, 'manifest').click();
+  await a.getByLabel('Version (semver)').fill('1.0.0');
+  // No suggestion the validator would then reject.
+  const offered = await a
+    .locator('#spdx-ids option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(offered).toContain('Apache-2.0');
+  expect(offered).not.toContain('OpenRAIL');
+  expect(offered.filter((o) => !/^[A-Za-z0-9.+-]+$/.test(o) || o.endsWith('-'))).toEqual([]);
+  const license = a.getByLabel('License (SPDX expression)');
+  await license.fill('LicenseRef-acme-eula');
+  await expect(a.getByTestId('license-refs')).toContainText('LicenseRef-acme-eula');
+  await expect(a.getByTestId('problems')).toContainText('/licenseRef');
+  await a.getByLabel('URL of LicenseRef-acme-eula').fill('https://acme.example/eula');
+  await a.getByLabel('Name of LicenseRef-acme-eula').fill('ACME model EULA');
+  await expect(a.getByTestId('problems')).not.toContainText('licenseRef');
+  // Or the text, from a file.
+  const text = join(out, 'EULA.txt');
+  writeFileSync(text, 'ACME grants you a licence to run this model.\n');
+  await a.getByLabel('Text of LicenseRef-acme-eula from a file…').setInputFiles(text);
+  await expect(a.getByTestId('license-text')).toContainText('45 characters');
+  await shot(a, 'greens-05-license-ref');
+  await expectAccessible(a, 'license ref');
+  // A model-hub id: offered as its LicenseRef with the entry filled in, not "edit the JSON".
+  await license.fill('llama2');
+  await a.getByRole('button', { name: 'Use LicenseRef-llama2' }).click();
+  await expect(license).toHaveValue('LicenseRef-llama2');
+  await expect(a.getByLabel('URL of LicenseRef-llama2')).toHaveValue('https://ai.meta.com/llama/license/');
+  await expect(a.getByTestId('license-check')).toContainText('valid');
+  await expect(a.getByTestId('problems')).not.toContainText('licenseRef');
+});

@@ -459,8 +459,14 @@ function LicenseRefEditor({
   if (ids.length === 0) return null;
   const entryOf = (id: string): LicenseRefEntry => refs.find((r) => r.id === id) ?? { id };
   const update = (id: string, patch: Partial<LicenseRefEntry>) => {
-    const next = { ...entryOf(id), ...patch };
-    for (const k of ['name', 'url', 'text'] as const) if (next[k] === '') delete next[k];
+    const merged = { ...entryOf(id), ...patch };
+    // An emptied field is left out (the schema wants a URL or a text, never an empty one).
+    const next: LicenseRefEntry = {
+      id,
+      ...(merged.name ? { name: merged.name } : {}),
+      ...(merged.url ? { url: merged.url } : {}),
+      ...(merged.text ? { text: merged.text } : {}),
+    };
     const others = refs.filter((r) => r.id !== id);
     onChange([...others, next]);
   };

@@ -36,14 +36,16 @@ import {
   mergeMetrics,
   refreshTodo,
   suggestLicense,
-  validate as validateManifest,
   type ArtifactSource,
   type Manifest,
   type ValidationReport,
+  SIGNATURE_FILE,
+  readManifest,
+  writeManifest,
 } from '../manifest/index.js';
 import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
-import { SIGNATURE_FILE, readManifest, writeManifest } from '../package/index.js';
-import { Keystore, hashFiles, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
+import { hashFiles, validatePackage } from '../package/index.js';
+import { Keystore, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
 import type {
   DiffChange,
   InventorySummary,
@@ -198,7 +200,7 @@ export const domain = {
     !problems.some((p) => p.severity === 'error' || (p.code !== undefined && INCOMPLETE.has(p.code))),
 
   async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
-    return toProblems(await validateManifest(m, opts));
+    return toProblems(await validatePackage(m, opts));
   },
 
   checkLicense(expression: string): LicenseCheck {

@@ -5,15 +5,15 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../fixtures/temp.js';
 import { tfliteFixture } from '../fixtures/tflite-fixtures';
 import { FIXTURES, writeFixtures } from './fixtures';
 import { dropFile, expectAccessible, openStudio, shot } from './helpers';
 
 const fx = writeFixtures();
-const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-greens-'));
+const out = tempDir('fleetpack-e2e-greens-');
 const tflite = join(FIXTURES, 'detector.tflite');
 writeFileSync(tflite, tfliteFixture('float'));
 /** Only the stable channel (no "beta"), and an inventory with no device at all. */

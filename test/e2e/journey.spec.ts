@@ -7,14 +7,14 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFixtures } from './fixtures';
 import { SAVE_ROOT, dropFile, expectAccessible, openStudio, savePackageAs, shot } from './helpers';
+import { tempDir } from '../fixtures/temp.js';
 
 const fx = writeFixtures();
-const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-'));
+const out = tempDir('fleetpack-e2e-');
 const pkgV1 = join(SAVE_ROOT, 'classifier-1.0.0');
 const pkgV2 = join(SAVE_ROOT, 'classifier-1.1.0');
 const keyName = `e2e-${Date.now().toString(36)}`;

@@ -2,18 +2,18 @@
  * The browser host's guards, over real HTTP on loopback: the token (401 absent / 403 wrong),
  * a foreign Origin, a foreign Host (DNS rebinding), the security headers, and a streamed upload.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../src-main/host/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let host: RunningHost;
 /** The session of this test file's "page" (every /api/ call but /api/session names one). */
 let sid = '';
 let saveRoot = '';
-const outside = mkdtempSync(join(tmpdir(), 'fp-outside-'));
+const outside = tempDir('fp-outside-');
 
 interface Res {
   status: number;
@@ -69,9 +69,9 @@ async function op(session: string, name: string, args: unknown): Promise<any> {
 }
 
 beforeAll(async () => {
-  const renderer = mkdtempSync(join(tmpdir(), 'fp-renderer-'));
+  const renderer = tempDir('fp-renderer-');
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
-  saveRoot = mkdtempSync(join(tmpdir(), 'fp-save-root-'));
+  saveRoot = tempDir('fp-save-root-');
   host = await startHost({
     rendererDir: renderer,
     sessionOptions: { maxUploadBytes: 1024, maxUploadsTotal: 2500, saveRoot },

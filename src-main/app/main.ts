@@ -3,11 +3,20 @@
  * sender-checked IPC, native dialogs, and the menu. Everything it does is delegated to the
  * StudioSession (src-main/studio); this file only adapts it to Electron.
  */
-import { app, BrowserWindow, dialog, Menu, session as electronSession, type FileFilter } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  session as electronSession,
+  type FileFilter,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OPERATIONS, channelOf, type FilePurpose, type Result } from '../studio/contract.js';
-import { StudioSession } from '../studio/index.js';
+import { SessionPool, StudioSession, toStudioError, type PooledSession } from '../studio/index.js';
 import { handle, send, trustedRenderer } from './ipc.js';
 import { buildMenu } from './menu.js';
 import { RecentFiles } from './recent.js';
@@ -32,12 +41,23 @@ const FILTERS: Record<FilePurpose, FileFilter[]> = {
   inventory: [{ name: 'Inventory', extensions: ['json', 'ndjson', 'jsonl', 'csv'] }],
 };
 
-/** Unset until the app is ready (it can quit before that). */
-let studio: StudioSession | undefined;
+/** One session per window (its own handles, draft and jobs), ended when the window closes. */
+const sessions = new SessionPool();
+const windowSessions = new Map<number, PooledSession>();
 let win: BrowserWindow | undefined;
 let recent: RecentFiles;
 
-const wrap = <T>(fn: () => Promise<T>): Promise<Result<T>> => studio!.wrap(fn);
+/** The session of the window that sent the message (a window without one gets SESSION_ENDED). */
+const studioOf = (sender: WebContents): StudioSession => sessions.get(windowSessions.get(sender.id)?.id).session;
+
+function wrap<T>(event: IpcMainInvokeEvent, fn: (studio: StudioSession) => Promise<T>): Promise<Result<T>> {
+  try {
+    const studio = studioOf(event.sender);
+    return studio.wrap(() => fn(studio));
+  } catch (e) {
+    return Promise.resolve({ ok: false, error: toStudioError(e) });
+  }
+}
 
 function harden(): void {
   const ses = electronSession.defaultSession;
@@ -63,38 +83,47 @@ function harden(): void {
 function registerIpc(): void {
   const trusted = trustedRenderer(pathToFileURL(RENDERER_INDEX).href, DEV_URL);
   for (const op of OPERATIONS) {
-    handle(channelOf(op), trusted, ((args: unknown) => studio!.call(op, args)) as never);
+    handle(channelOf(op), trusted, ((args: unknown, event: IpcMainInvokeEvent) => {
+      try {
+        return studioOf(event.sender).call(op, args);
+      } catch (e) {
+        return Promise.resolve({ ok: false, error: toStudioError(e) });
+      }
+    }) as never);
   }
   // The page is untrusted: its arguments are whatever it sent, whatever the channel's type says.
-  handle('app:dropFile', trusted, (a: { path?: unknown }) => wrap(() => openPath(String(a.path))));
-  handle('app:chooseFile', trusted, (a) =>
-    wrap(async () => {
+  handle('app:dropFile', trusted, (a: { path?: unknown }, event) =>
+    wrap(event, (studio) => openPath(studio, String(a.path))),
+  );
+  handle('app:chooseFile', trusted, (a, event) =>
+    wrap(event, async (studio) => {
       const purpose = a.purpose in FILTERS ? a.purpose : 'model';
       const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: FILTERS[purpose] });
       if (r.canceled || !r.filePaths[0]) return null;
-      return purpose === 'model' ? openPath(r.filePaths[0]) : studio!.files.addFile(r.filePaths[0]);
+      return purpose === 'model' ? openPath(studio, r.filePaths[0]) : studio.files.addFile(r.filePaths[0]);
     }),
   );
-  handle('app:chooseFolder', trusted, () =>
-    wrap(async () => {
+  handle('app:chooseFolder', trusted, (_a, event) =>
+    wrap(event, async (studio) => {
       const r = await dialog.showOpenDialog(win!, { properties: ['openDirectory'] });
       if (r.canceled || !r.filePaths[0]) return null;
-      return studio!.files.addFolder(r.filePaths[0]);
+      return studio.files.addFolder(r.filePaths[0]);
     }),
   );
-  handle('app:chooseSaveFolder', trusted, () =>
-    wrap(async () => {
+  // A destination is a handle too: the page never sees the path the user chose.
+  handle('app:chooseSaveFolder', trusted, (_a, event) =>
+    wrap(event, async (studio) => {
       const r = await dialog.showOpenDialog(win!, {
         properties: ['openDirectory', 'createDirectory'],
         buttonLabel: 'Save here',
       });
-      return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+      return r.canceled || !r.filePaths[0] ? null : studio.files.addFolder(r.filePaths[0]);
     }),
   );
 }
 
-async function openPath(path: string) {
-  const ref = await studio!.files.addFile(path);
+async function openPath(studio: StudioSession, path: string) {
+  const ref = await studio.files.addFile(path);
   recent.add(path);
   refreshMenu();
   return ref;
@@ -107,30 +136,38 @@ function refreshMenu(): void {
       openModel: () => void menuOpenModel(),
       openPackage: () => void menuOpenPackage(),
       openRecent: (p) =>
-        void openPath(p)
+        void openPath(windowStudio()!, p)
           .then((file) => win && send(win.webContents, 'app:menu', { action: 'open-model', file }))
           .catch(() => {}),
     }),
   );
 }
 
+/** The session of the app's window (menu actions act on it). */
+function windowStudio(): StudioSession | undefined {
+  return win ? windowSessions.get(win.webContents.id)?.session : undefined;
+}
+
 async function menuOpenModel(): Promise<void> {
-  if (!win) return;
+  const studio = windowStudio();
+  if (!win || !studio) return;
   const r = await dialog.showOpenDialog(win, { properties: ['openFile'], filters: FILTERS.model });
   if (r.canceled || !r.filePaths[0]) return;
-  const file = await openPath(r.filePaths[0]);
+  const file = await openPath(studio, r.filePaths[0]);
   send(win.webContents, 'app:menu', { action: 'open-model', file });
 }
 
 async function menuOpenPackage(): Promise<void> {
-  if (!win) return;
+  const studio = windowStudio();
+  if (!win || !studio) return;
   const r = await dialog.showOpenDialog(win, { properties: ['openDirectory'] });
   if (r.canceled || !r.filePaths[0]) return;
-  const folder = await studio!.files.addFolder(r.filePaths[0]);
+  const folder = await studio.files.addFolder(r.filePaths[0]);
   send(win.webContents, 'app:menu', { action: 'open-package', folder });
 }
 
-function createWindow(): void {
+async function createWindow(): Promise<void> {
+  const pooled = await sessions.create();
   win = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -154,9 +191,13 @@ function createWindow(): void {
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  const unsubscribe = studio!.jobs.onEvent((e) => win && send(win.webContents, 'studio:job-event', e));
+  const contents = win.webContents;
+  const id = contents.id;
+  windowSessions.set(id, pooled);
+  pooled.session.jobs.onEvent((e) => send(contents, 'studio:job-event', e));
   win.on('closed', () => {
-    unsubscribe();
+    windowSessions.delete(id);
+    void sessions.end(pooled.id);
     win = undefined;
   });
   win.once('ready-to-show', () => win?.show());
@@ -166,18 +207,17 @@ function createWindow(): void {
 
 app.enableSandbox();
 void app.whenReady().then(async () => {
-  studio = await StudioSession.create();
   recent = new RecentFiles(app.getPath('userData'));
   harden();
   registerIpc();
   refreshMenu();
-  createWindow();
-  void studio.warmUp().catch(() => {});
+  await createWindow();
+  void StudioSession.warmUp().catch(() => {});
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });
 });
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
-app.on('will-quit', () => void studio?.dispose());
+app.on('will-quit', () => void sessions.endAll());

@@ -1,10 +1,13 @@
 /**
  * The browser host: serves the built renderer and the StudioApi on 127.0.0.1 only.
+ * /api/session    POST → Result<{ session }>: a new session for this page (its own handles, draft, jobs)
  * /api/op/<name>   POST JSON → Result (one operation of the contract)
- * /api/upload      POST/PUT body streamed to disk (size-capped) → Result<FileRef>
- * /api/folder      POST → Result<FolderRef> (an empty folder to upload a package into)
- * /api/events      GET → server-sent events: JobEvents
- * Everything under /api/ needs the token; every request needs our own Host; a foreign Origin is refused.
+ * /api/upload…     the upload protocol of the contract (UploadEndpoints)
+ * /api/events      GET → server-sent events of the page's session: JobEvents and range requests
+ * Everything under /api/ needs the token, and everything but /api/session the page's session id
+ * (header X-Fleetpack-Session, or ?session= for the event stream). A session ends a little after
+ * its page's event stream closes (tab closed, reload), or when idle; its uploads go with it.
+ * Every request needs our own Host; a foreign Origin is refused.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -13,8 +16,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
-import { OPERATIONS, type OperationName, type Result } from '../studio/contract.js';
-import { StudioSession, toStudioError } from '../studio/index.js';
+import { OPERATIONS, type OperationName, type Result, type SessionHeader } from '../studio/contract.js';
+import { SessionPool, StudioSession, toStudioError, type PooledSession, type SessionOptions } from '../studio/index.js';
 import { SECURITY_HEADERS, checkHost, checkOrigin, checkToken, type Refusal } from './security.js';
 
 export interface HostOptions {
@@ -23,14 +26,20 @@ export interface HostOptions {
   /** The built renderer (out/renderer). */
   rendererDir: string;
   token?: string;
-  session?: StudioSession;
+  /** Options of every page's session (upload cap, temp folder). */
+  sessionOptions?: SessionOptions;
+  maxSessions?: number;
+  /** How long a session outlives its page's event stream (default 20 s: enough for a reconnect). */
+  graceMs?: number;
+  /** A session without a page that was not used for this long ends (default 30 min). */
+  idleMs?: number;
 }
 
 export interface RunningHost {
   url: string;
   port: number;
   token: string;
-  session: StudioSession;
+  sessions: SessionPool;
   server: Server;
   close(): Promise<void>;
 }
@@ -48,6 +57,7 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 const OPS = new Set<string>(OPERATIONS);
+const SESSION_HEADER: Lowercase<SessionHeader> = 'x-fleetpack-session';
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const rendererDir = resolve(opts.rendererDir);
@@ -61,19 +71,38 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     );
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const session = opts.session ?? (await StudioSession.create());
+  const sessions = new SessionPool({
+    ...opts.sessionOptions,
+    ...(opts.maxSessions ? { maxSessions: opts.maxSessions } : {}),
+  });
+  const graceMs = opts.graceMs ?? 20_000;
   let port = 0;
-  const sse = new Set<ServerResponse>();
-  const broadcast = (text: string) => {
-    for (const res of sse) res.write(text);
+  /** Each session's event streams: a page hears its own jobs and range requests, never another's. */
+  const streams = new Map<string, Set<ServerResponse>>();
+  const endTimers = new Map<string, NodeJS.Timeout>();
+  sessions.onCreate((p) => {
+    const set = new Set<ServerResponse>();
+    streams.set(p.id, set);
+    const send = (text: string) => {
+      for (const res of set) res.write(text);
+    };
+    p.session.jobs.onEvent((e) => send(`data: ${JSON.stringify(e)}\n\n`));
+    // Bytes an inspection is waiting for: the page answers with an upload-chunk of that range.
+    p.session.files.onRangeRequest((r) => send(`event: range\ndata: ${JSON.stringify(r)}\n\n`));
+  });
+  const endSession = async (id: string) => {
+    clearTimeout(endTimers.get(id));
+    endTimers.delete(id);
+    for (const res of streams.get(id) ?? []) res.end();
+    streams.delete(id);
+    await sessions.end(id);
   };
-  const stopJobs = session.jobs.onEvent((e) => broadcast(`data: ${JSON.stringify(e)}\n\n`));
-  // Bytes an inspection is waiting for: the page answers with an upload-chunk of that range.
-  const stopRanges = session.files.onRangeRequest((r) => broadcast(`event: range\ndata: ${JSON.stringify(r)}\n\n`));
-  const stopEvents = () => {
-    stopJobs();
-    stopRanges();
-  };
+  const sweep = setInterval(() => {
+    void sessions.sweep(opts.idleMs ?? 30 * 60_000).then(() => {
+      for (const id of streams.keys()) if (!sessions.has(id)) streams.delete(id);
+    });
+  }, 60_000);
+  sweep.unref();
 
   const server = createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -100,8 +129,23 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
 
     const path = url.pathname;
+    if (path === '/api/session' && req.method === 'POST') {
+      req.resume();
+      const created = await wrapAdapter(async () => ({ session: (await sessions.create()).id }));
+      sendJson(res, created.ok ? 200 : 503, created);
+      return;
+    }
+    let pooled: PooledSession;
+    try {
+      pooled = sessions.get(req.headers[SESSION_HEADER] ?? url.searchParams.get('session'));
+    } catch (e) {
+      req.resume();
+      sendJson(res, 410, { ok: false, error: toStudioError(e) });
+      return;
+    }
+    const session = pooled.session;
     if (path === '/api/events' && req.method === 'GET') {
-      openEvents(req, res);
+      openEvents(req, res, pooled);
       return;
     }
     if (path === '/api/upload' && (req.method === 'POST' || req.method === 'PUT')) {
@@ -179,15 +223,35 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
   }
 
-  function openEvents(req: IncomingMessage, res: ServerResponse): void {
+  function openEvents(req: IncomingMessage, res: ServerResponse, p: PooledSession): void {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     res.write(': connected\n\n');
-    sse.add(res);
+    streams.get(p.id)?.add(res);
+    p.listeners++;
+    clearTimeout(endTimers.get(p.id));
+    endTimers.delete(p.id);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.on('close', () => {
       clearInterval(ping);
-      sse.delete(res);
+      streams.get(p.id)?.delete(res);
+      p.listeners--;
+      p.lastUsed = Date.now();
+      // The page went away (closed, reloaded): its session ends unless it reconnects soon.
+      if (p.listeners === 0 && sessions.has(p.id)) {
+        const timer = setTimeout(() => void endSession(p.id), graceMs);
+        timer.unref();
+        endTimers.set(p.id, timer);
+      }
     });
+  }
+
+  /** Adapter work outside a session, with the same error handling as the operations. */
+  async function wrapAdapter<T>(fn: () => Promise<T>): Promise<Result<T>> {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (e) {
+      return { ok: false, error: toStudioError(e) };
+    }
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -224,7 +288,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   // Before the URL is handed out, so the first dropped model does not pay for it (best effort:
   // a failure here shows again, in words, on first use).
-  await session.warmUp().catch(() => {});
+  await StudioSession.warmUp().catch(() => {});
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
@@ -234,14 +298,15 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
-    session,
+    sessions,
     server,
     async close() {
-      stopEvents();
-      for (const res of sse) res.end();
+      clearInterval(sweep);
+      for (const t of endTimers.values()) clearTimeout(t);
+      for (const set of streams.values()) for (const res of set) res.end();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      if (!opts.session) await session.dispose();
+      await sessions.endAll();
     },
   };
 }

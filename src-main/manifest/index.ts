@@ -46,6 +46,7 @@ export { assertManifestShape, modelFileEntry } from './shape.js';
 export { guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS, isChannelName } from './semantics.js';
+export { manifestVocabulary, type ManifestVocabulary } from './vocabulary.js';
 export {
   compareDotted,
   major,

@@ -14,11 +14,9 @@ const STALL_MS = 30_000;
 /** A block asked for recently is not asked for again before this. */
 const REASK_MS = 2_000;
 
-export interface RangeRequest {
-  upload: string;
-  /** Byte ranges wanted now: the missing bytes first, then strided read-ahead guesses. */
-  ranges: { offset: number; length: number }[];
-}
+/** Byte ranges wanted now: the missing bytes first, then strided read-ahead guesses. */
+export type { RangeRequest } from './contract.js';
+import type { RangeRequest } from './contract.js';
 
 /** Strided read-ahead: after two misses `stride` blocks apart, also ask for this many more at that stride. */
 const READ_AHEAD = 64;

@@ -13,9 +13,11 @@
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
 import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
-import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/index.js';
+import type { Manifest, ManifestTensor, ManifestVocabulary, Metric, Preprocessing } from '../manifest/index.js';
 
-export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
+export type { Dim, Manifest, ManifestTensor, ManifestVocabulary, Metric, ModelInfo, Preprocessing, TensorSpec };
+/** One custom license entry of the manifest (a LicenseRef-… with its name, URL or text). */
+export type LicenseRefEntry = NonNullable<Manifest['licenseRef']>[number];
 
 /** Opaque id for a file or folder the Node side holds (an upload, a dropped file, a package). */
 export type Handle = string;
@@ -51,6 +53,8 @@ export interface FolderRef {
 export interface ModelView {
   file: FileRef;
   info: Omit<ModelInfo, 'path'>;
+  /** The format and what its version counts, e.g. "ONNX (IR version 8)". */
+  formatLabel: string;
   /** Display strings for the runtime needs (e.g. "ai.onnx opset 17", "TensorRT 10.3.0.30"). */
   runtimeNeeds: string[];
   /** True for a TensorRT engine whose I/O is not known yet: ask for a companion ONNX / config.pbtxt. */
@@ -100,10 +104,17 @@ export interface Problem {
 export interface ManifestState {
   manifest: Manifest;
   problems: Problem[];
-  /** No errors (warnings allowed). */
+  /** No errors (warnings allowed): it can be saved as a package. */
   valid: boolean;
+  /** Valid, with a license and nothing left to fill in or confirm: the Manifest step is done. */
+  complete: boolean;
   /** The manifest changed since the package was last signed. */
   changedSinceSigning: boolean;
+  /**
+   * The generated SBOM describes an older manifest (version, license … changed since): saving
+   * is blocked until it is generated again or another SBOM is attached.
+   */
+  sbomStale: boolean;
 }
 
 export interface LicenseCheck {
@@ -115,6 +126,8 @@ export interface LicenseCheck {
   hint?: string;
   /** LicenseRef-… ids that need a URL or text in the manifest. */
   needsReference?: string[];
+  /** A valid expression to offer instead (a model-hub id mapped to its LicenseRef, with the entries it needs). */
+  suggestion?: { license: string; licenseRef: LicenseRefEntry[]; notes: string[] };
 }
 
 export interface MetricsImport {
@@ -219,8 +232,20 @@ export interface PackageSummary {
   /** Result of verifying the signature when the package is signed. */
   verify?: VerifyReport;
   sbom?: { file: string; format: string; specVersion: string };
-  /** The folder it was saved to (a path the user chose; shown back to them). */
+  /** Where it was saved, for display: the chosen folder's name path (never a host path), e.g. "packages/detector-1.0.0". */
   savedTo?: string;
+  /** Said when the package was saved without its signature (stale, left out on request). */
+  notes?: string[];
+}
+
+/** A folder the package can be saved into: the browser host's picker lists these under its allowed root. */
+export interface FolderListing {
+  folder: FolderRef;
+  /** Names from the allowed root down to this folder (the root's own name first). */
+  trail: string[];
+  parent?: FolderRef;
+  /** Subfolders, as handles; a symbolic link is listed with `symlink` and cannot be opened. */
+  folders: (FolderRef & { symlink?: boolean })[];
 }
 
 export interface ReviewState {
@@ -286,6 +311,43 @@ export interface JobResults {
   'sbom-generate': SbomReport;
 }
 
+// ---------------------------------------------------------------- browser host transport
+
+/**
+ * The header that names the page's own session on every /api/ request of the browser host
+ * (the event stream, which cannot send headers, passes it as ?session=).
+ */
+export type SessionHeader = 'X-Fleetpack-Session';
+
+/** Bytes of a file still arriving that the host needs now: sent on the event stream as `event: range`. */
+export interface RangeRequest {
+  upload: Handle;
+  ranges: { offset: number; length: number }[];
+}
+
+export interface UploadProgress {
+  received: number;
+  complete: boolean;
+}
+
+/**
+ * The browser host's endpoints besides /api/op/<name> (the Electron shell hands files over in
+ * main instead). Each answers a Result of `value`; `query` is the URL's search parameters.
+ */
+export interface HostEndpoints {
+  /** A new session for this page: its own handles, draft and jobs. */
+  'POST /api/session': { query: Record<string, never>; value: { session: string } };
+  /** A whole file streamed in the body (size-capped); with `folder`, into an uploaded package folder. */
+  'POST /api/upload': { query: { name: string; folder?: Handle }; value: FileRef };
+  /** A big file announced by size: created now, filled by chunks and range answers while it is read. */
+  'POST /api/upload-start': { query: { name: string; size: string }; value: FileRef & { upload: Handle } };
+  'PUT /api/upload-chunk': { query: { file: Handle; offset: string }; value: UploadProgress };
+  /** The answer to a RangeRequest: `ranges` is OFFSET:LENGTH,… and the body their bytes in order. */
+  'PUT /api/upload-ranges': { query: { file: Handle; ranges: string }; value: UploadProgress };
+  /** An empty folder to upload a package folder into. */
+  'POST /api/folder': { query: { name: string }; value: FolderRef };
+}
+
 // ---------------------------------------------------------------- the API
 
 /**
@@ -306,6 +368,8 @@ export interface StudioApi {
   validateManifest(a: Record<string, never>): Promise<Result<ManifestState>>;
   importMetrics(a: { file: Handle }): Promise<Result<MetricsImport>>;
   checkLicense(a: { expression: string }): Promise<Result<LicenseCheck>>;
+  /** Channels, color orders, layouts and license suggestions, from the manifest's own definitions. */
+  vocabulary(a: Record<string, never>): Promise<Result<ManifestVocabulary>>;
   listCatalog(a: Record<string, never>): Promise<Result<ProfileSummary[]>>;
 
   listKeys(a: Record<string, never>): Promise<Result<KeyInfo[]>>;
@@ -319,10 +383,23 @@ export interface StudioApi {
   validateSbom(a: { file: Handle }): Promise<Result<SbomReport>>;
 
   loadInventory(a: { file: Handle }): Promise<Result<InventorySummary>>;
-  preview(a: { channel?: string }): Promise<Result<PreviewReport>>;
+  /**
+   * Which devices of the loaded inventory would accept `subject`: the draft being built, or the
+   * package open in review (never one for the other). A channel the inventory lacks is refused.
+   */
+  preview(a: { subject: 'draft' | 'review'; channel?: string }): Promise<Result<PreviewReport>>;
 
-  /** Write the package folder. `dest` is a folder the user named; absent = the session's own copy. */
-  savePackage(a: { dest?: string }): Promise<Result<PackageSummary>>;
+  /**
+   * Folders the package can be saved into (browser host): the allowed root, or a folder under it.
+   * The Electron shell offers its native dialog instead (chooseSaveFolder, also a handle).
+   */
+  listFolders(a: { under?: Handle }): Promise<Result<FolderListing>>;
+  /**
+   * Write the package folder `name` inside the folder `into` (a handle from listFolders or the
+   * save dialog). Refused while the manifest has errors or the generated SBOM is stale; a
+   * signature from before the last change is refused too, unless `withoutSignature` leaves it out.
+   */
+  savePackage(a: { into: Handle; name: string; withoutSignature?: boolean }): Promise<Result<PackageSummary>>;
   /** Review mode: open a package folder (uploaded or chosen), verify it, read its manifest. */
   openPackage(a: { folder: Handle; publicKey?: string }): Promise<Result<ReviewState>>;
   /** Semantic diff of the reviewed package (or the current draft) against another package. */
@@ -348,6 +425,7 @@ export const OPERATIONS = [
   'validateManifest',
   'importMetrics',
   'checkLicense',
+  'vocabulary',
   'listCatalog',
   'listKeys',
   'createKey',
@@ -359,6 +437,7 @@ export const OPERATIONS = [
   'validateSbom',
   'loadInventory',
   'preview',
+  'listFolders',
   'savePackage',
   'openPackage',
   'diff',
@@ -384,7 +463,8 @@ export type IpcInvokeChannels = {
   /** Native open dialogs in main; answers null when the user cancels. */
   'app:chooseFile': (a: { purpose: FilePurpose }) => Promise<Result<FileRef | null>>;
   'app:chooseFolder': (a: { purpose: 'package' | 'compare' }) => Promise<Result<FolderRef | null>>;
-  'app:chooseSaveFolder': (a: Record<string, never>) => Promise<Result<string | null>>;
+  /** The native folder dialog; answers a destination handle for savePackage, never the path. */
+  'app:chooseSaveFolder': (a: Record<string, never>) => Promise<Result<FolderRef | null>>;
 };
 
 /** Main → renderer messages (webContents.send); the preload forwards only the payload. */
@@ -410,7 +490,7 @@ export type FleetpackBridge = {
   dropFile(file: File): Promise<Result<FileRef>>;
   chooseFile(purpose: FilePurpose): Promise<Result<FileRef | null>>;
   chooseFolder(purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>>;
-  chooseSaveFolder(): Promise<Result<string | null>>;
+  chooseSaveFolder(): Promise<Result<FolderRef | null>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
   onMenu(listener: (e: MenuAction) => void): () => void;
 };

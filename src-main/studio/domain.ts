@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { throwIfAborted } from '../errors.js';
+import { FleetError, throwIfAborted } from '../errors.js';
 import {
   channelsOf,
   defaultCatalog,
@@ -17,13 +17,14 @@ import {
   type RuntimeName,
   userlandArch,
 } from '../fleet/index.js';
-import { inspect as inspectModel, type ModelInfo } from '../formats/index.js';
+import { formatLabel, inspect as inspectModel, runtimeNeeds, type ModelInfo } from '../formats/index.js';
 import {
   analyzeLicense,
   artifactSources,
   diffManifests,
   draftManifest,
   importMetrics,
+  manifestVocabulary,
   mergeMetrics,
   refreshTodo,
   suggestLicense,
@@ -135,9 +136,15 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
   };
 }
 
+/** Warnings that mean "not finished yet" (the manifest is valid, but the engineer still has work). */
+const INCOMPLETE = new Set(['LICENSE_MISSING', 'TODO_OPEN', 'GUESS_UNCONFIRMED']);
+
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 
 export const domain = {
+  formatLabel,
+  runtimeNeeds,
+  vocabulary: manifestVocabulary,
   async inspect(
     path: string,
     opts: { ioFrom?: string; signal?: AbortSignal; arriving?: Arriving; quick?: boolean },
@@ -167,6 +174,10 @@ export const domain = {
   /** Drops `todo` entries the engineer has filled in. */
   refresh: (m: Manifest): Manifest => refreshTodo(m),
 
+  /** No error, a license, and nothing prefill left to fill in or confirm. */
+  complete: (problems: Problem[]): boolean =>
+    !problems.some((p) => p.severity === 'error' || (p.code !== undefined && INCOMPLETE.has(p.code))),
+
   async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
     return toProblems(await validatePackage(m, opts));
   },
@@ -184,6 +195,9 @@ export const domain = {
       ...(a.problem ? { message: a.problem.message } : {}),
       ...(hint ? { hint } : {}),
       ...(a.refs.length ? { needsReference: a.refs } : {}),
+      ...(suggestion
+        ? { suggestion: { license: suggestion.license, licenseRef: suggestion.licenseRef, notes: suggestion.notes } }
+        : {}),
     };
   },
 
@@ -329,6 +343,14 @@ export const domain = {
   },
 
   preview(m: Manifest, inv: Inventory, opts: { channel?: string }): PreviewReport {
+    // A channel this inventory does not have would put no device in scope: refused, never "all clear".
+    if (opts.channel !== undefined && !inv.summary.channels.includes(opts.channel)) {
+      throw new FleetError('UNKNOWN_CHANNEL', `The inventory has no device on channel "${opts.channel}"`, {
+        hint: inv.summary.channels.length
+          ? `Its channels: ${inv.summary.channels.join(', ')}.`
+          : 'Its devices name no channel; preview all channels.',
+      });
+    }
     const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
     const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
       code: x.code,

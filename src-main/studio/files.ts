@@ -18,16 +18,23 @@ import { ArrivingFile, BLOCK, type RangeRequest } from './arriving.js';
 
 export interface Held {
   handle: Handle;
-  kind: 'file' | 'folder';
+  /** 'dest': a folder the package may be saved into (listed under the allowed root, or chosen in a dialog). */
+  kind: 'file' | 'folder' | 'dest';
   path: string;
   name: string;
   size: number;
   /** Set while the file is still arriving from the browser (see arriving.ts). */
   arriving?: ArrivingFile;
+  /** An upload's own folder under the upload root (removed when the upload is released). */
+  uploadDir?: string;
+  /** For a destination: the folder names from the allowed root down to it. */
+  trail?: string[];
 }
 
 /** Default cap for one uploaded file; override with FLEETPACK_STUDIO_MAX_UPLOAD (bytes). */
 export const DEFAULT_MAX_UPLOAD = 16 * 1024 ** 3;
+/** Default cap for all uploads a session holds at once; override with FLEETPACK_STUDIO_MAX_UPLOADS_TOTAL. */
+export const DEFAULT_MAX_UPLOADS_TOTAL = 32 * 1024 ** 3;
 /** One answer to a range request carries at most this many bytes. */
 const MAX_RANGES_BYTES = 16 * 1024 * 1024;
 
@@ -36,7 +43,56 @@ export class FileTable {
   private seq = 0;
   private readonly ranges = new EventEmitter();
 
-  constructor(private readonly uploadRoot: string) {}
+  constructor(
+    private readonly uploadRoot: string,
+    /** Bytes all uploads held at once may take; a new upload over it is refused (UPLOADS_FULL). */
+    private readonly maxTotalBytes = DEFAULT_MAX_UPLOADS_TOTAL,
+  ) {}
+
+  /** Bytes the session's uploads take now (whole files, as declared or received). */
+  uploadedBytes(): number {
+    let n = 0;
+    for (const h of this.held.values()) if (h.uploadDir && h.kind === 'file') n += h.size;
+    return n;
+  }
+
+  private checkRoom(size: number): void {
+    const used = this.uploadedBytes();
+    if (used + size > this.maxTotalBytes) {
+      const mib = (b: number) => `${Math.ceil(b / 1024 ** 2)} MiB`;
+      throw new UsageError(
+        'UPLOADS_FULL',
+        `This page already holds ${mib(used)} of uploads; ${mib(size)} more would pass the ${mib(this.maxTotalBytes)} cap`,
+        {
+          hint: 'Files you replaced are dropped automatically; close other Studio tabs, or raise FLEETPACK_STUDIO_MAX_UPLOADS_TOTAL.',
+        },
+      );
+    }
+  }
+
+  /**
+   * Drops an upload the page no longer uses (a replaced model, say): its copy on disk goes, and
+   * its handle stops working. Files the user chose in place (the desktop app) are never touched.
+   */
+  async release(handle: unknown): Promise<void> {
+    const h = typeof handle === 'string' ? this.held.get(handle) : undefined;
+    if (!h?.uploadDir) return;
+    this.held.delete(h.handle);
+    h.arriving?.fail(new UsageError('UPLOAD_RELEASED', `${h.name} was replaced`));
+    await rm(h.uploadDir, { recursive: true, force: true });
+  }
+
+  /** A folder the package may be saved into; `trail` names it for display (never the path). */
+  addDestination(path: string, trail: string[]): FolderRef {
+    const handle = this.newHandle('s');
+    const name = trail.at(-1) ?? basename(path);
+    this.held.set(handle, { handle, kind: 'dest', path, name, size: 0, trail });
+    return { handle, name, files: 0 };
+  }
+
+  destination(handle: unknown): Held {
+    return this.get(handle, 'dest');
+  }
 
   /** Registers a file the Node side may read (a dropped or chosen file, an uploaded copy). */
   async addFile(path: string, name = basename(path)): Promise<FileRef> {
@@ -89,34 +145,46 @@ export class FileTable {
     if (parts.length === 0)
       throw new UsageError('BAD_NAME', 'The upload has no file name', { hint: 'Send ?name=FILE.' });
     if (opts.declaredSize !== undefined && opts.declaredSize > opts.maxBytes) throw tooBig(opts.maxBytes);
-    const base =
-      opts.folder !== undefined
-        ? this.folder(opts.folder).path
-        : join(this.uploadRoot, `${this.seq++}-${randomBytes(4).toString('hex')}`);
+    this.checkRoom(opts.declaredSize ?? 0);
+    const own =
+      opts.folder === undefined ? join(this.uploadRoot, `${this.seq++}-${randomBytes(4).toString('hex')}`) : undefined;
+    const base = own ?? this.folder(opts.folder).path;
     const target = join(base, ...parts);
     if (relative(base, target).startsWith('..') || relative(base, target).split(sep).includes('..')) {
       throw new UsageError('BAD_NAME', 'The upload name leaves its folder', { hint: 'Use a plain relative name.' });
     }
     await mkdir(join(target, '..'), { recursive: true });
     let seen = 0;
+    const room = this.maxTotalBytes - this.uploadedBytes();
     const cap = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         seen += chunk.length;
         if (seen > opts.maxBytes) cb(tooBig(opts.maxBytes));
+        else if (seen > room) cb(full());
         else cb(null, chunk);
       },
     });
+    const full = () => {
+      try {
+        this.checkRoom(seen);
+      } catch (e) {
+        return e as UsageError;
+      }
+      return new UsageError('UPLOADS_FULL', 'The uploads cap was reached');
+    };
     try {
       await pipeline(body, cap, createWriteStream(target, { flags: 'wx' }));
     } catch (e) {
-      await rm(target, { force: true });
+      await rm(own ?? target, { recursive: true, force: true });
       if (e instanceof UsageError) throw e;
       throw new UsageError('UPLOAD_FAILED', `The upload of ${parts.at(-1)} did not complete`, {
         hint: 'Drop the file again.',
         cause: e,
       });
     }
-    return this.addFile(target, parts.at(-1));
+    const ref = await this.addFile(target, parts.at(-1));
+    if (own) this.held.get(ref.handle)!.uploadDir = own;
+    return ref;
   }
 
   /** Replaces every held path (and the working folder) in a message by the file's display name. */
@@ -141,6 +209,7 @@ export class FileTable {
     if (!Number.isSafeInteger(size) || size < 0)
       throw new UsageError('BAD_SIZE', 'The upload size is not a valid number', { hint: 'Send ?size=BYTES.' });
     if (size > maxBytes) throw tooBig(maxBytes);
+    this.checkRoom(size);
     const name = safeName(relName);
     const dir = join(this.uploadRoot, `${this.seq++}-${randomBytes(4).toString('hex')}`);
     await mkdir(dir, { recursive: true });
@@ -154,7 +223,7 @@ export class FileTable {
     const handle = this.newHandle('f');
     const arriving = new ArrivingFile(handle, size);
     arriving.onRangeRequest((r) => this.ranges.emit('range', r));
-    const held: Held = { handle, kind: 'file', path, name, size, arriving };
+    const held: Held = { handle, kind: 'file', path, name, size, arriving, uploadDir: dir };
     this.held.set(handle, held);
     void arriving.done.then(
       () => delete held.arriving,
@@ -257,13 +326,27 @@ export class FileTable {
   }
 }
 
-/** A base name safe to create on any OS: no separators, no control chars, bounded length. */
+/** Longest base name created, in UTF-8 bytes (file systems allow 255 bytes, not characters). */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A base name safe to create on any OS: no separators, no control chars, at most 200 UTF-8 bytes
+ * (a long non-ASCII name keeps its start and its extension, cut on a character boundary).
+ */
 export function safeName(name: string): string {
   const cleaned = basename(name.replace(/\\/g, '/'))
     .replace(/[\p{Cc}<>:"|?*]/gu, '_')
-    .replace(/^\.+$/, '_')
-    .slice(0, 200);
-  return cleaned.length > 0 ? cleaned : 'upload';
+    .replace(/^\.+$/, '_');
+  if (cleaned.length === 0) return 'upload';
+  if (Buffer.byteLength(cleaned) <= MAX_NAME_BYTES) return cleaned;
+  const dot = cleaned.lastIndexOf('.');
+  const ext = dot > 0 && Buffer.byteLength(cleaned.slice(dot)) <= 16 ? cleaned.slice(dot) : '';
+  let stem = '';
+  for (const ch of cleaned.slice(0, cleaned.length - ext.length)) {
+    if (Buffer.byteLength(stem + ch + ext) > MAX_NAME_BYTES) break;
+    stem += ch;
+  }
+  return stem + ext;
 }
 
 /** The page went away (tab closed, reload) while sending: normal, not an internal error. */

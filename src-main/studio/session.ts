@@ -7,12 +7,14 @@ import { cp, link, mkdir, mkdtemp, readdir, rm, stat, copyFile, constants as fsc
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ArtifactSource } from '../manifest/index.js';
+import { buildDirAtomic } from '../package/index.js';
 import { UsageError } from '../errors.js';
 import type { Unchecked } from '../unchecked.js';
 import type {
   FileRef,
+  FolderListing,
   JobId,
   Manifest,
   ManifestState,
@@ -33,7 +35,8 @@ import type {
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
 import { listExamples, openExample } from './examples.js';
-import { DEFAULT_MAX_UPLOAD, FileTable, type Held } from './files.js';
+import { listFolders, saveTarget } from './destinations.js';
+import { DEFAULT_MAX_UPLOAD, DEFAULT_MAX_UPLOADS_TOTAL, FileTable, type Held } from './files.js';
 import { JobRunner } from './jobs.js';
 import type { ArrivingFile } from './arriving.js';
 import { modelFacts, withConfirmedFacts, type ModelFacts } from './confirmed-read.js';
@@ -60,12 +63,17 @@ export interface SessionOptions {
   tmpRoot?: string;
   domain?: Domain;
   maxUploadBytes?: number;
+  /** Bytes all uploads of the session may hold at once (default FLEETPACK_STUDIO_MAX_UPLOADS_TOTAL or 32 GiB). */
+  maxUploadsTotal?: number;
+  /** The folder the browser host's save picker starts in and never leaves (`studio --web --root`). */
+  saveRoot?: string;
 }
 
 export class StudioSession {
   readonly jobs = new JobRunner((e) => this.scrubError(e));
   readonly files: FileTable;
   readonly maxUploadBytes: number;
+  private readonly saveRoot: string | undefined;
   private readonly d: Domain;
 
   private model: CurrentModel | undefined;
@@ -81,8 +89,10 @@ export class StudioSession {
   private sources: ArtifactSource[] = [];
   private digests = new Map<string, { sha256: string; size: number }>();
   /** The manifest as it was when the package was signed; a different one means "sign again". */
-  private signedFingerprint: string | undefined;
+  private signedFingerprint: Fingerprint | undefined;
   private signedKey: string | undefined;
+  /** The manifest a generated SBOM was made from (sbomBasis); another one now means the SBOM is stale. */
+  private sbomGeneratedFrom: Fingerprint | undefined;
   private inventory: Inventory | undefined;
   private review: { dir: string; manifest: Manifest } | undefined;
 
@@ -91,9 +101,12 @@ export class StudioSession {
     opts: SessionOptions,
   ) {
     this.d = opts.domain ?? realDomain;
-    this.files = new FileTable(join(workDir, 'uploads'));
-    const envMax = Number(process.env.FLEETPACK_STUDIO_MAX_UPLOAD);
-    this.maxUploadBytes = opts.maxUploadBytes ?? (Number.isFinite(envMax) && envMax > 0 ? envMax : DEFAULT_MAX_UPLOAD);
+    this.files = new FileTable(
+      join(workDir, 'uploads'),
+      opts.maxUploadsTotal ?? envBytes('FLEETPACK_STUDIO_MAX_UPLOADS_TOTAL') ?? DEFAULT_MAX_UPLOADS_TOTAL,
+    );
+    this.maxUploadBytes = opts.maxUploadBytes ?? envBytes('FLEETPACK_STUDIO_MAX_UPLOAD') ?? DEFAULT_MAX_UPLOAD;
+    this.saveRoot = opts.saveRoot;
   }
 
   static async create(opts: SessionOptions = {}): Promise<StudioSession> {
@@ -107,7 +120,12 @@ export class StudioSession {
    * the first dropped model is not the one that pays for it. Adapters call it once they are up.
    */
   async warmUp(): Promise<void> {
-    await this.d.validate({
+    await StudioSession.warmUp(this.d);
+  }
+
+  /** The same warm-up without a session (a host compiles the schema before any page opens). */
+  static async warmUp(d: Domain = realDomain): Promise<void> {
+    await d.validate({
       schemaVersion: '1.0',
       name: 'warm-up',
       version: '0.0.0',
@@ -183,6 +201,7 @@ export class StudioSession {
       return { ...r, manifest: await this.manifestState() };
     },
     checkLicense: (a) => this.d.checkLicense(optionalText(a.expression, 'expression') ?? ''),
+    vocabulary: () => this.d.vocabulary(),
     listCatalog: () => this.d.catalog(),
     listKeys: async () => this.d.listKeys(),
     createKey: async (a) => this.d.createKey(requireName(a.name)),
@@ -202,10 +221,18 @@ export class StudioSession {
     },
     preview: (a) => {
       if (!this.inventory) throw badRequest('No inventory loaded', 'Load a device inventory file first.');
-      const m = this.review?.manifest ?? this.requireManifest();
-      return this.d.preview(m, this.inventory, a.channel ? { channel: a.channel } : {});
+      // Build checks its own draft, Review its own package: neither ever stands in for the other.
+      let m: Manifest;
+      if (a.subject === 'review') {
+        if (!this.review) throw badRequest('No package is open for review', 'Open a package folder first.');
+        m = this.review.manifest;
+      } else if (a.subject === 'draft') m = this.requireManifest();
+      else throw badRequest('preview needs a subject: "draft" or "review"');
+      const channel = optionalText(a.channel, 'channel');
+      return this.d.preview(m, this.inventory, channel ? { channel } : {});
     },
-    savePackage: async (a) => this.savePackage(optionalText(a.dest, 'dest')),
+    listFolders: async (a) => this.listFolders(a.under),
+    savePackage: async (a) => this.savePackage(a.into, optionalText(a.name, 'name') ?? '', a.withoutSignature === true),
     openPackage: async (a) => this.openPackage(a.folder, optionalText(a.publicKey, 'publicKey')),
     diff: async (a) => {
       const other = this.files.folder(a.against);
@@ -240,10 +267,16 @@ export class StudioSession {
     if (this.digestJob) this.jobs.cancel(this.digestJob);
     if (this.inspectJob) this.jobs.cancel(this.inspectJob);
     await rm(this.stageDir, { recursive: true, force: true });
+    const replaced = this.model;
     this.model = { held, ref: { handle: held.handle, name: held.name, size: held.size }, info };
+    // The replaced model's upload is dropped (a file chosen in place is never touched).
+    if (replaced) {
+      if (replaced.held.handle !== held.handle) await this.files.release(replaced.held.handle);
+      if (replaced.companion) await this.files.release(replaced.companion.held.handle);
+    }
     this.digests.clear();
     this.signedFingerprint = undefined;
-    this.review = undefined;
+    this.sbomGeneratedFrom = undefined;
     const draft = await this.d.prefill(info);
     this.manifest = draft.manifest;
     this.sources = draft.sources;
@@ -326,16 +359,11 @@ export class StudioSession {
   private modelView(): ModelView {
     const cur = this.requireModel();
     const { path: _path, ...info } = cur.info;
-    const needs: string[] = [];
-    for (const o of info.opsets ?? []) needs.push(`${o.domain === '' ? 'ai.onnx' : o.domain} opset ${o.version}`);
-    if (info.format === 'onnx') needs.unshift(`ONNX IR ${info.formatVersion}`);
-    if (info.runtime?.tfliteMinRuntimeVersion) needs.push(`TFLite runtime ≥ ${info.runtime.tfliteMinRuntimeVersion}`);
-    if (info.runtime?.tensorrtVersion) needs.push(`TensorRT ${info.runtime.tensorrtVersion}`);
-    if (info.format === 'tflite') needs.unshift(`TFLite schema ${info.formatVersion}`);
     return {
       file: cur.ref,
       info,
-      runtimeNeeds: needs,
+      formatLabel: this.d.formatLabel(info),
+      runtimeNeeds: this.d.runtimeNeeds(info),
       needsCompanion: info.format === 'tensorrt' && info.ioSource === 'unknown',
       ...(cur.companion ? { companion: cur.companion.ref } : {}),
     };
@@ -382,8 +410,19 @@ export class StudioSession {
       manifest,
       problems,
       valid: !problems.some((p) => p.severity === 'error'),
-      changedSinceSigning: this.signedFingerprint !== undefined && this.signedFingerprint !== fingerprint(manifest),
+      complete: this.d.complete(problems),
+      changedSinceSigning:
+        this.signedFingerprint !== undefined && !sameFingerprint(this.signedFingerprint, fingerprint(manifest)),
+      sbomStale: this.sbomStale(manifest),
     };
+  }
+
+  private sbomStale(m: Manifest): boolean {
+    return (
+      m.sbom !== undefined &&
+      this.sbomGeneratedFrom !== undefined &&
+      !sameFingerprint(this.sbomGeneratedFrom, sbomBasis(m))
+    );
   }
 
   // ------------------------------------------------------------ package staging
@@ -447,7 +486,11 @@ export class StudioSession {
     const held = this.files.file(handle);
     const dir = await this.stage();
     const report = await this.d.attachSbom(dir, held.path);
-    if (report.attached) this.manifest = this.withDigests(await this.d.readManifest(dir));
+    if (report.attached) {
+      this.manifest = this.withDigests(await this.d.readManifest(dir));
+      // The engineer's own SBOM: it describes what they say it does, not the manifest.
+      this.sbomGeneratedFrom = undefined;
+    }
     return { ...report, resignNeeded: report.attached && this.signedFingerprint !== undefined };
   }
 
@@ -456,31 +499,81 @@ export class StudioSession {
     return this.jobs.start('sbom-generate', async (signal) => {
       const dir = await this.stage(signal);
       const report = await this.d.generateSbom(dir, signal);
-      if (report.attached) this.manifest = this.withDigests(await this.d.readManifest(dir));
+      if (report.attached) {
+        this.manifest = this.withDigests(await this.d.readManifest(dir));
+        this.sbomGeneratedFrom = sbomBasis(this.manifest);
+      }
       return { ...report, resignNeeded: report.attached && this.signedFingerprint !== undefined };
     });
   }
 
-  private async savePackage(dest: string | undefined): Promise<PackageSummary> {
+  /**
+   * The gate before a package leaves the session (saved or downloaded): never as if it were valid.
+   * An invalid manifest or a stale generated SBOM is refused; a signature from before the last
+   * change is refused too, unless `withoutSignature` leaves it out (said in the notes).
+   */
+  private async readyToSave(withoutSignature: boolean): Promise<{ dir: string; notes: string[] }> {
+    // Staging waits for the digest, so the check below sees the artifact's real sha256.
     const dir = await this.stage();
-    const m = this.requireManifest();
-    let savedTo: string | undefined;
-    if (dest !== undefined && dest !== '') {
-      if (!isAbsolute(dest))
-        throw new UsageError('BAD_DESTINATION', 'The destination must be a full folder path', {
-          hint: 'For example /home/me/packages/detector-1.0.0',
-        });
-      const target = resolve(dest);
-      if (existsSync(target) && (await readdir(target)).length > 0) {
-        throw new UsageError('DESTINATION_NOT_EMPTY', `${basename(target)} already exists and is not empty`, {
-          hint: 'Choose a new or empty folder; Fleetpack never overwrites a package.',
-        });
-      }
-      await cp(dir, target, { recursive: true, errorOnExist: true, force: false });
-      savedTo = target;
+    const state = await this.manifestState();
+    const errors = state.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      throw new UsageError(
+        'MANIFEST_INVALID',
+        `The manifest has ${errors.length} error${errors.length === 1 ? '' : 's'}, so it cannot be saved as a package`,
+        { hint: 'Fix the problems listed in the Manifest step; your draft stays here meanwhile.' },
+      );
     }
-    const summary = await this.summarize(dir, m);
-    return savedTo ? { ...summary, savedTo } : summary;
+    if (state.sbomStale) {
+      throw new UsageError('SBOM_STALE', 'The SBOM was generated from an older manifest', {
+        hint: 'Generate it again (or attach another SBOM) in the SBOM step, then sign again.',
+      });
+    }
+    const notes: string[] = [];
+    const hasSignature = existsSync(join(dir, SIGNATURE_FILE));
+    if (hasSignature && state.changedSinceSigning && !withoutSignature) {
+      throw new UsageError(
+        'SIGNATURE_STALE',
+        'The package changed after it was signed: model.sig no longer matches it',
+        {
+          hint: 'Sign again in the Sign step, or save it without the signature.',
+        },
+      );
+    }
+    if (withoutSignature && hasSignature)
+      notes.push(
+        state.changedSinceSigning
+          ? 'Saved without model.sig: the package changed after it was signed. Sign it before shipping.'
+          : 'Saved without model.sig, as asked. Sign it before shipping.',
+      );
+    else if (!hasSignature) notes.push('Saved unsigned: sign it before shipping.');
+    return { dir, notes };
+  }
+
+  private async listFolders(under: unknown): Promise<FolderListing> {
+    return listFolders(this.files, this.saveRoot, under);
+  }
+
+  private async savePackage(into: unknown, name: string, withoutSignature: boolean): Promise<PackageSummary> {
+    const dest = this.files.destination(into);
+    const m = this.requireManifest();
+    const { dir, notes } = await this.readyToSave(withoutSignature);
+    const target = await saveTarget(dest, name, this.saveRoot);
+    // An empty folder of that name is replaced; anything else was refused by saveTarget.
+    await buildDirAtomic(
+      target,
+      async (tmp) => {
+        await cp(dir, tmp, {
+          recursive: true,
+          errorOnExist: true,
+          force: false,
+          filter: (src) => !(withoutSignature && src === join(dir, SIGNATURE_FILE)),
+        });
+      },
+      { force: existsSync(target) },
+    );
+    const summary = await this.summarize(target, m);
+    return { ...summary, savedTo: [...(dest.trail ?? [dest.name]), name].join('/'), notes };
   }
 
   private async summarize(dir: string, m: Manifest, verify?: VerifyReport): Promise<PackageSummary> {
@@ -594,8 +687,28 @@ async function waitForArrival(
   }
 }
 
-function fingerprint(m: Manifest): string {
-  return JSON.stringify(m);
+/** A manifest as plain JSON data (no undefined members): compared by value, whatever the key order. */
+interface Fingerprint {
+  readonly json: unknown;
+}
+
+function fingerprint(m: Manifest): Fingerprint {
+  return { json: JSON.parse(JSON.stringify(m)) };
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return isDeepStrictEqual(a.json, b.json);
+}
+
+/** What a generated SBOM describes: the manifest without its own reference to the SBOM. */
+function sbomBasis(m: Manifest): Fingerprint {
+  const { sbom: _sbom, ...rest } = m;
+  return fingerprint(rest);
+}
+
+function envBytes(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
 function requireName(v: unknown): string {

@@ -4,12 +4,13 @@
  * Slicing a File and handing the slices to fetch costs about a millisecond per slice in
  * Chromium; a range answer can hold dozens, which on the main thread made long tasks.
  *
- * Messages in (from http.ts): `start` (a file to send: its handle, the File, the auth header)
+ * Messages in (from http.ts): `start` (a file to send: its handle, the File, the request headers:
+ * token and session)
  * and `range` (the host's request, forwarded from the event stream).
  */
 
 export type ArrivingMessage =
-  | { type: 'start'; handle: string; file: File; authorization: string }
+  | { type: 'start'; handle: string; file: File; headers: Record<string, string> }
   | { type: 'range'; upload: string; ranges: { offset: number; length: number }[] };
 
 /** Background chunk size (a multiple of the host's block) and parallel senders. */
@@ -20,7 +21,7 @@ const QUIET_MS = 150;
 /** Failed chunks in a row before the sender gives up (the host is gone or refuses the file). */
 const MAX_FAILURES = 5;
 
-const files = new Map<string, { file: File; authorization: string }>();
+const files = new Map<string, { file: File; headers: Record<string, string> }>();
 /** Range answers in flight: background chunks wait for them, so a header read is never queued. */
 let urgent = 0;
 let lastRange = -Infinity;
@@ -36,10 +37,10 @@ async function quiet(): Promise<void> {
   }
 }
 
-function put(path: string, authorization: string, body: Blob): Promise<Response> {
+function put(path: string, headers: Record<string, string>, body: Blob): Promise<Response> {
   return fetch(path, {
     method: 'PUT',
-    headers: { Authorization: authorization, 'Content-Type': 'application/octet-stream' },
+    headers: { ...headers, 'Content-Type': 'application/octet-stream' },
     body,
   });
 }
@@ -51,7 +52,7 @@ function answer(upload: string, ranges: { offset: number; length: number }[]): v
   lastRange = performance.now();
   const body = new Blob(ranges.map((x) => held.file.slice(x.offset, x.offset + x.length)));
   const spec = ranges.map((x) => `${x.offset}:${x.length}`).join(',');
-  void put(`/api/upload-ranges?file=${encodeURIComponent(upload)}&ranges=${spec}`, held.authorization, body)
+  void put(`/api/upload-ranges?file=${encodeURIComponent(upload)}&ranges=${spec}`, held.headers, body)
     .catch(() => undefined)
     .finally(() => {
       urgent--;
@@ -59,8 +60,8 @@ function answer(upload: string, ranges: { offset: number; length: number }[]): v
     });
 }
 
-function start(handle: string, file: File, authorization: string): void {
-  files.set(handle, { file, authorization });
+function start(handle: string, file: File, headers: Record<string, string>): void {
+  files.set(handle, { file, headers });
   // The host is about to read the header: hold the background chunks until its reads go quiet.
   lastRange = performance.now();
   let next = 0;
@@ -72,7 +73,7 @@ function start(handle: string, file: File, authorization: string): void {
       next += CHUNK;
       const res = await put(
         `/api/upload-chunk?file=${encodeURIComponent(handle)}&offset=${offset}`,
-        authorization,
+        headers,
         file.slice(offset, offset + CHUNK),
       ).catch(() => undefined);
       if (res?.ok) failures = 0;
@@ -89,6 +90,6 @@ function start(handle: string, file: File, authorization: string): void {
 
 (self as unknown as { onmessage: ((e: MessageEvent<ArrivingMessage>) => void) | null }).onmessage = (e) => {
   const m = e.data;
-  if (m.type === 'start') start(m.handle, m.file, m.authorization);
+  if (m.type === 'start') start(m.handle, m.file, m.headers);
   else answer(m.upload, m.ranges);
 };

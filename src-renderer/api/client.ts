@@ -26,7 +26,7 @@ export interface StudioClient {
   /** Native dialogs (Electron only). */
   chooseFile?(purpose: FilePurpose): Promise<Result<FileRef | null>>;
   chooseFolder?(purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>>;
-  chooseSaveFolder?(): Promise<Result<string | null>>;
+  chooseSaveFolder?(): Promise<Result<FolderRef | null>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
   onMenu(listener: (e: MenuAction) => void): () => void;
 }

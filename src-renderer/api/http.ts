@@ -1,9 +1,21 @@
-/** The StudioApi over the loopback host: JSON POSTs, streamed uploads, server-sent job events. */
-import type { FileRef, FolderRef, JobEvent, Result } from '../../src-main/studio/contract';
+/**
+ * The StudioApi over the loopback host: JSON POSTs, streamed uploads, server-sent job events.
+ * Each page opens its own session first (its own handles, draft and jobs; see HostEndpoints).
+ */
+import type {
+  FileRef,
+  HostEndpoints,
+  JobEvent,
+  RangeRequest,
+  Result,
+  SessionHeader,
+} from '../../src-main/studio/contract';
 import type { ArrivingMessage } from './arriving-worker';
 import type { StudioClient } from './client';
 
 const TOKEN_KEY = 'fleetpack-token';
+const SESSION_HEADER: SessionHeader = 'X-Fleetpack-Session';
+type Value<E extends keyof HostEndpoints> = HostEndpoints[E]['value'];
 /** Files from this size on are sent in the background while the host already reads them. */
 const ARRIVING_MIN = 32 * 1024 * 1024;
 
@@ -31,9 +43,21 @@ const offline = (message: string): Result<never> => ({
 
 export function createHttpClient(): StudioClient {
   const token = takeToken();
-  const auth = { Authorization: `Bearer ${token}` };
+  const auth: Record<string, string> = { Authorization: `Bearer ${token}` };
   const jobListeners = new Set<(e: JobEvent) => void>();
   let source: EventSource | undefined;
+  /**
+   * This page's session, opened once. Kept in memory only: a reload or a duplicated tab opens a
+   * new one, so two pages never share a draft.
+   */
+  const session: Promise<Result<string>> = fetch('/api/session', { method: 'POST', headers: auth })
+    .then((r) => r.json() as Promise<Result<Value<'POST /api/session'>>>)
+    .then((r) => (r.ok ? { ok: true as const, value: r.value.session } : r))
+    .catch(() => offline('Could not reach the Fleetpack host.'));
+  async function headers(): Promise<Result<Record<string, string>>> {
+    const s = await session;
+    return s.ok ? { ok: true, value: { ...auth, [SESSION_HEADER]: s.value } } : s;
+  }
 
   /**
    * Big files are sent by a worker (arriving-worker.ts), which also answers the host's range
@@ -43,17 +67,21 @@ export function createHttpClient(): StudioClient {
 
   function ensureEvents(): void {
     if (source) return;
-    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    void session.then((s) => {
+      if (s.ok) listen(s.value);
+    });
+  }
+
+  function listen(id: string): void {
+    if (source) return;
+    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}&session=${encodeURIComponent(id)}`);
     source.onmessage = (m) => {
       const e = JSON.parse(m.data as string) as JobEvent;
       for (const l of jobListeners) l(e);
     };
     // The host is reading bytes that have not arrived yet (e.g. a model header): the worker sends them.
     source.addEventListener('range', (m) => {
-      const r = JSON.parse(m.data as string) as {
-        upload: string;
-        ranges: { offset: number; length: number }[];
-      };
+      const r = JSON.parse(m.data as string) as RangeRequest;
       sender.postMessage({ type: 'range', upload: r.upload, ranges: r.ranges } satisfies ArrivingMessage);
     });
   }
@@ -65,25 +93,29 @@ export function createHttpClient(): StudioClient {
    */
   async function sendArriving(file: File): Promise<Result<FileRef>> {
     ensureEvents();
-    const started = await post<FileRef & { upload: string }>(
+    const started = await post<Value<'POST /api/upload-start'>>(
       `/api/upload-start?name=${encodeURIComponent(file.name)}&size=${file.size}`,
     );
     if (!started.ok) return started;
+    const h = await headers();
+    if (!h.ok) return h;
     sender.postMessage({
       type: 'start',
       handle: started.value.handle,
       file,
-      authorization: auth.Authorization,
+      headers: h.value,
     } satisfies ArrivingMessage);
     const { upload: _u, ...ref } = started.value;
     return { ok: true, value: ref };
   }
 
   async function post<T>(path: string, body?: unknown): Promise<Result<T>> {
+    const h = await headers();
+    if (!h.ok) return h;
     try {
       const res = await fetch(path, {
         method: 'POST',
-        headers: { ...auth, 'Content-Type': 'application/json' },
+        headers: { ...h.value, 'Content-Type': 'application/json' },
         body: JSON.stringify(body ?? {}),
       });
       return (await res.json()) as Result<T>;
@@ -93,16 +125,18 @@ export function createHttpClient(): StudioClient {
   }
 
   /** XHR rather than fetch: it streams a File from disk and reports upload progress. */
-  function upload(
+  async function upload(
     file: File,
-    query: Record<string, string>,
+    query: HostEndpoints['POST /api/upload']['query'],
     onProgress?: (d: number, t: number) => void,
   ): Promise<Result<FileRef>> {
+    const h = await headers();
+    if (!h.ok) return h;
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       const qs = new URLSearchParams(query).toString();
       xhr.open('POST', `/api/upload?${qs}`);
-      xhr.setRequestHeader('Authorization', auth.Authorization);
+      for (const [k, v] of Object.entries(h.value)) xhr.setRequestHeader(k, v);
       xhr.setRequestHeader('Content-Type', 'application/octet-stream');
       if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
       xhr.onload = () => {
@@ -125,7 +159,7 @@ export function createHttpClient(): StudioClient {
     async sendFolder(files, onProgress) {
       const first = files[0];
       const root = first?.webkitRelativePath.split('/')[0] || 'package';
-      const folder = await post<FolderRef>(`/api/folder?name=${encodeURIComponent(root)}`);
+      const folder = await post<Value<'POST /api/folder'>>(`/api/folder?name=${encodeURIComponent(root)}`);
       if (!folder.ok) return folder;
       const total = files.reduce((n, f) => n + f.size, 0);
       let sent = 0;

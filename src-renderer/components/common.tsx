@@ -1,6 +1,6 @@
 import { useId, useRef, type ReactNode } from 'react';
 import type { Dim, StudioError } from '../../src-main/studio/contract';
-import { useJobs } from '../store/jobs';
+import { cancelJob, useJobs } from '../store/jobs';
 
 /** A domain error in words: what, where, what to do. Never a stack trace. */
 export function ErrorNote({ error, title }: { error: StudioError | undefined; title?: string | undefined }) {
@@ -44,11 +44,18 @@ export function Bar({ done, total, label }: { done: number; total: number; label
   );
 }
 
-/** A job's progress bar, fed by the jobs store (only this re-renders on ticks). */
+/** A job's progress bar, fed by the jobs store (only this re-renders on ticks), with its Cancel button. */
 export function JobBar({ jobId, label }: { jobId: string | undefined; label: string }) {
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined));
-  if (!job || job.state !== 'running') return null;
-  return <Bar done={job.done} total={job.total} label={job.phase === 'receiving' ? 'Receiving the file' : label} />;
+  if (!jobId || !job || job.state !== 'running') return null;
+  return (
+    <div className="job">
+      <Bar done={job.done} total={job.total} label={job.phase === 'receiving' ? 'Receiving the file' : label} />
+      <button type="button" className="btn small" onClick={() => void cancelJob(jobId)}>
+        Cancel
+      </button>
+    </div>
+  );
 }
 
 /** A keyboard-reachable button that opens a file (or folder) picker. */

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
 import { useStudio } from '../store';
+import type { PreviewSubject } from '../store/compat';
 
 const VERDICTS: Verdict[] = ['compatible', 'warning', 'declined'];
 const LABEL: Record<Verdict, string> = { compatible: 'Compatible', warning: 'Warning', declined: 'Declined' };
@@ -53,9 +54,9 @@ function Chart({
   );
 }
 
-export function CompatView() {
+export function CompatView({ subject }: { subject: PreviewSubject }) {
   const inventory = useStudio((s) => s.inventory);
-  const report = useStudio((s) => s.preview);
+  const report = useStudio((s) => s.previews[subject]);
   const error = useStudio((s) => s.compatError);
   const busy = useStudio((s) => s.compatBusy);
   const load = useStudio((s) => s.loadInventory);
@@ -65,8 +66,8 @@ export function CompatView() {
   // On every visit: the manifest may have changed since the last preview (targets, requirements),
   // and an inventory handed over by an example has no preview yet. A stale verdict is never shown.
   useEffect(() => {
-    if (useStudio.getState().inventory) void run();
-  }, [run]);
+    if (useStudio.getState().inventory) void run(subject);
+  }, [run, subject]);
   const devices = useMemo(
     () =>
       (report?.devices ?? []).filter(
@@ -87,7 +88,7 @@ export function CompatView() {
             accept=".json,.ndjson,.jsonl,.csv"
             testId="inventory-input"
             disabled={busy}
-            onFiles={(f) => void load(f[0]!)}
+            onFiles={(f) => void load(f[0]!, subject)}
           />
         }
       >
@@ -131,7 +132,7 @@ export function CompatView() {
             {inventory.channels.length > 0 ? (
               <p>
                 <label htmlFor="compat-channel">Channel </label>
-                <select id="compat-channel" value={channel} onChange={(e) => void run(e.target.value)}>
+                <select id="compat-channel" value={channel} onChange={(e) => void run(subject, e.target.value)}>
                   <option value="">all channels</option>
                   {inventory.channels.map((c) => (
                     <option key={c} value={c}>
@@ -159,7 +160,10 @@ export function CompatView() {
               ))}
             </div>
             {report.total === 0 ? (
-              <Note kind="warn">No device in scope: nothing was checked.</Note>
+              <Note kind="warn">
+                <span data-testid="no-device-in-scope">No device in scope</span>: nothing was checked, so this is not a
+                pass. Choose another channel or load an inventory with devices.
+              </Note>
             ) : report.totals.declined > 0 ? (
               <Note kind="warn">
                 {report.totals.declined} device(s) would decline this model. See the reasons below.
@@ -186,7 +190,9 @@ export function CompatView() {
             </p>
           </Section>
           <Section title="Reasons, most devices first">
-            {report.reasons.length === 0 ? <p className="muted">No reasons: every device is compatible.</p> : null}
+            {report.reasons.length === 0 && report.total > 0 ? (
+              <p className="muted">No reasons: every device is compatible.</p>
+            ) : null}
             <ol className="reasons">
               {report.reasons.map((r) => (
                 <li key={r.code + r.verdict}>
@@ -253,12 +259,12 @@ export function CompatView() {
 
 export function CompatPanel() {
   const mstate = useStudio((s) => s.mstate);
-  const report = useStudio((s) => s.preview);
+  const report = useStudio((s) => s.previews.draft);
   const goTo = useStudio((s) => s.goTo);
   if (!mstate) return <Note kind="info">Open a model first.</Note>;
   return (
     <>
-      <CompatView />
+      <CompatView subject="draft" />
       {report ? (
         <button type="button" className="btn primary" onClick={() => goTo('package')}>
           Continue to package

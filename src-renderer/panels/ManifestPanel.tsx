@@ -1,24 +1,25 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Manifest, ManifestTensor, Metric, Preprocessing, Problem } from '../../src-main/studio/contract';
+import type {
+  LicenseRefEntry,
+  Manifest,
+  ManifestTensor,
+  Metric,
+  Preprocessing,
+  Problem,
+} from '../../src-main/studio/contract';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
 import { useStudio } from '../store';
 import { fieldId, focusPointer, parseNumbers, patched, type Patch } from './fields';
 
-const CHANNELS = ['stable', 'beta', 'canary'];
-const COMMON_LICENSES = [
-  'Apache-2.0',
-  'MIT',
-  'BSD-3-Clause',
-  'GPL-3.0-only',
-  'AGPL-3.0-only',
-  'CC-BY-4.0',
-  'CC-BY-NC-4.0',
-  'CC-BY-SA-4.0',
-  'OpenRAIL',
-  'LicenseRef-',
-];
-const LAYOUTS = ['', 'NCHW', 'NHWC', 'NCW', 'NWC', 'NC', 'CHW', 'HWC'];
-const COLORS = ['', 'RGB', 'BGR', 'GRAY'];
+/** The manifest's vocabulary (channels, color orders, layouts, licenses), loaded once from the Node side. */
+function useVocabulary() {
+  const vocab = useStudio((s) => s.vocab);
+  const load = useStudio((s) => s.loadVocabulary);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return vocab ?? { channels: [], colorOrders: [], layouts: [], licenses: [] };
+}
 
 function problemsAt(problems: Problem[], pointer: string): Problem[] {
   return problems.filter((p) => p.pointer === pointer || p.pointer.startsWith(pointer + '/'));
@@ -90,6 +91,7 @@ function PreprocessingEditor({
   problems: Problem[];
   edit: (p: Preprocessing) => void;
 }) {
+  const vocab = useVocabulary();
   const pp = tensor.preprocessing ?? {};
   const base = `/inputs/${index}/preprocessing`;
   const guessed = new Set(pp.guessed ?? []);
@@ -120,11 +122,13 @@ function PreprocessingEditor({
               value={pp.layout ?? ''}
               onChange={(e) => set({ layout: e.target.value || undefined }, 'layout')}
             >
-              {LAYOUTS.map((l) => (
-                <option key={l} value={l}>
-                  {l || '—'}
-                </option>
-              ))}
+              {['', ...vocab.layouts, ...(pp.layout && !vocab.layouts.includes(pp.layout) ? [pp.layout] : [])].map(
+                (l) => (
+                  <option key={l} value={l}>
+                    {l || '—'}
+                  </option>
+                ),
+              )}
             </select>
           )}
         </Field>
@@ -136,7 +140,7 @@ function PreprocessingEditor({
               value={pp.colorOrder ?? ''}
               onChange={(e) => set({ colorOrder: e.target.value || undefined }, 'colorOrder')}
             >
-              {COLORS.map((l) => (
+              {['', ...vocab.colorOrders].map((l) => (
                 <option key={l} value={l}>
                   {l || '—'}
                 </option>
@@ -433,15 +437,117 @@ function TargetPicker({
   );
 }
 
-function LicenseField({
-  value,
+/** Longest license text read from a file (a license, not a data set). */
+const MAX_LICENSE_TEXT = 256 * 1024;
+
+/**
+ * The entry each LicenseRef-… in the expression needs: a name, and a URL or the license text
+ * (read from a file the engineer picks). Without it the manifest is invalid.
+ */
+function LicenseRefEditor({
+  ids,
+  refs,
   problems,
   onChange,
 }: {
+  ids: string[];
+  refs: LicenseRefEntry[];
+  problems: Problem[];
+  onChange: (refs: LicenseRefEntry[] | undefined) => void;
+}) {
+  const [note, setNote] = useState<string>();
+  if (ids.length === 0) return null;
+  const entryOf = (id: string): LicenseRefEntry => refs.find((r) => r.id === id) ?? { id };
+  const update = (id: string, patch: Partial<LicenseRefEntry>) => {
+    const merged = { ...entryOf(id), ...patch };
+    // An emptied field is left out (the schema wants a URL or a text, never an empty one).
+    const next: LicenseRefEntry = {
+      id,
+      ...(merged.name ? { name: merged.name } : {}),
+      ...(merged.url ? { url: merged.url } : {}),
+      ...(merged.text ? { text: merged.text } : {}),
+    };
+    const others = refs.filter((r) => r.id !== id);
+    onChange([...others, next]);
+  };
+  const refProblems = problemsAt(problems, '/licenseRef');
+  return (
+    <fieldset className="license-refs" data-testid="license-refs">
+      <legend>Custom licenses</legend>
+      {ids.map((id) => {
+        const e = entryOf(id);
+        return (
+          <div key={id} className="license-ref">
+            <p>
+              <code>{id}</code>: give its name, and a URL or the license text.
+            </p>
+            <div className="grid">
+              <label>
+                Name of {id}
+                <input value={e.name ?? ''} onChange={(ev) => update(id, { name: ev.target.value })} />
+              </label>
+              <label>
+                URL of {id}
+                <input
+                  type="url"
+                  value={e.url ?? ''}
+                  placeholder="https://example.com/license"
+                  onChange={(ev) => update(id, { url: ev.target.value })}
+                />
+              </label>
+            </div>
+            <div className="actions">
+              <FileButton
+                label={`Text of ${id} from a file…`}
+                accept=".txt,.md,text/plain"
+                onFiles={(f) => {
+                  const file = f[0]!;
+                  if (file.size > MAX_LICENSE_TEXT) {
+                    setNote(`${file.name} is larger than ${MAX_LICENSE_TEXT / 1024} KB: give a URL instead.`);
+                    return;
+                  }
+                  void file.text().then((text) => {
+                    setNote(undefined);
+                    update(id, { text });
+                  });
+                }}
+              />
+              {e.text ? (
+                <span data-testid="license-text">
+                  Text: {e.text.length} characters{' '}
+                  <button type="button" className="btn small" onClick={() => update(id, { text: '' })}>
+                    Remove text
+                  </button>
+                </span>
+              ) : null}
+            </div>
+          </div>
+        );
+      })}
+      {note ? <Note kind="warn">{note}</Note> : null}
+      {refProblems.map((p, i) => (
+        <p key={i} className={p.severity === 'error' ? 'bad' : 'warn'}>
+          {p.message}
+        </p>
+      ))}
+    </fieldset>
+  );
+}
+
+function LicenseField({
+  value,
+  refs,
+  problems,
+  onChange,
+  onRefs,
+}: {
   value: string;
+  refs: LicenseRefEntry[];
   problems: Problem[];
   onChange: (v: string) => void;
+  onRefs: (refs: LicenseRefEntry[] | undefined) => void;
 }) {
+  const vocab = useVocabulary();
   const check = useStudio((s) => s.checkLicense);
   const license = useStudio((s) => s.license);
   useEffect(() => {
@@ -467,7 +573,7 @@ function LicenseField({
             onChange={(e) => onChange(e.target.value)}
           />
           <datalist id="spdx-ids">
-            {COMMON_LICENSES.map((l) => (
+            {vocab.licenses.map((l) => (
               <option key={l} value={l} />
             ))}
           </datalist>
@@ -484,6 +590,28 @@ function LicenseField({
               Use {current.normalized}
             </button>
           ) : null}
+          {current && !current.valid && current.suggestion ? (
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => {
+                const s = current.suggestion!;
+                const ids = new Set(s.licenseRef.map((r) => r.id));
+                onChange(s.license);
+                // Entries the new expression no longer uses go; the suggestion's own come in filled.
+                const kept = refs.filter((r) => !ids.has(r.id) && s.license.includes(r.id));
+                onRefs([...kept, ...s.licenseRef]);
+              }}
+            >
+              Use {current.suggestion.license}
+            </button>
+          ) : null}
+          <LicenseRefEditor
+            ids={current?.valid ? (current.needsReference ?? []) : []}
+            refs={refs}
+            problems={problems}
+            onChange={onRefs}
+          />
         </>
       )}
     </Field>
@@ -496,12 +624,13 @@ export function ManifestPanel() {
   const error = useStudio((s) => s.manifestError);
   const edit = useStudio((s) => s.editManifest);
   const goTo = useStudio((s) => s.goTo);
+  const vocab = useVocabulary();
   const [customChannel, setCustomChannel] = useState(false);
   if (!draft || !mstate) return <Note kind="info">Open a model first: the manifest is prefilled from it.</Note>;
   const problems = mstate.problems;
   const set = (patch: Patch<Manifest>) => edit((m) => patched(m, patch));
   const channelIsCustom =
-    customChannel || (draft.channel !== undefined && draft.channel !== '' && !CHANNELS.includes(draft.channel));
+    customChannel || (draft.channel !== undefined && draft.channel !== '' && !vocab.channels.includes(draft.channel));
   return (
     <>
       <ErrorNote error={error} />
@@ -546,7 +675,7 @@ export function ManifestPanel() {
                   }}
                 >
                   <option value="">—</option>
-                  {CHANNELS.map((c) => (
+                  {vocab.channels.map((c) => (
                     <option key={c} value={c}>
                       {c}
                     </option>
@@ -565,8 +694,10 @@ export function ManifestPanel() {
           </Field>
           <LicenseField
             value={draft.license ?? ''}
+            refs={draft.licenseRef ?? []}
             problems={problems}
             onChange={(v) => set({ license: v || undefined })}
+            onRefs={(licenseRef) => set({ licenseRef: licenseRef?.length ? licenseRef : undefined })}
           />
           <Field label="Authors (comma separated)" pointer="/authors" problems={problems}>
             {(id, d) => (

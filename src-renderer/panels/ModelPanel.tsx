@@ -148,9 +148,7 @@ export function ModelPanel() {
           ) : null}
           <dl className="facts" data-testid="model-facts">
             <dt>Format</dt>
-            <dd data-testid="model-format">
-              {model.info.format.toUpperCase()} <span className="muted">({model.info.formatVersion})</span>
-            </dd>
+            <dd data-testid="model-format">{model.formatLabel}</dd>
             <dt>Producer</dt>
             <dd>{[model.info.producer?.name, model.info.producer?.version].filter(Boolean).join(' ') || '—'}</dd>
             <dt>Runtime needs</dt>

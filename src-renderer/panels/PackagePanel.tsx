@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PackageSummary } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { ErrorNote, Note, Section, formatBytes } from '../components/common';
@@ -35,24 +35,87 @@ export function PackageFiles({ summary }: { summary: PackageSummary }) {
   );
 }
 
+/** Where the package goes: the browser host's folders under its root, or the desktop app's dialog. */
+function SaveFolder() {
+  const saveDir = useStudio((s) => s.saveDir);
+  const browse = useStudio((s) => s.browseFolders);
+  const choose = useStudio((s) => s.chooseSaveFolder);
+  const electron = getClient().kind === 'electron';
+  useEffect(() => {
+    if (!electron && !useStudio.getState().saveDir) void browse();
+  }, [electron, browse]);
+  return (
+    <div className="save-folder">
+      <p>
+        Save into:{' '}
+        <strong data-testid="save-into">
+          {saveDir ? saveDir.trail.join(' / ') : electron ? 'no folder chosen' : '…'}
+        </strong>
+        {electron ? (
+          <>
+            {' '}
+            <button type="button" className="btn small" onClick={() => void choose()}>
+              Choose folder…
+            </button>
+          </>
+        ) : null}
+      </p>
+      {!electron && saveDir ? (
+        <ul className="folder-list" aria-label="Folders">
+          {saveDir.parent ? (
+            <li>
+              <button type="button" className="linkish" onClick={() => void browse(saveDir.parent!.handle)}>
+                ↑ Up to {saveDir.trail.at(-2)}
+              </button>
+            </li>
+          ) : null}
+          {saveDir.folders.map((f) => (
+            <li key={f.handle}>
+              <button type="button" className="linkish" onClick={() => void browse(f.handle)}>
+                📁 {f.name}
+                {f.symlink ? ' (link)' : ''}
+              </button>
+            </li>
+          ))}
+          {saveDir.folders.length === 0 ? <li className="muted">No folders here.</li> : null}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
 export function PackagePanel() {
   const mstate = useStudio((s) => s.mstate);
   const saved = useStudio((s) => s.saved);
   const error = useStudio((s) => s.pkgError);
   const busy = useStudio((s) => s.pkgBusy);
   const save = useStudio((s) => s.savePackage);
+  const saveDir = useStudio((s) => s.saveDir);
   const verify = useStudio((s) => s.verifyReport);
   const signed = useStudio((s) => s.signResult);
-  const [dest, setDest] = useState('');
-  if (!mstate) return <Note kind="info">Open a model first.</Note>;
-  const client = getClient();
-  const m = mstate.manifest;
+  const preview = useStudio((s) => s.previews.draft);
+  const goTo = useStudio((s) => s.goTo);
+  const m = mstate?.manifest;
+  const [name, setName] = useState('');
+  const suggested = m ? `${m.name || 'model'}-${m.version || '1.0.0'}` : '';
+  if (!mstate || !m) return <Note kind="info">Open a model first.</Note>;
+  const errors = mstate.problems.filter((p) => p.severity === 'error').length;
+  const blocked = !mstate.valid || mstate.sbomStale;
+  const folderName = (name || suggested).trim();
   return (
     <>
       <Section title="Summary">
         <ul className="checklist" data-testid="package-checklist">
-          <li className={mstate.valid ? 'ok' : 'bad'}>{mstate.valid ? '✓ Manifest valid' : '✗ Manifest has errors'}</li>
-          <li className={m.sbom ? 'ok' : 'warn'}>{m.sbom ? `✓ SBOM ${m.sbom.file}` : '– No SBOM attached'}</li>
+          <li className={mstate.valid ? 'ok' : 'bad'}>
+            {mstate.valid ? '✓ Manifest valid' : `✗ Manifest has ${errors} error${errors === 1 ? '' : 's'}`}
+          </li>
+          <li className={m.sbom ? (mstate.sbomStale ? 'bad' : 'ok') : 'warn'}>
+            {m.sbom
+              ? mstate.sbomStale
+                ? `✗ SBOM ${m.sbom.file} is stale — generate it again`
+                : `✓ SBOM ${m.sbom.file}`
+              : '– No SBOM attached'}
+          </li>
           <li className={signed && !mstate.changedSinceSigning ? 'ok' : 'bad'}>
             {signed
               ? mstate.changedSinceSigning
@@ -63,45 +126,69 @@ export function PackagePanel() {
           <li className={verify?.verified && !mstate.changedSinceSigning ? 'ok' : 'warn'}>
             {verify?.verified && !mstate.changedSinceSigning ? '✓ Signature verifies' : '– Signature not verified yet'}
           </li>
+          <li
+            data-testid="package-compat"
+            className={!preview ? 'warn' : preview.total === 0 ? 'warn' : preview.totals.declined > 0 ? 'bad' : 'ok'}
+          >
+            {!preview
+              ? '– Compatibility not checked'
+              : preview.total === 0
+                ? '– No device in scope: compatibility not checked'
+                : preview.totals.declined > 0
+                  ? `✗ ${preview.totals.declined} of ${preview.total} devices would decline`
+                  : preview.totals.warning > 0
+                    ? `– No device declines; ${preview.totals.warning} of ${preview.total} cannot tell or warn`
+                    : `✓ All ${preview.total} devices in scope accept it`}
+          </li>
         </ul>
       </Section>
       <Section title="Save the package folder">
+        {blocked ? (
+          <Note kind="warn">
+            <span data-testid="save-blocked">
+              {!mstate.valid
+                ? 'The manifest has errors, so it cannot be saved as a package. Fix them in the Manifest step; your draft stays here meanwhile.'
+                : 'The SBOM was generated from an older manifest. Generate it again in the SBOM step.'}
+            </span>{' '}
+            <button type="button" className="btn small" onClick={() => goTo(!mstate.valid ? 'manifest' : 'sbom')}>
+              {!mstate.valid ? 'Go to Manifest' : 'Go to SBOM'}
+            </button>
+          </Note>
+        ) : null}
+        <SaveFolder />
         <form
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
-            void save(dest.trim());
+            if (saveDir) void save(saveDir.folder.handle, folderName);
           }}
         >
-          <label htmlFor="save-dest">Destination folder on this computer</label>
+          <label htmlFor="save-name">New folder name</label>
           <input
-            id="save-dest"
-            value={dest}
-            onChange={(e) => setDest(e.target.value)}
-            placeholder={`/home/you/packages/${m.name || 'model'}-${m.version || '1.0.0'}`}
-            size={48}
+            id="save-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder={suggested}
+            size={40}
           />
-          {client.chooseSaveFolder ? (
-            <button
-              type="button"
-              className="btn"
-              onClick={() =>
-                void client.chooseSaveFolder!().then((r) => {
-                  if (r.ok && r.value) setDest(r.value);
-                })
-              }
-            >
-              Choose…
-            </button>
-          ) : null}
-          <button type="submit" className="btn primary" disabled={busy || !dest.trim()}>
+          <button type="submit" className="btn primary" disabled={busy || blocked || !saveDir || !folderName}>
             Save package
           </button>
         </form>
         <ErrorNote error={error} title={error ? 'The package was not saved' : undefined} />
+        {error?.code === 'SIGNATURE_STALE' && saveDir ? (
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => goTo('sign')}>
+              Sign again
+            </button>
+            <button type="button" className="btn" onClick={() => void save(saveDir.folder.handle, folderName, true)}>
+              Save without the signature
+            </button>
+          </div>
+        ) : null}
         {saved ? (
           <>
-            <Note kind="ok">
+            <Note kind={saved.notes?.length ? 'warn' : 'ok'}>
               <span data-testid="saved">Saved {saved.files.length} files</span>
               {saved.savedTo ? (
                 <>
@@ -110,6 +197,12 @@ export function PackagePanel() {
                 </>
               ) : null}
               .
+              {saved.notes?.map((n) => (
+                <span key={n} className="save-note">
+                  {' '}
+                  {n}
+                </span>
+              ))}
             </Note>
             <PackageFiles summary={saved} />
             {verify ? <VerifyView report={verify} /> : null}

@@ -238,7 +238,7 @@ export function ReviewPanel() {
           </Section>
           {diff ? <DiffView diff={diff} /> : null}
           <h2 className="section-title">Fleet compatibility</h2>
-          <CompatView />
+          <CompatView subject="review" />
         </>
       ) : null}
     </>

@@ -113,6 +113,14 @@ export function SbomPanel() {
             In the package: <code>{ref.file}</code> ({ref.format} {ref.specVersion})
           </p>
         ) : null}
+        {mstate.sbomStale ? (
+          <Note kind="warn">
+            <span data-testid="sbom-stale">
+              Stale: this SBOM was generated from an older manifest (its version, license or other facts changed since).
+              Generate it again, or attach another SBOM; the package cannot be saved until then.
+            </span>
+          </Note>
+        ) : null}
         <JobBar jobId={job} label="Generating" />
         {busy ? (
           <p className="muted" role="status">
@@ -120,7 +128,7 @@ export function SbomPanel() {
           </p>
         ) : null}
         <ErrorNote error={error} />
-        {report ? <SbomReportView report={report} /> : null}
+        {report && !mstate.sbomStale ? <SbomReportView report={report} /> : null}
         {ref ? (
           <button type="button" className="btn primary" onClick={() => goTo('sign')}>
             Continue to signing

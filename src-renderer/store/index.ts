@@ -33,9 +33,9 @@ export function stepState(s: Store, step: StepId): StepState {
       return s.model.needsCompanion || s.digestState === 'failed' ? 'attention' : 'done';
     case 'manifest':
       if (!s.mstate) return 'todo';
-      return s.mstate.valid ? 'done' : 'attention';
+      return s.mstate.complete ? 'done' : 'attention';
     case 'sbom':
-      if (s.sbomError || (s.sbom && !s.sbom.valid)) return 'attention';
+      if (s.sbomError || (s.sbom && !s.sbom.valid) || s.mstate?.sbomStale) return 'attention';
       return s.mstate?.manifest.sbom ? 'done' : 'todo';
     case 'sign':
       if (s.signError || s.mstate?.changedSinceSigning || (s.verifyReport && !s.verifyReport.verified))
@@ -43,10 +43,13 @@ export function stepState(s: Store, step: StepId): StepState {
       return s.signResult ? 'done' : 'todo';
     case 'compat':
       if (s.compatError) return 'attention';
-      if (!s.preview) return 'todo';
-      return s.preview.totals.declined > 0 ? 'attention' : 'done';
+      if (!s.previews.draft) return 'todo';
+      // No device in scope is never a pass.
+      return s.previews.draft.total === 0 || s.previews.draft.totals.declined > 0 ? 'attention' : 'done';
     case 'package':
       if (s.pkgError) return 'attention';
-      return s.saved ? 'done' : 'todo';
+      if (!s.saved) return 'todo';
+      // Saved, but the draft has moved on since (or cannot be saved as it is now): not done.
+      return s.mstate && (!s.mstate.valid || s.mstate.sbomStale || s.mstate.changedSinceSigning) ? 'attention' : 'done';
   }
 }

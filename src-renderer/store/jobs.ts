@@ -88,6 +88,16 @@ export function awaitJob(jobId: JobId, kind: JobKind): Promise<JobView> {
   });
 }
 
-export function cancelJob(jobId: JobId): void {
-  void getClient().call('cancelJob', { jobId });
+/** Asks the Node side to stop a job; its end arrives as a `cancelled` event like any other. */
+export async function cancelJob(jobId: JobId): Promise<void> {
+  const r = await getClient().call('cancelJob', { jobId });
+  if (r.ok && r.value.state !== 'running') {
+    apply(
+      r.value.state === 'cancelled'
+        ? { jobId, kind: r.value.kind, type: 'cancelled' }
+        : r.value.state === 'failed'
+          ? { jobId, kind: r.value.kind, type: 'failed', error: r.value.error ?? { code: 'FAILED', message: 'Failed' } }
+          : { jobId, kind: r.value.kind, type: 'done', result: r.value.result },
+    );
+  }
 }

@@ -2,6 +2,7 @@ import type {
   FileRef,
   LicenseCheck,
   Manifest,
+  ManifestVocabulary,
   ManifestState,
   ProfileSummary,
   StudioError,
@@ -17,6 +18,9 @@ export interface ManifestSlice {
   license?: LicenseCheck | undefined;
   catalog?: ProfileSummary[] | undefined;
   catalogError?: StudioError | undefined;
+  /** Channels, color orders, layouts, license suggestions: from the manifest's owner, never a copy. */
+  vocab?: ManifestVocabulary | undefined;
+  loadVocabulary: () => Promise<void>;
   metricsNote?: string | undefined;
   acceptManifest: (s: ManifestState) => void;
   editManifest: (update: (m: Manifest) => Manifest) => void;
@@ -91,6 +95,11 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
           },
         });
     },
+    async loadVocabulary() {
+      if (get().vocab) return;
+      const r = await getClient().call('vocabulary', {});
+      if (r.ok) set({ vocab: r.value });
+    },
     async loadCatalog() {
       if (get().catalog) return;
       const r = await getClient().call('listCatalog', {});
@@ -126,7 +135,7 @@ export const createManifestSlice: Slice<ManifestSlice> = (set, get) => {
         signResult: undefined,
         verifyReport: undefined,
         signError: undefined,
-        preview: undefined,
+        previews: {},
         saved: undefined,
         pkgError: undefined,
       }),

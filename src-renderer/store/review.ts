@@ -43,9 +43,9 @@ export const createReviewSlice: Slice<ReviewSlice> = (set, get) => ({
       set({ reviewBusy: false, reviewError: r.error, review: undefined });
       return;
     }
-    set({ review: r.value, reviewBusy: false, preview: undefined });
+    set((s) => ({ review: r.value, reviewBusy: false, previews: { ...s.previews, review: undefined } }));
     // The compatibility shown in review is the reviewed package's, against the loaded inventory.
-    if (get().inventory) await get().runPreview();
+    if (get().inventory) await get().runPreview('review');
   },
   async verifyWithKey(file) {
     const review = get().review;

@@ -7,11 +7,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectAccessible, openStudio, shot } from './helpers';
-import { tempDir } from '../fixtures/temp.js';
+import { SAVE_ROOT, expectAccessible, openStudio, savePackageAs, shot } from './helpers';
 
-const out = tempDir('fleetpack-e2e-example-');
-const pkg = join(out, 'person-presence-1.0.0');
+const pkg = join(SAVE_ROOT, 'person-presence-1.0.0');
 const keyName = `example-${Date.now().toString(36)}`;
 
 test.describe.configure({ mode: 'serial' });
@@ -104,8 +102,7 @@ test('the example fleet is already loaded: verdicts and the reason some devices 
 
 test('save the package folder', async () => {
   await step('package').click();
-  await page.getByLabel('Destination folder on this computer').fill(pkg);
-  await page.getByRole('button', { name: 'Save package' }).click();
+  await savePackageAs(page, 'person-presence-1.0.0');
   await expect(page.getByTestId('saved')).toBeVisible();
   await expect(step('package')).toHaveAttribute('data-state', 'done');
   expect(readdirSync(pkg).sort()).toEqual(['fleetpack.json', 'model.sig', 'person-presence.onnx', 'sbom.cdx.json']);

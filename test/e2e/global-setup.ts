@@ -3,7 +3,8 @@
  * tests through STUDIO_URL. Builds the renderer first when out/renderer is missing.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { SAVE_ROOT } from './helpers';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync('out/renderer/index.html')) {
@@ -14,10 +15,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (b.status !== 0) throw new Error('electron-vite build failed');
   }
   mkdirSync('test-results', { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/fleetpack.ts', 'studio', '--web'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
-  });
+  // Packages are saved under this root (the page picks folders inside it); fresh for every run.
+  rmSync(SAVE_ROOT, { recursive: true, force: true });
+  mkdirSync(SAVE_ROOT, { recursive: true });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/cli/fleetpack.ts', 'studio', '--web', '--root', SAVE_ROOT],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    },
+  );
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,9 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 export const SHOTS = join('test-results', 'screenshots');
+/** The folder the e2e host saves packages under (`studio --web --root`). */
+export const SAVE_ROOT = resolve('test-results', 'e2e-save-root');
 
 export function studioUrl(): string {
   const url = process.env.STUDIO_URL;
@@ -49,4 +51,11 @@ export async function expectAccessible(page: Page, step: string): Promise<void> 
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Saves the package from the Package step into a new folder `name` directly under the save root. */
+export async function savePackageAs(page: Page, name: string): Promise<void> {
+  await expect(page.getByTestId('save-into')).toHaveText(basename(SAVE_ROOT));
+  await page.getByLabel('New folder name').fill(name);
+  await page.getByRole('button', { name: 'Save package' }).click();
 }

@@ -7,16 +7,16 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFixtures } from './fixtures';
-import { dropFile, expectAccessible, openStudio, shot } from './helpers';
+import { SAVE_ROOT, dropFile, expectAccessible, openStudio, savePackageAs, shot } from './helpers';
 import { tempDir } from '../fixtures/temp.js';
 
 const fx = writeFixtures();
 const out = tempDir('fleetpack-e2e-');
-const pkgV1 = join(out, 'classifier-1.0.0');
-const pkgV2 = join(out, 'classifier-1.1.0');
+const pkgV1 = join(SAVE_ROOT, 'classifier-1.0.0');
+const pkgV2 = join(SAVE_ROOT, 'classifier-1.1.0');
 const keyName = `e2e-${Date.now().toString(36)}`;
 let publicKeyPem = '';
 
@@ -38,7 +38,7 @@ test('drop a model: header read, digest computed in the background', async () =>
   await shot(page, '00-start');
   await expectAccessible(page, 'start');
   await dropFile(page, fx.model);
-  await expect(page.getByTestId('model-format')).toContainText('ONNX');
+  await expect(page.getByTestId('model-format')).toContainText('ONNX (IR version 8)');
   await expect(page.getByRole('table', { name: 'Inputs' })).toContainText('images');
   await expect(page.locator('.dim-symbolic').first()).toHaveText('batch');
   await expect(page.locator('.dim-unknown').first()).toHaveText('?');
@@ -140,8 +140,7 @@ test('compatibility preview: verdicts per profile, reasons ranked, drill-down wi
 
 test('save the package folder', async () => {
   await step('package').click();
-  await page.getByLabel('Destination folder on this computer').fill(pkgV1);
-  await page.getByRole('button', { name: 'Save package' }).click();
+  await savePackageAs(page, 'classifier-1.0.0');
   await expect(page.getByTestId('saved')).toBeVisible();
   await expect(page.getByTestId('package-files')).toContainText('model.sig');
   await expect(page.getByTestId('package-files')).toContainText('fleetpack.json');
@@ -150,7 +149,7 @@ test('save the package folder', async () => {
   await expectAccessible(page, 'package');
 });
 
-test('a change after signing is flagged; re-sign and save version 1.1.0', async () => {
+test('a change after signing is flagged; a stale SBOM and a stale signature block saving', async () => {
   await step('manifest').click();
   await page.getByLabel('Version (semver)').fill('1.1.0');
   await page.getByLabel('License (SPDX expression)').fill('MIT');
@@ -159,13 +158,44 @@ test('a change after signing is flagged; re-sign and save version 1.1.0', async 
   await expect(page.getByTestId('changed-after-signing')).toBeVisible();
   await expect(step('sign')).toHaveAttribute('data-state', 'attention');
   await shot(page, '07-changed-after-signing');
+  // The generated SBOM still says 1.0.0 and Apache-2.0: stale, never shown as done, saving blocked.
+  await expect(step('sbom')).toHaveAttribute('data-state', 'attention');
+  await step('package').click();
+  await expect(page.getByTestId('package-checklist')).toContainText('is stale');
+  await expect(page.getByTestId('save-blocked')).toContainText('SBOM was generated from an older manifest');
+  await expect(page.getByRole('button', { name: 'Save package' })).toBeDisabled();
+  await expect(step('package')).toHaveAttribute('data-state', 'attention');
+  await shot(page, '07b-sbom-stale');
+  await expectAccessible(page, 'sbom stale');
+  await step('sbom').click();
+  await expect(page.getByTestId('sbom-stale')).toBeVisible();
+  await page.getByRole('button', { name: 'Generate CycloneDX ML-BOM' }).click();
+  await expect(page.getByTestId('sbom-stale')).toHaveCount(0);
+  await expect(step('sbom')).toHaveAttribute('data-state', 'done');
+  // Signed before the change: refused as it is; saved without model.sig only when asked, and said so.
+  await step('package').click();
+  await savePackageAs(page, 'classifier-1.1.0-unsigned');
+  await expect(page.getByRole('alert')).toContainText('model.sig no longer matches');
+  await expect(page.getByTestId('saved')).toHaveCount(0);
+  await shot(page, '07c-signature-stale');
+  await page.getByRole('button', { name: 'Save without the signature' }).click();
+  await expect(page.getByTestId('saved')).toBeVisible();
+  await expect(page.locator('.save-note')).toContainText('Saved without model.sig');
+  expect(readdirSync(join(SAVE_ROOT, 'classifier-1.1.0-unsigned'))).not.toContain('model.sig');
+  await expect(step('package')).toHaveAttribute('data-state', 'attention');
+  await shot(page, '07d-saved-unsigned');
+});
+
+test('re-sign and save version 1.1.0', async () => {
+  await step('sign').click();
   await page.getByRole('button', { name: 'Sign package' }).click();
   await expect(page.getByTestId('signed')).toBeVisible();
   await expect(page.getByTestId('changed-after-signing')).toHaveCount(0);
   await step('package').click();
-  await page.getByLabel('Destination folder on this computer').fill(pkgV2);
-  await page.getByRole('button', { name: 'Save package' }).click();
+  await savePackageAs(page, 'classifier-1.1.0');
   await expect(page.getByTestId('saved')).toBeVisible();
+  await expect(step('package')).toHaveAttribute('data-state', 'done');
+  expect(readdirSync(pkgV2)).toContain('model.sig');
 });
 
 test('review mode: reopen the package, verify it, and diff against the previous version', async () => {

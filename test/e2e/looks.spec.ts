@@ -38,3 +38,20 @@ test('keyboard: the steps and the Open button are reachable with Tab', async ({ 
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Sign', level: 2 }).first()).toBeVisible();
 });
+
+test('the page loads without console errors (CSP meta tag) and has a favicon', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await openStudio(page);
+  const icon = await page.locator('link[rel=icon]').getAttribute('href');
+  expect(icon).toBeTruthy();
+  const res = await page.request.get(new URL(icon!, page.url()).href);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toContain('image/svg+xml');
+  const meta = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
+  expect(meta).toContain("img-src 'self' data: blob:");
+  expect(meta).not.toContain('frame-ancestors');
+  expect(errors).toEqual([]);
+});

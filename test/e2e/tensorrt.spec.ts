@@ -18,7 +18,7 @@ test('TensorRT engine: version from the header, I/O from the Triton config, comp
 }) => {
   await openStudio(page);
   await dropFile(page, engine);
-  await expect(page.getByTestId('model-format')).toContainText('TENSORRT');
+  await expect(page.getByTestId('model-format')).toContainText('TensorRT (serialization version');
   await expect(page.getByText('A TensorRT engine does not record its inputs and outputs')).toBeVisible();
   await expect(page.getByTestId('step-model')).toHaveAttribute('data-state', 'attention');
   await page.getByTestId('companion-input').setInputFiles(config);

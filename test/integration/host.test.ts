@@ -2,15 +2,18 @@
  * The browser host's guards, over real HTTP on loopback: the token (401 absent / 403 wrong),
  * a foreign Origin, a foreign Host (DNS rebinding), the security headers, and a streamed upload.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../src-main/host/index.js';
-import { StudioSession } from '../../src-main/studio/index.js';
 import { tempDir } from '../fixtures/temp.js';
 
 let host: RunningHost;
+/** The session of this test file's "page" (every /api/ call but /api/session names one). */
+let sid = '';
+let saveRoot = '';
+const outside = tempDir('fp-outside-');
 
 interface Res {
   status: number;
@@ -44,21 +47,39 @@ function call(
   });
 }
 
-const json = (token?: string, extra: Record<string, string> = {}) => ({
+const json = (token?: string, extra: Record<string, string> = {}, session = sid) => ({
   method: 'POST',
-  headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...extra },
+  headers: {
+    'Content-Type': 'application/json',
+    ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    ...(session ? { 'X-Fleetpack-Session': session } : {}),
+    ...extra,
+  },
   body: '{}',
 });
+
+async function newSession(): Promise<string> {
+  const r = await call('/api/session', { method: 'POST', headers: { Authorization: `Bearer ${host.token}` } });
+  return JSON.parse(r.body).value.session as string;
+}
+
+async function op(session: string, name: string, args: unknown): Promise<any> {
+  const r = await call(`/api/op/${name}`, { ...json(host.token, {}, session), body: JSON.stringify(args) });
+  return JSON.parse(r.body);
+}
 
 beforeAll(async () => {
   const renderer = tempDir('fp-renderer-');
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
-  const session = await StudioSession.create({ maxUploadBytes: 1024 });
-  host = await startHost({ rendererDir: renderer, session });
+  saveRoot = tempDir('fp-save-root-');
+  host = await startHost({
+    rendererDir: renderer,
+    sessionOptions: { maxUploadBytes: 1024, maxUploadsTotal: 2500, saveRoot },
+  });
+  sid = await newSession();
 });
 afterAll(async () => {
   await host.close();
-  await host.session.dispose();
 });
 
 describe('studio --web host', () => {
@@ -114,7 +135,7 @@ describe('studio --web host', () => {
       (
         await call('/api/op/listKeys', {
           method: 'POST',
-          headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'text/plain' },
+          headers: { Authorization: `Bearer ${host.token}`, 'X-Fleetpack-Session': sid, 'Content-Type': 'text/plain' },
           body: '{}',
         })
       ).status,
@@ -130,19 +151,27 @@ describe('studio --web host', () => {
   it('streams an upload to its own copy and returns only an opaque handle', async () => {
     const r = await call(`/api/upload?name=${encodeURIComponent('../../model.onnx')}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' },
+      headers: {
+        Authorization: `Bearer ${host.token}`,
+        'X-Fleetpack-Session': sid,
+        'Content-Type': 'application/octet-stream',
+      },
       body: Buffer.alloc(100, 7),
     });
     const body = JSON.parse(r.body);
     expect(body).toMatchObject({ ok: true, value: { name: 'model.onnx', size: 100 } });
     expect(body.value.handle).toMatch(/^f_[0-9a-f]{24}$/);
-    expect(r.body).not.toContain(host.session.workDir);
+    expect(r.body).not.toContain(host.sessions.get(sid).session.workDir);
   });
 
   it('refuses an upload over the size cap with 413', async () => {
     const r = await call('/api/upload?name=big.onnx', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' },
+      headers: {
+        Authorization: `Bearer ${host.token}`,
+        'X-Fleetpack-Session': sid,
+        'Content-Type': 'application/octet-stream',
+      },
       body: Buffer.alloc(4096),
     });
     expect(r.status).toBe(413);
@@ -150,7 +179,11 @@ describe('studio --web host', () => {
   });
 
   it('takes a big file in chunks while it arrives: pre-sized, bounded, checked offsets', async () => {
-    const auth = { Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/octet-stream' };
+    const auth = {
+      Authorization: `Bearer ${host.token}`,
+      'X-Fleetpack-Session': sid,
+      'Content-Type': 'application/octet-stream',
+    };
     expect((await call('/api/upload-start?name=huge.onnx&size=999999', { method: 'POST', headers: auth })).status).toBe(
       413,
     );
@@ -199,6 +232,77 @@ describe('studio --web host', () => {
       ).body,
     );
     expect(ok).toEqual({ ok: true, value: { received: 1000, complete: true } });
-    expect(readFileSync(host.session.files.file(handle).path)).toEqual(Buffer.alloc(1000, 9));
+    expect(readFileSync(host.sessions.get(sid).session.files.file(handle).path)).toEqual(Buffer.alloc(1000, 9));
+  });
+
+  it('gives each page its own session: a handle from another session is refused there', async () => {
+    const other = await newSession();
+    expect(other).not.toBe(sid);
+    const up = await call('/api/upload?name=metrics.csv', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${host.token}`, 'X-Fleetpack-Session': sid },
+      body: 'name,value\nacc,0.9\n',
+    });
+    const handle = JSON.parse(up.body).value.handle as string;
+    const foreign = await op(other, 'validateSbom', { file: handle });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'UNKNOWN_HANDLE' } });
+    // No session, or one that ended: refused in words, never served by some other page's session.
+    const none = await call('/api/op/listCatalog', json(host.token, {}, ''));
+    expect(none.status).toBe(410);
+    expect(JSON.parse(none.body).error.code).toBe('SESSION_ENDED');
+    await host.sessions.end(other);
+    expect((await call('/api/op/listCatalog', json(host.token, {}, other))).status).toBe(410);
+  });
+
+  it('caps the bytes a session holds in uploads, and keeps long non-ASCII names within 200 bytes', async () => {
+    const s = await newSession();
+    const send = (name: string, size: number) =>
+      call(`/api/upload?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${host.token}`, 'X-Fleetpack-Session': s },
+        body: Buffer.alloc(size, 1),
+      }).then((r) => JSON.parse(r.body));
+    const long = `${'модель'.repeat(34)}.onnx`; // 204 characters, 413 bytes in UTF-8
+    const first = await send(long, 1000);
+    expect(first.ok).toBe(true);
+    expect(Buffer.byteLength(first.value.name as string)).toBeLessThanOrEqual(200);
+    expect(first.value.name).toMatch(/^модель.*\.onnx$/);
+    expect((await send('b.onnx', 1000)).ok).toBe(true);
+    const full = await send('c.onnx', 1000);
+    expect(full).toMatchObject({ ok: false, error: { code: 'UPLOADS_FULL' } });
+    expect(full.error.message).toMatch(/cap/);
+  });
+
+  it('lists save folders under the root only: links, files and vanished folders get their own message', async () => {
+    mkdirSync(join(saveRoot, 'packages'));
+    mkdirSync(join(outside, 'elsewhere'), { recursive: true });
+    symlinkSync(join(outside, 'elsewhere'), join(saveRoot, 'linked'));
+    writeFileSync(join(saveRoot, 'notes.txt'), 'x');
+    const root = await op(sid, 'listFolders', {});
+    expect(root.ok).toBe(true);
+    expect(root.value.folders.map((f: any) => [f.name, f.symlink ?? false])).toEqual([
+      ['linked', true],
+      ['packages', false],
+    ]);
+    expect(JSON.stringify(root)).not.toContain(saveRoot);
+    const link = root.value.folders.find((f: any) => f.name === 'linked');
+    expect(await op(sid, 'listFolders', { under: link.handle })).toMatchObject({
+      ok: false,
+      error: { code: 'DESTINATION_IS_LINK' },
+    });
+    const pk = root.value.folders.find((f: any) => f.name === 'packages');
+    const inside = await op(sid, 'listFolders', { under: pk.handle });
+    expect(inside.value).toMatchObject({ trail: [basename(saveRoot), 'packages'], folders: [] });
+    expect(inside.value.parent).toBeDefined();
+    rmSync(join(saveRoot, 'packages'), { recursive: true });
+    expect(await op(sid, 'listFolders', { under: pk.handle })).toMatchObject({
+      ok: false,
+      error: { code: 'DESTINATION_MISSING' },
+    });
+    // A path is not a handle: nothing the page names outside the listing is accepted.
+    expect(await op(sid, 'listFolders', { under: '/tmp' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_HANDLE' },
+    });
   });
 });

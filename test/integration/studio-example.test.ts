@@ -69,7 +69,7 @@ describe('the shipped example', () => {
 
     const fleet = value(await api.loadInventory({ file: ex.inventory.handle }));
     expect(fleet).toMatchObject({ devices: 20, badRows: [], channels: ['beta', 'stable'] });
-    const preview = value(await api.preview({}));
+    const preview = value(await api.preview({ subject: 'draft' }));
     // The example shows every verdict: Pi 4s on ONNX Runtime 1.10 decline opset 17, Jetsons cannot tell.
     expect(preview.totals).toEqual({ compatible: 12, warning: 3, declined: 5 });
     expect(preview.reasons.find((r) => r.verdict === 'declined')).toMatchObject({

@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { canonicalDomain, inspect, type Dim, type ModelInfo, type TensorSpec } from '../../formats/index.js';
+import {
+  canonicalDomain,
+  formatLabel,
+  inspect,
+  type Dim,
+  type ModelInfo,
+  type TensorSpec,
+} from '../../formats/index.js';
 import { type Command, EXIT_OK, formatBytes, parseCommandArgs, printJson } from '../io.js';
 
 const usage = 'fleetpack inspect FILE [--io-from ONNX|config.pbtxt] [--json]';
@@ -25,13 +32,6 @@ export const inspectCommand: Command = {
     else io.stdout(renderModelInfo(info));
     return EXIT_OK;
   },
-};
-
-const FORMAT_NAMES: Record<string, string> = { onnx: 'ONNX', tflite: 'TFLite', tensorrt: 'TensorRT' };
-const VERSION_LABEL: Record<string, string> = {
-  onnx: 'IR version',
-  tflite: 'schema version',
-  tensorrt: 'serialization version',
 };
 
 /** `[batch, 3, 224, 224]`: symbolic dims by name, unknown dims as `?`, unknown rank as `(unknown rank)`. */
@@ -71,9 +71,8 @@ function tensorRows(list: TensorSpec[]): string[] {
 export function renderModelInfo(info: ModelInfo): string {
   const out: string[] = [];
   const kv: [string, string][] = [];
-  const fmt = FORMAT_NAMES[info.format] ?? info.format;
   out.push(info.path);
-  kv.push(['format', `${fmt} (${VERSION_LABEL[info.format] ?? 'version'} ${info.formatVersion})`]);
+  kv.push(['format', formatLabel(info)]);
   kv.push(['size', formatBytes(info.size)]);
   const producer = [info.producer?.name, info.producer?.version].filter(Boolean).join(' ');
   if (producer) kv.push(['producer', producer]);

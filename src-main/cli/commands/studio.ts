@@ -1,11 +1,12 @@
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { startHost } from '../../host/index.js';
 import { projectRoot } from '../../resources.js';
 import { type Command, EXIT_OK, parseCommandArgs } from '../io.js';
 import { openBrowser } from '../open-browser.js';
 
-const usage = 'fleetpack studio --web [--port N] [--open]';
+const usage = 'fleetpack studio --web [--port N] [--root DIR] [--open]';
 
 export const studioCommand: Command = {
   name: 'studio',
@@ -14,7 +15,7 @@ export const studioCommand: Command = {
     const { values, positionals } = parseCommandArgs(
       'studio',
       argv,
-      { web: { type: 'boolean' }, port: { type: 'string' }, open: { type: 'boolean' } },
+      { web: { type: 'boolean' }, port: { type: 'string' }, root: { type: 'string' }, open: { type: 'boolean' } },
       usage,
     );
     if (!values.web || positionals.length > 0) {
@@ -25,8 +26,18 @@ export const studioCommand: Command = {
     const port = values.port === undefined ? 0 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError('BAD_ARGUMENTS', `studio: --port must be 0..65535`, { hint: usage });
-    const host = await startHost({ port, rendererDir: join(projectRoot(), 'out', 'renderer') });
+    // Packages are saved only under this folder (the page picks folders inside it, never a path).
+    const root = resolve(io.cwd, values.root ?? '.');
+    const st = await stat(root).catch(() => undefined);
+    if (!st?.isDirectory())
+      throw new UsageError('BAD_ARGUMENTS', `studio: --root ${values.root ?? '.'} is not a folder`, { hint: usage });
+    const host = await startHost({
+      port,
+      rendererDir: join(projectRoot(), 'out', 'renderer'),
+      sessionOptions: { saveRoot: root },
+    });
     io.stdout(`Fleetpack Studio is running at ${host.url}\n`);
+    io.stdout(`Packages are saved under ${root}\n`);
     // The URL is usable from here on; opening a browser is best effort and never fails the command.
     const opened = values.open ? await openBrowser(host.url, { env: io.env }) : undefined;
     io.stdout(

@@ -2,7 +2,7 @@
  * Signing: keys in the OS keychain, OpenSSF Model Signing (OMS v1.0) bundles (hashing is package/'s).
  * The public surface other folders (CLI, Studio) use.
  */
-export { Keystore, KEYCHAIN_SERVICE, type StoredKey, type KeystoreOptions } from './keystore.js';
+export { Keystore, KEYCHAIN_SERVICE, isKeyName, type StoredKey, type KeystoreOptions } from './keystore.js';
 export { Keychain, type KeychainOptions } from './keychain.js';
 export {
   CURVES,

@@ -36,6 +36,11 @@ interface StoredSecret extends StoredKey {
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** True for a usable key name: letters, digits, '.', '_', '-', up to 64, starting with a letter or digit. */
+export function isKeyName(name: unknown): name is string {
+  return typeof name === 'string' && NAME_RE.test(name);
+}
+
 export interface KeystoreOptions {
   /** Keychain service name; `fleetpack` unless a test isolates itself. */
   service?: string;
@@ -172,7 +177,7 @@ export class Keystore {
 }
 
 function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+  if (!isKeyName(name)) {
     throw new KeystoreError('KEY_NAME_INVALID', `Invalid key name "${String(name).slice(0, 80)}"`, {
       hint: 'Use 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.',
     });

@@ -102,6 +102,8 @@ export function PackagePanel() {
   const errors = mstate.problems.filter((p) => p.severity === 'error').length;
   const blocked = !mstate.valid || mstate.sbomStale;
   const folderName = (name || suggested).trim();
+  /** The draft moved on since the last save: that save's result is history, not a green for now. */
+  const moved = !mstate.valid || mstate.sbomStale || mstate.changedSinceSigning;
   return (
     <>
       <Section title="Summary">
@@ -188,7 +190,8 @@ export function PackagePanel() {
         ) : null}
         {saved ? (
           <>
-            <Note kind={saved.notes?.length ? 'warn' : 'ok'}>
+            <Note kind={moved ? 'info' : saved.notes?.length ? 'warn' : 'ok'}>
+              {moved ? 'Before the last changes: ' : null}
               <span data-testid="saved">Saved {saved.files.length} files</span>
               {saved.savedTo ? (
                 <>
@@ -205,7 +208,7 @@ export function PackagePanel() {
               ))}
             </Note>
             <PackageFiles summary={saved} />
-            {verify ? <VerifyView report={verify} /> : null}
+            {verify && !moved ? <VerifyView report={verify} /> : null}
           </>
         ) : null}
       </Section>

@@ -104,9 +104,15 @@ describe('npm start', () => {
     expect((await fetch(new URL(script!, s.url))).status).toBe(200);
 
     const token = new URL(s.url).searchParams.get('token')!;
+    // A page opens its own session first; its working folder exists from then on.
+    const opened = await fetch(new URL('/api/session', s.url), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const session = ((await opened.json()) as { value: { session: string } }).value.session;
     const api = await fetch(new URL('/api/op/listExamples', s.url), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'X-Fleetpack-Session': session },
       body: '{}',
     });
     const examples = (await api.json()) as { ok: boolean; value: { name: string }[] };

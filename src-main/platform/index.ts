@@ -52,4 +52,12 @@ export { type CoverageReport, type CoverageGroup, type CoverageEntry } from './c
 export { RangeMismatch, DIGEST_RE, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 export { DEFAULT_LIFETIMES, type Lifetimes } from './tuf/repository.js';
 export { requireSettings, type PlatformSettings } from './settings.js';
-export { PlatformClient, type ClientOptions, type PublishDirOptions, type UploadProgress } from './client.js';
+export {
+  PlatformClient,
+  type ClientOptions,
+  type PublishDirOptions,
+  type UploadProgress,
+  type UploadSessionMemo,
+  type UploadPlanFile,
+} from './client.js';
+export { PlatformLogins, loginAccount, platformOrigin } from './logins.js';

@@ -12,8 +12,10 @@
  */
 import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
 import type { Manifest, ManifestTensor, Metric, Preprocessing } from '../manifest/index.js';
+import { PLATFORM_OPERATIONS, type PlatformApi, type PublishOutcome, type PushDone } from './platform-contract.js';
 
 export type { Dim, Manifest, ManifestTensor, Metric, ModelInfo, Preprocessing, TensorSpec };
+export type * from './platform-contract.js';
 
 /** Opaque id for a file or folder the Node side holds (an upload, a dropped file, a package). */
 export type Handle = string;
@@ -256,7 +258,7 @@ export interface DiffReport {
 
 // ---------------------------------------------------------------- jobs
 
-export type JobKind = 'digest' | 'inspect' | 'sign' | 'verify' | 'sbom-generate';
+export type JobKind = 'digest' | 'inspect' | 'sign' | 'verify' | 'sbom-generate' | 'publish' | 'push';
 
 export type JobEvent =
   | { jobId: JobId; kind: JobKind; type: 'progress'; done: number; total: number; phase?: string }
@@ -282,6 +284,8 @@ export interface JobResults {
   sign: SignResult;
   verify: VerifyReport;
   'sbom-generate': SbomReport;
+  publish: PublishOutcome;
+  push: PushDone;
 }
 
 // ---------------------------------------------------------------- the API
@@ -290,7 +294,7 @@ export interface JobResults {
  * Every operation takes one JSON-serializable argument object and resolves to a Result.
  * The HTTP host maps each to `POST /api/op/<name>`; Electron to the IPC channel `studio:<name>`.
  */
-export interface StudioApi {
+export interface StudioApi extends PlatformApi {
   /** Inspect the model behind `file`, prefill a manifest and start hashing it. */
   openModel(a: { file: Handle }): Promise<Result<OpenModelResult>>;
   listExamples(a: Record<string, never>): Promise<Result<ExampleSummary[]>>;
@@ -362,6 +366,7 @@ export const OPERATIONS = [
   'diff',
   'cancelJob',
   'jobStatus',
+  ...PLATFORM_OPERATIONS,
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check: OPERATIONS names every operation of StudioApi.

@@ -8,6 +8,7 @@ import type { PublishOutcome, StudioError } from '../../src-main/studio/contract
 import { ErrorNote, Note, Section, formatBytes } from '../components/common';
 import { ConnectSection } from '../platform/ConnectSection';
 import { FileProgress } from '../platform/FileProgress';
+import { signatureText } from '../platform/words';
 import { useStudio } from '../store';
 
 const BASE_CHANNELS = ['stable', 'beta', 'canary'];
@@ -79,7 +80,7 @@ function Published({ o }: { o: PublishOutcome & { published: true } }) {
           timestamp version {o.result.tuf.timestampVersion}, snapshot version {o.result.tuf.snapshotVersion}
         </dd>
         <dt>Signature</dt>
-        <dd>{r.signature.status === 'verified' ? `verified (key ${r.signature.keyId})` : r.signature.status}</dd>
+        <dd>{signatureText(r)}</dd>
       </dl>
       <div className="table-wrap">
         <table data-testid="published-targets">

@@ -10,6 +10,7 @@ import { ErrorNote, Note, Section } from '../components/common';
 import { DiffView } from '../panels/ReviewPanel';
 import { useStudio } from '../store';
 import { ConnectSection } from './ConnectSection';
+import { signatureText } from './words';
 
 const POLL_MS = 5000;
 const MAX_POLL_MS = 60_000;
@@ -198,9 +199,7 @@ export function PlatformView() {
                             <code className="digest">{r.manifestDigest.slice(0, 19)}…</code>
                           </td>
                           <td>
-                            {r.signature.status === 'verified'
-                              ? `${r.publisher}, key ${r.signature.keyId?.slice(0, 12)}…`
-                              : `${r.publisher} (${r.signature.status})`}
+                            {r.publisher}: {signatureText(r)}
                           </td>
                           <td>{sbomText(r)}</td>
                           <td data-testid="release-channels">{r.channels.join(', ') || '—'}</td>

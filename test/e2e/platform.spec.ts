@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetpack, serve, type ServeProcess } from '../fixtures/platform-process';
-import { freePort } from '../fixtures/registry';
+import { freePort, startRegistry, type RegistryServer } from '../fixtures/registry';
 import { slowProxy, type SlowProxy } from '../fixtures/slow-proxy';
 import { writeBigClassifier, writeFixtures } from './fixtures';
 import { dropFile, expectAccessible, openStudio, shot } from './helpers';
@@ -30,6 +30,8 @@ let server: ServeProcess;
 let proxy: SlowProxy;
 let token: string;
 let rootKeyIds: string[];
+let registry: RegistryServer;
+const regUser = { user: 'studio', password: `pw-${Date.now().toString(36)}-registry` };
 const apiBodies: string[] = [];
 
 async function startServer(): Promise<ServeProcess> {
@@ -47,6 +49,7 @@ test.beforeAll(async ({ browser }) => {
   port = await freePort();
   server = await startServer();
   proxy = await slowProxy(port);
+  registry = await startRegistry({ auth: { kind: 'htpasswd', users: [regUser] } });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('response', (r) => {
@@ -61,6 +64,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => {
   await page.context().close();
   await proxy.stop();
+  await registry.stop();
   await server.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
 });
@@ -246,6 +250,66 @@ test('a package changed after signing is refused, each problem by file and field
   await expectAccessible(page, 'refused');
 });
 
+test('push to a registry from the Package step, publish the pinned reference, review the reference', async () => {
+  // Signed again, so the package pushed and published is the one that was signed.
+  await step('sign').click();
+  await page.getByRole('button', { name: 'Sign package' }).click();
+  await expect(page.getByTestId('changed-after-signing')).toHaveCount(0);
+  await step('package').click();
+  await page.getByRole('checkbox', { name: /Plain HTTP/ }).check();
+  await page.getByText('Registry sign-in').click();
+  await page.getByLabel('Registry', { exact: true }).fill(registry.host);
+  await page.getByLabel('User').fill(regUser.user);
+  await page.getByLabel('Password or token').fill(regUser.password);
+  await page.getByRole('form', { name: 'Registry sign-in' }).getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('the credentials are in the OS keychain')).toBeVisible();
+  await expect(page.getByLabel('Password or token')).toHaveValue('');
+  await page.getByLabel('Reference').fill(`${registry.host}/models/classifier`);
+  await page.getByRole('button', { name: 'Push', exact: true }).click();
+  const pinned = page.getByTestId('pinned-reference');
+  await expect(pinned).toHaveValue(new RegExp(`^${registry.host}/models/classifier:1\\.2\\.0@sha256:[0-9a-f]{64}$`), {
+    timeout: 60_000,
+  });
+  const reference = await pinned.inputValue();
+  await shot(page, 'p08-pushed');
+  await expectAccessible(page, 'pushed');
+
+  // The platform reads the registry with its own credentials (set up by its operator).
+  const added = await fleetpack(
+    [
+      'platform',
+      'registry',
+      'add',
+      registry.host,
+      '--username',
+      regUser.user,
+      '--password-env',
+      'REG_PW',
+      '--plain-http',
+    ],
+    { cwd: work, env: { REG_PW: regUser.password } },
+  );
+  expect(added.code, added.err).toBe(0);
+  await step('publish').click();
+  await page.getByLabel('Channel', { exact: true }).selectOption('canary');
+  await page.getByRole('radio', { name: /From a registry/ }).check();
+  await expect(page.getByLabel('Pinned reference')).toHaveValue(reference);
+  await page.getByRole('button', { name: 'Publish to canary' }).click();
+  await expect(page.getByTestId('published-targets')).toContainText(/\/1\.2\.0\//, { timeout: 60_000 });
+  await expect(page.getByTestId('published-facts')).toContainText('canary');
+  await shot(page, 'p09-published-from-registry');
+
+  await page.getByTestId('mode-review').click();
+  await page.getByRole('checkbox', { name: /Plain HTTP/ }).check();
+  await page.getByLabel('Or a registry reference').fill(reference);
+  await page.getByRole('button', { name: 'Open reference' }).click();
+  await expect(page.getByTestId('verify-ok')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('review-facts')).toContainText('1.2.0');
+  await shot(page, 'p10-review-reference');
+  await expectAccessible(page, 'review-reference');
+  await page.getByRole('button', { name: 'Build a package' }).click();
+});
+
 test('a big publish paused, cancelled and resumed: the bytes already sent are not sent again', async () => {
   await step('model').click();
   await page.getByTestId('model-input').setInputFiles(big);
@@ -259,7 +323,7 @@ test('a big publish paused, cancelled and resumed: the bytes already sent are no
   await progressAtLeast(10);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByRole('progressbar', { name: 'Paused' })).toBeVisible();
-  await shot(page, 'p08-paused');
+  await shot(page, 'p11-paused');
   await expectAccessible(page, 'paused');
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await progressAtLeast(40);
@@ -286,19 +350,22 @@ test('the platform goes away mid-publish: a clear error, then resumed once it is
   await server.kill('SIGKILL');
   const stopped = page.getByRole('alert').filter({ hasText: 'The publish stopped before it finished' });
   await expect(stopped).toContainText('Cannot reach the platform', { timeout: 60_000 });
-  await shot(page, 'p09-platform-gone');
+  await shot(page, 'p12-platform-gone');
   await expectAccessible(page, 'platform-gone');
   server = await startServer();
   proxy.setRate(0);
   await page.getByRole('button', { name: 'Resume publish' }).click();
   await expect(page.getByTestId('published-targets')).toContainText(/\/2\.0\.1\//, { timeout: 90_000 });
   expect(proxy.upstreamBytes() - before).toBeLessThan(size * 1.25);
-  await shot(page, 'p10-resumed');
+  await shot(page, 'p13-resumed');
 });
 
 test('no token ever reached the page', async () => {
   expect(apiBodies.length).toBeGreaterThan(10);
-  for (const b of apiBodies) expect(b).not.toContain(token);
+  for (const b of apiBodies) {
+    expect(b).not.toContain(token);
+    expect(b).not.toContain(regUser.password);
+  }
   expect(await page.content()).not.toContain(token);
   const stored = await page.evaluate(() => {
     const out: string[] = [];

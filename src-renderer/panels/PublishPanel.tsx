@@ -148,6 +148,8 @@ export function PublishPanel() {
   const channelId = useId();
   const refId = useId();
   const connected = active?.health === 'healthy';
+  // A platform that went away mid-publish keeps the step (and its Resume) on screen.
+  const shown = active !== undefined;
   useEffect(() => {
     if (connected) void loadOverview();
   }, [connected, loadOverview]);
@@ -162,7 +164,7 @@ export function PublishPanel() {
   return (
     <>
       <ConnectSection compact />
-      {connected ? (
+      {shown ? (
         <>
           <Section title="Channel and fleet preview">
             <div className="inline-form">

@@ -178,6 +178,9 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
       if (end.state === 'done') set({ publishing: undefined, publishOutcome: end.result as PublishOutcome });
       else if (end.state === 'cancelled') set({ publishing: undefined, publishCancelled: true });
       else set({ publishing: undefined, publishError: end.error });
+      // The connection's health as it is now (a platform that went away shows as unreachable).
+      const a = get().activePlatform;
+      if (a && (end.state === 'failed' || a.health !== 'healthy')) await get().usePlatform(a.url);
     },
     async setPaused(paused) {
       const p = get().publishing;

@@ -293,7 +293,7 @@ test('push to a registry from the Package step, publish the pinned reference, re
   await step('publish').click();
   await page.getByLabel('Channel', { exact: true }).selectOption('canary');
   await page.getByRole('radio', { name: /From a registry/ }).check();
-  await expect(page.getByLabel('Pinned reference')).toHaveValue(reference);
+  await expect(page.getByRole('textbox', { name: 'Pinned reference' })).toHaveValue(reference);
   await page.getByRole('button', { name: 'Publish to canary' }).click();
   await expect(page.getByTestId('published-targets')).toContainText(/\/1\.2\.0\//, { timeout: 60_000 });
   await expect(page.getByTestId('published-facts')).toContainText('canary');
@@ -350,6 +350,7 @@ test('the platform goes away mid-publish: a clear error, then resumed once it is
   await server.kill('SIGKILL');
   const stopped = page.getByRole('alert').filter({ hasText: 'The publish stopped before it finished' });
   await expect(stopped).toContainText('Cannot reach the platform', { timeout: 60_000 });
+  await expect(page.getByTestId('platform-health')).toContainText('unreachable');
   await shot(page, 'p12-platform-gone');
   await expectAccessible(page, 'platform-gone');
   server = await startServer();
@@ -357,6 +358,7 @@ test('the platform goes away mid-publish: a clear error, then resumed once it is
   await page.getByRole('button', { name: 'Resume publish' }).click();
   await expect(page.getByTestId('published-targets')).toContainText(/\/2\.0\.1\//, { timeout: 90_000 });
   expect(proxy.upstreamBytes() - before).toBeLessThan(size * 1.25);
+  await expect(page.getByTestId('platform-health')).toHaveText('Connected to e2e-lab');
   await shot(page, 'p13-resumed');
 });
 

@@ -49,12 +49,20 @@ export class FormatError extends FleetpackError {
   }
 }
 
+/**
+ * A text document that does not parse: not UTF-8, malformed JSON, a key twice, nested too deeply.
+ * Neutral: raised for manifests, SBOMs, OCI documents and metrics files alike (codes NOT_UTF8,
+ * MALFORMED_JSON, DUPLICATE_KEY, JSON_TOO_DEEP).
+ */
+export class DocumentError extends FleetpackError {}
 export class ManifestError extends FleetpackError {}
 export class SignatureError extends FleetpackError {}
 export class KeystoreError extends FleetpackError {}
 export class SbomError extends FleetpackError {}
 export class FleetError extends FleetpackError {}
 export class PackageError extends FleetpackError {}
+/** A file that could not be hashed (FILE_UNREADABLE) or a hashing worker that failed (HASH_FAILED). */
+export class HashError extends FleetpackError {}
 /** OCI content: references, registries, image layouts, digests, ModelPack artifacts. */
 export class OciError extends FleetpackError {}
 /** The platform (publish service): storage, TUF repository, releases, channels, tokens. */

@@ -1,14 +1,31 @@
 /** The manifest domain: schema, prefill, validation, license, metrics import and diff. */
 export * from './types.js';
-export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from './schema.js';
-export type { Finding, ValidationReport } from './findings.js';
 export {
-  validate,
-  validateDocument,
-  checkArtifactFiles,
-  type ValidateOptions,
-  type ArtifactCheckOptions,
-} from './validate.js';
+  manifestSchema,
+  manifestSchemaPath,
+  MANIFEST_SCHEMA_FILE,
+  schemaValidator,
+  schemaErrors,
+  type JsonSchema,
+} from './schema.js';
+export { Findings, type Finding, type ValidationReport } from './findings.js';
+export { validateDocument } from './validate.js';
+export {
+  MANIFEST_FILE,
+  SIGNATURE_FILE,
+  SBOM_FILES,
+  RESERVED_FILES,
+  MAX_MANIFEST_BYTES,
+  loadManifest,
+  readManifest,
+  resolveManifestPath,
+  parseManifestText,
+  serializeManifest,
+  writeManifest,
+  isManifestDocumentError,
+  type LoadedManifest,
+} from './file.js';
+export { isObj } from './guards.js';
 export { compareWithModel } from './compare.js';
 export {
   checkLicense,
@@ -17,18 +34,18 @@ export {
   suggestLicense,
   mapHubLicenses,
   HUB_LICENSES,
+  licenseFromInputs,
+  type CardLicense,
+  type LicenseChoice,
   type LicenseAnalysis,
   type LicenseSuggestion,
   type HubLicense,
 } from './license.js';
 export {
-  prefill,
   draftManifest,
   artifactSources,
-  hashArtifact,
   nameFromFile,
   EDGETPU_CUSTOM_OP,
-  type PrefillOptions,
   type DraftOptions,
   type ManifestFields,
   type ArtifactSource,
@@ -62,4 +79,3 @@ export {
   type MetricsImport,
 } from './metrics.js';
 export { diffManifests, type ManifestDiff, type Change, type Effect, type Section, type VersionBump } from './diff.js';
-export { initPackage, type InitOptions, type InitResult } from './init.js';

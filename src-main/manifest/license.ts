@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import parseSpdx from 'spdx-expression-parse';
+import { ManifestError } from '../errors.js';
 import { Findings, type Finding } from './findings.js';
 import type { Unchecked } from '../unchecked.js';
 import type { Manifest } from './types.js';
@@ -388,4 +389,58 @@ export function mapHubLicenses(input: string): LicenseSuggestion {
 /** One space between tokens, none inside parentheses. */
 function tidy(expr: string): string {
   return expr.trim().replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+}
+
+/** A model card's license fields (`license`, `license_name`, `license_link`), as metrics import reads them. */
+export interface CardLicense {
+  id?: string;
+  name?: string;
+  link?: string;
+}
+
+export interface LicenseChoice {
+  /** The expression to record; undefined when nothing usable was given. */
+  license?: string;
+  licenseRef: LicenseRef[];
+  /** What was decided, for the user to see. */
+  notes: string[];
+}
+
+/**
+ * The manifest's license from what the engineer gave and what a model card says — the one rule
+ * the CLI (`init --license`, `--metrics card.md`) and the Studio (model card import) share. A
+ * given expression wins and must be valid (ManifestError LICENSE_INVALID, `where` = `givenAt`).
+ * Otherwise the card's id is used when it maps to a valid expression (hub ids such as
+ * "llama3" become their LicenseRef); a card license that does not map but has a link is recorded
+ * as `LicenseRef-<name>` with that link; else nothing is recorded and a note says so.
+ */
+export function licenseFromInputs(
+  inputs: { given?: string; card?: CardLicense; givenAt?: string } = {},
+): LicenseChoice {
+  const { given, card, givenAt = '--license' } = inputs;
+  const notes: string[] = [];
+  const input = given ?? card?.id;
+  if (input === undefined) return { licenseRef: [], notes };
+  const fromCard = given === undefined;
+  const s = suggestLicense(input);
+  if (s) {
+    notes.push(...(fromCard ? [`license "${input}" taken from the model card`] : []), ...s.notes);
+    return { license: s.license, licenseRef: s.licenseRef, notes };
+  }
+  if (!fromCard) {
+    // Report what is wrong after the hub ids were mapped, not the mapped ids themselves.
+    const a = analyzeLicense(mapHubLicenses(input).license);
+    throw new ManifestError(
+      'LICENSE_INVALID',
+      `${givenAt}: ${a.problem?.message ?? `"${input}" is not a valid SPDX expression`}`,
+      { where: givenAt, hint: a.problem?.hint ?? '' },
+    );
+  }
+  if (card?.link) {
+    const id = `LicenseRef-${(card.name ?? 'model-card').replace(/[^A-Za-z0-9.-]+/g, '-')}`;
+    notes.push(`license from the model card recorded as ${id} with its link`);
+    return { license: id, licenseRef: [{ id, url: card.link, ...(card.name ? { name: card.name } : {}) }], notes };
+  }
+  notes.push(`the model card's license "${input}" is not usable as-is; set --license`);
+  return { licenseRef: [], notes };
 }

@@ -2,7 +2,8 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { errnoOf, ManifestError } from '../errors.js';
-import { decodeUtf8, lineColumn, parseJson } from '../package/index.js';
+import { decodeUtf8, lineColumn, parseJson } from '../json.js';
+import type { CardLicense } from './license.js';
 import type { Metric } from './types.js';
 
 /** Largest metrics file read (results tables and model cards are small). */
@@ -16,7 +17,7 @@ export interface MetricsImport {
   format: MetricsFormat;
   metrics: Metric[];
   /** From a model card: its `license` (a hub id or SPDX id), `license_name`, `license_link`. */
-  license?: { id?: string; name?: string; link?: string };
+  license?: CardLicense;
 }
 
 const FIELDS = ['name', 'value', 'unit', 'dataset', 'split', 'hardware'] as const;

@@ -1,6 +1,5 @@
-import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { lstat } from 'node:fs/promises';
-import { ManifestError, throwIfAborted } from '../errors.js';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { ManifestError } from '../errors.js';
 import {
   canonicalDomain,
   isOnnxStandardDomain,
@@ -8,7 +7,6 @@ import {
   type PreprocessingHint,
   type TensorSpec,
 } from '../formats/index.js';
-import { digestFile } from '../package/index.js';
 import { guessLayout, spatialSize } from './layout.js';
 import { refreshTodo } from './todo.js';
 import {
@@ -91,31 +89,6 @@ export function artifactSources(info: ModelInfo, companions: string[] = []): Art
     out.push({ source: resolve(c), path: name, role: 'companion' });
   }
   return out;
-}
-
-/** Hashes the artifact files (streamed); a missing external-data file is a clear error. */
-export async function hashArtifact(sources: ArtifactSource[], signal?: AbortSignal): Promise<ArtifactFile[]> {
-  const files: ArtifactFile[] = [];
-  for (const s of sources) {
-    throwIfAborted(signal);
-    const st = await lstat(s.source).catch(() => undefined);
-    if (!st?.isFile()) {
-      throw new ManifestError(
-        s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING',
-        `${s.role} file ${s.path} not found (${s.source})`,
-        {
-          where: s.source,
-          hint:
-            s.role === 'external-data'
-              ? 'Put the external-data file next to the model, as the model references it.'
-              : 'Check the path.',
-        },
-      );
-    }
-    const { size, sha256 } = await digestFile(s.source, signal);
-    files.push({ path: s.path, size, sha256, role: s.role });
-  }
-  return files;
 }
 
 /** Package name from a file name: letters, digits, '.', '_', '-'. */
@@ -314,32 +287,4 @@ export function draftManifest(info: ModelInfo, options: DraftOptions): Manifest 
   });
   m.todo = [...new Set(todo)];
   return refreshTodo(m);
-}
-
-export interface PrefillOptions extends ManifestFields {
-  /** Package folder the artifact paths are relative to; default: the model's folder. */
-  dir?: string;
-  /** Already hashed artifact files (skips hashing). */
-  files?: ArtifactFile[];
-  /** Companion files that belong to the artifact (e.g. the ONNX a TensorRT engine's I/O came from). */
-  companions?: string[];
-  signal?: AbortSignal;
-}
-
-/**
- * A draft manifest for a model: hashes the model and its external-data (and companion) files,
- * then `draftManifest`. Paths in the artifact are relative to `dir` (default: the model's folder).
- */
-export async function prefill(info: ModelInfo, options: PrefillOptions = {}): Promise<Manifest> {
-  let files = options.files;
-  if (!files) {
-    const sources = artifactSources(info, options.companions);
-    files = await hashArtifact(sources, options.signal);
-    if (options.dir) {
-      const base = resolve(options.dir);
-      files = files.map((f, i) => ({ ...f, path: relative(base, sources[i]!.source).split(sep).join('/') }));
-    }
-  }
-  const { dir: _d, files: _f, companions: _c, signal: _s, ...fields } = options;
-  return draftManifest(info, { ...fields, files });
 }

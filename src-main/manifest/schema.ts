@@ -2,11 +2,19 @@ import { readFileSync } from 'node:fs';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { ManifestError } from '../errors.js';
-import { manifestSchemaPath } from '../package/index.js';
+import { resourcePath } from '../resources.js';
 import { precompiled } from './schema-compiled.js';
 import { MANIFEST_SCHEMA_ID } from './types.js';
 
 export type JsonSchema = Record<string, unknown>;
+
+/** The published manifest schema's file name under resources/schema/. */
+export const MANIFEST_SCHEMA_FILE = 'fleetpack-manifest.schema.json';
+
+/** Absolute path of the published manifest JSON Schema. */
+export function manifestSchemaPath(): string {
+  return resourcePath('schema', MANIFEST_SCHEMA_FILE);
+}
 
 let doc: JsonSchema | undefined;
 let validator: ValidateFunction | undefined;

@@ -1,6 +1,6 @@
 import { manifestSchema } from './schema.js';
 import semver from 'semver';
-import { RESERVED_FILES } from '../package/index.js';
+
 import { Findings } from './findings.js';
 import { checkLicense } from './license.js';
 import { closest } from './schema-errors.js';
@@ -9,6 +9,7 @@ import { isTodoOpen } from './todo.js';
 import type { Manifest, ManifestTensor } from './types.js';
 import { isObj, arr } from './guards.js';
 import { parseRange } from './version.js';
+import { RESERVED_FILES } from './index.js';
 
 export const KNOWN_CHANNELS = ['stable', 'beta', 'canary'] as const;
 

@@ -8,8 +8,6 @@ import type { Dim, ModelFormat, OpsetImport } from '../formats/index.js';
 export const MANIFEST_SCHEMA_VERSION = '1.0';
 /** `$id` of the published schema (resources/schema/fleetpack-manifest.schema.json). */
 export const MANIFEST_SCHEMA_ID = 'https://fleetpack.dev/schema/manifest/1.0.json';
-// The file name belongs to the package folder; re-exported here for existing importers.
-export { MANIFEST_FILE } from '../package/index.js';
 
 export interface Manifest {
   $schema?: string;

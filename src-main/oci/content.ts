@@ -3,9 +3,10 @@
  * from untrusted bytes without assuming their shape. Callers cap the bytes first (MAX_MANIFEST_BYTES).
  */
 import { isFleetpackError, OciError } from '../errors.js';
-import { decodeUtf8, parseJson } from '../package/index.js';
+
 import { isDigest } from './digest.js';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
+import { decodeUtf8, parseJson } from '../json.js';
 
 export interface Descriptor {
   mediaType: string;

@@ -10,8 +10,8 @@
  * from other tools (no `fleetpack.json` layer); every layer path is checked before it is used.
  */
 import { OciError } from '../errors.js';
-import type { Manifest } from '../manifest/index.js';
-import { MANIFEST_FILE, SBOM_FILES, SIGNATURE_FILE } from '../package/index.js';
+import { type Manifest, MANIFEST_FILE, SBOM_FILES, SIGNATURE_FILE } from '../manifest/index.js';
+
 import type { Descriptor, ImageManifest } from './content.js';
 import { encodeContent } from './content.js';
 import { sha256Digest } from './digest.js';

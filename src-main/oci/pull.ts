@@ -9,13 +9,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isFleetpackError, OciError, throwIfAborted } from '../errors.js';
-import { buildDirAtomic, MANIFEST_FILE, parseJson, SIGNATURE_FILE } from '../package/index.js';
+import { buildDirAtomic } from '../package/index.js';
 import type { Descriptor } from './content.js';
 import { artifactFiles, type PackageSummary } from './modelpack.js';
 import { untar } from './tar.js';
 import { openStore, type OpenOptions, sourceReference } from './open.js';
 import { ProgressTracker, type TransferProgress } from './progress.js';
 import { formatReference, parseReference, type Reference } from './reference.js';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../manifest/index.js';
+import { parseJson } from '../json.js';
 
 export interface PullOptions extends OpenOptions {
   /** Replace an existing folder (built aside first; the old one is removed only after). */

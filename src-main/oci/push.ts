@@ -8,8 +8,8 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { OciError, throwIfAborted } from '../errors.js';
-import { type ValidationReport, validate } from '../manifest/index.js';
-import { digestFile, listPackageFiles, type LoadedManifest, loadManifest, SIGNATURE_FILE } from '../package/index.js';
+import { type ValidationReport, type LoadedManifest, loadManifest, SIGNATURE_FILE } from '../manifest/index.js';
+import { hashFiles, listPackageFiles, validatePackage } from '../package/index.js';
 import { DEFAULT_IGNORES, MAX_BUNDLE_BYTES, parseBundle, parseStatement } from '../signing/index.js';
 import type { Descriptor, ImageManifest } from './content.js';
 import { ANNOTATION_FILEPATH, FLEETPACK_ANNOTATIONS, OCI_MANIFEST } from './media-types.js';
@@ -129,17 +129,18 @@ async function packageFiles(
   const paths = await listPackageFiles(loaded.dir, signal ? { signal } : {});
   const sig = await lstat(join(loaded.dir, SIGNATURE_FILE)).catch(() => undefined);
   if (sig?.isFile()) paths.push(SIGNATURE_FILE);
-  const files: PackageFile[] = [];
-  for (const path of paths) {
-    if (DEFAULT_IGNORES.some((i) => path === i || path.startsWith(`${i}/`))) continue;
-    throwIfAborted(signal);
-    const r = recorded.get(path);
-    if (r) files.push({ path, size: r.size, digest: `sha256:${r.sha256}` });
-    else {
-      const d = await digestFile(join(loaded.dir, path), signal);
-      files.push({ path, size: d.size, digest: `sha256:${d.sha256}` });
-    }
-  }
+  const kept = paths.filter((path) => !DEFAULT_IGNORES.some((i) => path === i || path.startsWith(`${i}/`)));
+  throwIfAborted(signal);
+  const unrecorded = kept.filter((path) => !recorded.has(path));
+  const hashed = await hashFiles(
+    unrecorded.map((path) => ({ name: path, path: join(loaded.dir, path), size: 0 })),
+    { signal },
+  );
+  const byPath = new Map(hashed.map((d) => [d.name, { size: d.size, sha256: d.digest }]));
+  const files: PackageFile[] = kept.map((path) => {
+    const r = recorded.get(path) ?? byPath.get(path)!;
+    return { path, size: r.size, digest: `sha256:${r.sha256}` };
+  });
   return { files };
 }
 
@@ -196,7 +197,7 @@ export async function pushPackage(
   const { signal } = opts;
   const ref = typeof target === 'string' ? parseReference(target, opts.cwd) : target;
   const loaded = await loadManifest(dir);
-  const report = await validate(loaded.manifest, {
+  const report = await validatePackage(loaded.manifest, {
     dir: loaded.dir,
     checkUnlisted: true,
     skipDigests: true,

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errnoOf, PackageError, throwIfAborted } from '../errors.js';
-import { SIGNATURE_FILE } from './paths.js';
+import { SIGNATURE_FILE } from '../manifest/index.js';
 
 export interface ReplaceDirOptions {
   /** Replace an existing folder; without it an existing target is refused. */

@@ -1,27 +1,24 @@
-/** The package folder on disk: well-known file names, manifest read/write, hashing, atomic folder builds. */
+/**
+ * The package folder on disk: building one (init, atomic folder builds), hashing its files (the
+ * one parallel hasher) and checking it against its manifest. The manifest file itself, and the
+ * names of the well-known files beside it, are manifest/'s.
+ */
+export { packagePaths, type PackagePaths } from './paths.js';
 export {
-  MANIFEST_FILE,
-  SIGNATURE_FILE,
-  SBOM_FILES,
-  RESERVED_FILES,
-  MAX_MANIFEST_BYTES,
-  MAX_JSON_DEPTH,
-  MANIFEST_SCHEMA_FILE,
-  packagePaths,
-  manifestSchemaPath,
-  type PackagePaths,
-} from './paths.js';
-export { parseJson, lineColumn, decodeUtf8, type JsonParseOptions } from './json.js';
-export { digestFile, type FileDigest } from './hash.js';
-export {
-  loadManifest,
-  readManifest,
-  resolveManifestPath,
-  parseManifestText,
-  serializeManifest,
-  writeManifest,
-  writeFileAtomic,
-  type LoadedManifest,
-} from './manifest-file.js';
+  hashFiles,
+  hashFile,
+  type DigestAlgorithm,
+  type FileDigest,
+  type FileToHash,
+  type HashOptions,
+  type HashProgress,
+} from './hash.js';
 export { buildDirAtomic, listPackageFiles, MAX_PACKAGE_FILES, type ReplaceDirOptions } from './folder.js';
-export { copyFileHashed } from './hash.js';
+export { prefill, hashArtifact, type PrefillOptions } from './prefill.js';
+export { initPackage, type InitOptions, type InitResult } from './init.js';
+export {
+  validatePackage,
+  checkArtifactFiles,
+  type ValidatePackageOptions,
+  type ArtifactCheckOptions,
+} from './check.js';

@@ -15,11 +15,12 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CancelledError, PlatformError, throwIfAborted } from '../errors.js';
-import { listPackageFiles, loadManifest, SIGNATURE_FILE } from '../package/index.js';
+import { listPackageFiles } from '../package/index.js';
 import type { ChannelChange, ChannelEvent, ChannelPointer } from './channels.js';
 import type { CoverageReport } from './coverage.js';
 import { type Problem, PublishError } from './problems.js';
 import type { IncomingFile, PublishResult, Release } from './releases.js';
+import { loadManifest, SIGNATURE_FILE } from '../manifest/index.js';
 
 export interface UploadProgress {
   file: string;

@@ -8,16 +8,17 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { FleetpackError, messageOf, PlatformError } from '../errors.js';
-import { isChannelName, type Manifest, validateDocument } from '../manifest/index.js';
 import {
-  decodeUtf8,
+  isChannelName,
+  type Manifest,
+  validateDocument,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
-  MAX_PACKAGE_FILES,
   parseManifestText,
   SBOM_FILES,
   SIGNATURE_FILE,
-} from '../package/index.js';
+} from '../manifest/index.js';
+import { MAX_PACKAGE_FILES } from '../package/index.js';
 import { MAX_SBOM_BYTES, sbomCompliance } from '../sbom/index.js';
 import { MAX_BUNDLE_BYTES, readBundleClaims, verifyBundleDigests } from '../signing/index.js';
 import { type Actor, audit, newId } from './audit.js';
@@ -27,6 +28,7 @@ import type { Database, ReleaseTable } from './store/schema.js';
 import type { Json } from './tuf/metadata.js';
 import type { OnlineSigners, TargetRow, TufRepository } from './tuf/repository.js';
 import { DIGEST_RE } from './uploads.js';
+import { decodeUtf8 } from '../json.js';
 
 export interface IncomingFile {
   /** Path inside the package, `/`-separated. */

@@ -9,12 +9,13 @@ import { createHash } from 'node:crypto';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
-import { modelFileEntry, type SbomRef } from '../manifest/index.js';
-import { loadManifest, packagePaths, SBOM_FILES, writeFileAtomic, writeManifest } from '../package/index.js';
+import { modelFileEntry, type SbomRef, loadManifest, SBOM_FILES, writeManifest } from '../manifest/index.js';
+import { packagePaths } from '../package/index.js';
 import { sbomView } from './components.js';
 import { readSbomWithBytes } from './detect.js';
 import type { ParsedSbom, SbomKind, SbomValidation } from './types.js';
 import { validateParsed } from './validate.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export interface AttachResult {
   attached: boolean;

@@ -4,11 +4,12 @@
  * (spdxVersion) or tag-value (SPDXVersion line), SPDX 3 JSON-LD (@context spdx.org/rdf/3.x).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { FleetpackError, ioReason, SbomError, throwIfAborted } from '../errors.js';
-import { decodeUtf8, parseJson } from '../package/index.js';
+import { ioReason, SbomError, throwIfAborted } from '../errors.js';
+
 import { parseSpdxTagValue } from './spdx.js';
 import type { ParsedSbom } from './types.js';
 import { parseCycloneDxXml, sniffXmlRoot } from './xml.js';
+import { decodeUtf8, parseJson } from '../json.js';
 
 /** Refuse documents larger than this: parsing is in memory (a 50 MB SBOM takes ~0.5 GB). */
 export const MAX_SBOM_BYTES = 256 * 1024 * 1024;
@@ -88,27 +89,11 @@ function decodeText(buf: Buffer, file?: string): string {
       hint: 'Save the SBOM as UTF-8.',
     });
   }
-  const s = asSbomError(() => decodeUtf8(buf, file));
+  const s = decodeUtf8(buf, file);
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
 
 /** The package folder's JSON reader reports ManifestErrors; an SBOM's problems are SbomErrors. */
-function asSbomError<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof FleetpackError) || e instanceof SbomError) throw e;
-    const hint =
-      e.code === 'JSON_TOO_DEEP'
-        ? `SBOMs nest a few dozen levels at most; this one nests deeper than ${MAX_SBOM_JSON_DEPTH}.`
-        : e.hint;
-    throw new SbomError(e.code, e.message, {
-      ...(e.where ? { where: e.where } : {}),
-      ...(hint ? { hint } : {}),
-      cause: e,
-    });
-  }
-}
 
 /** Detects and parses an SBOM held in memory. `file` only labels errors. */
 export function parseSbom(text: string, file?: string): ParsedSbom {
@@ -140,7 +125,11 @@ export function parseSbom(text: string, file?: string): ParsedSbom {
     };
   }
   if (first === '{' || first === '[') {
-    const doc = asSbomError(() => parseJson(text, { ...(file ? { file } : {}), maxDepth: MAX_SBOM_JSON_DEPTH }));
+    const doc = parseJson(text, {
+      ...(file ? { file } : {}),
+      maxDepth: MAX_SBOM_JSON_DEPTH,
+      depthHint: `SBOMs nest a few dozen levels at most; this one nests deeper than ${MAX_SBOM_JSON_DEPTH}.`,
+    });
     return detectJson(doc, file);
   }
   const tv = /^\s*SPDXVersion\s*:\s*(\S+)/m.exec(text);

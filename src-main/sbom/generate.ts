@@ -6,13 +6,20 @@
  * component it depends on. The result is checked with the same validator as uploaded SBOMs.
  */
 import { createHash } from 'node:crypto';
-import { writeFileAtomic, loadManifest } from '../package/index.js';
-import { assertManifestShape, modelFileEntry, type Manifest, type ManifestTensor } from '../manifest/index.js';
+
+import {
+  assertManifestShape,
+  modelFileEntry,
+  type Manifest,
+  type ManifestTensor,
+  loadManifest,
+} from '../manifest/index.js';
 import { SbomError, throwIfAborted } from '../errors.js';
 import { detectJson } from './detect.js';
 import { cycloneDxSpdxIds } from './schemas.js';
 import type { SbomValidation } from './types.js';
 import { validateParsed } from './validate.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 const TOOL_VERSION = '0.1.0';
 

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FleetpackError, throwIfAborted } from '../errors.js';
-import { type Manifest, modelFileEntry } from '../manifest/index.js';
-import { loadManifest, MANIFEST_FILE, SBOM_FILES } from '../package/index.js';
+import { type Manifest, modelFileEntry, loadManifest, MANIFEST_FILE, SBOM_FILES } from '../manifest/index.js';
+
 import { namesDigest } from './attach.js';
 import { parseSbomBytes, readSbomWithBytes } from './detect.js';
 import type { NtiaReport } from './types.js';

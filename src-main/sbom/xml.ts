@@ -17,10 +17,11 @@ import {
   XmlTreeCommonStruct,
 } from 'libxml2-wasm/lib/libxml2.mjs';
 import { SbomError } from '../errors.js';
-import { lineColumn } from '../package/index.js';
+
 import { CYCLONEDX_VERSIONS } from './schemas.js';
 import type { SbomIssue } from './types.js';
 import { parseXml, validateXsd, type XsdResult } from './xsd.js';
+import { lineColumn } from '../json.js';
 
 const NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
 

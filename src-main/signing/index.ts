@@ -1,5 +1,5 @@
 /**
- * Signing: keys in the OS keychain, OpenSSF Model Signing (OMS v1.0) bundles, parallel hashing.
+ * Signing: keys in the OS keychain, OpenSSF Model Signing (OMS v1.0) bundles (hashing is package/'s).
  * The public surface other folders (CLI, Studio) use.
  */
 export { Keystore, KEYCHAIN_SERVICE, type KeyInfo, type KeystoreOptions } from './keystore.js';
@@ -16,14 +16,6 @@ export {
   type Signer,
   signerFromPrivateKeyPem,
 } from './keys.js';
-export {
-  hashFiles,
-  type DigestAlgorithm,
-  type FileDigest,
-  type FileToHash,
-  type HashOptions,
-  type HashProgress,
-} from './digest.js';
 export { DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME } from './ignores.js';
 export {
   BUNDLE_MEDIA_TYPE,

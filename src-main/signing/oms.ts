@@ -20,7 +20,7 @@ import {
   type Resource,
   rootDigest,
 } from './bundle.js';
-import { type FileDigest, hashFiles, type HashProgress } from './digest.js';
+import { type FileDigest, hashFiles, type HashProgress } from '../package/index.js';
 import { listModelFiles, type ModelFile } from './files.js';
 import { compareCodePoints, DEFAULT_IGNORES, DEFAULT_SIGNATURE_NAME, IgnoreSet, relativeToRoot } from './ignores.js';
 import { type Curve, type ParsedPublicKey, parsePublicKeyPem, type Signer, verifySignature } from './keys.js';

@@ -28,14 +28,16 @@ import {
   mergeMetrics,
   refreshTodo,
   suggestLicense,
-  validate as validateManifest,
   type ArtifactSource,
   type Manifest,
   type ValidationReport,
+  SIGNATURE_FILE,
+  readManifest,
+  writeManifest,
 } from '../manifest/index.js';
 import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
-import { SIGNATURE_FILE, readManifest, writeManifest } from '../package/index.js';
-import { Keystore, hashFiles, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
+import { hashFiles, validatePackage } from '../package/index.js';
+import { Keystore, signModel, verifyModel, type KeyInfo as DomainKey } from '../signing/index.js';
 import type {
   DiffChange,
   InventorySummary,
@@ -180,7 +182,7 @@ export const domain = {
   refresh: (m: Manifest): Manifest => refreshTodo(m),
 
   async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
-    return toProblems(await validateManifest(m, opts));
+    return toProblems(await validatePackage(m, opts));
   },
 
   checkLicense(expression: string): LicenseCheck {

@@ -21,8 +21,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { BaseFetcher, Updater } from 'tuf-js';
 import { DownloadHTTPError } from 'tuf-js/dist/error.js';
-import type { Manifest } from '../../src-main/manifest/index.js';
-import { digestFile, serializeManifest, writeManifest } from '../../src-main/package/index.js';
+import { type Manifest, serializeManifest, writeManifest } from '../../src-main/manifest/index.js';
+import { hashFile } from '../../src-main/package/index.js';
 import {
   initPlatform,
   openStore,
@@ -53,10 +53,10 @@ async function bigPackage(): Promise<string> {
   }
   const dir = await packageDir(root, { name: 'big-model', version: '1.0.0', sbom: false });
   ensureFile(join(dir, 'weights.bin'), BIG);
-  const d = await digestFile(join(dir, 'weights.bin'));
+  const d = await hashFile(join(dir, 'weights.bin'));
   const m = JSON.parse(readFileSync(join(dir, 'fleetpack.json'), 'utf8')) as Manifest;
   m.artifact.files = m.artifact.files.map((f) =>
-    f.path === 'weights.bin' ? { ...f, size: d.size, sha256: d.sha256 } : f,
+    f.path === 'weights.bin' ? { ...f, size: d.size, sha256: d.digest } : f,
   );
   await writeManifest(dir, m);
   writeFileSync(marker, dir);
@@ -98,7 +98,7 @@ async function serve(cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) {
 async function uploadBench(backend: string, database: () => string[]) {
   const pkg = await bigPackage();
   const weights = join(pkg, 'weights.bin');
-  const digest = `sha256:${(await digestFile(weights)).sha256}`;
+  const digest = `sha256:${(await hashFile(weights)).digest}`;
   const rounds: { ours: number; curl: number; oursClientMB: number; serverMB: number }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const cwd = resolve(BENCH_DATA, 'platform', `serve-${backend}-${r}`);

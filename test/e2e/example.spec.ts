@@ -5,12 +5,12 @@
  * Each step is checked with axe; screenshots go to test-results/screenshots/example-*.png.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectAccessible, openStudio, shot } from './helpers';
+import { tempDir } from '../fixtures/temp.js';
 
-const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-example-'));
+const out = tempDir('fleetpack-e2e-example-');
 const pkg = join(out, 'person-presence-1.0.0');
 const keyName = `example-${Date.now().toString(36)}`;
 

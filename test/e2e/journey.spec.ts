@@ -7,14 +7,14 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFixtures } from './fixtures';
 import { dropFile, expectAccessible, openStudio, shot } from './helpers';
+import { tempDir } from '../fixtures/temp.js';
 
 const fx = writeFixtures();
-const out = mkdtempSync(join(tmpdir(), 'fleetpack-e2e-'));
+const out = tempDir('fleetpack-e2e-');
 const pkgV1 = join(out, 'classifier-1.0.0');
 const pkgV2 = join(out, 'classifier-1.1.0');
 const keyName = `e2e-${Date.now().toString(36)}`;

@@ -5,10 +5,10 @@
  * gate can fail.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../fixtures/temp.js';
 
 const ELECTRON_VERSION = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version as string;
 
@@ -20,7 +20,7 @@ interface Finding {
 }
 
 function scan(input: string): Promise<Finding[]> {
-  const out = join(mkdtempSync(join(tmpdir(), 'eneg-')), 'report.csv');
+  const out = join(tempDir('eneg-'), 'report.csv');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -67,7 +67,7 @@ describe('the built Electron shell', () => {
 describe('Electronegativity', () => {
   it('finds no HIGH issue in the Electron shell (sources and build)', async () => {
     ensureBuilt();
-    const unsafe = mkdtempSync(join(tmpdir(), 'eneg-unsafe-'));
+    const unsafe = tempDir('eneg-unsafe-');
     writeFileSync(
       join(unsafe, 'main.js'),
       "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false, webSecurity: false } });\n",

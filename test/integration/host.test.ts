@@ -2,13 +2,13 @@
  * The browser host's guards, over real HTTP on loopback: the token (401 absent / 403 wrong),
  * a foreign Origin, a foreign Host (DNS rebinding), the security headers, and a streamed upload.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../src-main/host/index.js';
 import { StudioSession } from '../../src-main/studio/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let host: RunningHost;
 
@@ -51,7 +51,7 @@ const json = (token?: string, extra: Record<string, string> = {}) => ({
 });
 
 beforeAll(async () => {
-  const renderer = mkdtempSync(join(tmpdir(), 'fp-renderer-'));
+  const renderer = tempDir('fp-renderer-');
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
   const session = await StudioSession.create({ maxUploadBytes: 1024 });
   host = await startHost({ rendererDir: renderer, session });

@@ -2,8 +2,7 @@
  * End to end through `fleetpack inspect` (in-process run()): TFLite files, and TensorRT engines
  * whose I/O comes from a companion ONNX model (read by the ONNX reader) or a Triton config.pbtxt.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.js';
@@ -11,10 +10,11 @@ import { inspect } from '../../src-main/formats/index.js';
 import { basicModel } from '../fixtures/onnx-models.js';
 import { TRITON_TRT_CONFIG, engineBytes, withUltralyticsPrefix } from '../fixtures/tensorrt-fixtures.js';
 import { writeTfliteFixtures } from '../fixtures/tflite-fixtures.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-tflite-trt-'));
+  dir = tempDir('fleetpack-tflite-trt-');
   writeTfliteFixtures(dir);
   writeFileSync(join(dir, 'model.onnx'), basicModel());
   writeFileSync(join(dir, 'model.engine'), engineBytes({ version: [10, 3, 0, 26] }));

@@ -1,19 +1,20 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.js';
-import { validate, type Manifest } from '../../src-main/manifest/index.js';
+import { type Manifest } from '../../src-main/manifest/index.js';
 import { writeOnnxFixtures } from '../fixtures/onnx-models.js';
 import { writeTfliteFixtures } from '../fixtures/tflite-fixtures.js';
 import { engineBytes, TRITON_TRT_CONFIG } from '../fixtures/tensorrt-fixtures.js';
+import { tempDir } from '../fixtures/temp.js';
+import { validatePackage } from '../../src-main/package/index.js';
 
 let dir: string;
 let onnx: ReturnType<typeof writeOnnxFixtures>;
 let tflite: ReturnType<typeof writeTfliteFixtures>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fp-cli-manifest-'));
+  dir = tempDir('fp-cli-manifest-');
   onnx = writeOnnxFixtures(join(dir, 'models'));
   tflite = writeTfliteFixtures(join(dir, 'models'));
   writeFileSync(join(dir, 'models', 'detector.engine'), engineBytes());
@@ -266,7 +267,7 @@ describe('prefill against the real readers', () => {
       );
       const doc = JSON.parse(r.out);
       expect(doc.errors ?? doc.error, name).toEqual([]);
-      const again = await validate(doc.manifest, { dir: doc.dir });
+      const again = await validatePackage(doc.manifest, { dir: doc.dir });
       expect(again.errors, name).toEqual([]);
     }
   });
@@ -274,7 +275,7 @@ describe('prefill against the real readers', () => {
 
 describe('cancellation', () => {
   it('an aborted init leaves no folder and no temp folder behind', async () => {
-    const { initPackage } = await import('../../src-main/manifest/index.js');
+    const { initPackage } = await import('../../src-main/package/index.js');
     const ac = new AbortController();
     ac.abort();
     await expect(initPackage(onnx.external, { cwd: dir, out: 'pkg-cancel', signal: ac.signal })).rejects.toMatchObject({
@@ -286,9 +287,9 @@ describe('cancellation', () => {
   it('a validate that skips digests still checks sizes', async () => {
     const m = manifestOf('pkg-basic');
     m.artifact.files[0]!.sha256 = '0'.repeat(64);
-    expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors).toEqual([]);
+    expect((await validatePackage(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors).toEqual([]);
     m.artifact.files[0]!.size += 1;
-    expect((await validate(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors[0]!.code).toBe(
+    expect((await validatePackage(m, { dir: join(dir, 'pkg-basic'), skipDigests: true })).errors[0]!.code).toBe(
       'ARTIFACT_SIZE_MISMATCH',
     );
   });

@@ -4,8 +4,7 @@
  * login` in the real OS keychain (gnome-keyring via with-services.sh) or from a Docker config
  * (read, never written). Secrets never appear in output.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { runCli } from '../fixtures/cli.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
 import { type RegistryServer, startRegistry } from '../fixtures/registry.js';
 import { startTokenServer, type TokenServer } from '../fixtures/token-server.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const PASSWORD = 'wonder-land-7f3a';
 let base: string;
@@ -38,7 +38,7 @@ async function forget(host: string): Promise<void> {
 beforeAll(async () => {
   if (!process.env.FLEETPACK_SERVICES)
     throw new Error('Run with `bash test/tools/with-services.sh npx vitest run …` (a real keychain is needed).');
-  base = mkdtempSync(join(tmpdir(), 'fleetpack-oci-auth-'));
+  base = tempDir('fleetpack-oci-auth-');
   emptyDocker = join(base, 'no-docker');
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 200_000 });
 });

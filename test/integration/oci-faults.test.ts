@@ -6,8 +6,7 @@
  * backoff, and redirects to another origin (Authorization is not sent there).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +20,7 @@ import {
 import { type FaultProxy, startFaultProxy } from '../fixtures/fault-proxy.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
 import { type RegistryServer, startRegistry, storedBlobPath } from '../fixtures/registry.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let reg: RegistryServer;
 let proxy: FaultProxy;
@@ -43,7 +43,7 @@ const isUpload = (method: string | undefined, url: string | undefined) =>
 beforeAll(async () => {
   reg = await startRegistry();
   proxy = await startFaultProxy(reg.url);
-  base = mkdtempSync(join(tmpdir(), 'fleetpack-oci-faults-'));
+  base = tempDir('fleetpack-oci-faults-');
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 3_000_000 });
 });
 afterEach(() => proxy.setRule(() => ({ kind: 'pass' })));

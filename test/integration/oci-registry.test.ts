@@ -6,8 +6,7 @@
  * conformance of what we write, and the refusals (existing folder, invalid package, Ctrl-C).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,6 +23,7 @@ import { runCli } from '../fixtures/cli.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
 import { imageSpecErrors, modelPackConfigValidator } from '../fixtures/oci-schemas.js';
 import { type RegistryServer, startRegistry } from '../fixtures/registry.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let reg: RegistryServer;
 let base: string;
@@ -61,7 +61,7 @@ async function logged(fn: () => Promise<unknown>): Promise<string[]> {
 
 beforeAll(async () => {
   reg = await startRegistry();
-  base = mkdtempSync(join(tmpdir(), 'fleetpack-oci-'));
+  base = tempDir('fleetpack-oci-');
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 3_000_000 });
 });
 afterAll(async () => {

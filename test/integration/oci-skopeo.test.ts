@@ -6,17 +6,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initPackage } from '../../src-main/manifest/index.js';
+
 import { pullPackage, pushPackage, resolveReference, staticCredentials } from '../../src-main/oci/index.js';
 import { runCli } from '../fixtures/cli.js';
 import { makeOciPackage, type OciTestPackage } from '../fixtures/oci-package.js';
 import { imageSpecErrors } from '../fixtures/oci-schemas.js';
 import { encodeModel, externalInitializer, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
 import { type RegistryServer, startRegistry } from '../fixtures/registry.js';
+import { tempDir } from '../fixtures/temp.js';
+import { initPackage } from '../../src-main/package/index.js';
 
 let reg: RegistryServer;
 let base: string;
@@ -40,7 +41,7 @@ function files(dir: string): Record<string, string> {
 
 beforeAll(async () => {
   reg = await startRegistry();
-  base = mkdtempSync(join(tmpdir(), 'fleetpack-skopeo-'));
+  base = tempDir('fleetpack-skopeo-');
   pkg = await makeOciPackage(join(base, 'person-detector-1.4.0'), { weightBytes: 1_000_000 });
 });
 afterAll(async () => {

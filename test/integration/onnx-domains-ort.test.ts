@@ -4,14 +4,14 @@
  * domain in its registry (model_load_utils.h ValidateOpsetForDomain), used by a node or not, and
  * ignores an import of a domain it does not know when no node uses it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeModel, node, T, tensorType, unusedImportsModel, valueInfo } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fleetpack-ort-domains-'));
+const dir = tempDir('fleetpack-ort-domains-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function reluWithImport(domain: string, version: number): string {

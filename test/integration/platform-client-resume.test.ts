@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src-main/errors.js';
 import { PlatformClient, PlatformLogins, type UploadSessionMemo } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
-import { newTestPlatform, packageDir, tempDir, type TestPlatform } from '../fixtures/platform.js';
+import { newTestPlatform, packageDir, type TestPlatform } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let tp: TestPlatform;
 let server: RunningServer;

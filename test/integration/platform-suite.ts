@@ -24,7 +24,8 @@ import { RegistryRepository, pushPackage, staticCredentials } from '../../src-ma
 import { startFaultProxy } from '../fixtures/fault-proxy.js';
 import { makeOciPackage } from '../fixtures/oci-package.js';
 import { startRegistry, type RegistryServer } from '../fixtures/registry.js';
-import { newTestPlatform, packageDir, publisherKeyPair, tempDir, type TestPlatform } from '../fixtures/platform.js';
+import { newTestPlatform, packageDir, publisherKeyPair, type TestPlatform } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 import { checkRepository, httpFiles, tufClient } from '../fixtures/tuf-check.js';
 
 export interface Backend {

@@ -16,7 +16,8 @@ import { loadOnlineSigners } from '../../src-main/platform/signers.js';
 import { openStore } from '../../src-main/platform/store/database.js';
 import { readMetadataFile, type Lifetimes } from '../../src-main/platform/tuf/repository.js';
 import { startServer } from '../../src-main/server/index.js';
-import { PASSPHRASE, tempDir, testKeychains } from '../fixtures/platform.js';
+import { PASSPHRASE, testKeychains } from '../fixtures/platform.js';
+import { tempDir } from '../fixtures/temp.js';
 import { checkRepository, httpFiles } from '../fixtures/tuf-check.js';
 
 const S = 1000;

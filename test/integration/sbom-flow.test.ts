@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
 import { basicModel } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
 /** The CLI flow a lab runs: init a package from a real ONNX file, generate + attach its ML-BOM, validate, report. */
 describe('sbom in the package flow', () => {
   it('init → sbom generate → sbom attach → validate → sbom report', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'sbom-flow-'));
+    const root = tempDir('sbom-flow-');
     writeFileSync(join(root, 'det.onnx'), basicModel());
     const out: string[] = [];
     const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), cwd: root, env: {} };

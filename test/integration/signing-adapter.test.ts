@@ -5,7 +5,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { makePackage, MT_VECTORS, tempDir } from '../fixtures/signing.js';
+import { makePackage, MT_VECTORS } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const ADAPTER = resolve(import.meta.dirname, '../conformance/oms-adapter');
 const run = promisify(execFile);

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.js';
 import { KeystoreError } from '../../src-main/errors.js';
 import { CURVES, KEYCHAIN_SERVICE, Keystore, signModel, verifyModel } from '../../src-main/signing/index.js';
-import { makePackage, tempDir } from '../fixtures/signing.js';
+import { makePackage } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Unique per run so parallel runs and leftovers never collide; everything with it is deleted after. */

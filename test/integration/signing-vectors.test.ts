@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundle, buildStatement } from '../../src-main/signing/bundle.js';
 import { generateKey, signerFromPrivateKeyPem, signModel, verifyModel } from '../../src-main/signing/index.js';
-import { MT_VECTORS, OMS_VECTORS, SPEC_VECTORS, statementOf, tempDir } from '../fixtures/signing.js';
+import { MT_VECTORS, OMS_VECTORS, SPEC_VECTORS, statementOf } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const publicKeyPem = readFileSync(join(MT_VECTORS, 'signing-key-pub.pem'), 'utf8');
 const mtFolders = readdirSync(MT_VECTORS, { withFileTypes: true })

@@ -6,12 +6,12 @@
  * when the binary is there, and a desktop's browser launcher (xdg-open) is handed the URL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBrowser, planBrowserLaunch } from '../../src-main/cli/open-browser.js';
 import { browserReason } from '../tools/start.mjs';
+import { tempDir } from '../fixtures/temp.js';
 
 interface Started {
   child: ChildProcess;
@@ -81,8 +81,8 @@ async function ctrlC(s: Started): Promise<void> {
 
 describe('npm start', () => {
   it('without the Electron binary serves the Studio to the browser at the printed URL', async () => {
-    const noElectron = mkdtempSync(join(tmpdir(), 'fp-no-electron-'));
-    const work = mkdtempSync(join(tmpdir(), 'fp-start-tmp-'));
+    const noElectron = tempDir('fp-no-electron-');
+    const work = tempDir('fp-start-tmp-');
     const s = await start('npm', [], env({ ELECTRON_OVERRIDE_DIST_PATH: noElectron, TMPDIR: work }));
 
     // One line says why, before the URL.
@@ -120,14 +120,14 @@ describe('npm start', () => {
   }, 180_000);
 
   it('--web forces the browser host when the Electron binary is there, hands the URL to xdg-open, stops on SIGTERM', async () => {
-    const dist = mkdtempSync(join(tmpdir(), 'fp-electron-'));
+    const dist = tempDir('fp-electron-');
     writeFileSync(join(dist, 'electron'), ''); // present, so only --web sends the Studio to the browser
-    const bin = mkdtempSync(join(tmpdir(), 'fp-bin-'));
+    const bin = tempDir('fp-bin-');
     const opened = join(bin, 'opened.txt');
     // The desktop's launcher cannot run here (no desktop): a stand-in records what it was given.
     writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$*" > '${opened}'\n`);
     chmodSync(join(bin, 'xdg-open'), 0o755);
-    const work = mkdtempSync(join(tmpdir(), 'fp-start-tmp-'));
+    const work = tempDir('fp-start-tmp-');
     const s = await start(
       'script',
       ['--web'],
@@ -165,7 +165,7 @@ describe('desktop app or browser', () => {
   it('the desktop app needs the Electron binary and, on Linux, a display', () => {
     const saved = process.env.ELECTRON_OVERRIDE_DIST_PATH;
     try {
-      process.env.ELECTRON_OVERRIDE_DIST_PATH = mkdtempSync(join(tmpdir(), 'fp-no-electron-'));
+      process.env.ELECTRON_OVERRIDE_DIST_PATH = tempDir('fp-no-electron-');
       expect(browserReason({ web: false }, { DISPLAY: ':0' }, 'linux')).toMatch(/Electron binary is not installed/);
       writeFileSync(join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron'), '');
       expect(browserReason({ web: false }, { DISPLAY: ':0' }, 'linux')).toBeUndefined();
@@ -195,14 +195,14 @@ describe('opening the default browser', () => {
   });
 
   it('never fails when there is no launcher: it says so', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'fp-nopath-'));
+    const empty = tempDir('fp-nopath-');
     mkdirSync(join(empty, 'bin'));
     const r = await openBrowser(url, { platform: 'linux', env: { DISPLAY: ':1', PATH: join(empty, 'bin') } });
     expect(r).toEqual({ opened: false, message: 'No browser opened: xdg-open is not installed.' });
   });
 
   it('reports a launcher that fails', async () => {
-    const bin = mkdtempSync(join(tmpdir(), 'fp-bin-'));
+    const bin = tempDir('fp-bin-');
     writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\nexit 3\n');
     chmodSync(join(bin, 'xdg-open'), 0o755);
     const r = await openBrowser(url, { platform: 'linux', env: { DISPLAY: ':1', PATH: bin } });

@@ -3,14 +3,14 @@
  * the model is a real one (ONNX Runtime runs it), and a session opens it by name — handles, never
  * paths, its own copies — through the same operations a chosen model, metrics file and inventory use.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioSession } from '../../src-main/studio/index.js';
 import { openExample } from '../../src-main/studio/examples.js';
 import { EXAMPLE_DIR, EXAMPLE_NAME, exampleFiles } from '../fixtures/example.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let session: StudioSession;
 beforeAll(async () => {
@@ -90,7 +90,7 @@ describe('the shipped example', () => {
   });
 
   it('says which part of a damaged example folder is wrong', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'fp-examples-'));
+    const root = tempDir('fp-examples-');
     mkdirSync(join(root, 'broken'));
     writeFileSync(
       join(root, 'broken', 'example.json'),

@@ -5,8 +5,7 @@
  * requests from the real file and then sends the rest, as src-renderer/api/http.ts does.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +13,11 @@ import type { JobResults, Manifest, OpenModelResult } from '../../src-main/studi
 import { StudioSession } from '../../src-main/studio/index.js';
 import { writeLargeOnnx } from '../fixtures/onnx-large.js';
 import { fp16WeightsAsInputsModel } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-quick-open-'));
+  dir = tempDir('fleetpack-quick-open-');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,8 +3,7 @@
  * downloads the target; every file follows the spec's rules; the current code still writes the
  * same signed content (signatures aside: ECDSA is randomized).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BaseFetcher, Updater } from 'tuf-js';
@@ -12,6 +11,7 @@ import { DownloadHTTPError } from 'tuf-js/dist/error.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkRepository } from '../fixtures/tuf-check.js';
 import { FAKETIME, generateGolden, readGolden, type GoldenRepo } from '../fixtures/tuf-golden.js';
+import { tempDir } from '../fixtures/temp.js';
 
 class StaticFetcher extends BaseFetcher {
   constructor(private repo: GoldenRepo) {
@@ -54,13 +54,13 @@ describe('golden TUF repository', () => {
     const faketime = new Date(FAKETIME.replace(' ', 'T'));
     expect((await checkRepository((n) => Promise.resolve(golden.metadata.get(n)), faketime)).problems).toEqual([]);
     vi.useFakeTimers({ toFake: ['Date'], now: faketime });
-    const metadataDir = mkdtempSync(join(tmpdir(), 'fleetpack-golden-client-'));
+    const metadataDir = tempDir('fleetpack-golden-client-');
     writeFileSync(join(metadataDir, 'root.json'), golden.initialRoot);
     const updater = new Updater({
       metadataDir,
       metadataBaseUrl: 'http://golden/metadata',
       targetBaseUrl: 'http://golden/targets',
-      targetDir: mkdtempSync(join(tmpdir(), 'fleetpack-golden-targets-')),
+      targetDir: tempDir('fleetpack-golden-targets-'),
       fetcher: new StaticFetcher(golden),
     });
     await updater.refresh();

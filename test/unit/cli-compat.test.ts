@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
 import { makeManifest } from '../fixtures/fleet.js';
+import { tempDir } from '../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-'));
+const dir = tempDir('fleet-cli-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function io() {

@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../fixtures/cli.js';
 import { type OnnxFixtureName, writeOnnxFixtures } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 let paths: Record<OnnxFixtureName, string>;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-cli-inspect-'));
+  dir = tempDir('fleetpack-cli-inspect-');
   paths = writeOnnxFixtures(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

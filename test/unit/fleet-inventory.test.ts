@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, defaultCatalog, importInventory, parseInventory } from '../../src-main/fleet/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const catalog = defaultCatalog();
-const dir = mkdtempSync(join(tmpdir(), 'fleet-inv-'));
+const dir = tempDir('fleet-inv-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CSV = [

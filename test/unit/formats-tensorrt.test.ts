@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspect } from '../../src-main/formats/inspect.js';
@@ -15,8 +14,9 @@ import {
   withUltralyticsPrefix,
 } from '../fixtures/tensorrt-fixtures.js';
 import { tfliteFixture } from '../fixtures/tflite-fixtures.js';
+import { tempDir } from '../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fp-trt-unit-'));
+const dir = tempDir('fp-trt-unit-');
 let n = 0;
 function file(bytes: Buffer | string, ext = 'engine'): string {
   const p = join(dir, `case-${n++}.${ext}`);

@@ -2,8 +2,7 @@
  * Fuzz: bounded, seeded mutations of the TFLite and TensorRT fixtures (and Triton configs). Every
  * mutant must give a ModelInfo or a FormatError — never another exception, a hang or a slow read.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src-main/errors.js';
@@ -18,6 +17,7 @@ import {
   withUltralyticsPrefix,
 } from '../fixtures/tensorrt-fixtures.js';
 import { rng } from '../fixtures/rng.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const SEED = 0x5eed;
 const TFLITE_MUTANTS = 200;
@@ -84,7 +84,7 @@ function mutate(src: Buffer, r: () => number): { bytes: Buffer; how: string } {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'fp-fuzz-'));
+const dir = tempDir('fp-fuzz-');
 
 async function fuzzFile(
   name: string,

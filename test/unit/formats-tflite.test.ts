@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from '../../src-main/formats/inspect.js';
@@ -14,9 +13,10 @@ import {
   type TfliteFixtureName,
 } from '../fixtures/tflite-fixtures.js';
 import { buildModel, tfliteFromNode, tfliteModel, type TfliteModelDef } from '../fixtures/tflite-model.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let paths: Record<TfliteFixtureName, string>;
-const dir = mkdtempSync(join(tmpdir(), 'fp-tflite-unit-'));
+const dir = tempDir('fp-tflite-unit-');
 let n = 0;
 
 function writeTmp(bytes: Buffer): string {

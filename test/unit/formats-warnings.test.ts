@@ -3,8 +3,7 @@
  * for every reader (a TFLite file with tens of thousands of undeclared external buffers used to
  * stall on a linear duplicate scan), truncated TFLite weights, and normalisations of names.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspect } from '../../src-main/formats/index.js';
@@ -13,8 +12,9 @@ import { formatErrorOf } from '../fixtures/format-error.js';
 import { encodeModel, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
 import { externalGroupsDef, floatModelDef } from '../fixtures/tflite-fixtures.js';
 import { tfliteModel, type TfliteModelDef } from '../fixtures/tflite-model.js';
+import { tempDir } from '../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fleetpack-warnings-'));
+const dir = tempDir('fleetpack-warnings-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function write(bytes: Buffer, ext: string): string {

@@ -4,15 +4,15 @@
  * reads, tags in index.json under concurrent updates, refusal to adopt a folder that is not a layout.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { OciLayout } from '../../src-main/oci/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const fresh = () => join(mkdtempSync(join(tmpdir(), 'fleetpack-layout-')), 'layout');
+const fresh = () => join(tempDir('fleetpack-layout-'), 'layout');
 const chunks = (b: Buffer, n = 7) =>
   Readable.from(Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, i * n + n)));
 const read = async (s: Readable) => {

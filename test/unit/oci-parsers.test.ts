@@ -3,8 +3,7 @@
  * manifests/indexes from untrusted bytes (plus a fuzz run), layer paths, digest verification,
  * the ModelPack config against its vendored schema, Docker config credentials.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,6 +29,7 @@ import {
 import { parseChallenges } from '../../src-main/oci/challenge.js';
 import { modelPackConfigValidator } from '../fixtures/oci-schemas.js';
 import { rng } from '../fixtures/rng.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const code = (fn: () => unknown): string | undefined => {
   try {
@@ -473,7 +473,7 @@ describe('ModelPack mapping', () => {
 });
 
 describe('Docker config credentials (read only)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fleetpack-docker-'));
+  const dir = tempDir('fleetpack-docker-');
   const env = { DOCKER_CONFIG: dir, HOME: dir };
   it('reads auth, username/password and identitytoken entries keyed in any common form', async () => {
     writeFileSync(

@@ -6,16 +6,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { OciLayout, pullPackage } from '../../src-main/oci/index.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const tmp = () => mkdtempSync(join(tmpdir(), 'fleetpack-tar-'));
+const tmp = () => tempDir('fleetpack-tar-');
 
 /** A layout holding one ModelPack artifact made of these layers. */
 async function layoutWith(layers: { mediaType: string; bytes: Buffer; path?: string }[]): Promise<string> {

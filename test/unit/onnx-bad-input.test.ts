@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs/minimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,11 +6,12 @@ import { CancelledError, FormatError } from '../../src-main/errors.js';
 import { inspect } from '../../src-main/formats/index.js';
 import { looksLikeOnnx } from '../../src-main/formats/onnx.js';
 import { ATTR, basicModel, encodeModel, lengthField, node, T, tensorType, valueInfo } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 let n = 0;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-onnx-bad-'));
+  dir = tempDir('fleetpack-onnx-bad-');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -22,12 +22,10 @@ function file(bytes: Uint8Array): string {
 }
 
 async function formatError(bytes: Uint8Array): Promise<FormatError> {
-  const t0 = performance.now();
   const e = await inspect(file(bytes)).then(
     () => undefined,
     (err: unknown) => err,
   );
-  expect(performance.now() - t0).toBeLessThan(2000);
   expect(e).toBeInstanceOf(FormatError);
   const fe = e as FormatError;
   expect(fe.hint).toBeTruthy();

@@ -3,8 +3,7 @@
  * com.microsoft.experimental, org.pytorch.aten and ai.onnx.ml 3, but every node is in the
  * default domain). Reader → manifest → fleet rules → diff, on a model built like it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCatalog, evaluate, modelNeeds } from '../../src-main/fleet/index.js';
@@ -12,8 +11,9 @@ import { inspect } from '../../src-main/formats/index.js';
 import { diffManifests, draftManifest, type Manifest } from '../../src-main/manifest/index.js';
 import { ortDevice } from '../fixtures/fleet.js';
 import { unusedImportsModel } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fleetpack-domains-'));
+const dir = tempDir('fleetpack-domains-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const catalog = defaultCatalog();
 

@@ -1,15 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxDtype } from '../../src-main/formats/dtype.js';
 import { detect, inspect, ModelFile } from '../../src-main/formats/index.js';
 import { type OnnxFixtureName, writeOnnxFixtures } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let dir: string;
 let paths: Record<OnnxFixtureName, string>;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fleetpack-onnx-'));
+  dir = tempDir('fleetpack-onnx-');
   paths = writeOnnxFixtures(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

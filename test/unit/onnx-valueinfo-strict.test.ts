@@ -4,15 +4,15 @@
  * wrong wire type is ignored (as protobuf does) and said; what the contract cannot carry
  * (a name that is not UTF-8, an empty name, a dim past 2^53) is said too.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src-main/errors.js';
 import { inspect, type ModelInfo } from '../../src-main/formats/index.js';
 import { lengthField, onnx, T, tensorType } from '../fixtures/onnx-models.js';
+import { tempDir } from '../fixtures/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'fleetpack-valueinfo-'));
+const dir = tempDir('fleetpack-valueinfo-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 

@@ -1,10 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src-main/cli/index.js';
-import { readManifest } from '../../src-main/package/index.js';
+
 import {
   attachSbom,
   complianceReport,
@@ -17,10 +16,12 @@ import {
 } from '../../src-main/sbom/index.js';
 import { mlBom, mlBomXml, spdx23, spdx23TagValue } from '../fixtures/sbom-docs.js';
 import { makePackage } from '../fixtures/sbom-package.js';
+import { tempDir } from '../fixtures/temp.js';
+import { readManifest } from '../../src-main/manifest/index.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'sbom-pkg-'));
+  root = tempDir('sbom-pkg-');
 });
 
 function cli() {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SbomError } from '../../src-main/errors.js';
+import { DocumentError, SbomError } from '../../src-main/errors.js';
 import { parseSbom, validateParsed } from '../../src-main/sbom/index.js';
 import { schemaCheck } from '../../src-main/sbom/validate.js';
 
@@ -47,7 +47,7 @@ function verdict(text: string): { valid: boolean; codes: string[]; kind?: string
       kind: `${p.encoding} ${p.specVersion}`,
     };
   } catch (e) {
-    if (!(e instanceof SbomError)) throw e;
+    if (!(e instanceof SbomError || e instanceof DocumentError)) throw e;
     return { valid: false, codes: [e.code] };
   }
 }

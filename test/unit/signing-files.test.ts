@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateKey, signerFromPrivateKeyPem, signModel } from '../../src-main/signing/index.js';
 import { listModelFiles } from '../../src-main/signing/files.js';
 import { compareCodePoints, DEFAULT_IGNORES, IgnoreSet, relativeToRoot } from '../../src-main/signing/ignores.js';
-import { tempDir } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 function tree(files: Record<string, string>): string {
   const root = join(tempDir(), 'model');

@@ -13,7 +13,8 @@ import {
 } from '../../src-main/signing/index.js';
 import { pae, rootDigest } from '../../src-main/signing/bundle.js';
 import { verify } from 'node:crypto';
-import { makePackage, SPEC_SCHEMAS, statementOf, tempDir } from '../fixtures/signing.js';
+import { makePackage, SPEC_SCHEMAS, statementOf } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 function schemaValidators() {
   const ajv = new Ajv2020({ strict: false, allErrors: true });

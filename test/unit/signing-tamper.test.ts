@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, type GeneratedKey } from '../../src-main/signing/keys.js';
 import { signerFromPrivateKeyPem, signModel, verifyModel, type VerifyResult } from '../../src-main/signing/index.js';
 import { buildBundle, rootDigest } from '../../src-main/signing/bundle.js';
-import { makePackage, statementOf, tempDir } from '../fixtures/signing.js';
+import { makePackage, statementOf } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 let key: GeneratedKey;
 let signed: string;

@@ -9,8 +9,8 @@ import {
   type InventoryFormat,
   type PreviewResult,
 } from '../../fleet/index.js';
-import { validateDocument } from '../../manifest/index.js';
-import { readManifest } from '../../package/index.js';
+import { validateDocument, readManifest } from '../../manifest/index.js';
+
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
 const usage = `fleetpack compat DIR --fleet INVENTORY [--channel C] [--sample N] [--format csv|json|ndjson] [--json]

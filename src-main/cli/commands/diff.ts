@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { diffManifests, type Effect, type ManifestDiff } from '../../manifest/index.js';
-import { loadManifest } from '../../package/index.js';
+import { diffManifests, type Effect, type ManifestDiff, loadManifest } from '../../manifest/index.js';
+
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 
 const usage =

@@ -1,7 +1,8 @@
 import { UsageError } from '../../errors.js';
-import { initPackage } from '../../manifest/index.js';
+
 import { type Command, EXIT_INVALID, EXIT_OK, formatBytes, parseCommandArgs, printJson } from '../io.js';
 import { countLine, renderFindings } from './manifest-report.js';
+import { initPackage } from '../../package/index.js';
 
 const usage =
   'fleetpack init MODEL [--out DIR] [--name N] [--version V] [--license EXPR] [--target PROFILE]... [--channel C] [--description TEXT] [--metrics FILE] [--io-from ONNX|config.pbtxt] [--force] [--json]';

@@ -7,7 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errnoOf, messageOf, UsageError } from '../../errors.js';
-import { writeFileAtomic } from '../../package/index.js';
+
 import {
   type Actor,
   addPublisherKey,
@@ -29,6 +29,7 @@ import {
 import { startServer } from '../../server/index.js';
 import { Keystore } from '../../signing/index.js';
 import { type CliIO, type Command, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
+import { writeFileAtomic } from '../../atomic-file.js';
 
 const usage = [
   'fleetpack platform serve [--data DIR] [--listen HOST:PORT] [--database URL] [--registry HOST/REPO] [--require-publisher-signature]',

@@ -1,21 +1,17 @@
 import { basename, resolve } from 'node:path';
-import { isFleetpackError, UsageError } from '../../errors.js';
-import { validate, validateDocument, type ValidationReport } from '../../manifest/index.js';
-import { loadManifest, MANIFEST_FILE } from '../../package/index.js';
+import { UsageError } from '../../errors.js';
+import {
+  isManifestDocumentError,
+  loadManifest,
+  MANIFEST_FILE,
+  validateDocument,
+  type ValidationReport,
+} from '../../manifest/index.js';
+import { validatePackage } from '../../package/index.js';
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 import { countLine, renderFindings } from './manifest-report.js';
 
 const usage = 'fleetpack validate DIR|MANIFEST [--schema-only] [--json]';
-
-/** Errors that mean the manifest itself is unreadable as a document: invalid (exit 1), not a usage error. */
-const DOCUMENT_ERRORS = new Set([
-  'MALFORMED_JSON',
-  'DUPLICATE_KEY',
-  'JSON_TOO_DEEP',
-  'MANIFEST_NOT_OBJECT',
-  'NOT_UTF8',
-  'MANIFEST_TOO_LARGE',
-]);
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -37,13 +33,13 @@ export const validateCommand: Command = {
       path = loaded.path;
       report = values['schema-only']
         ? validateDocument(loaded.manifest)
-        : await validate(loaded.manifest, {
+        : await validatePackage(loaded.manifest, {
             dir: loaded.dir,
             checkUnlisted: basename(loaded.path) === MANIFEST_FILE,
             ...(io.signal ? { signal: io.signal } : {}),
           });
     } catch (e) {
-      if (!isFleetpackError(e) || !DOCUMENT_ERRORS.has(e.code)) throw e;
+      if (!isManifestDocumentError(e)) throw e;
       path = e.where?.replace(/:\d+:\d+$/, '') ?? target;
       report = {
         valid: false,

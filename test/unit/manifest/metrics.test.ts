@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +10,7 @@ import {
   validateDocument,
 } from '../../../src-main/manifest/index.js';
 import { completeManifest } from './helpers.js';
+import { tempDir } from '../../fixtures/temp.js';
 
 describe('metrics from JSON', () => {
   it('reads an array of metric objects, numeric text becoming numbers', () => {
@@ -136,8 +136,8 @@ describe('metrics from a Hugging Face model card', () => {
 
 describe('importMetrics', () => {
   let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fp-metrics-'));
+  beforeAll(() => {
+    dir = tempDir('fp-metrics-');
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
   it('detects the format from the extension and content, and the result validates', async () => {

@@ -1,25 +1,23 @@
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDirAtomic, hashFile, packagePaths } from '../../../src-main/package/index.js';
+import { DocumentError, PackageError } from '../../../src-main/errors.js';
 import {
-  buildDirAtomic,
-  digestFile,
+  type Manifest,
   loadManifest,
   MAX_MANIFEST_BYTES,
-  packagePaths,
-  parseJson,
   readManifest,
   serializeManifest,
   writeManifest,
-} from '../../../src-main/package/index.js';
-import { ManifestError, PackageError } from '../../../src-main/errors.js';
-import type { Manifest } from '../../../src-main/manifest/index.js';
+} from '../../../src-main/manifest/index.js';
+import { tempDir } from '../../fixtures/temp.js';
+import { parseJson } from '../../../src-main/json.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fp-pkg-'));
+beforeEach(() => {
+  dir = tempDir('fp-pkg-');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -42,10 +40,10 @@ describe('parseJson', () => {
       try {
         parseJson('{\n  "a": 1,\n  b: 2\n}', { file: 'm.json' });
       } catch (e) {
-        return e as ManifestError;
+        return e as DocumentError;
       }
     })();
-    expect(err).toBeInstanceOf(ManifestError);
+    expect(err).toBeInstanceOf(DocumentError);
     expect(err!.code).toBe('MALFORMED_JSON');
     expect(err!.where).toBe('m.json:3:3');
     expect(err!.message).toMatch(/line 3, column 3/);
@@ -134,16 +132,17 @@ describe('hashing', () => {
   it('streams SHA-256 and size', async () => {
     const data = Buffer.alloc(3 * 1024 * 1024 + 7, 0xab);
     await writeFile(join(dir, 'f'), data);
-    expect(await digestFile(join(dir, 'f'))).toEqual({
+    expect(await hashFile(join(dir, 'f'))).toEqual({
+      name: join(dir, 'f'),
       size: data.length,
-      sha256: createHash('sha256').update(data).digest('hex'),
+      digest: createHash('sha256').update(data).digest('hex'),
     });
   });
   it('stops when aborted', async () => {
     await writeFile(join(dir, 'f'), 'x');
     const ac = new AbortController();
     ac.abort();
-    await expect(digestFile(join(dir, 'f'), ac.signal)).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(hashFile(join(dir, 'f'), { signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
 

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,11 +6,12 @@ import {
   artifactSources,
   draftManifest,
   guessLayout,
-  prefill,
   refreshTodo,
   validateDocument,
 } from '../../../src-main/manifest/index.js';
 import { onnxInfo, tfliteInfo, trtInfo } from './helpers.js';
+import { tempDir } from '../../fixtures/temp.js';
+import { prefill } from '../../../src-main/package/index.js';
 
 const files = (name: string) => [{ path: name, size: 1000, sha256: 'c'.repeat(64), role: 'model' as const }];
 
@@ -126,8 +126,8 @@ describe('draftManifest', () => {
 
 describe('prefill from files', () => {
   let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fp-prefill-'));
+  beforeEach(() => {
+    dir = tempDir('fp-prefill-');
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 

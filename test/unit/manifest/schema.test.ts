@@ -9,8 +9,10 @@ import {
   schemaErrors,
   validateDocument,
   type Manifest,
+  parseManifestText,
+  serializeManifest,
 } from '../../../src-main/manifest/index.js';
-import { parseManifestText, serializeManifest } from '../../../src-main/package/index.js';
+
 import { completeManifest } from './helpers.js';
 
 type Node = Record<string, any>;

@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compareWithModel, validate, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
+import { compareWithModel, validateDocument, type Manifest } from '../../../src-main/manifest/index.js';
 import { clone, completeManifest, onnxInfo, tfliteInfo, trtInfo } from './helpers.js';
+import { tempDir } from '../../fixtures/temp.js';
+import { validatePackage } from '../../../src-main/package/index.js';
 
 type Rule = [
   code: string,
@@ -256,7 +257,7 @@ describe('validate with the package folder', () => {
   let dir: string;
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fp-val-'));
+    dir = tempDir('fp-val-');
     await writeFile(join(dir, 'model.onnx'), 'MODL');
     await writeFile(join(dir, 'weights.bin'), 'WEIGHTS!');
   });
@@ -270,7 +271,7 @@ describe('validate with the package folder', () => {
   const model = onnxInfo({ opsets: [{ domain: '', version: 17 }] });
 
   it('passes when files exist with matching sizes and digests', async () => {
-    expect(await validate(pkg(), { dir, model })).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(await validatePackage(pkg(), { dir, model })).toEqual({ valid: true, errors: [], warnings: [] });
   });
   it('reports missing files, size and digest mismatches, symlinks and unlisted files', async () => {
     const m = pkg();
@@ -279,7 +280,7 @@ describe('validate with the package folder', () => {
     m.artifact.files.push({ path: 'link.bin', size: 4, sha256: 'e'.repeat(64), role: 'companion' });
     await symlink(join(dir, 'model.onnx'), join(dir, 'link.bin'));
     await writeFile(join(dir, 'notes.txt'), 'hi');
-    const r = await validate(m, { dir, model });
+    const r = await validatePackage(m, { dir, model });
     expect(r.errors.map((e) => `${e.code} ${e.pointer}`)).toEqual([
       'ARTIFACT_DIGEST_MISMATCH /artifact/files/1/sha256',
       'ARTIFACT_MISSING /artifact/files/2/path',
@@ -289,25 +290,25 @@ describe('validate with the package folder', () => {
       expect.objectContaining({ code: 'UNLISTED_FILE', message: expect.stringContaining('notes.txt') }),
     );
     m.artifact.files[0]!.size = 5;
-    expect((await validate(m, { dir, model })).errors).toContainEqual(
+    expect((await validatePackage(m, { dir, model })).errors).toContainEqual(
       expect.objectContaining({ code: 'ARTIFACT_SIZE_MISMATCH', pointer: '/artifact/files/0/size' }),
     );
   });
   it('checks the SBOM reference', async () => {
     const m = pkg();
     m.sbom = { file: 'sbom.cdx.json', format: 'cyclonedx', specVersion: '1.6', sha256: sha('{}') };
-    expect((await validate(m, { dir, model })).errors).toContainEqual(
+    expect((await validatePackage(m, { dir, model })).errors).toContainEqual(
       expect.objectContaining({ code: 'SBOM_MISSING' }),
     );
     await writeFile(join(dir, 'sbom.cdx.json'), '{ }');
-    expect((await validate(m, { dir, model })).errors).toContainEqual(
+    expect((await validatePackage(m, { dir, model })).errors).toContainEqual(
       expect.objectContaining({ code: 'SBOM_DIGEST_MISMATCH' }),
     );
     await writeFile(join(dir, 'sbom.cdx.json'), '{}');
-    expect((await validate(m, { dir, model })).errors).toEqual([]);
+    expect((await validatePackage(m, { dir, model })).errors).toEqual([]);
   });
   it('reports a model the readers cannot open as an error with the reader message', async () => {
-    const r = await validate(pkg(), { dir });
+    const r = await validatePackage(pkg(), { dir });
     expect(r.errors).toContainEqual(expect.objectContaining({ code: 'MODEL_UNREADABLE', pointer: '/artifact/file' }));
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RangeMismatch } from '../../../src-main/platform/index.js';
 import { SecretBox, newSalt } from '../../../src-main/platform/secrets.js';
 import { UploadSessions } from '../../../src-main/platform/uploads.js';
-import { tempDir } from '../../fixtures/platform.js';
+import { tempDir } from '../../fixtures/temp.js';
 
 const digest = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

@@ -1,12 +1,34 @@
-import { readFileSync } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { errnoOf, ioReason, ManifestError, PackageError } from '../errors.js';
-import { jsonOrNull } from '../json.js';
-import type { Manifest } from '../manifest/index.js';
-import { decodeUtf8, parseJson } from './json.js';
-import { MANIFEST_FILE, MAX_MANIFEST_BYTES, manifestSchemaPath } from './paths.js';
+/**
+ * The manifest file: its name in a package folder (and the names reserved beside it), bounded
+ * reading, and canonical atomic writing. Building a package folder is package/'s.
+ */
+import { open, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
+import { DocumentError, errnoOf, type FleetpackError, ManifestError, PackageError } from '../errors.js';
+import { decodeUtf8, jsonOrNull, parseJson } from '../json.js';
+import { manifestSchema } from './schema.js';
+import type { Manifest } from './types.js';
+
+/** The manifest inside a package folder. */
+export const MANIFEST_FILE = 'fleetpack.json';
+/** The OpenSSF Model Signing bundle over every other file of a package. */
+export const SIGNATURE_FILE = 'model.sig';
+/** Names an attached SBOM is stored under, by format (the SBOM domain picks one). */
+export const SBOM_FILES = {
+  cyclonedxJson: 'sbom.cdx.json',
+  cyclonedxXml: 'sbom.cdx.xml',
+  spdxJson: 'sbom.spdx.json',
+  spdxTagValue: 'sbom.spdx',
+  spdx3Json: 'sbom.spdx3.json',
+} as const;
+/** Files with a fixed meaning in a package; an artifact file may not use these names. */
+export const RESERVED_FILES: readonly string[] = [MANIFEST_FILE, SIGNATURE_FILE, ...Object.values(SBOM_FILES)];
+/** Largest manifest we read (a real one is a few KB; this bounds memory for hostile input). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** What to do about a manifest nested too deeply. */
+const DEPTH_HINT = 'A manifest is a shallow document; this file is not a Fleetpack manifest or was generated wrongly.';
 
 export interface LoadedManifest {
   /** Parsed JSON, not yet validated: check it with the manifest domain's `validateManifest`. */
@@ -101,7 +123,7 @@ export function parseManifestText(text: string, file?: string): Manifest {
       ...(file ? { where: file } : {}),
     });
   }
-  const doc = parseJson(text, file === undefined ? {} : { file });
+  const doc = parseJson(text, { ...(file === undefined ? {} : { file }), depthHint: DEPTH_HINT });
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ManifestError(
       'MANIFEST_NOT_OBJECT',
@@ -123,13 +145,9 @@ export async function readManifest(dirOrFile: string): Promise<Manifest> {
 // ---- canonical serialization -------------------------------------------------------------
 
 type SchemaNode = Record<string, unknown>;
-let schemaDoc: SchemaNode | undefined;
 
-function schema(): SchemaNode {
-  // The schema file is read as plain JSON here only for its property order.
-  schemaDoc ??= JSON.parse(readFileSync(manifestSchemaPath(), 'utf8')) as SchemaNode;
-  return schemaDoc;
-}
+/** The schema (loaded once, by schema.ts), used here for its property order. */
+const schema = (): SchemaNode => manifestSchema();
 
 function deref(node: SchemaNode | undefined): SchemaNode | undefined {
   let n = node;
@@ -207,24 +225,14 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<st
   return target;
 }
 
-/** Writes `path` via a temp sibling + rename; the temp file is removed on failure. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fh = await open(tmp, 'wx', 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw new PackageError('WRITE_FAILED', `Cannot write ${path} (${ioReason(e)})`, {
-      where: path,
-      hint: 'Check that the folder exists and is writable; nothing was changed.',
-      cause: e,
-    });
-  }
+/**
+ * True when `e` (thrown by loadManifest / parseManifestText) means the manifest is unreadable as a
+ * document — not UTF-8, not JSON, not an object, too large: the manifest is invalid (exit 1), not
+ * an input error.
+ */
+export function isManifestDocumentError(e: unknown): e is FleetpackError {
+  return (
+    e instanceof DocumentError ||
+    (e instanceof ManifestError && (e.code === 'MANIFEST_NOT_OBJECT' || e.code === 'MANIFEST_TOO_LARGE'))
+  );
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CancelledError, SignatureError } from '../../src-main/errors.js';
-import { hashFiles, type HashProgress } from '../../src-main/signing/index.js';
-import { pseudoRandomBytes, tempDir } from '../fixtures/signing.js';
+import { CancelledError, HashError } from '../../src-main/errors.js';
+import { hashFiles, type HashProgress } from '../../src-main/package/index.js';
+import { pseudoRandomBytes } from '../fixtures/signing.js';
+import { tempDir } from '../fixtures/temp.js';
 
 const CHUNK = 64 * 1024;
 
@@ -71,7 +72,7 @@ describe('parallel streaming digest', () => {
     const files = makeFiles([10]);
     const missing = { name: 'gone.bin', path: join(tempDir(), 'gone.bin'), size: 5 };
     const err = await hashFiles([...files, missing]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SignatureError);
+    expect(err).toBeInstanceOf(HashError);
     expect(err).toMatchObject({ code: 'FILE_UNREADABLE', where: missing.path });
     expect((err as Error).message).toMatch(/gone\.bin.*ENOENT/);
   });

@@ -1,15 +1,29 @@
-import { mkdir } from 'node:fs/promises';
+/** `fleetpack init`: building a new package folder from a model file. */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { errnoOf, ioReason, isFleetpackError, ManifestError, PackageError, throwIfAborted } from '../errors.js';
+import { errnoOf, ioReason, ManifestError, PackageError, throwIfAborted } from '../errors.js';
 import { inspect, type ModelInfo } from '../formats/index.js';
-import { buildDirAtomic, copyFileHashed, writeManifest } from '../package/index.js';
-import type { ValidationReport } from './findings.js';
-import { analyzeLicense, mapHubLicenses, suggestLicense } from './license.js';
-import { importMetrics, mergeMetrics, type MetricsImport } from './metrics.js';
-import { artifactSources, draftManifest, nameFromFile, type ManifestFields } from './prefill.js';
-import { refreshTodo } from './todo.js';
-import type { ArtifactFile, Manifest } from './types.js';
-import { validate, validateDocument } from './validate.js';
+import {
+  artifactSources,
+  draftManifest,
+  importMetrics,
+  licenseFromInputs,
+  mergeMetrics,
+  nameFromFile,
+  refreshTodo,
+  validateDocument,
+  writeManifest,
+  type ArtifactFile,
+  type Manifest,
+  type ManifestFields,
+  type MetricsImport,
+  type ValidationReport,
+} from '../manifest/index.js';
+import { validatePackage } from './check.js';
+import { buildDirAtomic } from './folder.js';
+import { hashFiles } from './hash.js';
+import { missingSource } from './prefill.js';
 
 export interface InitOptions extends ManifestFields {
   /** Package folder to create; default `<name>-<version>` beside the current directory (`cwd`). */
@@ -57,33 +71,15 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
     notes.push(`${metrics.metrics.length} metric(s) imported from ${options.metrics} (${metrics.format})`);
   }
 
-  let license: string | undefined;
-  let licenseRef: Manifest['licenseRef'] = [];
-  const given = options.license ?? metrics?.license?.id;
-  if (given !== undefined) {
-    const fromCard = options.license === undefined;
-    const s = suggestLicense(given);
-    if (s) {
-      license = s.license;
-      licenseRef = s.licenseRef;
-      notes.push(...(fromCard ? [`license "${given}" taken from the model card`] : []), ...s.notes);
-    } else if (!fromCard) {
-      // Report what is wrong after the hub ids were mapped, not the mapped ids themselves.
-      const a = analyzeLicense(mapHubLicenses(given).license);
-      throw new ManifestError(
-        'LICENSE_INVALID',
-        `--license: ${a.problem?.message ?? `"${given}" is not a valid SPDX expression`}`,
-        { where: '--license', hint: a.problem?.hint ?? '' },
-      );
-    } else if (metrics?.license?.link) {
-      const id = `LicenseRef-${(metrics.license.name ?? 'model-card').replace(/[^A-Za-z0-9.-]+/g, '-')}`;
-      license = id;
-      licenseRef = [{ id, url: metrics.license.link, ...(metrics.license.name ? { name: metrics.license.name } : {}) }];
-      notes.push(`license from the model card recorded as ${id} with its link`);
-    } else {
-      notes.push(`the model card's license "${given}" is not usable as-is; set --license`);
-    }
-  }
+  const {
+    license,
+    licenseRef,
+    notes: licenseNotes,
+  } = licenseFromInputs({
+    ...(options.license === undefined ? {} : { given: options.license }),
+    ...(metrics?.license ? { card: metrics.license } : {}),
+  });
+  notes.push(...licenseNotes);
 
   const sources = artifactSources(info, ioFrom ? [ioFrom] : []);
   const name = options.name ?? nameFromFile(model);
@@ -122,41 +118,38 @@ export async function initPackage(modelPath: string, options: InitOptions = {}):
   await buildDirAtomic(
     out,
     async (tmp) => {
-      const files: ArtifactFile[] = [];
-      for (const s of sources) {
+      // Copy (a clone where the file system can), then hash the copies in parallel: the digests
+      // describe the bytes in the package.
+      for (const src of sources) {
         throwIfAborted(options.signal);
-        const dest = join(tmp, ...s.path.split('/'));
+        const dest = join(tmp, ...src.path.split('/'));
         await mkdir(dirname(dest), { recursive: true });
-        const d = await copyFileHashed(s.source, dest, options.signal).catch((e: unknown) => {
-          if (isFleetpackError(e)) throw e;
-          if (errnoOf(e) === 'ENOENT') {
-            throw new ManifestError(
-              s.role === 'external-data' ? 'EXTERNAL_DATA_MISSING' : 'ARTIFACT_MISSING',
-              `${s.role} file ${s.path} not found (${s.source})`,
-              {
-                where: s.source,
-                hint:
-                  s.role === 'external-data'
-                    ? 'Put the external-data file next to the model, as the model references it.'
-                    : 'Check the path.',
-              },
-            );
-          }
-          throw new PackageError('COPY_FAILED', `Cannot copy ${s.source} into the package (${ioReason(e)})`, {
-            where: s.source,
+        await copyFile(src.source, dest, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE).catch((e: unknown) => {
+          if (errnoOf(e) === 'ENOENT') throw missingSource(src, e);
+          throw new PackageError('COPY_FAILED', `Cannot copy ${src.source} into the package (${ioReason(e)})`, {
+            where: src.source,
             hint: 'Check the permissions and free disk space.',
             cause: e,
           });
         });
-        files.push({ path: s.path, size: d.size, sha256: d.sha256, role: s.role });
       }
+      const digests = await hashFiles(
+        sources.map((src) => ({ name: src.path, path: join(tmp, ...src.path.split('/')), size: 0 })),
+        { signal: options.signal },
+      );
+      const files: ArtifactFile[] = sources.map((src, i) => ({
+        path: src.path,
+        size: digests[i]!.size,
+        sha256: digests[i]!.digest,
+        role: src.role,
+      }));
       manifest = compose(files);
       await writeManifest(tmp, manifest);
     },
     { force: options.force ?? false },
   );
-  // The digests were computed while copying; hashing again would double the time for big models.
-  const report = await validate(manifest!, {
+  // The digests were just computed from the copies; hashing again would double the time for big models.
+  const report = await validatePackage(manifest!, {
     dir: out,
     model: info,
     skipDigests: true,

@@ -329,14 +329,16 @@ test('a big publish paused, cancelled and resumed: the bytes already sent are no
   await shot(page, 'p11-paused');
   await expectAccessible(page, 'paused');
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
-  await progressAtLeast(40);
+  // Past the first 16 MiB chunk: the platform has acknowledged it; the chunk in flight may be lost.
+  await progressAtLeast(75);
   await page.getByRole('button', { name: 'Cancel publish' }).click();
   await expect(page.getByTestId('publish-cancelled')).toBeVisible();
   await page.getByRole('button', { name: 'Resume publish' }).click();
   await expect(page.getByTestId('published-targets')).toContainText(/\/2\.0\.0\//, { timeout: 90_000 });
   const sent = proxy.upstreamBytes() - before;
+  // Resumed: at most the chunk in flight is sent again (a restart from zero would be over 1.75×).
   expect(sent).toBeGreaterThanOrEqual(size);
-  expect(sent).toBeLessThan(size * 1.25);
+  expect(sent).toBeLessThan(size * 1.5);
 });
 
 test('the platform goes away mid-publish: a clear error, then resumed once it is back', async () => {
@@ -349,7 +351,7 @@ test('the platform goes away mid-publish: a clear error, then resumed once it is
   const size = statSync(big2).size;
   const before = proxy.upstreamBytes();
   await page.getByRole('button', { name: 'Publish to beta' }).click();
-  await progressAtLeast(30);
+  await progressAtLeast(75);
   await server.kill('SIGKILL');
   const stopped = page.getByRole('alert').filter({ hasText: 'The publish stopped before it finished' });
   await expect(stopped).toContainText('Cannot reach the platform', { timeout: 60_000 });
@@ -360,7 +362,7 @@ test('the platform goes away mid-publish: a clear error, then resumed once it is
   proxy.setRate(0);
   await page.getByRole('button', { name: 'Resume publish' }).click();
   await expect(page.getByTestId('published-targets')).toContainText(/\/2\.0\.1\//, { timeout: 90_000 });
-  expect(proxy.upstreamBytes() - before).toBeLessThan(size * 1.25);
+  expect(proxy.upstreamBytes() - before).toBeLessThan(size * 1.5);
   await expect(page.getByTestId('platform-health')).toHaveText('Connected to e2e-lab');
   await shot(page, 'p13-resumed');
 });

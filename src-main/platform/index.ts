@@ -53,6 +53,29 @@ export { RangeMismatch, DIGEST_RE, DEFAULT_UPLOAD_LIMITS, type UploadLimits } fr
 export { DEFAULT_LIFETIMES, type Lifetimes } from './tuf/repository.js';
 export { requireSettings, type PlatformSettings } from './settings.js';
 export {
+  checkDeviceId,
+  DEVICE_ID_RE,
+  MAX_FACTS_BYTES,
+  type DeviceInfo,
+  type DeviceInput,
+  type DeviceQuery,
+  type InstalledModels,
+} from './devices.js';
+export {
+  DEVICE_STATES,
+  ROLLOUT_STATES,
+  parseSelector,
+  type Assignment,
+  type DeviceUpdateState,
+  type DirectorAnswer,
+  type RolloutDeviceStatus,
+  type RolloutPhase,
+  type RolloutRequest,
+  type RolloutState,
+  type RolloutStatus,
+  type StatusReport,
+} from './rollouts.js';
+export {
   PlatformClient,
   type ClientOptions,
   type PublishDirOptions,

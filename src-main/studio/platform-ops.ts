@@ -284,7 +284,8 @@ export class PlatformStudio {
       channelNames: [...names],
       rollouts: {
         available: false,
-        reason: 'This platform has no rollout API yet: rollouts cannot be shown or started here.',
+        reason:
+          'The Studio does not show rollouts yet (cannot tell their state here): use `fleetpack rollout status ID`.',
       },
     };
   }
@@ -301,7 +302,8 @@ export class PlatformStudio {
       };
     return {
       available: false,
-      reason: 'Cannot tell: this Studio does not read the platform\u2019s device preview yet.',
+      reason:
+        'Cannot tell which devices would accept or decline this model: the Studio does not read the platform\u2019s device preview yet.',
       hint: 'The Compatibility step previews against a device inventory file meanwhile.',
     };
   }

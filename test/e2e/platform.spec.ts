@@ -176,7 +176,7 @@ test('platform view: the release, coverage by channel, rollouts "cannot tell"; p
   await expect(releases).toContainText('1.0.0');
   await expect(releases.getByTestId('release-channels')).toHaveText('beta');
   await expect(page.getByTestId('coverage')).toContainText('Channel beta');
-  await expect(page.getByTestId('rollouts-unavailable')).toContainText('no rollout API');
+  await expect(page.getByTestId('rollouts-unavailable')).toContainText('does not show rollouts yet');
   await page.getByRole('button', { name: /^Promote .*…$/ }).click();
   await expect(page.getByTestId('promote-confirm')).toContainText('stable has no release');
   await page.getByRole('button', { name: 'Confirm promotion' }).click();

@@ -15,7 +15,7 @@ import {
 } from '../../platform/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, formatBytes, parseCommandArgs, printJson } from '../io.js';
 
-function platformUrl(io: CliIO, flag: string | undefined, usage: string): string {
+export function platformUrl(io: CliIO, flag: string | undefined, usage: string): string {
   const url = flag ?? io.env.FLEETPACK_PLATFORM;
   if (!url)
     throw new UsageError('BAD_ARGUMENTS', 'No platform: pass --platform URL (or set FLEETPACK_PLATFORM)', {
@@ -24,7 +24,7 @@ function platformUrl(io: CliIO, flag: string | undefined, usage: string): string
   return url;
 }
 
-async function client(io: CliIO, url: string): Promise<PlatformClient> {
+export async function client(io: CliIO, url: string): Promise<PlatformClient> {
   const origin = platformOrigin(url);
   const token = io.env.FLEETPACK_TOKEN ?? (await new PlatformLogins().token(origin)) ?? undefined;
   if (!token) {

@@ -6,6 +6,8 @@ import { CompatPanel } from './panels/CompatPanel';
 import { ManifestPanel } from './panels/ManifestPanel';
 import { ModelPanel } from './panels/ModelPanel';
 import { PackagePanel } from './panels/PackagePanel';
+import { PublishPanel } from './panels/PublishPanel';
+import { PlatformView } from './platform/PlatformView';
 import { ReviewPanel } from './panels/ReviewPanel';
 import { SbomPanel } from './panels/SbomPanel';
 import { SignPanel } from './panels/SignPanel';
@@ -19,6 +21,7 @@ const PANELS: Record<StepId, () => ReactElement> = {
   sign: SignPanel,
   compat: CompatPanel,
   package: PackagePanel,
+  publish: PublishPanel,
 };
 
 const STATE_TEXT = { done: 'done', attention: 'needs attention', todo: 'not started' } as const;
@@ -111,6 +114,15 @@ export function App() {
           >
             Review a package
           </button>
+          <button
+            type="button"
+            className={`btn${mode === 'platform' ? ' on' : ''}`}
+            aria-pressed={mode === 'platform'}
+            onClick={() => setMode('platform')}
+            data-testid="mode-platform"
+          >
+            Platform
+          </button>
         </div>
       </header>
       <div className="body">
@@ -121,8 +133,10 @@ export function App() {
               <h2 className="panel-title">{STEPS.find((s) => s.id === step)?.label}</h2>
               <Panel />
             </>
-          ) : (
+          ) : mode === 'review' ? (
             <ReviewPanel />
+          ) : (
+            <PlatformView />
           )}
         </main>
       </div>

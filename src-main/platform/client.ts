@@ -7,14 +7,16 @@
  * server's code, hint and per-file problems.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CancelledError, PlatformError, throwIfAborted } from '../errors.js';
 import { listPackageFiles } from '../package/index.js';
-import type { ChannelChange, ChannelPointer } from './channels.js';
+import type { ChannelChange, ChannelEvent, ChannelPointer } from './channels.js';
 import type { CoverageReport } from './coverage.js';
 import type { DeviceInfo, DeviceQuery } from './devices.js';
 import type { RolloutRequest, RolloutStatus } from './rollouts.js';
@@ -45,6 +47,24 @@ export interface PublishDirOptions {
   channel?: string;
   signal?: AbortSignal;
   onProgress?: (p: UploadProgress) => void;
+  /**
+   * Upload sessions by package file, kept by the caller across attempts: a publish started again
+   * (after a cancel, a pause or a lost platform) continues each file where the server has it.
+   */
+  sessions?: UploadSessionMemo;
+  /** Awaited before every chunk: a caller's pause holds the upload there. */
+  gate?: () => Promise<void>;
+}
+
+/** Upload session ids by file (path, size and modification time), reused by a later attempt. */
+export type UploadSessionMemo = Map<string, string>;
+
+interface UploadFileOptions {
+  known?: string;
+  signal?: AbortSignal;
+  onBytes?: (done: number, total: number) => void;
+  sessions?: UploadSessionMemo;
+  gate?: () => Promise<void>;
 }
 
 const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
@@ -208,6 +228,11 @@ export class PlatformClient {
   promote(model: string, from: string, to: string) {
     return this.json<ChannelChange>('POST', `/v1/models/${encodeURIComponent(model)}/promote`, { from, to });
   }
+  channelHistory(model: string) {
+    return this.json<{ events: ChannelEvent[] }>('GET', `/v1/models/${encodeURIComponent(model)}/channel-history`).then(
+      (r) => r.events,
+    );
+  }
   channels(model?: string) {
     return this.json<{ channels: ChannelPointer[] }>(
       'GET',
@@ -288,7 +313,7 @@ export class PlatformClient {
    */
   async uploadFile(
     path: string,
-    opts: { known?: string; signal?: AbortSignal; onBytes?: (done: number, total: number) => void } = {},
+    opts: UploadFileOptions = {},
   ): Promise<{ digest: string; size: number; skipped: boolean }> {
     const { size } = await stat(path);
     if (opts.known && (await this.hasBlob(`sha256:${opts.known}`, size))) {
@@ -313,14 +338,26 @@ export class PlatformClient {
     path: string,
     size: number,
     claimed: string | undefined,
-    opts: { signal?: AbortSignal; onBytes?: (done: number, total: number) => void },
+    opts: UploadFileOptions,
   ): Promise<{ digest: string; size: number; skipped: boolean }> {
-    const created = await this.json<{ id: string }>('POST', '/v1/uploads', undefined, 'Starting an upload');
-    const at = `/v1/uploads/${created.id}`;
+    const key = `${claimed ?? 'unhashed'}:${path}:${size}`;
+    const resumed = await this.resumeSession(opts.sessions?.get(key));
+    const id =
+      resumed?.id ?? (await this.json<{ id: string }>('POST', '/v1/uploads', undefined, 'Starting an upload')).id;
+    opts.sessions?.set(key, id);
+    const at = `/v1/uploads/${id}`;
     let hash: Hash = createHash('sha256'); // unused when the digest is claimed
-    let offset = 0;
+    let offset = resumed?.offset ?? 0;
+    if (offset > size) offset = 0;
+    if (offset > 0 && !claimed) {
+      for await (const c of createReadStream(path, { start: 0, end: offset - 1, highWaterMark: 1 << 20 }))
+        hash.update(c as Buffer);
+    }
+    if (offset > 0) opts.onBytes?.(offset, size);
     let failures = 0;
     while (offset < size) {
+      throwIfAborted(opts.signal);
+      if (opts.gate) await opts.gate();
       throwIfAborted(opts.signal);
       const end = Math.min(size, offset + this.chunkBytes) - 1;
       const before = claimed ? hash : hash.copy();
@@ -382,6 +419,8 @@ export class PlatformClient {
       offset = state.offset;
     }
     const digest = claimed ?? `sha256:${hash.digest('hex')}`;
+    // The session ends here whatever the answer (the server drops it on a digest mismatch too).
+    opts.sessions?.delete(key);
     const done = await this.json<{ digest: string; size: number }>(
       'PUT',
       `${at}?digest=${encodeURIComponent(digest)}`,
@@ -391,10 +430,77 @@ export class PlatformClient {
     return { digest: done.digest, size: done.size, skipped: false };
   }
 
-  /** `fleetpack publish DIR`: upload every package file, then publish them in one request. */
-  async publishDir(dir: string, opts: PublishDirOptions = {}): Promise<PublishResult> {
+  /** An earlier upload session to continue, with the bytes the server has; undefined when gone. */
+  private async resumeSession(id: string | undefined): Promise<{ id: string; offset: number } | undefined> {
+    if (!id) return undefined;
+    try {
+      const state = await this.json<{ offset: number }>('GET', `/v1/uploads/${id}`, undefined, 'Resuming the upload');
+      return { id, offset: state.offset };
+    } catch (e) {
+      if (e instanceof PlatformError && e.code === 'UPLOAD_UNKNOWN') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Downloads a blob the platform stores into `dest`, verified against its digest and size as it
+   * streams (a mismatch removes the file). For reviewing a published release locally.
+   */
+  async downloadBlob(digest: string, size: number, dest: string, signal?: AbortSignal): Promise<void> {
+    const url = new URL(`/v1/blobs/${digest}`, this.base);
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: 'GET',
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      ...(signal ? { signal } : {}),
+    });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      req.on('error', (e) => reject(signal?.aborted ? new CancelledError() : unreachable(this.base, e)));
+      req.on('response', resolve);
+      req.end();
+    });
+    if (res.statusCode !== 200) {
+      const chunks: Buffer[] = [];
+      for await (const c of res) if (chunks.length < 64) chunks.push(c as Buffer);
+      throw responseError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), `Downloading ${digest}`);
+    }
+    const hash = createHash('sha256');
+    let got = 0;
+    const out = createWriteStream(dest, { flags: 'wx' });
+    try {
+      await pipeline(
+        res,
+        new Transform({
+          transform(c: Buffer, _e, cb) {
+            got += c.length;
+            if (got > size) {
+              cb(new PlatformError('BLOB_MISMATCH', `${digest} is longer than ${size} bytes`));
+              return;
+            }
+            hash.update(c);
+            cb(null, c);
+          },
+        }),
+        out,
+        ...(signal ? [{ signal }] : []),
+      );
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (got !== size || actual !== digest)
+        throw new PlatformError('BLOB_MISMATCH', `The platform sent ${got} bytes hashing to ${actual}, not ${digest}`, {
+          hint: 'The platform store may be damaged; ask its operator to check the blob.',
+        });
+    } catch (e) {
+      await rm(dest, { force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * What `publishDir` uploads, in order: every package file (hidden ones left out) and the
+   * signature last, with sizes and the SHA-256 the manifest records (lets a stored blob be skipped).
+   */
+  async uploadPlan(dir: string, signal?: AbortSignal): Promise<UploadPlanFile[]> {
     const { manifest } = await loadManifest(dir);
-    const paths = (await listPackageFiles(dir, opts.signal ? { signal: opts.signal } : {})).filter(
+    const paths = (await listPackageFiles(dir, signal ? { signal } : {})).filter(
       (p) => !p.split('/').some((s) => s.startsWith('.')),
     );
     const sig = await stat(join(dir, SIGNATURE_FILE)).catch(() => undefined);
@@ -403,24 +509,55 @@ export class PlatformClient {
     for (const f of manifest.artifact.files)
       if (typeof f.sha256 === 'string') known.set(f.path, f.sha256.toLowerCase());
     if (manifest.sbom?.file && manifest.sbom.sha256) known.set(manifest.sbom.file, manifest.sbom.sha256.toLowerCase());
-    const sizes = await Promise.all(paths.map(async (p) => (await stat(join(dir, p))).size));
-    const allTotal = sizes.reduce((a, b) => a + b, 0);
+    return Promise.all(
+      paths.map(async (p) => {
+        const k = known.get(p);
+        return { path: p, size: (await stat(join(dir, p))).size, ...(k ? { known: k } : {}) };
+      }),
+    );
+  }
+
+  /** `fleetpack publish DIR`: upload every package file, then publish them in one request. */
+  async publishDir(dir: string, opts: PublishDirOptions = {}): Promise<PublishResult> {
+    const plan = await this.uploadPlan(dir, opts.signal);
+    const allTotal = plan.reduce((a, f) => a + f.size, 0);
     let allDone = 0;
     const files: IncomingFile[] = [];
-    for (const [i, p] of paths.entries()) {
+    for (const f of plan) {
       const base = allDone;
-      const k = known.get(p);
+      const p = f.path;
       const up = await this.uploadFile(join(dir, p), {
-        ...(k ? { known: k } : {}),
+        ...(f.known ? { known: f.known } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.sessions ? { sessions: opts.sessions } : {}),
+        ...(opts.gate ? { gate: opts.gate } : {}),
         onBytes: (done, total) =>
           opts.onProgress?.({ file: p, bytesDone: done, bytesTotal: total, allDone: base + done, allTotal }),
       });
-      allDone = base + sizes[i]!;
+      allDone = base + f.size;
       if (up.skipped)
         opts.onProgress?.({ file: p, bytesDone: up.size, bytesTotal: up.size, allDone, allTotal, skipped: true });
       files.push({ path: p, digest: up.digest, size: up.size });
     }
     return this.publishFiles(files, opts.channel);
   }
+
+  /**
+   * Whether the platform keeps a device registry it can preview a rollout against. A platform
+   * without one answers 404 for it: the caller must say "cannot tell", never "no device declines".
+   */
+  async deviceRegistry(): Promise<{ available: true } | { available: false; reason: string }> {
+    const res = await this.send('GET', '/v1/devices?limit=1');
+    if (res.status >= 200 && res.status < 300) return { available: true };
+    if (res.status === 404)
+      return { available: false, reason: 'this platform keeps no device registry (it has no device API)' };
+    throw responseError(res.status, res.body, 'Asking the platform for its devices');
+  }
+}
+
+export interface UploadPlanFile {
+  path: string;
+  size: number;
+  /** The manifest's SHA-256 (hex) for this file, when it records one. */
+  known?: string;
 }

@@ -65,4 +65,12 @@ export {
   type RolloutStatus,
   type StatusReport,
 } from './rollouts.js';
-export { PlatformClient, type ClientOptions, type PublishDirOptions, type UploadProgress } from './client.js';
+export {
+  PlatformClient,
+  type ClientOptions,
+  type PublishDirOptions,
+  type UploadProgress,
+  type UploadSessionMemo,
+  type UploadPlanFile,
+} from './client.js';
+export { PlatformLogins, loginAccount, platformOrigin } from './logins.js';

@@ -14,8 +14,10 @@
  */
 import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
 import type { Manifest, ManifestTensor, ManifestVocabulary, Metric, Preprocessing } from '../manifest/index.js';
+import { PLATFORM_OPERATIONS, type PlatformApi, type PublishOutcome, type PushDone } from './platform-contract.js';
 
 export type { Dim, Manifest, ManifestTensor, ManifestVocabulary, Metric, ModelInfo, Preprocessing, TensorSpec };
+export type * from './platform-contract.js';
 /** One custom license entry of the manifest (a LicenseRef-… with its name, URL or text). */
 export type LicenseRefEntry = NonNullable<Manifest['licenseRef']>[number];
 
@@ -283,7 +285,7 @@ export interface DiffReport {
 
 // ---------------------------------------------------------------- jobs
 
-export type JobKind = 'digest' | 'inspect' | 'sign' | 'verify' | 'sbom-generate';
+export type JobKind = 'digest' | 'inspect' | 'sign' | 'verify' | 'sbom-generate' | 'publish' | 'push';
 
 export type JobEvent =
   | { jobId: JobId; kind: JobKind; type: 'progress'; done: number; total: number; phase?: string }
@@ -309,6 +311,8 @@ export interface JobResults {
   sign: SignResult;
   verify: VerifyReport;
   'sbom-generate': SbomReport;
+  publish: PublishOutcome;
+  push: PushDone;
 }
 
 // ---------------------------------------------------------------- browser host transport
@@ -354,7 +358,7 @@ export interface HostEndpoints {
  * Every operation takes one JSON-serializable argument object and resolves to a Result.
  * The HTTP host maps each to `POST /api/op/<name>`; Electron to the IPC channel `studio:<name>`.
  */
-export interface StudioApi {
+export interface StudioApi extends PlatformApi {
   /** Inspect the model behind `file`, prefill a manifest and start hashing it. */
   openModel(a: { file: Handle }): Promise<Result<OpenModelResult>>;
   listExamples(a: Record<string, never>): Promise<Result<ExampleSummary[]>>;
@@ -443,6 +447,7 @@ export const OPERATIONS = [
   'diff',
   'cancelJob',
   'jobStatus',
+  ...PLATFORM_OPERATIONS,
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check: OPERATIONS names every operation of StudioApi.

@@ -40,6 +40,7 @@ import { DEFAULT_MAX_UPLOAD, DEFAULT_MAX_UPLOADS_TOTAL, FileTable, type Held } f
 import { JobRunner } from './jobs.js';
 import type { ArrivingFile } from './arriving.js';
 import { modelFacts, withConfirmedFacts, type ModelFacts } from './confirmed-read.js';
+import { PlatformStudio } from './platform-ops.js';
 
 const SIGNATURE_FILE = 'model.sig';
 const MANIFEST_FILE = 'fleetpack.json';
@@ -171,6 +172,17 @@ export class StudioSession {
     return out;
   }
 
+  /** Platforms and registries: publish, the Platform view, push, review a release or a reference. */
+  private readonly platform = new PlatformStudio({
+    jobs: this.jobs,
+    files: () => this.files,
+    workDir: () => this.workDir,
+    stage: (signal) => this.stage(signal),
+    openPackage: (folder, publicKey) => this.openPackage(folder, publicKey),
+    readManifest: (dir) => this.d.readManifest(dir),
+    diff: (before, after) => this.d.diff(before, after),
+  });
+
   // The operations, unwrapped (they throw); call() wraps them into Results.
   // Arguments come from the page: whatever the contract says, every field may be missing or wrong.
   private readonly api: {
@@ -248,6 +260,7 @@ export class StudioSession {
     },
     cancelJob: (a) => this.jobs.cancel(a.jobId) ?? unknownJob(),
     jobStatus: (a) => this.jobs.status(a.jobId) ?? unknownJob(),
+    ...this.platform.ops,
   };
 
   /** The StudioApi as a typed object (for in-process callers and tests). */

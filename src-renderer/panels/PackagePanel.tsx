@@ -3,6 +3,7 @@ import type { PackageSummary } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { ErrorNote, Note, Section, formatBytes } from '../components/common';
 import { useStudio } from '../store';
+import { PushSection } from '../platform/RegistrySections';
 import { VerifyView } from './SignPanel';
 
 export function PackageFiles({ summary }: { summary: PackageSummary }) {
@@ -212,6 +213,7 @@ export function PackagePanel() {
           </>
         ) : null}
       </Section>
+      <PushSection />
     </>
   );
 }

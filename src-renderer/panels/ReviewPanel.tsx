@@ -3,6 +3,7 @@ import { getClient } from '../api/client';
 import { ErrorNote, FileButton, Note, Section, Shape } from '../components/common';
 import { useStudio } from '../store';
 import { CompatView } from './CompatPanel';
+import { OpenReferenceSection } from '../platform/RegistrySections';
 import { ProblemList } from './ManifestPanel';
 import { PackageFiles } from './PackagePanel';
 import { SbomReportView } from './SbomPanel';
@@ -105,7 +106,7 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function DiffView({ diff }: { diff: DiffReport }) {
+export function DiffView({ diff }: { diff: DiffReport }) {
   return (
     <Section title={`Changes from ${diff.left.name} ${diff.left.version} to ${diff.right.name} ${diff.right.version}`}>
       <p>
@@ -185,6 +186,7 @@ export function ReviewPanel() {
         <p className="muted">
           Open a package folder to verify its signature and read its manifest, SBOM and fleet compatibility.
         </p>
+        <OpenReferenceSection />
         {busy ? <p role="status">Opening and verifying…</p> : null}
         <ErrorNote error={error} title={error ? 'The package could not be reviewed' : undefined} />
       </Section>

@@ -5,6 +5,7 @@ import { createCompatSlice } from './compat';
 import { createManifestSlice } from './manifest';
 import { createModelSlice } from './model';
 import { createPackageSlice } from './pkg';
+import { createPlatformSlice } from './platform';
 import { createReviewSlice } from './review';
 import { createSbomSlice } from './sbom';
 import { createSignSlice } from './sign';
@@ -19,6 +20,7 @@ export const useStudio = create<Store>()((...a) => ({
   ...createCompatSlice(...a),
   ...createPackageSlice(...a),
   ...createReviewSlice(...a),
+  ...createPlatformSlice(...a),
 }));
 
 export { STEPS, type StepId };
@@ -51,5 +53,8 @@ export function stepState(s: Store, step: StepId): StepState {
       if (!s.saved) return 'todo';
       // Saved, but the draft has moved on since (or cannot be saved as it is now): not done.
       return s.mstate && (!s.mstate.valid || s.mstate.sbomStale || s.mstate.changedSinceSigning) ? 'attention' : 'done';
+    case 'publish':
+      if (s.publishError || (s.publishOutcome && !s.publishOutcome.published)) return 'attention';
+      return s.publishOutcome?.published ? 'done' : 'todo';
   }
 }

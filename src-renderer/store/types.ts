@@ -4,6 +4,7 @@ import type { CompatSlice } from './compat';
 import type { ManifestSlice } from './manifest';
 import type { ModelSlice } from './model';
 import type { PackageSlice } from './pkg';
+import type { PlatformSlice } from './platform';
 import type { ReviewSlice } from './review';
 import type { SbomSlice } from './sbom';
 import type { SignSlice } from './sign';
@@ -15,5 +16,6 @@ export type Store = AppSlice &
   SignSlice &
   CompatSlice &
   PackageSlice &
-  ReviewSlice;
+  ReviewSlice &
+  PlatformSlice;
 export type Slice<T> = StateCreator<Store, [], [], T>;

@@ -16,8 +16,11 @@ import {
 
 export const FIXTURES = join('test-results', 'e2e-fixtures');
 
-/** A tiny image classifier: images[batch,3,224,224] → Conv → scores[batch,10,?,?], opset 17. */
-export function onnxModelBytes(): Buffer {
+/**
+ * A tiny image classifier: images[batch,3,224,224] → Conv → scores[batch,10,?,?], opset 17.
+ * `kernel` makes the weights bigger (10×3×kernel×kernel floats) for transfer tests.
+ */
+export function onnxModelBytes(kernel = 3): Buffer {
   return encodeModel({
     irVersion: 8,
     producerName: 'fleetpack-e2e',
@@ -26,7 +29,7 @@ export function onnxModelBytes(): Buffer {
     graph: {
       name: 'classifier',
       node: [node('Conv', ['images', 'conv.weight'], ['scores'], { name: 'conv0' })],
-      initializer: [initializer('conv.weight', T.FLOAT, [10, 3, 3, 3])],
+      initializer: [initializer('conv.weight', T.FLOAT, [10, 3, kernel, kernel])],
       input: [valueInfo('images', tensorType(T.FLOAT, ['batch', 3, 224, 224]))],
       output: [valueInfo('scores', tensorType(T.FLOAT, ['batch', 10, null, null]))],
     },
@@ -92,5 +95,13 @@ export function writeBigModel(): string {
   mkdirSync(FIXTURES, { recursive: true });
   const path = join(FIXTURES, 'big-fp16.onnx');
   writeFileSync(path, fp16WeightsAsInputsModel(40));
+  return path;
+}
+
+/** The same classifier with ~24 MB of weights (under the host's 32 MiB threshold: sent whole). */
+export function writeBigClassifier(kernel = 447): string {
+  mkdirSync(FIXTURES, { recursive: true });
+  const path = join(FIXTURES, `classifier-big-${kernel}.onnx`);
+  writeFileSync(path, onnxModelBytes(kernel));
   return path;
 }

@@ -7,14 +7,13 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import {
   type CoverageGroup,
-  platformKeychain,
   PlatformClient,
+  PlatformLogins,
+  platformOrigin,
   PublishError,
   type Release,
 } from '../../platform/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, formatBytes, parseCommandArgs, printJson } from '../io.js';
-
-const loginAccount = (origin: string) => `login:${origin}`;
 
 export function platformUrl(io: CliIO, flag: string | undefined, usage: string): string {
   const url = flag ?? io.env.FLEETPACK_PLATFORM;
@@ -26,9 +25,8 @@ export function platformUrl(io: CliIO, flag: string | undefined, usage: string):
 }
 
 export async function client(io: CliIO, url: string): Promise<PlatformClient> {
-  const origin = new PlatformClient(url, undefined).base;
-  const token =
-    io.env.FLEETPACK_TOKEN ?? (await platformKeychain().get(loginAccount(origin), `login for ${origin}`)) ?? undefined;
+  const origin = platformOrigin(url);
+  const token = io.env.FLEETPACK_TOKEN ?? (await new PlatformLogins().token(origin)) ?? undefined;
   if (!token) {
     throw new UsageError('NOT_LOGGED_IN', `No token for ${origin}`, {
       hint: `Run \`fleetpack login ${origin}\` (the token is kept in the OS keychain), or set FLEETPACK_TOKEN.`,
@@ -60,11 +58,9 @@ export const loginCommand: Command = {
       throw new UsageError('BAD_ARGUMENTS', 'login: expected the platform URL', { hint: loginUsage });
     const token = values['token-env'] ? io.env[values['token-env']] : await readStdin(io);
     if (!token) throw new UsageError('BAD_ARGUMENTS', 'login: no token given', { hint: loginUsage });
-    const c = new PlatformClient(positionals[0]!, token);
-    const who = await c.login();
-    await platformKeychain().set(loginAccount(c.base), token, `login for ${c.base}`);
-    if (values.json) printJson(io, { ok: true, platform: c.base, name: who.name, role: who.role });
-    else io.stdout(`signed in to ${c.base} as ${who.name} (${who.role}); the token is in the OS keychain\n`);
+    const who = await new PlatformLogins().signIn(positionals[0]!, token);
+    if (values.json) printJson(io, { ok: true, platform: who.origin, name: who.name, role: who.role });
+    else io.stdout(`signed in to ${who.origin} as ${who.name} (${who.role}); the token is in the OS keychain\n`);
     return EXIT_OK;
   },
 };

@@ -35,7 +35,7 @@ async function platform(name: string): Promise<{ server: ServeProcess; token: st
 
 const cliSide = await platform('cli');
 const studioSide = await platform('studio');
-const host = await startHost({ rendererDir: 'out/renderer' });
+const host = await startHost({ rendererDir: 'out/renderer', sessionOptions: { saveRoot: work } });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -48,7 +48,8 @@ try {
   await page.getByTestId('model-input').setInputFiles(MODEL);
   await page.getByTestId('model-digest').locator('code').waitFor({ timeout: 900_000 });
   // The manifest's open fields, completed through the same StudioApi the page uses.
-  const api = host.session.studioApi;
+  // The page's own session (the only one this host has).
+  const api = host.sessions.list()[0]!.session.studioApi;
   const got = await api.getManifest({});
   if (!got.ok) throw new Error(got.error.message);
   const m: Manifest = {
@@ -63,7 +64,9 @@ try {
   if (!upd.ok || !upd.value.valid)
     throw new Error(`manifest not valid: ${JSON.stringify(upd.ok ? upd.value.problems : upd.error)}`);
   const dest = join(work, 'package');
-  const saved = await api.savePackage({ dest });
+  const root = await api.listFolders({});
+  if (!root.ok) throw new Error(root.error.message);
+  const saved = await api.savePackage({ into: root.value.folder.handle, name: 'package' });
   if (!saved.ok) throw new Error(saved.error.message);
   const bytes = saved.value.files.reduce((n, f) => n + f.size, 0);
 

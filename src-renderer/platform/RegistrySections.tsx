@@ -91,7 +91,7 @@ export function PushSection() {
           Push
         </button>
         {job ? (
-          <button type="button" className="btn" onClick={() => cancelJob(job)}>
+          <button type="button" className="btn" onClick={() => void cancelJob(job)}>
             Cancel push
           </button>
         ) : null}

@@ -190,7 +190,7 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
     },
     cancelPublish() {
       const p = get().publishing;
-      if (p) cancelJob(p.jobId);
+      if (p) void cancelJob(p.jobId);
     },
 
     async previewPromotion(model, from, to) {

@@ -12,7 +12,6 @@ import { Agent, readCurrent } from '../../src-main/agent/index.js';
 import { generateOnlineKey } from '../../src-main/platform/tuf/keys.js';
 import { tempDir } from '../fixtures/temp.js';
 import { RepoSim, type SimRelease, simRelease } from '../fixtures/tuf-sim.js';
-import { tempDir } from '../fixtures/temp.js';
 
 const JETSON = {
   profile: 'nvidia-jetson-orin-nx-16gb',

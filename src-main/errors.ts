@@ -67,6 +67,8 @@ export class HashError extends FleetpackError {}
 export class OciError extends FleetpackError {}
 /** The platform (publish service): storage, TUF repository, releases, channels, tokens. */
 export class PlatformError extends FleetpackError {}
+/** The device agent: TUF refresh, download, install, health check, rollback. */
+export class AgentError extends FleetpackError {}
 /** Wrong command-line usage or an unusable input path. */
 export class UsageError extends FleetpackError {}
 /** The operation was cancelled by the caller (AbortSignal). */

@@ -46,7 +46,8 @@ const builtinsViaRequire = {
 
 await build({
   absWorkingDir: root,
-  entryPoints: { fleetpack: 'src-main/cli/fleetpack.ts' },
+  // The device agent is its own entry (same bundle rules): what a device installs and runs.
+  entryPoints: { fleetpack: 'src-main/cli/fleetpack.ts', 'fleetpack-agent': 'src-main/cli/fleetpack-agent.ts' },
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

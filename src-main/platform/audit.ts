@@ -10,7 +10,7 @@ import type { Database } from './store/schema.js';
 /** Who did something: a token's name and role, or a local operator on the platform machine. */
 export interface Actor {
   name: string;
-  role: 'admin' | 'publisher' | 'device' | 'local';
+  role: 'admin' | 'publisher' | 'device' | 'enrolment' | 'local';
   tokenId?: string;
 }
 

@@ -16,6 +16,8 @@ import { CancelledError, PlatformError, throwIfAborted } from '../errors.js';
 import { listPackageFiles } from '../package/index.js';
 import type { ChannelChange, ChannelPointer } from './channels.js';
 import type { CoverageReport } from './coverage.js';
+import type { DeviceInfo, DeviceQuery } from './devices.js';
+import type { RolloutRequest, RolloutStatus } from './rollouts.js';
 import { type Problem, PublishError } from './problems.js';
 import type { IncomingFile, PublishResult, Release } from './releases.js';
 import { loadManifest, SIGNATURE_FILE } from '../manifest/index.js';
@@ -225,6 +227,53 @@ export class PlatformClient {
   }
   publishFiles(files: IncomingFile[], channel?: string) {
     return this.json<PublishResult>('POST', '/v1/releases', { files, ...(channel ? { channel } : {}) }, 'Publishing');
+  }
+
+  devices(q: DeviceQuery = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.json<{ devices: DeviceInfo[]; total: number }>('GET', `/v1/devices${qs ? `?${qs}` : ''}`);
+  }
+  addDevice(device: { id: string; channel?: string; profile?: string; labels?: string[]; facts?: unknown }) {
+    return this.json<{ device: DeviceInfo; token: string }>(
+      'POST',
+      '/v1/devices',
+      device,
+      `Adding device ${device.id}`,
+    );
+  }
+  /** Uploads an inventory file (streamed) for the platform's importer. */
+  async importDevices(path: string, format?: string) {
+    const res = await this.send('POST', `/v1/devices/import${format ? `?format=${encodeURIComponent(format)}` : ''}`, {
+      body: createReadStream(path),
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String((await stat(path)).size) },
+    });
+    if (res.status !== 200) throw responseError(res.status, res.body, `Importing ${path}`);
+    return JSON.parse(res.body) as {
+      imported: number;
+      skippedRows: number;
+      errors: { line: number; message: string }[];
+      unreadableDevices: number;
+    };
+  }
+  createRollout(req: RolloutRequest) {
+    return this.json<RolloutStatus>('POST', '/v1/rollouts', req, `Creating the rollout of ${req.model}@${req.version}`);
+  }
+  rollout(id: string, limit?: number) {
+    return this.json<RolloutStatus>(
+      'GET',
+      `/v1/rollouts/${encodeURIComponent(id)}${limit === undefined ? '' : `?limit=${limit}`}`,
+    );
+  }
+  rollouts(model?: string) {
+    return this.json<{ rollouts: Omit<RolloutStatus, 'phases' | 'counts' | 'report' | 'devices'>[] }>(
+      'GET',
+      `/v1/rollouts${model ? `?model=${encodeURIComponent(model)}` : ''}`,
+    ).then((r) => r.rollouts);
+  }
+  rolloutAction(id: string, action: 'pause' | 'resume' | 'abort') {
+    return this.json<RolloutStatus>('POST', `/v1/rollouts/${encodeURIComponent(id)}/${action}`, {});
   }
 
   /** Does the platform already hold this blob (at this size)? */

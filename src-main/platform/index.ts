@@ -52,4 +52,27 @@ export { type CoverageReport, type CoverageGroup, type CoverageEntry } from './c
 export { RangeMismatch, DIGEST_RE, DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './uploads.js';
 export { DEFAULT_LIFETIMES, type Lifetimes } from './tuf/repository.js';
 export { requireSettings, type PlatformSettings } from './settings.js';
+export {
+  checkDeviceId,
+  DEVICE_ID_RE,
+  MAX_FACTS_BYTES,
+  type DeviceInfo,
+  type DeviceInput,
+  type DeviceQuery,
+  type InstalledModels,
+} from './devices.js';
+export {
+  DEVICE_STATES,
+  ROLLOUT_STATES,
+  parseSelector,
+  type Assignment,
+  type DeviceUpdateState,
+  type DirectorAnswer,
+  type RolloutDeviceStatus,
+  type RolloutPhase,
+  type RolloutRequest,
+  type RolloutState,
+  type RolloutStatus,
+  type StatusReport,
+} from './rollouts.js';
 export { PlatformClient, type ClientOptions, type PublishDirOptions, type UploadProgress } from './client.js';

@@ -13,12 +13,37 @@ import {
   staticCredentials,
   type RegistryReference,
 } from '../oci/index.js';
+import { type Catalog, defaultCatalog, importInventory, type InventoryFormat } from '../fleet/index.js';
 import { Keychain, Keystore } from '../signing/index.js';
 import { openSecretBox, registryAccess, repositoryFor } from './admin.js';
-import { type Actor, type AuditQuery, listAudit } from './audit.js';
+import { type Actor, audit, type AuditQuery, listAudit } from './audit.js';
 import { LayoutBlobStore, RegistryBlobStore, type BlobStore } from './blobs.js';
 import { channelHistory, type ChannelContext, listChannels, promote, setChannel } from './channels.js';
 import { coverageReport } from './coverage.js';
+import {
+  addDevice,
+  type DeviceInput,
+  type DeviceQuery,
+  type DeviceSource,
+  deviceOfToken,
+  getDevice,
+  type InstalledModels,
+  listDevices,
+  reportDeviceFacts,
+  upsertDevices,
+} from './devices.js';
+import {
+  assignmentFor,
+  createRollout,
+  listRollouts,
+  mayDownload,
+  reportStatus,
+  type RolloutRequest,
+  rolloutStatus,
+  setRolloutState,
+  type StatusReport,
+} from './rollouts.js';
+import type { DeviceFacts } from '../fleet/index.js';
 import { ProblemList } from './problems.js';
 import {
   type BlobAccess,
@@ -168,12 +193,7 @@ export class Platform {
    */
   async publishFromRegistry(actor: Actor, reference: string, channel?: string): Promise<PublishResult> {
     const ref = registryRef(reference);
-    const access = await registryAccess(this.store, this.box, ref.registry);
-    const repo = new RegistryRepository(ref.registry, ref.repository, {
-      credentials: staticCredentials(access?.credentials),
-      ...(access?.plainHttp ? { plainHttp: true } : {}),
-      ...(access?.insecure ? { insecure: true } : {}),
-    });
+    const repo = await this.registryRepository(ref);
     const fetched = await repo.fetchManifest(ref.digest ?? ref.tag ?? 'latest');
     if (fetched.content.kind !== 'manifest') {
       throw new PlatformError('REGISTRY_NOT_A_PACKAGE', `${reference} is an image index, not one package`, {
@@ -224,6 +244,16 @@ export class Platform {
     );
   }
 
+  /** A registry repository with the platform's stored credentials for its host (never sent to devices). */
+  private async registryRepository(ref: { registry: string; repository: string }): Promise<RegistryRepository> {
+    const access = await registryAccess(this.store, this.box, ref.registry);
+    return new RegistryRepository(ref.registry, ref.repository, {
+      credentials: staticCredentials(access?.credentials),
+      ...(access?.plainHttp ? { plainHttp: true } : {}),
+      ...(access?.insecure ? { insecure: true } : {}),
+    });
+  }
+
   private channelContext(): ChannelContext {
     return { store: this.store, repo: this.repo, online: (tx: Tx) => this.signers(tx), now: this.now };
   }
@@ -268,6 +298,131 @@ export class Platform {
       await this.repo.collectGarbage(tx, graceMs);
       return roles;
     });
+  }
+
+  // --- devices and rollouts ---
+
+  private catalogCache: Catalog | undefined;
+  get catalog(): Catalog {
+    return (this.catalogCache ??= defaultCatalog());
+  }
+
+  /** Registers a device and returns its token (shown once). */
+  addDevice(actor: Actor, input: DeviceInput, source: DeviceSource = 'admin') {
+    return this.store.write((tx) => addDevice(tx, input, this.catalog, actor, this.now(), source));
+  }
+
+  /** Imports an inventory file (fleet/'s importer: JSON, NDJSON or CSV) as devices without tokens. */
+  async importDevices(actor: Actor, path: string, format?: InventoryFormat) {
+    const inventory = await importInventory(path, this.catalog, format ? { format } : {});
+    const imported = await this.store.write(async (tx) => {
+      const n = await upsertDevices(tx, inventory.devices, 'import', this.now());
+      await audit(tx, this.now(), actor, 'device.import', 'devices', {
+        devices: n,
+        skippedRows: inventory.skippedRows,
+      });
+      return n;
+    });
+    return {
+      imported,
+      skippedRows: inventory.skippedRows,
+      errors: inventory.errors.slice(0, 100),
+      unreadableDevices: inventory.unreadableDevices,
+      unreadable: inventory.unreadable.slice(0, 100),
+    };
+  }
+
+  devices(q: DeviceQuery = {}) {
+    return this.store.read((db) => listDevices(db, q));
+  }
+
+  device(id: string) {
+    return this.store.read((db) => getDevice(db, id));
+  }
+
+  /** The device a device token is bound to, or undefined (not a device token, or the device is gone). */
+  async deviceOf(actor: Actor): Promise<string | undefined> {
+    if (actor.role !== 'device' || !actor.tokenId) return undefined;
+    const tokenId = actor.tokenId;
+    return this.store.read((db) => deviceOfToken(db, tokenId));
+  }
+
+  private rolloutContext() {
+    return {
+      catalog: this.catalog,
+      now: this.now,
+      readBlob: (digest: string, size: number, maxBytes: number) => this.blobs.read(digest, size, maxBytes),
+    };
+  }
+
+  async createRollout(actor: Actor, req: RolloutRequest) {
+    const { id } = await this.store.write((tx) => createRollout(tx, this.rolloutContext(), actor, req));
+    return this.rollout(id);
+  }
+
+  rollout(id: string, limit?: number) {
+    return this.store.read((db) => rolloutStatus(db, id, limit));
+  }
+
+  rollouts(model?: string) {
+    return this.store.read((db) => listRollouts(db, model));
+  }
+
+  async setRolloutState(actor: Actor, id: string, action: 'pause' | 'resume' | 'abort') {
+    await this.store.write((tx) => setRolloutState(tx, actor, id, action, this.now()));
+    return this.rollout(id);
+  }
+
+  assignment(deviceId: string) {
+    return this.store.read((db) => assignmentFor(db, deviceId));
+  }
+
+  reportStatus(deviceId: string, s: StatusReport) {
+    return this.store.write((tx) => reportStatus(tx, deviceId, s, this.now()));
+  }
+
+  reportFacts(deviceId: string, r: { facts?: DeviceFacts; profile?: string; installed?: InstalledModels }) {
+    return this.store.write((tx) => reportDeviceFacts(tx, deviceId, r, this.catalog, this.now()));
+  }
+
+  private readonly caching = new Map<string, Promise<void>>();
+
+  /**
+   * The local file of a blob this device is assigned, or undefined when it is not assigned one with
+   * that digest. A blob kept in a registry (serve --registry, or a release published by reference)
+   * is copied into the local store first, with the platform's credentials, verified by digest.
+   */
+  async deviceBlob(deviceId: string, digest: string): Promise<{ path: string; size: number } | undefined> {
+    const allowed = await this.store.read((db) => mayDownload(db, deviceId, digest));
+    if (!allowed) return undefined;
+    const { size } = allowed;
+    if (!(await this.local.has(digest, size))) {
+      let pending = this.caching.get(digest);
+      if (!pending) {
+        pending = (async () => {
+          const rel = await this.store.read((db) =>
+            db
+              .selectFrom('releases')
+              .select(['oci_repository'])
+              .where('id', '=', allowed.releaseId)
+              .executeTakeFirstOrThrow(),
+          );
+          const src = rel.oci_repository
+            ? await (
+                await this.registryRepository(registryRef(rel.oci_repository))
+              ).openBlob({
+                mediaType: 'application/octet-stream',
+                digest,
+                size,
+              })
+            : await this.blobs.open(digest, size);
+          await this.local.layout.putBlob(src, { expected: { digest, size } });
+        })().finally(() => this.caching.delete(digest));
+        this.caching.set(digest, pending);
+      }
+      await pending;
+    }
+    return { path: this.local.layout.blobPath(digest), size };
   }
 
   async nextTufRefresh(): Promise<Date | undefined> {

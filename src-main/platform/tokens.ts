@@ -2,7 +2,8 @@
  * API tokens. A token is `fpt_<id>_<secret>`; only SHA-256 of the 256-bit secret is stored (a
  * slow hash adds nothing for a random secret), looked up by id and compared in constant time.
  * Roles: admin (everything), publisher (upload, publish, channels, reads), device (the device
- * facade only). A token is printed once, when it is created.
+ * facade only, bound to one device), enrolment (a fleet's devices register themselves with it and
+ * receive their own device token). A token is printed once, when it is created.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -11,7 +12,7 @@ import { type Actor, audit } from './audit.js';
 import type { Tx } from './store/database.js';
 import type { Database } from './store/schema.js';
 
-export const TOKEN_ROLES = ['admin', 'publisher', 'device'] as const;
+export const TOKEN_ROLES = ['admin', 'publisher', 'device', 'enrolment'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 const TOKEN_RE = /^fpt_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;

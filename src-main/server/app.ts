@@ -12,6 +12,8 @@ import { FleetpackError } from '../errors.js';
 import { DIGEST_RE, type Platform, RangeMismatch } from '../platform/index.js';
 import { ADMINS, AuthFailures, authHook, type FailureLimit, PUBLISHERS } from './auth.js';
 import { apiError, errorBody, httpStatus } from './errors.js';
+import { registerFacade } from './facade.js';
+import { registerFleetRoutes } from './fleet-routes.js';
 import {
   AuditQuery,
   type AuditQueryT,
@@ -31,7 +33,8 @@ import {
 } from './schemas.js';
 
 export interface ServerOptions {
-  logger?: boolean | { level: string };
+  /** Fastify's logger: off, on, or a level (and a stream, for tests that read the log). */
+  logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   failureLimit?: FailureLimit;
   /** Version string shown in the OpenAPI document. */
   version?: string;
@@ -169,7 +172,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   app.post(
     '/v1/login',
     {
-      config: { roles: ['admin', 'publisher', 'device'] },
+      config: { roles: ['admin', 'publisher', 'device', 'enrolment'] },
       schema: { ...tags('platform'), description: 'Checks a token; answers who it is.' },
     },
     (req) => Promise.resolve({ name: actor(req).name, role: actor(req).role }),
@@ -438,6 +441,9 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     { schema: { ...tags('tuf'), security: [], description: 'TUF metadata (timestamp.json, V.ROLE.json).' } },
     async (req, reply) => serveTuf(platform, gzipCache, req.params.name, req, reply),
   );
+
+  registerFleetRoutes(app, platform);
+  registerFacade(app, platform, (name, req, reply) => serveTuf(platform, gzipCache, name, req, reply));
 
   return app;
 }

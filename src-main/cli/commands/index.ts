@@ -73,7 +73,8 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'platform',
-    summary: 'Run and administer the platform: serve, init, rotate-key, token, publisher add-key, registry add',
+    summary:
+      'Run and administer the platform: serve, init, rotate-key, token, device add, publisher add-key, registry add',
     load: async () => (await import('./platform.js')).platformCommand,
   },
   {
@@ -105,6 +106,21 @@ export const commands: readonly CommandEntry[] = [
     name: 'coverage',
     summary: 'SBOM coverage and NTIA compliance of published releases, by model, channel and overall',
     load: async () => (await import('./publish.js')).coverageCommand,
+  },
+  {
+    name: 'devices',
+    summary: 'List the devices on the platform, or import an inventory file as devices',
+    load: async () => (await import('./rollout.js')).devicesCommand,
+  },
+  {
+    name: 'rollout',
+    summary: 'Roll a release out to a channel: compatibility check and declines first, phases, halt, pause, abort',
+    load: async () => (await import('./rollout.js')).rolloutCommand,
+  },
+  {
+    name: 'agent',
+    summary: 'The device agent: verify (TUF), download, swap A/B, health-check, roll back, report',
+    load: async () => (await import('./agent.js')).agentCommand,
   },
   {
     name: 'studio',

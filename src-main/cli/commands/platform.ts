@@ -38,6 +38,7 @@ const usage = [
   '       fleetpack platform rotate-key root|targets|snapshot|timestamp|bins [--data DIR] [--database URL] [--json]',
   '       fleetpack platform token create NAME [--role admin|publisher|device] [--data DIR] [--database URL] [--json]',
   '       fleetpack platform token list|revoke ID [--data DIR] [--database URL] [--json]',
+  '       fleetpack platform device add ID [--channel C] [--profile P] [--label L ...] [--facts FILE] [--data DIR] [--database URL] [--json]',
   '       fleetpack platform publisher add-key NAME PUB.pem [--data DIR] [--database URL] [--json]',
   '       fleetpack platform registry add HOST [--username U --password-env VAR | --token-env VAR] [--plain-http] [--insecure]',
 ].join('\n');
@@ -55,6 +56,10 @@ const options = {
   'targets-key': { type: 'string' },
   'pem-passphrase-env': { type: 'string' },
   role: { type: 'string' },
+  channel: { type: 'string' },
+  profile: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  facts: { type: 'string' },
   username: { type: 'string' },
   'password-env': { type: 'string' },
   'token-env': { type: 'string' },
@@ -307,6 +312,43 @@ export const platformCommand: Command = {
           `platform token: unknown action "${action ?? ''}" (create, list, revoke)`,
           { hint: `roles: ${TOKEN_ROLES.join(', ')}\n${usage}` },
         );
+      }
+      case 'device': {
+        const [action, id] = positionals;
+        if (action !== 'add' || !id || positionals.length !== 2)
+          throw new UsageError('BAD_ARGUMENTS', 'platform device: expected add ID', { hint: usage });
+        let facts: unknown;
+        if (values.facts) {
+          const path = resolve(io.cwd, values.facts);
+          const text = await readFile(path, 'utf8').catch((e: unknown) => {
+            throw new UsageError('FILE_NOT_FOUND', `Cannot read ${values.facts} (${errnoOf(e) ?? messageOf(e)})`, {
+              where: path,
+            });
+          });
+          try {
+            facts = JSON.parse(text);
+          } catch (e) {
+            throw new UsageError('FACTS_INVALID', `${values.facts} is not JSON (${messageOf(e)})`, { where: path });
+          }
+        }
+        const r = await withStore(values, io, async (store) => {
+          const platform = await Platform.open({ store, dataDir: dataDir(values, io), env: io.env });
+          return platform.addDevice(localActor(), {
+            id,
+            ...(values.channel ? { channel: values.channel } : {}),
+            ...(values.profile ? { profile: values.profile } : {}),
+            ...(values.label ? { labels: values.label } : {}),
+            ...(facts !== undefined ? { facts: facts as never } : {}),
+          });
+        });
+        if (json) printJson(io, { ok: true, device: r.device, token: r.token.token });
+        else {
+          io.stdout(`${r.token.token}\n`);
+          io.stderr(
+            `device "${r.device.id}" registered (channel ${r.device.channel ?? 'none'}); its token is shown only once: give it to the agent (--token-file)\n`,
+          );
+        }
+        return EXIT_OK;
       }
       case 'publisher': {
         const [action, name, file] = positionals;

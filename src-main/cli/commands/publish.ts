@@ -16,7 +16,7 @@ import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, formatBytes, parseComm
 
 const loginAccount = (origin: string) => `login:${origin}`;
 
-function platformUrl(io: CliIO, flag: string | undefined, usage: string): string {
+export function platformUrl(io: CliIO, flag: string | undefined, usage: string): string {
   const url = flag ?? io.env.FLEETPACK_PLATFORM;
   if (!url)
     throw new UsageError('BAD_ARGUMENTS', 'No platform: pass --platform URL (or set FLEETPACK_PLATFORM)', {
@@ -25,7 +25,7 @@ function platformUrl(io: CliIO, flag: string | undefined, usage: string): string
   return url;
 }
 
-async function client(io: CliIO, url: string): Promise<PlatformClient> {
+export async function client(io: CliIO, url: string): Promise<PlatformClient> {
   const origin = new PlatformClient(url, undefined).base;
   const token =
     io.env.FLEETPACK_TOKEN ?? (await platformKeychain().get(loginAccount(origin), `login for ${origin}`)) ?? undefined;

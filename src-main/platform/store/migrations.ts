@@ -139,9 +139,63 @@ const m0001: Migration = {
   },
 };
 
+const m0002: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('devices')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_id', 'text')
+      .addColumn('channel', 'text')
+      .addColumn('profile', 'text')
+      .addColumn('labels', 'text', (c) => c.notNull())
+      .addColumn('facts', 'text', (c) => c.notNull())
+      .addColumn('facts_key', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('installed', 'text')
+      .addColumn('registered_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text')
+      .execute();
+    await db.schema.createIndex('devices_token').on('devices').column('token_id').execute();
+    await db.schema.createIndex('devices_channel').on('devices').column('channel').execute();
+    await db.schema
+      .createTable('rollouts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('selector', 'text', (c) => c.notNull())
+      .addColumn('allow_warnings', 'integer', (c) => c.notNull())
+      .addColumn('phases', 'text', (c) => c.notNull())
+      .addColumn('max_failures', 'integer', (c) => c.notNull())
+      .addColumn('advance_at', 'integer', (c) => c.notNull())
+      .addColumn('failures_acknowledged', 'integer', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('phase', 'integer', (c) => c.notNull())
+      .addColumn('report', 'text', (c) => c.notNull())
+      .addColumn('state_reason', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('rollout_devices')
+      .addColumn('rollout_id', 'text', (c) => c.notNull().references('rollouts.id'))
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('phase', 'integer', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rollout_devices_pk', ['rollout_id', 'device_id'])
+      .execute();
+    await db.schema.createIndex('rollout_devices_device').on('rollout_devices').column('device_id').execute();
+  },
+};
+
 /** Every migration by name; names sort in the order they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_devices_rollouts': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -138,6 +138,68 @@ export interface AuditTable {
   detail: string;
 }
 
+export interface DeviceTable {
+  id: string;
+  /** The device's own token (role device), or null for devices only known from an inventory import. */
+  token_id: string | null;
+  channel: string | null;
+  profile: string | null;
+  /** JSON array of labels. */
+  labels: string;
+  /** JSON DeviceFacts, the profile's facts merged under the stated ones (what fleet/ rules read). */
+  facts: string;
+  /** fleet/'s factsKey of `facts`: devices with equal keys get equal verdicts. */
+  facts_key: string;
+  /** import | admin | enrolment | agent: who last set the facts. */
+  source: string;
+  /** JSON {model: {version, counter, digest}} as the agent last reported it, or null. */
+  installed: string | null;
+  registered_at: string;
+  last_seen_at: string | null;
+}
+
+export interface RolloutTable {
+  id: string;
+  model: string;
+  version: string;
+  release_id: string;
+  channel: string;
+  /** The --devices selector as given ('' = every device on the channel). */
+  selector: string;
+  allow_warnings: number;
+  /** JSON array of cumulative percentages, e.g. [1, 10, 100]. */
+  phases: string;
+  /** Halt when failed devices exceed this percentage of the devices started so far. */
+  max_failures: number;
+  /** Start the next phase when this percentage of the current phase's devices is healthy. */
+  advance_at: number;
+  /** Failures an operator accepted by resuming a halted rollout: the halt threshold counts only later ones. */
+  failures_acknowledged: number;
+  /** active | paused | halted | aborted | completed */
+  state: string;
+  /** Index of the phase that has started (devices of phases ≤ it are assigned). */
+  phase: number;
+  /** JSON: the compatibility preview (same shape as `fleetpack compat --json`). */
+  report: string;
+  /** Why the rollout halted (or was aborted), when it did. */
+  state_reason: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface RolloutDeviceTable {
+  rollout_id: string;
+  device_id: string;
+  /** Phase index, or -1 for a declined device. */
+  phase: number;
+  /** declined | pending | downloading | installing | installed | healthy | rolled-back | failed */
+  state: string;
+  /** JSON: the decline reasons, or the agent's rollback / failure reason. */
+  reason: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   platform_meta: PlatformMetaTable;
   tokens: TokenTable;
@@ -152,4 +214,7 @@ export interface Database {
   tuf_roles: TufRoleTable;
   tuf_files: TufFileTable;
   audit: AuditTable;
+  devices: DeviceTable;
+  rollouts: RolloutTable;
+  rollout_devices: RolloutDeviceTable;
 }

@@ -1,0 +1,621 @@
+/**
+ * Rollouts: a release shipped to the devices of a channel, in phases, with a health threshold.
+ * Before anything ships, fleet/'s compatibility preview runs over the devices in scope and every
+ * device that does not fit is **declined** with the rule's reason and fix (the rollout's report is
+ * the preview itself, the shape of `fleetpack compat --json`). Devices report their progress; the
+ * next phase starts on its own when enough of the current phase is healthy, and the rollout halts
+ * when failures pass the threshold. The director's answer to a device (`assignmentFor`) and the
+ * facade's download check (`mayDownload`) live here too, so the rule is in one place.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { PlatformError } from '../errors.js';
+import { type Catalog, type Device, type PreviewResult, type Reason, preview } from '../fleet/index.js';
+import { decodeUtf8 } from '../json.js';
+import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifestText } from '../manifest/index.js';
+import { type Actor, audit, newId } from './audit.js';
+import { devicesForPreview } from './devices.js';
+import { targetPath } from './releases.js';
+import type { Tx } from './store/database.js';
+import type { Database, RolloutTable } from './store/schema.js';
+
+export const ROLLOUT_STATES = ['active', 'paused', 'halted', 'aborted', 'completed'] as const;
+export type RolloutState = (typeof ROLLOUT_STATES)[number];
+
+/** What an agent reports about one update. */
+export const DEVICE_STATES = [
+  'pending',
+  'downloading',
+  'installing',
+  'installed',
+  'healthy',
+  'rolled-back',
+  'failed',
+] as const;
+export type DeviceUpdateState = (typeof DEVICE_STATES)[number] | 'declined';
+const FINISHED = new Set<DeviceUpdateState>(['healthy', 'rolled-back', 'failed']);
+const FAILED = new Set<DeviceUpdateState>(['rolled-back', 'failed']);
+/** States an agent may report (pending and declined are the platform's). */
+const REPORTABLE = new Set<string>(['downloading', 'installing', 'installed', 'healthy', 'rolled-back', 'failed']);
+
+export interface RolloutRequest {
+  model: string;
+  version: string;
+  channel: string;
+  /** `key=value[|value…]` terms joined by `,` (all must match): id, label, profile. */
+  devices?: string;
+  allowWarnings?: boolean;
+  /** Cumulative percentages of the eligible devices, ascending, the last 100. Default [100]. */
+  phases?: number[];
+  /** Halt when failed devices exceed this percentage of the devices started (default 100: never). */
+  maxFailures?: number;
+  /** Start the next phase when this percentage of the current phase is healthy (default 100). */
+  advanceAt?: number;
+}
+
+export interface RolloutDeviceStatus {
+  id: string;
+  phase: number | null;
+  state: DeviceUpdateState;
+  reason?: unknown;
+  updatedAt: string;
+}
+
+export interface RolloutPhase {
+  index: number;
+  percent: number;
+  devices: number;
+  started: boolean;
+  counts: Partial<Record<DeviceUpdateState, number>>;
+}
+
+export interface RolloutStatus {
+  id: string;
+  model: string;
+  version: string;
+  releaseId: string;
+  channel: string;
+  selector: string;
+  allowWarnings: boolean;
+  maxFailures: number;
+  advanceAt: number;
+  state: RolloutState;
+  stateReason: string | null;
+  phase: number;
+  phases: RolloutPhase[];
+  counts: Partial<Record<DeviceUpdateState, number>>;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  /** The compatibility preview the declines came from (the shape of `fleetpack compat --json`). */
+  report: PreviewResult;
+  /** Per device (first `limit` by id); declined ones carry the rule's reasons. */
+  devices: RolloutDeviceStatus[];
+}
+
+export interface RolloutContext {
+  catalog: Catalog;
+  now: () => Date;
+  /** Reads a small blob of a release (its manifest), verified. */
+  readBlob(digest: string, size: number, maxBytes: number): Promise<Buffer>;
+}
+
+const SELECTOR_KEYS = new Set(['id', 'label', 'profile']);
+
+/** Parses `--devices`: `label=site-a,profile=p` (AND), `id=a|b` (OR within a term). */
+export function parseSelector(spec: string): ((d: Device) => boolean) | undefined {
+  if (spec.trim() === '') return undefined;
+  const terms = spec.split(',').map((t) => {
+    const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(t);
+    if (!m || !SELECTOR_KEYS.has(m[1]!)) {
+      throw new PlatformError('SELECTOR_INVALID', `"${t.slice(0, 80)}" is not a device selector term`, {
+        hint: 'Use id=A|B, label=L or profile=P, joined by "," (all must match).',
+      });
+    }
+    return { key: m[1]!, values: new Set(m[2]!.split('|')) };
+  });
+  return (d) =>
+    terms.every((t) =>
+      t.key === 'id'
+        ? t.values.has(d.id)
+        : t.key === 'profile'
+          ? d.profile !== undefined && t.values.has(d.profile)
+          : (d.labels ?? []).some((l) => t.values.has(l)),
+    );
+}
+
+function checkPercent(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 100) {
+    throw new PlatformError('ROLLOUT_INVALID', `${what} must be a whole percentage from 0 to 100, got ${v}`, {
+      hint: 'e.g. --phases 1%,10%,100% --max-failures 5%',
+    });
+  }
+  return v;
+}
+
+function checkPhases(phases: number[]): number[] {
+  if (phases.length === 0 || phases.length > 20) {
+    throw new PlatformError('ROLLOUT_INVALID', 'A rollout has 1 to 20 phases', { hint: 'e.g. --phases 1%,10%,100%' });
+  }
+  phases.forEach((p, i) => {
+    checkPercent(p, 'A phase');
+    if (p === 0 || (i > 0 && p <= phases[i - 1]!)) {
+      throw new PlatformError('ROLLOUT_INVALID', `Phases must grow: ${phases.join('%, ')}%`, {
+        hint: 'Each phase is the cumulative share of devices, e.g. 1%,10%,100%.',
+      });
+    }
+  });
+  if (phases[phases.length - 1] !== 100) {
+    throw new PlatformError('ROLLOUT_INVALID', `The last phase must be 100%, not ${phases[phases.length - 1]}%`, {
+      hint: 'e.g. --phases 1%,10%,100%',
+    });
+  }
+  return phases;
+}
+
+/** A stable spread of devices over phases: by hash of rollout id and device id. */
+function order(rolloutId: string, ids: string[]): string[] {
+  const key = (id: string) => createHash('sha256').update(`${rolloutId}\0${id}`).digest('hex');
+  return ids
+    .map((id) => ({ id, k: key(id) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.id);
+}
+
+/** Reasons of a group as stored per device: the decisive ones (declined, or warnings when they decline). */
+function declineReasons(reasons: Reason[], warningsDecline: boolean): Reason[] {
+  return reasons.filter((r) => r.severity === 'declined' || (warningsDecline && r.severity === 'warning'));
+}
+
+/** The report stored with the rollout: the preview with its per-group samples cut back to five ids. */
+function storedReport(p: PreviewResult): PreviewResult {
+  return { ...p, groups: p.groups.map((g) => ({ ...g, sample: g.sample.slice(0, 5) })) };
+}
+
+export async function createRollout(
+  tx: Tx,
+  ctx: RolloutContext,
+  actor: Actor,
+  req: RolloutRequest,
+): Promise<{ id: string }> {
+  const phases = checkPhases(req.phases ?? [100]);
+  const maxFailures = checkPercent(req.maxFailures ?? 100, '--max-failures');
+  const advanceAt = checkPercent(req.advanceAt ?? 100, '--advance-at');
+  const release = await tx
+    .selectFrom('releases')
+    .select(['id', 'name', 'version'])
+    .where('name', '=', req.model)
+    .where('version', '=', req.version)
+    .executeTakeFirst();
+  if (!release) {
+    throw new PlatformError('RELEASE_NOT_FOUND', `No release ${req.model}@${req.version}`, {
+      hint: 'Publish it first (fleetpack publish), then list releases with `fleetpack releases`.',
+    });
+  }
+  // Only what is in signed TUF metadata can ship: a device refuses anything else anyway.
+  const signed = await tx
+    .selectFrom('tuf_targets')
+    .select('path')
+    .where('release_id', '=', release.id)
+    .where('path', '=', targetPath(release.name, release.version, MANIFEST_FILE))
+    .executeTakeFirst();
+  if (!signed) {
+    throw new PlatformError('RELEASE_NOT_SIGNED', `${req.model}@${req.version} is not in the signed TUF metadata`, {
+      hint: 'Only published releases (signed into TUF) can be rolled out.',
+    });
+  }
+  const pointer = await tx
+    .selectFrom('channels')
+    .select('release_id')
+    .where('model', '=', req.model)
+    .where('channel', '=', req.channel)
+    .executeTakeFirst();
+  if (pointer?.release_id !== release.id) {
+    throw new PlatformError(
+      'ROLLOUT_NOT_ON_CHANNEL',
+      `Channel "${req.channel}" of ${req.model} does not point at ${req.version}`,
+      {
+        hint: `Point it there first: fleetpack channel set ${req.model} ${req.version} ${req.channel}. A rollout ships what the channel's signed metadata names.`,
+      },
+    );
+  }
+  const manifestFile = await tx
+    .selectFrom('release_files')
+    .select(['digest', 'size'])
+    .where('release_id', '=', release.id)
+    .where('path', '=', MANIFEST_FILE)
+    .executeTakeFirstOrThrow();
+  const bytes = await ctx.readBlob(manifestFile.digest, manifestFile.size, MAX_MANIFEST_BYTES);
+  const manifest = parseManifestText(decodeUtf8(bytes, MANIFEST_FILE), MANIFEST_FILE);
+
+  const select = parseSelector(req.devices ?? '');
+  const all = await devicesForPreview(tx, req.channel);
+  const inScope = select ? all.filter(select) : all;
+  if (inScope.length === 0) {
+    throw new PlatformError(
+      'ROLLOUT_NO_DEVICES',
+      `No device in scope (channel "${req.channel}"${req.devices ? `, devices ${req.devices}` : ''}): nothing would be checked or shipped`,
+      { hint: 'Register devices (fleetpack platform device add, devices import) on that channel, or widen --devices.' },
+    );
+  }
+  // Every device id per group, so each device gets its group's verdict; the stored report keeps five.
+  const result = preview(manifest, inScope, { catalog: ctx.catalog, channel: req.channel, sample: inScope.length });
+  const id = newId('r', ctx.now().getTime());
+  const at = ctx.now().toISOString();
+  const verdictOf = new Map<string, { declined: boolean; reasons: Reason[] }>();
+  for (const g of result.groups) {
+    const declined = g.verdict === 'declined' || (g.verdict === 'warning' && !req.allowWarnings);
+    for (const d of g.sample) verdictOf.set(d, { declined, reasons: declineReasons(g.reasons, !req.allowWarnings) });
+  }
+  const eligible = order(
+    id,
+    inScope.map((d) => d.id).filter((d) => !verdictOf.get(d)!.declined),
+  );
+  const rows: {
+    rollout_id: string;
+    device_id: string;
+    phase: number;
+    state: string;
+    reason: string | null;
+    updated_at: string;
+  }[] = [];
+  for (const d of inScope) {
+    const v = verdictOf.get(d.id)!;
+    if (v.declined)
+      rows.push({
+        rollout_id: id,
+        device_id: d.id,
+        phase: -1,
+        state: 'declined',
+        reason: JSON.stringify(v.reasons),
+        updated_at: at,
+      });
+  }
+  let from = 0;
+  phases.forEach((pct, phase) => {
+    const to = Math.ceil((eligible.length * pct) / 100);
+    for (const d of eligible.slice(from, to))
+      rows.push({ rollout_id: id, device_id: d, phase, state: 'pending', reason: null, updated_at: at });
+    from = Math.max(from, to);
+  });
+  await tx
+    .insertInto('rollouts')
+    .values({
+      id,
+      model: req.model,
+      version: req.version,
+      release_id: release.id,
+      channel: req.channel,
+      selector: req.devices ?? '',
+      allow_warnings: req.allowWarnings ? 1 : 0,
+      phases: JSON.stringify(phases),
+      max_failures: maxFailures,
+      advance_at: advanceAt,
+      failures_acknowledged: 0,
+      state: eligible.length === 0 ? 'completed' : 'active',
+      phase: 0,
+      report: JSON.stringify(storedReport(result)),
+      state_reason: eligible.length === 0 ? 'every device in scope was declined' : null,
+      created_at: at,
+      created_by: actor.name,
+      updated_at: at,
+    })
+    .execute();
+  // Six columns a row: 150 rows stay under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 150)
+    await tx
+      .insertInto('rollout_devices')
+      .values(rows.slice(i, i + 150))
+      .execute();
+  await audit(tx, ctx.now(), actor, 'rollout.create', `rollout:${id}`, {
+    release: `${req.model}@${req.version}`,
+    channel: req.channel,
+    devices: inScope.length,
+    declined: inScope.length - eligible.length,
+    phases,
+  });
+  if (eligible.length > 0) await advance(tx, id, ctx.now());
+  return { id };
+}
+
+function countStates(rows: { state: string }[]): Partial<Record<DeviceUpdateState, number>> {
+  const c: Partial<Record<DeviceUpdateState, number>> = {};
+  for (const r of rows) c[r.state as DeviceUpdateState] = (c[r.state as DeviceUpdateState] ?? 0) + 1;
+  return c;
+}
+
+/**
+ * Moves a rollout forward after a device report: halts it when failures pass `max_failures`,
+ * starts the next phase when enough of the current one is healthy (phases without devices are
+ * skipped), completes it when the last phase has finished.
+ */
+async function advance(tx: Tx, rolloutId: string, now: Date): Promise<void> {
+  const r = await tx.selectFrom('rollouts').selectAll().where('id', '=', rolloutId).executeTakeFirstOrThrow();
+  if (r.state !== 'active') return;
+  const phases = JSON.parse(r.phases) as number[];
+  const rows = await tx
+    .selectFrom('rollout_devices')
+    .select(['phase', 'state'])
+    .where('rollout_id', '=', rolloutId)
+    .where('phase', '>=', 0)
+    .execute();
+  let phase = r.phase;
+  let state: RolloutState = 'active';
+  let reason: string | null = null;
+  for (;;) {
+    const started = rows.filter((x) => x.phase <= phase);
+    const failed = started.filter((x) => FAILED.has(x.state as DeviceUpdateState)).length - r.failures_acknowledged;
+    if (started.length > 0 && failed * 100 > r.max_failures * started.length) {
+      state = 'halted';
+      reason = `${failed} of ${started.length} started devices failed (limit ${r.max_failures}%)`;
+      break;
+    }
+    const current = rows.filter((x) => x.phase === phase);
+    const healthy = current.filter((x) => x.state === 'healthy').length;
+    const finished = current.every((x) => FINISHED.has(x.state as DeviceUpdateState));
+    if (phase >= phases.length - 1) {
+      if (finished) state = 'completed';
+      break;
+    }
+    if (current.length === 0 || healthy * 100 >= r.advance_at * current.length) {
+      phase++;
+      continue;
+    }
+    break;
+  }
+  if (phase !== r.phase || state !== r.state) {
+    await tx
+      .updateTable('rollouts')
+      .set({ phase, state, state_reason: reason, updated_at: now.toISOString() })
+      .where('id', '=', rolloutId)
+      .execute();
+  }
+}
+
+export async function setRolloutState(
+  tx: Tx,
+  actor: Actor,
+  id: string,
+  action: 'pause' | 'resume' | 'abort',
+  now: Date,
+): Promise<void> {
+  const r = await tx.selectFrom('rollouts').select(['state']).where('id', '=', id).executeTakeFirst();
+  if (!r)
+    throw new PlatformError('ROLLOUT_NOT_FOUND', `No rollout ${id.slice(0, 80)}`, {
+      hint: 'List rollouts with `fleetpack rollout list`.',
+    });
+  const from = r.state as RolloutState;
+  const allowed: Record<typeof action, RolloutState[]> = {
+    pause: ['active'],
+    resume: ['paused', 'halted'],
+    abort: ['active', 'paused', 'halted'],
+  };
+  if (!allowed[action].includes(from)) {
+    throw new PlatformError('ROLLOUT_STATE', `Cannot ${action} a rollout that is ${from}`, {
+      hint: `${action} works on a rollout that is ${allowed[action].join(' or ')}.`,
+    });
+  }
+  const to: RolloutState = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'aborted';
+  // Resuming a halted rollout accepts the failures so far; the threshold then counts new ones.
+  const failed =
+    action === 'resume'
+      ? (
+          await tx
+            .selectFrom('rollout_devices')
+            .select('state')
+            .where('rollout_id', '=', id)
+            .where('state', 'in', [...FAILED])
+            .execute()
+        ).length
+      : undefined;
+  await tx
+    .updateTable('rollouts')
+    .set({
+      state: to,
+      state_reason: action === 'abort' ? `aborted by ${actor.name}` : null,
+      updated_at: now.toISOString(),
+      ...(failed === undefined ? {} : { failures_acknowledged: failed }),
+    })
+    .where('id', '=', id)
+    .execute();
+  await audit(tx, now, actor, `rollout.${action}`, `rollout:${id}`, { from, to });
+  if (to === 'active') await advance(tx, id, now);
+}
+
+export async function rolloutStatus(db: Kysely<Database>, id: string, limit = 1000): Promise<RolloutStatus> {
+  const r = await db.selectFrom('rollouts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r)
+    throw new PlatformError('ROLLOUT_NOT_FOUND', `No rollout ${id.slice(0, 80)}`, {
+      hint: 'List rollouts with `fleetpack rollout list`.',
+    });
+  const rows = await db
+    .selectFrom('rollout_devices')
+    .select(['device_id', 'phase', 'state', 'reason', 'updated_at'])
+    .where('rollout_id', '=', id)
+    .orderBy('device_id')
+    .execute();
+  const phases = JSON.parse(r.phases) as number[];
+  return {
+    ...summary(r),
+    phases: phases.map((percent, index) => {
+      const inPhase = rows.filter((x) => x.phase === index);
+      return { index, percent, devices: inPhase.length, started: index <= r.phase, counts: countStates(inPhase) };
+    }),
+    counts: countStates(rows),
+    report: JSON.parse(r.report) as PreviewResult,
+    devices: rows.slice(0, Math.max(0, limit)).map((x) => ({
+      id: x.device_id,
+      phase: x.phase < 0 ? null : x.phase,
+      state: x.state as DeviceUpdateState,
+      ...(x.reason ? { reason: JSON.parse(x.reason) as unknown } : {}),
+      updatedAt: x.updated_at,
+    })),
+  };
+}
+
+function summary(r: RolloutTable) {
+  return {
+    id: r.id,
+    model: r.model,
+    version: r.version,
+    releaseId: r.release_id,
+    channel: r.channel,
+    selector: r.selector,
+    allowWarnings: r.allow_warnings === 1,
+    maxFailures: r.max_failures,
+    advanceAt: r.advance_at,
+    state: r.state as RolloutState,
+    stateReason: r.state_reason,
+    phase: r.phase,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    updatedAt: r.updated_at,
+  };
+}
+
+export async function listRollouts(db: Kysely<Database>, model?: string) {
+  let q = db.selectFrom('rollouts').selectAll().orderBy('id', 'desc').limit(1000);
+  if (model) q = q.where('model', '=', model);
+  return (await q.execute()).map(summary);
+}
+
+/** Rollouts whose assignments devices receive: running or finished (devices keep what they installed). */
+const ASSIGNING: RolloutState[] = ['active', 'completed'];
+
+export interface Assignment {
+  rolloutId: string;
+  model: string;
+  version: string;
+  releaseCounter: number;
+  /** TUF target paths of the release's files (the agent trusts only what TUF signs about them). */
+  targets: string[];
+  /** The manifest's target: the agent reads the model's needs from it and checks its own facts. */
+  manifestTarget: string;
+}
+
+export interface DirectorAnswer {
+  assignment: Assignment | null;
+  /** Rollouts that declined this device, with the reasons (it downloads nothing for them). */
+  declined: { rolloutId: string; model: string; version: string; reasons: unknown }[];
+}
+
+/**
+ * What this device should run: the newest rollout that includes it (not declined). When that
+ * rollout is paused, halted or aborted, or its phase has not reached the device, the answer is
+ * "nothing new" — never an older rollout, which would be a downgrade.
+ */
+export async function assignmentFor(db: Kysely<Database>, deviceId: string): Promise<DirectorAnswer> {
+  const rows = await db
+    .selectFrom('rollout_devices as d')
+    .innerJoin('rollouts as r', 'r.id', 'd.rollout_id')
+    .innerJoin('releases as rel', 'rel.id', 'r.release_id')
+    .select([
+      'r.id',
+      'r.model',
+      'r.version',
+      'r.state',
+      'r.phase as current',
+      'd.phase',
+      'd.state as dstate',
+      'd.reason',
+      'rel.counter',
+      'rel.id as release',
+    ])
+    .where('d.device_id', '=', deviceId)
+    .orderBy('r.id', 'desc')
+    .limit(100)
+    .execute();
+  const declined: DirectorAnswer['declined'] = [];
+  let assignment: Assignment | null = null;
+  let decided = false;
+  for (const x of rows) {
+    if (x.dstate === 'declined') {
+      if (declined.length < 20)
+        declined.push({
+          rolloutId: x.id,
+          model: x.model,
+          version: x.version,
+          reasons: x.reason ? (JSON.parse(x.reason) as unknown) : [],
+        });
+      continue;
+    }
+    if (decided) continue;
+    decided = true;
+    if (!ASSIGNING.includes(x.state as RolloutState) || x.phase > x.current) continue;
+    const files = await db
+      .selectFrom('release_files')
+      .select('path')
+      .where('release_id', '=', x.release)
+      .orderBy('path')
+      .execute();
+    assignment = {
+      rolloutId: x.id,
+      model: x.model,
+      version: x.version,
+      releaseCounter: x.counter,
+      targets: files.map((f) => targetPath(x.model, x.version, f.path)),
+      manifestTarget: targetPath(x.model, x.version, MANIFEST_FILE),
+    };
+  }
+  return { assignment, declined };
+}
+
+/** True when `digest` is a file of a release currently assigned to this device (the facade's download check). */
+export async function mayDownload(
+  db: Kysely<Database>,
+  deviceId: string,
+  digest: string,
+): Promise<{ size: number; releaseId: string } | undefined> {
+  const answer = await assignmentFor(db, deviceId);
+  if (!answer.assignment) return undefined;
+  const r = await db
+    .selectFrom('release_files as f')
+    .innerJoin('rollouts as r', 'r.release_id', 'f.release_id')
+    .select(['f.size', 'f.release_id'])
+    .where('r.id', '=', answer.assignment.rolloutId)
+    .where('f.digest', '=', digest)
+    .executeTakeFirst();
+  return r ? { size: r.size, releaseId: r.release_id } : undefined;
+}
+
+export interface StatusReport {
+  rolloutId: string;
+  state: string;
+  reason?: string;
+}
+
+/** An agent's progress on one rollout; advances or halts the rollout. Unknown rollouts are refused. */
+export async function reportStatus(tx: Tx, deviceId: string, s: StatusReport, now: Date): Promise<void> {
+  if (!REPORTABLE.has(s.state)) {
+    throw new PlatformError('STATUS_INVALID', `"${s.state.slice(0, 40)}" is not an update state`, {
+      hint: `Report one of ${[...REPORTABLE].join(', ')}.`,
+    });
+  }
+  const row = await tx
+    .selectFrom('rollout_devices')
+    .select(['state'])
+    .where('rollout_id', '=', s.rolloutId)
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  if (!row) {
+    throw new PlatformError('ROLLOUT_NOT_FOUND', `This device is not part of rollout ${s.rolloutId.slice(0, 80)}`, {
+      hint: 'Report status only for the rollout of your assignment.',
+    });
+  }
+  if (row.state === 'declined') {
+    throw new PlatformError('DEVICE_DECLINED', 'This device was declined by the rollout; it has nothing to report', {
+      hint: 'A declined device never receives the release.',
+    });
+  }
+  await tx
+    .updateTable('rollout_devices')
+    .set({
+      state: s.state,
+      reason: s.reason ? JSON.stringify(s.reason.slice(0, 2000)) : null,
+      updated_at: now.toISOString(),
+    })
+    .where('rollout_id', '=', s.rolloutId)
+    .where('device_id', '=', deviceId)
+    .execute();
+  await advance(tx, s.rolloutId, now);
+}

@@ -1,0 +1,222 @@
+/**
+ * TUF attacks replayed against the agent's refresh (python-tuf / tuf-conformance scenarios over an
+ * in-memory repository): each one is refused, the device keeps running the model it had, and the
+ * refusal is reported. Plus the agent's own checks: a lower release counter, a model whose needs do
+ * not fit the device, a target not in signed metadata, an assignment outside the release.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Agent, readCurrent } from '../../src-main/agent/index.js';
+import { generateOnlineKey } from '../../src-main/platform/tuf/keys.js';
+import { RepoSim, type SimRelease, simRelease } from '../fixtures/tuf-sim.js';
+import { tempDir } from '../fixtures/temp.js';
+
+const JETSON = {
+  profile: 'nvidia-jetson-orin-nx-16gb',
+  facts: {
+    runtimes: {
+      onnxruntime: { version: '1.18.0', executionProviders: ['CUDAExecutionProvider', 'CPUExecutionProvider'] },
+    },
+  },
+};
+
+interface Setup {
+  sim: RepoSim;
+  agent: Agent;
+  dataDir: string;
+  dir: string;
+  base: SimRelease;
+  baseSlot: string;
+  log: string[];
+}
+
+async function installed(): Promise<Setup> {
+  const dir = tempDir('fleetpack-attack-');
+  const sim = new RepoSim();
+  const base = await simRelease(dir, '1.0.0', 2);
+  sim.addRelease(base);
+  sim.publish();
+  sim.assign(base);
+  const rootFile = join(dir, 'root.json');
+  writeFileSync(rootFile, sim.rootJson);
+  const factsFile = join(dir, 'facts.json');
+  writeFileSync(factsFile, JSON.stringify(JETSON));
+  const dataDir = join(dir, 'data');
+  const log: string[] = [];
+  const agent = new Agent({
+    platform: 'http://platform.invalid',
+    token: 'fpt_test',
+    root: rootFile,
+    dataDir,
+    healthCheck: 'test -f "$FLEETPACK_MODEL_DIR/model.onnx"',
+    healthTimeoutMs: 20_000,
+    factsFile,
+    intervalMs: 1000,
+    log: (l) => log.push(l),
+    fetch: sim.fetch,
+  });
+  await agent.recover();
+  expect((await agent.cycle()).outcome).toBe('installed');
+  const baseSlot = readCurrent(dataDir)!;
+  expect(baseSlot).toMatch(/^2-[0-9a-f]{16}$/);
+  return { sim, agent, dataDir, dir, base, baseSlot, log };
+}
+
+/** Runs one cycle against the attacked repository and checks it was refused with `why`, keeping 1.0.0. */
+async function expectRefused(s: Setup, why: RegExp): Promise<void> {
+  const r = await s.agent.cycle();
+  expect(r.outcome).toBe('refused');
+  expect(r.detail).toMatch(why);
+  expect(readCurrent(s.dataDir)).toBe(s.baseSlot);
+  expect(s.agent.current?.version).toBe('1.0.0');
+  await s.agent.flush();
+  expect(s.sim.reports.some((x) => x.state === 'failed' && typeof x.reason === 'string' && why.test(x.reason))).toBe(
+    true,
+  );
+  await s.agent.stopRuntime();
+}
+
+describe('TUF attacks against the agent: refused, the current model kept', () => {
+  let s: Setup;
+  let next: SimRelease;
+  beforeEach(async () => {
+    s = await installed();
+    next = await simRelease(s.dir, '1.1.0', 3);
+    s.sim.addRelease(next);
+    s.sim.assign(next);
+  });
+
+  it('the honest update installs (control)', async () => {
+    s.sim.publish();
+    expect((await s.agent.cycle()).outcome).toBe('installed');
+    expect(s.agent.current?.version).toBe('1.1.0');
+    expect(readCurrent(s.dataDir)).not.toBe(s.baseSlot);
+    await s.agent.stopRuntime();
+  });
+
+  it('rollback of the timestamp version', async () => {
+    s.sim.publish();
+    s.sim.current = 0; // the first timestamp the device saw long ago
+    await expectRefused(s, /BadVersionError/);
+  });
+
+  it('rollback of the snapshot version (a new timestamp naming an old snapshot)', async () => {
+    s.sim.publish();
+    s.sim.timestampFor(s.sim.snapshotMeta(1));
+    await expectRefused(s, /BadVersionError/);
+  });
+
+  it('rollback of a hash bin (targets) version', async () => {
+    s.sim.publish();
+    const bins = Object.fromEntries([...s.sim.versions.bins.keys()].map((b) => [`${b}.json`, { version: 1 }]));
+    const targets = JSON.parse(s.sim.files.get(`${s.sim.versions.snapshot}.snapshot.json`)!) as {
+      signed: { meta: Record<string, { version: number; length: number; hashes: { sha256: string } }> };
+    };
+    const t = targets.signed.meta['targets.json']!;
+    s.sim.snapshotWith({ 'targets.json': { version: t.version, length: t.length, sha256: t.hashes.sha256 }, ...bins });
+    await expectRefused(s, /BadVersionError|version/);
+  });
+
+  it('freeze: an expired timestamp', async () => {
+    s.sim.expires.timestamp = new Date(Date.now() - 60_000);
+    s.sim.publish();
+    await expectRefused(s, /ExpiredMetadataError/);
+  });
+
+  it('freeze: an expired snapshot', async () => {
+    s.sim.expires.snapshot = new Date(Date.now() - 60_000);
+    s.sim.publish();
+    await expectRefused(s, /snapshot\.json is expired/);
+  });
+
+  it('mix-and-match: a bin whose bytes are not the ones the snapshot pins', async () => {
+    s.sim.publish();
+    // Serve the bin of the new release with another (validly signed) version's content.
+    for (const bin of s.sim.versions.bins.keys()) {
+      const v = s.sim.versions.bins.get(bin)!;
+      s.sim.files.set(`${v}.${bin}.json`, s.sim.files.get(`1.${bin}.json`)!);
+    }
+    await expectRefused(s, /LengthOrHashMismatchError|hash|length/i);
+  });
+
+  it('arbitrary package: the model file replaced by other bytes of the same length', async () => {
+    s.sim.publish();
+    const model = next.files.find((f) => f.role === 'model')!;
+    const evil = Buffer.from(model.bytes);
+    evil[evil.length - 1] = evil[evil.length - 1]! ^ 0xff;
+    s.sim.targetOverride.set(sha(model.bytes), evil);
+    await expectRefused(s, /LengthOrHashMismatchError|hash/i);
+  });
+
+  it('endless data: more bytes than the signed length', async () => {
+    s.sim.publish();
+    const model = next.files.find((f) => f.role === 'model')!;
+    s.sim.targetOverride.set(sha(model.bytes), Buffer.concat([model.bytes, Buffer.alloc(1 << 20, 7)]));
+    await expectRefused(s, /DownloadLengthMismatchError|length/i);
+  });
+
+  it('a hash bin signed by the wrong key', async () => {
+    s.sim.binSigner = generateOnlineKey().signer;
+    s.sim.publish();
+    await expectRefused(s, /UnsignedMetadataError|signed by 0\/1/);
+  });
+
+  it('a timestamp signed by the wrong key', async () => {
+    s.sim.timestampSigner = generateOnlineKey().signer;
+    s.sim.publish();
+    await expectRefused(s, /UnsignedMetadataError|signed by 0\/1/);
+  });
+
+  it('a new root not signed by the trusted root key', async () => {
+    const intruder = generateOnlineKey().signer;
+    s.sim.publishRoot([intruder], intruder);
+    s.sim.publish();
+    await expectRefused(s, /UnsignedMetadataError|signed by/);
+  });
+
+  it('a lower releaseCounter (no downgrade without a signed rollback release)', async () => {
+    const old = await simRelease(s.dir, '0.9.0', 1);
+    s.sim.addRelease(old);
+    s.sim.assign(old);
+    s.sim.publish();
+    await expectRefused(s, /release counter 1 is lower than the installed 2/);
+  });
+
+  it('a target whose hardware does not fit this device (the device checks on its own)', async () => {
+    const trt = await simRelease(s.dir, '1.2.0', 4, {
+      target: {
+        profiles: ['nvidia-jetson-orin-nx-16gb'],
+        requirements: { runtimes: { onnxruntime: '>=1.17' }, executionProviders: ['TensorrtExecutionProvider'] },
+      },
+    });
+    s.sim.addRelease(trt);
+    s.sim.assign(trt);
+    s.sim.publish();
+    await expectRefused(s, /does not fit the model: EP_MISSING/);
+  });
+
+  it('an assignment for a release that is not in signed metadata', async () => {
+    // 1.1.0 was added to the simulator but never published into metadata.
+    await expectRefused(s, /is not in the signed update metadata/);
+  });
+
+  it('an assignment naming a file outside the release', async () => {
+    s.sim.publish();
+    s.sim.assign(next, ['models/person-detector/1.0.0/model.onnx']);
+    await expectRefused(s, /outside models\/person-detector\/1\.1\.0\//);
+  });
+
+  it('a model target whose signed manifest digest is not the manifest served with it', async () => {
+    const swapped = await simRelease(s.dir, '1.3.0', 5);
+    s.sim.addRelease(swapped, (f) => (f.role === 'model' ? { manifest: `sha256:${'0'.repeat(64)}` } : {}));
+    s.sim.assign(swapped);
+    s.sim.publish();
+    await expectRefused(s, /manifest is not the one the signed model target names/);
+  });
+});
+
+function sha(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}

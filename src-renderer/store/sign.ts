@@ -43,7 +43,8 @@ export const createSignSlice: Slice<SignSlice> = (set, get) => ({
   async signPackage() {
     const key = get().selectedKey;
     if (!key) return;
-    set({ signError: undefined, verifyReport: undefined, signResult: undefined });
+    // A new signature makes any earlier save history: the package to ship is not saved yet.
+    set({ signError: undefined, verifyReport: undefined, signResult: undefined, saved: undefined });
     await get().refreshManifest();
     const r = await getClient().call('sign', { key });
     if (!r.ok) {

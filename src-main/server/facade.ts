@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { type DeviceInput, type InstalledModels, type Platform } from '../platform/index.js';
 import { apiError } from './errors.js';
+import { DeviceBody } from './schemas.js';
 
 const DEVICE = ['device'] as const;
 const TARGET_RE = /(?:^|\/)([0-9a-f]{64})\.[^/]+$/;
@@ -170,16 +171,7 @@ export function registerFacade(
         ...tags,
         description:
           "A device registers itself with the fleet's enrolment token and receives its own device token (shown once).",
-        body: Type.Object(
-          {
-            id: Type.String({ maxLength: 64 }),
-            channel: Type.Optional(Type.String({ maxLength: 64 })),
-            profile: Type.Optional(Type.String({ maxLength: 128 })),
-            labels: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
-            facts: Type.Optional(Type.Object({}, { additionalProperties: true })),
-          },
-          { additionalProperties: false },
-        ),
+        body: DeviceBody,
       },
     },
     async (req, reply) => {

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { InventoryFormat } from '../fleet/index.js';
 import type { Platform, RolloutRequest } from '../platform/index.js';
 import { ADMINS, PUBLISHERS } from './auth.js';
+import { DeviceBody } from './schemas.js';
 import { apiError } from './errors.js';
 
 /** Largest inventory file an import accepts. */
@@ -31,16 +32,7 @@ export function registerFleetRoutes(app: FastifyInstance, platform: Platform): v
       schema: {
         ...tags('devices'),
         description: 'Registers a device and returns its device token (shown once).',
-        body: Type.Object(
-          {
-            id: Type.String({ maxLength: 64 }),
-            channel: Type.Optional(Type.String({ maxLength: 64 })),
-            profile: Type.Optional(Type.String({ maxLength: 128 })),
-            labels: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
-            facts: Type.Optional(Type.Object({}, { additionalProperties: true })),
-          },
-          { additionalProperties: false },
-        ),
+        body: DeviceBody,
       },
     },
     async (req, reply) => {

@@ -170,3 +170,15 @@ export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
 });
 export type AuditQueryT = Static<typeof AuditQuery>;
+
+/** A device as an admin registers it or as it enrols itself (the same bounds on both routes). */
+export const DeviceBody = Type.Object(
+  {
+    id: Type.String({ maxLength: 64 }),
+    channel: Type.Optional(Type.String({ maxLength: 64 })),
+    profile: Type.Optional(Type.String({ maxLength: 128 })),
+    labels: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+    facts: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: false },
+);

@@ -105,3 +105,38 @@ export function buildCli(): string {
   if (r.status !== 0) throw new Error('building the CLI bundle failed');
   return resolve('out/cli/fleetpack.mjs');
 }
+
+/** Runs the built CLI and returns its stdout; a non-zero exit throws with its stderr. */
+export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): string {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`fleetpack ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A `platform serve` process on a free loopback port; its peak and current RSS read from /proc. */
+export async function servePlatform(cli: string, cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) {
+  const child = spawn(process.execPath, [cli, 'platform', 'serve', '--listen', '127.0.0.1:0', ...dbArgs], {
+    cwd,
+    env: { ...process.env, ...env, FLEETPACK_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((res, rej) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) res(m[1]!);
+    });
+    child.once('exit', (c) => rej(new Error(`serve exited ${c}`)));
+  });
+  const mem = (field: string) => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  };
+  return {
+    url,
+    peakMB: () => mem('VmHWM'),
+    rssMB: () => mem('VmRSS'),
+    stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))),
+  };
+}

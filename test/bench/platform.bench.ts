@@ -13,7 +13,6 @@
  *
  * Run: `npm run bench -- platform` (RELEASES=n, ROUNDS=n, BINS=n, SKIP_UPLOAD=1, SKIP_SCALE=1).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,7 +32,7 @@ import {
 } from '../../src-main/platform/index.js';
 import { packageDir, PASSPHRASE, testKeychains } from '../fixtures/platform.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
-import { BENCH_DATA, ensureFile, measure, writeReport } from './lib.js';
+import { BENCH_DATA, ensureFile, measure, runCli, servePlatform, writeReport } from './lib.js';
 
 const MiB = 1024 * 1024;
 const CLI = resolve('out/cli/fleetpack.mjs');
@@ -63,37 +62,8 @@ async function bigPackage(): Promise<string> {
   return dir;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`fleetpack ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** A `platform serve` process; its peak RSS from /proc before it is stopped. */
-async function serve(cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) {
-  const child = spawn(process.execPath, [CLI, 'platform', 'serve', '--listen', '127.0.0.1:0', ...dbArgs], {
-    cwd,
-    env: { ...process.env, ...env, FLEETPACK_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) res(m[1]!);
-    });
-    child.once('exit', (c) => rej(new Error(`serve exited ${c}`)));
-  });
-  return {
-    url,
-    peakMB: () => {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : NaN;
-    },
-    stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))),
-  };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => runCli(CLI, args, env, cwd);
+const serve = (cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) => servePlatform(CLI, cwd, env, dbArgs);
 
 async function uploadBench(backend: string, database: () => string[]) {
   const pkg = await bigPackage();

@@ -13,8 +13,7 @@
  *
  * Run: `npm run bench -- rollout` (DEVICES=n, AGENTS=n, DURATION=s, BACKENDS=sqlite,postgres).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultCatalog, importInventory, preview } from '../../src-main/fleet/index.js';
@@ -22,7 +21,7 @@ import { readManifest } from '../../src-main/manifest/index.js';
 import { PlatformClient } from '../../src-main/platform/index.js';
 import { packageDir, PASSPHRASE } from '../fixtures/platform.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
-import { BENCH_DATA, buildCli, writeReport } from './lib.js';
+import { BENCH_DATA, buildCli, runCli, servePlatform, writeReport } from './lib.js';
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
 const AGENTS = Number(process.env.AGENTS ?? 200);
@@ -30,38 +29,8 @@ const DURATION = Number(process.env.DURATION ?? 60);
 const BACKENDS = (process.env.BACKENDS ?? 'sqlite,postgres').split(',');
 const CLI = buildCli();
 
-function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`fleetpack ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function serve(cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) {
-  const child = spawn(process.execPath, [CLI, 'platform', 'serve', '--listen', '127.0.0.1:0', ...dbArgs], {
-    cwd,
-    env: { ...process.env, ...env, FLEETPACK_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((res, rej) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) res(m[1]!);
-    });
-    child.once('exit', (c) => rej(new Error(`serve exited ${c}`)));
-  });
-  const mem = (field: string) => {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  };
-  return {
-    url,
-    peakMB: () => mem('VmHWM'),
-    rssMB: () => mem('VmRSS'),
-    stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))),
-  };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string) => runCli(CLI, args, env, cwd);
+const serve = (cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) => servePlatform(CLI, cwd, env, dbArgs);
 
 const ORT = (v: string) => ({ version: v, executionProviders: ['CUDAExecutionProvider', 'CPUExecutionProvider'] });
 /** 20 kinds of device: 16 Jetsons that fit (memory and ORT versions vary), 4 CPU boxes that do not. */

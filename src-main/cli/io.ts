@@ -56,14 +56,5 @@ export function printJson(io: CliIO, doc: JsonDocument): void {
   io.stdout(JSON.stringify(doc, null, 2) + '\n');
 }
 
-/** Human byte sizes: 1.2 GB, 340 KB. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
+/** Human byte sizes: 1.2 GB, 340 KB (one formatter for the CLI and the Studio). */
+export { formatBytes } from '../bytes.js';

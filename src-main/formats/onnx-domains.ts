@@ -52,6 +52,11 @@ export function canonicalDomain(domain: string): string {
   return domain === '' ? 'ai.onnx' : domain;
 }
 
+/** The spelling `ModelInfo.operators` uses (as most ONNX files write it): '' for the default domain. */
+export function operatorDomain(domain: string): string {
+  return canonicalDomain(domain) === 'ai.onnx' ? '' : domain;
+}
+
 /** True for a domain of the ONNX standard (either spelling of the default domain). */
 export function isOnnxStandardDomain(domain: string): boolean {
   return ONNX_STANDARD_DOMAINS.has(canonicalDomain(domain));

@@ -10,6 +10,7 @@ import { MAX_WINDOW } from './file.js';
 import { findTailStart } from './onnx-tail.js';
 import { ProtoCursor, tagOf, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from './proto-cursor.js';
 import { Warnings } from './warnings.js';
+import { operatorDomain } from './onnx-domains.js';
 
 /** Caps on what the walker keeps; past them the file is treated as corrupt (absurd counts). */
 export const LIMITS = {
@@ -319,7 +320,7 @@ async function walkNode(
     }
   }
   if (ops === s.ops) s.nodeCount++;
-  const normalized = domain === 'ai.onnx' ? '' : domain;
+  const normalized = operatorDomain(domain);
   const key = `${normalized}\u0000${opType}`;
   const op = ops.get(key);
   if (op) op.count++;

@@ -1,4 +1,4 @@
-import type { ModelInfo, TensorSpec } from '../formats/index.js';
+import { canonicalDomain, type ModelInfo, type TensorSpec } from '../formats/index.js';
 import { Findings } from './findings.js';
 import type { Manifest, ManifestTensor } from './types.js';
 import { isObj, showShape } from './guards.js';
@@ -101,15 +101,15 @@ export function compareWithModel(manifest: Manifest, info: ModelInfo): Findings 
     const declared = new Map(
       (Array.isArray(fw.onnx.opsets) ? fw.onnx.opsets : [])
         .filter(isObj)
-        .map((o) => [o.domain === 'ai.onnx' ? '' : o.domain, o.version]),
+        .map((o) => [canonicalDomain(o.domain), o.version]),
     );
     for (const o of info.opsets ?? []) {
-      const d = o.domain === 'ai.onnx' ? '' : o.domain;
+      const d = canonicalDomain(o.domain);
       if (declared.get(d) !== o.version) {
         f.error(
           'REQUIREMENT_MISMATCH',
           '/framework/onnx/opsets',
-          `opset ${o.domain || 'ai.onnx'} is ${o.version} in the model but ${declared.has(d) ? String(declared.get(d)) : 'missing'} in the manifest`,
+          `opset ${d} is ${o.version} in the model but ${declared.has(d) ? String(declared.get(d)) : 'missing'} in the manifest`,
           'Copy the opsets from the model (`fleetpack inspect`).',
         );
       }

@@ -412,7 +412,7 @@ export function diffManifests(before: Unchecked<Manifest>, after: Unchecked<Mani
     new Map(
       arr<{ domain: string; version: number }>(o.opsets)
         .filter(isObj)
-        .map((x) => [x.domain === 'ai.onnx' ? '' : x.domain, x.version]),
+        .map((x) => [canonicalDomain(x.domain), x.version]),
     );
   const pa = opsets(oa);
   const pb = opsets(ob);
@@ -423,13 +423,12 @@ export function diffManifests(before: Unchecked<Manifest>, after: Unchecked<Mani
   for (const d of new Set([...pa.keys(), ...pb.keys()])) {
     // An import no node uses in either version is information; a standard domain's version still
     // matters unused (ONNX Runtime refuses an import above the opsets it implements).
-    const dom = canonicalDomain(d);
-    const info = ua !== undefined && ub !== undefined && !ua.has(dom) && !ub.has(dom) && !isOnnxStandardDomain(dom);
+    const info = ua !== undefined && ub !== undefined && !ua.has(d) && !ub.has(d) && !isOnnxStandardDomain(d);
     numberChange(
       c,
       'framework',
       '/framework/onnx/opsets',
-      `ONNX opset ${dom}${info ? ' (imported, no node uses it)' : ''}`,
+      `ONNX opset ${d}${info ? ' (imported, no node uses it)' : ''}`,
       pa.get(d),
       pb.get(d),
       info ? 'changed' : 'tightened',

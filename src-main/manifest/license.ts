@@ -412,7 +412,8 @@ export interface LicenseChoice {
  * given expression wins and must be valid (ManifestError LICENSE_INVALID, `where` = `givenAt`).
  * Otherwise the card's id is used when it maps to a valid expression (hub ids such as
  * "llama3" become their LicenseRef); a card license that does not map but has a link is recorded
- * as `LicenseRef-<name>` with that link; else nothing is recorded and a note says so.
+ * as `LicenseRef-<name>` with that link; else nothing is recorded and a note says so (naming
+ * `givenAt`, where the user sets the license: `--license`, the Studio's License field).
  */
 export function licenseFromInputs(
   inputs: { given?: string; card?: CardLicense; givenAt?: string } = {},
@@ -441,6 +442,6 @@ export function licenseFromInputs(
     notes.push(`license from the model card recorded as ${id} with its link`);
     return { license: id, licenseRef: [{ id, url: card.link, ...(card.name ? { name: card.name } : {}) }], notes };
   }
-  notes.push(`the model card's license "${input}" is not usable as-is; set --license`);
+  notes.push(`the model card's license "${input}" is not usable as-is; set ${givenAt}`);
   return { licenseRef: [], notes };
 }

@@ -1,3 +1,4 @@
+import { canonicalDomain } from '../formats/index.js';
 import { manifestSchema } from './schema.js';
 import semver from 'semver';
 
@@ -183,12 +184,12 @@ export function semanticFindings(doc: unknown): Findings {
       const seen = new Set<string>();
       arr<{ domain?: unknown }>(onnx.opsets).forEach((o, i) => {
         if (!isObj(o) || typeof o.domain !== 'string') return;
-        const d = o.domain === 'ai.onnx' ? '' : o.domain;
+        const d = canonicalDomain(o.domain);
         if (seen.has(d))
           f.error(
             'DUPLICATE_OPSET',
             `/framework/onnx/opsets/${i}`,
-            `opset domain "${o.domain || 'ai.onnx'}" is listed twice`,
+            `opset domain "${d}" is listed twice`,
             'One opset version per domain.',
           );
         seen.add(d);

@@ -7,11 +7,10 @@ import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { errnoOf, UsageError } from '../errors.js';
 import type { FolderListing } from './contract.js';
-import type { FileTable, Held } from './files.js';
+import { MAX_NAME_BYTES, type FileTable, type Held } from './files.js';
 
 /** Subfolders listed at most (a picker, not a file manager). */
 const MAX_LISTED = 500;
-const MAX_NAME_BYTES = 200;
 
 /** The root itself, or the folder `under` (a destination handle), with its subfolders as handles. */
 export async function listFolders(files: FileTable, root: string | undefined, under: unknown): Promise<FolderListing> {

@@ -6,12 +6,13 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetError, throwIfAborted } from '../errors.js';
+import { FleetError, ManifestError, throwIfAborted } from '../errors.js';
 import {
   channelsOf,
   defaultCatalog,
   importInventory,
-  preview as fleetPreview,
+  checkedPreview,
+  type PreviewResult,
   type Inventory as FleetInventory,
   type ResolvedProfile,
   type RuntimeName,
@@ -22,8 +23,8 @@ import {
   analyzeLicense,
   artifactSources,
   diffManifests,
-  draftManifest,
   importMetrics,
+  licenseFromInputs,
   manifestVocabulary,
   mergeMetrics,
   refreshTodo,
@@ -36,7 +37,7 @@ import {
   writeManifest,
 } from '../manifest/index.js';
 import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
-import { hashFiles, validatePackage } from '../package/index.js';
+import { hashFiles, prefill as prefillManifest, validatePackage } from '../package/index.js';
 import { Keystore, signModel, verifyModel, type StoredKey } from '../signing/index.js';
 import type {
   DiffChange,
@@ -159,16 +160,10 @@ export const domain = {
 
   /** A draft without hashing (the digest runs as a job): sizes now, sha256 filled in when known. */
   async prefill(info: ModelInfo, companions: string[] = []): Promise<Draft> {
-    const sources = artifactSources(info, companions);
-    const files = await Promise.all(
-      sources.map(async (s) => ({
-        path: s.path,
-        role: s.role,
-        sha256: '',
-        size: (await stat(s.source).catch(() => undefined))?.size ?? 0,
-      })),
-    );
-    return { manifest: draftManifest(info, { files }), sources };
+    return {
+      manifest: await prefillManifest(info, { companions, hash: false }),
+      sources: artifactSources(info, companions),
+    };
   },
 
   /** Drops `todo` entries the engineer has filled in. */
@@ -201,12 +196,28 @@ export const domain = {
     };
   },
 
-  async importMetrics(path: string): Promise<{ metrics: Metric[]; warnings: string[] }> {
+  /**
+   * Metrics from a file; a model card's license is recorded as the CLI's `init --metrics` records
+   * it (licenseFromInputs) unless the draft already has one, which wins.
+   */
+  async importMetrics(
+    path: string,
+    current: Pick<Manifest, 'license'>,
+  ): Promise<{ metrics: Metric[]; warnings: string[]; license?: Pick<Manifest, 'license' | 'licenseRef'> }> {
     const r = await importMetrics(path);
     const warnings: string[] = [];
-    if (r.license?.id) warnings.push(`the model card names the license "${r.license.id}"; set it in the License field`);
+    let license: Pick<Manifest, 'license' | 'licenseRef'> | undefined;
+    if (r.license && current.license) {
+      if (r.license.id && r.license.id !== current.license)
+        warnings.push(`the model card names the license "${r.license.id}"; the License field keeps ${current.license}`);
+    } else if (r.license) {
+      const choice = licenseFromInputs({ card: r.license, givenAt: 'the License field' });
+      warnings.push(...choice.notes);
+      if (choice.license)
+        license = { license: choice.license, ...(choice.licenseRef.length ? { licenseRef: choice.licenseRef } : {}) };
+    }
     if (r.metrics.length === 0) warnings.push('no metrics found in the file');
-    return { metrics: r.metrics, warnings };
+    return { metrics: r.metrics, warnings, ...(license ? { license } : {}) };
   },
   mergeMetrics: (existing: Metric[] | undefined, incoming: Metric[]): Metric[] => mergeMetrics(existing, incoming),
 
@@ -342,7 +353,11 @@ export const domain = {
     };
   },
 
-  preview(m: Manifest, inv: Inventory, opts: { channel?: string }): PreviewReport {
+  /**
+   * The fleet preview as `fleetpack compat` runs it: an invalid manifest is refused
+   * (MANIFEST_INVALID, `where` = `opts.where`, with `opts.fix` as what to do) before any device is looked at.
+   */
+  preview(m: Manifest, inv: Inventory, opts: { channel?: string; where: string; fix: string }): PreviewReport {
     // A channel this inventory does not have would put no device in scope: refused, never "all clear".
     if (opts.channel !== undefined && !inv.summary.channels.includes(opts.channel)) {
       throw new FleetError('UNKNOWN_CHANNEL', `The inventory has no device on channel "${opts.channel}"`, {
@@ -351,7 +366,19 @@ export const domain = {
           : 'Its devices name no channel; preview all channels.',
       });
     }
-    const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
+    let r: PreviewResult;
+    try {
+      r = checkedPreview(m, inv.data, {
+        ...(opts.channel ? { channel: opts.channel } : {}),
+        sample: 25,
+        where: opts.where,
+      });
+    } catch (e) {
+      // The rule is the domain's; the words of what to do are the Studio's (no CLI command to run).
+      if (e instanceof ManifestError && e.code === 'MANIFEST_INVALID')
+        throw new ManifestError(e.code, e.message, { where: opts.where, hint: opts.fix, cause: e });
+      throw e;
+    }
     const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
       code: x.code,
       verdict: VERDICT_OF[x.severity] ?? 'warning',

@@ -265,12 +265,12 @@ export class ModelDraft {
     this.signedWith = key;
   }
 
-  /** Model-card metrics merged into the draft. */
+  /** Metrics merged into the draft; a model card's license too, when the draft has none yet. */
   async importMetrics(path: string): Promise<MetricsImport> {
-    const r = await this.d.importMetrics(path);
+    const r = await this.d.importMetrics(path, this.requireManifest());
     const m = this.requireManifest();
-    this.manifest = this.d.refresh({ ...m, metrics: this.d.mergeMetrics(m.metrics, r.metrics) });
-    return { ...r, manifest: await this.state() };
+    this.manifest = this.d.refresh({ ...m, ...r.license, metrics: this.d.mergeMetrics(m.metrics, r.metrics) });
+    return { metrics: r.metrics, warnings: r.warnings, manifest: await this.state() };
   }
 
   async state(): Promise<ManifestState> {

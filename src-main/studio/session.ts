@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Unchecked } from '../unchecked.js';
 import { isKeyName } from '../signing/index.js';
-import type {
-  Manifest,
-  OperationArgs,
-  OperationName,
-  OperationValue,
-  Result,
-  StudioApi,
-  StudioError,
-} from './contract.js';
+import type { OperationArgs, OperationName, OperationValue, Result, StudioApi, StudioError } from './contract.js';
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
 import { listExamples, openExample } from './examples.js';
@@ -174,18 +166,27 @@ export class StudioSession {
       this.inventory = await this.d.loadInventory(held.path);
       return { handle: held.handle, name: held.name, ...this.inventory.summary };
     },
-    preview: (a) => {
+    preview: async (a) => {
       if (!this.inventory) throw badRequest('No inventory loaded', 'Load a device inventory file first.');
+      const channel = optionalText(a.channel, 'channel');
       // Build checks its own draft, Review its own package: neither ever stands in for the other.
-      let m: Manifest;
       if (a.subject === 'review') {
         const reviewed = this.review.manifest;
         if (!reviewed) throw badRequest('No package is open for review', 'Open a package folder first.');
-        m = reviewed;
-      } else if (a.subject === 'draft') m = this.draft.requireManifest();
-      else throw badRequest('preview needs a subject: "draft" or "review"');
-      const channel = optionalText(a.channel, 'channel');
-      return this.d.preview(m, this.inventory, channel ? { channel } : {});
+        return this.d.preview(reviewed, this.inventory, {
+          ...(channel ? { channel } : {}),
+          where: 'the reviewed package',
+          fix: 'Its problems are listed in Review; the package has to be fixed and saved again.',
+        });
+      }
+      if (a.subject !== 'draft') throw badRequest('preview needs a subject: "draft" or "review"');
+      // The draft as it will be packaged: with its digest (an empty sha256 is not a valid manifest).
+      await this.draft.digested();
+      return this.d.preview(this.draft.requireManifest(), this.inventory, {
+        ...(channel ? { channel } : {}),
+        where: 'the draft manifest',
+        fix: 'Fix the problems listed in the Manifest step, then preview again.',
+      });
     },
     listFolders: (a) => this.pkg.listFolders(a.under),
     savePackage: (a) => this.pkg.save(a.into, optionalText(a.name, 'name') ?? '', a.withoutSignature === true),

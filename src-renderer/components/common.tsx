@@ -130,16 +130,8 @@ export function Shape({ shape }: { shape: Dim[] | null }) {
   );
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
+/** Human byte sizes (the CLI's formatter: the one module of src-main the renderer may import values from). */
+export { formatBytes } from '../../src-main/bytes';
 
 export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
   return (

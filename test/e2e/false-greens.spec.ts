@@ -121,6 +121,18 @@ test('Build checks its own draft after a package was opened in Review', async ()
   await stepOf(a, 'compat').click();
   await a.getByTestId('inventory-input').setInputFiles(fx.inventory);
   await a.getByLabel('Channel').selectOption('stable');
+  // The draft's version is still invalid (above): refused as `fleetpack compat` refuses it, no verdicts.
+  const refused = a.locator('[data-code="MANIFEST_INVALID"]');
+  await expect(refused).toContainText('The manifest is not valid');
+  await expect(refused).toContainText('Manifest step');
+  await expect(a.getByTestId('compat-totals')).toHaveCount(0);
+  await stepOf(a, 'manifest').click();
+  await a.getByLabel('Version (semver)').fill('1.0.0');
+  await a.getByLabel('Version (semver)').blur();
+  await stepOf(a, 'compat').click();
+  await a.getByLabel('Channel').selectOption('beta');
+  await a.getByLabel('Channel').selectOption('stable');
+  await expect(refused).toHaveCount(0);
   const totals = a.getByTestId('compat-totals');
   await expect(totals).toContainText('4 Compatible');
   await expect(totals).toContainText('0 Declined');

@@ -173,7 +173,10 @@ export const domain = {
   complete: (problems: Problem[]): boolean =>
     !problems.some((p) => p.severity === 'error' || (p.code !== undefined && INCOMPLETE.has(p.code))),
 
-  async validate(m: Manifest, opts: { dir?: string; signal?: AbortSignal } = {}): Promise<Problem[]> {
+  async validate(
+    m: Manifest,
+    opts: { dir?: string; signal?: AbortSignal; digestsPending?: boolean } = {},
+  ): Promise<Problem[]> {
     return toProblems(await validatePackage(m, opts));
   },
 

@@ -277,9 +277,7 @@ export class ModelDraft {
     const manifest = this.requireManifest();
     const hashing = this.digestJob !== undefined && this.jobs.status(this.digestJob)?.state === 'running';
     // While the digest runs, the empty sha256 fields are "being computed", not a problem.
-    const problems = (await this.d.validate(manifest)).filter(
-      (p) => !(hashing && /^\/artifact\/files\/\d+\/sha256$/.test(p.pointer)),
-    );
+    const problems = await this.d.validate(manifest, { digestsPending: hashing });
     return {
       manifest,
       problems,

@@ -155,6 +155,16 @@ describe('validateDocument', () => {
       expect(typeof x.hint).toBe('string');
     }
   });
+  it('leaves out the artifact digests still being computed (digestsPending), and nothing else', async () => {
+    const m = completeManifest() as Manifest & Record<string, any>;
+    m.artifact.files[0]!.sha256 = '';
+    m.version = 'v1';
+    const now = await validatePackage(m);
+    expect(now.errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(['/artifact/files/0/sha256', '/version']));
+    const pending = await validatePackage(m, { digestsPending: true });
+    expect(pending.errors.map((e) => e.pointer)).not.toContain('/artifact/files/0/sha256');
+    expect(pending.errors.map((e) => e.pointer)).toContain('/version');
+  });
   it('reports every problem at once, with a did-you-mean for a typo', () => {
     const m = completeManifest() as any;
     m.version = 'v1';

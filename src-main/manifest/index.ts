@@ -43,7 +43,7 @@ export {
 } from './prefill.js';
 export { refreshTodo, isTodoOpen } from './todo.js';
 export { assertManifestShape, modelFileEntry } from './shape.js';
-export { guessLayout } from './layout.js';
+export { canBeImage, guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS, isChannelName } from './semantics.js';
 export { manifestVocabulary, type ManifestVocabulary } from './vocabulary.js';

@@ -17,10 +17,11 @@ import {
   type RuntimeName,
   userlandArch,
 } from '../fleet/index.js';
-import { formatLabel, inspect as inspectModel, runtimeNeeds, type ModelInfo } from '../formats/index.js';
+import { formatLabel, inspect as inspectModel, operatorList, runtimeNeeds, type ModelInfo } from '../formats/index.js';
 import {
   analyzeLicense,
   artifactSources,
+  canBeImage,
   diffManifests,
   draftManifest,
   importMetrics,
@@ -144,6 +145,7 @@ const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warn
 export const domain = {
   formatLabel,
   runtimeNeeds,
+  operatorList,
   vocabulary: manifestVocabulary,
   async inspect(
     path: string,
@@ -170,6 +172,9 @@ export const domain = {
     );
     return { manifest: draftManifest(info, { files }), sources };
   },
+
+  /** The inputs image preprocessing applies to (the manifest domain's rule, as for prefill). */
+  imageInputs: (m: Manifest): string[] => m.inputs.filter(canBeImage).map((t) => t.name),
 
   /** Drops `todo` entries the engineer has filled in. */
   refresh: (m: Manifest): Manifest => refreshTodo(m),

@@ -377,6 +377,7 @@ export class StudioSession {
       info,
       formatLabel: this.d.formatLabel(info),
       runtimeNeeds: this.d.runtimeNeeds(info),
+      operators: this.d.operatorList(info),
       needsCompanion: info.format === 'tensorrt' && info.ioSource === 'unknown',
       ...(cur.companion ? { companion: cur.companion.ref } : {}),
     };
@@ -427,6 +428,7 @@ export class StudioSession {
       changedSinceSigning:
         this.signedFingerprint !== undefined && !sameFingerprint(this.signedFingerprint, fingerprint(manifest)),
       sbomStale: this.sbomStale(manifest),
+      imageInputs: this.d.imageInputs(manifest),
     };
   }
 

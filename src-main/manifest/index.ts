@@ -66,4 +66,5 @@ export {
   type MetricsFormat,
   type MetricsImport,
 } from './metrics.js';
+export { changeRows, showValue, type ChangeRow } from './diff-view.js';
 export { diffManifests, type ManifestDiff, type Change, type Effect, type Section, type VersionBump } from './diff.js';

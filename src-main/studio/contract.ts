@@ -13,10 +13,18 @@
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
 import type { Dim, ModelInfo, OperatorUse, TensorSpec } from '../formats/index.js';
-import type { Manifest, ManifestTensor, ManifestVocabulary, Metric, Preprocessing } from '../manifest/index.js';
+import type {
+  ChangeRow,
+  Manifest,
+  ManifestTensor,
+  ManifestVocabulary,
+  Metric,
+  Preprocessing,
+} from '../manifest/index.js';
 import { PLATFORM_OPERATIONS, type PlatformApi, type PublishOutcome, type PushDone } from './platform-contract.js';
 
 export type {
+  ChangeRow,
   Dim,
   Manifest,
   ManifestTensor,
@@ -283,6 +291,8 @@ export interface DiffChange {
   before?: unknown;
   after?: unknown;
   delta?: number;
+  /** The change for people: each field in words with its value before and after ("—" when absent). */
+  rows: ChangeRow[];
 }
 
 export interface DiffReport {

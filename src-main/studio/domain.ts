@@ -22,6 +22,7 @@ import {
   analyzeLicense,
   artifactSources,
   canBeImage,
+  changeRows,
   diffManifests,
   draftManifest,
   importMetrics,
@@ -222,7 +223,11 @@ export const domain = {
 
   diff(before: Manifest, after: Manifest): { changes: DiffChange[]; notes: string[]; versionBump: string } {
     const d = diffManifests(before, after);
-    return { changes: d.changes.map((c) => ({ ...c })), notes: d.notes, versionBump: d.versionBump };
+    return {
+      changes: d.changes.map((c) => ({ ...c, rows: changeRows(c, before, after) })),
+      notes: d.notes,
+      versionBump: d.versionBump,
+    };
   },
 
   async digest(

@@ -58,7 +58,7 @@ export function showValue(v: unknown, key?: string): string {
     if (typeof v.name === 'string') return v.name;
     return entries.length ? entries.map(([k, x]) => `${words(k)} ${showValue(x, k)}`).join(' · ') : 'none';
   }
-  return String(v);
+  return typeof v === 'bigint' ? v.toString() : NOTHING; // JSON holds nothing else
 }
 
 /** The field a pointer names, in words; entries of named lists by their name (from the manifest that has them). */

@@ -1,7 +1,7 @@
 /** The manifest domain: schema, prefill, validation, license, metrics import and diff. */
 export * from './types.js';
 export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from './schema.js';
-export { Findings, type Finding, type ValidationReport } from './findings.js';
+export { Findings, hinted, type Finding, type ValidationReport } from './findings.js';
 export { validateDocument, requireValidManifest } from './validate.js';
 export {
   MANIFEST_FILE,

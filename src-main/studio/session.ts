@@ -374,7 +374,7 @@ export class StudioSession {
     const { path: _path, ...info } = cur.info;
     return {
       file: cur.ref,
-      info,
+      info: this.d.studioInfo(info),
       formatLabel: this.d.formatLabel(info),
       runtimeNeeds: this.d.runtimeNeeds(info),
       operators: this.d.operatorList(info),

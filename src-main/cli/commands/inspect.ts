@@ -136,7 +136,7 @@ export function renderModelInfo(info: ModelInfo): string {
   }
   if (info.warnings.length) {
     out.push('', `Warnings (${info.warnings.length}):`);
-    for (const w of info.warnings) out.push(`  - ${w.message} [${w.code}]`);
+    for (const w of info.warnings) out.push(`  - ${w.message}${w.hint ? ` ${w.hint}` : ''} [${w.code}]`);
   }
   if (info.unknowns?.length) {
     out.push('', 'Not in the file:');

@@ -3,25 +3,18 @@
  * JSON, no `null` — and says "added", "removed" and "—" where a value is missing.
  */
 import { expect, test } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../fixtures/temp.js';
 import { writeFixtures } from './fixtures';
-import { expectAccessible, openStudio, shot } from './helpers';
+import { expectAccessible, initPackage, openStudio, shot } from './helpers';
 
 const fx = writeFixtures();
 const out = tempDir('fleetpack-e2e-diff-');
 
 /** A package made by `fleetpack init`, its manifest then edited by `edit`. */
 function pkg(version: string, edit: (m: Record<string, any>) => void): string {
-  const dir = join(out, `classifier-${version}`);
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'src-main/cli/fleetpack.ts', 'init', fx.model, '--out', dir, '--name', 'classifier'],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0 && r.status !== 1) throw new Error(`init failed: ${r.stderr}`);
+  const dir = initPackage(fx.model, join(out, `classifier-${version}`), ['--name', 'classifier']);
   const file = join(dir, 'fleetpack.json');
   const m = JSON.parse(readFileSync(file, 'utf8'));
   m.version = version;

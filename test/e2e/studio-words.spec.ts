@@ -5,14 +5,13 @@
  * command, a `--flag`, or the internals "todo" and "prefill".
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mlBom } from '../fixtures/sbom-docs';
 import { engineBytes } from '../fixtures/tensorrt-fixtures';
 import { tempDir } from '../fixtures/temp.js';
 import { FIXTURES, writeFixtures } from './fixtures';
-import { dropFile, expectAccessible, openStudio, shot } from './helpers';
+import { dropFile, expectAccessible, initPackage, openStudio, shot } from './helpers';
 
 const fx = writeFixtures();
 const out = tempDir('fleetpack-e2e-words-');
@@ -31,13 +30,7 @@ writeFileSync(engine, engineBytes({ version: [10, 3, 0, 26] }));
 
 /** A package made by `fleetpack init` whose model changed afterwards and whose manifest lacks the model's facts. */
 function changedPackage(): string {
-  const dir = join(out, 'changed-1.0.0');
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'src-main/cli/fleetpack.ts', 'init', fx.model, '--out', dir, '--license', 'MIT'],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0 && r.status !== 1) throw new Error(`init failed: ${r.stderr}`);
+  const dir = initPackage(fx.model, join(out, 'changed-1.0.0'), ['--license', 'MIT']);
   const file = join(dir, 'fleetpack.json');
   const m = JSON.parse(readFileSync(file, 'utf8'));
   delete m.framework.onnx;

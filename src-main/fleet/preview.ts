@@ -5,6 +5,7 @@
  * the CLI prints it and the Studio renders it.
  */
 import { requireValidManifest, type Manifest } from '../manifest/index.js';
+import type { NextStep } from '../next-steps.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { type Device, type DeviceFacts, factsKey } from './facts.js';
 import { Inventory, type InventoryError, type InventoryWarning } from './inventory.js';
@@ -48,6 +49,7 @@ export interface ReasonTotal {
   /** The sentence and fix for the largest group with it. */
   message: string;
   fix: string;
+  next?: NextStep;
 }
 
 export interface PreviewResult {
@@ -225,11 +227,12 @@ function summarize(
           devices: g.devices,
           message: r.message,
           fix: r.fix,
+          ...(r.next ? { next: r.next } : {}),
           best: g.devices,
         });
       else {
         t.devices += g.devices;
-        if (g.devices > t.best) Object.assign(t, { message: r.message, fix: r.fix, best: g.devices });
+        if (g.devices > t.best) Object.assign(t, { message: r.message, fix: r.fix, next: r.next, best: g.devices });
       }
     }
   }

@@ -32,3 +32,24 @@ export function runtimeNeeds(info: Pick<ModelInfo, 'format' | 'formatVersion' | 
   if (info.runtime?.tensorrtVersion) needs.push(`TensorRT ${info.runtime.tensorrtVersion}`);
   return needs;
 }
+
+/** One operator type a model uses, for people: how often, and whether it is outside the format's builtin set. */
+export interface OperatorUse {
+  /** "Conv", or with its domain "com.example.MyOp" (TFLite custom codes: "custom.NAME"). */
+  name: string;
+  count: number;
+  /** A custom op (customOps): devices need a runtime that registers it. */
+  custom: boolean;
+}
+
+/** The operator types, most used first: one list for `inspect` and the Studio's Model view. */
+export function operatorList(info: Pick<ModelInfo, 'operators' | 'customOps'>): OperatorUse[] {
+  const custom = new Set(info.customOps);
+  return (info.operators ?? [])
+    .filter((o) => o.count > 0) // an operator code declared but never called is not used
+    .map((o) => {
+      const name = o.domain ? `${o.domain}.${o.opType}` : o.opType;
+      return { name, count: o.count, custom: o.domain === 'custom' || custom.has(name) };
+    })
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { inspect, type InspectOptions } from './inspect.js';
-export { formatLabel, formatName, runtimeNeeds } from './describe.js';
+export { formatLabel, formatName, operatorList, runtimeNeeds, type OperatorUse } from './describe.js';
 export { detect, readers } from './detect.js';
 export type { FormatReader, ReadOptions } from './reader.js';
 export { ModelFile, withModelFile, MAX_WINDOW, type OpenOptions } from './file.js';

@@ -7,6 +7,7 @@
  * a Triton config.pbtxt (`ioFrom`).
  */
 import { FormatError, throwIfAborted } from '../errors.js';
+import { cliWords, nextStep } from '../next-steps.js';
 import { collectWarnings } from './warnings.js';
 import { MAX_WINDOW, withModelFile, type ModelFile } from './file.js';
 import type { FormatReader, IoCompanion, ReadOptions } from './reader.js';
@@ -50,8 +51,8 @@ function matches(head: Buffer): boolean {
   return len !== null && isMagic(head, 4 + len);
 }
 
-const DESCRIBE_IO =
-  'Pass the source ONNX model or the Triton config.pbtxt: fleetpack inspect model.engine --io-from model.onnx (or --io-from config.pbtxt).';
+/** The step that fills in a TensorRT engine's inputs and outputs: a companion ONNX model or config.pbtxt. */
+const DESCRIBE_IO = nextStep('ADD_IO_COMPANION');
 
 /** Text (a config.pbtxt) rather than a binary model: valid UTF-8 and no control bytes. */
 function looksLikeText(head: Buffer): boolean {
@@ -311,13 +312,17 @@ async function readTensorrt(file: ModelFile, options: ReadOptions): Promise<Mode
   } else if (ioSource === 'guess') {
     warnings.push({
       code: 'IO_GUESSED',
-      message: `The input is inferred from Ultralytics metadata (imgsz, batch) and the outputs are unknown. ${DESCRIBE_IO}`,
+      message: 'The input is inferred from Ultralytics metadata (imgsz, batch) and the outputs are unknown.',
+      hint: cliWords(DESCRIBE_IO),
+      next: DESCRIBE_IO,
     });
     unknowns.push('output tensors (names, dtypes, shapes)');
   } else {
     warnings.push({
       code: 'NO_IO_COMPANION',
-      message: `A TensorRT engine does not reveal its inputs and outputs without the TensorRT runtime and a GPU. ${DESCRIBE_IO}`,
+      message: 'A TensorRT engine does not reveal its inputs and outputs without the TensorRT runtime and a GPU.',
+      hint: cliWords(DESCRIBE_IO),
+      next: DESCRIBE_IO,
     });
     unknowns.push('input and output tensors (names, dtypes, shapes)');
   }

@@ -1,4 +1,5 @@
 /** The contract every format reader produces. See ARCHITECTURE.md "Contracts". */
+import type { NextStep } from '../next-steps.js';
 
 export type ModelFormat = 'onnx' | 'tflite' | 'tensorrt';
 
@@ -62,6 +63,10 @@ export interface ExternalDataRef {
 export interface ModelWarning {
   code: string;
   message: string;
+  /** What to do about it, as the CLI says it. */
+  hint?: string;
+  /** The same as a named step, for a surface that words it its own way (the Studio). */
+  next?: NextStep;
 }
 
 export interface ModelInfo {

@@ -18,13 +18,13 @@ export class Warnings {
   constructor(private readonly max = MAX_WARNINGS) {}
 
   /** Adds a warning (an arrow function, so decoders can be handed `warnings.add`). */
-  readonly add = (code: string, message: string): void => {
+  readonly add = (code: string, message: string, step?: Pick<ModelWarning, 'hint' | 'next'>): void => {
     const key = `${code}\u0000${message}`;
     if (this.seen.has(key)) return;
     if (this.seen.size < MAX_SEEN) this.seen.add(key);
     else this.atLeast = true;
     if (this.list.length >= this.max) this.leftOut++;
-    else this.list.push({ code, message });
+    else this.list.push({ code, message, ...step });
   };
 
   /** The warnings, ending with WARNINGS_LEFT_OUT when some were not listed. */
@@ -43,6 +43,6 @@ export class Warnings {
 /** A fixed list of warnings through the same rules (each once, capped). */
 export function collectWarnings(warnings: readonly ModelWarning[]): ModelWarning[] {
   const w = new Warnings();
-  for (const x of warnings) w.add(x.code, x.message);
+  for (const { code, message, ...step } of warnings) w.add(code, message, step);
   return w.result();
 }

@@ -1,4 +1,5 @@
 import { canonicalDomain, type ModelInfo, type TensorSpec } from '../formats/index.js';
+import { nextStep } from '../next-steps.js';
 import { Findings } from './findings.js';
 import type { Manifest, ManifestTensor } from './types.js';
 import { isObj, showShape } from './guards.js';
@@ -15,7 +16,7 @@ function compareTensors(f: Findings, kind: 'inputs' | 'outputs', declared: unkno
         'IO_MISSING',
         `/${kind}`,
         `The model has ${one} "${spec.name}" (${spec.dtype} ${showShape(spec.shape)}) but the manifest does not list it`,
-        `Add it to ${kind}, as \`fleetpack inspect\` shows it.`,
+        nextStep('COPY_FROM_MODEL', kind),
       );
       continue;
     }
@@ -110,7 +111,7 @@ export function compareWithModel(manifest: Manifest, info: ModelInfo): Findings 
           'REQUIREMENT_MISMATCH',
           '/framework/onnx/opsets',
           `opset ${d} is ${o.version} in the model but ${declared.has(d) ? String(declared.get(d)) : 'missing'} in the manifest`,
-          'Copy the opsets from the model (`fleetpack inspect`).',
+          nextStep('COPY_OPSETS'),
         );
       }
     }

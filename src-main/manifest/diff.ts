@@ -5,6 +5,7 @@ import { compareDotted, rangeWithin } from './version.js';
 import { canonicalDomain, isOnnxStandardDomain } from '../formats/index.js';
 import type { Unchecked } from '../unchecked.js';
 import { isObj, arr, showShape } from './guards.js';
+import { showValue } from './diff-view.js';
 
 /** What a change means for the fleet and for users of the model. */
 export type Effect =
@@ -60,7 +61,13 @@ export interface ManifestDiff {
 /** The object at `v`, or an empty one: diff never trusts the input's shape. */
 const obj = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const show = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+/** A value in a change message: lists in brackets, unknown dims as "?", objects field by field (never JSON). */
+const show = (v: unknown): string =>
+  v === undefined
+    ? 'none'
+    : Array.isArray(v)
+      ? `[${v.map((x) => (x === null ? '?' : show(x))).join(', ')}]`
+      : showValue(v);
 
 /** Compares versions numerically ('2.14.0' vs '2.9'); NaN when either is not a version. */
 function cmpDotted(a: unknown, b: unknown): number {
@@ -272,16 +279,18 @@ function metricKey(m: Metric): string {
 
 function metricChanges(c: Collector, before: unknown, after: unknown): void {
   const key = (m: Metric) => JSON.stringify([m.name, m.dataset ?? null, m.split ?? null, m.hardware ?? null]);
+  // Each older metric with its index there (a removed one is pointed at in the older manifest).
   const a = new Map(
     arr<Metric>(before)
-      .filter(isObj)
-      .map((m) => [key(m), m]),
+      .map((m, i) => [m, i] as const)
+      .filter(([m]) => isObj(m))
+      .map(([m, i]) => [key(m), { m, i }]),
   );
   arr<Metric>(after)
     .filter(isObj)
     .forEach((m, i) => {
       const label = `${m.name}${metricKey(m) ? ` [${metricKey(m)}]` : ''}`;
-      const old = a.get(key(m));
+      const old = a.get(key(m))?.m;
       a.delete(key(m));
       if (!old)
         return c.add(
@@ -316,11 +325,11 @@ function metricChanges(c: Collector, before: unknown, after: unknown): void {
           { before: old.value, after: m.value },
         );
     });
-  for (const m of a.values())
+  for (const { m, i } of a.values())
     c.add(
       'metrics',
       'REMOVED',
-      '/metrics',
+      `/metrics/${i}`,
       'changed',
       `${m.name}${metricKey(m) ? ` [${metricKey(m)}]` : ''} removed (was ${show(m.value)})`,
       { before: m.value },

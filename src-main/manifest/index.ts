@@ -1,7 +1,7 @@
 /** The manifest domain: schema, prefill, validation, license, metrics import and diff. */
 export * from './types.js';
 export { manifestSchema, schemaValidator, schemaErrors, type JsonSchema } from './schema.js';
-export { Findings, type Finding, type ValidationReport } from './findings.js';
+export { Findings, hinted, type Finding, type ValidationReport } from './findings.js';
 export { validateDocument, requireValidManifest } from './validate.js';
 export {
   MANIFEST_FILE,
@@ -43,7 +43,7 @@ export {
 } from './prefill.js';
 export { refreshTodo, isTodoOpen } from './todo.js';
 export { assertManifestShape, modelFileEntry } from './shape.js';
-export { guessLayout } from './layout.js';
+export { canBeImage, guessLayout } from './layout.js';
 export { pointer, resolvePointer, splitPointer } from './pointer.js';
 export { KNOWN_CHANNELS, isChannelName } from './semantics.js';
 export { manifestVocabulary, type ManifestVocabulary } from './vocabulary.js';
@@ -66,4 +66,5 @@ export {
   type MetricsFormat,
   type MetricsImport,
 } from './metrics.js';
+export { changeRows, showValue, type ChangeRow } from './diff-view.js';
 export { diffManifests, type ManifestDiff, type Change, type Effect, type Section, type VersionBump } from './diff.js';

@@ -7,6 +7,8 @@ function isChannel(d: Dim | undefined): boolean {
   return typeof d === 'number' && CHANNELS.has(d);
 }
 
+const isFixed = (d: Dim | undefined): boolean => typeof d === 'number';
+
 /** A spatial dimension: symbolic/unknown, or a number that is not a plausible channel count. */
 function isSpatial(d: Dim | undefined): boolean {
   return d === null || typeof d === 'string' || (typeof d === 'number' && d > 4);
@@ -25,6 +27,27 @@ export function guessLayout(shape: Dim[] | null): string | undefined {
   const hwc = isChannel(s[2]) && isSpatial(s[0]) && isSpatial(s[1]);
   if (chw === hwc) return undefined;
   return prefix + (chw ? 'CHW' : 'HWC');
+}
+
+/** Element types an image arrives in: 8-bit pixels, or floats after normalization. */
+const IMAGE_DTYPES = new Set(['uint8', 'float16', 'bfloat16', 'float32', 'float64']);
+
+/**
+ * Whether an input can be an image, so that image preprocessing (layout, color order, mean/std,
+ * resize) applies to it: rank 3 or 4 with a channel dimension where a layout puts it (1, 3 or 4,
+ * or not fixed) and an image element type. An int64 scalar (an audio sample rate) or an LSTM
+ * state [2, batch, 128] cannot. The one rule for prefill and for the Studio's editor.
+ */
+export function canBeImage(t: { dtype: string; shape: Dim[] | null }): boolean {
+  const shape = t.shape;
+  if (!IMAGE_DTYPES.has(t.dtype) || !shape || (shape.length !== 3 && shape.length !== 4)) return false;
+  const s = shape.length === 4 ? shape.slice(1) : shape;
+  // A dimension not fixed counts as channels only beside a batch dimension (rank 4): in rank 3 it is the batch.
+  const maybeChannel = (d: Dim | undefined) => isChannel(d) || (shape.length === 4 && !isFixed(d));
+  return (
+    (maybeChannel(s[0]) && isSpatial(s[1]) && isSpatial(s[2])) ||
+    (maybeChannel(s[2]) && isSpatial(s[0]) && isSpatial(s[1]))
+  );
 }
 
 /** Height and width of an image tensor in `layout`, when they are fixed numbers. */

@@ -7,7 +7,7 @@ import {
   type PreprocessingHint,
   type TensorSpec,
 } from '../formats/index.js';
-import { guessLayout, spatialSize } from './layout.js';
+import { canBeImage, guessLayout, spatialSize } from './layout.js';
 import { refreshTodo } from './todo.js';
 import {
   MANIFEST_SCHEMA_ID,
@@ -190,7 +190,8 @@ function preprocessing(t: TensorSpec, info: ModelInfo): Preprocessing | undefine
     if ((h.width || h.height) && !p.resize)
       set('resize', { ...(h.width ? { width: h.width } : {}), ...(h.height ? { height: h.height } : {}) });
   }
-  const isImageLike = guessLayout(t.shape) !== undefined || p.layout !== undefined;
+  // The model's own hints decide for any input; a guess from the shape only for one that can be an image.
+  const isImageLike = p.layout !== undefined || (canBeImage(t) && guessLayout(t.shape) !== undefined);
   if (!isImageLike) return Object.keys(p).length ? p : undefined;
   if (!p.layout) {
     p.layout = guessLayout(t.shape)!;

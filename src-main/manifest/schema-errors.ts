@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { nextStep, type NextStep } from '../next-steps.js';
 import semver from 'semver';
 import { Findings } from './findings.js';
 import { escapeToken, resolvePointer } from './pointer.js';
@@ -164,7 +165,7 @@ export function schemaFindings(doc: unknown): Findings {
     const at = ptr || '/';
     let code = 'SCHEMA';
     let message: string;
-    let hint = '';
+    let hint: string | NextStep = '';
     let warning = false;
     let where = at;
     switch (e.keyword) {
@@ -184,10 +185,7 @@ export function schemaFindings(doc: unknown): Findings {
         where = `${ptr}/${escapeToken(prop)}`;
         code = 'MISSING_FIELD';
         message = `Missing required field "${prop}"${ptr ? ` in ${ptr}` : ''}`;
-        hint =
-          prop === 'name' || prop === 'version'
-            ? `Add "${prop}" (\`fleetpack init --${prop}\` fills it).`
-            : 'Run `fleetpack init MODEL` to prefill it from the model, or add it by hand.';
+        hint = nextStep('ADD_REQUIRED_FIELD', prop);
         break;
       }
       case 'type':

@@ -1,5 +1,6 @@
 import { canonicalDomain } from '../formats/index.js';
 import { manifestSchema } from './schema.js';
+import { nextStep } from '../next-steps.js';
 import semver from 'semver';
 
 import { Findings } from './findings.js';
@@ -176,7 +177,7 @@ export function semanticFindings(doc: unknown): Findings {
         'FRAMEWORK_DETAILS_MISSING',
         `/framework/${format}`,
         `framework.${format} is missing: the runtime needs cannot be checked`,
-        'Run `fleetpack init MODEL` to prefill it from the model header.',
+        nextStep('FILL_FROM_MODEL'),
       );
     }
     const onnx = isObj(fw.onnx) ? fw.onnx : undefined;
@@ -288,23 +289,13 @@ export function semanticFindings(doc: unknown): Findings {
   tensors(f, m.inputs, '/inputs');
   tensors(f, m.outputs, '/outputs');
   if (Array.isArray(m.inputs) && m.inputs.length === 0)
-    f.warn(
-      'NO_INPUTS',
-      '/inputs',
-      'No inputs are listed',
-      'List the model inputs (for a TensorRT engine: `fleetpack init --io-from model.onnx`).',
-    );
+    f.warn('NO_INPUTS', '/inputs', 'No inputs are listed', nextStep('LIST_INPUTS'));
   if (Array.isArray(m.outputs) && m.outputs.length === 0)
     f.warn('NO_OUTPUTS', '/outputs', 'No outputs are listed', 'List the model outputs.');
 
   // Metrics
   if (m.metrics === undefined || (Array.isArray(m.metrics) && m.metrics.length === 0)) {
-    f.warn(
-      'METRICS_MISSING',
-      '/metrics',
-      'No evaluation metrics given',
-      'Import them with `fleetpack init --metrics results.json|csv|README.md` so reviewers can compare releases.',
-    );
+    f.warn('METRICS_MISSING', '/metrics', 'No evaluation metrics given', nextStep('IMPORT_METRICS'));
   } else {
     const seen = new Map<string, number>();
     arr<Record<string, unknown>>(m.metrics).forEach((x, i) => {
@@ -323,12 +314,7 @@ export function semanticFindings(doc: unknown): Findings {
 
   // Target
   if (m.target === undefined || (isObj(m.target) && !arr(m.target.profiles).length && !isObj(m.target.requirements))) {
-    f.warn(
-      'TARGET_MISSING',
-      '/target',
-      'No target hardware given',
-      'Name the hardware profile(s) the model is built for, e.g. --target nvidia-jetson-orin-nx-16gb.',
-    );
+    f.warn('TARGET_MISSING', '/target', 'No target hardware given', nextStep('CHOOSE_TARGET'));
   }
 
   // License
@@ -346,7 +332,7 @@ export function semanticFindings(doc: unknown): Findings {
         guessed
           ? `${p.replace(/\/guessed$/, '')} contains guessed values (${arr<string>(resolvePointer(m, p)).join(', ')})`
           : `Still to fill in: ${p.slice(1).replace(/\//g, '.')}`,
-        guessed ? 'Check the guessed fields, then empty "guessed".' : 'Fill it in; it is listed in "todo" by prefill.',
+        nextStep(guessed ? 'CONFIRM_GUESSES' : 'FILL_IN'),
       );
     }
   });

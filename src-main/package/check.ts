@@ -4,12 +4,14 @@
  * model header compared with what the manifest says.
  */
 import { lstat } from 'node:fs/promises';
+import { nextStep, type NextStep } from '../next-steps.js';
 import { resolve, sep } from 'node:path';
 import { CancelledError, isFleetpackError } from '../errors.js';
 import { inspect, type ModelInfo } from '../formats/index.js';
 import {
   compareWithModel,
   Findings,
+  hinted,
   isObj,
   RESERVED_FILES,
   validateDocument,
@@ -63,11 +65,11 @@ export async function checkArtifactFiles(
   const listed = new Set<string>();
   // Findings in manifest order; a digest's place is kept while all digests are computed at once.
   const slots: (Finding | DigestCheck)[] = [];
-  const error = (code: string, pointer: string, message: string, hint: string): Finding => ({
+  const error = (code: string, pointer: string, message: string, hint: string | NextStep): Finding => ({
     code,
     pointer,
     message,
-    hint,
+    ...hinted(hint),
   });
   for (const [i, file] of files.entries()) {
     if (typeof file.path !== 'string') continue;
@@ -101,7 +103,7 @@ export async function checkArtifactFiles(
           'ARTIFACT_SIZE_MISMATCH',
           `${at}/size`,
           `${path} is ${st.size} bytes but the manifest says ${file.size}`,
-          'The file changed after the manifest was written: re-run `fleetpack init`, or restore the file.',
+          nextStep('REMAKE_MANIFEST'),
         ),
       );
     } else if (typeof file.sha256 === 'string' && !skipDigests) {
@@ -131,7 +133,7 @@ export async function checkArtifactFiles(
           'SBOM_MISSING',
           '/sbom/file',
           `SBOM ${sbomFile} is not in the package folder`,
-          'Attach it again with `fleetpack sbom attach`.',
+          nextStep('ATTACH_SBOM_AGAIN'),
         ),
       );
     else if (typeof sbom.sha256 === 'string')

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { throwIfAborted } from '../errors.js';
 import { modelFileEntry, type SbomRef, loadManifest, SBOM_FILES, writeManifest } from '../manifest/index.js';
 import { packagePaths } from '../package/index.js';
@@ -16,6 +16,13 @@ import { readSbomWithBytes } from './detect.js';
 import type { ParsedSbom, SbomKind, SbomValidation } from './types.js';
 import { validateParsed } from './validate.js';
 import { writeFileAtomic } from '../atomic-file.js';
+import { cliWords, nextStep, type NextStep } from '../next-steps.js';
+
+/** A warning about an attached SBOM: what is so, and the step that deals with it. */
+export interface AttachNote {
+  message: string;
+  next: NextStep;
+}
 
 export interface AttachResult {
   attached: boolean;
@@ -24,8 +31,10 @@ export interface AttachResult {
   /** Absolute path of the stored copy (when attached). */
   path?: string;
   validation: SbomValidation;
-  /** E.g. "the package must be signed again", "the SBOM does not name the model's digest". */
+  /** E.g. "the package must be signed again", "the SBOM does not name the model's digest" (the CLI's words). */
   warnings: string[];
+  /** The same warnings with their step named, for a surface that words it its own way. */
+  notes: AttachNote[];
 }
 
 /** The package file name an SBOM of this kind is stored under. */
@@ -50,7 +59,7 @@ export async function attachSbom(
   // the stored copy is exactly the bytes that were validated
   const { parsed, bytes } = await readSbomWithBytes(sbomFile, opts.signal ? { signal: opts.signal } : {});
   const validation = validateParsed(parsed);
-  if (!validation.valid) return { attached: false, validation, warnings: [] };
+  if (!validation.valid) return { attached: false, validation, warnings: [], notes: [] };
 
   const paths = packagePaths(loaded.dir);
   const name = sbomFileName(parsed);
@@ -58,18 +67,21 @@ export async function attachSbom(
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ref: SbomRef = { file: name, format: parsed.format, specVersion: parsed.specVersion, sha256 };
 
-  const warnings: string[] = [];
+  const notes: AttachNote[] = [];
   const modelSha = modelFileEntry(loaded.manifest)?.sha256;
   if (typeof modelSha === 'string' && !namesDigest(parsed, modelSha)) {
-    warnings.push(
-      `The SBOM does not name the model's SHA-256 (${modelSha.slice(0, 12)}…) in any component hash, so it will not count toward SBOM coverage; generate one with \`fleetpack sbom generate\`.`,
-    );
+    notes.push({
+      message: `The SBOM does not name the model's SHA-256 (${modelSha.slice(0, 12)}…) in any component hash, so it will not count toward SBOM coverage`,
+      next: nextStep('GENERATE_SBOM'),
+    });
   }
   if (await exists(paths.signature)) {
-    warnings.push(
-      `${paths.signature} signs the previous contents; the signature covers the SBOM and manifest, so sign the package again (fleetpack sign).`,
-    );
+    notes.push({
+      message: `${basename(paths.signature)} signs the previous contents; the signature covers the SBOM and manifest`,
+      next: nextStep('SIGN_AGAIN'),
+    });
   }
+  const warnings = notes.map((n) => noteText(n, cliWords));
 
   throwIfAborted(opts.signal); // last point where cancelling leaves nothing half-done
   // keep the previous file at `target` until the manifest is written
@@ -90,7 +102,12 @@ export async function attachSbom(
   if (previous && previous !== name && (Object.values(SBOM_FILES) as string[]).includes(previous)) {
     await unlink(join(paths.dir, previous)).catch(() => undefined);
   }
-  return { attached: true, sbom: ref, path: target, validation, warnings };
+  return { attached: true, sbom: ref, path: target, validation, warnings, notes };
+}
+
+/** A note as one sentence, its step worded by `words` (the CLI's or the Studio's). */
+export function noteText(n: AttachNote, words: (s: NextStep) => string): string {
+  return `${n.message}: ${words(n.next)}.`;
 }
 
 async function exists(p: string): Promise<boolean> {

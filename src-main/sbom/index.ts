@@ -8,7 +8,7 @@ export { sbomView, type SbomView } from './components.js';
 export { CYCLONEDX_VERSIONS, SPDX2_VERSIONS, SPDX3_VERSIONS } from './schemas.js';
 export { readSbomWithBytes, parseSbomBytes } from './detect.js';
 export { generateSbom, mlBomFromManifest, type GenerateOptions, type GeneratedSbom } from './generate.js';
-export { attachSbom, namesDigest, type AttachResult } from './attach.js';
+export { attachSbom, namesDigest, noteText, type AttachNote, type AttachResult } from './attach.js';
 export {
   complianceReport,
   sbomCompliance,

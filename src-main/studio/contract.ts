@@ -12,11 +12,29 @@
  * - Long work (hashing, signing, verifying, SBOM generation) runs as a job: the call returns
  *   `{ jobId }`, progress arrives as `JobEvent`s, and `cancelJob` stops it.
  */
-import type { Dim, ModelInfo, TensorSpec } from '../formats/index.js';
-import type { Manifest, ManifestTensor, ManifestVocabulary, Metric, Preprocessing } from '../manifest/index.js';
+import type { Dim, ModelInfo, OperatorUse, TensorSpec } from '../formats/index.js';
+import type {
+  ChangeRow,
+  Manifest,
+  ManifestTensor,
+  ManifestVocabulary,
+  Metric,
+  Preprocessing,
+} from '../manifest/index.js';
 import { PLATFORM_OPERATIONS, type PlatformApi, type PublishOutcome, type PushDone } from './platform-contract.js';
 
-export type { Dim, Manifest, ManifestTensor, ManifestVocabulary, Metric, ModelInfo, Preprocessing, TensorSpec };
+export type {
+  ChangeRow,
+  Dim,
+  Manifest,
+  ManifestTensor,
+  ManifestVocabulary,
+  Metric,
+  ModelInfo,
+  OperatorUse,
+  Preprocessing,
+  TensorSpec,
+};
 export type * from './platform-contract.js';
 /** One custom license entry of the manifest (a LicenseRef-… with its name, URL or text). */
 export type LicenseRefEntry = NonNullable<Manifest['licenseRef']>[number];
@@ -59,6 +77,8 @@ export interface ModelView {
   formatLabel: string;
   /** Display strings for the runtime needs (e.g. "ai.onnx opset 17", "TensorRT 10.3.0.30"). */
   runtimeNeeds: string[];
+  /** Operator types with their counts, most used first, custom ops marked (the same list as `inspect`). */
+  operators: OperatorUse[];
   /** True for a TensorRT engine whose I/O is not known yet: ask for a companion ONNX / config.pbtxt. */
   needsCompanion: boolean;
   companion?: FileRef;
@@ -117,6 +137,8 @@ export interface ManifestState {
    * is blocked until it is generated again or another SBOM is attached.
    */
   sbomStale: boolean;
+  /** Names of the inputs that can be images (image preprocessing applies); others get it only when asked. */
+  imageInputs: string[];
 }
 
 export interface LicenseCheck {
@@ -269,6 +291,8 @@ export interface DiffChange {
   before?: unknown;
   after?: unknown;
   delta?: number;
+  /** The change for people: each field in words with its value before and after ("—" when absent). */
+  rows: ChangeRow[];
 }
 
 export interface DiffReport {

@@ -18,10 +18,12 @@ import {
   type RuntimeName,
   userlandArch,
 } from '../fleet/index.js';
-import { formatLabel, inspect as inspectModel, runtimeNeeds, type ModelInfo } from '../formats/index.js';
+import { formatLabel, inspect as inspectModel, operatorList, runtimeNeeds, type ModelInfo } from '../formats/index.js';
 import {
   analyzeLicense,
   artifactSources,
+  canBeImage,
+  changeRows,
   diffManifests,
   importMetrics,
   licenseFromInputs,
@@ -36,7 +38,8 @@ import {
   readManifest,
   writeManifest,
 } from '../manifest/index.js';
-import { attachSbom, generateSbom, validateSbomFile, type SbomValidation } from '../sbom/index.js';
+import { attachSbom, generateSbom, noteText, validateSbomFile, type SbomValidation } from '../sbom/index.js';
+import { studioWords, type NextStep } from '../next-steps.js';
 import { hashFiles, prefill as prefillManifest, validatePackage } from '../package/index.js';
 import { Keystore, signModel, verifyModel, type StoredKey } from '../signing/index.js';
 import type {
@@ -75,23 +78,31 @@ export interface Draft {
 let keystore: Keystore | undefined;
 const keys = (): Keystore => (keystore ??= new Keystore());
 
+/** A hint in the Studio's words: a named step as the Studio says it, else the domain's own words. */
+function studioHint(x: { hint?: string; next?: NextStep }): { hint?: string } {
+  const hint = x.next ? studioWords(x.next) : x.hint;
+  return hint ? { hint } : {};
+}
+
 function toProblems(r: ValidationReport): Problem[] {
-  return [
-    ...r.errors.map((f) => ({
-      severity: 'error' as const,
-      pointer: f.pointer,
-      message: f.message,
-      code: f.code,
-      ...(f.hint ? { hint: f.hint } : {}),
-    })),
-    ...r.warnings.map((f) => ({
-      severity: 'warning' as const,
-      pointer: f.pointer,
-      message: f.message,
-      code: f.code,
-      ...(f.hint ? { hint: f.hint } : {}),
-    })),
-  ];
+  const problem = (severity: Problem['severity'], f: ValidationReport['errors'][number]): Problem => ({
+    severity,
+    pointer: f.pointer,
+    message: f.message,
+    code: f.code,
+    ...studioHint(f),
+  });
+  return [...r.errors.map((f) => problem('error', f)), ...r.warnings.map((f) => problem('warning', f))];
+}
+
+/** The model as the Studio shows it: its warnings' steps in the Studio's words. */
+function studioInfo(info: Omit<ModelInfo, 'path'>): Omit<ModelInfo, 'path'> {
+  return {
+    ...info,
+    warnings: info.warnings.map(({ hint: _hint, next, ...w }) =>
+      next ? { ...w, message: `${w.message} ${studioWords(next)}` } : w,
+    ),
+  };
 }
 
 function toKey(k: StoredKey): KeyInfo {
@@ -145,6 +156,8 @@ const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warn
 export const domain = {
   formatLabel,
   runtimeNeeds,
+  operatorList,
+  studioInfo,
   vocabulary: manifestVocabulary,
   async inspect(
     path: string,
@@ -165,6 +178,9 @@ export const domain = {
       sources: artifactSources(info, companions),
     };
   },
+
+  /** The inputs image preprocessing applies to (the manifest domain's rule, as for prefill). */
+  imageInputs: (m: Manifest): string[] => m.inputs.filter(canBeImage).map((t) => t.name),
 
   /** Drops `todo` entries the engineer has filled in. */
   refresh: (m: Manifest): Manifest => refreshTodo(m),
@@ -231,7 +247,11 @@ export const domain = {
 
   diff(before: Manifest, after: Manifest): { changes: DiffChange[]; notes: string[]; versionBump: string } {
     const d = diffManifests(before, after);
-    return { changes: d.changes.map((c) => ({ ...c })), notes: d.notes, versionBump: d.versionBump };
+    return {
+      changes: d.changes.map((c) => ({ ...c, rows: changeRows(c, before, after) })),
+      notes: d.notes,
+      versionBump: d.versionBump,
+    };
   },
 
   async digest(
@@ -313,7 +333,11 @@ export const domain = {
   },
   async attachSbom(dir: string, path: string): Promise<SbomReport> {
     const r = await attachSbom(dir, path);
-    return sbomReport(r.validation, r.attached, r.warnings);
+    return sbomReport(
+      r.validation,
+      r.attached,
+      r.notes.map((n) => noteText(n, studioWords)),
+    );
   },
   /** Generates the ML-BOM from the staged manifest and attaches it (validated like any other SBOM). */
   async generateSbom(dir: string, signal: AbortSignal): Promise<SbomReport> {
@@ -323,7 +347,11 @@ export const domain = {
       await generateSbom(dir, { out });
       throwIfAborted(signal);
       const r = await attachSbom(dir, out);
-      return sbomReport(r.validation, r.attached, r.warnings);
+      return sbomReport(
+        r.validation,
+        r.attached,
+        r.notes.map((n) => noteText(n, studioWords)),
+      );
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -382,11 +410,11 @@ export const domain = {
         throw new ManifestError(e.code, e.message, { where: opts.where, hint: opts.fix, cause: e });
       throw e;
     }
-    const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
+    const reason = (x: { code: string; severity: string; message: string; fix: string; next?: NextStep }): Reason => ({
       code: x.code,
       verdict: VERDICT_OF[x.severity] ?? 'warning',
       message: x.message,
-      ...(x.fix ? { hint: x.fix } : {}),
+      ...studioHint({ hint: x.fix, ...(x.next ? { next: x.next } : {}) }),
     });
     return {
       total: r.scope.devices,

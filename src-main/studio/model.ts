@@ -193,9 +193,10 @@ export class ModelDraft {
     const { path: _path, ...info } = cur.info;
     return {
       file: cur.ref,
-      info,
+      info: this.d.studioInfo(info),
       formatLabel: this.d.formatLabel(info),
       runtimeNeeds: this.d.runtimeNeeds(info),
+      operators: this.d.operatorList(info),
       needsCompanion: info.format === 'tensorrt' && info.ioSource === 'unknown',
       ...(cur.companion ? { companion: cur.companion.ref } : {}),
     };
@@ -289,6 +290,7 @@ export class ModelDraft {
         manifest.sbom !== undefined &&
         this.sbomGeneratedFrom !== undefined &&
         !sameFingerprint(this.sbomGeneratedFrom, sbomBasis(manifest)),
+      imageInputs: this.d.imageInputs(manifest),
     };
   }
 

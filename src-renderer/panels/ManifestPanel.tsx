@@ -7,7 +7,7 @@ import type {
   Preprocessing,
   Problem,
 } from '../../src-main/studio/contract';
-import { ErrorNote, FileButton, Note, Section } from '../components/common';
+import { ErrorNote, FileButton, Note, Section, Shape } from '../components/common';
 import { useStudio } from '../store';
 import { fieldId, focusPointer, parseNumbers, patched, type Patch } from './fields';
 
@@ -626,6 +626,8 @@ export function ManifestPanel() {
   const goTo = useStudio((s) => s.goTo);
   const vocab = useVocabulary();
   const [customChannel, setCustomChannel] = useState(false);
+  /** Inputs the engineer gave image preprocessing although they do not look like images. */
+  const [imageAsked, setImageAsked] = useState<ReadonlySet<string>>(new Set());
   if (!draft || !mstate) return <Note kind="info">Open a model first: the manifest is prefilled from it.</Note>;
   const problems = mstate.problems;
   const set = (patch: Patch<Manifest>) => edit((m) => patched(m, patch));
@@ -755,15 +757,35 @@ export function ManifestPanel() {
         </Field>
       </Section>
       <Section title="Inputs and preprocessing">
-        {draft.inputs.map((t, i) => (
-          <PreprocessingEditor
-            key={t.name}
-            index={i}
-            tensor={t}
-            problems={problems}
-            edit={(pp) => set({ inputs: draft.inputs.map((x, j) => (j === i ? { ...x, preprocessing: pp } : x)) })}
-          />
-        ))}
+        {draft.inputs.map((t, i) =>
+          // Image preprocessing for inputs that can be images, or that have it (from the model, or asked for).
+          mstate.imageInputs.includes(t.name) || t.preprocessing || imageAsked.has(t.name) ? (
+            <PreprocessingEditor
+              key={t.name}
+              index={i}
+              tensor={t}
+              problems={problems}
+              edit={(pp) => set({ inputs: draft.inputs.map((x, j) => (j === i ? { ...x, preprocessing: pp } : x)) })}
+            />
+          ) : (
+            <div key={t.name} className="input-plain" data-testid="input-not-image">
+              <p>
+                <code>{t.name}</code>{' '}
+                <span className="muted">
+                  {t.dtype} <Shape shape={t.shape} /> — not an image, so no image preprocessing.
+                </span>{' '}
+                <button
+                  type="button"
+                  className="btn small"
+                  aria-label={`Add image preprocessing to ${t.name}`}
+                  onClick={() => setImageAsked(new Set([...imageAsked, t.name]))}
+                >
+                  Add image preprocessing
+                </button>
+              </p>
+            </div>
+          ),
+        )}
         {draft.inputs.length === 0 ? <p className="muted">The model declares no inputs.</p> : null}
       </Section>
       <MetricsTable

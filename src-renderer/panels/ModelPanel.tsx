@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { TensorSpec } from '../../src-main/studio/contract';
+import type { OperatorUse, TensorSpec } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { Bar, ErrorNote, FileButton, JobBar, Note, Section, Shape, formatBytes } from '../components/common';
 import { useStudio } from '../store';
@@ -68,22 +68,35 @@ export function DropZone() {
   );
 }
 
+/** Numbers of a quantization parameter: all of them per tensor, the first few per channel. */
+function quantNumbers(values: number[]): string {
+  const shown = values.slice(0, 4).map((v) => String(v));
+  return values.length > 4 ? `${shown.join(', ')}, … (${values.length})` : shown.join(', ');
+}
+
 function TensorTable({ title, tensors }: { title: string; tensors: TensorSpec[] }) {
+  const quantized = tensors.some((t) => t.quantization);
   return (
     <div className="table-wrap">
-      <table>
+      <table data-testid={`tensors-${title.toLowerCase()}`}>
         <caption>{title}</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
             <th scope="col">dtype</th>
             <th scope="col">Shape</th>
+            {quantized ? (
+              <>
+                <th scope="col">Scale</th>
+                <th scope="col">Zero point</th>
+              </>
+            ) : null}
           </tr>
         </thead>
         <tbody>
           {tensors.length === 0 ? (
             <tr>
-              <td colSpan={3} className="muted">
+              <td colSpan={quantized ? 5 : 3} className="muted">
                 None known
               </td>
             </tr>
@@ -97,11 +110,112 @@ function TensorTable({ title, tensors }: { title: string; tensors: TensorSpec[] 
                 <td>
                   <Shape shape={t.shape} />
                 </td>
+                {quantized ? (
+                  t.quantization ? (
+                    <>
+                      <td>
+                        {quantNumbers(t.quantization.scale)}
+                        {t.quantization.axis !== undefined ? (
+                          <span className="muted"> per channel, axis {t.quantization.axis}</span>
+                        ) : null}
+                      </td>
+                      <td>{quantNumbers(t.quantization.zeroPoint)}</td>
+                    </>
+                  ) : (
+                    <>
+                      <td className="muted">—</td>
+                      <td className="muted">—</td>
+                    </>
+                  )
+                ) : null}
               </tr>
             ))
           )}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** Operator types shown before "Show all": a model with hundreds of types stays one screen. */
+const OPERATORS_SHOWN = 15;
+/** Metadata entries shown before "Show all", and characters of a value (some hold whole label files). */
+const METADATA_SHOWN = 10;
+const METADATA_CHARS = 400;
+
+function OperatorTable({ operators }: { operators: OperatorUse[] }) {
+  const [all, setAll] = useState(false);
+  if (operators.length === 0) return null;
+  const nodes = operators.reduce((a, o) => a + o.count, 0);
+  const custom = operators.filter((o) => o.custom).length;
+  const shown = all ? operators : operators.slice(0, OPERATORS_SHOWN);
+  return (
+    <div className="table-wrap">
+      <table data-testid="model-operators">
+        <caption>
+          Operators: {nodes} node{nodes === 1 ? '' : 's'}, {operators.length} type{operators.length === 1 ? '' : 's'}
+          {custom ? `, ${custom} custom` : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Operator</th>
+            <th scope="col">Nodes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((o) => (
+            <tr key={o.name} className={o.custom ? 'op-custom' : undefined}>
+              <td>
+                <code>{o.name}</code>
+                {o.custom ? <span className="tag tag-warn">custom</span> : null}
+              </td>
+              <td>{o.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {operators.length > shown.length ? (
+        <button type="button" className="btn small" onClick={() => setAll(true)}>
+          Show all {operators.length} operator types
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function MetadataTable({ metadata }: { metadata: Record<string, string> }) {
+  const [all, setAll] = useState(false);
+  const entries = Object.entries(metadata);
+  if (entries.length === 0) return null;
+  const shown = all ? entries : entries.slice(0, METADATA_SHOWN);
+  return (
+    <div className="table-wrap">
+      <table data-testid="model-metadata">
+        <caption>Metadata ({entries.length})</caption>
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">Value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map(([k, v]) => (
+            <tr key={k}>
+              <td>
+                <code>{k}</code>
+              </td>
+              <td className="meta-value">
+                {v.length > METADATA_CHARS ? `${v.slice(0, METADATA_CHARS)}… (${v.length} characters)` : v}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {entries.length > shown.length ? (
+        <button type="button" className="btn small" onClick={() => setAll(true)}>
+          Show all {entries.length} metadata entries
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -219,6 +333,10 @@ export function ModelPanel() {
           <div className="two-col">
             <TensorTable title="Inputs" tensors={model.info.inputs} />
             <TensorTable title="Outputs" tensors={model.info.outputs} />
+          </div>
+          <div className="two-col">
+            <OperatorTable operators={model.operators} />
+            <MetadataTable metadata={model.info.metadata} />
           </div>
         </Section>
       ) : null}

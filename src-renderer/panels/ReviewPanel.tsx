@@ -101,11 +101,6 @@ function ManifestFacts({ m }: { m: Manifest }) {
   );
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return '—';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 export function DiffView({ diff }: { diff: DiffReport }) {
   return (
     <Section title={`Changes from ${diff.left.name} ${diff.left.version} to ${diff.right.name} ${diff.right.version}`}>
@@ -124,21 +119,29 @@ export function DiffView({ diff }: { diff: DiffReport }) {
           <thead>
             <tr>
               <th scope="col">Change</th>
+              <th scope="col">Field</th>
               <th scope="col">{diff.left.version} (before)</th>
               <th scope="col">{diff.right.version} (after)</th>
             </tr>
           </thead>
           <tbody>
-            {diff.changes.map((c, i) => (
-              <tr key={i} className={`effect-${c.effect}`}>
-                <td>
-                  <span className={`tag tag-${c.effect}`}>{c.effect}</span> {c.message}{' '}
-                  <code className="muted">{c.pointer}</code>
-                </td>
-                <td className="before">{show(c.before)}</td>
-                <td className="after">{show(c.after)}</td>
-              </tr>
-            ))}
+            {diff.changes.flatMap((c, i) =>
+              c.rows.map((r, j) => (
+                <tr key={`${i}/${j}`} className={`effect-${c.effect}`}>
+                  {j === 0 ? (
+                    <td rowSpan={c.rows.length}>
+                      <span className={`tag tag-${c.effect}`}>{c.effect}</span> {c.message}
+                    </td>
+                  ) : null}
+                  <td className="field">
+                    {r.field}
+                    {r.kind !== 'changed' ? <span className="muted"> ({r.kind})</span> : null}
+                  </td>
+                  <td className="before">{r.before}</td>
+                  <td className="after">{r.after}</td>
+                </tr>
+              )),
+            )}
           </tbody>
         </table>
       </div>

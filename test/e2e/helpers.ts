@@ -1,11 +1,24 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 export const SHOTS = join('test-results', 'screenshots');
 /** The folder the e2e host saves packages under (`studio --web --root`). */
 export const SAVE_ROOT = resolve('test-results', 'e2e-save-root');
+
+/** A package folder made by `fleetpack init MODEL --out DIR ARGS…` (from source); its path. */
+export function initPackage(model: string, dir: string, args: string[] = []): string {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/cli/fleetpack.ts', 'init', model, '--out', dir, ...args],
+    { encoding: 'utf8' },
+  );
+  // 1: made, with warnings about what is still to fill in.
+  if (r.status !== 0 && r.status !== 1) throw new Error(`init failed: ${r.stderr}`);
+  return dir;
+}
 
 export function studioUrl(): string {
   const url = process.env.STUDIO_URL;

@@ -35,7 +35,8 @@ describe('TensorRT engine header', () => {
     expect(info.outputs).toEqual([]);
     expect(info.ioSource).toBe('unknown');
     const warning = info.warnings.find((w) => w.code === 'NO_IO_COMPANION');
-    expect(warning?.message).toMatch(/--io-from/);
+    expect(warning?.hint).toMatch(/--io-from/);
+    expect(warning?.next).toEqual({ code: 'ADD_IO_COMPANION' });
     expect(info.unknowns).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/input and output tensors/),

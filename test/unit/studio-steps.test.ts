@@ -23,6 +23,7 @@ const mstate = (over: Partial<ManifestState> = {}): ManifestState => ({
   complete: true,
   changedSinceSigning: false,
   sbomStale: false,
+  imageInputs: [],
   ...over,
 });
 

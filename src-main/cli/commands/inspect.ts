@@ -4,6 +4,7 @@ import {
   canonicalDomain,
   formatLabel,
   inspect,
+  operatorList,
   type Dim,
   type ModelInfo,
   type TensorSpec,
@@ -98,12 +99,13 @@ export function renderModelInfo(info: ModelInfo): string {
   out.push('', `Inputs (${info.inputs.length})${src}`, ...tensorRows(info.inputs));
   out.push('', `Outputs (${info.outputs.length})${src}`, ...tensorRows(info.outputs));
 
-  if (info.operators?.length) {
-    const total = info.operators.reduce((a, o) => a + o.count, 0);
-    const top = [...info.operators].sort((a, b) => b.count - a.count).slice(0, 12);
-    const names = top.map((o) => `${o.domain ? `${o.domain}.` : ''}${o.opType} ×${o.count}`).join(', ');
-    const more = info.operators.length > top.length ? `, … ${info.operators.length - top.length} more` : '';
-    out.push('', `Operators: ${total} nodes, ${info.operators.length} types`, `  ${names}${more}`);
+  const ops = operatorList(info);
+  if (ops.length) {
+    const total = ops.reduce((a, o) => a + o.count, 0);
+    const top = ops.slice(0, 12);
+    const names = top.map((o) => `${o.name} ×${o.count}`).join(', ');
+    const more = ops.length > top.length ? `, … ${ops.length - top.length} more` : '';
+    out.push('', `Operators: ${total} nodes, ${ops.length} types`, `  ${names}${more}`);
   }
   out.push('', `Custom ops: ${info.customOps.length ? info.customOps.join(', ') : 'none'}`);
   if (info.externalData.length) {
@@ -134,7 +136,7 @@ export function renderModelInfo(info: ModelInfo): string {
   }
   if (info.warnings.length) {
     out.push('', `Warnings (${info.warnings.length}):`);
-    for (const w of info.warnings) out.push(`  - ${w.message} [${w.code}]`);
+    for (const w of info.warnings) out.push(`  - ${w.message}${w.hint ? ` ${w.hint}` : ''} [${w.code}]`);
   }
   if (info.unknowns?.length) {
     out.push('', 'Not in the file:');

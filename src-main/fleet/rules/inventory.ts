@@ -3,6 +3,7 @@
  * scope, and this says "cannot tell" so it is never counted as compatible on a guess.
  */
 import { defineRule } from './rule.js';
+import { nextStep } from '../../next-steps.js';
 
 export const inventoryFacts = defineRule({
   id: 'inventory-facts',
@@ -13,7 +14,7 @@ export const inventoryFacts = defineRule({
       severity: 'warning',
       sentence: (p) =>
         `The inventory states ${p.fields} for this device, but it cannot be read (${p.detail}); those facts are unknown, so cannot tell.`,
-      fix: () => 'Correct the device row in the inventory (`fleetpack compat` lists each such row by line and field).',
+      fix: () => nextStep('FIX_INVENTORY_ROW'),
     },
   },
   check(_n, f, emit) {

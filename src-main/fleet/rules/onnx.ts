@@ -8,6 +8,7 @@
  * (ORT_CHECKED_IMPORT_DOMAINS), so such an import above its limit still fails the load.
  */
 import { ORT_BUILTIN_DOMAINS, ORT_CHECKED_IMPORT_DOMAINS } from '../../formats/index.js';
+import { nextStep } from '../../next-steps.js';
 import { ORT_MIN_OPSET, ORT_TABLE, type OrtRow, ortLimits, ortTrtEpVersion } from '../ort-table.js';
 import { major } from '../../manifest/index.js';
 import type { DeviceFacts } from '../facts.js';
@@ -68,8 +69,7 @@ export const onnxIr = defineRule({
     ONNX_IR_UNKNOWN: {
       severity: 'warning',
       sentence: () => "Cannot tell the model's ONNX IR version: the manifest has no framework.onnx block.",
-      fix: () =>
-        'Re-run `fleetpack init` on the model so framework.onnx (irVersion, opsets) is filled from its header.',
+      fix: () => nextStep('REREAD_ONNX'),
     },
     ORT_IR_BEYOND_TABLE: {
       severity: 'warning',

@@ -5,6 +5,7 @@
  */
 import type { DeviceFacts } from '../facts.js';
 import type { ModelNeeds } from '../needs.js';
+import { cliWords, type NextStep } from '../../next-steps.js';
 
 /** 'info' never changes a verdict; 'warning' makes it 'warning'; 'declined' declines the device. */
 export type RuleSeverity = 'info' | 'warning' | 'declined';
@@ -16,8 +17,8 @@ export interface ReasonSpec {
   severity: RuleSeverity;
   /** A human sentence about this device. */
   sentence: (p: Params) => string;
-  /** What would fix it. */
-  fix: (p: Params) => string;
+  /** What would fix it: words, or a named step each surface words its own way. */
+  fix: (p: Params) => string | NextStep;
 }
 
 export interface Reason {
@@ -26,7 +27,10 @@ export interface Reason {
   /** Rule id that produced it. */
   rule: string;
   message: string;
+  /** What would fix it, as the CLI says it. */
   fix: string;
+  /** The fix as a named step, when it is one (the Studio words it for itself). */
+  next?: NextStep;
 }
 
 export interface Rule {
@@ -55,12 +59,13 @@ export function defineRule<C extends string>(def: {
       const out: Reason[] = [];
       def.check(n, f, (code, params = {}) => {
         const spec = def.reasons[code];
+        const fix = spec.fix(params);
         out.push({
           code,
           severity: spec.severity,
           rule: def.id,
           message: spec.sentence(params),
-          fix: spec.fix(params),
+          ...(typeof fix === 'string' ? { fix } : { fix: cliWords(fix), next: fix }),
         });
       });
       return out;

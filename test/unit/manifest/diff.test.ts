@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffManifests, type Manifest } from '../../../src-main/manifest/index.js';
+import { changeRows, diffManifests, type Manifest } from '../../../src-main/manifest/index.js';
 import { renderDiff } from '../../../src-main/cli/commands/diff.js';
 import { clone, completeManifest } from './helpers.js';
 
@@ -136,5 +136,23 @@ describe('diffManifests', () => {
     expect(text).toMatch(/input "images" dtype float32 → float16/);
     expect(text).toMatch(/! 1 breaking change/);
     expect(renderDiff(pair(() => {}))).toMatch(/No changes/);
+  });
+});
+
+describe('changeRows (the diff for people)', () => {
+  it('splits an object change into fields, says added/removed, shows no JSON or null', () => {
+    const a = completeManifest();
+    const b = clone(a);
+    b.inputs[0]!.preprocessing = { ...b.inputs[0]!.preprocessing, colorOrder: 'BGR', std: [0.5, 0.5, 0.5] };
+    b.outputs.push({ name: 'masks', dtype: 'float32', shape: ['batch', null, 4] });
+    const rows = diffManifests(a, b).changes.flatMap((c) => changeRows(c, a, b));
+    for (const r of rows) expect(`${r.before} ${r.after}`).not.toMatch(/null|[{}"]/);
+    const name = a.inputs[0]!.name;
+    expect(rows).toContainEqual(
+      expect.objectContaining({ field: `input ${name} › preprocessing › color order`, kind: 'changed', after: 'BGR' }),
+    );
+    expect(rows).toContainEqual(
+      expect.objectContaining({ field: 'output masks', kind: 'added', before: '—', after: 'float32 [batch, ?, 4]' }),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   artifactSources,
+  canBeImage,
   draftManifest,
   guessLayout,
   refreshTodo,
@@ -14,6 +15,29 @@ import { tempDir } from '../../fixtures/temp.js';
 import { prefill } from '../../../src-main/package/index.js';
 
 const files = (name: string) => [{ path: name, size: 1000, sha256: 'c'.repeat(64), role: 'model' as const }];
+
+describe('canBeImage', () => {
+  it.each([
+    ['float32', [1, 3, 224, 224]],
+    ['uint8', ['batch', 224, 224, 3]],
+    ['float16', [3, 'H', 'W']],
+    ['float32', ['N', 'C', 'H', 'W']],
+  ])('%s %j can be an image', (dtype, shape) => expect(canBeImage({ dtype, shape })).toBe(true));
+  it.each([
+    ['int64', []], // silero VAD's sample rate
+    ['float32', [2, 'batch', 128]], // an LSTM state
+    ['float32', ['batch', 576]],
+    ['int64', [1, 3, 224, 224]],
+    ['float32', null],
+    ['float32', ['batch', 'seq', 80]],
+  ])('%s %j cannot', (dtype, shape) => expect(canBeImage({ dtype, shape })).toBe(false));
+  it('prefill offers no image preprocessing for an int64 input shaped like an image', () => {
+    const info = onnxInfo();
+    info.inputs = [{ name: 'ids', dtype: 'int64', shape: [1, 3, 224, 224] }];
+    const m = draftManifest(info, { files: files('m.onnx') });
+    expect(m.inputs[0]!.preprocessing).toBeUndefined();
+  });
+});
 
 describe('guessLayout', () => {
   it.each([

@@ -178,8 +178,26 @@ export interface PreviewReport {
   byProfile: { profile: string; compatible: number; warning: number; declined: number }[];
   /** Reasons ranked by how many devices they affect (most first). */
   reasons: (Reason & { devices: number })[];
-  /** Devices per (profile, verdict), a first page for drill-down. */
-  devices: { id: string; profile: string; channel?: string; verdict: Verdict; reasons: Reason[] }[];
+  /**
+   * Devices with identical facts, decided once (the fleet domain's groups, as `fleetpack compat`
+   * prints them): declined first, then warning, then compatible; larger groups first.
+   */
+  groups: VerdictGroup[];
+  /** Most device ids listed per group (a group with more says how many are not listed). */
+  sampleSize: number;
+}
+
+/** One group of identical devices: one verdict, its reasons once, and the first device ids. */
+export interface VerdictGroup {
+  /** Short stable id of the group (profile + facts). */
+  id: string;
+  profile: string;
+  verdict: Verdict;
+  reasons: Reason[];
+  /** How many devices in scope the group holds. */
+  devices: number;
+  /** The first device ids of the group (at most the report's `sampleSize`), in inventory order. */
+  sample: string[];
 }
 
 // ---------------------------------------------------------------- keys / signing

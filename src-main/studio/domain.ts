@@ -140,6 +140,8 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
 const INCOMPLETE = new Set(['LICENSE_MISSING', 'TODO_OPEN', 'GUESS_UNCONFIRMED']);
 
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
+/** Device ids listed per group of identical devices (the counts are always exact). */
+const GROUP_SAMPLE = 100;
 
 export const domain = {
   formatLabel,
@@ -351,7 +353,10 @@ export const domain = {
           : 'Its devices name no channel; preview all channels.',
       });
     }
-    const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
+    const r = fleetPreview(m, inv.data, {
+      ...(opts.channel ? { channel: opts.channel } : {}),
+      sample: GROUP_SAMPLE,
+    });
     const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
       code: x.code,
       verdict: VERDICT_OF[x.severity] ?? 'warning',
@@ -368,14 +373,16 @@ export const domain = {
         declined: p.declined,
       })),
       reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
-      devices: r.groups.flatMap((g) =>
-        g.sample.map((id) => ({
-          id,
-          profile: g.profile ?? '(no profile)',
-          verdict: g.verdict,
-          reasons: g.reasons.map(reason),
-        })),
-      ),
+      // The fleet domain's groups as they are (one group per profile + identical facts): never regrouped here.
+      groups: r.groups.map((g) => ({
+        id: g.id,
+        profile: g.profile ?? '(no profile)',
+        verdict: g.verdict,
+        reasons: g.reasons.map(reason),
+        devices: g.devices,
+        sample: g.sample,
+      })),
+      sampleSize: GROUP_SAMPLE,
     };
   },
 };

@@ -31,7 +31,8 @@ const preview = (total: number, declined = 0): PreviewReport => ({
   totals: { compatible: total - declined, warning: 0, declined },
   byProfile: [],
   reasons: [],
-  devices: [],
+  groups: [],
+  sampleSize: 100,
 });
 
 const store = (over: Partial<Store>): Store => ({ ...useStudio.getState(), ...over });

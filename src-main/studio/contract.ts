@@ -258,6 +258,16 @@ export interface PackageSummary {
   notes?: string[];
 }
 
+/** A package ready to download as a tar (browser host): fetch `GET /api/package-tar?ticket=…` once. */
+export interface PackageDownload {
+  ticket: string;
+  /** e.g. "detector-1.0.0.tar"; it unpacks to the package folder "detector-1.0.0/". */
+  fileName: string;
+  bytes: number;
+  /** As for a save: e.g. that it goes without model.sig. */
+  notes: string[];
+}
+
 /** A folder the package can be saved into: the browser host's picker lists these under its allowed root. */
 export interface FolderListing {
   folder: FolderRef;
@@ -368,6 +378,16 @@ export interface HostEndpoints {
   'PUT /api/upload-ranges': { query: { file: Handle; ranges: string }; value: UploadProgress };
   /** An empty folder to upload a package folder into. */
   'POST /api/folder': { query: { name: string }; value: FolderRef };
+  /**
+   * The package as it would be saved (the same gate as savePackage), frozen for one download.
+   * `withoutSignature=1` leaves a stale model.sig out, as savePackage's `withoutSignature` does.
+   */
+  'POST /api/package-tar': { query: { withoutSignature?: '1' }; value: PackageDownload };
+  /**
+   * The tar itself (application/x-tar, as an attachment), once per ticket. Opened by the browser
+   * as a download, so the token and the session travel as query parameters; errors answer a Result.
+   */
+  'GET /api/package-tar': { query: { ticket: string; session: string; token: string }; value: never };
 }
 
 // ---------------------------------------------------------------- the API

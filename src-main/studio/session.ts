@@ -24,6 +24,7 @@ import type {
   OperationArgs,
   OperationName,
   OperationValue,
+  PackageDownload,
   PackageSummary,
   Result,
   ReviewState,
@@ -41,6 +42,7 @@ import { JobRunner } from './jobs.js';
 import type { ArrivingFile } from './arriving.js';
 import { modelFacts, withConfirmedFacts, type ModelFacts } from './confirmed-read.js';
 import { PlatformStudio } from './platform-ops.js';
+import { PackageDownloads } from './downloads.js';
 
 const SIGNATURE_FILE = 'model.sig';
 const MANIFEST_FILE = 'fleetpack.json';
@@ -74,6 +76,8 @@ export class StudioSession {
   readonly jobs = new JobRunner((e) => this.scrubError(e));
   readonly files: FileTable;
   readonly maxUploadBytes: number;
+  /** Packages frozen for "Download as .tar" (browser host), by one-time ticket. */
+  readonly downloads: PackageDownloads;
   private readonly saveRoot: string | undefined;
   private readonly d: Domain;
 
@@ -108,6 +112,7 @@ export class StudioSession {
     );
     this.maxUploadBytes = opts.maxUploadBytes ?? envBytes('FLEETPACK_STUDIO_MAX_UPLOAD') ?? DEFAULT_MAX_UPLOAD;
     this.saveRoot = opts.saveRoot;
+    this.downloads = new PackageDownloads(join(workDir, 'downloads'));
   }
 
   static async create(opts: SessionOptions = {}): Promise<StudioSession> {
@@ -525,7 +530,7 @@ export class StudioSession {
    * An invalid manifest or a stale generated SBOM is refused; a signature from before the last
    * change is refused too, unless `withoutSignature` leaves it out (said in the notes).
    */
-  private async readyToSave(withoutSignature: boolean): Promise<{ dir: string; notes: string[] }> {
+  private async readyToSave(withoutSignature: boolean, done = 'Saved'): Promise<{ dir: string; notes: string[] }> {
     // Staging waits for the digest, so the check below sees the artifact's real sha256.
     const dir = await this.stage();
     const state = await this.manifestState();
@@ -549,18 +554,25 @@ export class StudioSession {
         'SIGNATURE_STALE',
         'The package changed after it was signed: model.sig no longer matches it',
         {
-          hint: 'Sign again in the Sign step, or save it without the signature.',
+          hint: 'Sign again in the Sign step, or leave the signature out (Save or Download without the signature).',
         },
       );
     }
     if (withoutSignature && hasSignature)
       notes.push(
         state.changedSinceSigning
-          ? 'Saved without model.sig: the package changed after it was signed. Sign it before shipping.'
-          : 'Saved without model.sig, as asked. Sign it before shipping.',
+          ? `${done} without model.sig: the package changed after it was signed. Sign it before shipping.`
+          : `${done} without model.sig, as asked. Sign it before shipping.`,
       );
-    else if (!hasSignature) notes.push('Saved unsigned: sign it before shipping.');
+    else if (!hasSignature) notes.push(`${done} unsigned: sign it before shipping.`);
     return { dir, notes };
+  }
+
+  /** The package as savePackage would write it (the same gate), frozen for one tar download. */
+  async preparePackageTar(withoutSignature: boolean): Promise<PackageDownload> {
+    const m = this.requireManifest();
+    const { dir, notes } = await this.readyToSave(withoutSignature, 'Downloaded');
+    return this.downloads.prepare(dir, `${m.name}-${m.version}`, { withoutSignature, notes });
   }
 
   private async listFolders(under: unknown): Promise<FolderListing> {

@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { startRegistry, type RegistryServer } from '../fixtures/registry';
 import { slowProxy, type SlowProxy } from '../fixtures/slow-proxy';
 import { writeBigClassifier } from './fixtures';
-import { expectAccessible, openStudio, shot } from './helpers';
+import { expectAccessible, fillValidManifest, openStudio, shot, signWithNewKey } from './helpers';
 
 const big = writeBigClassifier(447);
 const keyName = `e2e-cancel-${Date.now().toString(36)}`;
@@ -37,18 +37,8 @@ test('Cancel push stops the upload; the page says cancelled and nothing is tagge
   await openStudio(page);
   await page.getByTestId('model-input').setInputFiles(big);
   await expect(page.getByTestId('model-digest')).toContainText(/[0-9a-f]{64}/, { timeout: 60_000 });
-  await step('manifest').click();
-  await page.getByLabel('Version (semver)').fill('1.0.0');
-  await page.getByLabel('Description').fill('Ten-class image classifier for the cancel test.');
-  await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
-  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
-  await page.getByLabel('License (SPDX expression)').blur();
-  await step('sign').click();
-  await page.getByLabel('New key name').fill(keyName);
-  await page.getByRole('button', { name: 'Create key in keychain' }).click();
-  await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
-  await page.getByRole('button', { name: 'Sign package' }).click();
-  await expect(page.getByTestId('signed')).toBeVisible();
+  await fillValidManifest(page, 'Ten-class image classifier for the cancel test.');
+  await signWithNewKey(page, keyName);
 
   await step('package').click();
   const proxyHost = new URL(proxy.url).host;

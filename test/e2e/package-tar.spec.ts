@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fleetpack } from '../fixtures/platform-process';
 import { tempDir } from '../fixtures/temp.js';
 import { writeFixtures } from './fixtures';
-import { dropFile, expectAccessible, openStudio, shot } from './helpers';
+import { dropFile, expectAccessible, fillValidManifest, openStudio, shot, signWithNewKey } from './helpers';
 
 const fx = writeFixtures();
 const out = tempDir('fleetpack-e2e-tar-');
@@ -50,18 +50,8 @@ test('a signed package downloads as a tar that fleetpack verify accepts; the lin
   await openStudio(page);
   await dropFile(page, fx.model);
   await expect(page.getByTestId('model-digest')).toContainText(/[0-9a-f]{64}/);
-  await step('manifest').click();
-  await page.getByLabel('Version (semver)').fill('1.0.0');
-  await page.getByLabel('Description').fill('Ten-class image classifier for the download test.');
-  await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
-  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
-  await page.getByLabel('License (SPDX expression)').blur();
-  await step('sign').click();
-  await page.getByLabel('New key name').fill(keyName);
-  await page.getByRole('button', { name: 'Create key in keychain' }).click();
-  await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
-  await page.getByRole('button', { name: 'Sign package' }).click();
-  await expect(page.getByTestId('signed')).toBeVisible();
+  await fillValidManifest(page, 'Ten-class image classifier for the download test.');
+  await signWithNewKey(page, keyName);
 
   await step('package').click();
   await expect(page.getByTestId('package-checklist')).toContainText('✓ Manifest valid');

@@ -183,8 +183,13 @@ export interface PreviewReport {
    * prints them): declined first, then warning, then compatible; larger groups first.
    */
   groups: VerdictGroup[];
-  /** Most device ids listed per group (a group with more says how many are not listed). */
-  sampleSize: number;
+}
+
+/** A page of a group's device ids (groupDevices). */
+export interface GroupDevices {
+  ids: string[];
+  offset: number;
+  total: number;
 }
 
 /** One group of identical devices: one verdict, its reasons once, and the first device ids. */
@@ -196,7 +201,7 @@ export interface VerdictGroup {
   reasons: Reason[];
   /** How many devices in scope the group holds. */
   devices: number;
-  /** The first device ids of the group (at most the report's `sampleSize`), in inventory order. */
+  /** The first device ids of the group (up to 100), in inventory order; groupDevices lists more. */
   sample: string[];
 }
 
@@ -430,6 +435,11 @@ export interface StudioApi extends PlatformApi {
    * package open in review (never one for the other). A channel the inventory lacks is refused.
    */
   preview(a: { subject: 'draft' | 'review'; channel?: string }): Promise<Result<PreviewReport>>;
+  /**
+   * The device ids of one group of a preview (VerdictGroup.id, same inventory and channel), in
+   * inventory order, a page from `offset`; `total` is the group's size (0: the inventory changed).
+   */
+  groupDevices(a: { group: string; channel?: string; offset?: number }): Promise<Result<GroupDevices>>;
 
   /**
    * Folders the package can be saved into (browser host): the allowed root, or a folder under it.
@@ -479,6 +489,7 @@ export const OPERATIONS = [
   'validateSbom',
   'loadInventory',
   'preview',
+  'groupDevices',
   'listFolders',
   'savePackage',
   'openPackage',

@@ -12,6 +12,7 @@ import {
   defaultCatalog,
   importInventory,
   preview as fleetPreview,
+  groupMembers,
   type Inventory as FleetInventory,
   type ResolvedProfile,
   type RuntimeName,
@@ -40,6 +41,7 @@ import { hashFiles, validatePackage } from '../package/index.js';
 import { Keystore, signModel, verifyModel, type StoredKey } from '../signing/index.js';
 import type {
   DiffChange,
+  GroupDevices,
   InventorySummary,
   KeyInfo,
   LicenseCheck,
@@ -142,6 +144,8 @@ const INCOMPLETE = new Set(['LICENSE_MISSING', 'TODO_OPEN', 'GUESS_UNCONFIRMED']
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
 /** Device ids listed per group of identical devices (the counts are always exact). */
 const GROUP_SAMPLE = 100;
+/** Device ids per page when a group's devices are listed on demand. */
+const GROUP_PAGE = 500;
 
 export const domain = {
   formatLabel,
@@ -382,8 +386,13 @@ export const domain = {
         devices: g.devices,
         sample: g.sample,
       })),
-      sampleSize: GROUP_SAMPLE,
     };
+  },
+
+  /** A page of one preview group's device ids (the fleet domain's groups, listed, not regrouped). */
+  groupDevices(inv: Inventory, group: string, opts: { channel?: string; offset: number }): GroupDevices {
+    const r = groupMembers(inv.data, group, { ...opts, limit: GROUP_PAGE });
+    return { ids: r.ids, total: r.total, offset: opts.offset };
   },
 };
 

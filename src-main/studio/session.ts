@@ -248,6 +248,14 @@ export class StudioSession {
       const channel = optionalText(a.channel, 'channel');
       return this.d.preview(m, this.inventory, channel ? { channel } : {});
     },
+    groupDevices: (a) => {
+      if (!this.inventory) throw badRequest('No inventory loaded', 'Load a device inventory file first.');
+      const offset = a.offset ?? 0;
+      if (typeof a.group !== 'string' || !Number.isSafeInteger(offset) || offset < 0)
+        throw badRequest('groupDevices needs a group id and a whole offset of 0 or more');
+      const channel = optionalText(a.channel, 'channel');
+      return this.d.groupDevices(this.inventory, a.group, { offset, ...(channel ? { channel } : {}) });
+    },
     listFolders: async (a) => this.listFolders(a.under),
     savePackage: async (a) => this.savePackage(a.into, optionalText(a.name, 'name') ?? '', a.withoutSignature === true),
     openPackage: async (a) => this.openPackage(a.folder, optionalText(a.publicKey, 'publicKey')),

@@ -1,15 +1,19 @@
 /**
  * A compatibility preview as groups of identical devices (the fleet domain's groups, received
  * through the contract; never regrouped here): one card per group with its verdict, its device
- * count and its reasons once; the device ids behind a disclosure, rendered only when opened.
+ * count and its reasons once; the device ids behind a disclosure, rendered only when opened (the
+ * report's first ones, then more pages when the caller can fetch them).
  * Renders groups, never devices, and at most a page of groups at a time, so a fleet of thousands
  * stays a short page. Takes any PreviewReport (Build, Review, a platform's preview).
  */
 import { useState } from 'react';
-import type { PreviewReport, Verdict, VerdictGroup } from '../../src-main/studio/contract';
+import type { GroupDevices as DevicePage, PreviewReport, Verdict, VerdictGroup } from '../../src-main/studio/contract';
 
 /** Groups shown before "Show more groups". */
 const GROUP_PAGE = 50;
+
+/** Fetches a page of a group's device ids from `offset` (undefined: could not). */
+export type LoadDevices = (group: string, offset: number) => Promise<DevicePage | undefined>;
 
 /** Which groups to show: a profile, a verdict, a reason code (each optional). */
 export interface GroupFilter {
@@ -29,16 +33,31 @@ export function matchesFilter(g: VerdictGroup, f: GroupFilter): boolean {
   );
 }
 
-function GroupDevices({ group, sampleSize }: { group: VerdictGroup; sampleSize: number }) {
+function GroupDevices({ group, load }: { group: VerdictGroup; load?: LoadDevices | undefined }) {
   const [open, setOpen] = useState(false);
-  const unlisted = group.devices - group.sample.length;
+  const [busy, setBusy] = useState(false);
+  // What was listed, for this group object: a new preview's group (same id, maybe other devices)
+  // starts again from its own first ids.
+  const fresh = { of: group, ids: group.sample, stale: false };
+  const [listed, setListed] = useState(fresh);
+  const { ids, stale } = listed.of === group ? listed : fresh;
+  const unlisted = group.devices - ids.length;
+  const more = async () => {
+    if (!load) return;
+    setBusy(true);
+    const page = await load(group.id, ids.length);
+    setBusy(false);
+    // Another inventory or channel since this preview: its groups are not these.
+    if (!page || page.total !== group.devices || page.offset !== ids.length) setListed({ of: group, ids, stale: true });
+    else setListed({ of: group, ids: [...ids, ...page.ids], stale: false });
+  };
   return (
     <details onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>{group.devices === 1 ? 'Show the device' : `Show the ${plural(group.devices, 'device')}`}</summary>
       {open ? (
         <>
           <ul className="device-ids" data-testid="group-devices">
-            {group.sample.map((id) => (
+            {ids.map((id) => (
               <li key={id}>
                 <code>{id}</code>
               </li>
@@ -46,8 +65,17 @@ function GroupDevices({ group, sampleSize }: { group: VerdictGroup; sampleSize: 
           </ul>
           {unlisted > 0 ? (
             <p className="muted">
-              The first {n(sampleSize)} are listed; {plural(unlisted, 'more device')} of this group{' '}
-              {unlisted === 1 ? 'has' : 'have'} the same facts and the same verdict.
+              {n(ids.length)} of {n(group.devices)} listed.{' '}
+              {load && !stale ? (
+                <button type="button" className="btn small" disabled={busy} onClick={() => void more()}>
+                  List more devices
+                </button>
+              ) : null}
+            </p>
+          ) : null}
+          {stale ? (
+            <p className="muted" role="status">
+              The inventory or channel changed since this preview: preview again to list this group.
             </p>
           ) : null}
         </>
@@ -56,7 +84,16 @@ function GroupDevices({ group, sampleSize }: { group: VerdictGroup; sampleSize: 
   );
 }
 
-export function VerdictGroups({ report, filter = {} }: { report: PreviewReport; filter?: GroupFilter }) {
+export function VerdictGroups({
+  report,
+  filter = {},
+  loadDevices,
+}: {
+  report: PreviewReport;
+  filter?: GroupFilter;
+  /** Lists more of a group's devices than the report's first ones (without it, the rest are counted). */
+  loadDevices?: LoadDevices;
+}) {
   const [shown, setShown] = useState(GROUP_PAGE);
   const groups = report.groups.filter((g) => matchesFilter(g, filter));
   const devices = groups.reduce((s, g) => s + g.devices, 0);
@@ -85,7 +122,7 @@ export function VerdictGroups({ report, filter = {} }: { report: PreviewReport; 
             ) : (
               <p className="muted group-reasons">Every check passed.</p>
             )}
-            <GroupDevices group={g} sampleSize={report.sampleSize} />
+            <GroupDevices group={g} load={loadDevices} />
           </li>
         ))}
       </ul>

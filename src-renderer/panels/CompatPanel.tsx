@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
+import { getClient } from '../api/client';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
 import { VerdictGroups, type GroupFilter } from '../components/VerdictGroups';
 import { useStudio } from '../store';
@@ -229,7 +230,15 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
               ) : null
             }
           >
-            <VerdictGroups key={JSON.stringify(pick)} report={report} filter={pick} />
+            <VerdictGroups
+              key={JSON.stringify(pick)}
+              report={report}
+              filter={pick}
+              loadDevices={async (group, offset) => {
+                const r = await getClient().call('groupDevices', { group, offset, ...(channel ? { channel } : {}) });
+                return r.ok ? r.value : undefined;
+              }}
+            />
           </Section>
         </>
       ) : null}

@@ -32,7 +32,6 @@ const preview = (total: number, declined = 0): PreviewReport => ({
   byProfile: [],
   reasons: [],
   groups: [],
-  sampleSize: 100,
 });
 
 const store = (over: Partial<Store>): Store => ({ ...useStudio.getState(), ...over });

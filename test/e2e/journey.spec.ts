@@ -124,6 +124,9 @@ test('compatibility preview: verdicts per profile, reasons ranked, drill-down wi
   await expect(page.getByTestId('inventory-summary')).toContainText(
     '16 devices, 1 with facts that cannot be read (cannot tell)',
   );
+  // Collapsed, with its count; the lines once opened.
+  await expect(page.getByTestId('inventory-unreadable').locator('summary')).toContainText('(1 device;');
+  await page.getByTestId('inventory-unreadable').locator('summary').click();
   await expect(page.getByTestId('inventory-unreadable')).toContainText(
     'line 17 (broken-row), profile: unknown hardware profile "no-such-profile"',
   );

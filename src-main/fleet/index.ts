@@ -38,6 +38,7 @@ export {
   preview,
   checkedPreview,
   channelsOf,
+  groupMembers,
   type PreviewGroup,
   type PreviewOptions,
   type PreviewResult,

@@ -93,6 +93,11 @@ function shortHash(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** The id of the group of devices with this profile and these facts (PreviewGroup.id). */
+function groupId(profile: string | undefined | null, key: string): string {
+  return shortHash(`${profile ?? ''}\u0000${key}`);
+}
+
 /** Decides every device in scope. Pure apart from reading the built-in catalog once. */
 export function preview(
   manifest: Manifest,
@@ -258,7 +263,7 @@ function summarize(
       .map(({ best: _best, ...r }) => r),
     groups: groups
       .map((g) => ({
-        id: shortHash(`${g.profile ?? ''}\u0000${g.key}`),
+        id: groupId(g.profile, g.key),
         profile: g.profile ?? null,
         verdict: g.evaluation!.verdict,
         reasons: g.evaluation!.reasons,
@@ -274,6 +279,41 @@ function summarize(
       ? { rows: inventory.rows, skippedRows: inventory.skippedRows, unreadableDevices: inventory.unreadableDevices }
       : null,
   };
+}
+
+/**
+ * The device ids of one group of a preview (by PreviewGroup.id, over the same inventory and
+ * channel), in inventory order, `limit` from `offset`; `total` counts the whole group. The groups
+ * are the preview's own (same key, same id): this lists their members, it does not regroup.
+ */
+export function groupMembers(
+  inventory: Inventory | readonly Device[],
+  id: string,
+  options: { channel?: string; offset?: number; limit?: number } = {},
+): { ids: string[]; total: number } {
+  const { channel } = options;
+  const from = Math.max(0, options.offset ?? 0);
+  const to = from + Math.max(0, options.limit ?? 100);
+  const ids: string[] = [];
+  let total = 0;
+  const take = (device: () => string) => {
+    if (total >= from && total < to) ids.push(device());
+    total++;
+  };
+  if (inventory instanceof Inventory) {
+    const inGroup = inventory.kinds.map((k) => groupId(k.profile, k.factsKey) === id);
+    const wanted = inventory.channelNames.map((c) => channel === undefined || c === channel);
+    for (let i = 0; i < inventory.size; i++)
+      if (inGroup[inventory.kindOf(i)] && wanted[inventory.channelOf(i)]) take(() => inventory.id(i));
+  } else {
+    for (const d of inventory)
+      if (
+        (channel === undefined || d.channel === channel) &&
+        groupId(d.profile, d.factsKey ?? factsKey(d.facts)) === id
+      )
+        take(() => d.id);
+  }
+  return { ids, total };
 }
 
 /** Release channels in an inventory with their device counts (for a channel picker), busiest first. */

@@ -4,6 +4,7 @@
  * /api/op/<name>   POST JSON → Result (one operation of the contract)
  * /api/upload…     the upload protocol of the contract (UploadEndpoints)
  * /api/events      GET → server-sent events of the page's session: JobEvents and range requests
+ * /api/package-tar POST → Result<PackageDownload> (the save gate, a frozen copy); GET ?ticket= → the tar, once
  * Everything under /api/ needs the token, and everything but /api/session the page's session id
  * (header X-Fleetpack-Session, or ?session= for the event stream). A session ends a little after
  * its page's event stream closes (tab closed, reload), or when idle; its uploads go with it.
@@ -14,6 +15,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { OPERATIONS, type OperationName, type Result, type SessionHeader } from '../studio/contract.js';
@@ -199,6 +202,19 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       );
       return;
     }
+    if (path === '/api/package-tar' && req.method === 'POST') {
+      req.resume();
+      sendJson(
+        res,
+        200,
+        await session.wrap(() => session.preparePackageTar(url.searchParams.get('withoutSignature') === '1')),
+      );
+      return;
+    }
+    if (path === '/api/package-tar' && req.method === 'GET') {
+      await sendPackageTar(res, session, url.searchParams.get('ticket'));
+      return;
+    }
     const op = path.startsWith('/api/op/') ? path.slice('/api/op/'.length) : '';
     if (op && req.method === 'POST') {
       if (!OPS.has(op)) {
@@ -309,6 +325,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       await sessions.endAll();
     },
   };
+}
+
+/** The tar of a package prepared by POST /api/package-tar, as a download (its ticket works once). */
+async function sendPackageTar(res: ServerResponse, session: StudioSession, ticket: string | null): Promise<void> {
+  const taken = await session.wrap(() => Promise.resolve().then(() => session.downloads.take(ticket)));
+  if (!taken.ok) {
+    sendJson(res, 404, taken);
+    return;
+  }
+  const t = taken.value;
+  const ascii = t.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  res.writeHead(200, {
+    'Content-Type': 'application/x-tar',
+    'Content-Length': t.bytes,
+    'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(t.fileName)}`,
+  });
+  try {
+    await pipeline(Readable.from(t.body), res);
+  } catch {
+    res.destroy(); // the browser sees a failed download, never a short tar that looks complete
+  } finally {
+    await t.done();
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<Result<unknown>> {

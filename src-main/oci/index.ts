@@ -78,3 +78,4 @@ export {
 } from './push.js';
 export { pullPackage, type PullOptions, type PullResult } from './pull.js';
 export { resolveReference, type ResolveResult } from './resolve.js';
+export { tarStream, tarSize, untar, type TarEntry } from './tar.js';

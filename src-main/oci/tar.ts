@@ -1,11 +1,13 @@
 /**
- * Unpacks a tar layer (ModelPack `…v1.tar`, `…v1.tar+gzip`, as KitOps and modctl without --raw
- * write them) into a folder, streaming: regular files and folders only (POSIX ustar, GNU long
- * names, pax `path`/`size` records). Links, devices and paths that would leave the folder are
- * refused with a typed error; header checksums are checked; memory is bounded by one 512-byte
- * header plus a capped pax record, never by an entry's size.
+ * Tar, the one reader and writer. `untar` unpacks a tar layer (ModelPack `…v1.tar`,
+ * `…v1.tar+gzip`, as KitOps and modctl without --raw write them) into a folder, streaming:
+ * regular files and folders only (POSIX ustar, GNU long names, pax `path`/`size` records). Links,
+ * devices and paths that would leave the folder are refused with a typed error; header checksums
+ * are checked; memory is bounded by one 512-byte header plus a capped pax record, never by an
+ * entry's size. `tarStream` writes one (a package downloaded from the Studio's browser host),
+ * streaming, in the form `untar` reads.
  */
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -196,4 +198,109 @@ export async function untar(input: Readable, root: string, opts: UntarOptions): 
       if (e instanceof OciError) throw e;
     });
   return files;
+}
+
+/** One file of a tar stream: its name inside the archive ('/'-separated) and where it is on disk. */
+export interface TarEntry {
+  name: string;
+  path: string;
+  size: number;
+  /** Seconds since the epoch (default 0). */
+  mtime?: number;
+}
+
+const USTAR_MAX_SIZE = 8 ** 11 - 1;
+const ASCII_NAME = /^[\x20-\x7e]+$/;
+const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
+
+/** ustar name/prefix split, or undefined when the name needs a pax `path` record. */
+function ustarName(name: string): { name: string; prefix: string } | undefined {
+  if (!ASCII_NAME.test(name)) return undefined;
+  if (name.length <= 100) return { name, prefix: '' };
+  for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
+    if (i <= 155 && name.length - i - 1 <= 100 && name.length - i - 1 > 0)
+      return { prefix: name.slice(0, i), name: name.slice(i + 1) };
+  }
+  return undefined;
+}
+
+function paxData(e: TarEntry): Buffer | undefined {
+  const records: string[] = [];
+  const rec = (key: string, value: string) => {
+    const body = ` ${key}=${value}\n`;
+    let len = Buffer.byteLength(body) + 1;
+    while (String(len).length + Buffer.byteLength(body) > len) len++;
+    records.push(`${len}${body}`);
+  };
+  if (!ustarName(e.name)) rec('path', e.name);
+  if (e.size > USTAR_MAX_SIZE) rec('size', String(e.size));
+  return records.length ? Buffer.from(records.join(''), 'utf8') : undefined;
+}
+
+function header(name: string, size: number, mtime: number, type: '0' | 'x'): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  const split = ustarName(name) ?? { name: `${type === 'x' ? 'PaxHeaders/' : ''}entry`, prefix: '' };
+  const field = (value: string, at: number, len: number) => h.write(value, at, len, 'latin1');
+  const num = (value: number, at: number, len: number) => field(value.toString(8).padStart(len - 1, '0'), at, len - 1);
+  field(split.name, 0, 100);
+  num(0o644, 100, 8);
+  num(0, 108, 8);
+  num(0, 116, 8);
+  num(size > USTAR_MAX_SIZE ? 0 : size, 124, 12);
+  num(Math.max(0, Math.floor(mtime)), 136, 12);
+  h.fill(0x20, 148, 156);
+  field(type, 156, 1);
+  field('ustar\u000000', 257, 8);
+  field(split.prefix, 345, 155);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += h[i]!;
+  field(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8);
+  return h;
+}
+
+/** The exact length of the tar stream `tarStream(entries)` writes. */
+export function tarSize(entries: readonly TarEntry[]): number {
+  let total = 2 * BLOCK;
+  for (const e of entries) {
+    const pax = paxData(e);
+    if (pax) total += BLOCK + pax.length + pad(pax.length);
+    total += BLOCK + e.size + pad(e.size);
+  }
+  return total;
+}
+
+/**
+ * Writes `entries` as a POSIX tar (ustar, with pax records for long or non-ASCII names and sizes
+ * of 8 GiB or more) that `untar` above reads back. Streams each file (memory is one chunk, not a
+ * file); a file whose size differs from its entry's is an error, so the length `tarSize` promised
+ * is the length sent. Regular files only: the caller lists them.
+ */
+export async function* tarStream(
+  entries: readonly TarEntry[],
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer, void, undefined> {
+  for (const e of entries) {
+    throwIfAborted(signal);
+    const mtime = e.mtime ?? 0;
+    const pax = paxData(e);
+    if (pax) {
+      yield header(`PaxHeaders/${e.name.split('/').pop() ?? 'entry'}`.slice(0, 100), pax.length, mtime, 'x');
+      yield Buffer.concat([pax, Buffer.alloc(pad(pax.length))]);
+    }
+    yield header(e.name, e.size, mtime, '0');
+    let sent = 0;
+    for await (const chunk of createReadStream(e.path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      throwIfAborted(signal);
+      sent += chunk.length;
+      if (sent > e.size) break;
+      yield chunk;
+    }
+    if (sent !== e.size)
+      throw new OciError('TAR_SOURCE_CHANGED', `${e.name} changed size while it was being archived`, {
+        where: e.name,
+        hint: 'Nothing else should write the package while it is downloaded; try again.',
+      });
+    if (pad(e.size)) yield Buffer.alloc(pad(e.size));
+  }
+  yield Buffer.alloc(2 * BLOCK);
 }

@@ -200,8 +200,31 @@ export interface PreviewReport {
   byProfile: { profile: string; compatible: number; warning: number; declined: number }[];
   /** Reasons ranked by how many devices they affect (most first). */
   reasons: (Reason & { devices: number })[];
-  /** Devices per (profile, verdict), a first page for drill-down. */
-  devices: { id: string; profile: string; channel?: string; verdict: Verdict; reasons: Reason[] }[];
+  /**
+   * Devices with identical facts, decided once (the fleet domain's groups, as `fleetpack compat`
+   * prints them): declined first, then warning, then compatible; larger groups first.
+   */
+  groups: VerdictGroup[];
+}
+
+/** A page of a group's device ids (groupDevices). */
+export interface GroupDevices {
+  ids: string[];
+  offset: number;
+  total: number;
+}
+
+/** One group of identical devices: one verdict, its reasons once, and the first device ids. */
+export interface VerdictGroup {
+  /** Short stable id of the group (profile + facts). */
+  id: string;
+  profile: string;
+  verdict: Verdict;
+  reasons: Reason[];
+  /** How many devices in scope the group holds. */
+  devices: number;
+  /** The first device ids of the group (up to 100), in inventory order; groupDevices lists more. */
+  sample: string[];
 }
 
 // ---------------------------------------------------------------- keys / signing
@@ -260,6 +283,16 @@ export interface PackageSummary {
   savedTo?: string;
   /** Said when the package was saved without its signature (stale, left out on request). */
   notes?: string[];
+}
+
+/** A package ready to download as a tar (browser host): fetch `GET /api/package-tar?ticket=…` once. */
+export interface PackageDownload {
+  ticket: string;
+  /** e.g. "detector-1.0.0.tar"; it unpacks to the package folder "detector-1.0.0/". */
+  fileName: string;
+  bytes: number;
+  /** As for a save: e.g. that it goes without model.sig. */
+  notes: string[];
 }
 
 /** A folder the package can be saved into: the browser host's picker lists these under its allowed root. */
@@ -374,6 +407,16 @@ export interface HostEndpoints {
   'PUT /api/upload-ranges': { query: { file: Handle; ranges: string }; value: UploadProgress };
   /** An empty folder to upload a package folder into. */
   'POST /api/folder': { query: { name: string }; value: FolderRef };
+  /**
+   * The package as it would be saved (the same gate as savePackage), frozen for one download.
+   * `withoutSignature=1` leaves a stale model.sig out, as savePackage's `withoutSignature` does.
+   */
+  'POST /api/package-tar': { query: { withoutSignature?: '1' }; value: PackageDownload };
+  /**
+   * The tar itself (application/x-tar, as an attachment), once per ticket. Opened by the browser
+   * as a download, so the token and the session travel as query parameters; errors answer a Result.
+   */
+  'GET /api/package-tar': { query: { ticket: string; session: string; token: string }; value: never };
 }
 
 // ---------------------------------------------------------------- the API
@@ -416,6 +459,11 @@ export interface StudioApi extends PlatformApi {
    * package open in review (never one for the other). A channel the inventory lacks is refused.
    */
   preview(a: { subject: 'draft' | 'review'; channel?: string }): Promise<Result<PreviewReport>>;
+  /**
+   * The device ids of one group of a preview (VerdictGroup.id, same inventory and channel), in
+   * inventory order, a page from `offset`; `total` is the group's size (0: the inventory changed).
+   */
+  groupDevices(a: { group: string; channel?: string; offset?: number }): Promise<Result<GroupDevices>>;
 
   /**
    * Folders the package can be saved into (browser host): the allowed root, or a folder under it.
@@ -465,6 +513,7 @@ export const OPERATIONS = [
   'validateSbom',
   'loadInventory',
   'preview',
+  'groupDevices',
   'listFolders',
   'savePackage',
   'openPackage',

@@ -13,6 +13,7 @@ import {
   importInventory,
   checkedPreview,
   type PreviewResult,
+  groupMembers,
   type Inventory as FleetInventory,
   type ResolvedProfile,
   type RuntimeName,
@@ -44,6 +45,7 @@ import { hashFiles, prefill as prefillManifest, validatePackage } from '../packa
 import { Keystore, signModel, verifyModel, type StoredKey } from '../signing/index.js';
 import type {
   DiffChange,
+  GroupDevices,
   InventorySummary,
   KeyInfo,
   LicenseCheck,
@@ -152,6 +154,10 @@ function sbomReport(v: SbomValidation, attached: boolean, notes: string[]): Sbom
 const INCOMPLETE = new Set(['LICENSE_MISSING', 'TODO_OPEN', 'GUESS_UNCONFIRMED']);
 
 const VERDICT_OF: Record<string, Verdict> = { info: 'compatible', warning: 'warning', declined: 'declined' };
+/** Device ids listed per group of identical devices (the counts are always exact). */
+const GROUP_SAMPLE = 100;
+/** Device ids per page when a group's devices are listed on demand. */
+const GROUP_PAGE = 500;
 
 export const domain = {
   formatLabel,
@@ -401,7 +407,7 @@ export const domain = {
     try {
       r = checkedPreview(m, inv.data, {
         ...(opts.channel ? { channel: opts.channel } : {}),
-        sample: 25,
+        sample: GROUP_SAMPLE,
         where: opts.where,
       });
     } catch (e) {
@@ -426,15 +432,22 @@ export const domain = {
         declined: p.declined,
       })),
       reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
-      devices: r.groups.flatMap((g) =>
-        g.sample.map((id) => ({
-          id,
-          profile: g.profile ?? '(no profile)',
-          verdict: g.verdict,
-          reasons: g.reasons.map(reason),
-        })),
-      ),
+      // The fleet domain's groups as they are (one group per profile + identical facts): never regrouped here.
+      groups: r.groups.map((g) => ({
+        id: g.id,
+        profile: g.profile ?? '(no profile)',
+        verdict: g.verdict,
+        reasons: g.reasons.map(reason),
+        devices: g.devices,
+        sample: g.sample,
+      })),
     };
+  },
+
+  /** A page of one preview group's device ids (the fleet domain's groups, listed, not regrouped). */
+  groupDevices(inv: Inventory, group: string, opts: { channel?: string; offset: number }): GroupDevices {
+    const r = groupMembers(inv.data, group, { ...opts, limit: GROUP_PAGE });
+    return { ids: r.ids, total: r.total, offset: opts.offset };
   },
 };
 

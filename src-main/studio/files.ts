@@ -333,7 +333,7 @@ export const MAX_NAME_BYTES = 200;
  * A base name safe to create on any OS: no separators, no control chars, at most 200 UTF-8 bytes
  * (a long non-ASCII name keeps its start and its extension, cut on a character boundary).
  */
-function safeName(name: string): string {
+export function safeName(name: string): string {
   const cleaned = basename(name.replace(/\\/g, '/'))
     .replace(/[\p{Cc}<>:"|?*]/gu, '_')
     .replace(/^\.+$/, '_');

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Unchecked } from '../unchecked.js';
 import { isKeyName } from '../signing/index.js';
-import type { OperationArgs, OperationName, OperationValue, Result, StudioApi, StudioError } from './contract.js';
+import type {
+  OperationArgs,
+  OperationName,
+  OperationValue,
+  PackageDownload,
+  Result,
+  StudioApi,
+  StudioError,
+} from './contract.js';
 import { domain as realDomain, type Domain, type Inventory } from './domain.js';
 import { badRequest, toStudioError } from './errors.js';
 import { listExamples, openExample } from './examples.js';
@@ -19,6 +27,7 @@ import { ModelDraft } from './model.js';
 import { PackageStage } from './stage.js';
 import { PackageReview } from './review.js';
 import { PlatformStudio } from './platform-ops.js';
+import { PackageDownloads } from './downloads.js';
 
 export interface SessionOptions {
   /** Parent of the session's working folder (default: the OS temp folder). */
@@ -35,6 +44,8 @@ export class StudioSession {
   readonly jobs = new JobRunner((e) => this.scrubError(e));
   readonly files: FileTable;
   readonly maxUploadBytes: number;
+  /** Packages frozen for "Download as .tar" (browser host), by one-time ticket. */
+  readonly downloads: PackageDownloads;
   private readonly d: Domain;
 
   /** The open model and its draft manifest. */
@@ -59,6 +70,14 @@ export class StudioSession {
     this.draft = new ModelDraft({ ...parts, dropStage: () => this.pkg.drop() });
     this.pkg = new PackageStage({ ...parts, workDir, saveRoot: opts.saveRoot }, this.draft);
     this.review = new PackageReview(parts);
+    this.downloads = new PackageDownloads(join(workDir, 'downloads'));
+  }
+
+  /** The package as savePackage would write it (the same gate), frozen for one tar download. */
+  async preparePackageTar(withoutSignature: boolean): Promise<PackageDownload> {
+    const m = this.draft.requireManifest();
+    const { dir, notes } = await this.pkg.readyToSave(withoutSignature, 'Downloaded');
+    return this.downloads.prepare(dir, `${m.name}-${m.version}`, { withoutSignature, notes });
   }
 
   static async create(opts: SessionOptions = {}): Promise<StudioSession> {
@@ -187,6 +206,14 @@ export class StudioSession {
         where: 'the draft manifest',
         fix: 'Fix the problems listed in the Manifest step, then preview again.',
       });
+    },
+    groupDevices: (a) => {
+      if (!this.inventory) throw badRequest('No inventory loaded', 'Load a device inventory file first.');
+      const offset = a.offset ?? 0;
+      if (typeof a.group !== 'string' || !Number.isSafeInteger(offset) || offset < 0)
+        throw badRequest('groupDevices needs a group id and a whole offset of 0 or more');
+      const channel = optionalText(a.channel, 'channel');
+      return this.d.groupDevices(this.inventory, a.group, { offset, ...(channel ? { channel } : {}) });
     },
     listFolders: (a) => this.pkg.listFolders(a.under),
     savePackage: (a) => this.pkg.save(a.into, optionalText(a.name, 'name') ?? '', a.withoutSignature === true),

@@ -114,7 +114,7 @@ export class PackageStage {
    * An invalid manifest or a stale generated SBOM is refused; a signature from before the last
    * change is refused too, unless `withoutSignature` leaves it out (said in the notes).
    */
-  private async readyToSave(withoutSignature: boolean): Promise<{ dir: string; notes: string[] }> {
+  async readyToSave(withoutSignature: boolean, done = 'Saved'): Promise<{ dir: string; notes: string[] }> {
     // Staging waits for the digest, so the check below sees the artifact's real sha256.
     const dir = await this.stage();
     const state = await this.draft.state();
@@ -138,17 +138,17 @@ export class PackageStage {
         'SIGNATURE_STALE',
         'The package changed after it was signed: model.sig no longer matches it',
         {
-          hint: 'Sign again in the Sign step, or save it without the signature.',
+          hint: 'Sign again in the Sign step, or leave the signature out (Save or Download without the signature).',
         },
       );
     }
     if (withoutSignature && hasSignature)
       notes.push(
         state.changedSinceSigning
-          ? 'Saved without model.sig: the package changed after it was signed. Sign it before shipping.'
-          : 'Saved without model.sig, as asked. Sign it before shipping.',
+          ? `${done} without model.sig: the package changed after it was signed. Sign it before shipping.`
+          : `${done} without model.sig, as asked. Sign it before shipping.`,
       );
-    else if (!hasSignature) notes.push('Saved unsigned: sign it before shipping.');
+    else if (!hasSignature) notes.push(`${done} unsigned: sign it before shipping.`);
     return { dir, notes };
   }
 

@@ -12,6 +12,7 @@ import type {
   OperationArgs,
   OperationName,
   OperationValue,
+  PackageDownload,
   Result,
 } from '../../src-main/studio/contract';
 import { createHttpClient } from './http';
@@ -27,6 +28,8 @@ export interface StudioClient {
   chooseFile?(purpose: FilePurpose): Promise<Result<FileRef | null>>;
   chooseFolder?(purpose: 'package' | 'compare'): Promise<Result<FolderRef | null>>;
   chooseSaveFolder?(): Promise<Result<FolderRef | null>>;
+  /** The package as a .tar download, past the same gate as a save (browser host only). */
+  downloadPackage?(withoutSignature: boolean): Promise<Result<PackageDownload>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
   onMenu(listener: (e: MenuAction) => void): () => void;
 }

@@ -171,6 +171,27 @@ export function createHttpClient(): StudioClient {
       }
       return { ok: true, value: { ...folder.value, files: files.length } };
     },
+    async downloadPackage(withoutSignature) {
+      const prepared = await post<Value<'POST /api/package-tar'>>(
+        `/api/package-tar${withoutSignature ? '?withoutSignature=1' : ''}`,
+      );
+      const s = await session;
+      if (!prepared.ok || !s.ok) return prepared;
+      // The browser saves the tar itself (streamed from the host, never held in the page).
+      const query: HostEndpoints['GET /api/package-tar']['query'] = {
+        ticket: prepared.value.ticket,
+        session: s.value,
+        token,
+      };
+      const a = document.createElement('a');
+      a.href = `/api/package-tar?${new URLSearchParams(query).toString()}`;
+      a.download = prepared.value.fileName;
+      a.hidden = true;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return prepared;
+    },
     onJobEvent(l) {
       ensureEvents();
       jobListeners.add(l);

@@ -44,9 +44,16 @@ export function Bar({ done, total, label }: { done: number; total: number; label
   );
 }
 
-/** A job's progress bar, fed by the jobs store (only this re-renders on ticks), with its Cancel button. */
+/** A job's progress bar, fed by the jobs store (only this re-renders on ticks), with its Cancel button; or "cancelled". */
 export function JobBar({ jobId, label }: { jobId: string | undefined; label: string }) {
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined));
+  // A cancelled job says so: an empty place where its result would be is never read as done.
+  if (job?.state === 'cancelled')
+    return (
+      <span className="muted" role="status" data-testid="job-cancelled">
+        {label} cancelled.
+      </span>
+    );
   if (!jobId || !job || job.state !== 'running') return null;
   return (
     <div className="job">

@@ -1,11 +1,24 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
+import { getClient } from '../api/client';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
+import { VerdictGroups, type GroupFilter } from '../components/VerdictGroups';
 import { useStudio } from '../store';
 import type { PreviewSubject } from '../store/compat';
 
 const VERDICTS: Verdict[] = ['compatible', 'warning', 'declined'];
 const LABEL: Record<Verdict, string> = { compatible: 'Compatible', warning: 'Warning', declined: 'Declined' };
+
+/** A collapsed list with its count in the summary; the items are rendered only once it is opened. */
+function Collapsed({ summary, testId, children }: { summary: string; testId?: string; children: () => ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details data-testid={testId} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{summary}</summary>
+      {open ? children() : null}
+    </details>
+  );
+}
 
 /** Stacked bars per profile, plain CSS: each segment's width is its share of the profile's devices. */
 function Chart({
@@ -62,22 +75,12 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
   const load = useStudio((s) => s.loadInventory);
   const run = useStudio((s) => s.runPreview);
   const channel = useStudio((s) => s.channel);
-  const [pick, setPick] = useState<{ profile?: string; verdict?: Verdict; reason?: string }>({});
+  const [pick, setPick] = useState<GroupFilter>({});
   // On every visit: the manifest may have changed since the last preview (targets, requirements),
   // and an inventory handed over by an example has no preview yet. A stale verdict is never shown.
   useEffect(() => {
     if (useStudio.getState().inventory) void run(subject);
   }, [run, subject]);
-  const devices = useMemo(
-    () =>
-      (report?.devices ?? []).filter(
-        (d) =>
-          (!pick.profile || d.profile === pick.profile) &&
-          (!pick.verdict || d.verdict === pick.verdict) &&
-          (!pick.reason || d.reasons.some((r) => r.code === pick.reason)),
-      ),
-    [report, pick],
-  );
   return (
     <>
       <Section
@@ -106,28 +109,40 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
               .
             </p>
             {inventory.unreadable.length ? (
-              <details data-testid="inventory-unreadable">
-                <summary>Facts that cannot be read (these devices stay in scope as &ldquo;cannot tell&rdquo;)</summary>
-                <ul className="issues">
-                  {inventory.unreadable.map((r, i) => (
-                    <li key={i}>
-                      line {r.line} ({r.id}), {r.field}: {r.message}
-                    </li>
-                  ))}
-                </ul>
-              </details>
+              <Collapsed
+                testId="inventory-unreadable"
+                summary={`Facts that cannot be read (${inventory.unreadableDevices} device${inventory.unreadableDevices === 1 ? '' : 's'}; they stay in scope as “cannot tell”)`}
+              >
+                {() => (
+                  <ul className="issues">
+                    {inventory.unreadable.map((r, i) => (
+                      <li key={i}>
+                        line {r.line} ({r.id}), {r.field}: {r.message}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </Collapsed>
             ) : null}
             {inventory.badRows.length ? (
-              <details>
-                <summary>Skipped rows</summary>
-                <ul className="issues">
-                  {inventory.badRows.map((r) => (
-                    <li key={r.line}>
-                      line {r.line}: {r.message}
-                    </li>
-                  ))}
-                </ul>
-              </details>
+              <Collapsed testId="inventory-skipped" summary={`Skipped rows (${inventory.skippedRows}): not devices`}>
+                {() => (
+                  <>
+                    <ul className="issues">
+                      {inventory.badRows.map((r) => (
+                        <li key={r.line}>
+                          line {r.line}: {r.message}
+                        </li>
+                      ))}
+                    </ul>
+                    {inventory.skippedRows > inventory.badRows.length ? (
+                      <p className="muted">
+                        The first {inventory.badRows.length} are listed of {inventory.skippedRows}.
+                      </p>
+                    ) : null}
+                  </>
+                )}
+              </Collapsed>
             ) : null}
             {inventory.channels.length > 0 ? (
               <p>
@@ -206,7 +221,7 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
             </ol>
           </Section>
           <Section
-            title={`Devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
+            title={`Groups of identical devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
             actions={
               pick.profile || pick.verdict || pick.reason ? (
                 <button type="button" className="btn small" onClick={() => setPick({})}>
@@ -215,41 +230,15 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
               ) : null
             }
           >
-            <div className="table-wrap">
-              <table data-testid="compat-devices">
-                <thead>
-                  <tr>
-                    <th scope="col">Device</th>
-                    <th scope="col">Profile</th>
-                    <th scope="col">Verdict</th>
-                    <th scope="col">Why, and the fix</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {devices.slice(0, 200).map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <code>{d.id}</code>
-                      </td>
-                      <td>{d.profile}</td>
-                      <td>
-                        <span className={`tag tag-${d.verdict}`}>{d.verdict}</span>
-                      </td>
-                      <td>
-                        {d.reasons.length === 0 ? <span className="muted">—</span> : null}
-                        {d.reasons.map((r, i) => (
-                          <div key={i}>
-                            {r.message}
-                            {r.hint ? <span className="muted"> Fix: {r.hint}</span> : null}
-                          </div>
-                        ))}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {devices.length > 200 ? <p className="muted">Showing 200 of {devices.length}.</p> : null}
-            </div>
+            <VerdictGroups
+              key={JSON.stringify(pick)}
+              report={report}
+              filter={pick}
+              loadDevices={async (group, offset) => {
+                const r = await getClient().call('groupDevices', { group, offset, ...(channel ? { channel } : {}) });
+                return r.ok ? r.value : undefined;
+              }}
+            />
           </Section>
         </>
       ) : null}

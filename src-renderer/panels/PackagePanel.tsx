@@ -91,6 +91,11 @@ export function PackagePanel() {
   const error = useStudio((s) => s.pkgError);
   const busy = useStudio((s) => s.pkgBusy);
   const save = useStudio((s) => s.savePackage);
+  const download = useStudio((s) => s.downloadPackage);
+  const downloaded = useStudio((s) => s.downloaded);
+  const downloadError = useStudio((s) => s.downloadError);
+  const downloadedFrom = useStudio((s) => s.downloadedFrom);
+  const canDownload = !!getClient().downloadPackage;
   const saveDir = useStudio((s) => s.saveDir);
   const verify = useStudio((s) => s.verifyReport);
   const signed = useStudio((s) => s.signResult);
@@ -177,6 +182,11 @@ export function PackagePanel() {
           <button type="submit" className="btn primary" disabled={busy || blocked || !saveDir || !folderName}>
             Save package
           </button>
+          {canDownload ? (
+            <button type="button" className="btn" disabled={busy || blocked} onClick={() => void download()}>
+              Download as .tar
+            </button>
+          ) : null}
         </form>
         <ErrorNote error={error} title={error ? 'The package was not saved' : undefined} />
         {error?.code === 'SIGNATURE_STALE' && saveDir ? (
@@ -188,6 +198,32 @@ export function PackagePanel() {
               Save without the signature
             </button>
           </div>
+        ) : null}
+        <ErrorNote error={downloadError} title={downloadError ? 'The package was not downloaded' : undefined} />
+        {downloadError?.code === 'SIGNATURE_STALE' ? (
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => goTo('sign')}>
+              Sign again
+            </button>
+            <button type="button" className="btn" onClick={() => void download(true)}>
+              Download without the signature
+            </button>
+          </div>
+        ) : null}
+        {downloaded ? (
+          <Note kind={downloadedFrom !== mstate ? 'info' : downloaded.notes.length ? 'warn' : 'ok'}>
+            {downloadedFrom !== mstate ? 'Before the last changes: ' : null}
+            <span data-testid="downloaded">
+              Downloaded <code>{downloaded.fileName}</code> ({formatBytes(downloaded.bytes)})
+            </span>
+            : it unpacks to the package folder.
+            {downloaded.notes.map((n) => (
+              <span key={n} className="save-note">
+                {' '}
+                {n}
+              </span>
+            ))}
+          </Note>
         ) : null}
         {saved ? (
           <>

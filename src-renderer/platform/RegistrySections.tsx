@@ -65,6 +65,7 @@ export function PushSection() {
   const job = useStudio((s) => s.pushJob);
   const pushed = useStudio((s) => s.pushed);
   const error = useStudio((s) => s.pushError);
+  const cancelled = useStudio((s) => s.pushCancelled);
   const [reference, setReference] = useState('');
   const [plainHttp, setPlainHttp] = useState(false);
   const refId = useId();
@@ -100,6 +101,12 @@ export function PushSection() {
       <RegistryLogin plainHttp={plainHttp} />
       <JobBar jobId={job} label="Pushing" />
       <ErrorNote error={error} title={error ? 'The push did not finish' : undefined} />
+      {cancelled ? (
+        <Note kind="warn">
+          <span data-testid="push-cancelled">Push cancelled.</span> Nothing is reported as pushed; push again to finish
+          it.
+        </Note>
+      ) : null}
       {pushed ? (
         <div data-testid="pushed">
           <Note kind="ok">

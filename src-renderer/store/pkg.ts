@@ -1,4 +1,11 @@
-import type { FolderListing, FolderRef, Handle, PackageSummary, StudioError } from '../../src-main/studio/contract';
+import type {
+  FolderListing,
+  FolderRef,
+  Handle,
+  PackageDownload,
+  PackageSummary,
+  StudioError,
+} from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import type { Slice } from './types';
 
@@ -13,6 +20,12 @@ export interface PackageSlice {
   /** Desktop app: the native folder dialog, answered with a handle. */
   chooseSaveFolder: () => Promise<void>;
   savePackage: (into: Handle, name: string, withoutSignature?: boolean) => Promise<void>;
+  /** The last "Download as .tar" handed to the browser (browser host), or why it was refused. */
+  downloaded?: PackageDownload | undefined;
+  /** The manifest state the download was made from: another one now makes it history, not a green. */
+  downloadedFrom?: unknown;
+  downloadError?: StudioError | undefined;
+  downloadPackage: (withoutSignature?: boolean) => Promise<void>;
 }
 
 const chosen = (folder: FolderRef): FolderListing => ({ folder, trail: [folder.name], folders: [] });
@@ -45,5 +58,17 @@ export const createPackageSlice: Slice<PackageSlice> = (set, get) => ({
     set({ saved: r.value, pkgBusy: false });
     // The new folder shows in the picker (browser host; a dialog's folder has no listing).
     if (getClient().kind === 'web') await get().browseFolders(into);
+  },
+  async downloadPackage(withoutSignature) {
+    const c = getClient();
+    if (!c.downloadPackage) return;
+    set({ pkgBusy: true, downloadError: undefined, downloaded: undefined });
+    await get().refreshManifest();
+    const r = await c.downloadPackage(withoutSignature === true);
+    set(
+      r.ok
+        ? { downloaded: r.value, downloadedFrom: get().mstate, pkgBusy: false }
+        : { downloadError: r.error, pkgBusy: false },
+    );
   },
 });

@@ -67,6 +67,8 @@ export interface PlatformSlice {
   pushJob?: JobId | undefined;
   pushed?: PushDone | undefined;
   pushError?: StudioError | undefined;
+  /** The last push was cancelled (nothing is reported as pushed). */
+  pushCancelled?: boolean | undefined;
   pushToRegistry: (reference: string, plainHttp: boolean) => Promise<void>;
   registryLogin: (registry: string, username: string, password: string, plainHttp: boolean) => Promise<boolean>;
   registryNote?: string | undefined;
@@ -216,7 +218,7 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
     closePromotion: () => set({ promotion: undefined, promoteError: undefined }),
 
     async pushToRegistry(reference, plainHttp) {
-      set({ pushError: undefined, pushed: undefined });
+      set({ pushError: undefined, pushed: undefined, pushCancelled: undefined });
       await get().refreshManifest();
       const r = await client().call('pushToRegistry', { reference, ...(plainHttp ? { plainHttp } : {}) });
       if (!r.ok) {
@@ -227,7 +229,7 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
       const end = await awaitJob(r.value.jobId, 'push');
       if (end.state === 'done') set({ pushed: end.result as PushDone, pushJob: undefined });
       else if (end.state === 'failed') set({ pushError: end.error, pushJob: undefined });
-      else set({ pushJob: undefined });
+      else set({ pushJob: undefined, pushCancelled: end.state === 'cancelled' });
     },
     async registryLogin(registry, username, password, plainHttp) {
       set({ pushError: undefined, registryNote: undefined });

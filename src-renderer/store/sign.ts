@@ -44,7 +44,13 @@ export const createSignSlice: Slice<SignSlice> = (set, get) => ({
     const key = get().selectedKey;
     if (!key) return;
     // A new signature makes any earlier save history: the package to ship is not saved yet.
-    set({ signError: undefined, verifyReport: undefined, signResult: undefined, saved: undefined });
+    set({
+      signError: undefined,
+      verifyReport: undefined,
+      signResult: undefined,
+      saved: undefined,
+      downloaded: undefined,
+    });
     await get().refreshManifest();
     const r = await getClient().call('sign', { key });
     if (!r.ok) {

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAVE_ROOT, expectAccessible, openStudio, savePackageAs, shot } from './helpers';
+import { SAVE_ROOT, expectAccessible, openStudio, savePackageAs, shot, signWithNewKey } from './helpers';
 
 const pkg = join(SAVE_ROOT, 'person-presence-1.0.0');
 const keyName = `example-${Date.now().toString(36)}`;
@@ -74,12 +74,7 @@ test('generate the SBOM, sign with a new keychain key and verify', async () => {
   await page.getByRole('button', { name: 'Generate CycloneDX ML-BOM' }).click();
   await expect(page.getByTestId('sbom-ref')).toContainText('cyclonedx');
   await expect(step('sbom')).toHaveAttribute('data-state', 'done');
-  await step('sign').click();
-  await page.getByLabel('New key name').fill(keyName);
-  await page.getByRole('button', { name: 'Create key in keychain' }).click();
-  await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
-  await page.getByRole('button', { name: 'Sign package' }).click();
-  await expect(page.getByTestId('signed')).toBeVisible();
+  await signWithNewKey(page, keyName);
   await page.getByRole('button', { name: 'Verify signature' }).click();
   await expect(page.getByTestId('verify-ok')).toBeVisible();
   await expect(step('sign')).toHaveAttribute('data-state', 'done');

@@ -72,3 +72,23 @@ export async function savePackageAs(page: Page, name: string): Promise<void> {
   await page.getByLabel('New folder name').fill(name);
   await page.getByRole('button', { name: 'Save package' }).click();
 }
+
+/** The Sign step: creates the key `keyName` in the keychain and signs the package with it. */
+export async function signWithNewKey(page: Page, keyName: string): Promise<void> {
+  await page.getByTestId('step-sign').click();
+  await page.getByLabel('New key name').fill(keyName);
+  await page.getByRole('button', { name: 'Create key in keychain' }).click();
+  await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
+  await page.getByRole('button', { name: 'Sign package' }).click();
+  await expect(page.getByTestId('signed')).toBeVisible();
+}
+
+/** The Manifest step: what a prefilled ONNX model still needs to be valid (version 1.0.0, a license). */
+export async function fillValidManifest(page: Page, description: string): Promise<void> {
+  await page.getByTestId('step-manifest').click();
+  await page.getByLabel('Version (semver)').fill('1.0.0');
+  await page.getByLabel('Description').fill(description);
+  await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
+  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
+  await page.getByLabel('License (SPDX expression)').blur();
+}

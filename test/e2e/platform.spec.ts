@@ -15,7 +15,7 @@ import { fleetpack, serve, type ServeProcess } from '../fixtures/platform-proces
 import { freePort, startRegistry, type RegistryServer } from '../fixtures/registry';
 import { slowProxy, type SlowProxy } from '../fixtures/slow-proxy';
 import { writeBigClassifier, writeFixtures } from './fixtures';
-import { dropFile, expectAccessible, openStudio, shot } from './helpers';
+import { dropFile, expectAccessible, openStudio, shot, signWithNewKey } from './helpers';
 
 const fx = writeFixtures();
 const big = writeBigClassifier(447);
@@ -128,12 +128,7 @@ test('build a signed package with an SBOM', async () => {
   await step('sbom').click();
   await page.getByRole('button', { name: 'Generate CycloneDX ML-BOM' }).click();
   await expect(page.getByTestId('sbom-ref')).toContainText('cyclonedx');
-  await step('sign').click();
-  await page.getByLabel('New key name').fill(keyName);
-  await page.getByRole('button', { name: 'Create key in keychain' }).click();
-  await expect(page.getByRole('radio', { name: new RegExp(keyName) })).toBeChecked();
-  await page.getByRole('button', { name: 'Sign package' }).click();
-  await expect(page.getByTestId('signed')).toBeVisible();
+  await signWithNewKey(page, keyName);
   // The platform's operator registers the publisher's public key (so the platform verifies model.sig).
   await page.getByText(`Public key of ${keyName}`).click();
   const pem = join(work, 'publisher.pub.pem');

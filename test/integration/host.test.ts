@@ -305,4 +305,17 @@ describe('studio --web host', () => {
       error: { code: 'UNKNOWN_HANDLE' },
     });
   });
+
+  it('downloads a package tar only past the save gate, by a ticket of this session, with the token', async () => {
+    const early = await call('/api/package-tar', json(host.token));
+    expect(JSON.parse(early.body)).toMatchObject({ ok: false, error: { message: 'No model is open' } });
+    const q = (t: string, session = sid) =>
+      `/api/package-tar?ticket=${t}&session=${session}&token=${encodeURIComponent(host.token)}`;
+    const unknown = await call(q('no-such-ticket'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/json/);
+    expect(JSON.parse(unknown.body).error.message).toMatch(/already used or has expired/);
+    expect((await call(`/api/package-tar?ticket=x&session=${sid}`)).status).toBe(401);
+    expect((await call(q('x', 'not-a-session'))).status).toBe(410);
+  });
 });

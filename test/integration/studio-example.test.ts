@@ -76,6 +76,15 @@ describe('the shipped example', () => {
       code: 'ORT_OPSET_TOO_NEW',
       devices: 5,
     });
+    // The fleet domain's groups, as they are: every device in exactly one, members listed by id.
+    expect(preview.groups.reduce((n, g) => n + g.devices, 0)).toBe(20);
+    for (const g of preview.groups) {
+      const members = value(await api.groupDevices({ group: g.id }));
+      expect(members).toMatchObject({ total: g.devices, offset: 0 });
+      expect(members.ids.slice(0, g.sample.length)).toEqual(g.sample);
+    }
+    const bad = await session.call('groupDevices', { group: preview.groups[0]!.id, offset: -1 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 
   it('refuses a name that is not an example, without naming any path', async () => {

@@ -4,6 +4,7 @@ import {
   channelsOf,
   checkedPreview,
   defaultCatalog,
+  groupMembers,
   parseInventory,
   preview,
 } from '../../src-main/fleet/index.js';
@@ -110,6 +111,21 @@ describe('preview', () => {
     const naive = preview(engine, inv, { sample: 3, strategy: 'per-device' });
     expect(naive).toEqual(r);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+
+  it("lists a group's members by its id, a page at a time, per channel, for inventories and device lists", () => {
+    for (const g of r.groups) {
+      const all = groupMembers(inv, g.id, { limit: 1000 });
+      expect(all.total).toBe(g.devices);
+      expect(all.ids.slice(0, 3)).toEqual(g.sample);
+      expect(groupMembers(inv, g.id, { offset: 1, limit: 2 }).ids).toEqual(all.ids.slice(1, 3));
+      expect(groupMembers(inv.devices, g.id, { limit: 1000 })).toEqual(all);
+    }
+    const beta = preview(engine, inv, { channel: 'beta' });
+    const nano = beta.groups[0]!;
+    expect(groupMembers(inv, nano.id, { channel: 'beta' })).toEqual({ ids: ['nano-0', 'nano-1'], total: 2 });
+    expect(groupMembers(inv, nano.id, { channel: 'stable' }).total).toBe(0);
+    expect(groupMembers(inv, 'no-such-group')).toEqual({ ids: [], total: 0 });
   });
 
   it('groups devices built in memory by equal facts, not by object identity', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { OciLayout, pullPackage } from '../../src-main/oci/index.js';
+import { OciLayout, pullPackage, tarSize, tarStream, untar, type TarEntry } from '../../src-main/oci/index.js';
 import { tempDir } from '../fixtures/temp.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -162,5 +162,52 @@ describe('tar layers', () => {
     await expect(pullPackage(`oci:${z}:v1`, join(tmp(), 'out'))).rejects.toMatchObject({
       code: 'OCI_UNSUPPORTED_MEDIA_TYPE',
     });
+  });
+});
+
+describe('tar writer', () => {
+  const files: [string, Buffer][] = [
+    ['pkg-1.0.0/model.onnx', Buffer.alloc(70_000, 7)],
+    ['pkg-1.0.0/empty.bin', Buffer.alloc(0)],
+    ['pkg-1.0.0/exactly-512.bin', Buffer.alloc(512, 1)],
+    [`pkg-1.0.0/${'deep/'.repeat(30)}weights.bin`, Buffer.from('deep')],
+    [`pkg-1.0.0/données-${'é'.repeat(120)}.bin`, Buffer.from('utf8 name')],
+  ];
+  async function written(): Promise<{ tar: Buffer; entries: TarEntry[] }> {
+    const src = tmp();
+    const entries = files.map(([name, bytes], i) => {
+      const path = join(src, `f${i}`);
+      writeFileSync(path, bytes);
+      return { name, path, size: bytes.length, mtime: 1_700_000_000 };
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of tarStream(entries)) chunks.push(c);
+    return { tar: Buffer.concat(chunks), entries };
+  }
+
+  it('writes what untar and GNU tar read back, at the length tarSize promised', async () => {
+    const { tar, entries } = await written();
+    expect(tar.length).toBe(tarSize(entries));
+    const out = tmp();
+    const names = await untar(Readable.from([tar]), out, { where: 't', written: new Set() });
+    expect(names.sort()).toEqual(files.map(([n]) => n).sort());
+    for (const [name, bytes] of files) expect(sha(readFileSync(join(out, name)))).toBe(sha(bytes));
+    const file = join(tmp(), 'p.tar');
+    writeFileSync(file, tar);
+    const gnuOut = tmp();
+    const r = spawnSync('tar', ['-xf', file, '-C', gnuOut], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    for (const [name, bytes] of files) expect(readFileSync(join(gnuOut, name)).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a file that changed size since it was listed', async () => {
+    const path = join(tmp(), 'grows');
+    writeFileSync(path, 'abc');
+    const run = async () => {
+      let bytes = 0;
+      for await (const c of tarStream([{ name: 'x/grows', path, size: 2 }])) bytes += c.length;
+      return bytes;
+    };
+    await expect(run()).rejects.toMatchObject({ code: 'TAR_SOURCE_CHANGED' });
   });
 });

@@ -32,7 +32,7 @@ const preview = (total: number, declined = 0): PreviewReport => ({
   totals: { compatible: total - declined, warning: 0, declined },
   byProfile: [],
   reasons: [],
-  devices: [],
+  groups: [],
 });
 
 const store = (over: Partial<Store>): Store => ({ ...useStudio.getState(), ...over });

@@ -16,7 +16,7 @@ import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifestText } from '../manifes
 import { type Actor, audit, newId } from './audit.js';
 import { devicesForPreview } from './devices.js';
 import { targetPath } from './releases.js';
-import type { Tx } from './store/database.js';
+import { type BulkColumn, type Dialect, insertRows, type Tx } from './store/database.js';
 import type { Database, RolloutTable } from './store/schema.js';
 
 export const ROLLOUT_STATES = ['active', 'paused', 'halted', 'aborted', 'completed'] as const;
@@ -96,6 +96,8 @@ export interface RolloutStatus {
 export interface RolloutContext {
   catalog: Catalog;
   now: () => Date;
+  /** The database's dialect (bulk inserts differ). */
+  dialect: Dialect;
   /** Reads a small blob of a release (its manifest), verified. */
   readBlob(digest: string, size: number, maxBytes: number): Promise<Buffer>;
 }
@@ -153,14 +155,27 @@ function checkPhases(phases: number[]): number[] {
   return phases;
 }
 
-/** A stable spread of devices over phases: by hash of rollout id and device id. */
+/**
+ * A stable spread of devices over phases: by hash of rollout id and device id (the first 48 bits
+ * of SHA-256 as a number, ties by id), sorted as numbers rather than as hex strings.
+ */
 function order(rolloutId: string, ids: string[]): string[] {
-  const key = (id: string) => createHash('sha256').update(`${rolloutId}\0${id}`).digest('hex');
-  return ids
-    .map((id) => ({ id, k: key(id) }))
-    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    .map((x) => x.id);
+  const prefix = createHash('sha256').update(`${rolloutId}\0`);
+  const keys = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) keys[i] = prefix.copy().update(ids[i]!).digest().readUIntBE(0, 6);
+  const idx = Array.from(ids.keys());
+  idx.sort((a, b) => keys[a]! - keys[b]! || (ids[a]! < ids[b]! ? -1 : 1));
+  return idx.map((i) => ids[i]!);
 }
+
+const ROLLOUT_DEVICE_COLUMNS: readonly BulkColumn[] = [
+  { name: 'rollout_id', pgType: 'text' },
+  { name: 'device_id', pgType: 'text' },
+  { name: 'phase', pgType: 'integer' },
+  { name: 'state', pgType: 'text' },
+  { name: 'reason', pgType: 'text' },
+  { name: 'updated_at', pgType: 'text' },
+];
 
 /** Reasons of a group as stored per device: the decisive ones (declined, or warnings when they decline). */
 function declineReasons(reasons: Reason[], warningsDecline: boolean): Reason[] {
@@ -251,34 +266,22 @@ export async function createRollout(
     id,
     inScope.map((d) => d.id).filter((d) => !verdictOf.get(d)!.declined),
   );
-  const rows: {
-    rollout_id: string;
-    device_id: string;
-    phase: number;
-    state: string;
-    reason: string | null;
-    updated_at: string;
-  }[] = [];
+  type Row = [string, string, number, string, string | null, string];
+  const rows: Row[] = [];
+  // The reasons live once per group in the report; a declined row names its group (one string per group).
+  const groupReason = new Map(result.groups.map((g) => [g.id, JSON.stringify({ group: g.id })]));
   for (const d of inScope) {
     const v = verdictOf.get(d.id)!;
-    // The reasons live once per group in the report; a declined row names its group.
-    if (v.declined)
-      rows.push({
-        rollout_id: id,
-        device_id: d.id,
-        phase: -1,
-        state: 'declined',
-        reason: JSON.stringify({ group: v.group }),
-        updated_at: at,
-      });
+    if (v.declined) rows.push([id, d.id, -1, 'declined', groupReason.get(v.group)!, at]);
   }
   let from = 0;
   phases.forEach((pct, phase) => {
     const to = Math.ceil((eligible.length * pct) / 100);
-    for (const d of eligible.slice(from, to))
-      rows.push({ rollout_id: id, device_id: d, phase, state: 'pending', reason: null, updated_at: at });
+    for (let i = from; i < to; i++) rows.push([id, eligible[i]!, phase, 'pending', null, at]);
     from = Math.max(from, to);
   });
+  // In key order: the primary key (rollout, device) and the device index then grow at their ends.
+  rows.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   await tx
     .insertInto('rollouts')
     .values({
@@ -302,12 +305,7 @@ export async function createRollout(
       updated_at: at,
     })
     .execute();
-  // Six columns a row: 2,000 rows (12,000 parameters) stay under SQLite's and PostgreSQL's limits.
-  for (let i = 0; i < rows.length; i += 2000)
-    await tx
-      .insertInto('rollout_devices')
-      .values(rows.slice(i, i + 2000))
-      .execute();
+  await insertRows(tx, ctx.dialect, 'rollout_devices', ROLLOUT_DEVICE_COLUMNS, rows);
   await audit(tx, ctx.now(), actor, 'rollout.create', `rollout:${id}`, {
     release: `${req.model}@${req.version}`,
     channel: req.channel,
@@ -544,12 +542,20 @@ export interface DirectorAnswer {
   declined: { rolloutId: string; model: string; version: string; reasons: unknown }[];
 }
 
+/** File paths per release id: a release's files never change, so the facade's polls read them once. */
+export type ReleaseFileCache = Map<string, string[]>;
+const MAX_CACHED_RELEASES = 1000;
+
 /**
  * What this device should run: the newest rollout that includes it (not declined). When that
  * rollout is paused, halted or aborted, or its phase has not reached the device, the answer is
  * "nothing new" — never an older rollout, which would be a downgrade.
  */
-export async function assignmentFor(db: Kysely<Database>, deviceId: string): Promise<DirectorAnswer> {
+export async function assignmentFor(
+  db: Kysely<Database>,
+  deviceId: string,
+  files: ReleaseFileCache = new Map(),
+): Promise<DirectorAnswer> {
   const rows = await db
     .selectFrom('rollout_devices as d')
     .innerJoin('rollouts as r', 'r.id', 'd.rollout_id')
@@ -593,18 +599,25 @@ export async function assignmentFor(db: Kysely<Database>, deviceId: string): Pro
     if (decided) continue;
     decided = true;
     if (!ASSIGNING.includes(x.state as RolloutState) || x.phase > x.current) continue;
-    const files = await db
-      .selectFrom('release_files')
-      .select('path')
-      .where('release_id', '=', x.release)
-      .orderBy('path')
-      .execute();
+    let paths = files.get(x.release);
+    if (!paths) {
+      paths = (
+        await db
+          .selectFrom('release_files')
+          .select('path')
+          .where('release_id', '=', x.release)
+          .orderBy('path')
+          .execute()
+      ).map((f) => f.path);
+      if (files.size >= MAX_CACHED_RELEASES) files.delete(files.keys().next().value!);
+      files.set(x.release, paths);
+    }
     assignment = {
       rolloutId: x.id,
       model: x.model,
       version: x.version,
       releaseCounter: x.counter,
-      targets: files.map((f) => targetPath(x.model, x.version, f.path)),
+      targets: paths.map((p) => targetPath(x.model, x.version, p)),
       manifestTarget: targetPath(x.model, x.version, MANIFEST_FILE),
     };
   }
@@ -616,8 +629,9 @@ export async function mayDownload(
   db: Kysely<Database>,
   deviceId: string,
   digest: string,
+  files?: ReleaseFileCache,
 ): Promise<{ size: number; releaseId: string } | undefined> {
-  const answer = await assignmentFor(db, deviceId);
+  const answer = await assignmentFor(db, deviceId, files);
   if (!answer.assignment) return undefined;
   const r = await db
     .selectFrom('release_files as f')

@@ -279,7 +279,7 @@ export async function listDevices(
   return { devices: rows.map(toInfo), total };
 }
 
-/** Every device on a channel as fleet/ Devices (facts parsed once per distinct facts key). */
+/** Every device on a channel as fleet/ Devices, by id (facts parsed once per distinct facts key, one object per kind). */
 export async function devicesForPreview(db: Kysely<Database>, channel: string): Promise<Device[]> {
   // Facts once per distinct key (a fleet has few kinds of device), then the light columns per device.
   const kinds = await db
@@ -293,6 +293,7 @@ export async function devicesForPreview(db: Kysely<Database>, channel: string): 
     .selectFrom('devices')
     .select(['id', 'profile', 'labels', 'facts_key'])
     .where('channel', '=', channel)
+    .orderBy('id')
     .execute();
   return rows.map((r) => {
     const d: Device = {

@@ -7,10 +7,16 @@
  * when failures pass the threshold. The director's answer to a device (`assignmentFor`) and the
  * facade's download check (`mayDownload`) live here too, so the rule is in one place.
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { PlatformError } from '../errors.js';
-import { type Catalog, type Device, type PreviewResult, type Reason, preview } from '../fleet/index.js';
+import {
+  type Catalog,
+  type Device,
+  type DeviceFacts,
+  type PreviewResult,
+  type Reason,
+  preview,
+} from '../fleet/index.js';
 import { decodeUtf8 } from '../json.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifestText } from '../manifest/index.js';
 import { type Actor, audit, newId } from './audit.js';
@@ -155,17 +161,23 @@ function checkPhases(phases: number[]): number[] {
   return phases;
 }
 
+/** FNV-1a (32 bits) of a string's UTF-16 code units, continuing from `h`. */
+function fnv1a(text: string, h: number): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 /**
- * A stable spread of devices over phases: by hash of rollout id and device id (the first 48 bits
- * of SHA-256 as a number, ties by id), sorted as numbers rather than as hex strings.
+ * A stable, well-mixed spread of devices over phases: positions of `ids` sorted by a hash of the
+ * rollout id and the device id (two FNV-1a passes, 52 bits; ties by position). Computed once, at
+ * create, and stored with each device's phase.
  */
-function order(rolloutId: string, ids: string[]): string[] {
-  const prefix = createHash('sha256').update(`${rolloutId}\0`);
+function order(rolloutId: string, ids: readonly string[]): Uint32Array {
+  const a0 = fnv1a(`${rolloutId}\0`, 0x811c9dc5);
+  const b0 = fnv1a(`${rolloutId}\0`, 0x2f4a7c15);
   const keys = new Float64Array(ids.length);
-  for (let i = 0; i < ids.length; i++) keys[i] = prefix.copy().update(ids[i]!).digest().readUIntBE(0, 6);
-  const idx = Array.from(ids.keys());
-  idx.sort((a, b) => keys[a]! - keys[b]! || (ids[a]! < ids[b]! ? -1 : 1));
-  return idx.map((i) => ids[i]!);
+  for (let i = 0; i < ids.length; i++) keys[i] = (fnv1a(ids[i]!, a0) & 0xfffff) * 2 ** 32 + fnv1a(ids[i]!, b0);
+  return new Uint32Array(ids.length).map((_, i) => i).sort((x, y) => keys[x]! - keys[y]! || x - y);
 }
 
 const ROLLOUT_DEVICE_COLUMNS: readonly BulkColumn[] = [
@@ -253,35 +265,41 @@ export async function createRollout(
       { hint: 'Register devices (fleetpack platform device add, devices import) on that channel, or widen --devices.' },
     );
   }
-  // Every device id per group, so each device gets its group's verdict; the stored report keeps five.
-  const result = preview(manifest, inScope, { catalog: ctx.catalog, channel: req.channel, sample: inScope.length });
+  // Groups by facts and profile (devicesForPreview shares one facts object per kind), so each
+  // device finds its group's verdict without per-device maps; the stored report keeps five ids.
+  const result = preview(manifest, inScope, { catalog: ctx.catalog, channel: req.channel });
   const id = newId('r', ctx.now().getTime());
   const at = ctx.now().toISOString();
-  const verdictOf = new Map<string, { declined: boolean; group: string }>();
+  const byFacts = new Map<DeviceFacts, Map<string | null, { declined: boolean; reason: string }>>();
   for (const g of result.groups) {
     const declined = g.verdict === 'declined' || (g.verdict === 'warning' && !req.allowWarnings);
-    for (const d of g.sample) verdictOf.set(d, { declined, group: g.id });
+    let byProfile = byFacts.get(g.facts);
+    if (!byProfile) byFacts.set(g.facts, (byProfile = new Map<string | null, { declined: boolean; reason: string }>()));
+    // The reasons live once per group in the report; a declined row names its group.
+    byProfile.set(g.profile, { declined, reason: JSON.stringify({ group: g.id }) });
   }
-  const eligible = order(
-    id,
-    inScope.map((d) => d.id).filter((d) => !verdictOf.get(d)!.declined),
-  );
-  type Row = [string, string, number, string, string | null, string];
-  const rows: Row[] = [];
-  // The reasons live once per group in the report; a declined row names its group (one string per group).
-  const groupReason = new Map(result.groups.map((g) => [g.id, JSON.stringify({ group: g.id })]));
-  for (const d of inScope) {
-    const v = verdictOf.get(d.id)!;
-    if (v.declined) rows.push([id, d.id, -1, 'declined', groupReason.get(v.group)!, at]);
-  }
+  const verdicts = inScope.map((d) => {
+    const v = byFacts.get(d.facts)?.get(d.profile ?? null);
+    if (!v) throw new PlatformError('ROLLOUT_INTERNAL', `Device ${d.id} is in no group of the preview`);
+    return v;
+  });
+  const eligibleIds = inScope.filter((_, i) => !verdicts[i]!.declined).map((d) => d.id);
+  // Phase of each eligible device (by its position among them): the spread fills phase by phase.
+  const phaseOf = new Int8Array(eligibleIds.length);
+  const spread = order(id, eligibleIds);
   let from = 0;
   phases.forEach((pct, phase) => {
-    const to = Math.ceil((eligible.length * pct) / 100);
-    for (let i = from; i < to; i++) rows.push([id, eligible[i]!, phase, 'pending', null, at]);
+    const to = Math.ceil((eligibleIds.length * pct) / 100);
+    for (let k = from; k < to; k++) phaseOf[spread[k]!] = phase;
     from = Math.max(from, to);
   });
-  // In key order: the primary key (rollout, device) and the device index then grow at their ends.
-  rows.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  // Rows in device-id order, as read: the primary key (rollout, device) and the device index grow at their ends.
+  const rows: [string, string, number, string, string | null, string][] = [];
+  let e = 0;
+  inScope.forEach((d, i) => {
+    const v = verdicts[i]!;
+    rows.push(v.declined ? [id, d.id, -1, 'declined', v.reason, at] : [id, d.id, phaseOf[e++]!, 'pending', null, at]);
+  });
   await tx
     .insertInto('rollouts')
     .values({
@@ -296,10 +314,10 @@ export async function createRollout(
       max_failures: maxFailures,
       advance_at: advanceAt,
       failures_acknowledged: 0,
-      state: eligible.length === 0 ? 'completed' : 'active',
+      state: eligibleIds.length === 0 ? 'completed' : 'active',
       phase: 0,
       report: JSON.stringify(storedReport(result)),
-      state_reason: eligible.length === 0 ? 'every device in scope was declined' : null,
+      state_reason: eligibleIds.length === 0 ? 'every device in scope was declined' : null,
       created_at: at,
       created_by: actor.name,
       updated_at: at,
@@ -310,10 +328,10 @@ export async function createRollout(
     release: `${req.model}@${req.version}`,
     channel: req.channel,
     devices: inScope.length,
-    declined: inScope.length - eligible.length,
+    declined: inScope.length - eligibleIds.length,
     phases,
   });
-  if (eligible.length > 0) await advance(tx, id, ctx.now());
+  if (eligibleIds.length > 0) await advance(tx, id, ctx.now());
   return { id };
 }
 
@@ -542,9 +560,50 @@ export interface DirectorAnswer {
   declined: { rolloutId: string; model: string; version: string; reasons: unknown }[];
 }
 
-/** File paths per release id: a release's files never change, so the facade's polls read them once. */
-export type ReleaseFileCache = Map<string, string[]>;
-const MAX_CACHED_RELEASES = 1000;
+/**
+ * What the facade's polls would otherwise read again and again, and which never changes once
+ * written: a release's file paths, and a rollout's stored report (declined devices are told why).
+ */
+export class DirectorCache {
+  private readonly files = new Map<string, string[]>();
+  private readonly reports = new Map<string, { report: PreviewResult; allowWarnings: boolean }>();
+
+  async releaseFiles(db: Kysely<Database>, releaseId: string): Promise<string[]> {
+    let paths = this.files.get(releaseId);
+    if (!paths) {
+      paths = (
+        await db
+          .selectFrom('release_files')
+          .select('path')
+          .where('release_id', '=', releaseId)
+          .orderBy('path')
+          .execute()
+      ).map((f) => f.path);
+      remember(this.files, releaseId, paths);
+    }
+    return paths;
+  }
+
+  async report(db: Kysely<Database>, rolloutId: string): Promise<{ report: PreviewResult; allowWarnings: boolean }> {
+    let r = this.reports.get(rolloutId);
+    if (!r) {
+      const row = await db
+        .selectFrom('rollouts')
+        .select(['report', 'allow_warnings'])
+        .where('id', '=', rolloutId)
+        .executeTakeFirstOrThrow();
+      r = { report: JSON.parse(row.report) as PreviewResult, allowWarnings: row.allow_warnings === 1 };
+      remember(this.reports, rolloutId, r);
+    }
+    return r;
+  }
+}
+
+const MAX_CACHED = 1000;
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= MAX_CACHED) m.delete(m.keys().next().value!);
+  m.set(k, v);
+}
 
 /**
  * What this device should run: the newest rollout that includes it (not declined). When that
@@ -554,7 +613,7 @@ const MAX_CACHED_RELEASES = 1000;
 export async function assignmentFor(
   db: Kysely<Database>,
   deviceId: string,
-  files: ReleaseFileCache = new Map(),
+  cache: DirectorCache = new DirectorCache(),
 ): Promise<DirectorAnswer> {
   const rows = await db
     .selectFrom('rollout_devices as d')
@@ -582,16 +641,12 @@ export async function assignmentFor(
   for (const x of rows) {
     if (x.dstate === 'declined') {
       if (declined.length < 20) {
-        const r = await db
-          .selectFrom('rollouts')
-          .select(['report', 'allow_warnings'])
-          .where('id', '=', x.id)
-          .executeTakeFirstOrThrow();
+        const r = await cache.report(db, x.id);
         declined.push({
           rolloutId: x.id,
           model: x.model,
           version: x.version,
-          reasons: x.reason ? reasonOf(x.reason, JSON.parse(r.report) as PreviewResult, r.allow_warnings === 1) : [],
+          reasons: x.reason ? reasonOf(x.reason, r.report, r.allowWarnings) : [],
         });
       }
       continue;
@@ -599,19 +654,7 @@ export async function assignmentFor(
     if (decided) continue;
     decided = true;
     if (!ASSIGNING.includes(x.state as RolloutState) || x.phase > x.current) continue;
-    let paths = files.get(x.release);
-    if (!paths) {
-      paths = (
-        await db
-          .selectFrom('release_files')
-          .select('path')
-          .where('release_id', '=', x.release)
-          .orderBy('path')
-          .execute()
-      ).map((f) => f.path);
-      if (files.size >= MAX_CACHED_RELEASES) files.delete(files.keys().next().value!);
-      files.set(x.release, paths);
-    }
+    const paths = await cache.releaseFiles(db, x.release);
     assignment = {
       rolloutId: x.id,
       model: x.model,
@@ -629,9 +672,9 @@ export async function mayDownload(
   db: Kysely<Database>,
   deviceId: string,
   digest: string,
-  files?: ReleaseFileCache,
+  cache?: DirectorCache,
 ): Promise<{ size: number; releaseId: string } | undefined> {
-  const answer = await assignmentFor(db, deviceId, files);
+  const answer = await assignmentFor(db, deviceId, cache);
   if (!answer.assignment) return undefined;
   const r = await db
     .selectFrom('release_files as f')

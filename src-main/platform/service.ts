@@ -37,7 +37,7 @@ import {
   createRollout,
   listRollouts,
   mayDownload,
-  type ReleaseFileCache,
+  DirectorCache,
   reportStatus,
   type RolloutRequest,
   rolloutStatus,
@@ -358,7 +358,7 @@ export class Platform {
   }
 
   private readonly deviceByToken = new Map<string, string>();
-  private readonly releaseFiles: ReleaseFileCache = new Map();
+  private readonly director = new DirectorCache();
 
   private rolloutContext() {
     return {
@@ -388,7 +388,7 @@ export class Platform {
   }
 
   assignment(deviceId: string) {
-    return this.store.read((db) => assignmentFor(db, deviceId, this.releaseFiles));
+    return this.store.read((db) => assignmentFor(db, deviceId, this.director));
   }
 
   reportStatus(deviceId: string, s: StatusReport) {
@@ -407,7 +407,7 @@ export class Platform {
    * is copied into the local store first, with the platform's credentials, verified by digest.
    */
   async deviceBlob(deviceId: string, digest: string): Promise<{ path: string; size: number } | undefined> {
-    const allowed = await this.store.read((db) => mayDownload(db, deviceId, digest, this.releaseFiles));
+    const allowed = await this.store.read((db) => mayDownload(db, deviceId, digest, this.director));
     if (!allowed) return undefined;
     const { size } = allowed;
     if (!(await this.local.has(digest, size))) {

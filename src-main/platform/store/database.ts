@@ -167,17 +167,8 @@ export async function insertRows(
 ): Promise<void> {
   const names = columns.map((c) => c.name).join(', ');
   if (dialect === 'postgres') {
-    const types = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
-    const text = `insert into ${table} (${names}) select * from unnest(${types}) ${onConflict}`;
-    for (let i = 0; i < rows.length; i += 50_000) {
-      const chunk = rows.slice(i, i + 50_000);
-      await tx.executeQuery(
-        CompiledQuery.raw(
-          text,
-          columns.map((_, c) => chunk.map((r) => r[c])),
-        ),
-      );
-    }
+    for (let i = 0; i < rows.length; i += 50_000)
+      await insertUnnest(tx, table, columns, rows.slice(i, i + 50_000), onConflict);
     return;
   }
   const per = Math.max(1, Math.floor(SQLITE_MAX_PARAMETERS / columns.length));
@@ -193,6 +184,49 @@ export async function insertRows(
       ),
     );
   }
+}
+
+/**
+ * One PostgreSQL `INSERT … SELECT … FROM unnest(…)`. A text column with few distinct values (a
+ * device's facts document, a timestamp) is sent once per value plus an index per row: pg escapes
+ * every array element, and 100,000 copies of a facts document cost seconds.
+ */
+async function insertUnnest(
+  tx: Tx,
+  table: string,
+  columns: readonly BulkColumn[],
+  rows: readonly (readonly (string | number | null)[])[],
+  onConflict: string,
+): Promise<void> {
+  const params: unknown[] = [];
+  const unnested: string[] = [];
+  const selected: string[] = [];
+  columns.forEach((c, ci) => {
+    const values = rows.map((r) => r[ci] ?? null);
+    const distinct = new Map<string | number | null, number>();
+    if (c.pgType === 'text' && rows.length >= 64)
+      for (const v of values)
+        if (!distinct.has(v) && distinct.size <= rows.length / 8) distinct.set(v, distinct.size + 1);
+    if (c.pgType === 'text' && rows.length >= 64 && distinct.size <= rows.length / 8) {
+      params.push([...distinct.keys()]);
+      const dict = params.length;
+      params.push(values.map((v) => distinct.get(v)!));
+      unnested.push(`$${params.length}::integer[]`);
+      selected.push(`($${dict}::text[])[c${ci}]`);
+    } else {
+      params.push(values);
+      unnested.push(`$${params.length}::${c.pgType}[]`);
+      selected.push(`c${ci}`);
+    }
+  });
+  const names = columns.map((c) => c.name).join(', ');
+  const aliases = columns.map((_, ci) => `c${ci}`).join(', ');
+  await tx.executeQuery(
+    CompiledQuery.raw(
+      `insert into ${table} (${names}) select ${selected.join(', ')} from unnest(${unnested.join(', ')}) as t(${aliases}) ${onConflict}`,
+      params,
+    ),
+  );
 }
 
 /** A Store over a Kysely instance and its way of running one locked write transaction. */

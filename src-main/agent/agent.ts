@@ -3,7 +3,8 @@
  * answer only as far as signed TUF metadata backs it: the release's targets must be in signed
  * metadata, its release counter must not go below what is installed (no downgrade), and the
  * model's needs (from the signed manifest) must fit this device's own facts — the device checks
- * with fleet/'s rules itself. Then: download (verified as it streams), unpack into a new slot,
+ * with fleet/'s rules itself. Then: download (verified as it streams), check the publisher's
+ * `model.sig` against the key in the signed metadata when the release is signed, unpack into a new slot,
  * persist `pending`, switch `current` atomically, restart the runtime, run the health check with a
  * timeout; commit on success, otherwise switch back, report `rolled-back` with the reason and never
  * retry that release. Status reports are queued and retried with backoff; the current model keeps
@@ -25,10 +26,11 @@ import {
   validateFacts,
 } from '../fleet/index.js';
 import { decodeUtf8 } from '../json.js';
-import { MANIFEST_FILE, parseManifestText } from '../manifest/index.js';
+import { MANIFEST_FILE, parseManifestText, SIGNATURE_FILE } from '../manifest/index.js';
 import { collectSlots, currentPath, pointCurrent, readCurrent, slotExists, unpackSlot } from './slots.js';
 import { type AgentState, type Installed, loadState, releaseKey, saveState, type StatusMessage } from './state.js';
 import { runCommand, Runtime } from './process.js';
+import { publisherClaim, publisherSignatureProblem, signatureTarget, signatureTargetProblem } from './publisher.js';
 import { type FetchLike, TufClient } from './tuf.js';
 
 /** Attempts of one update (agent starts while it was pending) before it is rolled back. */
@@ -367,6 +369,25 @@ export class Agent {
       );
     if (installed && installed.model === a.model && installed.digest === digest) return { outcome: 'idle' };
 
+    // A publisher-signed release: model.sig must be a signed target of the release, whatever the assignment lists.
+    const claim = publisherClaim(model);
+    if (typeof claim === 'string') return this.refuse(a, claim, digest);
+    if (claim) {
+      const path = signatureTarget(prefix);
+      let sigInfo = infos.find((i) => i.path === path);
+      if (!sigInfo) {
+        try {
+          sigInfo = await this.tuf.targetInfo(path);
+        } catch (e) {
+          this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
+          return { outcome: 'refused', detail: messageOf(e) };
+        }
+        if (sigInfo) infos.push(sigInfo);
+      }
+      const problem = signatureTargetProblem(sigInfo, claim);
+      if (problem) return this.refuse(a, problem, digest);
+    }
+
     // The signed manifest: its digest must be the one the model's target names, and it must fit this device.
     const store = join(this.opts.dataDir, 'store');
     const local = (i: TargetFile) => join(store, `${i.hashes.sha256}`);
@@ -395,6 +416,16 @@ export class Agent {
       this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
       this.opts.log(`download of ${a.model}@${a.version} failed: ${messageOf(e)}`);
       return { outcome: 'refused', detail: messageOf(e) };
+    }
+    // Every file is now in the store with the length and hash TUF signs: check the publisher signed exactly those.
+    if (claim) {
+      const sig = files.find((f) => f.path === SIGNATURE_FILE)!;
+      const problem = publisherSignatureProblem(
+        readFileSync(sig.from, 'utf8'),
+        claim,
+        infos.map((i) => ({ name: i.path.slice(prefix.length), digest: i.hashes.sha256! })),
+      );
+      if (problem) return this.refuse(a, problem, digest);
     }
 
     this.report({ rolloutId: a.rolloutId, state: 'installing' });

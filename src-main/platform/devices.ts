@@ -7,10 +7,18 @@
  */
 import type { Kysely } from 'kysely';
 import { PlatformError } from '../errors.js';
-import { type Catalog, type Device, type DeviceFacts, factsKey, mergeFacts, validateFacts } from '../fleet/index.js';
+import {
+  type Catalog,
+  type Device,
+  type DeviceFacts,
+  factsKey,
+  Inventory,
+  mergeFacts,
+  validateFacts,
+} from '../fleet/index.js';
 import { isChannelName } from '../manifest/index.js';
 import { type Actor, audit } from './audit.js';
-import type { Tx } from './store/database.js';
+import { type BulkColumn, type Dialect, insertRows, type Tx } from './store/database.js';
 import type { Database, DeviceTable } from './store/schema.js';
 import { ACTOR_NAME_RE, createToken, type CreatedToken } from './tokens.js';
 
@@ -121,45 +129,63 @@ export function deviceColumns(
   };
 }
 
-/** Inserts or replaces devices (facts already merged, e.g. by fleet/'s inventory importer). */
+const DEVICE_COLUMNS: readonly BulkColumn[] = [
+  { name: 'id', pgType: 'text' },
+  { name: 'token_id', pgType: 'text' },
+  { name: 'channel', pgType: 'text' },
+  { name: 'profile', pgType: 'text' },
+  { name: 'labels', pgType: 'text' },
+  { name: 'facts', pgType: 'text' },
+  { name: 'facts_key', pgType: 'text' },
+  { name: 'source', pgType: 'text' },
+  { name: 'installed', pgType: 'text' },
+  { name: 'registered_at', pgType: 'text' },
+  { name: 'last_seen_at', pgType: 'text' },
+];
+const DEVICE_UPSERT =
+  'on conflict (id) do update set channel = excluded.channel, profile = excluded.profile, labels = excluded.labels, ' +
+  'facts = excluded.facts, facts_key = excluded.facts_key, source = excluded.source';
+/** Devices a statement: bounds the rows built at once (an inventory of 100,000 is never materialized whole). */
+const UPSERT_BATCH = 10_000;
+
+/**
+ * Inserts or replaces devices (facts already merged, e.g. by fleet/'s inventory importer), in
+ * batches built from the inventory's column store as they go; each kind's facts are serialized once.
+ */
 export async function upsertDevices(
   tx: Tx,
-  devices: readonly Device[],
+  dialect: Dialect,
+  devices: Inventory | readonly Device[],
   source: DeviceSource,
   now: Date,
 ): Promise<number> {
   const at = now.toISOString();
-  const rows = devices.map((d) => ({
-    id: checkDeviceId(d.id),
-    token_id: null,
-    channel: d.channel ?? null,
-    profile: d.profile ?? null,
-    labels: JSON.stringify([...new Set(d.labels ?? [])].sort()),
-    facts: JSON.stringify(d.facts),
-    facts_key: d.factsKey ?? factsKey(d.facts),
-    source,
-    installed: null,
-    registered_at: at,
-    last_seen_at: null,
-  }));
-  // 11 columns a row: 1,000 rows (11,000 parameters) stay under SQLite's and PostgreSQL's limits.
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx
-      .insertInto('devices')
-      .values(rows.slice(i, i + 1000))
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          channel: eb.ref('excluded.channel'),
-          profile: eb.ref('excluded.profile'),
-          labels: eb.ref('excluded.labels'),
-          facts: eb.ref('excluded.facts'),
-          facts_key: eb.ref('excluded.facts_key'),
-          source: eb.ref('excluded.source'),
-        })),
-      )
-      .execute();
+  const n = devices instanceof Inventory ? devices.size : devices.length;
+  const device = devices instanceof Inventory ? (i: number) => devices.device(i) : (i: number) => devices[i]!;
+  const factsJson = new Map<DeviceFacts, string>();
+  for (let i = 0; i < n; i += UPSERT_BATCH) {
+    const rows: (string | null)[][] = [];
+    for (let j = i; j < Math.min(n, i + UPSERT_BATCH); j++) {
+      const d = device(j);
+      let facts = factsJson.get(d.facts);
+      if (facts === undefined) factsJson.set(d.facts, (facts = JSON.stringify(d.facts)));
+      rows.push([
+        checkDeviceId(d.id),
+        null,
+        d.channel ?? null,
+        d.profile ?? null,
+        d.labels?.length ? JSON.stringify([...new Set(d.labels)].sort()) : '[]',
+        facts,
+        d.factsKey ?? factsKey(d.facts),
+        source,
+        null,
+        at,
+        null,
+      ]);
+    }
+    await insertRows(tx, dialect, 'devices', DEVICE_COLUMNS, rows, DEVICE_UPSERT);
   }
-  return rows.length;
+  return n;
 }
 
 /**
@@ -253,7 +279,7 @@ export async function listDevices(
   return { devices: rows.map(toInfo), total };
 }
 
-/** Every device on a channel as fleet/ Devices (facts parsed once per distinct facts key). */
+/** Every device on a channel as fleet/ Devices, by id (facts parsed once per distinct facts key, one object per kind). */
 export async function devicesForPreview(db: Kysely<Database>, channel: string): Promise<Device[]> {
   // Facts once per distinct key (a fleet has few kinds of device), then the light columns per device.
   const kinds = await db
@@ -267,6 +293,7 @@ export async function devicesForPreview(db: Kysely<Database>, channel: string): 
     .selectFrom('devices')
     .select(['id', 'profile', 'labels', 'facts_key'])
     .where('channel', '=', channel)
+    .orderBy('id')
     .execute();
   return rows.map((r) => {
     const d: Device = {

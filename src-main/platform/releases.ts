@@ -476,10 +476,17 @@ export async function checkRelease(
 /**
  * A target's signed `custom`. The model file's target carries the release's whole description
  * (what a device decides on: counter, manifest digest, framework, hardware profiles, channels,
- * pinned OCI digest, signer); the other files of the release carry only the counter and their
- * role, which keeps the hash bins — and so every device's refresh — small.
+ * pinned OCI digest, and — when the platform verified `model.sig` at publish — the signer's key
+ * id and SPKI PEM public key, which the agent verifies `model.sig` against itself); the other
+ * files of the release carry only the counter and their role, which keeps the hash bins — and so
+ * every device's refresh — small.
  */
-function customFor(r: ReleaseTable, role: string, channels: string[]): Record<string, Json> {
+function customFor(
+  r: ReleaseTable,
+  role: string,
+  channels: string[],
+  signerKeyPem: string | undefined,
+): Record<string, Json> {
   if (role !== 'model') return { releaseCounter: r.counter, role };
   return {
     releaseCounter: r.counter,
@@ -489,8 +496,27 @@ function customFor(r: ReleaseTable, role: string, channels: string[]): Record<st
     profiles: JSON.parse(r.profiles) as string[],
     channels: [...channels].sort(),
     ...(r.oci_digest ? { oci: r.oci_digest } : {}),
-    ...(r.signer_key_id ? { signer: r.signer_key_id } : {}),
+    ...(r.signer_key_id && signerKeyPem ? { signer: r.signer_key_id, signerKey: signerKeyPem } : {}),
   };
+}
+
+/** The PEM of the key a release's `model.sig` verified against at publish (publisher keys are never removed). */
+async function verifiedSignerPem(tx: Tx, r: ReleaseTable): Promise<string | undefined> {
+  if (r.signature_status !== 'verified' || !r.signer_key_id) return undefined;
+  const k = await tx
+    .selectFrom('publisher_keys')
+    .select('public_key_pem')
+    .where('key_id', '=', r.signer_key_id)
+    .executeTakeFirst();
+  if (!k)
+    throw new PlatformError(
+      'TUF_INTERNAL',
+      `The publisher key ${r.signer_key_id} of release ${r.id} is not registered`,
+      {
+        hint: 'Register the key again (`fleetpack platform publisher add-key NAME pub.pem`).',
+      },
+    );
+  return k.public_key_pem;
 }
 
 /**
@@ -505,11 +531,12 @@ export async function releaseTargets(tx: Tx, releaseId: string, modelOnly = fals
   const channels = (
     await tx.selectFrom('channels').select('channel').where('release_id', '=', releaseId).execute()
   ).map((c) => c.channel);
+  const signerPem = files.some((f) => f.role === 'model') ? await verifiedSignerPem(tx, r) : undefined;
   return files.map((f) => ({
     path: targetPath(r.name, r.version, f.path),
     length: f.size,
     sha256: f.digest.slice('sha256:'.length),
-    custom: customFor(r, f.role, channels),
+    custom: customFor(r, f.role, channels, signerPem),
     releaseId,
   }));
 }

@@ -7,16 +7,22 @@
  * when failures pass the threshold. The director's answer to a device (`assignmentFor`) and the
  * facade's download check (`mayDownload`) live here too, so the rule is in one place.
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { PlatformError } from '../errors.js';
-import { type Catalog, type Device, type PreviewResult, type Reason, preview } from '../fleet/index.js';
+import {
+  type Catalog,
+  type Device,
+  type DeviceFacts,
+  type PreviewResult,
+  type Reason,
+  preview,
+} from '../fleet/index.js';
 import { decodeUtf8 } from '../json.js';
 import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifestText } from '../manifest/index.js';
 import { type Actor, audit, newId } from './audit.js';
 import { devicesForPreview } from './devices.js';
 import { targetPath } from './releases.js';
-import type { Tx } from './store/database.js';
+import { type BulkColumn, type Dialect, insertRows, type Tx } from './store/database.js';
 import type { Database, RolloutTable } from './store/schema.js';
 
 export const ROLLOUT_STATES = ['active', 'paused', 'halted', 'aborted', 'completed'] as const;
@@ -96,6 +102,8 @@ export interface RolloutStatus {
 export interface RolloutContext {
   catalog: Catalog;
   now: () => Date;
+  /** The database's dialect (bulk inserts differ). */
+  dialect: Dialect;
   /** Reads a small blob of a release (its manifest), verified. */
   readBlob(digest: string, size: number, maxBytes: number): Promise<Buffer>;
 }
@@ -153,14 +161,33 @@ function checkPhases(phases: number[]): number[] {
   return phases;
 }
 
-/** A stable spread of devices over phases: by hash of rollout id and device id. */
-function order(rolloutId: string, ids: string[]): string[] {
-  const key = (id: string) => createHash('sha256').update(`${rolloutId}\0${id}`).digest('hex');
-  return ids
-    .map((id) => ({ id, k: key(id) }))
-    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    .map((x) => x.id);
+/** FNV-1a (32 bits) of a string's UTF-16 code units, continuing from `h`. */
+function fnv1a(text: string, h: number): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
+
+/**
+ * A stable, well-mixed spread of devices over phases: positions of `ids` sorted by a hash of the
+ * rollout id and the device id (two FNV-1a passes, 52 bits; ties by position). Computed once, at
+ * create, and stored with each device's phase.
+ */
+function order(rolloutId: string, ids: readonly string[]): Uint32Array {
+  const a0 = fnv1a(`${rolloutId}\0`, 0x811c9dc5);
+  const b0 = fnv1a(`${rolloutId}\0`, 0x2f4a7c15);
+  const keys = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) keys[i] = (fnv1a(ids[i]!, a0) & 0xfffff) * 2 ** 32 + fnv1a(ids[i]!, b0);
+  return new Uint32Array(ids.length).map((_, i) => i).sort((x, y) => keys[x]! - keys[y]! || x - y);
+}
+
+const ROLLOUT_DEVICE_COLUMNS: readonly BulkColumn[] = [
+  { name: 'rollout_id', pgType: 'text' },
+  { name: 'device_id', pgType: 'text' },
+  { name: 'phase', pgType: 'integer' },
+  { name: 'state', pgType: 'text' },
+  { name: 'reason', pgType: 'text' },
+  { name: 'updated_at', pgType: 'text' },
+];
 
 /** Reasons of a group as stored per device: the decisive ones (declined, or warnings when they decline). */
 function declineReasons(reasons: Reason[], warningsDecline: boolean): Reason[] {
@@ -238,46 +265,40 @@ export async function createRollout(
       { hint: 'Register devices (fleetpack platform device add, devices import) on that channel, or widen --devices.' },
     );
   }
-  // Every device id per group, so each device gets its group's verdict; the stored report keeps five.
-  const result = preview(manifest, inScope, { catalog: ctx.catalog, channel: req.channel, sample: inScope.length });
+  // Groups by facts and profile (devicesForPreview shares one facts object per kind), so each
+  // device finds its group's verdict without per-device maps; the stored report keeps five ids.
+  const result = preview(manifest, inScope, { catalog: ctx.catalog, channel: req.channel });
   const id = newId('r', ctx.now().getTime());
   const at = ctx.now().toISOString();
-  const verdictOf = new Map<string, { declined: boolean; group: string }>();
+  const byFacts = new Map<DeviceFacts, Map<string | null, { declined: boolean; reason: string }>>();
   for (const g of result.groups) {
     const declined = g.verdict === 'declined' || (g.verdict === 'warning' && !req.allowWarnings);
-    for (const d of g.sample) verdictOf.set(d, { declined, group: g.id });
-  }
-  const eligible = order(
-    id,
-    inScope.map((d) => d.id).filter((d) => !verdictOf.get(d)!.declined),
-  );
-  const rows: {
-    rollout_id: string;
-    device_id: string;
-    phase: number;
-    state: string;
-    reason: string | null;
-    updated_at: string;
-  }[] = [];
-  for (const d of inScope) {
-    const v = verdictOf.get(d.id)!;
+    let byProfile = byFacts.get(g.facts);
+    if (!byProfile) byFacts.set(g.facts, (byProfile = new Map<string | null, { declined: boolean; reason: string }>()));
     // The reasons live once per group in the report; a declined row names its group.
-    if (v.declined)
-      rows.push({
-        rollout_id: id,
-        device_id: d.id,
-        phase: -1,
-        state: 'declined',
-        reason: JSON.stringify({ group: v.group }),
-        updated_at: at,
-      });
+    byProfile.set(g.profile, { declined, reason: JSON.stringify({ group: g.id }) });
   }
+  const verdicts = inScope.map((d) => {
+    const v = byFacts.get(d.facts)?.get(d.profile ?? null);
+    if (!v) throw new PlatformError('ROLLOUT_INTERNAL', `Device ${d.id} is in no group of the preview`);
+    return v;
+  });
+  const eligibleIds = inScope.filter((_, i) => !verdicts[i]!.declined).map((d) => d.id);
+  // Phase of each eligible device (by its position among them): the spread fills phase by phase.
+  const phaseOf = new Int8Array(eligibleIds.length);
+  const spread = order(id, eligibleIds);
   let from = 0;
   phases.forEach((pct, phase) => {
-    const to = Math.ceil((eligible.length * pct) / 100);
-    for (const d of eligible.slice(from, to))
-      rows.push({ rollout_id: id, device_id: d, phase, state: 'pending', reason: null, updated_at: at });
+    const to = Math.ceil((eligibleIds.length * pct) / 100);
+    for (let k = from; k < to; k++) phaseOf[spread[k]!] = phase;
     from = Math.max(from, to);
+  });
+  // Rows in device-id order, as read: the primary key (rollout, device) and the device index grow at their ends.
+  const rows: [string, string, number, string, string | null, string][] = [];
+  let e = 0;
+  inScope.forEach((d, i) => {
+    const v = verdicts[i]!;
+    rows.push(v.declined ? [id, d.id, -1, 'declined', v.reason, at] : [id, d.id, phaseOf[e++]!, 'pending', null, at]);
   });
   await tx
     .insertInto('rollouts')
@@ -293,29 +314,24 @@ export async function createRollout(
       max_failures: maxFailures,
       advance_at: advanceAt,
       failures_acknowledged: 0,
-      state: eligible.length === 0 ? 'completed' : 'active',
+      state: eligibleIds.length === 0 ? 'completed' : 'active',
       phase: 0,
       report: JSON.stringify(storedReport(result)),
-      state_reason: eligible.length === 0 ? 'every device in scope was declined' : null,
+      state_reason: eligibleIds.length === 0 ? 'every device in scope was declined' : null,
       created_at: at,
       created_by: actor.name,
       updated_at: at,
     })
     .execute();
-  // Six columns a row: 2,000 rows (12,000 parameters) stay under SQLite's and PostgreSQL's limits.
-  for (let i = 0; i < rows.length; i += 2000)
-    await tx
-      .insertInto('rollout_devices')
-      .values(rows.slice(i, i + 2000))
-      .execute();
+  await insertRows(tx, ctx.dialect, 'rollout_devices', ROLLOUT_DEVICE_COLUMNS, rows);
   await audit(tx, ctx.now(), actor, 'rollout.create', `rollout:${id}`, {
     release: `${req.model}@${req.version}`,
     channel: req.channel,
     devices: inScope.length,
-    declined: inScope.length - eligible.length,
+    declined: inScope.length - eligibleIds.length,
     phases,
   });
-  if (eligible.length > 0) await advance(tx, id, ctx.now());
+  if (eligibleIds.length > 0) await advance(tx, id, ctx.now());
   return { id };
 }
 
@@ -545,11 +561,60 @@ export interface DirectorAnswer {
 }
 
 /**
+ * What the facade's polls would otherwise read again and again, and which never changes once
+ * written: a release's file paths, and a rollout's stored report (declined devices are told why).
+ */
+export class DirectorCache {
+  private readonly files = new Map<string, string[]>();
+  private readonly reports = new Map<string, { report: PreviewResult; allowWarnings: boolean }>();
+
+  async releaseFiles(db: Kysely<Database>, releaseId: string): Promise<string[]> {
+    let paths = this.files.get(releaseId);
+    if (!paths) {
+      paths = (
+        await db
+          .selectFrom('release_files')
+          .select('path')
+          .where('release_id', '=', releaseId)
+          .orderBy('path')
+          .execute()
+      ).map((f) => f.path);
+      remember(this.files, releaseId, paths);
+    }
+    return paths;
+  }
+
+  async report(db: Kysely<Database>, rolloutId: string): Promise<{ report: PreviewResult; allowWarnings: boolean }> {
+    let r = this.reports.get(rolloutId);
+    if (!r) {
+      const row = await db
+        .selectFrom('rollouts')
+        .select(['report', 'allow_warnings'])
+        .where('id', '=', rolloutId)
+        .executeTakeFirstOrThrow();
+      r = { report: JSON.parse(row.report) as PreviewResult, allowWarnings: row.allow_warnings === 1 };
+      remember(this.reports, rolloutId, r);
+    }
+    return r;
+  }
+}
+
+const MAX_CACHED = 1000;
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= MAX_CACHED) m.delete(m.keys().next().value!);
+  m.set(k, v);
+}
+
+/**
  * What this device should run: the newest rollout that includes it (not declined). When that
  * rollout is paused, halted or aborted, or its phase has not reached the device, the answer is
  * "nothing new" — never an older rollout, which would be a downgrade.
  */
-export async function assignmentFor(db: Kysely<Database>, deviceId: string): Promise<DirectorAnswer> {
+export async function assignmentFor(
+  db: Kysely<Database>,
+  deviceId: string,
+  cache: DirectorCache = new DirectorCache(),
+): Promise<DirectorAnswer> {
   const rows = await db
     .selectFrom('rollout_devices as d')
     .innerJoin('rollouts as r', 'r.id', 'd.rollout_id')
@@ -576,16 +641,12 @@ export async function assignmentFor(db: Kysely<Database>, deviceId: string): Pro
   for (const x of rows) {
     if (x.dstate === 'declined') {
       if (declined.length < 20) {
-        const r = await db
-          .selectFrom('rollouts')
-          .select(['report', 'allow_warnings'])
-          .where('id', '=', x.id)
-          .executeTakeFirstOrThrow();
+        const r = await cache.report(db, x.id);
         declined.push({
           rolloutId: x.id,
           model: x.model,
           version: x.version,
-          reasons: x.reason ? reasonOf(x.reason, JSON.parse(r.report) as PreviewResult, r.allow_warnings === 1) : [],
+          reasons: x.reason ? reasonOf(x.reason, r.report, r.allowWarnings) : [],
         });
       }
       continue;
@@ -593,18 +654,13 @@ export async function assignmentFor(db: Kysely<Database>, deviceId: string): Pro
     if (decided) continue;
     decided = true;
     if (!ASSIGNING.includes(x.state as RolloutState) || x.phase > x.current) continue;
-    const files = await db
-      .selectFrom('release_files')
-      .select('path')
-      .where('release_id', '=', x.release)
-      .orderBy('path')
-      .execute();
+    const paths = await cache.releaseFiles(db, x.release);
     assignment = {
       rolloutId: x.id,
       model: x.model,
       version: x.version,
       releaseCounter: x.counter,
-      targets: files.map((f) => targetPath(x.model, x.version, f.path)),
+      targets: paths.map((p) => targetPath(x.model, x.version, p)),
       manifestTarget: targetPath(x.model, x.version, MANIFEST_FILE),
     };
   }
@@ -616,8 +672,9 @@ export async function mayDownload(
   db: Kysely<Database>,
   deviceId: string,
   digest: string,
+  cache?: DirectorCache,
 ): Promise<{ size: number; releaseId: string } | undefined> {
-  const answer = await assignmentFor(db, deviceId);
+  const answer = await assignmentFor(db, deviceId, cache);
   if (!answer.assignment) return undefined;
   const r = await db
     .selectFrom('release_files as f')

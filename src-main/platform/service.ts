@@ -37,6 +37,7 @@ import {
   createRollout,
   listRollouts,
   mayDownload,
+  DirectorCache,
   reportStatus,
   type RolloutRequest,
   rolloutStatus,
@@ -316,7 +317,7 @@ export class Platform {
   async importDevices(actor: Actor, path: string, format?: InventoryFormat) {
     const inventory = await importInventory(path, this.catalog, format ? { format } : {});
     const imported = await this.store.write(async (tx) => {
-      const n = await upsertDevices(tx, inventory.devices, 'import', this.now());
+      const n = await upsertDevices(tx, this.store.dialect, inventory, 'import', this.now());
       await audit(tx, this.now(), actor, 'device.import', 'devices', {
         devices: n,
         skippedRows: inventory.skippedRows,
@@ -344,13 +345,26 @@ export class Platform {
   async deviceOf(actor: Actor): Promise<string | undefined> {
     if (actor.role !== 'device' || !actor.tokenId) return undefined;
     const tokenId = actor.tokenId;
-    return this.store.read((db) => deviceOfToken(db, tokenId));
+    // A device token is created for one device and never rebound (a new token revokes the old one,
+    // which `authenticate` refuses first), so the binding is kept once read.
+    const known = this.deviceByToken.get(tokenId);
+    if (known) return known;
+    const id = await this.store.read((db) => deviceOfToken(db, tokenId));
+    if (id) {
+      if (this.deviceByToken.size >= 200_000) this.deviceByToken.delete(this.deviceByToken.keys().next().value!);
+      this.deviceByToken.set(tokenId, id);
+    }
+    return id;
   }
+
+  private readonly deviceByToken = new Map<string, string>();
+  private readonly director = new DirectorCache();
 
   private rolloutContext() {
     return {
       catalog: this.catalog,
       now: this.now,
+      dialect: this.store.dialect,
       readBlob: (digest: string, size: number, maxBytes: number) => this.blobs.read(digest, size, maxBytes),
     };
   }
@@ -374,7 +388,7 @@ export class Platform {
   }
 
   assignment(deviceId: string) {
-    return this.store.read((db) => assignmentFor(db, deviceId));
+    return this.store.read((db) => assignmentFor(db, deviceId, this.director));
   }
 
   reportStatus(deviceId: string, s: StatusReport) {
@@ -393,7 +407,7 @@ export class Platform {
    * is copied into the local store first, with the platform's credentials, verified by digest.
    */
   async deviceBlob(deviceId: string, digest: string): Promise<{ path: string; size: number } | undefined> {
-    const allowed = await this.store.read((db) => mayDownload(db, deviceId, digest));
+    const allowed = await this.store.read((db) => mayDownload(db, deviceId, digest, this.director));
     if (!allowed) return undefined;
     const { size } = allowed;
     if (!(await this.local.has(digest, size))) {

@@ -473,13 +473,14 @@ async function serveTuf(
   reply.header('Vary', 'Accept-Encoding').type('application/json');
   if (!/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) return reply.send(body);
   // Compressed on the wire: what a device downloads on refresh is mostly hex digests and repeated keys.
-  let gz = versioned ? gzipCache.get(name) : undefined;
+  // Versioned files by name; timestamp.json by its current text (every device polls it).
+  const key = versioned ? name : `timestamp.json\0${body}`;
+  let gz = gzipCache.get(key);
   if (!gz) {
+    if (!versioned) for (const k of gzipCache.keys()) if (k.startsWith('timestamp.json\0')) gzipCache.delete(k);
     gz = gzipSync(body);
-    if (versioned) {
-      gzipCache.set(name, gz);
-      if (gzipCache.size > GZIP_CACHE_ENTRIES) gzipCache.delete(gzipCache.keys().next().value!);
-    }
+    gzipCache.set(key, gz);
+    if (gzipCache.size > GZIP_CACHE_ENTRIES) gzipCache.delete(gzipCache.keys().next().value!);
   }
   return reply.header('Content-Encoding', 'gzip').send(gz);
 }

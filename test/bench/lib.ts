@@ -115,7 +115,9 @@ export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv, cwd:
 
 /** A `platform serve` process on a free loopback port; its peak and current RSS read from /proc. */
 export async function servePlatform(cli: string, cwd: string, env: NodeJS.ProcessEnv, dbArgs: string[]) {
-  const child = spawn(process.execPath, [cli, 'platform', 'serve', '--listen', '127.0.0.1:0', ...dbArgs], {
+  // SERVER_NODE_ARGS: node flags for the server only, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it.
+  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'platform', 'serve', '--listen', '127.0.0.1:0', ...dbArgs], {
     cwd,
     env: { ...process.env, ...env, FLEETPACK_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -133,8 +135,15 @@ export async function servePlatform(cli: string, cwd: string, env: NodeJS.Proces
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
   };
+  /** CPU time (user + system) the server has used so far, in ms (clock ticks of 10 ms). */
+  const cpuMs = () => {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  };
   return {
     url,
+    cpuMs,
     peakMB: () => mem('VmHWM'),
     rssMB: () => mem('VmRSS'),
     stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.kill('SIGTERM'))),

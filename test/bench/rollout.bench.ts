@@ -92,9 +92,13 @@ async function bench(backend: string, pg: PostgresCluster | undefined) {
     let t0 = performance.now();
     const imported = await client.importDevices(file, 'ndjson');
     const importMs = performance.now() - t0;
+    const rssBeforeCreate = server.rssMB();
+    let cpu0 = server.cpuMs();
     t0 = performance.now();
     const rollout = await client.createRollout({ model: 'person-detector', version: '1.0.0', channel: 'stable' });
     const createMs = performance.now() - t0;
+    const createCpuMs = server.cpuMs() - cpu0;
+    const rssAfterCreate = server.rssMB();
     // The peer: the same preview alone, in this process, as `fleetpack compat --fleet` runs it.
     const manifest = await readManifest(pkg);
     t0 = performance.now();
@@ -106,7 +110,7 @@ async function bench(backend: string, pg: PostgresCluster | undefined) {
     console.log(
       `[${backend}] ${imported.imported.toLocaleString('en-US')} devices imported in ${(importMs / 1000).toFixed(2)} s; ` +
         `rollout create over ${scope.toLocaleString('en-US')} devices (preview + ${rollout.report.totals.declined.toLocaleString('en-US')} declines + phase assignment, stored): ` +
-        `${createMs.toFixed(0)} ms (goal < 2000) vs the preview alone (compat over the same file) ${peerMs.toFixed(0)} ms → ${(createMs / peerMs).toFixed(2)}×`,
+        `${createMs.toFixed(0)} ms wall, ${createCpuMs} ms server CPU (goal < 2000) [server RSS ${rssBeforeCreate.toFixed(0)} → ${rssAfterCreate.toFixed(0)} MB] vs the preview alone (compat over the same file) ${peerMs.toFixed(0)} ms → ${(createMs / peerMs).toFixed(2)}×`,
     );
     if (peer.totals.declined !== rollout.report.totals.declined) throw new Error('the peer and the rollout disagree');
 
@@ -135,7 +139,11 @@ async function bench(backend: string, pg: PostgresCluster | undefined) {
       }
     };
     const load0 = loadavg()[0]!;
+    cpu0 = server.cpuMs();
+    const poll0 = performance.now();
     await Promise.all(agentTokens.map(agent));
+    const pollCpuMs = server.cpuMs() - cpu0;
+    const pollWallMs = performance.now() - poll0;
     clearInterval(sampler);
     latencies.sort((a, b) => a - b);
     const result = {
@@ -143,6 +151,8 @@ async function bench(backend: string, pg: PostgresCluster | undefined) {
       devices: imported.imported,
       importMs: Math.round(importMs),
       rolloutCreateMs: Math.round(createMs),
+      rolloutCreateServerCpuMs: createCpuMs,
+      serverRssAfterCreateMB: Math.round(rssAfterCreate),
       previewPeerMs: Math.round(peerMs),
       declined: rollout.report.totals.declined,
       agents: AGENTS,
@@ -152,12 +162,14 @@ async function bench(backend: string, pg: PostgresCluster | undefined) {
       p50Ms: +percentile(latencies, 50).toFixed(1),
       p99Ms: +percentile(latencies, 99).toFixed(1),
       maxMs: +(latencies[latencies.length - 1] ?? NaN).toFixed(1),
+      pollingServerCpuMs: pollCpuMs,
+      pollingServerCpuShare: +(pollCpuMs / pollWallMs).toFixed(2),
       serverRssPeakMB: Math.round(Math.max(peakRss, server.peakMB())),
       loadavgAtStart: +load0.toFixed(2),
     };
     console.log(
       `[${backend}] ${AGENTS} agents polling ${DURATION} s: ${result.requests.toLocaleString('en-US')} requests, ${errors} errors, ` +
-        `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; server peak RSS ${result.serverRssPeakMB} MB (goal ≤ 300)` +
+        `p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms; server CPU ${pollCpuMs} ms (${Math.round(result.pollingServerCpuShare * 100)}% of a core); server peak RSS ${result.serverRssPeakMB} MB (goal ≤ 300)` +
         ` (load average ${result.loadavgAtStart})`,
     );
     return result;

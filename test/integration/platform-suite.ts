@@ -313,6 +313,7 @@ export function platformSuite(backend: Backend): void {
       const model = ok.release.files.find((f) => f.role === 'model')!;
       expect((await tufClient(server.url, tp.init.root).getTargetInfo(model.target))?.custom).toMatchObject({
         signer: k.keyId,
+        signerKey: k.publicKeyPem,
       });
 
       const tampered = await packageDir(work, { version: '3.0.1', signWith: k.privateKeyPem });

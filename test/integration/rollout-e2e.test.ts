@@ -5,12 +5,12 @@
  * health check fails for the new release rolls back and keeps running the previous model. The
  * test reads `current` on each device.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient, type RolloutStatus } from '../../src-main/platform/index.js';
 import { currentModel, startAgent, storedFiles, waitUntil, type AgentProcess } from '../fixtures/agent-process.js';
-import { packageDir, PASSPHRASE } from '../fixtures/platform.js';
+import { packageDir, PASSPHRASE, publisherKeyPair, writeText } from '../fixtures/platform.js';
 import { tempDir } from '../fixtures/temp.js';
 import { fleetpack, serve, type ServeProcess } from '../fixtures/platform-process.js';
 import { startPostgres, type PostgresCluster } from '../fixtures/postgres.js';
@@ -67,6 +67,13 @@ describe('rollout with three agents on PostgreSQL', () => {
       cpu: await deviceToken('cpu-box', []),
       sick: await deviceToken('jetson-sick', ['--profile', 'nvidia-jetson-orin-nx-16gb']),
     };
+    // The publisher ("ops", the admin token's name) signs its packages; the agents verify model.sig themselves.
+    const publisher = publisherKeyPair();
+    const added = await fleetpack(
+      ['platform', 'publisher', 'add-key', 'ops', writeText(join(work, 'ops.pub.pem'), publisher.publicKeyPem), ...db],
+      { cwd: work, env },
+    );
+    expect(added.code, added.err).toBe(0);
     server = await serve(db, { cwd: work, env });
     const url = server.url;
     const cli = (args: string[]) =>
@@ -74,8 +81,13 @@ describe('rollout with three agents on PostgreSQL', () => {
     const client = new PlatformClient(url, admin);
 
     // Release 1.0.0 on stable, rolled out first: the two Jetsons install it, the CPU box is declined.
-    const v1 = await packageDir(work, { version: '1.0.0' });
-    expect((await cli(['publish', v1, '--channel', 'stable'])).code).toBe(0);
+    const v1 = await packageDir(work, { version: '1.0.0', signWith: publisher.privateKeyPem });
+    const published1 = await cli(['publish', v1, '--channel', 'stable', '--json']);
+    expect(published1.code, published1.err).toBe(0);
+    expect((JSON.parse(published1.out) as { release: { signature: unknown } }).release.signature).toEqual({
+      status: 'verified',
+      keyId: publisher.keyId,
+    });
 
     const spec = (name: string, token: string, facts: unknown, healthCheck: string) => ({
       dir: join(work, name),
@@ -123,7 +135,7 @@ describe('rollout with three agents on PostgreSQL', () => {
     const sickV1Slot = currentModel(sick.dataDir)!.slot;
 
     // Release 1.1.0: the fit device installs it; the sick one's check fails → rolled back to 1.0.0.
-    const v2 = await packageDir(work, { version: '1.1.0' });
+    const v2 = await packageDir(work, { version: '1.1.0', signWith: publisher.privateKeyPem });
     expect((await cli(['publish', v2, '--channel', 'stable'])).code).toBe(0);
     const created2 = await cli(['rollout', 'create', 'person-detector@1.1.0', '--channel', 'stable', '--json']);
     expect(created2.code, created2.err + created2.out).toBe(0);
@@ -140,6 +152,8 @@ describe('rollout with three agents on PostgreSQL', () => {
 
     // What each device runs now, read from its `current` link.
     expect(currentModel(fit.dataDir)?.version).toBe('1.1.0');
+    expect(existsSync(join(fit.dataDir, 'current', 'model.sig'))).toBe(true);
+    expect(fit.log()).not.toContain('refused');
     expect(currentModel(sick.dataDir)).toEqual({ slot: sickV1Slot, version: '1.0.0' });
     expect(currentModel(cpu.dataDir)).toBeUndefined();
     // Declined before shipping: the CPU box never downloaded a byte of either release.

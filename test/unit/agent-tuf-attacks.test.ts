@@ -5,11 +5,12 @@
  * not fit the device, a target not in signed metadata, an assignment outside the release.
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Agent, readCurrent } from '../../src-main/agent/index.js';
 import { generateOnlineKey } from '../../src-main/platform/tuf/keys.js';
+import { generateKey } from '../../src-main/signing/index.js';
 import { tempDir } from '../fixtures/temp.js';
 import { RepoSim, type SimRelease, simRelease } from '../fixtures/tuf-sim.js';
 
@@ -214,6 +215,84 @@ describe('TUF attacks against the agent: refused, the current model kept', () =>
     s.sim.assign(swapped);
     s.sim.publish();
     await expectRefused(s, /manifest is not the one the signed model target names/);
+  });
+});
+
+describe("the publisher's OMS signature, verified by the agent against the key in signed metadata", () => {
+  let s: Setup;
+  const publisher = generateKey('P-256');
+  const other = generateKey('P-256');
+  beforeEach(async () => {
+    s = await installed();
+  });
+
+  /** Target downloads the agent made so far. */
+  const downloads = () => s.sim.requests.filter((r) => r.startsWith('GET /device/v1/targets/')).length;
+
+  /** Refused with `why`, and the release is never tried again (no download at the next poll). */
+  async function refusedForGood(why: RegExp): Promise<void> {
+    await expectRefused(s, why);
+    const before = downloads();
+    expect((await s.agent.cycle()).outcome).toBe('idle');
+    expect(downloads()).toBe(before);
+    expect(readCurrent(s.dataDir)).toBe(s.baseSlot);
+    await s.agent.stopRuntime();
+  }
+
+  it('a release signed by the publisher key the metadata names installs, model.sig in the slot (control)', async () => {
+    const signed = await simRelease(s.dir, '1.1.0', 3, {}, publisher.privateKeyPem);
+    s.sim.addRelease(signed);
+    s.sim.assign(signed);
+    s.sim.publish();
+    expect((await s.agent.cycle()).outcome).toBe('installed');
+    expect(s.agent.current?.version).toBe('1.1.0');
+    expect(existsSync(join(s.dataDir, 'current', 'model.sig'))).toBe(true);
+    await s.agent.stopRuntime();
+  });
+
+  it('a bin signed by the platform keys whose model.sig was made by another key', async () => {
+    const resigned = await simRelease(s.dir, '1.1.0', 3, {}, other.privateKeyPem);
+    resigned.signer = { keyId: publisher.keyId, publicKeyPem: publisher.publicKeyPem };
+    s.sim.addRelease(resigned);
+    s.sim.assign(resigned);
+    s.sim.publish();
+    await refusedForGood(/model\.sig does not verify against the publisher key .*WRONG_KEY/);
+  });
+
+  it('model.sig missing while the metadata says the release is signed', async () => {
+    const signed = await simRelease(s.dir, '1.1.0', 3, {}, publisher.privateKeyPem);
+    signed.files = signed.files.filter((f) => f.path !== 'model.sig');
+    s.sim.addRelease(signed);
+    s.sim.assign(signed);
+    s.sim.publish();
+    await refusedForGood(/its model\.sig is not in the signed metadata/);
+  });
+
+  it('model.sig in signed metadata but left out of the assignment: the agent fetches and checks it anyway', async () => {
+    const resigned = await simRelease(s.dir, '1.1.0', 3, {}, other.privateKeyPem);
+    resigned.signer = { keyId: publisher.keyId, publicKeyPem: publisher.publicKeyPem };
+    s.sim.addRelease(resigned);
+    s.sim.assign({ ...resigned, files: resigned.files.filter((f) => f.path !== 'model.sig') });
+    s.sim.publish();
+    await refusedForGood(/WRONG_KEY/);
+  });
+
+  it('a file changed after signing, listed with its new hash by validly signed metadata', async () => {
+    const signed = await simRelease(s.dir, '1.1.0', 3, {}, publisher.privateKeyPem);
+    const weights = signed.files.find((f) => f.path === 'weights.bin')!;
+    weights.bytes = Buffer.concat([weights.bytes, Buffer.from('tampered')]);
+    s.sim.addRelease(signed);
+    s.sim.assign(signed);
+    s.sim.publish();
+    await refusedForGood(/FILE_MODIFIED: "weights\.bin" was modified after signing/);
+  });
+
+  it('a signer named without its public key', async () => {
+    const signed = await simRelease(s.dir, '1.1.0', 3, {}, publisher.privateKeyPem);
+    s.sim.addRelease(signed, (f) => (f.role === 'model' ? { signerKey: [] } : {}));
+    s.sim.assign(signed);
+    s.sim.publish();
+    await refusedForGood(/does not carry both the key id \(custom\.signer\) and the public key/);
   });
 });
 

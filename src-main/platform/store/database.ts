@@ -9,7 +9,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
 import { FleetpackError, messageOf, PlatformError } from '../../errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -91,7 +92,7 @@ async function openSqlite(path: string): Promise<Store> {
   } catch (e) {
     throw asStoreError(e, path, 'open');
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(raw) }) });
   // One connection (Kysely serializes better-sqlite3 behind a mutex); BEGIN IMMEDIATE takes the
   // file's write lock up front, so another process writing the same file waits (busy timeout).
   return makeStore('sqlite', `SQLite ${path}`, db, (fn) =>
@@ -106,6 +107,125 @@ async function openSqlite(path: string): Promise<Store> {
         throw e;
       }
     }),
+  );
+}
+
+/** Prepared statements kept per SQL text (bounded): the hot queries (token, device, assignment) skip SQLite's compile. */
+const STATEMENT_CACHE = 256;
+/** Longer texts (bulk inserts) are prepared each time rather than kept. */
+const STATEMENT_CACHE_MAX_SQL = 4096;
+
+/**
+ * better-sqlite3 behind Kysely prepares every query anew (a third of a facade poll's CPU); this
+ * keeps the prepared statements by text. A statement is used by one query at a time: Kysely runs
+ * one query at a time on the single connection, and `all`/`run` finish synchronously.
+ */
+function cachedStatements(raw: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = raw.prepare.bind(raw);
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
+      return (text: string) => {
+        if (text.length > STATEMENT_CACHE_MAX_SQL) return prepare(text);
+        let stmt = cache.get(text);
+        if (stmt) {
+          cache.delete(text);
+        } else {
+          stmt = prepare(text);
+          if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+        }
+        cache.set(text, stmt);
+        return stmt;
+      };
+    },
+  });
+}
+
+/** A column of a bulk insert, with its PostgreSQL type (for `unnest`). */
+export interface BulkColumn {
+  name: string;
+  pgType: 'text' | 'integer' | 'bigint';
+}
+
+/** SQLite's default limit of bound parameters per statement is 32,766. */
+const SQLITE_MAX_PARAMETERS = 32_000;
+
+/**
+ * Inserts many rows in few statements, bypassing the query builder (which builds a node per
+ * value): on PostgreSQL one `INSERT … SELECT * FROM unnest($1::type[], …)` per 50,000 rows, on
+ * SQLite multi-row VALUES of up to 32,000 parameters. `onConflict` is appended as written
+ * (e.g. `on conflict (id) do update set …`, the same syntax on both). Rows are arrays in column order.
+ */
+export async function insertRows(
+  tx: Tx,
+  dialect: Dialect,
+  table: string,
+  columns: readonly BulkColumn[],
+  rows: readonly (readonly (string | number | null)[])[],
+  onConflict = '',
+): Promise<void> {
+  const names = columns.map((c) => c.name).join(', ');
+  if (dialect === 'postgres') {
+    for (let i = 0; i < rows.length; i += 50_000)
+      await insertUnnest(tx, table, columns, rows.slice(i, i + 50_000), onConflict);
+    return;
+  }
+  const per = Math.max(1, Math.floor(SQLITE_MAX_PARAMETERS / columns.length));
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    const params: unknown[] = [];
+    for (const r of chunk) for (const v of r) params.push(v);
+    await tx.executeQuery(
+      CompiledQuery.raw(
+        `insert into ${table} (${names}) values ${Array(chunk.length).fill(tuple).join(',')} ${onConflict}`,
+        params,
+      ),
+    );
+  }
+}
+
+/**
+ * One PostgreSQL `INSERT … SELECT … FROM unnest(…)`. A text column with few distinct values (a
+ * device's facts document, a timestamp) is sent once per value plus an index per row: pg escapes
+ * every array element, and 100,000 copies of a facts document cost seconds.
+ */
+async function insertUnnest(
+  tx: Tx,
+  table: string,
+  columns: readonly BulkColumn[],
+  rows: readonly (readonly (string | number | null)[])[],
+  onConflict: string,
+): Promise<void> {
+  const params: unknown[] = [];
+  const unnested: string[] = [];
+  const selected: string[] = [];
+  columns.forEach((c, ci) => {
+    const values = rows.map((r) => r[ci] ?? null);
+    const distinct = new Map<string | number | null, number>();
+    if (c.pgType === 'text' && rows.length >= 64)
+      for (const v of values)
+        if (!distinct.has(v) && distinct.size <= rows.length / 8) distinct.set(v, distinct.size + 1);
+    if (c.pgType === 'text' && rows.length >= 64 && distinct.size <= rows.length / 8) {
+      params.push([...distinct.keys()]);
+      const dict = params.length;
+      params.push(values.map((v) => distinct.get(v)!));
+      unnested.push(`$${params.length}::integer[]`);
+      selected.push(`($${dict}::text[])[c${ci}]`);
+    } else {
+      params.push(values);
+      unnested.push(`$${params.length}::${c.pgType}[]`);
+      selected.push(`c${ci}`);
+    }
+  });
+  const names = columns.map((c) => c.name).join(', ');
+  const aliases = columns.map((_, ci) => `c${ci}`).join(', ');
+  await tx.executeQuery(
+    CompiledQuery.raw(
+      `insert into ${table} (${names}) select ${selected.join(', ')} from unnest(${unnested.join(', ')}) as t(${aliases}) ${onConflict}`,
+      params,
+    ),
   );
 }
 

@@ -13,6 +13,7 @@ import {
   importInventory,
   preview as fleetPreview,
   type Inventory as FleetInventory,
+  type PreviewResult,
   type ResolvedProfile,
   type RuntimeName,
   userlandArch,
@@ -351,33 +352,37 @@ export const domain = {
           : 'Its devices name no channel; preview all channels.',
       });
     }
-    const r = fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 });
-    const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
-      code: x.code,
-      verdict: VERDICT_OF[x.severity] ?? 'warning',
-      message: x.message,
-      ...(x.fix ? { hint: x.fix } : {}),
-    });
-    return {
-      total: r.scope.devices,
-      totals: { ...r.totals },
-      byProfile: r.byProfile.map((p) => ({
-        profile: p.profile ?? '(no profile)',
-        compatible: p.compatible,
-        warning: p.warning,
-        declined: p.declined,
-      })),
-      reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
-      devices: r.groups.flatMap((g) =>
-        g.sample.map((id) => ({
-          id,
-          profile: g.profile ?? '(no profile)',
-          verdict: g.verdict,
-          reasons: g.reasons.map(reason),
-        })),
-      ),
-    };
+    return previewReport(fleetPreview(m, inv.data, { ...(opts.channel ? { channel: opts.channel } : {}), sample: 25 }));
   },
 };
 
 export type Domain = typeof domain;
+
+/** fleet/'s preview as the Studio shows it (the Compatibility step, and the platform's own preview in Publish). */
+export function previewReport(r: PreviewResult): PreviewReport {
+  const reason = (x: { code: string; severity: string; message: string; fix: string }): Reason => ({
+    code: x.code,
+    verdict: VERDICT_OF[x.severity] ?? 'warning',
+    message: x.message,
+    ...(x.fix ? { hint: x.fix } : {}),
+  });
+  return {
+    total: r.scope.devices,
+    totals: { ...r.totals },
+    byProfile: r.byProfile.map((p) => ({
+      profile: p.profile ?? '(no profile)',
+      compatible: p.compatible,
+      warning: p.warning,
+      declined: p.declined,
+    })),
+    reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
+    devices: r.groups.flatMap((g) =>
+      g.sample.map((id) => ({
+        id,
+        profile: g.profile ?? '(no profile)',
+        verdict: g.verdict,
+        reasons: g.reasons.map(reason),
+      })),
+    ),
+  };
+}

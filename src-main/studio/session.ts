@@ -180,6 +180,7 @@ export class StudioSession {
     stage: (signal) => this.stage(signal),
     openPackage: (folder, publicKey) => this.openPackage(folder, publicKey),
     readManifest: (dir) => this.d.readManifest(dir),
+    draft: () => this.requireManifest(),
     diff: (before, after) => this.d.diff(before, after),
   });
 

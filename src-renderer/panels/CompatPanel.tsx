@@ -54,6 +54,133 @@ function Chart({
   );
 }
 
+/**
+ * The verdicts of a preview: totals, the chart by profile, the reasons (most devices first) with
+ * their fix, and the devices. No device in scope is a warning, never a pass. The Compatibility step
+ * shows it for an inventory file, the Publish step for the platform's own devices.
+ */
+export function VerdictView({
+  report,
+  emptyHint = 'Choose another channel or load an inventory with devices.',
+}: {
+  report: PreviewReport;
+  /** What to do when no device is in scope. */
+  emptyHint?: string;
+}) {
+  const [pick, setPick] = useState<{ profile?: string; verdict?: Verdict; reason?: string }>({});
+  const devices = useMemo(
+    () =>
+      report.devices.filter(
+        (d) =>
+          (!pick.profile || d.profile === pick.profile) &&
+          (!pick.verdict || d.verdict === pick.verdict) &&
+          (!pick.reason || d.reasons.some((r) => r.code === pick.reason)),
+      ),
+    [report, pick],
+  );
+  return (
+    <>
+      <Section title="Verdicts">
+        <div className="totals" data-testid="compat-totals">
+          {VERDICTS.map((v) => (
+            <button key={v} type="button" className={`total total-${v}`} onClick={() => setPick({ verdict: v })}>
+              <span className="total-n">{report.totals[v]}</span> {LABEL[v]}
+            </button>
+          ))}
+        </div>
+        {report.total === 0 ? (
+          <Note kind="warn">
+            <span data-testid="no-device-in-scope">No device in scope</span>: nothing was checked, so this is not a
+            pass. {emptyHint}
+          </Note>
+        ) : report.totals.declined > 0 ? (
+          <Note kind="warn">{report.totals.declined} device(s) would decline this model. See the reasons below.</Note>
+        ) : report.totals.warning > 0 ? (
+          <Note kind="warn">
+            No device in scope would decline, but for {report.totals.warning} device(s) some check cannot tell or warns.
+            See the reasons below.
+          </Note>
+        ) : (
+          <Note kind="ok">No device in scope would decline this model.</Note>
+        )}
+        <Chart
+          report={report}
+          picked={pick.profile}
+          onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })}
+        />
+        <p className="legend" aria-hidden="true">
+          {VERDICTS.map((v) => (
+            <span key={v}>
+              <span className={`swatch seg-${v}`} /> {LABEL[v]}
+            </span>
+          ))}
+        </p>
+      </Section>
+      <Section title="Reasons, most devices first">
+        {report.reasons.length === 0 && report.total > 0 ? (
+          <p className="muted">No reasons: every device is compatible.</p>
+        ) : null}
+        <ol className="reasons">
+          {report.reasons.map((r) => (
+            <li key={r.code + r.verdict}>
+              <button type="button" className="linkish" onClick={() => setPick({ reason: r.code })}>
+                <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message} <strong>({r.devices})</strong>
+              </button>
+              {r.hint ? <div className="muted">Fix: {r.hint}</div> : null}
+            </li>
+          ))}
+        </ol>
+      </Section>
+      <Section
+        title={`Devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
+        actions={
+          pick.profile || pick.verdict || pick.reason ? (
+            <button type="button" className="btn small" onClick={() => setPick({})}>
+              Show all
+            </button>
+          ) : null
+        }
+      >
+        <div className="table-wrap">
+          <table data-testid="compat-devices">
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">Profile</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">Why, and the fix</th>
+              </tr>
+            </thead>
+            <tbody>
+              {devices.slice(0, 200).map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <code>{d.id}</code>
+                  </td>
+                  <td>{d.profile}</td>
+                  <td>
+                    <span className={`tag tag-${d.verdict}`}>{d.verdict}</span>
+                  </td>
+                  <td>
+                    {d.reasons.length === 0 ? <span className="muted">—</span> : null}
+                    {d.reasons.map((r, i) => (
+                      <div key={i}>
+                        {r.message}
+                        {r.hint ? <span className="muted"> Fix: {r.hint}</span> : null}
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {devices.length > 200 ? <p className="muted">Showing 200 of {devices.length}.</p> : null}
+        </div>
+      </Section>
+    </>
+  );
+}
+
 export function CompatView({ subject }: { subject: PreviewSubject }) {
   const inventory = useStudio((s) => s.inventory);
   const report = useStudio((s) => s.previews[subject]);
@@ -62,22 +189,11 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
   const load = useStudio((s) => s.loadInventory);
   const run = useStudio((s) => s.runPreview);
   const channel = useStudio((s) => s.channel);
-  const [pick, setPick] = useState<{ profile?: string; verdict?: Verdict; reason?: string }>({});
   // On every visit: the manifest may have changed since the last preview (targets, requirements),
   // and an inventory handed over by an example has no preview yet. A stale verdict is never shown.
   useEffect(() => {
     if (useStudio.getState().inventory) void run(subject);
   }, [run, subject]);
-  const devices = useMemo(
-    () =>
-      (report?.devices ?? []).filter(
-        (d) =>
-          (!pick.profile || d.profile === pick.profile) &&
-          (!pick.verdict || d.verdict === pick.verdict) &&
-          (!pick.reason || d.reasons.some((r) => r.code === pick.reason)),
-      ),
-    [report, pick],
-  );
   return (
     <>
       <Section
@@ -149,110 +265,7 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
           </p>
         )}
       </Section>
-      {report ? (
-        <>
-          <Section title="Verdicts">
-            <div className="totals" data-testid="compat-totals">
-              {VERDICTS.map((v) => (
-                <button key={v} type="button" className={`total total-${v}`} onClick={() => setPick({ verdict: v })}>
-                  <span className="total-n">{report.totals[v]}</span> {LABEL[v]}
-                </button>
-              ))}
-            </div>
-            {report.total === 0 ? (
-              <Note kind="warn">
-                <span data-testid="no-device-in-scope">No device in scope</span>: nothing was checked, so this is not a
-                pass. Choose another channel or load an inventory with devices.
-              </Note>
-            ) : report.totals.declined > 0 ? (
-              <Note kind="warn">
-                {report.totals.declined} device(s) would decline this model. See the reasons below.
-              </Note>
-            ) : report.totals.warning > 0 ? (
-              <Note kind="warn">
-                No device in scope would decline, but for {report.totals.warning} device(s) some check cannot tell or
-                warns. See the reasons below.
-              </Note>
-            ) : (
-              <Note kind="ok">No device in scope would decline this model.</Note>
-            )}
-            <Chart
-              report={report}
-              picked={pick.profile}
-              onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })}
-            />
-            <p className="legend" aria-hidden="true">
-              {VERDICTS.map((v) => (
-                <span key={v}>
-                  <span className={`swatch seg-${v}`} /> {LABEL[v]}
-                </span>
-              ))}
-            </p>
-          </Section>
-          <Section title="Reasons, most devices first">
-            {report.reasons.length === 0 && report.total > 0 ? (
-              <p className="muted">No reasons: every device is compatible.</p>
-            ) : null}
-            <ol className="reasons">
-              {report.reasons.map((r) => (
-                <li key={r.code + r.verdict}>
-                  <button type="button" className="linkish" onClick={() => setPick({ reason: r.code })}>
-                    <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message}{' '}
-                    <strong>({r.devices})</strong>
-                  </button>
-                  {r.hint ? <div className="muted">Fix: {r.hint}</div> : null}
-                </li>
-              ))}
-            </ol>
-          </Section>
-          <Section
-            title={`Devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
-            actions={
-              pick.profile || pick.verdict || pick.reason ? (
-                <button type="button" className="btn small" onClick={() => setPick({})}>
-                  Show all
-                </button>
-              ) : null
-            }
-          >
-            <div className="table-wrap">
-              <table data-testid="compat-devices">
-                <thead>
-                  <tr>
-                    <th scope="col">Device</th>
-                    <th scope="col">Profile</th>
-                    <th scope="col">Verdict</th>
-                    <th scope="col">Why, and the fix</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {devices.slice(0, 200).map((d) => (
-                    <tr key={d.id}>
-                      <td>
-                        <code>{d.id}</code>
-                      </td>
-                      <td>{d.profile}</td>
-                      <td>
-                        <span className={`tag tag-${d.verdict}`}>{d.verdict}</span>
-                      </td>
-                      <td>
-                        {d.reasons.length === 0 ? <span className="muted">—</span> : null}
-                        {d.reasons.map((r, i) => (
-                          <div key={i}>
-                            {r.message}
-                            {r.hint ? <span className="muted"> Fix: {r.hint}</span> : null}
-                          </div>
-                        ))}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {devices.length > 200 ? <p className="muted">Showing 200 of {devices.length}.</p> : null}
-            </div>
-          </Section>
-        </>
-      ) : null}
+      {report ? <VerdictView report={report} /> : null}
     </>
   );
 }

@@ -44,7 +44,8 @@ describe('upload sessions', () => {
     const cut = new Readable({ read() {} });
     const p = u.append(id, 'me', cut, 0, body.length);
     cut.push(body.subarray(0, 30_000));
-    await new Promise((r) => setTimeout(r, 20));
+    // Cut only once the bytes are on disk (a fixed wait raced on a busy machine); the test timeout bounds the loop.
+    while ((await u.status(id, 'me')) < 30_000) await new Promise((r) => setTimeout(r, 5));
     cut.destroy(new Error('connection reset'));
     await expect(p).rejects.toMatchObject({ code: 'UPLOAD_INTERRUPTED' });
     const offset = await u.status(id, 'me');

@@ -19,10 +19,11 @@ import { listPackageFiles } from '../package/index.js';
 import type { ChannelChange, ChannelEvent, ChannelPointer } from './channels.js';
 import type { CoverageReport } from './coverage.js';
 import type { DeviceInfo, DeviceQuery } from './devices.js';
-import type { RolloutRequest, RolloutStatus } from './rollouts.js';
+import type { DeviceUpdateState, RolloutRequest, RolloutStatus } from './rollouts.js';
 import { type Problem, PublishError } from './problems.js';
 import type { IncomingFile, PublishResult, Release } from './releases.js';
-import { loadManifest, SIGNATURE_FILE } from '../manifest/index.js';
+import type { PreviewResult } from '../fleet/index.js';
+import { loadManifest, type Manifest, SIGNATURE_FILE } from '../manifest/index.js';
 
 export interface UploadProgress {
   file: string;
@@ -285,11 +286,29 @@ export class PlatformClient {
   createRollout(req: RolloutRequest) {
     return this.json<RolloutStatus>('POST', '/v1/rollouts', req, `Creating the rollout of ${req.model}@${req.version}`);
   }
-  rollout(id: string, limit?: number) {
-    return this.json<RolloutStatus>(
-      'GET',
-      `/v1/rollouts/${encodeURIComponent(id)}${limit === undefined ? '' : `?limit=${limit}`}`,
-    );
+  rollout(id: string, limit?: number, states?: readonly DeviceUpdateState[]) {
+    const params = new URLSearchParams();
+    if (limit !== undefined) params.set('limit', String(limit));
+    if (states?.length) params.set('state', states.join(','));
+    const qs = params.toString();
+    return this.json<RolloutStatus>('GET', `/v1/rollouts/${encodeURIComponent(id)}${qs ? `?${qs}` : ''}`);
+  }
+  /**
+   * What a rollout of this manifest on the channel would decline (nothing is created), or
+   * `undefined` when the platform has no preview endpoint (an older platform: the caller cannot tell).
+   */
+  async previewRollout(req: { manifest: Manifest; channel: string; devices?: string }) {
+    const res = await this.send('POST', '/v1/preview', {
+      body: Buffer.from(JSON.stringify(req)),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (res.status < 200 || res.status >= 300) {
+      const e = responseError(res.status, res.body, 'Previewing the rollout');
+      // No such route (`NOT_FOUND`, or a bare 404 from a proxy): an older platform without the endpoint.
+      if (res.status === 404 && (e.code === 'NOT_FOUND' || e.code === 'HTTP_404')) return undefined;
+      throw e;
+    }
+    return JSON.parse(res.body) as PreviewResult;
   }
   rollouts(model?: string) {
     return this.json<{ rollouts: Omit<RolloutStatus, 'phases' | 'counts' | 'report' | 'devices'>[] }>(

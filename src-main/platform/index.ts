@@ -53,7 +53,10 @@ export {
 } from './devices.js';
 export {
   DEVICE_STATES,
+  ROLLOUT_ACTIONS,
   ROLLOUT_STATES,
+  declineReasons,
+  parsePercent,
   parseSelector,
   type Assignment,
   type DeviceUpdateState,

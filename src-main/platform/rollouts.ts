@@ -15,10 +15,11 @@ import {
   type DeviceFacts,
   type PreviewResult,
   type Reason,
+  checkedPreview,
   preview,
 } from '../fleet/index.js';
 import { decodeUtf8 } from '../json.js';
-import { MANIFEST_FILE, MAX_MANIFEST_BYTES, parseManifestText } from '../manifest/index.js';
+import { MANIFEST_FILE, MAX_MANIFEST_BYTES, type Manifest, parseManifestText } from '../manifest/index.js';
 import { type Actor, audit, newId } from './audit.js';
 import { devicesForPreview } from './devices.js';
 import { targetPath } from './releases.js';
@@ -95,7 +96,7 @@ export interface RolloutStatus {
   updatedAt: string;
   /** The compatibility preview the declines came from (the shape of `fleetpack compat --json`). */
   report: PreviewResult;
-  /** Per device (first `limit` by id); declined ones carry the rule's reasons. */
+  /** Per device (first `limit` by id, of the asked states if any); declined ones carry the rule's reasons. */
   devices: RolloutDeviceStatus[];
 }
 
@@ -130,6 +131,13 @@ export function parseSelector(spec: string): ((d: Device) => boolean) | undefine
           ? d.profile !== undefined && t.values.has(d.profile)
           : (d.labels ?? []).some((l) => t.values.has(l)),
     );
+}
+
+/** A percentage as the CLI and the Studio take it (`5%` or `5`), or undefined when it is not one. */
+export function parsePercent(spec: string): number | undefined {
+  const m = /^(\d{1,3})%?$/.exec(spec.trim());
+  const n = m ? Number(m[1]) : NaN;
+  return m && n <= 100 ? n : undefined;
 }
 
 function checkPercent(v: number, what: string): number {
@@ -190,13 +198,37 @@ const ROLLOUT_DEVICE_COLUMNS: readonly BulkColumn[] = [
 ];
 
 /** Reasons of a group as stored per device: the decisive ones (declined, or warnings when they decline). */
-function declineReasons(reasons: Reason[], warningsDecline: boolean): Reason[] {
+export function declineReasons<R extends Pick<Reason, 'severity'>>(reasons: R[], warningsDecline: boolean): R[] {
   return reasons.filter((r) => r.severity === 'declined' || (warningsDecline && r.severity === 'warning'));
 }
 
 /** The report stored with the rollout: the preview with its per-group samples cut back to five ids. */
 function storedReport(p: PreviewResult): PreviewResult {
   return { ...p, groups: p.groups.map((g) => ({ ...g, sample: g.sample.slice(0, 5) })) };
+}
+
+/** The devices a rollout on `channel` checks: every device of the channel, or those the selector picks. */
+async function devicesInScope(db: Kysely<Database>, channel: string, selector: string | undefined): Promise<Device[]> {
+  const select = parseSelector(selector ?? '');
+  const all = await devicesForPreview(db, channel);
+  return select ? all.filter(select) : all;
+}
+
+/**
+ * What a rollout of this manifest on `channel` would decline, without creating anything (the
+ * Studio's Publish step): the same devices in scope and fleet/'s preview, as `createRollout` runs
+ * them. An invalid manifest is refused (MANIFEST_INVALID); an empty scope answers a report with no
+ * device and `ok: false`, never a pass.
+ */
+export async function previewRollout(
+  db: Kysely<Database>,
+  catalog: Catalog,
+  manifest: Manifest,
+  req: { channel: string; devices?: string },
+  sample = 25,
+): Promise<PreviewResult> {
+  const inScope = await devicesInScope(db, req.channel, req.devices);
+  return checkedPreview(manifest, inScope, { catalog, channel: req.channel, sample, where: 'manifest' });
 }
 
 export async function createRollout(
@@ -255,9 +287,7 @@ export async function createRollout(
   const bytes = await ctx.readBlob(manifestFile.digest, manifestFile.size, MAX_MANIFEST_BYTES);
   const manifest = parseManifestText(decodeUtf8(bytes, MANIFEST_FILE), MANIFEST_FILE);
 
-  const select = parseSelector(req.devices ?? '');
-  const all = await devicesForPreview(tx, req.channel);
-  const inScope = select ? all.filter(select) : all;
+  const inScope = await devicesInScope(tx, req.channel, req.devices);
   if (inScope.length === 0) {
     throw new PlatformError(
       'ROLLOUT_NO_DEVICES',
@@ -401,6 +431,13 @@ async function advance(tx: Tx, rolloutId: string, now: Date): Promise<void> {
   }
 }
 
+/** The states each action works on (the Studio offers only these buttons). */
+export const ROLLOUT_ACTIONS: Readonly<Record<'pause' | 'resume' | 'abort', readonly RolloutState[]>> = {
+  pause: ['active'],
+  resume: ['paused', 'halted'],
+  abort: ['active', 'paused', 'halted'],
+};
+
 export async function setRolloutState(
   tx: Tx,
   actor: Actor,
@@ -414,11 +451,7 @@ export async function setRolloutState(
       hint: 'List rollouts with `fleetpack rollout list`.',
     });
   const from = r.state as RolloutState;
-  const allowed: Record<typeof action, RolloutState[]> = {
-    pause: ['active'],
-    resume: ['paused', 'halted'],
-    abort: ['active', 'paused', 'halted'],
-  };
+  const allowed = ROLLOUT_ACTIONS;
   if (!allowed[action].includes(from)) {
     throw new PlatformError('ROLLOUT_STATE', `Cannot ${action} a rollout that is ${from}`, {
       hint: `${action} works on a rollout that is ${allowed[action].join(' or ')}.`,
@@ -451,7 +484,12 @@ export async function setRolloutState(
   if (to === 'active') await advance(tx, id, now);
 }
 
-export async function rolloutStatus(db: Kysely<Database>, id: string, limit = 1000): Promise<RolloutStatus> {
+export async function rolloutStatus(
+  db: Kysely<Database>,
+  id: string,
+  limit = 1000,
+  states?: readonly DeviceUpdateState[],
+): Promise<RolloutStatus> {
   const r = await db.selectFrom('rollouts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r)
     throw new PlatformError('ROLLOUT_NOT_FOUND', `No rollout ${id.slice(0, 80)}`, {
@@ -462,6 +500,7 @@ export async function rolloutStatus(db: Kysely<Database>, id: string, limit = 10
     .selectFrom('rollout_devices')
     .select(['device_id', 'phase', 'state', 'reason', 'updated_at'])
     .where('rollout_id', '=', id)
+    .$if(states !== undefined && states.length > 0, (q) => q.where('state', 'in', states!))
     .orderBy('device_id')
     .limit(Math.max(0, Math.min(limit, 100_000)))
     .execute();

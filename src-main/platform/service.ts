@@ -35,7 +35,9 @@ import {
 import {
   assignmentFor,
   createRollout,
+  type DeviceUpdateState,
   listRollouts,
+  previewRollout,
   mayDownload,
   DirectorCache,
   reportStatus,
@@ -45,6 +47,7 @@ import {
   type StatusReport,
 } from './rollouts.js';
 import type { DeviceFacts } from '../fleet/index.js';
+import type { Manifest } from '../manifest/index.js';
 import { ProblemList } from './problems.js';
 import {
   type BlobAccess,
@@ -374,8 +377,13 @@ export class Platform {
     return this.rollout(id);
   }
 
-  rollout(id: string, limit?: number) {
-    return this.store.read((db) => rolloutStatus(db, id, limit));
+  rollout(id: string, limit?: number, states?: readonly DeviceUpdateState[]) {
+    return this.store.read((db) => rolloutStatus(db, id, limit, states));
+  }
+
+  /** What a rollout of this manifest on the channel would decline (nothing is created). */
+  previewRollout(req: { manifest: Manifest; channel: string; devices?: string }) {
+    return this.store.read((db) => previewRollout(db, this.catalog, req.manifest, req));
   }
 
   rollouts(model?: string) {

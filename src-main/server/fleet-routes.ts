@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { InventoryFormat } from '../fleet/index.js';
-import type { Platform, RolloutRequest } from '../platform/index.js';
+import type { Manifest } from '../manifest/index.js';
+import { DEVICE_STATES, type DeviceUpdateState, type Platform, type RolloutRequest } from '../platform/index.js';
 import { ADMINS, PUBLISHERS } from './auth.js';
 import { DeviceBody } from './schemas.js';
 import { apiError } from './errors.js';
@@ -144,6 +145,32 @@ export function registerFleetRoutes(app: FastifyInstance, platform: Platform): v
     async (req, reply) => reply.status(201).send(await platform.createRollout(req.actor!, req.body)),
   );
 
+  app.post<{ Body: { manifest: Record<string, unknown>; channel: string; devices?: string } }>(
+    '/v1/preview',
+    {
+      config: { roles: PUBLISHERS },
+      schema: {
+        ...tags('rollouts'),
+        description:
+          'What a rollout of this manifest on the channel would decline, without creating anything: the same devices in scope and compatibility preview as POST /v1/rollouts (the shape of `fleetpack compat --json`). No device in scope answers `scope.devices: 0` and `ok: false`.',
+        body: Type.Object(
+          {
+            manifest: Type.Object({}, { additionalProperties: true }),
+            channel: Type.String({ minLength: 1, maxLength: 64 }),
+            devices: Type.Optional(Type.String({ maxLength: 4096 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) =>
+      platform.previewRollout({
+        manifest: req.body.manifest as unknown as Manifest,
+        channel: req.body.channel,
+        ...(req.body.devices ? { devices: req.body.devices } : {}),
+      }),
+  );
+
   app.get<{ Querystring: { model?: string } }>(
     '/v1/rollouts',
     {
@@ -156,17 +183,31 @@ export function registerFleetRoutes(app: FastifyInstance, platform: Platform): v
     async (req) => ({ rollouts: await platform.rollouts(req.query.model) }),
   );
 
-  app.get<{ Params: { id: string }; Querystring: { limit?: number } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: number; state?: string } }>(
     '/v1/rollouts/:id',
     {
       config: { roles: PUBLISHERS },
       schema: {
         ...tags('rollouts'),
-        description: 'Per-phase and per-device state (first `limit` devices by id), and the compatibility report.',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }),
+        description:
+          'Per-phase and per-device state (first `limit` devices by id; `state=failed,rolled-back` lists only those states), and the compatibility report.',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+          state: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
       },
     },
-    async (req) => platform.rollout(req.params.id, req.query.limit),
+    async (req) => {
+      const states = req.query.state?.split(',').filter((s) => s !== '');
+      const unknown = states?.find((s) => !(DEVICE_STATES as readonly string[]).includes(s) && s !== 'declined');
+      if (unknown !== undefined)
+        throw apiError(
+          'STATE_INVALID',
+          `"${unknown.slice(0, 40)}" is not a device update state`,
+          `Use ${[...DEVICE_STATES, 'declined'].join(', ')}, joined by ",".`,
+        );
+      return platform.rollout(req.params.id, req.query.limit, states as DeviceUpdateState[] | undefined);
+    },
   );
 
   for (const action of ['pause', 'resume', 'abort'] as const) {

@@ -12,9 +12,9 @@ import {
   defaultCatalog,
   importInventory,
   checkedPreview,
-  type PreviewResult,
   groupMembers,
   type Inventory as FleetInventory,
+  type PreviewResult,
   type ResolvedProfile,
   type RuntimeName,
   userlandArch,
@@ -416,32 +416,7 @@ export const domain = {
         throw new ManifestError(e.code, e.message, { where: opts.where, hint: opts.fix, cause: e });
       throw e;
     }
-    const reason = (x: { code: string; severity: string; message: string; fix: string; next?: NextStep }): Reason => ({
-      code: x.code,
-      verdict: VERDICT_OF[x.severity] ?? 'warning',
-      message: x.message,
-      ...studioHint({ hint: x.fix, ...(x.next ? { next: x.next } : {}) }),
-    });
-    return {
-      total: r.scope.devices,
-      totals: { ...r.totals },
-      byProfile: r.byProfile.map((p) => ({
-        profile: p.profile ?? '(no profile)',
-        compatible: p.compatible,
-        warning: p.warning,
-        declined: p.declined,
-      })),
-      reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
-      // The fleet domain's groups as they are (one group per profile + identical facts): never regrouped here.
-      groups: r.groups.map((g) => ({
-        id: g.id,
-        profile: g.profile ?? '(no profile)',
-        verdict: g.verdict,
-        reasons: g.reasons.map(reason),
-        devices: g.devices,
-        sample: g.sample,
-      })),
-    };
+    return previewReport(r);
   },
 
   /** A page of one preview group's device ids (the fleet domain's groups, listed, not regrouped). */
@@ -452,3 +427,33 @@ export const domain = {
 };
 
 export type Domain = typeof domain;
+
+/** fleet/'s preview as the Studio shows it (the Compatibility step, and the platform's own preview in Publish). */
+export function previewReport(r: PreviewResult): PreviewReport {
+  const reason = (x: { code: string; severity: string; message: string; fix: string; next?: NextStep }): Reason => ({
+    code: x.code,
+    verdict: VERDICT_OF[x.severity] ?? 'warning',
+    message: x.message,
+    ...studioHint({ hint: x.fix, ...(x.next ? { next: x.next } : {}) }),
+  });
+  return {
+    total: r.scope.devices,
+    totals: { ...r.totals },
+    byProfile: r.byProfile.map((p) => ({
+      profile: p.profile ?? '(no profile)',
+      compatible: p.compatible,
+      warning: p.warning,
+      declined: p.declined,
+    })),
+    reasons: r.byReason.map((x) => ({ ...reason(x), devices: x.devices })),
+    // The fleet domain's groups as they are (one group per profile + identical facts): never regrouped here.
+    groups: r.groups.map((g) => ({
+      id: g.id,
+      profile: g.profile ?? '(no profile)',
+      verdict: g.verdict,
+      reasons: g.reasons.map(reason),
+      devices: g.devices,
+      sample: g.sample,
+    })),
+  };
+}

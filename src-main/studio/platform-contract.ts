@@ -79,8 +79,66 @@ export interface PlatformOverview {
   coverage: CoverageReport;
   /** Channels to offer: stable, beta, canary and every channel in use. */
   channelNames: string[];
-  /** Rollouts: on a platform without a rollout API, why not (never an empty "all fine"). */
-  rollouts: { available: false; reason: string };
+}
+
+/** Devices of a phase (or a whole rollout) in the buckets the Platform view shows. */
+export interface RolloutCounts {
+  /** Not started yet (the phase has not reached them, or their agent has not asked). */
+  pending: number;
+  /** Downloading, installing, or installed and not yet health-checked. */
+  installing: number;
+  /** Installed and healthy. */
+  installed: number;
+  failed: number;
+  rolledBack: number;
+}
+
+export type RolloutAction = 'pause' | 'resume' | 'abort';
+
+/** One rollout as the Platform view shows it: phases, declines by reason, failures and rollbacks. */
+export interface RolloutView {
+  id: string;
+  model: string;
+  version: string;
+  channel: string;
+  /** The device selector (`label=…,profile=…`), '' for every device of the channel. */
+  selector: string;
+  allowWarnings: boolean;
+  maxFailures: number;
+  advanceAt: number;
+  state: 'active' | 'paused' | 'halted' | 'aborted' | 'completed';
+  stateReason: string | null;
+  /** Index of the current phase. */
+  phase: number;
+  phases: { index: number; percent: number; devices: number; started: boolean; counts: RolloutCounts }[];
+  totals: RolloutCounts & { devices: number; declined: number };
+  /** The reasons that declined devices before anything shipped, most devices first, with the fix. */
+  declines: { code: string; severity: string; message: string; fix: string; devices: number }[];
+  /** Devices that failed or rolled back, with the agent's reason (the first 50 by id). */
+  problems: { device: string; phase: number | null; state: 'failed' | 'rolled-back'; reason: string; at: string }[];
+  /** What the rollout's state allows. */
+  actions: RolloutAction[];
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+/** The platform's rollouts (newest first, in detail), or why they cannot be shown (never an empty "all fine"). */
+export type RolloutsView =
+  | { available: true; rollouts: RolloutView[]; /** Older rollouts not shown. */ more: number }
+  | { available: false; reason: string; hint?: string };
+
+/** What `fleetpack rollout create` takes; percentages as text (`1%,10%,100%`, `5%`). */
+export interface RolloutStart {
+  model: string;
+  version: string;
+  channel: string;
+  phases?: string;
+  maxFailures?: string;
+  advanceAt?: string;
+  /** `label=…,profile=…,id=a|b` (all must match). */
+  devices?: string;
+  allowWarnings?: boolean;
 }
 
 export interface PromotePreview {
@@ -112,7 +170,11 @@ export interface PlatformApi {
   /** Forgets a platform (its keychain entry). */
   removePlatform(a: { url: string }): Promise<Result<PlatformStatus[]>>;
   platformOverview(a: Record<string, never>): Promise<Result<PlatformOverview>>;
-  platformPreview(a: { channel?: string }): Promise<Result<PlatformPreview>>;
+  /** The platform's own preview of the draft manifest on a channel (what a rollout would decline). */
+  platformPreview(a: { channel: string }): Promise<Result<PlatformPreview>>;
+  platformRollouts(a: Record<string, never>): Promise<Result<RolloutsView>>;
+  startRollout(a: RolloutStart): Promise<Result<RolloutView>>;
+  rolloutAction(a: { id: string; action: RolloutAction }): Promise<Result<RolloutView>>;
   /** Publishes the package being built (upload) or a pinned registry reference (`from`). */
   publish(a: { channel?: string; from?: string }): Promise<Result<PublishStart>>;
   pausePublish(a: { jobId: JobId }): Promise<Result<{ paused: boolean }>>;
@@ -141,6 +203,9 @@ export const PLATFORM_OPERATIONS = [
   'removePlatform',
   'platformOverview',
   'platformPreview',
+  'platformRollouts',
+  'startRollout',
+  'rolloutAction',
   'publish',
   'pausePublish',
   'resumePublish',

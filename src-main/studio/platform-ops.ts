@@ -6,13 +6,23 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CancelledError, PlatformError } from '../errors.js';
+import { CancelledError, FleetpackError, PlatformError } from '../errors.js';
 import type { Manifest } from '../manifest/index.js';
 import { defaultCredentials, loginRegistry, pullPackage, pushPackage } from '../oci/index.js';
-import { isSafePath, PlatformClient, PlatformLogins, platformOrigin, PublishError } from '../platform/index.js';
-import type { PublishResult, Release, UploadSessionMemo } from '../platform/index.js';
+import {
+  declineReasons,
+  isSafePath,
+  parsePercent,
+  PlatformClient,
+  PlatformLogins,
+  platformOrigin,
+  PublishError,
+  ROLLOUT_ACTIONS,
+} from '../platform/index.js';
+import type { DeviceUpdateState, PublishResult, Release, RolloutStatus, UploadSessionMemo } from '../platform/index.js';
 import type { Unchecked } from '../unchecked.js';
 import type { DiffReport, Handle, JobId, ReviewState } from './contract.js';
+import { previewReport } from './domain.js';
 import { badRequest } from './errors.js';
 import type { FileTable } from './files.js';
 import type { JobRunner } from './jobs.js';
@@ -25,6 +35,11 @@ import type {
   PublishOutcome,
   PublishStart,
   PushDone,
+  RolloutAction,
+  RolloutCounts,
+  RolloutStart,
+  RolloutsView,
+  RolloutView,
 } from './platform-contract.js';
 
 /** What the session lends the platform operations. */
@@ -36,6 +51,8 @@ export interface PlatformHost {
   stage: (signal?: AbortSignal) => Promise<string>;
   openPackage: (folder: Handle, publicKey: string | undefined) => Promise<ReviewState>;
   readManifest: (dir: string) => Promise<Manifest>;
+  /** The manifest being built (the draft, valid or not). */
+  draft: () => Manifest;
   diff: (before: Manifest, after: Manifest) => Pick<DiffReport, 'changes' | 'notes' | 'versionBump'>;
   logins?: PlatformLogins;
 }
@@ -53,6 +70,68 @@ const BASE_CHANNELS = ['stable', 'beta', 'canary'];
 
 /** The Studio's client: smaller chunks than the CLI (a pause holds within one), fewer retries before it says so. */
 const STUDIO_CLIENT = { chunkBytes: 16 * 1024 * 1024, attempts: 4, retryDelayMs: 250 };
+
+/** Rollouts shown in detail (newest first), and their failed or rolled-back devices listed. */
+const ROLLOUTS_SHOWN = 10;
+const PROBLEMS_SHOWN = 50;
+const PROBLEM_STATES: DeviceUpdateState[] = ['failed', 'rolled-back'];
+
+/** A device-state tally in the Platform view's buckets. */
+function buckets(c: Partial<Record<DeviceUpdateState, number>>): RolloutCounts {
+  const n = (k: DeviceUpdateState) => c[k] ?? 0;
+  return {
+    pending: n('pending'),
+    installing: n('downloading') + n('installing') + n('installed'),
+    installed: n('healthy'),
+    failed: n('failed'),
+    rolledBack: n('rolled-back'),
+  };
+}
+
+/** The platform's rollout status as the Platform view shows it (declines from the rollout's own report). */
+function rolloutView(s: RolloutStatus): RolloutView {
+  const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+  return {
+    id: s.id,
+    model: s.model,
+    version: s.version,
+    channel: s.channel,
+    selector: s.selector,
+    allowWarnings: s.allowWarnings,
+    maxFailures: s.maxFailures,
+    advanceAt: s.advanceAt,
+    state: s.state,
+    stateReason: s.stateReason,
+    phase: s.phase,
+    phases: s.phases.map((p) => ({ ...p, counts: buckets(p.counts) })),
+    totals: {
+      ...buckets(s.counts),
+      devices: Object.values(s.counts).reduce((a, b) => a + b, 0),
+      declined: s.counts.declined ?? 0,
+    },
+    declines: declineReasons(s.report.byReason, !s.allowWarnings).map((r) => ({
+      code: r.code,
+      severity: r.severity,
+      message: r.message,
+      fix: r.fix,
+      devices: r.devices,
+    })),
+    problems: s.devices
+      .filter((d) => d.state === 'failed' || d.state === 'rolled-back')
+      .slice(0, PROBLEMS_SHOWN)
+      .map((d) => ({
+        device: d.id,
+        phase: d.phase,
+        state: d.state as 'failed' | 'rolled-back',
+        reason: text(d.reason) || 'no reason reported',
+        at: d.updatedAt,
+      })),
+    actions: (Object.keys(ROLLOUT_ACTIONS) as RolloutAction[]).filter((a) => ROLLOUT_ACTIONS[a].includes(s.state)),
+    createdAt: s.createdAt,
+    createdBy: s.createdBy,
+    updatedAt: s.updatedAt,
+  };
+}
 
 /** A publish's pause: the upload waits at the next chunk until resumed (or cancelled). */
 class Pause {
@@ -108,7 +187,15 @@ export class PlatformStudio {
       return this.list();
     },
     platformOverview: async () => this.overview(),
-    platformPreview: async () => this.preview(),
+    platformPreview: async (a) => this.preview(requireText(a.channel, 'channel')),
+    platformRollouts: async () => this.rollouts(),
+    startRollout: async (a) => this.startRollout(a),
+    rolloutAction: async (a) => {
+      const id = requireText(a.id, 'id');
+      if (a.action !== 'pause' && a.action !== 'resume' && a.action !== 'abort')
+        throw badRequest('action must be pause, resume or abort');
+      return rolloutView(await (await this.client()).rolloutAction(id, a.action));
+    },
     publish: async (a) => this.publish(optionalText(a.channel, 'channel'), optionalText(a.from, 'from')),
     pausePublish: (a) => this.pause(a.jobId, true),
     resumePublish: (a) => this.pause(a.jobId, false),
@@ -282,30 +369,89 @@ export class PlatformStudio {
       channels,
       coverage,
       channelNames: [...names],
-      rollouts: {
-        available: false,
-        reason:
-          'The Studio does not show rollouts yet (cannot tell their state here): use `fleetpack rollout status ID`.',
-      },
     };
   }
 
-  /** The platform's own fleet preview; without a device registry, "cannot tell" and why. */
-  private async preview(): Promise<PlatformPreview> {
+  /**
+   * The platform's own preview of the draft on `channel`: what a rollout would decline, against
+   * the devices the platform knows. Anything that keeps the answer from arriving is "cannot tell".
+   */
+  private async preview(channel: string): Promise<PlatformPreview> {
+    const cannotTell = (why: string, hint?: string): PlatformPreview => ({
+      available: false,
+      reason: `Cannot tell which devices would accept or decline this model: ${why}`,
+      ...(hint ? { hint } : {}),
+    });
+    const manifest = this.h.draft();
+    let r;
+    try {
+      r = await (await this.client()).previewRollout({ manifest, channel });
+    } catch (e) {
+      const x = e instanceof FleetpackError ? e : new PlatformError('PLATFORM_ERROR', String(e));
+      return cannotTell(x.message, x.hint);
+    }
+    if (!r)
+      return cannotTell(
+        'this platform has no rollout preview (an older version).',
+        'The Compatibility step previews against a device inventory file meanwhile.',
+      );
+    return { available: true, report: previewReport(r) };
+  }
+
+  // ------------------------------------------------------------ rollouts
+
+  /** The newest rollouts in detail (their failures and rollbacks too); older ones are counted. */
+  private async rollouts(): Promise<RolloutsView> {
     const c = await this.client();
-    const d = await c.deviceRegistry();
-    if (!d.available)
+    const list = await c.rollouts().catch((e: unknown) => {
+      if (e instanceof PlatformError && e.code === 'NOT_FOUND') return undefined;
+      throw e;
+    });
+    if (!list)
       return {
         available: false,
-        reason: `Cannot tell which devices would accept or decline this model: ${d.reason}.`,
-        hint: 'The Compatibility step previews against a device inventory file meanwhile.',
+        reason: 'This platform has no rollout API (an older version): the Studio cannot tell what is rolling out.',
+        hint: 'Upgrade the platform, or ask its operator for `fleetpack rollout list`.',
       };
-    return {
-      available: false,
-      reason:
-        'Cannot tell which devices would accept or decline this model: the Studio does not read the platform\u2019s device preview yet.',
-      hint: 'The Compatibility step previews against a device inventory file meanwhile.',
+    const shown = list.slice(0, ROLLOUTS_SHOWN);
+    const views = await Promise.all(
+      shown.map(async (r) => {
+        return rolloutView(await c.rollout(r.id, PROBLEMS_SHOWN, PROBLEM_STATES));
+      }),
+    );
+    return { available: true, rollouts: views, more: list.length - shown.length };
+  }
+
+  private async startRollout(a: Unchecked<RolloutStart>): Promise<RolloutView> {
+    const percent = (v: unknown, what: string): number | undefined => {
+      const t = optionalText(v, what);
+      if (t === undefined) return undefined;
+      const n = parsePercent(t);
+      if (n === undefined) throw badRequest(`${what} "${t.slice(0, 40)}" is not a percentage`, 'For example 5%.');
+      return n;
     };
+    const phasesText = optionalText(a.phases, 'phases');
+    const phases = phasesText?.split(',').map((p) => {
+      const n = parsePercent(p);
+      if (n === undefined)
+        throw badRequest(`Phase "${p.trim().slice(0, 40)}" is not a percentage`, 'For example 1%,10%,100%.');
+      return n;
+    });
+    const maxFailures = percent(a.maxFailures, 'Max failures');
+    const advanceAt = percent(a.advanceAt, 'Advance at');
+    const devices = optionalText(a.devices, 'devices');
+    const c = await this.client();
+    const r = await c.createRollout({
+      model: requireText(a.model, 'model'),
+      version: requireText(a.version, 'version'),
+      channel: requireText(a.channel, 'channel'),
+      ...(phases ? { phases } : {}),
+      ...(maxFailures !== undefined ? { maxFailures } : {}),
+      ...(advanceAt !== undefined ? { advanceAt } : {}),
+      ...(devices ? { devices } : {}),
+      ...(a.allowWarnings === true ? { allowWarnings: true } : {}),
+    });
+    return rolloutView(r);
   }
 
   private async promotePreview(model: string, from: string, to: string): Promise<PromotePreview> {

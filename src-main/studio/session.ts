@@ -150,6 +150,7 @@ export class StudioSession {
     stage: (signal) => this.pkg.stage(signal),
     openPackage: (folder, publicKey) => this.review.open(folder, publicKey),
     readManifest: (dir) => this.d.readManifest(dir),
+    draft: () => this.draft.requireManifest(),
     diff: (before, after) => this.d.diff(before, after),
   });
 

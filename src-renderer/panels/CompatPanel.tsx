@@ -2,7 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { PreviewReport, Verdict } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
 import { ErrorNote, FileButton, Note, Section } from '../components/common';
-import { VerdictGroups, type GroupFilter } from '../components/VerdictGroups';
+import { VerdictGroups, type GroupFilter, type LoadDevices } from '../components/VerdictGroups';
 import { useStudio } from '../store';
 import type { PreviewSubject } from '../store/compat';
 
@@ -67,6 +67,97 @@ function Chart({
   );
 }
 
+/**
+ * The verdicts of a preview: totals, the chart by profile, the reasons (most devices first) with
+ * their fix, and the devices. No device in scope is a warning, never a pass. The Compatibility step
+ * shows it for an inventory file, the Publish step for the platform's own devices.
+ */
+export function VerdictView({
+  report,
+  emptyHint = 'Choose another channel or load an inventory with devices.',
+  loadDevices,
+}: {
+  report: PreviewReport;
+  /** What to do when no device is in scope. */
+  emptyHint?: string;
+  /** Lists more of a group's devices (the Compatibility step's inventory); without it the rest are counted. */
+  loadDevices?: LoadDevices;
+}) {
+  const [pick, setPick] = useState<GroupFilter>({});
+  return (
+    <>
+      <Section title="Verdicts">
+        <div className="totals" data-testid="compat-totals">
+          {VERDICTS.map((v) => (
+            <button key={v} type="button" className={`total total-${v}`} onClick={() => setPick({ verdict: v })}>
+              <span className="total-n">{report.totals[v]}</span> {LABEL[v]}
+            </button>
+          ))}
+        </div>
+        {report.total === 0 ? (
+          <Note kind="warn">
+            <span data-testid="no-device-in-scope">No device in scope</span>: nothing was checked, so this is not a
+            pass. {emptyHint}
+          </Note>
+        ) : report.totals.declined > 0 ? (
+          <Note kind="warn">{report.totals.declined} device(s) would decline this model. See the reasons below.</Note>
+        ) : report.totals.warning > 0 ? (
+          <Note kind="warn">
+            No device in scope would decline, but for {report.totals.warning} device(s) some check cannot tell or warns.
+            See the reasons below.
+          </Note>
+        ) : (
+          <Note kind="ok">No device in scope would decline this model.</Note>
+        )}
+        <Chart
+          report={report}
+          picked={pick.profile}
+          onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })}
+        />
+        <p className="legend" aria-hidden="true">
+          {VERDICTS.map((v) => (
+            <span key={v}>
+              <span className={`swatch seg-${v}`} /> {LABEL[v]}
+            </span>
+          ))}
+        </p>
+      </Section>
+      <Section title="Reasons, most devices first">
+        {report.reasons.length === 0 && report.total > 0 ? (
+          <p className="muted">No reasons: every device is compatible.</p>
+        ) : null}
+        <ol className="reasons">
+          {report.reasons.map((r) => (
+            <li key={r.code + r.verdict}>
+              <button type="button" className="linkish" onClick={() => setPick({ reason: r.code })}>
+                <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message} <strong>({r.devices})</strong>
+              </button>
+              {r.hint ? <div className="muted">Fix: {r.hint}</div> : null}
+            </li>
+          ))}
+        </ol>
+      </Section>
+      <Section
+        title={`Groups of identical devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
+        actions={
+          pick.profile || pick.verdict || pick.reason ? (
+            <button type="button" className="btn small" onClick={() => setPick({})}>
+              Show all
+            </button>
+          ) : null
+        }
+      >
+        <VerdictGroups
+          key={JSON.stringify(pick)}
+          report={report}
+          filter={pick}
+          {...(loadDevices ? { loadDevices } : {})}
+        />
+      </Section>
+    </>
+  );
+}
+
 export function CompatView({ subject }: { subject: PreviewSubject }) {
   const inventory = useStudio((s) => s.inventory);
   const report = useStudio((s) => s.previews[subject]);
@@ -75,7 +166,6 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
   const load = useStudio((s) => s.loadInventory);
   const run = useStudio((s) => s.runPreview);
   const channel = useStudio((s) => s.channel);
-  const [pick, setPick] = useState<GroupFilter>({});
   // On every visit: the manifest may have changed since the last preview (targets, requirements),
   // and an inventory handed over by an example has no preview yet. A stale verdict is never shown.
   useEffect(() => {
@@ -165,82 +255,13 @@ export function CompatView({ subject }: { subject: PreviewSubject }) {
         )}
       </Section>
       {report ? (
-        <>
-          <Section title="Verdicts">
-            <div className="totals" data-testid="compat-totals">
-              {VERDICTS.map((v) => (
-                <button key={v} type="button" className={`total total-${v}`} onClick={() => setPick({ verdict: v })}>
-                  <span className="total-n">{report.totals[v]}</span> {LABEL[v]}
-                </button>
-              ))}
-            </div>
-            {report.total === 0 ? (
-              <Note kind="warn">
-                <span data-testid="no-device-in-scope">No device in scope</span>: nothing was checked, so this is not a
-                pass. Choose another channel or load an inventory with devices.
-              </Note>
-            ) : report.totals.declined > 0 ? (
-              <Note kind="warn">
-                {report.totals.declined} device(s) would decline this model. See the reasons below.
-              </Note>
-            ) : report.totals.warning > 0 ? (
-              <Note kind="warn">
-                No device in scope would decline, but for {report.totals.warning} device(s) some check cannot tell or
-                warns. See the reasons below.
-              </Note>
-            ) : (
-              <Note kind="ok">No device in scope would decline this model.</Note>
-            )}
-            <Chart
-              report={report}
-              picked={pick.profile}
-              onPick={(profile, verdict) => setPick({ profile, ...(verdict ? { verdict } : {}) })}
-            />
-            <p className="legend" aria-hidden="true">
-              {VERDICTS.map((v) => (
-                <span key={v}>
-                  <span className={`swatch seg-${v}`} /> {LABEL[v]}
-                </span>
-              ))}
-            </p>
-          </Section>
-          <Section title="Reasons, most devices first">
-            {report.reasons.length === 0 && report.total > 0 ? (
-              <p className="muted">No reasons: every device is compatible.</p>
-            ) : null}
-            <ol className="reasons">
-              {report.reasons.map((r) => (
-                <li key={r.code + r.verdict}>
-                  <button type="button" className="linkish" onClick={() => setPick({ reason: r.code })}>
-                    <span className={`tag tag-${r.verdict}`}>{r.verdict}</span> {r.message}{' '}
-                    <strong>({r.devices})</strong>
-                  </button>
-                  {r.hint ? <div className="muted">Fix: {r.hint}</div> : null}
-                </li>
-              ))}
-            </ol>
-          </Section>
-          <Section
-            title={`Groups of identical devices${pick.profile ? ` · ${pick.profile}` : ''}${pick.verdict ? ` · ${pick.verdict}` : ''}${pick.reason ? ` · ${pick.reason}` : ''}`}
-            actions={
-              pick.profile || pick.verdict || pick.reason ? (
-                <button type="button" className="btn small" onClick={() => setPick({})}>
-                  Show all
-                </button>
-              ) : null
-            }
-          >
-            <VerdictGroups
-              key={JSON.stringify(pick)}
-              report={report}
-              filter={pick}
-              loadDevices={async (group, offset) => {
-                const r = await getClient().call('groupDevices', { group, offset, ...(channel ? { channel } : {}) });
-                return r.ok ? r.value : undefined;
-              }}
-            />
-          </Section>
-        </>
+        <VerdictView
+          report={report}
+          loadDevices={async (group, offset) => {
+            const r = await getClient().call('groupDevices', { group, offset, ...(channel ? { channel } : {}) });
+            return r.ok ? r.value : undefined;
+          }}
+        />
       ) : null}
     </>
   );

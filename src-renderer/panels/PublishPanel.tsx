@@ -7,6 +7,7 @@ import { useEffect, useId, useState } from 'react';
 import type { PublishOutcome, StudioError } from '../../src-main/studio/contract';
 import { ErrorNote, Note, Section, formatBytes } from '../components/common';
 import { ConnectSection } from '../platform/ConnectSection';
+import { VerdictView } from './CompatPanel';
 import { FileProgress } from '../platform/FileProgress';
 import { signatureText } from '../platform/words';
 import { useStudio } from '../store';
@@ -184,10 +185,16 @@ export function PublishPanel() {
             </div>
             {preview ? (
               preview.available ? (
-                <Note kind="info">
-                  {preview.report.total} devices in scope: {preview.report.totals.compatible} compatible,{' '}
-                  {preview.report.totals.warning} with warnings, {preview.report.totals.declined} declined.
-                </Note>
+                <div data-testid="platform-preview-report">
+                  <p className="muted">
+                    The platform&rsquo;s own preview: this manifest against the devices it knows on {channel}, as a
+                    rollout would check them before anything ships.
+                  </p>
+                  <VerdictView
+                    report={preview.report}
+                    emptyHint={`The platform has no device on ${channel}: register devices there (fleetpack platform device add, fleetpack devices import) or choose another channel.`}
+                  />
+                </div>
               ) : (
                 <Note kind="warn">
                   <span data-testid="platform-preview">{preview.reason}</span>

@@ -2,18 +2,21 @@
  * The Platform view (beside Build and Review): releases per model with version, digest, signer,
  * SBOM status and channels; promote with the diff against what the target channel has now;
  * SBOM coverage and NTIA compliance by channel with the releases that do not count and why;
- * rollouts (or why they cannot be shown). Polls the platform, backing off while it fails.
+ * rollouts (RolloutsSection). Polls the platform while the page is visible, backing off while it fails.
  */
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { CoverageGroup, Release } from '../../src-main/studio/contract';
 import { ErrorNote, Note, Section } from '../components/common';
 import { DiffView } from '../panels/ReviewPanel';
 import { useStudio } from '../store';
 import { ConnectSection } from './ConnectSection';
+import { usePoll } from './poll';
+import { RolloutsSection } from './RolloutsSection';
 import { signatureText } from './words';
 
 const POLL_MS = 5000;
-const MAX_POLL_MS = 60_000;
+const overviewEvery = () => POLL_MS;
+const overviewFailed = () => !!useStudio.getState().overviewError;
 
 function pct(v: number | null): string {
   return v === null ? 'cannot tell (no releases)' : `${(v * 100).toFixed(1)} %`;
@@ -24,27 +27,6 @@ function sbomText(r: Release): string {
   return r.sbom.compliant
     ? `counted, NTIA ok (${r.sbom.format ?? ''})`
     : `counted, NTIA gaps: ${r.sbom.reasons.join('; ')}`;
-}
-
-function usePolling(enabled: boolean) {
-  const load = useStudio((s) => s.loadOverview);
-  useEffect(() => {
-    if (!enabled) return;
-    let delay = POLL_MS;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const tick = async () => {
-      await load();
-      if (stopped) return;
-      delay = useStudio.getState().overviewError ? Math.min(delay * 2, MAX_POLL_MS) : POLL_MS;
-      timer = setTimeout(() => void tick(), delay);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [enabled, load]);
 }
 
 function PromoteForm({ model, channels, onChannel }: { model: string; channels: string[]; onChannel: string[] }) {
@@ -156,8 +138,9 @@ export function PlatformView() {
   const error = useStudio((s) => s.overviewError);
   const at = useStudio((s) => s.overviewAt);
   const openRelease = useStudio((s) => s.openRelease);
+  const load = useStudio((s) => s.loadOverview);
   const connected = active?.health === 'healthy';
-  usePolling(connected);
+  usePoll(load, connected, overviewEvery, overviewFailed);
   const models = new Map<string, Release[]>();
   for (const r of overview?.releases ?? []) models.set(r.name, [...(models.get(r.name) ?? []), r]);
   return (
@@ -249,11 +232,7 @@ export function PlatformView() {
               </table>
             </div>
           </Section>
-          <Section title="Rollouts">
-            <Note kind="warn">
-              <span data-testid="rollouts-unavailable">{overview.rollouts.reason}</span>
-            </Note>
-          </Section>
+          <RolloutsSection overview={overview} />
         </>
       ) : null}
     </>

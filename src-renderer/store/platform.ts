@@ -1,6 +1,6 @@
 /**
  * Platforms and registries: the saved platforms and the active one, a publish (job, files, pause),
- * the Platform view's data (releases, channels, coverage) with polling, promote with its diff,
+ * the Platform view's data (releases, channels, coverage, rollouts) with polling, promote with its diff,
  * pushing to a registry, and opening a release or a registry reference in Review.
  * Tokens and passwords are sent once and never kept here.
  */
@@ -14,6 +14,9 @@ import type {
   PublishOutcome,
   PushDone,
   ReviewState,
+  RolloutAction,
+  RolloutStart,
+  RolloutsView,
   StudioError,
 } from '../../src-main/studio/contract';
 import { getClient } from '../api/client';
@@ -48,6 +51,16 @@ export interface PlatformSlice {
   platformPreview?: PlatformPreview | undefined;
   loadPlatformPreview: (channel: string) => Promise<void>;
 
+  rollouts?: RolloutsView | undefined;
+  rolloutsError?: StudioError | undefined;
+  rolloutsAt?: number | undefined;
+  loadRollouts: () => Promise<void>;
+  /** The last start / pause / resume / abort that the platform refused. */
+  rolloutError?: StudioError | undefined;
+  rolloutBusy: boolean;
+  startRollout: (a: RolloutStart) => Promise<boolean>;
+  rolloutAction: (id: string, action: RolloutAction) => Promise<boolean>;
+
   publishing?: Publishing | undefined;
   /** The last publish's end: published / refused (per file), or an error (unreachable, cancelled…). */
   publishOutcome?: PublishOutcome | undefined;
@@ -79,6 +92,7 @@ export interface PlatformSlice {
 
 export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
   const client = () => getClient();
+  let previewAsked = 0;
   const activeOf = (list: PlatformStatus[], st?: PlatformStatus) => (st && st.active ? st : list.find((p) => p.active));
   const toReview = (r: { ok: true; value: ReviewState } | { ok: false; error: StudioError }) => {
     if (!r.ok) set({ reviewBusy: false, reviewError: r.error, mode: 'review' });
@@ -107,7 +121,13 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
         set({ platformBusy: false, platformError: r.error });
         return false;
       }
-      set({ activePlatform: r.value, platformBusy: false, overview: undefined, platformPreview: undefined });
+      set({
+        activePlatform: r.value,
+        platformBusy: false,
+        overview: undefined,
+        platformPreview: undefined,
+        rollouts: undefined,
+      });
       await get().loadPlatforms();
       return true;
     },
@@ -123,6 +143,7 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
         platformBusy: false,
         overview: undefined,
         platformPreview: undefined,
+        rollouts: undefined,
       });
       await get().loadPlatforms();
     },
@@ -133,7 +154,10 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
         return;
       }
       const gone = get().activePlatform?.url === url;
-      set({ platforms: r.value, ...(gone ? { activePlatform: undefined, overview: undefined } : {}) });
+      set({
+        platforms: r.value,
+        ...(gone ? { activePlatform: undefined, overview: undefined, rollouts: undefined } : {}),
+      });
     },
 
     async loadOverview() {
@@ -145,7 +169,12 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
       set({ overview: r.value, overviewError: undefined, overviewAt: Date.now() });
     },
     async loadPlatformPreview(channel) {
-      const r = await client().call('platformPreview', channel ? { channel } : {});
+      // The platform previews the draft as it is now, never an older one.
+      const asked = ++previewAsked;
+      set({ platformPreview: undefined });
+      await get().refreshManifest();
+      const r = await client().call('platformPreview', { channel });
+      if (asked !== previewAsked) return; // a later channel's answer is coming
       if (r.ok) set({ platformPreview: r.value });
       else
         set({
@@ -155,6 +184,30 @@ export const createPlatformSlice: Slice<PlatformSlice> = (set, get) => {
             ...(r.error.hint ? { hint: r.error.hint } : {}),
           },
         });
+    },
+
+    rolloutBusy: false,
+    async loadRollouts() {
+      const r = await client().call('platformRollouts', {});
+      if (!r.ok) {
+        set({ rolloutsError: r.error });
+        return;
+      }
+      set({ rollouts: r.value, rolloutsError: undefined, rolloutsAt: Date.now() });
+    },
+    async startRollout(a) {
+      set({ rolloutBusy: true, rolloutError: undefined });
+      const r = await client().call('startRollout', a);
+      set({ rolloutBusy: false, ...(r.ok ? {} : { rolloutError: r.error }) });
+      if (r.ok) await get().loadRollouts();
+      return r.ok;
+    },
+    async rolloutAction(id, action) {
+      set({ rolloutBusy: true, rolloutError: undefined });
+      const r = await client().call('rolloutAction', { id, action });
+      set({ rolloutBusy: false, ...(r.ok ? {} : { rolloutError: r.error }) });
+      await get().loadRollouts();
+      return r.ok;
     },
 
     async startPublish(channel, from) {

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -91,4 +91,39 @@ export async function fillValidManifest(page: Page, description: string): Promis
   await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
   await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
   await page.getByLabel('License (SPDX expression)').blur();
+}
+
+/** Fills what the prefill leaves open, until the manifest is complete and valid. */
+export async function completeManifest(page: Page, metrics: string, version: string): Promise<void> {
+  await page.getByTestId('step-manifest').click();
+  await page.getByLabel('Version (semver)').fill(version);
+  await page.getByLabel('Description').fill('Ten-class image classifier for the platform e2e test.');
+  await page.getByLabel('Authors (comma separated)').fill('Fleetpack QA');
+  await page.getByLabel('Authors (comma separated)').blur();
+  await page.getByLabel(/^Color order/).selectOption('RGB');
+  await page.getByLabel(/^Mean/).fill('0.485, 0.456, 0.406');
+  await page.getByLabel(/^Mean/).blur();
+  await page.getByLabel(/^Std/).fill('0.229, 0.224, 0.225');
+  await page.getByLabel(/^Std/).blur();
+  await page.getByRole('button', { name: 'Confirm guessed values' }).click();
+  await page.getByTestId('metrics-input').setInputFiles(metrics);
+  await expect(page.getByText('Imported 2 metrics from metrics.csv')).toBeVisible();
+  await page.getByLabel('Filter profiles').fill('x86-64-server');
+  await page
+    .getByRole('checkbox', { name: /x86-64-server\b(?!-)/ })
+    .first()
+    .check();
+  await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
+  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
+  await page.getByLabel('License (SPDX expression)').blur();
+  await expect(page.getByText('The manifest is complete and valid.')).toBeVisible({ timeout: 60_000 });
+}
+
+/** Presses Tab until `target` has the focus (a keyboard user's path), failing after `max` presses. */
+export async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`never reached ${target.toString()} with Tab`);
 }

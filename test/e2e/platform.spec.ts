@@ -6,7 +6,7 @@
  * cancelled and resumed, and the platform killed mid-publish then resumed. Tokens never reach the
  * page. Screenshots of each new screen, axe on each.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { fleetpack, serve, type ServeProcess } from '../fixtures/platform-proces
 import { freePort, startRegistry, type RegistryServer } from '../fixtures/registry';
 import { slowProxy, type SlowProxy } from '../fixtures/slow-proxy';
 import { writeBigClassifier, writeFixtures } from './fixtures';
-import { dropFile, expectAccessible, openStudio, shot, signWithNewKey } from './helpers';
+import { completeManifest, dropFile, expectAccessible, openStudio, shot, signWithNewKey, tabTo } from './helpers';
 
 const fx = writeFixtures();
 const big = writeBigClassifier(447);
@@ -73,32 +73,6 @@ test.afterAll(async () => {
 const step = (id: string) => page.getByTestId(`step-${id}`);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** Fills what the prefill leaves open, until the manifest is complete and valid. */
-async function completeManifest(version: string): Promise<void> {
-  await step('manifest').click();
-  await page.getByLabel('Version (semver)').fill(version);
-  await page.getByLabel('Description').fill('Ten-class image classifier for the platform e2e test.');
-  await page.getByLabel('Authors (comma separated)').fill('Fleetpack QA');
-  await page.getByLabel('Authors (comma separated)').blur();
-  await page.getByLabel(/^Color order/).selectOption('RGB');
-  await page.getByLabel(/^Mean/).fill('0.485, 0.456, 0.406');
-  await page.getByLabel(/^Mean/).blur();
-  await page.getByLabel(/^Std/).fill('0.229, 0.224, 0.225');
-  await page.getByLabel(/^Std/).blur();
-  await page.getByRole('button', { name: 'Confirm guessed values' }).click();
-  await page.getByTestId('metrics-input').setInputFiles(fx.metrics);
-  await expect(page.getByText('Imported 2 metrics from metrics.csv')).toBeVisible();
-  await page.getByLabel('Filter profiles').fill('x86-64-server');
-  await page
-    .getByRole('checkbox', { name: /x86-64-server\b(?!-)/ })
-    .first()
-    .check();
-  await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
-  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
-  await page.getByLabel('License (SPDX expression)').blur();
-  await expect(page.getByText('The manifest is complete and valid.')).toBeVisible({ timeout: 60_000 });
-}
-
 async function progressAtLeast(pct: number): Promise<void> {
   await expect
     .poll(
@@ -111,20 +85,11 @@ async function progressAtLeast(pct: number): Promise<void> {
     .toBeGreaterThanOrEqual(pct);
 }
 
-/** Presses Tab until `target` has the focus (a keyboard user's path), failing after `max` presses. */
-async function tabTo(target: Locator, max = 60): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    if (await target.evaluate((el) => el === document.activeElement)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`never reached ${target.toString()} with Tab`);
-}
-
 test('build a signed package with an SBOM', async () => {
   await openStudio(page);
   await dropFile(page, fx.model);
   await expect(page.getByTestId('model-digest')).toContainText(/[0-9a-f]{64}/);
-  await completeManifest('1.0.0');
+  await completeManifest(page, fx.metrics, '1.0.0');
   await step('sbom').click();
   await page.getByRole('button', { name: 'Generate CycloneDX ML-BOM' }).click();
   await expect(page.getByTestId('sbom-ref')).toContainText('cyclonedx');
@@ -145,8 +110,8 @@ test('connect: the token goes to the keychain; name, root key ids and health are
   await expect(page.getByTestId('platform-health')).toHaveText('Connected to e2e-lab');
   await expect(page.getByTestId('root-key-id')).toHaveText(rootKeyIds);
   await expect(page.getByLabel('Token')).toHaveValue('');
-  // The platform has no device registry: the preview says it cannot tell, never "no declines".
-  await expect(page.getByTestId('platform-preview')).toContainText('Cannot tell');
+  // The platform knows no device yet: "no device in scope", never a pass.
+  await expect(page.getByTestId('platform-preview-report').getByTestId('no-device-in-scope')).toBeVisible();
   await shot(page, 'p01-publish-connected');
   await expectAccessible(page, 'publish-connected');
 });
@@ -165,13 +130,13 @@ test('publish to beta: release id, digest, TUF targets and version', async () =>
   await expectAccessible(page, 'published');
 });
 
-test('platform view: the release, coverage by channel, rollouts "cannot tell"; promote to an empty stable', async () => {
+test('platform view: the release, coverage by channel, no rollouts yet; promote to an empty stable', async () => {
   await page.getByRole('button', { name: 'Open in the Platform view' }).click();
   const releases = page.getByTestId('releases');
   await expect(releases).toContainText('1.0.0');
   await expect(releases.getByTestId('release-channels')).toHaveText('beta');
   await expect(page.getByTestId('coverage')).toContainText('Channel beta');
-  await expect(page.getByTestId('rollouts-unavailable')).toContainText('does not show rollouts yet');
+  await expect(page.getByRole('region', { name: 'Rollouts' })).toContainText('No rollouts yet');
   await page.getByRole('button', { name: /^Promote .*…$/ }).click();
   await expect(page.getByTestId('promote-confirm')).toContainText('stable has no release');
   await page.getByRole('button', { name: 'Confirm promotion' }).click();
@@ -196,10 +161,10 @@ test('keyboard only: version 1.1.0 signed again, then published to beta without 
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Publish', level: 2 }).first()).toBeVisible();
   const channel = page.getByLabel('Channel', { exact: true });
-  await tabTo(channel);
+  await tabTo(page, channel);
   await expect(channel).toHaveValue('beta');
   const publish = page.getByRole('button', { name: 'Publish to beta' });
-  await tabTo(publish);
+  await tabTo(page, publish);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('published-targets')).toContainText(/\/1\.1\.0\//, { timeout: 60_000 });
   await shot(page, 'p04-keyboard-published');
@@ -312,7 +277,7 @@ test('a big publish paused, cancelled and resumed: the bytes already sent are no
   await page.getByTestId('model-input').setInputFiles(big);
   // The new model's own digest (the previous model's is on screen until it opens).
   await expect(page.getByTestId('model-digest')).toContainText(sha256(big), { timeout: 60_000 });
-  await completeManifest('2.0.0');
+  await completeManifest(page, fx.metrics, '2.0.0');
   await step('publish').click();
   const size = statSync(big).size;
   proxy.setRate(3_000_000);
@@ -341,7 +306,7 @@ test('the platform goes away mid-publish: a clear error, then resumed once it is
   await step('model').click();
   await page.getByTestId('model-input').setInputFiles(big2);
   await expect(page.getByTestId('model-digest')).toContainText(sha256(big2), { timeout: 60_000 });
-  await completeManifest('2.0.1');
+  await completeManifest(page, fx.metrics, '2.0.1');
   await step('publish').click();
   const size = statSync(big2).size;
   const before = proxy.upstreamBytes();

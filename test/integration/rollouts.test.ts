@@ -2,11 +2,12 @@
  * Rollouts on the platform (in-process, on SQLite and on PostgreSQL): declines from the compatibility preview with the
  * rule's reason, phases that start when the previous phase is healthy enough, an automatic halt
  * past the failure threshold, pause / resume / abort, and the refusals (release not on the
- * channel, nothing in scope, bad phases).
+ * channel, nothing in scope, bad phases); the read-only preview of a manifest over HTTP.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../../src-main/manifest/index.js';
 import { PlatformClient, type RolloutStatus } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
 import { newTestPlatform, packageDir, type TestPlatform } from '../fixtures/platform.js';
@@ -223,6 +224,42 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (backend) => {
           devices: 'color=red',
         }),
       ).rejects.toMatchObject({ code: 'SELECTOR_INVALID' });
+    });
+
+    it('previews a manifest over HTTP without creating a rollout: the same declines; no device is not a pass', async () => {
+      const client = new PlatformClient(server.url, tp.publisher);
+      const dir = await packageDir(work, { version: '3.0.0' });
+      const manifest = JSON.parse(readFileSync(join(dir, 'fleetpack.json'), 'utf8')) as Manifest;
+      const before = (await client.rollouts()).length;
+      const p = await client.previewRollout({ manifest, channel: 'stable' });
+      expect(p?.scope.devices).toBe(100);
+      expect(p?.totals).toEqual({ compatible: 90, warning: 0, declined: 10 });
+      expect(p?.ok).toBe(false);
+      expect(p?.byReason.map((x) => x.code)).toContain('EP_MISSING');
+      // The same preview as a rollout over the same devices ran: the same reasons.
+      const onStable = (await client.rollouts()).find((r) => r.channel === 'stable' && r.selector === '')!;
+      const last = await client.rollout(onStable.id);
+      expect(last.report.byReason.map((x) => x.code)).toEqual(p?.byReason.map((x) => x.code));
+      expect((await client.rollouts()).length).toBe(before);
+      // Narrowed by the selector, as rollout create is.
+      expect((await client.previewRollout({ manifest, channel: 'stable', devices: 'label=site=a' }))?.totals).toEqual({
+        compatible: 45,
+        warning: 0,
+        declined: 0,
+      });
+      // No device in scope: an empty report that is not ok, never "no declines".
+      const empty = await client.previewRollout({ manifest, channel: 'canary' });
+      expect(empty?.scope.devices).toBe(0);
+      expect(empty?.ok).toBe(false);
+      // An invalid manifest is refused with where it is wrong.
+      await expect(
+        client.previewRollout({ manifest: { name: 'x' } as Manifest, channel: 'stable' }),
+      ).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+      // Devices of a rollout filtered by state (the Studio lists failures and rollbacks).
+      const declinedOnly = await client.rollout(last.id, 50, ['declined']);
+      expect(declinedOnly.devices.length).toBeGreaterThan(0);
+      expect(declinedOnly.devices.every((d) => d.state === 'declined')).toBe(true);
+      await expect(client.rollout(last.id, 50, ['sleeping' as never])).rejects.toMatchObject({ code: 'STATE_INVALID' });
     });
 
     it('bad device input is a typed error', async () => {

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { RolloutStatus } from '../../platform/index.js';
+import { parsePercent, type RolloutStatus } from '../../platform/index.js';
 import { type CliIO, type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 import { client, platformUrl } from './publish.js';
 
@@ -88,9 +88,8 @@ const rolloutUsage = `fleetpack rollout create NAME@VERSION --channel C [--devic
   Exit (create): 0 created with some device to ship to, 1 every device in scope declined.`;
 
 function percent(spec: string, what: string): number {
-  const m = /^(\d{1,3})%?$/.exec(spec.trim());
-  const n = m ? Number(m[1]) : NaN;
-  if (!m || n > 100)
+  const n = parsePercent(spec);
+  if (n === undefined)
     throw new UsageError('BAD_ARGUMENTS', `${what} "${spec}" is not a percentage`, { hint: rolloutUsage });
   return n;
 }

@@ -115,10 +115,15 @@ test('the Publish step shows the platform’s own preview: the declines a rollou
   const totals = preview.getByTestId('compat-totals');
   await expect(totals).toContainText('1 Compatible');
   await expect(totals).toContainText('1 Declined');
-  const devices = preview.getByTestId('compat-devices');
-  await expect(devices.locator('tr', { hasText: 'old-pi-1' })).toContainText('declined');
-  await expect(devices.locator('tr', { hasText: 'old-pi-1' })).toContainText('Fix:');
-  await expect(devices.locator('tr', { hasText: 'srv-1' })).toContainText('compatible');
+  // The Compatibility step's grouped view: one group per verdict here, its devices on demand.
+  const declined = preview.locator('[data-testid="compat-group"][data-verdict="declined"]');
+  await expect(declined).toHaveCount(1);
+  await expect(declined).toContainText('Fix:');
+  await declined.getByText('Show the device').click();
+  await expect(declined).toContainText('old-pi-1');
+  const compatible = preview.locator('[data-testid="compat-group"][data-verdict="compatible"]');
+  await compatible.getByText('Show the device').click();
+  await expect(compatible).toContainText('srv-1');
   await shot(page, 'r01-publish-preview');
   await expectAccessible(page, 'publish-preview');
 

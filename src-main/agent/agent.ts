@@ -367,7 +367,8 @@ export class Agent {
         `release counter ${counter} is lower than the installed ${installed.releaseCounter} (${installed.version}): no downgrade without a signed rollback release`,
         digest,
       );
-    if (installed && installed.model === a.model && installed.digest === digest) return { outcome: 'idle' };
+    // The same weights under a new version are still a new release (its manifest differs): installed like any other,
+    // never skipped, or the agent would report "downloading" at every poll and the rollout would never complete.
 
     // A publisher-signed release: model.sig must be a signed target of the release, whatever the assignment lists.
     const claim = publisherClaim(model);

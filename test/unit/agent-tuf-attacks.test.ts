@@ -97,6 +97,22 @@ describe('TUF attacks against the agent: refused, the current model kept', () =>
     await s.agent.stopRuntime();
   });
 
+  it('a new release with the same weights installs too (its manifest is new), and completes', async () => {
+    const same = await simRelease(s.dir, '1.2.0', 4, {}, undefined, '1.0.0');
+    expect(same.files.find((f) => f.role === 'model')!.bytes).toEqual(
+      s.base.files.find((f) => f.role === 'model')!.bytes,
+    );
+    s.sim.addRelease(same);
+    s.sim.assign(same);
+    s.sim.publish();
+    expect((await s.agent.cycle()).outcome).toBe('installed');
+    expect(s.agent.current?.version).toBe('1.2.0');
+    expect((await s.agent.cycle()).outcome).toBe('idle');
+    await s.agent.flush();
+    expect(s.sim.reports.some((x) => x.state === 'healthy')).toBe(true);
+    await s.agent.stopRuntime();
+  });
+
   it('rollback of the timestamp version', async () => {
     s.sim.publish();
     s.sim.current = 0; // the first timestamp the device saw long ago

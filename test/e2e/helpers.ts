@@ -83,21 +83,21 @@ export async function signWithNewKey(page: Page, keyName: string): Promise<void>
   await expect(page.getByTestId('signed')).toBeVisible();
 }
 
-/** The Manifest step: what a prefilled ONNX model still needs to be valid (version 1.0.0, a license). */
-export async function fillValidManifest(page: Page, description: string): Promise<void> {
+/** The Manifest step: what a prefilled ONNX model still needs to be valid (a version, a description, a license). */
+export async function fillValidManifest(page: Page, description: string, version = '1.0.0'): Promise<void> {
   await page.getByTestId('step-manifest').click();
-  await page.getByLabel('Version (semver)').fill('1.0.0');
+  await page.getByLabel('Version (semver)').fill(version);
   await page.getByLabel('Description').fill(description);
   await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
   await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
   await page.getByLabel('License (SPDX expression)').blur();
 }
 
-/** Fills what the prefill leaves open, until the manifest is complete and valid. */
-export async function completeManifest(page: Page, metrics: string, version: string): Promise<void> {
-  await page.getByTestId('step-manifest').click();
-  await page.getByLabel('Version (semver)').fill(version);
-  await page.getByLabel('Description').fill('Ten-class image classifier for the platform e2e test.');
+/**
+ * The Manifest step, for the test classifier: authors, its image preprocessing (the guessed values
+ * confirmed) and its metrics from `metrics` (a CSV of two).
+ */
+export async function fillClassifierDetails(page: Page, metrics: string): Promise<void> {
   await page.getByLabel('Authors (comma separated)').fill('Fleetpack QA');
   await page.getByLabel('Authors (comma separated)').blur();
   await page.getByLabel(/^Color order/).selectOption('RGB');
@@ -108,14 +108,17 @@ export async function completeManifest(page: Page, metrics: string, version: str
   await page.getByRole('button', { name: 'Confirm guessed values' }).click();
   await page.getByTestId('metrics-input').setInputFiles(metrics);
   await expect(page.getByText('Imported 2 metrics from metrics.csv')).toBeVisible();
+}
+
+/** Fills what the prefill leaves open, until the manifest is complete and valid. */
+export async function completeManifest(page: Page, metrics: string, version: string): Promise<void> {
+  await fillValidManifest(page, 'Ten-class image classifier for the platform e2e test.', version);
+  await fillClassifierDetails(page, metrics);
   await page.getByLabel('Filter profiles').fill('x86-64-server');
   await page
     .getByRole('checkbox', { name: /x86-64-server\b(?!-)/ })
     .first()
     .check();
-  await page.getByLabel('License (SPDX expression)').fill('Apache-2.0');
-  await expect(page.getByTestId('license-check')).toContainText('valid SPDX');
-  await page.getByLabel('License (SPDX expression)').blur();
   await expect(page.getByText('The manifest is complete and valid.')).toBeVisible({ timeout: 60_000 });
 }
 

@@ -10,7 +10,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFixtures } from './fixtures';
-import { SAVE_ROOT, dropFile, expectAccessible, openStudio, savePackageAs, shot } from './helpers';
+import {
+  SAVE_ROOT,
+  dropFile,
+  expectAccessible,
+  fillClassifierDetails,
+  openStudio,
+  savePackageAs,
+  shot,
+} from './helpers';
 import { tempDir } from '../fixtures/temp.js';
 
 const fx = writeFixtures();
@@ -64,16 +72,7 @@ test('complete the manifest: every problem linked to its field until none is lef
   await page.getByLabel('Version (semver)').fill('1.0.0');
   await page.getByLabel('Release channel').selectOption('stable');
   await page.getByLabel('Description').fill('Ten-class image classifier for the e2e test.');
-  await page.getByLabel('Authors (comma separated)').fill('Fleetpack QA');
-  await page.getByLabel('Authors (comma separated)').blur();
-  await page.getByLabel(/^Color order/).selectOption('RGB');
-  await page.getByLabel(/^Mean/).fill('0.485, 0.456, 0.406');
-  await page.getByLabel(/^Mean/).blur();
-  await page.getByLabel(/^Std/).fill('0.229, 0.224, 0.225');
-  await page.getByLabel(/^Std/).blur();
-  await page.getByRole('button', { name: 'Confirm guessed values' }).click();
-  await page.getByTestId('metrics-input').setInputFiles(fx.metrics);
-  await expect(page.getByText('Imported 2 metrics from metrics.csv')).toBeVisible();
+  await fillClassifierDetails(page, fx.metrics);
   await expect(page.getByLabel('Metric of metric 2')).toHaveValue('latency_p50');
   await page.getByRole('button', { name: 'Add metric' }).click();
   await page.getByLabel('Metric of metric 3').fill('mAP50');

@@ -74,10 +74,18 @@ async function* limited(src: Readable, n: number): AsyncIterable<Uint8Array> {
   if (left > 0) throw new Error(`the source ended ${left} bytes early`);
 }
 
-/** Passes chunks through while feeding them to `hash` (the local check of what is uploaded). */
-async function* hashed(src: AsyncIterable<Uint8Array>, hash: Hash): AsyncIterable<Uint8Array> {
+/**
+ * Passes chunks through while feeding them to `hash` (the local check of what is uploaded);
+ * `onHashed` counts them, since a registry may answer before it has read the whole body.
+ */
+async function* hashed(
+  src: AsyncIterable<Uint8Array>,
+  hash: Hash,
+  onHashed?: (n: number) => void,
+): AsyncIterable<Uint8Array> {
   for await (const c of src) {
     hash.update(c);
+    onHashed?.(c.length);
     yield c;
   }
 }
@@ -469,14 +477,19 @@ export class RegistryRepository implements ContentStore {
   private async uploadMonolithic(desc: Descriptor, source: BlobSource, opts: TransferOptions): Promise<void> {
     const { location } = await this.startUpload(desc, opts);
     const what = `Uploading ${source.what} (${desc.digest}) to ${this.location}`;
-    const hash = hashFor(desc.digest);
+    let hash = hashFor(desc.digest);
     let sent = 0;
+    let read = 0;
     try {
       const out = await this.send({
         method: 'PUT',
         url: withDigest(location, desc.digest),
         headers: { 'content-length': String(source.size), 'content-type': 'application/octet-stream' },
-        body: () => hashed(limited(source.open(0), source.size), hash),
+        body: () => {
+          read = 0;
+          hash = hashFor(desc.digest);
+          return hashed(limited(source.open(0), source.size), hash, (n) => (read += n));
+        },
         onBodyBytes: (n) => {
           sent += n;
           opts.onBytes?.(n);
@@ -486,7 +499,8 @@ export class RegistryRepository implements ContentStore {
       });
       const actual = `${desc.digest.split(':')[0]}:${hash.digest('hex')}`;
       if (out.res.status !== 201) {
-        if (actual !== desc.digest) {
+        // Only a body read to its end says the file changed; a refusal mid-body is the registry's word.
+        if (read === source.size && actual !== desc.digest) {
           await discard(out);
           throw this.localMismatch(source, desc, actual);
         }

@@ -14,7 +14,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { TargetFile } from '@tufjs/models';
-import { AgentError, FleetpackError, messageOf } from '../errors.js';
+import { AgentError, CancelledError, FleetpackError, messageOf } from '../errors.js';
+import { sleep } from '../sleep.js';
 import {
   type Catalog,
   defaultCatalog,
@@ -71,21 +72,6 @@ export interface CycleResult {
   /** What happened: nothing to do, installed, refused, rolled back, or offline. */
   outcome: 'idle' | 'installed' | 'refused' | 'rolled-back' | 'offline' | 'declined';
   detail?: string;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
 
 /** Facts the agent can see for itself (CPU, cores, memory), under what the facts file states. */
@@ -503,13 +489,13 @@ export class Agent {
         this.opts.log(`error: ${e.message}`);
         r = { outcome: 'offline' };
       }
-      if (r.outcome === 'offline') {
-        this.backoffMs = Math.min(300_000, Math.max(1000, this.backoffMs * 2));
-        await sleep(this.backoffMs * (0.75 + Math.random() * 0.5), signal);
-      } else {
-        this.backoffMs = 0;
-        await sleep(this.opts.intervalMs, signal);
-      }
+      if (r.outcome === 'offline') this.backoffMs = Math.min(300_000, Math.max(1000, this.backoffMs * 2));
+      else this.backoffMs = 0;
+      const wait = r.outcome === 'offline' ? this.backoffMs * (0.75 + Math.random() * 0.5) : this.opts.intervalMs;
+      // Stopping ends the wait early; the loop condition then ends the agent.
+      await sleep(wait, signal).catch((e: unknown) => {
+        if (!(e instanceof CancelledError)) throw e;
+      });
     }
     await this.flush();
     await this.runtime.stop();

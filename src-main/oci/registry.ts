@@ -10,6 +10,7 @@ import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, OciError } from '../errors.js';
+import { sleep } from '../sleep.js';
 import { RegistryAuth } from './auth.js';
 import { type Descriptor, describeContent, parseContent } from './content.js';
 import { type CredentialProvider, defaultCredentials } from './credentials.js';
@@ -25,7 +26,6 @@ import {
   type RetryPolicy,
   DEFAULT_RETRY,
   backoff,
-  sleep,
 } from './http.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX } from './media-types.js';
 import { type RegistryReference, registryOrigin, type TransportOptions } from './reference.js';

@@ -15,6 +15,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CancelledError, PlatformError, throwIfAborted } from '../errors.js';
+import { sleep } from '../sleep.js';
 import { listPackageFiles } from '../package/index.js';
 import type { ChannelChange, ChannelEvent, ChannelPointer } from './channels.js';
 import type { CoverageReport } from './coverage.js';
@@ -69,21 +70,6 @@ interface UploadFileOptions {
 }
 
 const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new CancelledError());
-      },
-      { once: true },
-    );
-  });
-}
 
 /** A typed error from an error response body (or from the status alone). */
 function responseError(status: number, bodyText: string, what: string): PlatformError {

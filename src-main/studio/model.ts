@@ -221,12 +221,18 @@ export class ModelDraft {
   }
 
   /** Waits for the artifact's digest (started again if it did not finish), so the manifest has every sha256. */
-  async digested(): Promise<void> {
+  private async digested(): Promise<void> {
     this.requireModel();
     if (!this.digestJob) return;
     const st = await this.jobs.settled(this.digestJob);
     if (st?.state !== 'done') this.digestJob = this.startDigest();
     await this.jobs.settled(this.digestJob);
+  }
+
+  /** The draft as it will be packaged: after the artifact's digest, so every sha256 is filled in. */
+  async packagedManifest(): Promise<Manifest> {
+    await this.digested();
+    return this.requireManifest();
   }
 
   /** Artifact sizes and digests are the session's facts, not the editor's: re-apply them. */

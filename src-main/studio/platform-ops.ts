@@ -51,8 +51,8 @@ export interface PlatformHost {
   stage: (signal?: AbortSignal) => Promise<string>;
   openPackage: (folder: Handle, publicKey: string | undefined) => Promise<ReviewState>;
   readManifest: (dir: string) => Promise<Manifest>;
-  /** The manifest being built (the draft, valid or not). */
-  draft: () => Manifest;
+  /** The manifest being built (the draft, valid or not), once its digest is computed: as it will be packaged. */
+  draft: () => Promise<Manifest>;
   diff: (before: Manifest, after: Manifest) => Pick<DiffReport, 'changes' | 'notes' | 'versionBump'>;
   logins?: PlatformLogins;
 }
@@ -382,7 +382,7 @@ export class PlatformStudio {
       reason: `Cannot tell which devices would accept or decline this model: ${why}`,
       ...(hint ? { hint } : {}),
     });
-    const manifest = this.h.draft();
+    const manifest = await this.h.draft();
     let r;
     try {
       r = await (await this.client()).previewRollout({ manifest, channel });

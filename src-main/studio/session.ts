@@ -150,7 +150,7 @@ export class StudioSession {
     stage: (signal) => this.pkg.stage(signal),
     openPackage: (folder, publicKey) => this.review.open(folder, publicKey),
     readManifest: (dir) => this.d.readManifest(dir),
-    draft: () => this.draft.requireManifest(),
+    draft: () => this.draft.packagedManifest(),
     diff: (before, after) => this.d.diff(before, after),
   });
 
@@ -201,8 +201,7 @@ export class StudioSession {
       }
       if (a.subject !== 'draft') throw badRequest('preview needs a subject: "draft" or "review"');
       // The draft as it will be packaged: with its digest (an empty sha256 is not a valid manifest).
-      await this.draft.digested();
-      return this.d.preview(this.draft.requireManifest(), this.inventory, {
+      return this.d.preview(await this.draft.packagedManifest(), this.inventory, {
         ...(channel ? { channel } : {}),
         where: 'the draft manifest',
         fix: 'Fix the problems listed in the Manifest step, then preview again.',

@@ -48,9 +48,8 @@ export class PackageStage {
 
   /** Brings the staged folder up to date with the draft (after its digest) and returns it. */
   async stage(signal?: AbortSignal): Promise<string> {
-    await this.draft.digested();
+    const m = await this.draft.packagedManifest();
     throwIfAborted(signal);
-    const m = this.draft.requireManifest();
     const dir = this.dir;
     await mkdir(dir, { recursive: true });
     for (const src of this.draft.sources) {

@@ -12,10 +12,21 @@ let failed = 0;
 let skipped = 0;
 const v = 'test-results/vitest.json';
 if (existsSync(v)) {
-  const r = /** @type {Counts} */ (readJson(v));
+  const r =
+    /** @type {Counts & { success?: boolean, testResults?: { name: string, status: string, message?: string, assertionResults?: { status: string }[] }[] }} */ (
+      readJson(v)
+    );
   passed += count(r.numPassedTests);
   failed += count(r.numFailedTests) + count(r.numRuntimeErrorTestSuites);
   skipped += count(r.numPendingTests) + count(r.numTodoTests);
+  // A test file that failed before any of its tests ran (a throwing import, a missing fixture) has no
+  // failed test to count: count the file, and say which, so the closing line is never a false "0 failed".
+  for (const f of r.testResults ?? [])
+    if (f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')) {
+      failed += 1;
+      console.log(`file failed before its tests: ${f.name}: ${(f.message ?? '').split('\n')[0]}`);
+    }
+  if (r.success === false && failed === 0) failed += 1;
 } else failed += 1;
 const p = 'test-results/playwright.json';
 if (existsSync(p)) {

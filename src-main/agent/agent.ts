@@ -32,7 +32,7 @@ import { collectSlots, currentPath, pointCurrent, readCurrent, slotExists, unpac
 import { type AgentState, type Installed, loadState, releaseKey, saveState, type StatusMessage } from './state.js';
 import { runCommand, Runtime } from './process.js';
 import { publisherClaim, publisherSignatureProblem, signatureTarget, signatureTargetProblem } from './publisher.js';
-import { type FetchLike, TufClient } from './tuf.js';
+import { type FetchLike, isNetworkFault, TufClient } from './tuf.js';
 
 /** Attempts of one update (agent starts while it was pending) before it is rolled back. */
 export const MAX_ATTEMPTS = 2;
@@ -170,6 +170,7 @@ export class Agent {
       metadataUrl: `${base}/device/v1/tuf/`,
       targetUrl: `${base}/device/v1/targets/`,
       token: opts.token,
+      partialDir: join(opts.dataDir, 'store', 'partial'),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
     this.facade = new Facade(base, opts.token, opts.fetch);
@@ -193,6 +194,9 @@ export class Agent {
   }
 
   private report(msg: StatusMessage): void {
+    // Retries while offline say "downloading" again and again: queued once.
+    const last = this.state.outbox.at(-1);
+    if (last && last.rolloutId === msg.rolloutId && last.state === msg.state && last.reason === msg.reason) return;
     this.state.outbox.push(msg);
     this.save();
     this.opts.log(`status ${msg.rolloutId} ${msg.state}${msg.reason ? `: ${msg.reason}` : ''}`);
@@ -400,6 +404,14 @@ export class Agent {
       for (const i of infos)
         files.push({ path: i.path.slice(prefix.length), from: await this.tuf.download(i, local(i)) });
     } catch (e) {
+      // A lost connection is no verdict on the release: the device stays "downloading", backs off and
+      // resumes where the partial file ends. Bytes that do not verify are a failure.
+      if (isNetworkFault(e)) {
+        this.opts.log(
+          `download of ${a.model}@${a.version} interrupted (${messageOf(e)}); it resumes at the next attempt`,
+        );
+        return { outcome: 'offline', detail: messageOf(e) };
+      }
       this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
       this.opts.log(`download of ${a.model}@${a.version} failed: ${messageOf(e)}`);
       return { outcome: 'refused', detail: messageOf(e) };

@@ -3,9 +3,12 @@
  * starting from the provisioned root, with the device token on every request. Metadata files are
  * written atomically (temp + rename + fsync), so a power cut never leaves a torn `root.json`; a
  * local root that cannot be read is replaced by the provisioned one (the trust the device started
- * with) and walked forward again. Targets download to a temp file, are verified by length and
- * hash as tuf-js reads them, then copied into place.
+ * with) and walked forward again. Targets download to a partial file that survives a lost
+ * connection or a restart, so the next attempt asks only for the rest (`Range`); tuf-js then
+ * verifies the whole file by length and hash and copies it into place. A partial whose whole
+ * does not verify is deleted: the next attempt starts from zero.
  */
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
@@ -13,14 +16,18 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { type TargetFile, Updater, BaseFetcher } from 'tuf-js';
-// The one error class that ends the root walk on 404; tuf-js exports it only from dist (kept by the exact pin).
-import { DownloadHTTPError } from 'tuf-js/dist/error.js';
+// tuf-js's download errors (404 ends the root walk; a length past the signed one) are exported only
+// from dist (kept by the exact pin).
+import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { AgentError, messageOf } from '../errors.js';
 
 export interface TufOptions {
@@ -36,6 +43,8 @@ export interface TufOptions {
   timeoutMs?: number;
   /** A fetch to use instead of the global one (tests: an in-memory repository). */
   fetch?: FetchLike;
+  /** Folder for partial target downloads, resumed with `Range` (none: every attempt starts over). */
+  partialDir?: string;
 }
 
 /** The part of the global fetch the agent uses. */
@@ -44,25 +53,113 @@ export type FetchLike = (
   init: { method?: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
 ) => Promise<Response>;
 
-/** Fetches with the device token; HTTP errors become tuf-js's DownloadHTTPError (404 ends the root walk). */
+/** Where resumable target downloads go, and which URLs are targets (metadata is never resumed). */
+export interface PartialTargets {
+  dir: string;
+  targetUrl: string;
+}
+
+/**
+ * Fetches with the device token; HTTP errors become tuf-js's DownloadHTTPError (404 ends the root
+ * walk). Target downloads are resumable when `partial` is given: see `downloadFile`.
+ */
 export class TokenFetcher extends BaseFetcher {
   constructor(
     private readonly token: string | undefined,
     private readonly timeoutMs: number,
     private readonly doFetch: FetchLike = (url, init) => fetch(url, init),
+    private readonly partial?: PartialTargets,
   ) {
     super();
   }
 
   async fetch(url: string): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+    return (await this.get(url, 0, AbortSignal.timeout(this.timeoutMs))).body;
+  }
+
+  /** GET from byte `from` (a `Range` request when > 0); `resumed` says whether the answer starts there. */
+  private async get(
+    url: string,
+    from: number,
+    signal: AbortSignal,
+  ): Promise<{ body: ReadableStream<Uint8Array<ArrayBuffer>>; resumed: boolean }> {
     const headers: Record<string, string> = { 'user-agent': 'fleetpack-agent' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const res = await this.doFetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    if (from > 0) headers.range = `bytes=${from}-`;
+    const res = await this.doFetch(url, { headers, signal });
     if (!res.ok || !res.body) {
       await res.body?.cancel().catch(() => undefined);
       throw new DownloadHTTPError(`GET ${new URL(url).pathname} answered ${res.status}`, res.status);
     }
-    return res.body;
+    // Only a 206 whose range starts where the partial ends continues it; anything else is the whole file.
+    const start = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1];
+    return { body: res.body, resumed: from > 0 && res.status === 206 && Number(start) === from };
+  }
+
+  /**
+   * tuf-js's download, made resumable for targets: bytes go to a partial file named after the URL
+   * (the URL carries the target's hash), kept when the connection fails, continued with `Range`
+   * next time. The length cap counts the partial's bytes too. After the handler (tuf-js's length
+   * and hash check, then the copy into place) the partial is deleted, whether it verified or not.
+   */
+  override async downloadFile<T>(url: string, maxLength: number, handler: (file: string) => Promise<T>): Promise<T> {
+    const p = this.partial;
+    if (!p || !url.startsWith(p.targetUrl)) return super.downloadFile(url, maxLength, handler);
+    mkdirSync(p.dir, { recursive: true });
+    const name = `${createHash('sha256').update(url).digest('hex')}.part`;
+    const file = join(p.dir, name);
+    // One download at a time: a partial of another target was abandoned (a new assignment).
+    for (const other of readdirSync(p.dir)) if (other !== name) rmSync(join(p.dir, other), { force: true });
+    let have = existsSync(file) ? statSync(file).size : 0;
+    if (have > maxLength) have = 0;
+    // All there already (the agent stopped before checking it): verify without asking again.
+    if (have > 0 && have === maxLength) return this.finish(file, handler);
+    // The timeout is for silence, not for the whole body: a big model on a slow link still arrives.
+    const idle = new AbortController();
+    const arm = () => setTimeout(() => idle.abort(new Error(`no data for ${this.timeoutMs} ms`)), this.timeoutMs);
+    let timer = arm();
+    let fd: number | undefined;
+    let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;
+    let ended = false;
+    try {
+      // A range the server cannot serve (416): the partial is no prefix of its file; start over.
+      const answer = await this.get(url, have, idle.signal).catch((e: unknown) => {
+        if (have > 0 && e instanceof DownloadHTTPError && e.statusCode === 416) return this.get(url, 0, idle.signal);
+        throw e;
+      });
+      const { body, resumed } = answer;
+      if (!resumed) have = 0;
+      fd = openSync(file, resumed ? 'a' : 'w');
+      let total = have;
+      reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        clearTimeout(timer);
+        timer = arm();
+        if ((ended = done)) break;
+        total += value.length;
+        if (total > maxLength) {
+          rmSync(file, { force: true });
+          throw new DownloadLengthMismatchError(`More than the signed ${maxLength} bytes`);
+        }
+        writeSync(fd, value);
+      }
+    } finally {
+      clearTimeout(timer);
+      if (!ended) await reader?.cancel().catch(() => undefined);
+      reader?.releaseLock();
+      if (fd !== undefined) closeSync(fd);
+    }
+    return this.finish(file, handler);
+  }
+
+  /** tuf-js's check and copy, then the partial goes: it verified (and was copied) or it never will. */
+  private async finish<T>(file: string, handler: (file: string) => Promise<T>): Promise<T> {
+    try {
+      return await handler(file);
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
 }
 
@@ -91,6 +188,24 @@ export function syncDir(dir: string): void {
   } catch {
     // some file systems refuse fsync on a folder; the rename is still atomic
   }
+}
+
+/**
+ * Whether a failure is the network's, not the data's (through `cause`s): no answer, a dropped
+ * connection, a timeout, a 5xx/408/429. Such a download is retried later and resumed; it is no
+ * verdict on the release. Anything else (a hash, a length, a signature) is.
+ */
+export function isNetworkFault(e: unknown): boolean {
+  for (let x = e, depth = 0; x instanceof Error && depth < 8; x = x.cause, depth++) {
+    if (x instanceof DownloadHTTPError) return x.statusCode >= 500 || x.statusCode === 408 || x.statusCode === 429;
+    if (x instanceof DownloadLengthMismatchError) return false;
+    if (x.name === 'TimeoutError' || x.name === 'AbortError') return true;
+    const code = (x as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|UND_ERR_)/.test(code))
+      return true;
+    if (x instanceof TypeError && /fetch failed|terminated/.test(x.message)) return true;
+  }
+  return false;
 }
 
 /** A TUF error as a typed agent error (the class name tells which check refused). */
@@ -140,7 +255,12 @@ export class TufClient {
         metadataDir: this.opts.metadataDir,
         metadataBaseUrl: this.opts.metadataUrl,
         targetBaseUrl: this.opts.targetUrl,
-        fetcher: new TokenFetcher(this.opts.token, this.opts.timeoutMs ?? 60_000, this.opts.fetch),
+        fetcher: new TokenFetcher(
+          this.opts.token,
+          this.opts.timeoutMs ?? 60_000,
+          this.opts.fetch,
+          this.opts.partialDir ? { dir: this.opts.partialDir, targetUrl: this.opts.targetUrl } : undefined,
+        ),
         config: { fetchTimeout: this.opts.timeoutMs ?? 60_000 },
       });
     } catch (e) {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClient } from '../../src-main/platform/index.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
 import { currentModel, runAgentOnce, type AgentSpec } from '../fixtures/agent-process.js';
+import { startFaultProxy } from '../fixtures/fault-proxy.js';
 import { newTestPlatform, packageDir, type TestPlatform } from '../fixtures/platform.js';
 import { tempDir } from '../fixtures/temp.js';
 
@@ -60,7 +61,7 @@ beforeAll(async () => {
   tp = await newTestPlatform({ tag: 'faults' });
   server = await startServer(tp.platform);
   work = tempDir('fleetpack-faults-');
-  const ids = [...STEPS.map((s) => `dev-${s}`), 'dev-twice'];
+  const ids = [...STEPS.map((s) => `dev-${s}`), 'dev-twice', 'dev-resume'];
   for (const id of ids) {
     const { token } = await tp.platform.addDevice(actor, { id, channel: 'stable', ...JETSON });
     specs.set(id, {
@@ -75,7 +76,8 @@ beforeAll(async () => {
   }
   writeFileSync(join(work, 'root.json'), tp.init.root);
   for (const version of ['1.0.0', '1.1.0']) {
-    const dir = await packageDir(work, { version, weightsBytes: 300_000 });
+    // Different weights per version, so the update downloads them (and a cut download has bytes to resume).
+    const dir = await packageDir(work, { version, weightsBytes: version === '1.0.0' ? 300_000 : 300_001 });
     await new PlatformClient(server.url, tp.publisher).publishDir(dir, { channel: 'stable' });
     await tp.platform.createRollout(actor, { model: 'person-detector', version, channel: 'stable' });
     if (version === '1.0.0') {
@@ -146,5 +148,44 @@ describe('the agent killed at each step of an update', () => {
     expect(later.code).toBe(0);
     expect(later.log).not.toContain('downloading');
     expect(checkSlot(dataDir)).toBe('1.0.0');
+  });
+
+  it('a download cut mid-file is no failure: the next attempt asks only for the rest (Range) and installs', async () => {
+    const spec = specs.get('dev-resume')!;
+    const dataDir = join(spec.dir, 'data');
+    const proxy = await startFaultProxy(server.url);
+    try {
+      let cuts = 0;
+      proxy.setRule((req) =>
+        req.method === 'GET' && /^\/device\/v1\/targets\/.*weights\.bin$/.test(req.url ?? '') && cuts++ === 0
+          ? { kind: 'cut-after', bytes: 120_000 }
+          : { kind: 'pass' },
+      );
+      const cut = await runAgentOnce({ ...spec, platform: proxy.url });
+      // Nothing was decided: `--once` says offline and exits 1; the device still runs 1.0.0 and is "downloading".
+      expect(cut.code, cut.log).toBe(1);
+      expect(cut.log).toMatch(/download of person-detector@1\.1\.0 interrupted .*resumes at the next attempt/);
+      expect(checkSlot(dataDir)).toBe('1.0.0');
+      const rolloutId = (await tp.platform.rollouts())[0]!.id;
+      const during = await tp.platform.rollout(rolloutId);
+      expect(during.devices.find((d) => d.id === 'dev-resume')?.state).toBe('downloading');
+      const partials = readdirSync(join(dataDir, 'store', 'partial'));
+      expect(partials).toHaveLength(1);
+
+      const again = await runAgentOnce({ ...spec, platform: proxy.url });
+      expect(again.code, again.log).toBe(0);
+      expect(checkSlot(dataDir)).toBe('1.1.0');
+      const gets = proxy.seen.filter((s) => s.method === 'GET' && s.path.endsWith('weights.bin'));
+      expect(gets).toHaveLength(2);
+      expect(gets[0]!.range).toBeUndefined();
+      const from = Number(/^bytes=(\d+)-$/.exec(gets[1]!.range ?? '')?.[1]);
+      expect(from).toBeGreaterThan(0);
+      expect(from).toBeLessThanOrEqual(120_000);
+      expect(readdirSync(join(dataDir, 'store', 'partial'))).toHaveLength(0);
+      const after = await tp.platform.rollout(rolloutId);
+      expect(after.devices.find((d) => d.id === 'dev-resume')?.state).toBe('healthy');
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -5,7 +5,7 @@
  * not fit the device, a target not in signed metadata, an assignment outside the release.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Agent, readCurrent } from '../../src-main/agent/index.js';
@@ -172,6 +172,34 @@ describe('TUF attacks against the agent: refused, the current model kept', () =>
     const model = next.files.find((f) => f.role === 'model')!;
     s.sim.targetOverride.set(sha(model.bytes), Buffer.concat([model.bytes, Buffer.alloc(1 << 20, 7)]));
     await expectRefused(s, /DownloadLengthMismatchError|length/i);
+  });
+
+  it('arbitrary package after a cut download: the resumed whole does not verify, so the next try starts from zero', async () => {
+    s.sim.publish();
+    const model = next.files.find((f) => f.role === 'model')!;
+    const hex = sha(model.bytes);
+    const half = Math.floor(model.bytes.length / 2);
+    s.sim.cutOnce.set(hex, half);
+    // A dropped connection decides nothing: no failure reported, 1.0.0 runs, the bytes so far are kept.
+    expect((await s.agent.cycle()).outcome).toBe('offline');
+    expect(readCurrent(s.dataDir)).toBe(s.baseSlot);
+    await s.agent.flush();
+    expect(s.sim.reports.some((x) => x.state === 'failed')).toBe(false);
+    expect(readdirSync(join(s.dataDir, 'store', 'partial'))).toHaveLength(1);
+    // The rest comes from an attacker: the whole fails its signed hash, and the partial goes with it.
+    const evil = Buffer.from(model.bytes);
+    evil[evil.length - 1] = evil[evil.length - 1]! ^ 0xff;
+    s.sim.targetOverride.set(hex, evil);
+    await expectRefused(s, /LengthOrHashMismatchError|hash/i);
+    const asked = s.sim.targetRequests.filter((r) => r.hex === hex).map((r) => r.range);
+    expect(asked).toEqual([undefined, `bytes=${half}-`]);
+    expect(readdirSync(join(s.dataDir, 'store', 'partial'))).toHaveLength(0);
+    // Honest bytes again: downloaded whole, from zero, and installed.
+    s.sim.targetOverride.delete(hex);
+    expect((await s.agent.cycle()).outcome).toBe('installed');
+    expect(s.sim.targetRequests.filter((r) => r.hex === hex).at(-1)?.range).toBeUndefined();
+    expect(s.agent.current?.version).toBe('1.1.0');
+    await s.agent.stopRuntime();
   });
 
   it('a hash bin signed by the wrong key', async () => {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Agent, type UpdateStep } from '../../agent/index.js';
+import { Agent, type CycleResult, type UpdateStep } from '../../agent/index.js';
 import { errnoOf, messageOf, UsageError } from '../../errors.js';
 import { type Command, EXIT_INVALID, EXIT_OK, parseCommandArgs, printJson } from '../io.js';
 import { tufConformanceCli } from './agent-tuf.js';
@@ -23,7 +23,8 @@ const usage = `fleetpack agent --platform URL --token-file F --root root.json --
   --run            the runtime command, restarted after each switch
   --facts          this device's facts: {"profile": "...", "facts": {...}} (inventory fact names)
   --interval       how often to ask for the assignment (default 30s)
-  --once           recover, run one cycle, exit (0 up to date or installed, 1 refused or rolled back)`;
+  --once           recover, run one cycle, exit (0 up to date, installed or declined; 1 refused, rolled
+                   back, or offline: the platform was not reached or a download was cut, nothing decided)`;
 
 /** `500ms`, `30s`, `2m`, `1h` → milliseconds. */
 export function parseDuration(spec: string, what: string): number {
@@ -34,6 +35,8 @@ export function parseDuration(spec: string, what: string): number {
 }
 
 const STEPS = new Set<UpdateStep>(['download', 'unpack', 'swap', 'health', 'commit']);
+/** `--once` outcomes that are not a pass: refused, rolled back, or nothing decided (offline). */
+const FAILED = new Set<CycleResult['outcome']>(['refused', 'rolled-back', 'offline']);
 
 export const agentCommand: Command = {
   name: 'agent',
@@ -104,12 +107,12 @@ export const agentCommand: Command = {
       await agent.stopRuntime();
       if (json)
         printJson(io, {
-          ok: r.outcome !== 'refused' && r.outcome !== 'rolled-back',
+          ok: !FAILED.has(r.outcome),
           ...r,
           current: agent.current ?? null,
         });
       else io.stdout(`${r.outcome}${r.detail ? `: ${r.detail}` : ''}\n`);
-      return r.outcome === 'refused' || r.outcome === 'rolled-back' ? EXIT_INVALID : EXIT_OK;
+      return FAILED.has(r.outcome) ? EXIT_INVALID : EXIT_OK;
     }
     const stop = new AbortController();
     io.signal?.addEventListener('abort', () => stop.abort(), { once: true });

@@ -116,7 +116,11 @@ export class TokenFetcher extends BaseFetcher {
     if (have > 0 && have === maxLength) return this.finish(file, handler);
     // The timeout is for silence, not for the whole body: a big model on a slow link still arrives.
     const idle = new AbortController();
-    const arm = () => setTimeout(() => idle.abort(new Error(`no data for ${this.timeoutMs} ms`)), this.timeoutMs);
+    const arm = () =>
+      setTimeout(
+        () => idle.abort(new DOMException(`no data for ${this.timeoutMs} ms`, 'TimeoutError')),
+        this.timeoutMs,
+      );
     let timer = arm();
     let fd: number | undefined;
     let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;

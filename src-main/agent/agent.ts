@@ -313,6 +313,15 @@ export class Agent {
     return { outcome: 'refused', detail: reason };
   }
 
+  /**
+   * A network fault is no verdict on the release: nothing is reported but "downloading", the agent
+   * backs off (outcome offline) and tries again, resuming a cut download where it stopped.
+   */
+  private interrupted(a: Assignment, what: string, e: unknown): CycleResult {
+    this.opts.log(`${what} of ${a.model}@${a.version} interrupted (${messageOf(e)}); it resumes at the next attempt`);
+    return { outcome: 'offline', detail: messageOf(e) };
+  }
+
   private step(s: UpdateStep): void {
     this.opts.onStep?.(s);
   }
@@ -333,6 +342,7 @@ export class Agent {
         infos.push(info);
       }
     } catch (e) {
+      if (isNetworkFault(e)) return this.interrupted(a, 'the metadata refresh', e);
       // Metadata that does not verify may be an attack or a transient fault: keep the model, retry later.
       this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
       this.opts.log(`refused ${a.model}@${a.version}: ${messageOf(e)}`);
@@ -370,6 +380,7 @@ export class Agent {
         try {
           sigInfo = await this.tuf.targetInfo(path);
         } catch (e) {
+          if (isNetworkFault(e)) return this.interrupted(a, 'the metadata refresh', e);
           this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
           return { outcome: 'refused', detail: messageOf(e) };
         }
@@ -404,14 +415,8 @@ export class Agent {
       for (const i of infos)
         files.push({ path: i.path.slice(prefix.length), from: await this.tuf.download(i, local(i)) });
     } catch (e) {
-      // A lost connection is no verdict on the release: the device stays "downloading", backs off and
-      // resumes where the partial file ends. Bytes that do not verify are a failure.
-      if (isNetworkFault(e)) {
-        this.opts.log(
-          `download of ${a.model}@${a.version} interrupted (${messageOf(e)}); it resumes at the next attempt`,
-        );
-        return { outcome: 'offline', detail: messageOf(e) };
-      }
+      // Bytes that do not verify are a failure; a lost connection resumes where the partial file ends.
+      if (isNetworkFault(e)) return this.interrupted(a, 'download', e);
       this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
       this.opts.log(`download of ${a.model}@${a.version} failed: ${messageOf(e)}`);
       return { outcome: 'refused', detail: messageOf(e) };

@@ -174,6 +174,19 @@ describe('TUF attacks against the agent: refused, the current model kept', () =>
     await expectRefused(s, /DownloadLengthMismatchError|length/i);
   });
 
+  it('metadata the platform cannot serve now (503) is no failure: offline, 1.0.0 kept, then installed', async () => {
+    s.sim.publish();
+    s.sim.metadataUnavailable = true;
+    const r = await s.agent.cycle();
+    expect(r.outcome).toBe('offline');
+    expect(readCurrent(s.dataDir)).toBe(s.baseSlot);
+    await s.agent.flush();
+    expect(s.sim.reports.some((x) => x.state === 'failed')).toBe(false);
+    s.sim.metadataUnavailable = false;
+    expect((await s.agent.cycle()).outcome).toBe('installed');
+    await s.agent.stopRuntime();
+  });
+
   it('arbitrary package after a cut download: the resumed whole does not verify, so the next try starts from zero', async () => {
     s.sim.publish();
     const model = next.files.find((f) => f.role === 'model')!;

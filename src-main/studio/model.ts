@@ -191,13 +191,18 @@ export class ModelDraft {
   private view(): ModelView {
     const cur = this.requireModel();
     const { path: _path, ...info } = cur.info;
+    const needsCompanion = info.format === 'tensorrt' && info.ioSource === 'unknown';
+    // The companion prompt (with its file button) says what the reader's warning says: shown once.
+    const shown = needsCompanion
+      ? { ...info, warnings: info.warnings.filter((w) => w.code !== 'NO_IO_COMPANION') }
+      : info;
     return {
       file: cur.ref,
-      info: this.d.studioInfo(info),
+      info: this.d.studioInfo(shown),
       formatLabel: this.d.formatLabel(info),
       runtimeNeeds: this.d.runtimeNeeds(info),
       operators: this.d.operatorList(info),
-      needsCompanion: info.format === 'tensorrt' && info.ioSource === 'unknown',
+      needsCompanion,
       ...(cur.companion ? { companion: cur.companion.ref } : {}),
     };
   }

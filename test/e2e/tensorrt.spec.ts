@@ -20,6 +20,8 @@ test('TensorRT engine: version from the header, I/O from the Triton config, comp
   await dropFile(page, engine);
   await expect(page.getByTestId('model-format')).toContainText('TensorRT (serialization version');
   await expect(page.getByText('A TensorRT engine does not record its inputs and outputs')).toBeVisible();
+  // Said once, by the prompt with the file button (not again by the reader's warning).
+  await expect(page.getByText('does not reveal its inputs and outputs')).toHaveCount(0);
   await expect(page.getByTestId('step-model')).toHaveAttribute('data-state', 'attention');
   await page.getByTestId('companion-input').setInputFiles(config);
   await expect(page.getByRole('table', { name: 'Inputs' })).toContainText('images');

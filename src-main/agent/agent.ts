@@ -314,12 +314,20 @@ export class Agent {
   }
 
   /**
-   * A network fault is no verdict on the release: nothing is reported but "downloading", the agent
-   * backs off (outcome offline) and tries again, resuming a cut download where it stopped.
+   * An attempt that threw, retried later either way (unlike `refuse`). A network fault is no verdict
+   * on the release: nothing is reported but "downloading", the agent backs off (outcome offline) and
+   * resumes a cut download where it stopped. Anything else (metadata or bytes that do not verify,
+   * maybe an attack) is reported as failed; the current model is kept.
    */
-  private interrupted(a: Assignment, what: string, e: unknown): CycleResult {
-    this.opts.log(`${what} of ${a.model}@${a.version} interrupted (${messageOf(e)}); it resumes at the next attempt`);
-    return { outcome: 'offline', detail: messageOf(e) };
+  private attemptFailed(a: Assignment, what: string, e: unknown): CycleResult {
+    const why = messageOf(e);
+    if (isNetworkFault(e)) {
+      this.opts.log(`${what} of ${a.model}@${a.version} interrupted (${why}); it resumes at the next attempt`);
+      return { outcome: 'offline', detail: why };
+    }
+    this.report({ rolloutId: a.rolloutId, state: 'failed', reason: why });
+    this.opts.log(`${what} of ${a.model}@${a.version} failed: ${why}`);
+    return { outcome: 'refused', detail: why };
   }
 
   private step(s: UpdateStep): void {
@@ -342,11 +350,7 @@ export class Agent {
         infos.push(info);
       }
     } catch (e) {
-      if (isNetworkFault(e)) return this.interrupted(a, 'the metadata refresh', e);
-      // Metadata that does not verify may be an attack or a transient fault: keep the model, retry later.
-      this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
-      this.opts.log(`refused ${a.model}@${a.version}: ${messageOf(e)}`);
-      return { outcome: 'refused', detail: messageOf(e) };
+      return this.attemptFailed(a, 'the metadata refresh', e);
     }
     const model = infos.find((i) => i.custom.role === 'model');
     const manifestInfo = infos.find((i) => i.path === a.manifestTarget);
@@ -380,9 +384,7 @@ export class Agent {
         try {
           sigInfo = await this.tuf.targetInfo(path);
         } catch (e) {
-          if (isNetworkFault(e)) return this.interrupted(a, 'the metadata refresh', e);
-          this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
-          return { outcome: 'refused', detail: messageOf(e) };
+          return this.attemptFailed(a, 'the metadata refresh', e);
         }
         if (sigInfo) infos.push(sigInfo);
       }
@@ -415,11 +417,7 @@ export class Agent {
       for (const i of infos)
         files.push({ path: i.path.slice(prefix.length), from: await this.tuf.download(i, local(i)) });
     } catch (e) {
-      // Bytes that do not verify are a failure; a lost connection resumes where the partial file ends.
-      if (isNetworkFault(e)) return this.interrupted(a, 'download', e);
-      this.report({ rolloutId: a.rolloutId, state: 'failed', reason: messageOf(e) });
-      this.opts.log(`download of ${a.model}@${a.version} failed: ${messageOf(e)}`);
-      return { outcome: 'refused', detail: messageOf(e) };
+      return this.attemptFailed(a, 'download', e);
     }
     // Every file is now in the store with the length and hash TUF signs: check the publisher signed exactly those.
     if (claim) {
@@ -506,9 +504,11 @@ export class Agent {
         this.opts.log(`error: ${e.message}`);
         r = { outcome: 'offline' };
       }
-      if (r.outcome === 'offline') this.backoffMs = Math.min(300_000, Math.max(1000, this.backoffMs * 2));
-      else this.backoffMs = 0;
-      const wait = r.outcome === 'offline' ? this.backoffMs * (0.75 + Math.random() * 0.5) : this.opts.intervalMs;
+      let wait = this.opts.intervalMs;
+      if (r.outcome === 'offline') {
+        this.backoffMs = Math.min(300_000, Math.max(1000, this.backoffMs * 2));
+        wait = this.backoffMs * (0.75 + Math.random() * 0.5);
+      } else this.backoffMs = 0;
       // Stopping ends the wait early; the loop condition then ends the agent.
       await sleep(wait, signal).catch((e: unknown) => {
         if (!(e instanceof CancelledError)) throw e;

@@ -202,7 +202,6 @@ export function syncDir(dir: string): void {
 export function isNetworkFault(e: unknown): boolean {
   for (let x = e, depth = 0; x instanceof Error && depth < 8; x = x.cause, depth++) {
     if (x instanceof DownloadHTTPError) return x.statusCode >= 500 || x.statusCode === 408 || x.statusCode === 429;
-    if (x instanceof DownloadLengthMismatchError) return false;
     if (x.name === 'TimeoutError' || x.name === 'AbortError') return true;
     const code = (x as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|UND_ERR_)/.test(code))

@@ -9,45 +9,20 @@ import { describe, expect, it } from 'vitest';
 import { type FetchLike, isNetworkFault, TokenFetcher } from '../../src-main/agent/index.js';
 import { pseudoRandomBytes } from '../fixtures/signing.js';
 import { tempDir } from '../fixtures/temp.js';
+import { rangedResponse } from '../fixtures/tuf-sim.js';
 
 const FILE = pseudoRandomBytes(100_000, 7);
 const URL_ = 'http://platform.invalid/device/v1/targets/models/m/1.0.0/abc.weights.bin';
 
-/** Serves FILE; `stallAfter` bytes into the first answer it goes silent (until the request is aborted). */
+/** Serves FILE with `Range`; `stallAfter` bytes into the first answer it goes silent until the agent gives up. */
 function server(opts: { stallAfter?: number; ignoreRange?: boolean }) {
   const ranges: (string | undefined)[] = [];
   let stall = opts.stallAfter;
   const fetch: FetchLike = (_url, init) => {
-    const range = opts.ignoreRange ? undefined : init.headers.range;
     ranges.push(init.headers.range);
-    const from = Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1] ?? 0);
-    const body = FILE.subarray(from);
-    const cut = stall;
+    const cut = stall === undefined ? undefined : { bytes: stall, then: 'stall' as const, signal: init.signal };
     stall = undefined;
-    let sent = false;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (cut === undefined) {
-          c.enqueue(new Uint8Array(body));
-          c.close();
-        } else if (!sent) {
-          c.enqueue(new Uint8Array(body.subarray(0, cut)));
-          sent = true;
-        } else {
-          // Silence: nothing more until the agent gives up (what a stalled connection looks like).
-          return new Promise<void>((resolve) =>
-            init.signal.addEventListener('abort', () => {
-              c.error(init.signal.reason);
-              resolve();
-            }),
-          );
-        }
-      },
-    });
-    const headers: Record<string, string> = range
-      ? { 'content-range': `bytes ${from}-${FILE.length - 1}/${FILE.length}` }
-      : {};
-    return Promise.resolve(new Response(stream, { status: range ? 206 : 200, headers }));
+    return Promise.resolve(rangedResponse(FILE, opts.ignoreRange ? undefined : init.headers.range, cut));
   };
   return { fetch, ranges };
 }

@@ -29,6 +29,7 @@ import { type TargetFile, Updater, BaseFetcher } from 'tuf-js';
 // from dist (kept by the exact pin).
 import { DownloadHTTPError, DownloadLengthMismatchError } from 'tuf-js/dist/error.js';
 import { AgentError, messageOf } from '../errors.js';
+import { Watchdog } from '../watchdog.js';
 
 export interface TufOptions {
   /** Folder for trusted metadata (root.json, timestamp.json, …). */
@@ -115,20 +116,14 @@ export class TokenFetcher extends BaseFetcher {
     // All there already (the agent stopped before checking it): verify without asking again.
     if (have > 0 && have === maxLength) return this.finish(file, handler);
     // The timeout is for silence, not for the whole body: a big model on a slow link still arrives.
-    const idle = new AbortController();
-    const arm = () =>
-      setTimeout(
-        () => idle.abort(new DOMException(`no data for ${this.timeoutMs} ms`, 'TimeoutError')),
-        this.timeoutMs,
-      );
-    let timer = arm();
+    const dog = new Watchdog(this.timeoutMs);
     let fd: number | undefined;
     let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;
     let ended = false;
     try {
       // A range the server cannot serve (416): the partial is no prefix of its file; start over.
-      const answer = await this.get(url, have, idle.signal).catch((e: unknown) => {
-        if (have > 0 && e instanceof DownloadHTTPError && e.statusCode === 416) return this.get(url, 0, idle.signal);
+      const answer = await this.get(url, have, dog.signal).catch((e: unknown) => {
+        if (have > 0 && e instanceof DownloadHTTPError && e.statusCode === 416) return this.get(url, 0, dog.signal);
         throw e;
       });
       const { body, resumed } = answer;
@@ -138,8 +133,7 @@ export class TokenFetcher extends BaseFetcher {
       reader = body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
-        clearTimeout(timer);
-        timer = arm();
+        dog.touch();
         if ((ended = done)) break;
         total += value.length;
         if (total > maxLength) {
@@ -149,7 +143,7 @@ export class TokenFetcher extends BaseFetcher {
         writeSync(fd, value);
       }
     } finally {
-      clearTimeout(timer);
+      dog.stop();
       if (!ended) await reader?.cancel().catch(() => undefined);
       reader?.releaseLock();
       if (fd !== undefined) closeSync(fd);

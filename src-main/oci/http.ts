@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, messageOf, OciError } from '../errors.js';
 import { sleep } from '../sleep.js';
+import { Watchdog } from '../watchdog.js';
 import { controlCharsToSpace } from '../text.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -82,26 +83,6 @@ export interface ClientResponse {
   done(): void;
   /** Re-arms the idle watchdog (call per body chunk read). */
   touch(): void;
-}
-
-class Watchdog {
-  readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  fired = false;
-  constructor(private readonly ms: number) {
-    this.touch();
-  }
-  touch(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.controller.abort(new Error('idle timeout'));
-    }, this.ms);
-    this.timer.unref();
-  }
-  stop(): void {
-    clearTimeout(this.timer);
-  }
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);

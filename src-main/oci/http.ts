@@ -171,7 +171,7 @@ const CODE_BY_REGISTRY: Record<string, string> = {
   UNAUTHORIZED: 'OCI_UNAUTHORIZED',
 };
 
-const HINTS: Record<string, string> = {
+export const OCI_HINTS: Record<string, string> = {
   OCI_UNAUTHORIZED:
     'Log in with `fleetpack registry login HOST` (or `docker login HOST`), and check the user may access this repository.',
   OCI_DENIED: 'The credentials are valid but not allowed to do this here; ask the registry admin for access.',
@@ -207,7 +207,7 @@ export async function registryError(res: HttpResponse, what: string, registry: s
   const said = [info.code, info.message].filter(Boolean).join(': ');
   return new OciError(code, `${what} failed: ${registry} answered ${res.status}${said ? ` (${said})` : ''}`, {
     where: `${registry} ${showUrl(res.url)}`.trim(),
-    hint: HINTS[code] ?? 'Check the reference and try again.',
+    hint: OCI_HINTS[code] ?? 'Check the reference and try again.',
   });
 }
 
@@ -291,12 +291,12 @@ export class HttpClient {
       if (!again)
         throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} refused the credentials`, {
           where: this.registry,
-          hint: HINTS.OCI_UNAUTHORIZED!,
+          hint: OCI_HINTS.OCI_UNAUTHORIZED!,
         });
     }
     throw new OciError('OCI_UNAUTHORIZED', `${req.what}: ${this.registry} keeps asking for credentials`, {
       where: this.registry,
-      hint: HINTS.OCI_UNAUTHORIZED!,
+      hint: OCI_HINTS.OCI_UNAUTHORIZED!,
     });
   }
 
@@ -313,7 +313,7 @@ export class HttpClient {
       if (hop >= MAX_REDIRECTS)
         throw new OciError('OCI_PROTOCOL', `${req.what}: more than ${MAX_REDIRECTS} redirects`, {
           where: `${this.registry} ${showUrl(url)}`,
-          hint: HINTS.OCI_PROTOCOL!,
+          hint: OCI_HINTS.OCI_PROTOCOL!,
         });
       url = new URL(location, url).toString();
       if (s === 303 || ((s === 301 || s === 302) && method === 'POST')) {

@@ -26,6 +26,7 @@ import {
   type RetryPolicy,
   DEFAULT_RETRY,
   backoff,
+  OCI_HINTS,
 } from './http.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX } from './media-types.js';
 import { type RegistryReference, registryOrigin, type TransportOptions } from './reference.js';
@@ -574,6 +575,15 @@ export class RegistryRepository implements ContentStore {
           chunkFailures = 0;
         } catch (e) {
           opts.onBytes?.(-sent);
+          // A chunk sent again after a cut was refused as out of place: 2.8 may still have been
+          // appending the cut chunk's bytes when it answered the status check. The session moved on
+          // without us; the whole upload starts over (a failure of the first sending stays final).
+          if (chunkFailures > 0 && e instanceof OciError && e.code === 'OCI_BLOB_UPLOAD_INVALID')
+            throw new OciError('OCI_BLOB_UPLOAD_UNKNOWN', `${what}: the session moved on after a cut chunk`, {
+              where: this.location,
+              hint: OCI_HINTS.OCI_BLOB_UPLOAD_UNKNOWN!,
+              cause: e,
+            });
           if (!transient(e) || ++chunkFailures >= this.retry.attempts) throw e;
           // Send the chunk again only if the session still ends exactly where the chunk began;
           // otherwise (2.8 keeps partial bytes and invalidates the old Location) start over.

@@ -88,6 +88,38 @@ describe('a registry that drops the connection mid-upload', () => {
     expect(sha(readFileSync(join(out, 'weights.bin')))).toBe(sha(readFileSync(join(pkg.dir, 'weights.bin'))));
   });
 
+  it('a chunk sent again after a cut and refused as out of place starts the upload over (2.8 still appending)', async () => {
+    // The race 2.8 allows: the status check says the session ends where the cut chunk began, but the
+    // cut chunk's bytes land after it, so the chunk sent again is refused (404 BLOB_UPLOAD_INVALID).
+    let patches = 0;
+    let refusedResend = false;
+    proxy.setRule((req) => {
+      if (req.method !== 'PATCH') return { kind: 'pass' };
+      patches++;
+      // Cut before any body byte reaches the registry, so its status check says "send it again".
+      if (patches === 2) return { kind: 'drop-after', bytes: 0 };
+      if (patches === 3) {
+        refusedResend = true;
+        return {
+          kind: 'respond',
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+          body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
+        };
+      }
+      return { kind: 'pass' };
+    });
+    const r = await pushPackage(pkg.dir, `${proxy.host}/acme/moved-on:1.4.0`, {
+      ...via(),
+      monolithicMaxBytes: 256 * 1024,
+      chunkBytes: 512 * 1024,
+    });
+    expect(refusedResend).toBe(true);
+    const out = join(base, 'moved-on-out');
+    await pullPackage(r.reference, out, via());
+    expect(sha(readFileSync(join(out, 'weights.bin')))).toBe(sha(readFileSync(join(pkg.dir, 'weights.bin'))));
+  });
+
   it('that keeps dropping gives a clear error after the retries, and no tag', async () => {
     proxy.setRule((req) =>
       isUpload(req.method, req.url) && Number(req.headers['content-length']) > 1_000_000
